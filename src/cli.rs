@@ -1,0 +1,237 @@
+//! The command line, in clap derive. These types stay in the shell: commands
+//! turn them into core requests.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  done (including \"nothing to do\")
+  1  failure outside these (I/O, ...)
+  2  usage error
+  3  not found (contract, milestone, entry, ledger)
+  4  refused by the rules (state, role, deadline, limit, overlap)
+  5  ledger invalid (syntax or validation); nothing written
+  6  ledger busy (lock not had within --lock-timeout); safe to retry";
+
+/// Freelance contracts in local TOML files, with a marketplace's rules:
+/// ending contracts, escrow and refunds, double-blind feedback, and the
+/// hourly work diary with its weekly billing cycle.
+#[derive(Debug, Parser)]
+#[command(name = "contracts", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Options that every command takes, anywhere on the line.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options of every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The ledger: its directory or its ledger.toml [default: <data dir>/contracts/]
+    #[arg(
+        short = 'f',
+        long = "ledger",
+        env = "CONTRACTS_LEDGER",
+        global = true,
+        value_name = "PATH"
+    )]
+    pub ledger: Option<PathBuf>,
+    /// Act as this party [default: the ledger's `role` setting]
+    #[arg(
+        long = "as",
+        env = "CONTRACTS_ROLE",
+        global = true,
+        value_name = "ROLE"
+    )]
+    pub role: Option<RoleArg>,
+    /// The clock: RFC 3339, `YYYY-MM-DD HH:MM` or `HH:MM` (local zone from TZ) [default: the system clock]
+    #[arg(long, env = "CONTRACTS_NOW", global = true, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print one JSON document on stdout (errors as JSON on stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Show times in UTC rather than the local zone
+    #[arg(long, global = true)]
+    pub utc: bool,
+    /// Seconds to wait for the ledger lock before giving up with exit 6
+    #[arg(long, global = true, value_name = "SECS", default_value = "10")]
+    pub lock_timeout: String,
+    /// Colour in tables and messages (NO_COLOR turns `auto` off)
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorArg,
+    /// Print only what was asked for: no notes on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Compute and print the result of a change, but write nothing
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation at a terminal
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+}
+
+/// A party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// The client, who pays.
+    Client,
+    /// The freelancer, who works.
+    Freelancer,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Why a contract ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReasonArg {
+    /// The work is done.
+    Completed,
+    /// The other party stopped answering.
+    Unresponsive,
+    /// It did not work out.
+    Unsuccessful,
+    /// Something else (say what with --note).
+    Other,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a ledger (refuses to overwrite one)
+    #[command(
+        after_help = "Example:\n  contracts -f ~/work/ledger init --currency EUR --role freelancer --fee-percent 10"
+    )]
+    Init(InitArgs),
+    /// Create a contract and print its id (client)
+    #[command(
+        after_help = "Examples:\n  contracts new --title \"Support\" --client Acme --freelancer \"Ann Lee\" --hourly 50 --weekly-limit 20\n  contracts new --id shop --title \"Storefront\" --client Acme --freelancer \"Ann Lee\" --fixed 900 --milestone \"Design=300\" --milestone \"Build=600\""
+    )]
+    New(NewArgs),
+    /// List contracts: status, escrow, paid, this week's hours, next deadline
+    #[command(after_help = "Example:\n  contracts list --json")]
+    List,
+    /// Show one contract in detail, with its pending deadlines
+    #[command(after_help = "Example:\n  contracts show c7")]
+    Show {
+        /// The contract id
+        id: String,
+    },
+    /// End a contract (final): locks the work diary and opens feedback
+    #[command(
+        after_help = "Examples:\n  contracts end c7 --reason completed --yes\n  contracts end shop --pay 300 --yes     (the rest of escrow becomes a refund request)"
+    )]
+    End(EndArgs),
+    /// Pause an hourly contract (client): no new time until resumed
+    #[command(after_help = "Example:\n  contracts pause c7")]
+    Pause {
+        /// The contract id
+        id: String,
+    },
+    /// Resume a paused hourly contract (client)
+    #[command(after_help = "Example:\n  contracts resume c7")]
+    Resume {
+        /// The contract id
+        id: String,
+    },
+    /// Show the history of one contract, or of all
+    #[command(after_help = "Examples:\n  contracts log c7\n  contracts log --json")]
+    Log {
+        /// The contract id [default: every contract]
+        id: Option<String>,
+    },
+    /// Parse and validate the whole ledger; report every problem with file:line:col
+    #[command(after_help = "Example:\n  contracts check && git commit -am 'ledger'")]
+    Check,
+    /// Apply every due timer and save (what cron runs)
+    #[command(
+        after_help = "Example (crontab):\n  */15 * * * * contracts sweep --json >> ~/.local/state/contracts-sweep.log"
+    )]
+    Sweep,
+    /// Print a shell completion script
+    #[command(
+        after_help = "Example:\n  contracts completions bash > ~/.local/share/bash-completion/completions/contracts"
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these definitions
+    #[command(after_help = "Example:\n  contracts man > ~/.local/share/man/man1/contracts.1")]
+    Man,
+}
+
+/// `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// ISO 4217 currency of every amount in the ledger
+    #[arg(long, default_value = "USD")]
+    pub currency: String,
+    /// The default acting role of this ledger
+    #[arg(long, default_value = "client")]
+    pub role: RoleArg,
+    /// The freelancer's service fee on every payment, in whole percent
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub fee_percent: u8,
+}
+
+/// `new`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("kind").required(true).args(["hourly", "fixed"])))]
+pub struct NewArgs {
+    /// The id [default: the next free cN]
+    #[arg(long)]
+    pub id: Option<String>,
+    /// What the contract is for
+    #[arg(long)]
+    pub title: String,
+    /// The client's name
+    #[arg(long)]
+    pub client: String,
+    /// The freelancer's name
+    #[arg(long)]
+    pub freelancer: String,
+    /// Hourly contract at this rate per hour (at least 3.00)
+    #[arg(long, value_name = "RATE")]
+    pub hourly: Option<String>,
+    /// Fixed-price contract for this price; the first milestone is funded at once
+    #[arg(long, value_name = "PRICE")]
+    pub fixed: Option<String>,
+    /// Weekly limit in hours, or `none`
+    #[arg(long, value_name = "HOURS|none", requires = "hourly")]
+    pub weekly_limit: Option<String>,
+    /// Forbid manual time (only tracked time counts)
+    #[arg(long, requires = "hourly")]
+    pub no_manual_time: bool,
+    /// A milestone "TITLE=AMOUNT" (repeat; they must add up to the price; each at least 5.00)
+    #[arg(long, value_name = "TITLE=AMOUNT", requires = "fixed")]
+    pub milestone: Vec<String>,
+}
+
+/// `end`.
+#[derive(Debug, Args)]
+pub struct EndArgs {
+    /// The contract id
+    pub id: String,
+    /// Why it ends
+    #[arg(long, default_value = "completed")]
+    pub reason: ReasonArg,
+    /// A note kept in the contract's history
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Fixed contract, client: release `full`, `none` or AMOUNT of the escrow; the rest becomes a refund request
+    #[arg(long, value_name = "full|none|AMOUNT")]
+    pub pay: Option<String>,
+}

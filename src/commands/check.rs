@@ -1,0 +1,129 @@
+//! `check`: parse and validate every file; report every problem with
+//! `file:line:col`; exit 5 when any.
+
+use super::Ctx;
+use crate::core::model::{Contract, ContractId};
+use crate::error::{ErrorKind, UserError};
+use crate::store::located::Located;
+use crate::store::{Access, StoreError};
+use anyhow::Result;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Runs `check`.
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let store = match ctx.open(Access::Read) {
+        Ok(s) => s,
+        Err(StoreError::Invalid(ps)) => return finish(ctx, ps, (0, 0, 0)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut problems = Vec::new();
+    let mut contracts: HashMap<ContractId, Contract> = HashMap::new();
+    let ids = match store.contract_ids() {
+        Ok(ids) => ids,
+        Err(StoreError::Invalid(ps)) => {
+            problems.extend(ps);
+            Vec::new()
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for id in &ids {
+        match store.contract(id) {
+            Ok(doc) => {
+                contracts.insert(id.clone(), doc.value);
+            }
+            Err(StoreError::Invalid(ps)) => problems.extend(ps),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let weeks = match store.diary_weeks() {
+        Ok(w) => w,
+        Err(StoreError::Invalid(ps)) => {
+            problems.extend(ps);
+            Vec::new()
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (mut files, mut entries) = (0, 0);
+    // (contract) -> (end of its last entry, where)
+    let mut last_end: HashMap<ContractId, (chrono::DateTime<chrono::Utc>, String)> = HashMap::new();
+    for (week, wids) in &weeks {
+        for id in wids {
+            files += 1;
+            // A week file of a contract that failed to load is checked alone.
+            let known = contracts.get(id);
+            let missing_but_present = known.is_none() && ids.contains(id);
+            let res = store.week_for_check(*week, id, known);
+            match res {
+                Ok(Some(doc)) => {
+                    entries += doc.value.entries.len();
+                    if let (Some(first), Some((end, at))) =
+                        (doc.value.entries.first(), last_end.get(id))
+                        && first.start < *end
+                    {
+                        problems.push(Located::file(
+                            &doc.rel,
+                            format!(
+                                "entry `{}` overlaps {at}, which runs past the week boundary",
+                                first.id
+                            ),
+                        ));
+                    }
+                    if let Some(last) = doc.value.entries.last()
+                        && let Some(end) = last.end
+                    {
+                        last_end.insert(
+                            id.clone(),
+                            (end, format!("entry `{}` of {}", last.id, doc.rel)),
+                        );
+                    }
+                }
+                Ok(None) => {}
+                Err(StoreError::Invalid(ps)) => problems
+                    .extend(ps.into_iter().filter(|p| {
+                        !(missing_but_present && p.message.starts_with("no contract"))
+                    })),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    finish(ctx, problems, (ids.len(), files, entries))
+}
+
+fn finish(ctx: &Ctx, problems: Vec<Located>, counts: (usize, usize, usize)) -> Result<()> {
+    let (contracts, files, entries) = counts;
+    if ctx.out.json {
+        let list: Vec<_> = problems
+            .iter()
+            .map(|p| json!({"file": p.file, "line": p.line, "column": p.col, "message": p.message}))
+            .collect();
+        ctx.out.print_json(&json!({
+            "ok": problems.is_empty(),
+            "contracts": contracts,
+            "week_files": files,
+            "entries": entries,
+            "problems": list,
+        }))?;
+    } else if problems.is_empty() {
+        ctx.out.print(&format!(
+            "ok: {contracts} contract(s), {files} week file(s), {entries} entr{} — every file parses and validates",
+            if entries == 1 { "y" } else { "ies" }
+        ))?;
+    } else {
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        ctx.out.print(&text.join("\n"))?;
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(UserError {
+            kind: ErrorKind::Invalid,
+            message: format!(
+                "{} problem(s) found in {}",
+                problems.len(),
+                ctx.ledger.display()
+            ),
+        }
+        .into())
+    }
+}

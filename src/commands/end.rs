@@ -1,0 +1,90 @@
+//! `end ID`: end a contract (final).
+
+use super::{Ctx, mutate, this_week};
+use crate::cli::{EndArgs, ReasonArg};
+use crate::core::EndReason;
+use crate::core::lifecycle::{self, EndRequest, Pay};
+use crate::error::{ErrorKind, UserError, usage};
+use crate::render::text::duration;
+use anyhow::Result;
+use std::io::{BufRead, Write};
+
+/// Reads `--pay full|none|AMOUNT`.
+fn parse_pay(s: &str, cur: &crate::core::Currency) -> Result<Pay> {
+    match s {
+        "full" => Ok(Pay::Full),
+        "none" => Ok(Pay::None),
+        amount => cur
+            .parse(amount)
+            .map(Pay::Amount)
+            .map_err(|e| usage(format!("--pay: expected full, none or an amount: {e}"))),
+    }
+}
+
+/// Runs `end`.
+pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
+    let reason = match a.reason {
+        ReasonArg::Completed => EndReason::Completed,
+        ReasonArg::Unresponsive => EndReason::Unresponsive,
+        ReasonArg::Unsuccessful => EndReason::Unsuccessful,
+        ReasonArg::Other => EndReason::Other,
+    };
+    mutate(
+        ctx,
+        &a.id,
+        |c, role, settings, now| {
+            let pay = a
+                .pay
+                .as_deref()
+                .map(|p| parse_pay(p, &settings.currency))
+                .transpose()?;
+            let req = EndRequest {
+                reason,
+                note: a.note.clone(),
+                pay,
+            };
+            Ok(lifecycle::end(c, role, &req, settings, now)?)
+        },
+        |store, doc, outcome| {
+            if ctx.yes || ctx.dry_run || !ctx.interactive {
+                return Ok(());
+            }
+            let c = &outcome.contract;
+            let mut warn = String::new();
+            if let Some(w) = this_week(store, &doc.value, ctx.now)?
+                && w.minutes > 0
+            {
+                warn = format!(
+                    "\n{} has {} logged in {} (the current week): after ending, the freelancer can no longer adjust it; it is billed on the normal cycle.",
+                    c.id,
+                    duration(w.minutes),
+                    w.week
+                );
+            }
+            let summary: Vec<String> = outcome
+                .events
+                .iter()
+                .filter(|e| e.at == ctx.now)
+                .map(|e| format!("  {}: {}", e.event, crate::render::text::clean(&e.detail)))
+                .collect();
+            eprint!(
+                "End {} \"{}\"? This is final.\n{}{warn}\nEnd it? [y/N] ",
+                c.id,
+                crate::render::text::clean(&c.title),
+                summary.join("\n")
+            );
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            std::io::stdin().lock().read_line(&mut answer)?;
+            if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+                Ok(())
+            } else {
+                Err(UserError {
+                    kind: ErrorKind::Failure,
+                    message: format!("not ended: {} is unchanged", c.id),
+                }
+                .into())
+            }
+        },
+    )
+}

@@ -1,0 +1,65 @@
+//! `log [ID]`: history, of one contract or all, oldest first.
+
+use super::{Ctx, parse_id};
+use crate::core::timers;
+use crate::render::{json, table};
+use crate::store::Access;
+use anyhow::Result;
+use serde_json::Value;
+
+/// Runs `log`.
+pub fn run(ctx: &Ctx, id: Option<&str>) -> Result<()> {
+    let store = ctx.open(Access::Read)?;
+    let s = &store.settings;
+    let docs = match id {
+        Some(id) => vec![store.contract(&parse_id(id)?)?],
+        None => store.contracts()?,
+    };
+    let contracts: Vec<_> = docs
+        .iter()
+        .map(|d| timers::advance(&d.value, s, ctx.now).contract)
+        .collect();
+    let mut events: Vec<_> = contracts
+        .iter()
+        .flat_map(|c| c.history.iter().map(move |e| (&c.id, e)))
+        .collect();
+    // Stable: within one instant, the order of each contract's history holds.
+    events.sort_by_key(|(_, e)| e.at);
+    let v = ctx.viewer(s);
+    if ctx.out.json {
+        let arr: Vec<Value> = events
+            .iter()
+            .map(|(id, e)| json::event(id, e, &v))
+            .collect();
+        ctx.out.print_json(&Value::Array(arr))?;
+        return Ok(());
+    }
+    if events.is_empty() {
+        ctx.out.print("no history yet")?;
+        return Ok(());
+    }
+    let cur = s.currency;
+    let mut t = table::new(
+        &[
+            &format!("When ({})", ctx.out.zone_name(ctx.now)),
+            "Contract",
+            "Actor",
+            "Event",
+            "Amount",
+            "Detail",
+        ],
+        ctx.out.color,
+    );
+    for (id, e) in &events {
+        t.add_row(vec![
+            table::text(&ctx.out.time(e.at)),
+            table::text(id.as_str()),
+            table::text(e.actor.as_str()),
+            table::text(&e.event),
+            table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
+            table::text(&e.detail),
+        ]);
+    }
+    ctx.out.print(&t.to_string())?;
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! `new`: create a contract (client) and print its id.
+
+use super::{Ctx, parse_id, report};
+use crate::cli::NewArgs;
+use crate::core::lifecycle::{self, NewContract, NewTerms};
+use crate::core::{ContractId, Currency, Money};
+use crate::error::usage;
+use crate::store::{Access, StoreError};
+use anyhow::Result;
+
+fn money(cur: &Currency, flag: &str, s: &str) -> Result<Money> {
+    cur.parse(s).map_err(|e| usage(format!("{flag}: {e}")))
+}
+
+/// Reads `--weekly-limit HOURS|none`.
+pub fn parse_limit(s: &str) -> Result<Option<u32>> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match s.parse::<u32>() {
+        Ok(h) if (1..=168).contains(&h) => Ok(Some(h)),
+        _ => Err(usage(format!(
+            "--weekly-limit: `{}` is not a number of hours from 1 to 168, or `none`",
+            s.escape_default()
+        ))),
+    }
+}
+
+/// Runs `new`.
+pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
+    let store = ctx.open(Access::Write)?;
+    let cur = store.settings.currency;
+    let terms = match (&a.hourly, &a.fixed) {
+        (Some(rate), None) => NewTerms::Hourly {
+            rate: money(&cur, "--hourly", rate)?,
+            weekly_limit: a
+                .weekly_limit
+                .as_deref()
+                .map(parse_limit)
+                .transpose()?
+                .flatten(),
+            manual_time: !a.no_manual_time,
+        },
+        (None, Some(price)) => {
+            let mut ms = Vec::new();
+            for m in &a.milestone {
+                let (title, amount) = m.rsplit_once('=').ok_or_else(|| {
+                    usage(format!(
+                        "--milestone: `{}` is not TITLE=AMOUNT (e.g. \"Design=300\")",
+                        m.escape_default()
+                    ))
+                })?;
+                ms.push((
+                    title.trim().to_string(),
+                    money(&cur, "--milestone", amount)?,
+                ));
+            }
+            NewTerms::Fixed {
+                price: money(&cur, "--fixed", price)?,
+                milestones: ms,
+            }
+        }
+        _ => return Err(usage("give exactly one of --hourly RATE or --fixed PRICE")),
+    };
+    let id = match &a.id {
+        Some(id) => parse_id(id)?,
+        None => next_id(&store.contract_ids()?),
+    };
+    let req = NewContract {
+        id,
+        title: a.title,
+        client: a.client,
+        freelancer: a.freelancer,
+        terms,
+    };
+    let role = ctx.role(&store.settings);
+    let outcome = lifecycle::create(req, role, &store.settings, ctx.now)?;
+    let c = &outcome.contract;
+    if !ctx.dry_run {
+        store.create_contract(c)?;
+    } else if store.contract_ids()?.contains(&c.id) {
+        return Err(StoreError::Exists(format!(
+            "contract `{}` already exists; choose another --id",
+            c.id
+        ))
+        .into());
+    }
+    if ctx.out.json {
+        let week = super::this_week(&store, c, ctx.now)?;
+        return report(ctx, &store.settings, &[(c, week)], &outcome.events, &c.id);
+    }
+    // The id alone on stdout, so `id=$(contracts new ...)` works.
+    ctx.out.print(c.id.as_str())?;
+    ctx.out.note(&format!(
+        "{} contract {} created: {}",
+        c.kind(),
+        c.id,
+        outcome.events[0].detail
+    ));
+    if ctx.dry_run {
+        ctx.out.note("dry run: nothing was written");
+    }
+    Ok(())
+}
+
+/// The next free automatic id: one past the highest `cN`.
+fn next_id(ids: &[ContractId]) -> ContractId {
+    let n = ids
+        .iter()
+        .filter_map(ContractId::auto_number)
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1);
+    ContractId::parse(&format!("c{n}")).unwrap_or_else(|_| unreachable!("cN is a valid id"))
+}

@@ -1,0 +1,15 @@
+//! `resume ID`: the client resumes a paused hourly contract.
+
+use super::{Ctx, mutate};
+use crate::core::lifecycle;
+use anyhow::Result;
+
+/// Runs `resume`.
+pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
+    mutate(
+        ctx,
+        id,
+        |c, role, s, now| Ok(lifecycle::resume(c, role, s, now)?),
+        |_, _, _| Ok(()),
+    )
+}

@@ -1,0 +1,75 @@
+//! `sweep`: apply every due timer of every contract and save them — what
+//! cron runs. Idempotent: a second run at the same clock writes nothing.
+
+use super::Ctx;
+use crate::core::timers;
+use crate::render::{json, table, utc};
+use crate::store::{Access, Written};
+use anyhow::Result;
+use serde_json::json;
+
+/// Runs `sweep`.
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let store = ctx.open(Access::Write)?;
+    let s = &store.settings;
+    let v = ctx.viewer(s);
+    // Load (and validate) everything before writing anything.
+    let docs = store.contracts()?;
+    let mut changed = Vec::new();
+    let mut events = Vec::new();
+    let mut written = 0;
+    for doc in &docs {
+        let out = timers::advance(&doc.value, s, ctx.now);
+        if out.events.is_empty() {
+            continue;
+        }
+        if !ctx.dry_run && store.save_contract(doc, &out.contract)? == Written::Changed {
+            written += 1;
+        }
+        for e in &out.events {
+            events.push((out.contract.id.clone(), e.clone()));
+        }
+        changed.push(out.contract);
+    }
+    if ctx.out.json {
+        let doc = json!({
+            "now": utc(ctx.now),
+            "contracts": changed.iter().map(|c| json::contract(c, &v, None)).collect::<Vec<_>>(),
+            "events": events.iter().map(|(id, e)| json::event(id, e, &v)).collect::<Vec<_>>(),
+            "files_written": written,
+            "dry_run": ctx.dry_run,
+        });
+        ctx.out.print_json(&doc)?;
+        return Ok(());
+    }
+    if events.is_empty() {
+        ctx.out.note(&format!("nothing due at {}", utc(ctx.now)));
+        return Ok(());
+    }
+    let cur = s.currency;
+    let mut t = table::new(
+        &["Due (UTC)", "Contract", "Event", "Amount", "Detail"],
+        ctx.out.color,
+    );
+    for (id, e) in &events {
+        t.add_row(vec![
+            table::text(&utc(e.at)),
+            table::text(id.as_str()),
+            table::text(&e.event),
+            table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
+            table::text(&e.detail),
+        ]);
+    }
+    ctx.out.print(&t.to_string())?;
+    let how = if ctx.dry_run {
+        "dry run: nothing was written".to_string()
+    } else {
+        format!("{written} file(s) written")
+    };
+    ctx.out.note(&format!(
+        "{} timer(s) applied to {} contract(s); {how}",
+        events.len(),
+        changed.len()
+    ));
+    Ok(())
+}

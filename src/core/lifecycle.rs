@@ -1,0 +1,821 @@
+//! Creating, pausing, resuming and ending contracts [211068428].
+
+use super::error::{RuleError, refused};
+use super::model::*;
+use super::money::Money;
+use super::timers;
+use super::{Outcome, Settings};
+
+/// Smallest hourly rate, in major units of the currency [211062308].
+pub const MIN_RATE_MAJOR: i64 = 3;
+/// Smallest milestone, in major units of the currency.
+pub const MIN_MILESTONE_MAJOR: i64 = 5;
+/// Days the freelancer has to answer a refund request.
+pub const REFUND_ANSWER_DAYS: i64 = 7;
+
+/// What `new` asks for.
+#[derive(Debug, Clone)]
+pub struct NewContract {
+    /// The id to use.
+    pub id: ContractId,
+    /// Title.
+    pub title: String,
+    /// The client's name.
+    pub client: String,
+    /// The freelancer's name.
+    pub freelancer: String,
+    /// Hourly or fixed, with milestones for fixed.
+    pub terms: NewTerms,
+}
+
+/// Terms requested by `new`.
+#[derive(Debug, Clone)]
+pub enum NewTerms {
+    /// Hourly.
+    Hourly {
+        /// Per hour.
+        rate: Money,
+        /// Weekly limit in hours; `None` for no limit.
+        weekly_limit: Option<u32>,
+        /// Whether manual time is allowed.
+        manual_time: bool,
+    },
+    /// Fixed price.
+    Fixed {
+        /// The price.
+        price: Money,
+        /// Milestones (title, amount); empty for one of the whole price.
+        milestones: Vec<(String, Money)>,
+    },
+}
+
+/// Builds an event.
+pub(crate) fn event(
+    at: Instant,
+    actor: Actor,
+    what: &str,
+    amount: Option<Money>,
+    detail: String,
+) -> Event {
+    Event {
+        at,
+        actor,
+        event: what.to_string(),
+        amount,
+        detail,
+    }
+}
+
+fn check_text(what: &str, s: &str) -> Result<(), RuleError> {
+    if s.trim().is_empty() {
+        return refused(format!("the {what} cannot be empty"));
+    }
+    Ok(())
+}
+
+/// `new` (client): a contract starts now; a fixed contract's first milestone is
+/// funded into escrow at once.
+pub fn create(
+    req: NewContract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    if role != Role::Client {
+        return refused("only the client creates contracts (use --as client)");
+    }
+    check_text("title", &req.title)?;
+    check_text("client name", &req.client)?;
+    check_text("freelancer name", &req.freelancer)?;
+    let cur = settings.currency;
+    let (terms, milestones, detail) = match req.terms {
+        NewTerms::Hourly {
+            rate,
+            weekly_limit,
+            manual_time,
+        } => {
+            let min = cur.major(MIN_RATE_MAJOR);
+            if rate < min {
+                return refused(format!(
+                    "an hourly rate of {} {} is below the minimum of {} per hour",
+                    cur.show(rate),
+                    cur.code(),
+                    cur.show(min)
+                ));
+            }
+            let limit = match weekly_limit {
+                Some(h) => format!("limit {h} h/week"),
+                None => "no weekly limit".into(),
+            };
+            (
+                Terms::Hourly {
+                    rate,
+                    weekly_limit,
+                    pending_limit: None,
+                    manual_time,
+                },
+                Vec::new(),
+                format!("hourly at {}/h, {limit}", cur.show(rate)),
+            )
+        }
+        NewTerms::Fixed { price, milestones } => {
+            let list = if milestones.is_empty() {
+                vec![(req.title.clone(), price)]
+            } else {
+                milestones
+            };
+            let min = cur.major(MIN_MILESTONE_MAJOR);
+            let mut sum = Money::ZERO;
+            for (title, amount) in &list {
+                check_text("milestone title", title)?;
+                if *amount < min {
+                    return refused(format!(
+                        "milestone \"{title}\" of {} is below the minimum of {} {}",
+                        cur.show(*amount),
+                        cur.show(min),
+                        cur.code()
+                    ));
+                }
+                sum = sum
+                    .checked_add(*amount)
+                    .ok_or_else(|| RuleError::Refused("milestone amounts overflow".into()))?;
+            }
+            if sum != price {
+                return refused(format!(
+                    "the milestones add up to {} but the price is {}: make them add up to the price",
+                    cur.show(sum),
+                    cur.show(price)
+                ));
+            }
+            let ms: Vec<Milestone> = list
+                .into_iter()
+                .enumerate()
+                .map(|(i, (title, amount))| Milestone {
+                    title,
+                    amount,
+                    status: if i == 0 {
+                        MilestoneStatus::Funded
+                    } else {
+                        MilestoneStatus::Pending
+                    },
+                    funded: if i == 0 { amount } else { Money::ZERO },
+                    funded_at: (i == 0).then_some(now),
+                    submitted_at: None,
+                })
+                .collect();
+            let first = ms[0].amount;
+            (
+                Terms::Fixed { price },
+                ms,
+                format!(
+                    "fixed price {}; milestone 1 funded with {}",
+                    cur.show(price),
+                    cur.show(first)
+                ),
+            )
+        }
+    };
+    let ev = event(now, Actor::Client, "created", None, detail);
+    let contract = Contract {
+        id: req.id,
+        title: req.title,
+        client: req.client,
+        freelancer: req.freelancer,
+        terms,
+        status: Status::Active,
+        started_at: now,
+        ending: None,
+        milestones,
+        payments: Vec::new(),
+        refunds: Vec::new(),
+        feedback_client: None,
+        feedback_freelancer: None,
+        history: vec![ev.clone()],
+    };
+    Ok(Outcome {
+        contract,
+        events: vec![ev],
+    })
+}
+
+/// Applies due timers, then `step` on the result; returns both sets of events.
+pub fn transition(
+    c: &Contract,
+    settings: &Settings,
+    now: Instant,
+    step: impl FnOnce(&mut Contract) -> Result<Vec<Event>, RuleError>,
+) -> Result<Outcome, RuleError> {
+    let Outcome {
+        mut contract,
+        mut events,
+    } = timers::advance(c, settings, now);
+    let own = step(&mut contract)?;
+    contract.history.extend(own.iter().cloned());
+    events.extend(own);
+    Ok(Outcome { contract, events })
+}
+
+fn refuse_if_ended(c: &Contract, doing: &str) -> Result<(), RuleError> {
+    if let Some(e) = &c.ending {
+        return refused(format!(
+            "cannot {doing} {}: it ended on {} (ended is final)",
+            c.id,
+            e.at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    Ok(())
+}
+
+/// `pause` (client, hourly): active -> paused; a paused contract takes no new time.
+pub fn pause(
+    c: &Contract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| {
+        refuse_if_ended(c, "pause")?;
+        if role != Role::Client {
+            return refused(format!(
+                "only the client can pause {} (use --as client)",
+                c.id
+            ));
+        }
+        if c.kind() != Kind::Hourly {
+            return refused(format!(
+                "cannot pause {}: only hourly contracts are paused; a fixed contract's escrow stays as it is",
+                c.id
+            ));
+        }
+        if c.status == Status::Paused {
+            return refused(format!(
+                "{} is already paused; `contracts resume {}` resumes it",
+                c.id, c.id
+            ));
+        }
+        c.status = Status::Paused;
+        Ok(vec![event(
+            now,
+            Actor::Client,
+            "paused",
+            None,
+            "contract paused: no new time can be logged".into(),
+        )])
+    })
+}
+
+/// `resume` (client, hourly): paused -> active.
+pub fn resume(
+    c: &Contract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| {
+        refuse_if_ended(c, "resume")?;
+        if role != Role::Client {
+            return refused(format!(
+                "only the client can resume {} (use --as client)",
+                c.id
+            ));
+        }
+        if c.status != Status::Paused {
+            return refused(format!(
+                "{} is not paused (it is {}); only a paused contract can be resumed",
+                c.id, c.status
+            ));
+        }
+        c.status = Status::Active;
+        Ok(vec![event(
+            now,
+            Actor::Client,
+            "resumed",
+            None,
+            "contract resumed".into(),
+        )])
+    })
+}
+
+/// How much of the escrow the client releases when ending a fixed contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pay {
+    /// All of the escrow.
+    Full,
+    /// Nothing: all of it becomes a refund request.
+    None,
+    /// This much; the rest becomes a refund request.
+    Amount(Money),
+}
+
+/// What `end` asks for.
+#[derive(Debug, Clone)]
+pub struct EndRequest {
+    /// Why.
+    pub reason: EndReason,
+    /// An optional note.
+    pub note: Option<String>,
+    /// For a client ending a fixed contract with escrow.
+    pub pay: Option<Pay>,
+}
+
+/// Escrow not held by an open refund, per milestone (1-based).
+pub fn available_escrow(c: &Contract) -> Vec<(u32, Money)> {
+    (1..=c.milestones.len() as u32)
+        .map(|n| (n, milestone_escrow(c, n) - milestone_held(c, n)))
+        .filter(|(_, m)| *m > Money::ZERO)
+        .collect()
+}
+
+/// Escrow still in milestone `n` (1-based), including held parts.
+pub fn milestone_escrow(c: &Contract, n: u32) -> Money {
+    let Some(m) = c.milestones.get(n as usize - 1) else {
+        return Money::ZERO;
+    };
+    let paid: Money = c
+        .payments
+        .iter()
+        .filter(|p| p.milestone == Some(n))
+        .map(|p| p.amount)
+        .sum();
+    let refunded: Money = c
+        .refunds
+        .iter()
+        .filter(|r| r.milestone == Some(n) && r.origin != RefundOrigin::Given)
+        .map(|r| match r.status {
+            RefundStatus::Refunded => r.amount,
+            RefundStatus::Resolved => r.client_part.unwrap_or_default(),
+            _ => Money::ZERO,
+        })
+        .sum();
+    m.funded - paid - refunded
+}
+
+/// Escrow of milestone `n` held by open refunds.
+pub fn milestone_held(c: &Contract, n: u32) -> Money {
+    c.refunds
+        .iter()
+        .filter(|r| r.milestone == Some(n) && r.status.is_open())
+        .map(|r| r.amount)
+        .sum()
+}
+
+/// Releases `amount` of milestone `n`'s escrow to the freelancer, with the fee.
+pub(crate) fn release(c: &mut Contract, settings: &Settings, n: u32, amount: Money, at: Instant) {
+    if amount.is_zero() {
+        return;
+    }
+    c.payments.push(Payment {
+        at,
+        milestone: Some(n),
+        amount,
+        fee: settings.fee_on(amount),
+    });
+    close_if_empty(c, n);
+}
+
+/// Marks milestone `n` closed once nothing of its escrow is left.
+pub(crate) fn close_if_empty(c: &mut Contract, n: u32) {
+    if milestone_escrow(c, n).is_zero() {
+        let any_paid = c.payments.iter().any(|p| p.milestone == Some(n));
+        if let Some(m) = c.milestones.get_mut(n as usize - 1)
+            && matches!(
+                m.status,
+                MilestoneStatus::Funded | MilestoneStatus::Submitted
+            )
+        {
+            m.status = if any_paid {
+                MilestoneStatus::Released
+            } else {
+                MilestoneStatus::Refunded
+            };
+        }
+    }
+}
+
+/// `end` (client or freelancer, from active or paused): final. Locks the
+/// diary at `now`, settles a fixed contract's escrow as the rules say, and
+/// opens both feedback windows.
+pub fn end(
+    c: &Contract,
+    role: Role,
+    req: &EndRequest,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        refuse_if_ended(c, "end")?;
+        let mut events = Vec::new();
+        let mut detail = vec![format!("reason: {}", req.reason)];
+        let available = available_escrow(c);
+        let escrow: Money = available.iter().map(|(_, m)| *m).sum();
+        if c.kind() == Kind::Hourly && req.pay.is_some() {
+            return refused(format!(
+                "--pay applies to fixed contracts; {} is hourly (its logged time is billed weekly)",
+                c.id
+            ));
+        }
+        if c.kind() == Kind::Fixed && role == Role::Client && escrow > Money::ZERO {
+            let pay = match req.pay {
+                None => {
+                    return refused(format!(
+                        "cannot end {} yet: {} {} is in escrow. Choose what to release: --pay full (all of it to {}), --pay none (all of it becomes a refund request), or --pay AMOUNT (at most {}; the rest becomes a refund request)",
+                        c.id,
+                        cur.show(escrow),
+                        cur.code(),
+                        c.freelancer,
+                        cur.show(escrow)
+                    ));
+                }
+                Some(Pay::Full) => escrow,
+                Some(Pay::None) => Money::ZERO,
+                Some(Pay::Amount(a)) if a > escrow => {
+                    return refused(format!(
+                        "cannot pay {} on ending {}: only {} is in escrow (pay at most that, or --pay full)",
+                        cur.show(a),
+                        c.id,
+                        cur.show(escrow)
+                    ));
+                }
+                Some(Pay::Amount(a)) => a,
+            };
+            let mut to_pay = pay;
+            for (n, avail) in &available {
+                let part = to_pay.min(*avail);
+                to_pay -= part;
+                if !part.is_zero() {
+                    release(c, settings, *n, part, now);
+                    events.push(event(
+                        now,
+                        Actor::Client,
+                        "released",
+                        Some(part),
+                        format!(
+                            "released {} of milestone {n} on ending (fee {})",
+                            cur.show(part),
+                            cur.show(settings.fee_on(part))
+                        ),
+                    ));
+                }
+                let rest = *avail - part;
+                if !rest.is_zero() {
+                    let deadline = now + chrono::Duration::days(REFUND_ANSWER_DAYS);
+                    c.refunds.push(Refund {
+                        origin: RefundOrigin::End,
+                        milestone: Some(*n),
+                        amount: rest,
+                        status: RefundStatus::Requested,
+                        requested_at: now,
+                        deadline,
+                        disputed_at: None,
+                        dispute_deadline: None,
+                        note: None,
+                        settled_at: None,
+                        client_part: None,
+                        fee_returned: None,
+                    });
+                    events.push(event(
+                        now,
+                        Actor::Client,
+                        "refund_requested",
+                        Some(rest),
+                        format!(
+                            "refund of {} from milestone {n} requested on ending; {} may approve or dispute until {}",
+                            cur.show(rest),
+                            c.freelancer,
+                            deadline.format("%Y-%m-%d %H:%M UTC")
+                        ),
+                    ));
+                }
+            }
+            detail.push(format!(
+                "paid {}; refund of {} requested",
+                cur.show(pay),
+                cur.show(escrow - pay)
+            ));
+        } else if c.kind() == Kind::Fixed && escrow > Money::ZERO {
+            if req.pay.is_some() {
+                return refused(format!(
+                    "--pay is the client's choice; when the freelancer ends {}, its escrow returns to the client",
+                    c.id
+                ));
+            }
+            for (n, avail) in &available {
+                c.refunds.push(Refund {
+                    origin: RefundOrigin::FreelancerEnd,
+                    milestone: Some(*n),
+                    amount: *avail,
+                    status: RefundStatus::Refunded,
+                    requested_at: now,
+                    deadline: now,
+                    disputed_at: None,
+                    dispute_deadline: None,
+                    note: None,
+                    settled_at: Some(now),
+                    client_part: None,
+                    fee_returned: None,
+                });
+                close_if_empty(c, *n);
+                events.push(event(
+                    now,
+                    Actor::Freelancer,
+                    "refunded",
+                    Some(*avail),
+                    format!(
+                        "escrow of {} from milestone {n} returned to the client on ending",
+                        cur.show(*avail)
+                    ),
+                ));
+            }
+            detail.push(format!(
+                "escrow of {} returned to the client",
+                cur.show(escrow)
+            ));
+        } else if c.kind() == Kind::Fixed
+            && req.pay.is_some_and(|p| p != Pay::None && p != Pay::Full)
+        {
+            return refused(format!("nothing is in escrow on {}: drop --pay", c.id));
+        }
+        if let Some(note) = &req.note {
+            detail.push(format!("note: {note}"));
+        }
+        c.status = Status::Ended;
+        c.ending = Some(Ending {
+            at: now,
+            by: role,
+            reason: req.reason,
+            note: req.note.clone(),
+        });
+        c.feedback_client = Some(Feedback::pending());
+        c.feedback_freelancer = Some(Feedback::pending());
+        let mut all = vec![event(now, role.actor(), "ended", None, detail.join("; "))];
+        all.extend(events);
+        Ok(all)
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::core::Currency;
+    use chrono::{DateTime, Utc};
+
+    pub(crate) fn t(s: &str) -> Instant {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+    pub(crate) fn settings() -> Settings {
+        Settings {
+            currency: Currency::from_code("USD").unwrap(),
+            role: Role::Client,
+            fee_percent: 10,
+        }
+    }
+    fn usd(s: &str) -> Money {
+        settings().currency.parse(s).unwrap()
+    }
+    pub(crate) fn fixed(price: &str) -> Contract {
+        create(
+            NewContract {
+                id: ContractId::parse("c1").unwrap(),
+                title: "Storefront".into(),
+                client: "Acme".into(),
+                freelancer: "Ann".into(),
+                terms: NewTerms::Fixed {
+                    price: usd(price),
+                    milestones: vec![],
+                },
+            },
+            Role::Client,
+            &settings(),
+            t("2026-11-02T09:00:00Z"),
+        )
+        .unwrap()
+        .contract
+    }
+    pub(crate) fn hourly() -> Contract {
+        create(
+            NewContract {
+                id: ContractId::parse("h1").unwrap(),
+                title: "Support".into(),
+                client: "Acme".into(),
+                freelancer: "Bob".into(),
+                terms: NewTerms::Hourly {
+                    rate: usd("50"),
+                    weekly_limit: Some(10),
+                    manual_time: true,
+                },
+            },
+            Role::Client,
+            &settings(),
+            t("2026-11-02T09:00:00Z"),
+        )
+        .unwrap()
+        .contract
+    }
+    fn end_req(pay: Option<Pay>) -> EndRequest {
+        EndRequest {
+            reason: EndReason::Completed,
+            note: None,
+            pay,
+        }
+    }
+    const NOW: &str = "2026-11-18T10:00:00Z";
+
+    #[test]
+    fn create_funds_the_first_milestone() {
+        let c = fixed("500");
+        assert_eq!(c.totals().escrow, usd("500"));
+        assert_eq!(c.milestones[0].status, MilestoneStatus::Funded);
+        assert_eq!(c.history[0].event, "created");
+    }
+
+    #[test]
+    fn create_enforces_minimums_and_role() {
+        let s = settings();
+        let req = |terms| NewContract {
+            id: ContractId::parse("x").unwrap(),
+            title: "T".into(),
+            client: "C".into(),
+            freelancer: "F".into(),
+            terms,
+        };
+        let low_rate = NewTerms::Hourly {
+            rate: usd("2.99"),
+            weekly_limit: None,
+            manual_time: true,
+        };
+        let now = t(NOW);
+        assert!(create(req(low_rate), Role::Client, &s, now).is_err());
+        let ok_rate = NewTerms::Hourly {
+            rate: usd("3"),
+            weekly_limit: None,
+            manual_time: true,
+        };
+        assert!(create(req(ok_rate.clone()), Role::Client, &s, now).is_ok());
+        assert!(create(req(ok_rate), Role::Freelancer, &s, now).is_err());
+        let small = NewTerms::Fixed {
+            price: usd("104.99"),
+            milestones: vec![("a".into(), usd("100")), ("b".into(), usd("4.99"))],
+        };
+        assert!(create(req(small), Role::Client, &s, now).is_err());
+        let mismatch = NewTerms::Fixed {
+            price: usd("100"),
+            milestones: vec![("a".into(), usd("50"))],
+        };
+        assert!(create(req(mismatch), Role::Client, &s, now).is_err());
+    }
+
+    #[test]
+    fn client_end_with_escrow_needs_pay() {
+        let c = fixed("500");
+        let err = end(&c, Role::Client, &end_req(None), &settings(), t(NOW)).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("--pay full")
+                && msg.contains("--pay none")
+                && msg.contains("--pay AMOUNT")
+        );
+    }
+
+    #[test]
+    fn client_end_pay_part_requests_refund_of_rest() {
+        let c = fixed("500");
+        let o = end(
+            &c,
+            Role::Client,
+            &end_req(Some(Pay::Amount(usd("300")))),
+            &settings(),
+            t(NOW),
+        )
+        .unwrap();
+        let c = o.contract;
+        assert_eq!(c.status, Status::Ended);
+        assert_eq!(c.payments[0].amount, usd("300"));
+        assert_eq!(c.payments[0].fee, usd("30"));
+        assert_eq!(c.refunds[0].amount, usd("200"));
+        assert_eq!(c.refunds[0].status, RefundStatus::Requested);
+        assert_eq!(c.refunds[0].deadline, t("2026-11-25T10:00:00Z"));
+        let tot = c.totals();
+        assert_eq!(
+            (tot.paid, tot.escrow, tot.held),
+            (usd("300"), usd("200"), usd("200"))
+        );
+        assert_eq!(c.feedback_client.unwrap().status, FeedbackStatus::Pending);
+    }
+
+    #[test]
+    fn client_end_pay_full_and_none() {
+        let c = fixed("500");
+        let full = end(
+            &c,
+            Role::Client,
+            &end_req(Some(Pay::Full)),
+            &settings(),
+            t(NOW),
+        )
+        .unwrap();
+        assert!(full.contract.refunds.is_empty());
+        assert_eq!(full.contract.totals().escrow, Money::ZERO);
+        assert_eq!(
+            full.contract.milestones[0].status,
+            MilestoneStatus::Released
+        );
+        let none = end(
+            &c,
+            Role::Client,
+            &end_req(Some(Pay::None)),
+            &settings(),
+            t(NOW),
+        )
+        .unwrap();
+        assert!(none.contract.payments.is_empty());
+        assert_eq!(none.contract.refunds[0].amount, usd("500"));
+    }
+
+    #[test]
+    fn client_end_cannot_pay_more_than_escrow() {
+        let c = fixed("500");
+        let r = end(
+            &c,
+            Role::Client,
+            &end_req(Some(Pay::Amount(usd("500.01")))),
+            &settings(),
+            t(NOW),
+        );
+        assert!(matches!(r, Err(RuleError::Refused(_))));
+    }
+
+    #[test]
+    fn freelancer_end_returns_escrow_at_once() {
+        let c = fixed("500");
+        let o = end(&c, Role::Freelancer, &end_req(None), &settings(), t(NOW)).unwrap();
+        let c = o.contract;
+        assert_eq!(c.refunds[0].status, RefundStatus::Refunded);
+        let tot = c.totals();
+        assert_eq!((tot.refunded, tot.escrow), (usd("500"), Money::ZERO));
+        assert_eq!(c.ending.unwrap().by, Role::Freelancer);
+        assert!(
+            end(
+                &fixed("500"),
+                Role::Freelancer,
+                &end_req(Some(Pay::Full)),
+                &settings(),
+                t(NOW)
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn ended_is_final() {
+        let c = hourly();
+        let c = end(&c, Role::Freelancer, &end_req(None), &settings(), t(NOW))
+            .unwrap()
+            .contract;
+        assert!(end(&c, Role::Client, &end_req(None), &settings(), t(NOW)).is_err());
+        assert!(pause(&c, Role::Client, &settings(), t(NOW)).is_err());
+        assert!(resume(&c, Role::Client, &settings(), t(NOW)).is_err());
+    }
+
+    #[test]
+    fn hourly_end_refuses_pay() {
+        let c = hourly();
+        assert!(
+            end(
+                &c,
+                Role::Client,
+                &end_req(Some(Pay::Full)),
+                &settings(),
+                t(NOW)
+            )
+            .is_err()
+        );
+        let o = end(&c, Role::Client, &end_req(None), &settings(), t(NOW)).unwrap();
+        assert_eq!(o.contract.ended_at(), Some(t(NOW)));
+    }
+
+    #[test]
+    fn pause_and_resume() {
+        let s = settings();
+        let c = hourly();
+        assert!(pause(&c, Role::Freelancer, &s, t(NOW)).is_err());
+        let p = pause(&c, Role::Client, &s, t(NOW)).unwrap().contract;
+        assert_eq!(p.status, Status::Paused);
+        assert!(pause(&p, Role::Client, &s, t(NOW)).is_err());
+        assert!(resume(&c, Role::Client, &s, t(NOW)).is_err());
+        let r = resume(&p, Role::Client, &s, t(NOW)).unwrap().contract;
+        assert_eq!(r.status, Status::Active);
+        assert!(pause(&fixed("500"), Role::Client, &s, t(NOW)).is_err());
+        // a paused contract can still be ended
+        assert!(end(&p, Role::Client, &end_req(None), &s, t(NOW)).is_ok());
+    }
+
+    #[test]
+    fn feedback_window_closes_at_midnight_after_day_14() {
+        let c = hourly();
+        let c = end(&c, Role::Client, &end_req(None), &settings(), t(NOW))
+            .unwrap()
+            .contract;
+        assert_eq!(c.feedback_window_closes(), Some(t("2026-12-03T00:00:00Z")));
+    }
+}

@@ -1,0 +1,44 @@
+//! The functional core: pure rules over contracts. No file system, no
+//! environment, no clock, no printing; "now" is always a parameter.
+
+pub mod diary;
+pub mod error;
+pub mod feedback;
+pub mod lifecycle;
+pub mod model;
+pub mod money;
+pub mod timers;
+pub mod validate;
+pub mod week;
+
+pub use error::RuleError;
+pub use model::*;
+pub use money::{Currency, Money};
+
+/// Ledger-wide settings the rules need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// The ledger's currency.
+    pub currency: Currency,
+    /// The default acting role.
+    pub role: Role,
+    /// The freelancer's service fee, in whole percent.
+    pub fee_percent: u8,
+}
+
+impl Settings {
+    /// The service fee on a gross amount, rounded half away from zero.
+    pub fn fee_on(&self, gross: Money) -> Money {
+        gross.percent(i64::from(self.fee_percent) * 100)
+    }
+}
+
+/// The outcome of a rule: the new state, and the events it appended to its
+/// history (timers' first, then the command's own).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The contract after the transition.
+    pub contract: Contract,
+    /// What happened, in order.
+    pub events: Vec<Event>,
+}

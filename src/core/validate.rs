@@ -1,0 +1,272 @@
+//! The invariants of SPEC §5, checked for whatever is loaded and before every
+//! write. Each problem names the key path it concerns, so the store can point
+//! at the line.
+
+use super::diary::WeekFile;
+use super::lifecycle::{milestone_escrow, milestone_held};
+use super::model::*;
+use super::money::{MAX_MINOR, Money};
+
+/// One broken invariant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where, as a key path: `milestones[0].funded` (0-based array index).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn p(out: &mut Vec<Problem>, path: impl Into<String>, message: impl Into<String>) {
+    out.push(Problem {
+        path: path.into(),
+        message: message.into(),
+    });
+}
+
+fn amount(out: &mut Vec<Problem>, path: String, m: Money) {
+    if m < Money::ZERO {
+        p(out, path, "amounts are never negative");
+    } else if m.minor() > MAX_MINOR {
+        p(out, path, "amount too large");
+    }
+}
+
+/// Every problem of one contract.
+pub fn contract(c: &Contract) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let o = &mut out;
+    match &c.terms {
+        Terms::Hourly { rate, .. } => {
+            amount(o, "rate".into(), *rate);
+            if !c.milestones.is_empty() {
+                p(o, "milestones", "an hourly contract has no milestones");
+            }
+        }
+        Terms::Fixed { price } => {
+            amount(o, "price".into(), *price);
+            if c.milestones.is_empty() {
+                p(o, "price", "a fixed contract needs at least one milestone");
+            }
+        }
+    }
+    match (&c.status, &c.ending) {
+        (Status::Ended, None) => p(o, "status", "status is `ended` but `ended_at` is missing"),
+        (s, Some(_)) if *s != Status::Ended => p(
+            o,
+            "ended_at",
+            format!("`ended_at` is set but status is `{s}`"),
+        ),
+        _ => {}
+    }
+    if let Some(e) = &c.ending {
+        if e.at < c.started_at {
+            p(o, "ended_at", "the contract ends before it started");
+        }
+    } else if c.feedback_client.is_some() || c.feedback_freelancer.is_some() {
+        p(
+            o,
+            "feedback",
+            "feedback exists only after the contract ended",
+        );
+    }
+    let funded_count = c
+        .milestones
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.status,
+                MilestoneStatus::Funded | MilestoneStatus::Submitted
+            )
+        })
+        .count();
+    if funded_count > 1 {
+        p(
+            o,
+            "milestones",
+            "only one milestone can be funded at a time",
+        );
+    }
+    for (i, m) in c.milestones.iter().enumerate() {
+        let n = i as u32 + 1;
+        amount(o, format!("milestones[{i}].amount"), m.amount);
+        amount(o, format!("milestones[{i}].funded"), m.funded);
+        if m.status == MilestoneStatus::Pending && !m.funded.is_zero() {
+            p(
+                o,
+                format!("milestones[{i}].funded"),
+                "a pending milestone has nothing funded",
+            );
+        }
+        let esc = milestone_escrow(c, n);
+        if esc < Money::ZERO {
+            p(
+                o,
+                format!("milestones[{i}].funded"),
+                format!(
+                    "money does not conserve: milestone {n} paid out and refunded {} more than was funded (funded = released + refunded + in escrow)",
+                    -esc.minor()
+                ),
+            );
+        } else if milestone_held(c, n) > esc {
+            p(
+                o,
+                format!("milestones[{i}]"),
+                format!("open refunds of milestone {n} hold more than its escrow"),
+            );
+        }
+    }
+    let count = c.milestones.len() as u32;
+    let bad_ref = |m: Option<u32>| m.is_some_and(|n| n == 0 || n > count);
+    for (i, pay) in c.payments.iter().enumerate() {
+        amount(o, format!("payments[{i}].amount"), pay.amount);
+        amount(o, format!("payments[{i}].fee"), pay.fee);
+        if pay.fee > pay.amount {
+            p(
+                o,
+                format!("payments[{i}].fee"),
+                "the fee exceeds the payment",
+            );
+        }
+        if bad_ref(pay.milestone) {
+            p(o, format!("payments[{i}].milestone"), "no such milestone");
+        }
+    }
+    for (i, r) in c.refunds.iter().enumerate() {
+        amount(o, format!("refunds[{i}].amount"), r.amount);
+        if r.amount.is_zero() {
+            p(o, format!("refunds[{i}].amount"), "a refund of nothing");
+        }
+        if bad_ref(r.milestone) {
+            p(o, format!("refunds[{i}].milestone"), "no such milestone");
+        }
+        if r.deadline < r.requested_at {
+            p(
+                o,
+                format!("refunds[{i}].deadline"),
+                "the deadline is before the request",
+            );
+        }
+        if r.status == RefundStatus::Disputed && r.dispute_deadline.is_none() {
+            p(
+                o,
+                format!("refunds[{i}]"),
+                "a disputed refund needs `dispute_deadline`",
+            );
+        }
+        match (r.status, r.client_part) {
+            (RefundStatus::Resolved, None) => p(
+                o,
+                format!("refunds[{i}]"),
+                "a resolved refund needs `client_part`",
+            ),
+            (RefundStatus::Resolved, Some(cp)) if cp > r.amount => p(
+                o,
+                format!("refunds[{i}].client_part"),
+                "the client's part exceeds the disputed amount",
+            ),
+            _ => {}
+        }
+    }
+    for (role, f) in [
+        (Role::Client, &c.feedback_client),
+        (Role::Freelancer, &c.feedback_freelancer),
+    ] {
+        let Some(f) = f else { continue };
+        let base = format!("feedback.{role}");
+        let given = matches!(
+            f.status,
+            FeedbackStatus::Submitted | FeedbackStatus::Revealed
+        );
+        if given != f.stars.is_some() {
+            p(
+                o,
+                format!("{base}.status"),
+                "given feedback has stars, and only given feedback",
+            );
+        }
+        for (name, v) in std::iter::once(("stars", f.stars)).chain(f.scores.named()) {
+            if v.is_some_and(|s| !(1..=5).contains(&s)) {
+                p(o, format!("{base}.{name}"), "scores are 1 to 5");
+            }
+        }
+    }
+    out
+}
+
+/// Every problem of one week file, given its contract (None if missing).
+pub fn week(w: &WeekFile, c: Option<&Contract>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let o = &mut out;
+    match c {
+        None => p(
+            o,
+            "contract",
+            format!("no contract `{}` in this ledger", w.contract),
+        ),
+        Some(c) if c.kind() != Kind::Hourly => p(
+            o,
+            "contract",
+            format!(
+                "contract `{}` is fixed-price: only hourly contracts have a work diary",
+                w.contract
+            ),
+        ),
+        _ => {}
+    }
+    let mut ids = std::collections::HashSet::new();
+    let mut running = 0;
+    for (i, e) in w.entries.iter().enumerate() {
+        if !ids.insert(e.id.as_str()) {
+            p(
+                o,
+                format!("entries[{i}].id"),
+                format!("duplicate entry id `{}`", e.id),
+            );
+        }
+        if super::week::Week::of(e.start) != w.week {
+            p(
+                o,
+                format!("entries[{i}].start"),
+                format!("entry starts outside {}", w.week),
+            );
+        }
+        match e.end {
+            Some(end) if end <= e.start => p(
+                o,
+                format!("entries[{i}].end"),
+                "an entry must end after it starts",
+            ),
+            None => running += 1,
+            _ => {}
+        }
+        if let Some(ended) = c.and_then(|c| c.ended_at())
+            && (e.end.unwrap_or(e.start) > ended || e.start >= ended)
+        {
+            p(
+                o,
+                format!("entries[{i}].end"),
+                "time after the contract ended",
+            );
+        }
+        if i > 0 {
+            let prev = &w.entries[i - 1];
+            if prev.start > e.start {
+                p(
+                    o,
+                    format!("entries[{i}].start"),
+                    "entries must be sorted by start",
+                );
+            } else if prev.end.is_none_or(|pe| pe > e.start) {
+                p(
+                    o,
+                    format!("entries[{i}].start"),
+                    format!("entry `{}` overlaps entry `{}`", e.id, prev.id),
+                );
+            }
+        }
+    }
+    if running > 1 {
+        p(o, "entries", "at most one running timer per contract");
+    }
+    out
+}

@@ -1,0 +1,5 @@
+//! The `contracts` binary: everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    contracts::app::main()
+}

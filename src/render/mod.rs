@@ -1,0 +1,83 @@
+//! Output: tables for people, JSON for scripts. Nothing here decides a rule.
+
+pub mod json;
+pub mod table;
+pub mod text;
+
+use crate::time::Zone;
+use chrono::{DateTime, Utc};
+use std::io::{self, Write};
+
+/// How and where to print.
+#[derive(Debug, Clone)]
+pub struct Out {
+    /// JSON instead of tables.
+    pub json: bool,
+    /// Colour allowed.
+    pub color: bool,
+    /// No notes on stderr.
+    pub quiet: bool,
+    /// Times in UTC.
+    pub utc: bool,
+    /// The local zone.
+    pub zone: Zone,
+}
+
+impl Out {
+    /// Prints to stdout; a closed pipe (`| head`) is not an error.
+    pub fn print(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        match out
+            .write_all(text.as_bytes())
+            .and_then(|_| {
+                if text.ends_with('\n') {
+                    Ok(())
+                } else {
+                    out.write_all(b"\n")
+                }
+            })
+            .and_then(|_| out.flush())
+        {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            r => r,
+        }
+    }
+
+    /// Prints a JSON document.
+    pub fn print_json(&self, v: &serde_json::Value) -> io::Result<()> {
+        let s = serde_json::to_string_pretty(v).unwrap_or_default();
+        self.print(&s)
+    }
+
+    /// A note for people on stderr (not with -q).
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{}", text::clean_lines(text));
+        }
+    }
+
+    /// The display zone.
+    pub fn zone(&self) -> Zone {
+        if self.utc { Zone::Utc } else { self.zone }
+    }
+
+    /// An instant for tables: `2026-11-18 10:00` in the display zone.
+    pub fn time(&self, t: DateTime<Utc>) -> String {
+        self.zone().local(t).format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// The zone's name for headers.
+    pub fn zone_name(&self, at: DateTime<Utc>) -> String {
+        self.zone().name(at)
+    }
+}
+
+/// An instant in JSON: RFC 3339 UTC.
+pub fn utc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// An instant in words, always UTC: `Mon 23 Nov 12:00 UTC`.
+pub fn utc_words(t: DateTime<Utc>) -> String {
+    t.format("%a %-d %b %H:%M UTC").to_string()
+}

@@ -1,0 +1,117 @@
+//! The durable atomic write: temp file beside the real target, write, fsync,
+//! rename, fsync the directory. A crash leaves the old file or the new one.
+
+use std::fs::{self, File, OpenOptions, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Leftover temp files start with this; they are ignored and cleaned up.
+pub const TEMP_PREFIX: &str = ".tmp-";
+
+/// Mode of files a new ledger creates.
+pub const FILE_MODE: u32 = 0o600;
+/// Mode of directories a new ledger creates.
+pub const DIR_MODE: u32 = 0o700;
+
+/// The file a write really goes to: symlinks followed, so the link survives
+/// and the temp file is made on the target's file system.
+pub fn real_target(target: &Path) -> io::Result<PathBuf> {
+    match fs::canonicalize(target) {
+        Ok(p) => Ok(p),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let parent = target.parent().unwrap_or(Path::new("."));
+            let name = target
+                .file_name()
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+            Ok(fs::canonicalize(parent)?.join(name))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn temp_path(real: &Path) -> PathBuf {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    real.with_file_name(format!("{TEMP_PREFIX}{name}.{}.{seq}", std::process::id()))
+}
+
+/// Writes `data` into a new temp file beside `real`, durably.
+fn write_temp(real: &Path, data: &[u8], mode: u32) -> io::Result<PathBuf> {
+    let tmp = temp_path(real);
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&tmp)?;
+        // The umask may have narrowed the mode; the file keeps its old one.
+        f.set_permissions(Permissions::from_mode(mode))?;
+        f.write_all(data)?;
+        f.sync_all()
+    })();
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Replaces `target` with `data` atomically and durably, keeping its mode
+/// (`FILE_MODE` for a new file).
+pub fn replace(target: &Path, data: &[u8]) -> io::Result<()> {
+    let real = real_target(target)?;
+    let mode = match fs::metadata(&real) {
+        Ok(m) => m.permissions().mode() & 0o7777,
+        Err(_) => FILE_MODE,
+    };
+    let tmp = write_temp(&real, data, mode)?;
+    if let Err(e) = fs::rename(&tmp, &real) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_dir(real.parent().unwrap_or(Path::new(".")))
+}
+
+/// Creates `target` with `data`, atomically and durably, failing with
+/// `AlreadyExists` rather than overwriting anything.
+pub fn create_new(target: &Path, data: &[u8]) -> io::Result<()> {
+    let real = real_target(target)?;
+    let tmp = write_temp(&real, data, FILE_MODE)?;
+    // link(2) never replaces an existing name: the exclusive create.
+    let linked = fs::hard_link(&tmp, &real);
+    let _ = fs::remove_file(&tmp);
+    linked?;
+    sync_dir(real.parent().unwrap_or(Path::new(".")))
+}
+
+/// Creates a directory (and parents) with `DIR_MODE`.
+pub fn create_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(dir)
+}
+
+/// Removes temp files left in `dir` by a crashed writer. Call only while
+/// holding the exclusive lock, so no live writer owns them.
+pub fn clean_temps(dir: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}

@@ -1,0 +1,572 @@
+//! The ledger on disk: paths, the lock, loading with error locations,
+//! validation, and the atomic write.
+
+pub mod atomic;
+pub mod codec;
+pub mod located;
+pub mod lock;
+pub mod merge;
+
+use crate::core::diary::WeekFile;
+use crate::core::model::{Contract, ContractId};
+use crate::core::validate::{self, Problem};
+use crate::core::week::Week;
+use crate::core::{Currency, Settings};
+use located::{Located, Source};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml_edit::Table;
+
+/// The settings file's name.
+pub const SETTINGS_FILE: &str = "ledger.toml";
+
+/// Why the store refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No `ledger.toml` where the ledger was expected (exit 3).
+    #[error("no ledger at {}", .0.display())]
+    NoLedger(PathBuf),
+    /// No such contract file (exit 3).
+    #[error("no contract `{0}` in this ledger")]
+    NoContract(String),
+    /// Files that do not parse or validate (exit 5).
+    #[error("ledger invalid: {}", problems_text(.0))]
+    Invalid(Vec<Located>),
+    /// The lock was not had in time (exit 6).
+    #[error("ledger busy: another contracts process holds the lock {} (waited {}s); safe to retry", .lock.display(), .waited.as_secs_f64())]
+    Busy {
+        /// The lock file.
+        lock: PathBuf,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// Refused to overwrite (exit 4).
+    #[error("{0}")]
+    Exists(String),
+    /// I/O failure (exit 1).
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The error.
+        source: io::Error,
+    },
+}
+
+fn problems_text(ps: &[Located]) -> String {
+    if ps.len() == 1 {
+        ps[0].to_string()
+    } else {
+        let list: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+        format!("{} problems\n{}", ps.len(), list.join("\n"))
+    }
+}
+
+fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> StoreError {
+    let context = context.into();
+    move |source| StoreError::Io { context, source }
+}
+
+/// A value read from a file, with the text it came from (for
+/// format-preserving rewrites).
+#[derive(Debug, Clone)]
+pub struct Doc<T> {
+    /// The value.
+    pub value: T,
+    /// The file, relative to the ledger directory.
+    pub rel: String,
+    text: String,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The bytes were identical: nothing written.
+    Unchanged,
+    /// The file was replaced (or created).
+    Changed,
+}
+
+/// Whether the command reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Shared lock.
+    Read,
+    /// Exclusive lock.
+    Write,
+}
+
+/// An open ledger, locked for the life of this value.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    /// The ledger's settings.
+    pub settings: Settings,
+    access: Access,
+    _lock: lock::Lock,
+}
+
+/// The ledger directory named by `path` (a directory or its `ledger.toml`).
+pub fn ledger_dir(path: &Path) -> PathBuf {
+    let is_settings = path.file_name().is_some_and(|n| n == SETTINGS_FILE);
+    if is_settings || path.is_file() {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    } else {
+        path.to_path_buf()
+    }
+}
+
+fn take_lock(root: &Path, access: Access, timeout: Duration) -> Result<lock::Lock, StoreError> {
+    lock::acquire(root, access == Access::Write, timeout).map_err(|e| match e {
+        lock::LockError::Busy(lock) => StoreError::Busy {
+            lock,
+            waited: timeout,
+        },
+        lock::LockError::Io(p, source) => StoreError::Io {
+            context: format!("cannot open the lock file {}", p.display()),
+            source,
+        },
+    })
+}
+
+/// Reads a file as UTF-8 text and parses it as TOML; `Ok(None)` if absent.
+fn read_toml(
+    path: &Path,
+    rel: &str,
+) -> Result<Option<(String, toml_edit::Document<String>)>, StoreError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(format!("cannot read {}", path.display()))(e)),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
+            let src = Source {
+                file: rel,
+                text: &prefix,
+            };
+            return Err(StoreError::Invalid(vec![src.at(
+                Some(good..good),
+                format!("not valid UTF-8 (byte {good}); ledger files are UTF-8 text"),
+            )]));
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        return Err(StoreError::Invalid(vec![Located {
+            file: rel.to_string(),
+            line: Some(1),
+            col: Some(1),
+            message: "the file starts with a byte order mark: save it as UTF-8 without BOM".into(),
+            snippet: None,
+        }]));
+    }
+    match toml_edit::Document::parse(text.clone()) {
+        Ok(doc) => Ok(Some((text, doc))),
+        Err(e) => {
+            let src = Source {
+                file: rel,
+                text: &text,
+            };
+            let msg = e.message().trim().to_string();
+            Err(StoreError::Invalid(vec![
+                src.at(e.span(), format!("TOML syntax: {msg}")),
+            ]))
+        }
+    }
+}
+
+fn locate_all(src: &Source<'_>, root: &Table, problems: Vec<Problem>) -> Vec<Located> {
+    problems
+        .into_iter()
+        .map(|p| src.at(codec::span_of(root, &p.path), p.message))
+        .collect()
+}
+
+impl Store {
+    /// Creates a new ledger in `root`; refuses if one is there.
+    pub fn init(root: &Path, settings: &Settings) -> Result<(), StoreError> {
+        let exists = root.exists();
+        atomic::create_dir(root).map_err(io_err(format!("cannot create {}", root.display())))?;
+        if !exists {
+            let _ = fs::set_permissions(
+                root,
+                std::os::unix::fs::PermissionsExt::from_mode(atomic::DIR_MODE),
+            );
+        }
+        let _lock = take_lock(root, Access::Write, Duration::from_secs(10))?;
+        let text = merge::render_new(codec::write_settings(settings));
+        let target = root.join(SETTINGS_FILE);
+        atomic::create_new(&target, text.as_bytes()).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                StoreError::Exists(format!(
+                    "a ledger already exists at {}: init never overwrites one",
+                    root.display()
+                ))
+            } else {
+                io_err(format!("cannot write {}", target.display()))(e)
+            }
+        })?;
+        for sub in ["contracts", "diary"] {
+            let d = root.join(sub);
+            atomic::create_dir(&d).map_err(io_err(format!("cannot create {}", d.display())))?;
+        }
+        Ok(())
+    }
+
+    /// Opens and locks the ledger in `root`, reading its settings.
+    pub fn open(root: &Path, access: Access, timeout: Duration) -> Result<Store, StoreError> {
+        let settings_path = root.join(SETTINGS_FILE);
+        if !settings_path.is_file() {
+            return Err(StoreError::NoLedger(root.to_path_buf()));
+        }
+        let lock = take_lock(root, access, timeout)?;
+        let (text, doc) = read_toml(&settings_path, SETTINGS_FILE)?
+            .ok_or_else(|| StoreError::NoLedger(root.to_path_buf()))?;
+        let src = Source {
+            file: SETTINGS_FILE,
+            text: &text,
+        };
+        let mut cx = codec::Cx::new(&src, None);
+        let settings = codec::read_settings(&mut cx, doc.as_table());
+        if !cx.problems.is_empty() {
+            return Err(StoreError::Invalid(cx.problems));
+        }
+        let settings = settings.ok_or_else(|| {
+            StoreError::Invalid(vec![Located::file(SETTINGS_FILE, "unreadable settings")])
+        })?;
+        if access == Access::Write {
+            atomic::clean_temps(root);
+            atomic::clean_temps(&root.join("contracts"));
+        }
+        Ok(Store {
+            root: root.to_path_buf(),
+            settings,
+            access,
+            _lock: lock,
+        })
+    }
+
+    /// The ledger directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn currency(&self) -> Currency {
+        self.settings.currency
+    }
+
+    fn contract_rel(id: &ContractId) -> String {
+        format!("contracts/{id}.toml")
+    }
+
+    fn week_rel(week: Week, id: &ContractId) -> String {
+        format!("diary/{week}/{id}.toml")
+    }
+
+    /// Ids of every contract file, in natural order (c2 before c10).
+    pub fn contract_ids(&self) -> Result<Vec<ContractId>, StoreError> {
+        let dir = self.root.join("contracts");
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
+        };
+        let mut ids = Vec::new();
+        let mut bad = Vec::new();
+        for e in rd {
+            let e = e.map_err(io_err(format!("cannot list {}", dir.display())))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Some(stem) = name.strip_suffix(".toml") else {
+                continue;
+            };
+            match ContractId::parse(stem) {
+                Ok(id) => ids.push(id),
+                Err(why) => bad.push(Located::file(
+                    &format!("contracts/{name}"),
+                    format!("the file name is not a contract id: {why}"),
+                )),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(StoreError::Invalid(bad));
+        }
+        ids.sort_by(|a, b| {
+            (a.auto_number().unwrap_or(u64::MAX), a.as_str())
+                .cmp(&(b.auto_number().unwrap_or(u64::MAX), b.as_str()))
+        });
+        Ok(ids)
+    }
+
+    fn parse_contract(&self, id: &ContractId) -> Result<Option<Doc<Contract>>, StoreError> {
+        let rel = Self::contract_rel(id);
+        let Some((text, doc)) = read_toml(&self.root.join(&rel), &rel)? else {
+            return Ok(None);
+        };
+        let src = Source {
+            file: &rel,
+            text: &text,
+        };
+        let mut cx = codec::Cx::new(&src, Some(self.currency()));
+        let c = codec::read_contract(&mut cx, doc.as_table());
+        let mut problems = cx.problems;
+        if let Some(c) = &c {
+            if &c.id != id {
+                problems.push(src.at(
+                    codec::span_of(doc.as_table(), "id"),
+                    format!("the id `{}` does not match the file name `{id}.toml`", c.id),
+                ));
+            }
+            problems.extend(locate_all(&src, doc.as_table(), validate::contract(c)));
+        }
+        match c {
+            Some(value) if problems.is_empty() => Ok(Some(Doc { value, rel, text })),
+            _ => Err(StoreError::Invalid(problems)),
+        }
+    }
+
+    /// Loads and validates one contract.
+    pub fn contract(&self, id: &ContractId) -> Result<Doc<Contract>, StoreError> {
+        self.parse_contract(id)?
+            .ok_or_else(|| StoreError::NoContract(id.to_string()))
+    }
+
+    /// Loads every contract, reporting the problems of all files at once.
+    pub fn contracts(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
+        let mut out = Vec::new();
+        let mut problems = Vec::new();
+        for id in self.contract_ids()? {
+            match self.parse_contract(&id) {
+                Ok(Some(d)) => out.push(d),
+                Ok(None) => {}
+                Err(StoreError::Invalid(ps)) => problems.extend(ps),
+                Err(e) => return Err(e),
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(StoreError::Invalid(problems))
+        }
+    }
+
+    /// Loads one contract's week file, if it exists; validated against `contract`.
+    pub fn week(
+        &self,
+        week: Week,
+        contract: &Contract,
+    ) -> Result<Option<Doc<WeekFile>>, StoreError> {
+        self.week_checked(week, &contract.id, Some(contract))
+    }
+
+    fn week_checked(
+        &self,
+        week: Week,
+        id: &ContractId,
+        contract: Option<&Contract>,
+    ) -> Result<Option<Doc<WeekFile>>, StoreError> {
+        let rel = Self::week_rel(week, id);
+        let Some((text, doc)) = read_toml(&self.root.join(&rel), &rel)? else {
+            return Ok(None);
+        };
+        let src = Source {
+            file: &rel,
+            text: &text,
+        };
+        let mut cx = codec::Cx::new(&src, Some(self.currency()));
+        let w = codec::read_week(&mut cx, doc.as_table());
+        let mut problems = cx.problems;
+        if let Some(w) = &w {
+            if &w.contract != id {
+                problems.push(src.at(
+                    codec::span_of(doc.as_table(), "contract"),
+                    format!(
+                        "names contract `{}` but the file is `{id}.toml`",
+                        w.contract
+                    ),
+                ));
+            }
+            if w.week != week {
+                problems.push(src.at(
+                    codec::span_of(doc.as_table(), "week"),
+                    format!("names week {} but lies in diary/{week}/", w.week),
+                ));
+            }
+            problems.extend(locate_all(
+                &src,
+                doc.as_table(),
+                validate::week(w, contract),
+            ));
+        }
+        match w {
+            Some(value) if problems.is_empty() => Ok(Some(Doc { value, rel, text })),
+            _ => Err(StoreError::Invalid(problems)),
+        }
+    }
+
+    /// The weeks that have a diary directory, oldest first.
+    pub fn diary_weeks(&self) -> Result<Vec<(Week, Vec<ContractId>)>, StoreError> {
+        let dir = self.root.join("diary");
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
+        };
+        let mut out = Vec::new();
+        let mut bad = Vec::new();
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(week) = name.parse::<Week>() else {
+                bad.push(Located::file(
+                    &format!("diary/{name}"),
+                    "not a week directory (expected diary/YYYY-Www/)",
+                ));
+                continue;
+            };
+            let mut ids = Vec::new();
+            if let Ok(files) = fs::read_dir(e.path()) {
+                for f in files.flatten() {
+                    let fname = f.file_name().to_string_lossy().into_owned();
+                    if fname.starts_with('.') {
+                        continue;
+                    }
+                    match fname.strip_suffix(".toml").map(ContractId::parse) {
+                        Some(Ok(id)) => ids.push(id),
+                        _ => bad.push(Located::file(
+                            &format!("diary/{name}/{fname}"),
+                            "not a week file (expected diary/YYYY-Www/ID.toml)",
+                        )),
+                    }
+                }
+            }
+            ids.sort();
+            out.push((week, ids));
+        }
+        if !bad.is_empty() {
+            return Err(StoreError::Invalid(bad));
+        }
+        out.sort_by_key(|(w, _)| *w);
+        Ok(out)
+    }
+
+    /// Loads a week file whose contract may be missing (for `check`).
+    pub fn week_for_check(
+        &self,
+        week: Week,
+        id: &ContractId,
+        contract: Option<&Contract>,
+    ) -> Result<Option<Doc<WeekFile>>, StoreError> {
+        self.week_checked(week, id, contract)
+    }
+
+    fn must_write(&self) {
+        debug_assert_eq!(self.access, Access::Write, "writes need the exclusive lock");
+    }
+
+    fn refuse_invalid(&self, rel: &str, problems: Vec<Problem>) -> Result<(), StoreError> {
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(StoreError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| {
+                    Located::file(rel, format!("refusing to write: {}: {}", p.path, p.message))
+                })
+                .collect(),
+        ))
+    }
+
+    fn rewrite(&self, rel: &str, old_text: &str, canonical: Table) -> Result<Written, StoreError> {
+        let mut doc: toml_edit::DocumentMut = old_text
+            .parse()
+            .map_err(|_| StoreError::Invalid(vec![Located::file(rel, "changed while locked")]))?;
+        merge::merge_table(doc.as_table_mut(), &canonical);
+        let text = doc.to_string();
+        if text == old_text {
+            return Ok(Written::Unchanged);
+        }
+        let path = self.root.join(rel);
+        atomic::replace(&path, text.as_bytes())
+            .map_err(io_err(format!("cannot write {}", path.display())))?;
+        Ok(Written::Changed)
+    }
+
+    /// Saves a contract loaded by `contract()`, format-preserving; skips the
+    /// write when nothing changed.
+    pub fn save_contract(
+        &self,
+        old: &Doc<Contract>,
+        new: &Contract,
+    ) -> Result<Written, StoreError> {
+        self.must_write();
+        self.refuse_invalid(&old.rel, validate::contract(new))?;
+        self.rewrite(
+            &old.rel,
+            &old.text,
+            codec::write_contract(new, &self.currency()),
+        )
+    }
+
+    /// Creates a new contract file; never overwrites one.
+    pub fn create_contract(&self, c: &Contract) -> Result<(), StoreError> {
+        self.must_write();
+        let rel = Self::contract_rel(&c.id);
+        self.refuse_invalid(&rel, validate::contract(c))?;
+        let dir = self.root.join("contracts");
+        atomic::create_dir(&dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
+        let text = merge::render_new(codec::write_contract(c, &self.currency()));
+        let path = self.root.join(&rel);
+        atomic::create_new(&path, text.as_bytes()).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                StoreError::Exists(format!(
+                    "contract `{}` already exists ({rel}); choose another --id",
+                    c.id
+                ))
+            } else {
+                io_err(format!("cannot write {}", path.display()))(e)
+            }
+        })
+    }
+
+    /// Saves a week file (creating it if `old` is `None`).
+    pub fn save_week(
+        &self,
+        old: Option<&Doc<WeekFile>>,
+        new: &WeekFile,
+        contract: &Contract,
+    ) -> Result<Written, StoreError> {
+        self.must_write();
+        let rel = Self::week_rel(new.week, &new.contract);
+        self.refuse_invalid(&rel, validate::week(new, Some(contract)))?;
+        let canonical = codec::write_week(new, &self.currency());
+        match old {
+            Some(old) => self.rewrite(&old.rel, &old.text, canonical),
+            None => {
+                let path = self.root.join(&rel);
+                if let Some(dir) = path.parent() {
+                    atomic::create_dir(dir)
+                        .map_err(io_err(format!("cannot create {}", dir.display())))?;
+                    atomic::clean_temps(dir);
+                }
+                let text = merge::render_new(canonical);
+                atomic::replace(&path, text.as_bytes())
+                    .map_err(io_err(format!("cannot write {}", path.display())))?;
+                Ok(Written::Changed)
+            }
+        }
+    }
+}
