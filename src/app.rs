@@ -137,6 +137,8 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::End(a) => commands::end::run(&ctx, a),
         Command::Pause { id } => commands::pause::run(&ctx, &id),
         Command::Resume { id } => commands::resume::run(&ctx, &id),
+        Command::Limit { id, hours } => commands::limit::run(&ctx, &id, &hours),
+        Command::Diary(d) => commands::diary::run(&ctx, d),
         Command::Log { id } => commands::log::run(&ctx, id.as_deref()),
         Command::Check => commands::check::run(&ctx),
         Command::Sweep => commands::sweep::run(&ctx),

@@ -146,6 +146,18 @@ pub enum Command {
         /// The contract id
         id: String,
     },
+    /// Set the weekly limit of an hourly contract (client): a raise applies at once, a cut from next Monday 00:00 UTC
+    #[command(after_help = "Examples:\n  contracts limit c7 20\n  contracts limit c7 none")]
+    Limit {
+        /// The contract id
+        id: String,
+        /// Hours per week, or `none`
+        #[arg(value_name = "HOURS|none")]
+        hours: String,
+    },
+    /// The hourly work diary: log and track time, read weekly tables, dispute weeks
+    #[command(subcommand)]
+    Diary(DiaryCmd),
     /// Show the history of one contract, or of all
     #[command(after_help = "Examples:\n  contracts log c7\n  contracts log --json")]
     Log {
@@ -234,4 +246,148 @@ pub struct EndArgs {
     /// Fixed contract, client: release `full`, `none` or AMOUNT of the escrow; the rest becomes a refund request
     #[arg(long, value_name = "full|none|AMOUNT")]
     pub pay: Option<String>,
+}
+
+/// `diary ...`.
+#[derive(Debug, Subcommand)]
+pub enum DiaryCmd {
+    /// Log a finished interval of manual time (freelancer)
+    #[command(
+        after_help = "Examples:\n  contracts diary log c7 --from \"2026-11-16 09:00\" --to \"2026-11-16 10:30\" --memo \"API design\"\n  contracts diary log c7 --at 14:00 --duration 1h30m --memo \"review\""
+    )]
+    Log(DiaryLogArgs),
+    /// Start a timer (tracked time; freelancer)
+    #[command(after_help = "Example:\n  contracts diary start c7 --memo \"bug triage\"")]
+    Start {
+        /// The contract id
+        id: String,
+        /// What you are working on
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+    /// Stop the running timer (freelancer)
+    #[command(after_help = "Example:\n  contracts diary stop c7")]
+    Stop {
+        /// The contract id
+        id: String,
+    },
+    /// Change an entry's times or memo while its week is open or in review (freelancer)
+    #[command(
+        after_help = "Example:\n  contracts diary edit c7/2026W47-3 --to \"2026-11-16 11:00\" --memo \"API design + review\""
+    )]
+    Edit {
+        /// The entry, as shown by `diary show` (e.g. c7/2026W47-3)
+        entry: String,
+        /// New start
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// New end
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// New memo
+        #[arg(long)]
+        memo: Option<String>,
+    },
+    /// Delete an entry while its week is open or in review (freelancer)
+    #[command(after_help = "Example:\n  contracts diary rm c7/2026W47-3")]
+    Rm {
+        /// The entry, as shown by `diary show` (e.g. c7/2026W47-3)
+        entry: String,
+    },
+    /// Weekly tables: hours per entry or day, limit, billable, amount, and where the week stands
+    #[command(
+        after_help = "Examples:\n  contracts diary show                     (this week, every contract)\n  contracts diary show c7 --week 2026-W47 --by day\n  contracts diary show --from 2026-11-01 --to 2026-11-30 --json"
+    )]
+    Show(DiaryShowArgs),
+    /// Dispute an invoiced week (client), or answer a dispute (freelancer)
+    #[command(
+        after_help = "Examples:\n  contracts diary dispute c7 --week 2026-W47 --reason \"hours not agreed\"\n  contracts --as freelancer diary dispute c7 --week 2026-W47 --accept"
+    )]
+    Dispute(DiaryDisputeArgs),
+    /// Import `timew export` JSON (freelancer); re-importing adds nothing
+    #[command(
+        after_help = "Examples:\n  timew export | contracts diary import - \n  contracts diary import export.json --contract c7"
+    )]
+    Import {
+        /// The export file, or - for stdin
+        file: String,
+        /// Put every interval on this contract (else: the contract named by a tag)
+        #[arg(long, value_name = "ID")]
+        contract: Option<String>,
+    },
+}
+
+/// `diary log`.
+#[derive(Debug, Args)]
+pub struct DiaryLogArgs {
+    /// The contract id
+    pub id: String,
+    /// Start: RFC 3339, `YYYY-MM-DD HH:MM` or `HH:MM` (today), local zone unless an offset is given
+    #[arg(long, visible_alias = "at", value_name = "TIME")]
+    pub from: String,
+    /// End (or give --duration)
+    #[arg(
+        long,
+        value_name = "TIME",
+        required_unless_present = "duration",
+        conflicts_with = "duration"
+    )]
+    pub to: Option<String>,
+    /// Length instead of --to: `1h30m`, `45m`, `2h`, `1:30`
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// What was done
+    #[arg(long)]
+    pub memo: String,
+}
+
+/// How `diary show` groups rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// One row per entry.
+    Entry,
+    /// One row per local day.
+    Day,
+}
+
+/// `diary show`.
+#[derive(Debug, Args)]
+pub struct DiaryShowArgs {
+    /// One contract [default: every contract with time in the week]
+    pub id: Option<String>,
+    /// The ISO week, e.g. 2026-W47 [default: the current week]
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub week: Option<String>,
+    /// First day of a range of weeks (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<String>,
+    /// Last day of the range (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+    /// Rows per entry or per day
+    #[arg(long, default_value = "entry")]
+    pub by: ByArg,
+}
+
+/// `diary dispute`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["reason", "accept", "decline", "withdraw"])))]
+pub struct DiaryDisputeArgs {
+    /// The contract id
+    pub id: String,
+    /// The invoiced week, e.g. 2026-W47
+    #[arg(long)]
+    pub week: String,
+    /// Open a dispute with this reason (client)
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Accept it: the week's hours are refunded (freelancer)
+    #[arg(long)]
+    pub accept: bool,
+    /// Decline it: the hours stand (freelancer)
+    #[arg(long)]
+    pub decline: bool,
+    /// Withdraw it: billed as normal (client)
+    #[arg(long)]
+    pub withdraw: bool,
 }

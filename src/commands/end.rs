@@ -32,7 +32,8 @@ pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
     mutate(
         ctx,
         &a.id,
-        |c, role, settings, now| {
+        |store, c, role| {
+            let (settings, now) = (&store.settings, ctx.now);
             let pay = a
                 .pay
                 .as_deref()

@@ -1,7 +1,9 @@
 //! `list`: every contract in a table (or a JSON array).
 
 use super::{Ctx, this_week};
+use crate::core::diary::limit_for;
 use crate::core::timers;
+use crate::core::week::Week;
 use crate::core::{Kind, Terms};
 use crate::render::{json, table, text::duration, utc_words};
 use crate::store::Access;
@@ -53,9 +55,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     for (c, w) in &rows {
         let tot = c.totals();
         let terms = match &c.terms {
-            Terms::Hourly {
-                rate, weekly_limit, ..
-            } => match weekly_limit {
+            Terms::Hourly { rate, .. } => match limit_for(c, Week::of(ctx.now)) {
                 Some(h) => format!("{}/h, {h}h/wk", cur.show(*rate)),
                 None => format!("{}/h", cur.show(*rate)),
             },

@@ -2,8 +2,10 @@
 
 pub mod check;
 pub mod completions;
+pub mod diary;
 pub mod end;
 pub mod init;
+pub mod limit;
 pub mod list;
 pub mod log;
 pub mod new;
@@ -97,14 +99,14 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
 pub fn mutate(
     ctx: &Ctx,
     id: &str,
-    rule: impl FnOnce(&Contract, Role, &Settings, Instant) -> Result<Outcome>,
+    rule: impl FnOnce(&Store, &Contract, Role) -> Result<Outcome>,
     confirm: impl FnOnce(&Store, &Doc<Contract>, &Outcome) -> Result<()>,
 ) -> Result<()> {
     let id = parse_id(id)?;
     let store = ctx.open(Access::Write)?;
     let doc = store.contract(&id)?;
     let role = ctx.role(&store.settings);
-    let outcome = rule(&doc.value, role, &store.settings, ctx.now)?;
+    let outcome = rule(&store, &doc.value, role)?;
     confirm(&store, &doc, &outcome)?;
     if !ctx.dry_run {
         store.save_contract(&doc, &outcome.contract)?;

@@ -9,7 +9,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     mutate(
         ctx,
         id,
-        |c, role, s, now| Ok(lifecycle::pause(c, role, s, now)?),
+        |store, c, role| Ok(lifecycle::pause(c, role, &store.settings, ctx.now)?),
         |_, _, _| Ok(()),
     )
 }

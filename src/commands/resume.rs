@@ -9,7 +9,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     mutate(
         ctx,
         id,
-        |c, role, s, now| Ok(lifecycle::resume(c, role, s, now)?),
+        |store, c, role| Ok(lifecycle::resume(c, role, &store.settings, ctx.now)?),
         |_, _, _| Ok(()),
     )
 }

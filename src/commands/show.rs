@@ -1,10 +1,12 @@
 //! `show ID`: one contract in detail.
 
 use super::{Ctx, parse_id, this_week};
+use crate::core::diary::limit_for;
 use crate::core::feedback;
 use crate::core::lifecycle::milestone_escrow;
 use crate::core::model::*;
 use crate::core::timers;
+use crate::core::week::Week;
 use crate::render::{json, table, text::clean, text::duration, utc_words};
 use crate::store::Access;
 use anyhow::Result;
@@ -36,31 +38,24 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     row("Status", c.status.to_string());
     match &c.terms {
         Terms::Hourly {
-            rate,
-            weekly_limit,
-            pending_limit,
-            manual_time,
+            rate, manual_time, ..
         } => {
             row(
                 "Terms",
                 format!("hourly, {} {} per hour", cur.show(*rate), cur.code()),
             );
-            row(
-                "Weekly limit",
-                match weekly_limit {
-                    Some(h) => format!("{h} h"),
-                    None => "none".into(),
-                } + &pending_limit
-                    .as_ref()
-                    .map(|p| {
-                        format!(
-                            " (becomes {} from {})",
-                            p.hours.map_or("none".into(), |h| format!("{h} h")),
-                            utc_words(p.from)
-                        )
-                    })
-                    .unwrap_or_default(),
-            );
+            let this = Week::of(ctx.now);
+            let show = |h: Option<u32>| h.map_or("none".to_string(), |h| format!("{h} h"));
+            let (now_l, next_l) = (limit_for(&c, this), limit_for(&c, this.next()));
+            let mut limit = show(now_l);
+            if next_l != now_l {
+                limit.push_str(&format!(
+                    " (becomes {} from {})",
+                    show(next_l),
+                    utc_words(this.end())
+                ));
+            }
+            row("Weekly limit", limit);
             row(
                 "Manual time",
                 if *manual_time {

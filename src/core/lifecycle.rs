@@ -111,7 +111,7 @@ pub fn create(
                 Terms::Hourly {
                     rate,
                     weekly_limit,
-                    pending_limit: None,
+                    limit_changes: Vec::new(),
                     manual_time,
                 },
                 Vec::new(),
@@ -188,6 +188,7 @@ pub fn create(
         milestones,
         payments: Vec::new(),
         refunds: Vec::new(),
+        disputes: Vec::new(),
         feedback_client: None,
         feedback_freelancer: None,
         history: vec![ev.clone()],

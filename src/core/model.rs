@@ -117,6 +117,19 @@ str_enum!(
     }
 );
 str_enum!(
+    /// Where an hourly dispute stands.
+    DisputeStatus {
+        /// Waiting for the freelancer.
+        Open = "open",
+        /// The freelancer accepted: the week's hours are refunded.
+        Accepted = "accepted",
+        /// The freelancer declined: the hours stand.
+        Declined = "declined",
+        /// The client withdrew it: billed as normal.
+        Withdrawn = "withdrawn",
+    }
+);
+str_enum!(
     /// Where a refund came from.
     RefundOrigin {
         /// The client's `refund request`.
@@ -214,10 +227,10 @@ pub enum Terms {
     Hourly {
         /// Per hour.
         rate: Money,
-        /// Hours per week that are billable; `None` for no limit.
+        /// Billable hours per week at the start; `None` for no limit.
         weekly_limit: Option<u32>,
-        /// A cut of the limit that applies from `from` (the next Monday).
-        pending_limit: Option<PendingLimit>,
+        /// Later changes of the limit, oldest first.
+        limit_changes: Vec<LimitChange>,
         /// Whether manual (logged after the fact) time is allowed.
         manual_time: bool,
     },
@@ -228,13 +241,33 @@ pub enum Terms {
     },
 }
 
-/// A weekly limit change that takes effect later.
+/// A change of the weekly limit [211062418]: a raise applies at once (to the
+/// current week), a cut from the next Monday 00:00 UTC.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingLimit {
-    /// When it applies.
+pub struct LimitChange {
+    /// When the client made it.
+    pub at: Instant,
+    /// When it takes effect: it governs every week that ends after this.
     pub from: Instant,
     /// The new limit; `None` for no limit.
     pub hours: Option<u32>,
+}
+
+/// The state of an hourly dispute of one week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourlyDispute {
+    /// The disputed week.
+    pub week: super::week::Week,
+    /// The client's reason.
+    pub reason: String,
+    /// Where it stands.
+    pub status: DisputeStatus,
+    /// When it was opened.
+    pub opened_at: Instant,
+    /// When it was closed.
+    pub closed_at: Option<Instant>,
+    /// The amount refunded when the freelancer accepted.
+    pub refunded: Option<Money>,
 }
 
 /// How a contract ended.
@@ -417,6 +450,8 @@ pub struct Contract {
     pub payments: Vec<Payment>,
     /// Refunds.
     pub refunds: Vec<Refund>,
+    /// Hourly disputes, one per disputed week.
+    pub disputes: Vec<HourlyDispute>,
     /// Feedback by author (after end).
     pub feedback_client: Option<Feedback>,
     /// Feedback the freelancer gave.

@@ -21,8 +21,6 @@ pub enum TimerKind {
     MilestoneAutoRelease(u32),
     /// The feedback window closes: submitted feedback is revealed, missing expires.
     FeedbackWindowClose,
-    /// A cut of the weekly limit takes effect.
-    LimitChange,
 }
 
 /// A pending timer.
@@ -78,16 +76,6 @@ pub fn pending(c: &Contract) -> Vec<Timer> {
             });
         }
     }
-    if let Terms::Hourly {
-        pending_limit: Some(p),
-        ..
-    } = &c.terms
-    {
-        out.push(Timer {
-            at: p.from,
-            kind: TimerKind::LimitChange,
-        });
-    }
     out.sort_by_key(|t| t.at);
     out
 }
@@ -115,16 +103,6 @@ pub fn describe(c: &Contract, t: &Timer, settings: &Settings) -> String {
             "the feedback window closes: given feedback is revealed, missing feedback expires"
                 .to_string()
         }
-        TimerKind::LimitChange => match &c.terms {
-            Terms::Hourly {
-                pending_limit: Some(p),
-                ..
-            } => match p.hours {
-                Some(h) => format!("the weekly limit becomes {h} h"),
-                None => "the weekly limit is removed".to_string(),
-            },
-            _ => String::new(),
-        },
     }
 }
 
@@ -246,23 +224,6 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer) -> Vec<Event> {
                 None,
                 format!("feedback window closed: {}", parts.join("; ")),
             )]
-        }
-        TimerKind::LimitChange => {
-            let mut detail = String::new();
-            if let Terms::Hourly {
-                weekly_limit,
-                pending_limit,
-                ..
-            } = &mut c.terms
-                && let Some(p) = pending_limit.take()
-            {
-                *weekly_limit = p.hours;
-                detail = match p.hours {
-                    Some(h) => format!("weekly limit is now {h} h"),
-                    None => "weekly limit removed".into(),
-                };
-            }
-            vec![event(at, Actor::System, "limit_changed", None, detail)]
         }
     }
 }

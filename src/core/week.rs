@@ -130,6 +130,11 @@ impl FromStr for Week {
     }
 }
 
+/// An instant in words, always UTC: `Mon 23 Nov 12:00 UTC`.
+pub fn utc_words(t: DateTime<Utc>) -> String {
+    t.format("%a %-d %b %H:%M UTC").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

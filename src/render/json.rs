@@ -73,14 +73,37 @@ pub fn contract(c: &Contract, v: &Viewer<'_>, this_week: Option<ThisWeek>) -> Va
     o.insert("rate".into(), rate);
     o.insert("weekly_limit_hours".into(), limit);
     o.insert("manual_time".into(), manual);
-    if let Terms::Hourly {
-        pending_limit: Some(p),
-        ..
-    } = &c.terms
-    {
+    if let Terms::Hourly { limit_changes, .. } = &c.terms {
         o.insert(
-            "pending_limit".into(),
-            json!({"from": utc(p.from), "weekly_limit_hours": p.hours}),
+            "weekly_limit_hours".into(),
+            json!(crate::core::diary::limit_for(c, Week::of(v.now))),
+        );
+        o.insert(
+            "limit_changes".into(),
+            Value::Array(
+                limit_changes
+                    .iter()
+                    .map(|l| json!({"at": utc(l.at), "from": utc(l.from), "weekly_limit_hours": l.hours}))
+                    .collect(),
+            ),
+        );
+        o.insert(
+            "disputes".into(),
+            Value::Array(
+                c.disputes
+                    .iter()
+                    .map(|d| {
+                        json!({
+                            "week": d.week.to_string(),
+                            "reason": d.reason,
+                            "status": d.status.as_str(),
+                            "opened_at": utc(d.opened_at),
+                            "closed_at": opt_time(d.closed_at),
+                            "refunded": v.opt_money(d.refunded),
+                        })
+                    })
+                    .collect(),
+            ),
         );
     }
     o.insert("price".into(), price);

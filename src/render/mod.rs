@@ -77,7 +77,4 @@ pub fn utc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// An instant in words, always UTC: `Mon 23 Nov 12:00 UTC`.
-pub fn utc_words(t: DateTime<Utc>) -> String {
-    t.format("%a %-d %b %H:%M UTC").to_string()
-}
+pub use crate::core::week::utc_words;

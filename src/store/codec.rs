@@ -154,7 +154,8 @@ enum_from_toml!(
     MilestoneStatus,
     RefundStatus,
     FeedbackStatus,
-    RefundOrigin
+    RefundOrigin,
+    DisputeStatus
 );
 
 impl FromToml for ContractId {
@@ -391,16 +392,20 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &Table) -> Option<Contract> {
             let rate = cx.req::<Money>(&mut r, "rate");
             let weekly_limit = cx.opt::<u32>(&mut r, "weekly_limit_hours");
             let manual_time = cx.opt::<bool>(&mut r, "manual_time").unwrap_or(true);
-            let pending_limit = cx.table(&mut r, "limit_change").and_then(|mut t| {
+            let mut limit_changes = Vec::new();
+            for mut t in cx.tables(&mut r, "limit_changes") {
+                let at = cx.req::<Instant>(&mut t, "at");
                 let from = cx.req::<Instant>(&mut t, "from");
                 let hours = cx.opt::<u32>(&mut t, "hours");
                 cx.finish(t);
-                Some(PendingLimit { from: from?, hours })
-            });
+                if let (Some(at), Some(from)) = (at, from) {
+                    limit_changes.push(LimitChange { at, from, hours });
+                }
+            }
             rate.map(|rate| Terms::Hourly {
                 rate,
                 weekly_limit,
-                pending_limit,
+                limit_changes,
                 manual_time,
             })
         }
@@ -496,6 +501,26 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &Table) -> Option<Contract> {
             });
         }
     }
+    let mut disputes = Vec::new();
+    for mut t in cx.tables(&mut r, "disputes") {
+        let week = cx.req::<Week>(&mut t, "week");
+        let reason = cx.opt::<String>(&mut t, "reason").unwrap_or_default();
+        let status = cx.req::<DisputeStatus>(&mut t, "status");
+        let opened_at = cx.req::<Instant>(&mut t, "opened_at");
+        let closed_at = cx.opt::<Instant>(&mut t, "closed_at");
+        let refunded = cx.opt::<Money>(&mut t, "refunded");
+        cx.finish(t);
+        if let (Some(week), Some(status), Some(opened_at)) = (week, status, opened_at) {
+            disputes.push(HourlyDispute {
+                week,
+                reason,
+                status,
+                opened_at,
+                closed_at,
+                refunded,
+            });
+        }
+    }
     let (mut feedback_client, mut feedback_freelancer) = (None, None);
     if let Some(mut fb) = cx.table(&mut r, "feedback") {
         feedback_client = cx.table(&mut fb, "client").map(|t| read_feedback(cx, t));
@@ -535,6 +560,7 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &Table) -> Option<Contract> {
         milestones,
         payments,
         refunds,
+        disputes,
         feedback_client,
         feedback_freelancer,
         history,
@@ -733,23 +759,27 @@ pub fn write_contract(c: &Contract, cur: &Currency) -> Table {
         .str("client", &c.client)
         .str("freelancer", &c.freelancer)
         .str("kind", c.kind().as_str());
-    let mut limit_change = None;
+    let mut limit_changes = Vec::new();
     match &c.terms {
         Terms::Hourly {
             rate,
             weekly_limit,
-            pending_limit,
+            limit_changes: changes,
             manual_time,
         } => {
             w.money("rate", *rate)
                 .opt_int("weekly_limit_hours", weekly_limit.map(i64::from))
                 .bool("manual_time", *manual_time);
-            limit_change = pending_limit.as_ref().map(|p| {
-                Writer::new(cur)
-                    .time("from", p.from)
-                    .opt_int("hours", p.hours.map(i64::from))
-                    .done()
-            });
+            limit_changes = changes
+                .iter()
+                .map(|l| {
+                    Writer::new(cur)
+                        .time("at", l.at)
+                        .time("from", l.from)
+                        .opt_int("hours", l.hours.map(i64::from))
+                        .done()
+                })
+                .collect();
         }
         Terms::Fixed { price } => {
             w.money("price", *price);
@@ -762,9 +792,6 @@ pub fn write_contract(c: &Contract, cur: &Currency) -> Table {
             .str("ended_by", e.by.as_str())
             .str("end_reason", e.reason.as_str())
             .opt_str("end_note", e.note.as_deref());
-    }
-    if let Some(t) = limit_change {
-        w.table("limit_change", t);
     }
     let milestones = c
         .milestones
@@ -812,9 +839,25 @@ pub fn write_contract(c: &Contract, cur: &Currency) -> Table {
                 .done()
         })
         .collect();
-    w.tables("milestones", milestones)
+    let disputes = c
+        .disputes
+        .iter()
+        .map(|d| {
+            Writer::new(cur)
+                .str("week", &d.week.to_string())
+                .str("reason", &d.reason)
+                .str("status", d.status.as_str())
+                .time("opened_at", d.opened_at)
+                .opt_time("closed_at", d.closed_at)
+                .opt_money("refunded", d.refunded)
+                .done()
+        })
+        .collect();
+    w.tables("limit_changes", limit_changes)
+        .tables("milestones", milestones)
         .tables("payments", payments)
-        .tables("refunds", refunds);
+        .tables("refunds", refunds)
+        .tables("disputes", disputes);
     if c.feedback_client.is_some() || c.feedback_freelancer.is_some() {
         let mut fb = Table::new();
         fb.set_implicit(true);

@@ -462,6 +462,31 @@ impl Store {
         Ok(out)
     }
 
+    /// The contracts with a week file in `week`, sorted (reads one directory).
+    pub fn week_contracts(&self, week: Week) -> Result<Vec<ContractId>, StoreError> {
+        let dir = self.root.join("diary").join(week.to_string());
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
+        };
+        let mut ids = Vec::new();
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if let Some(Ok(id)) = name.strip_suffix(".toml").map(ContractId::parse) {
+                ids.push(id);
+            }
+        }
+        ids.sort_by(|a, b| {
+            (a.auto_number().unwrap_or(u64::MAX), a.as_str())
+                .cmp(&(b.auto_number().unwrap_or(u64::MAX), b.as_str()))
+        });
+        Ok(ids)
+    }
+
     /// Loads a week file whose contract may be missing (for `check`).
     pub fn week_for_check(
         &self,

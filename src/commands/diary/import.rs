@@ -1,0 +1,284 @@
+//! `diary import FILE`: history from timewarrior (`timew export` JSON).
+//! All-or-nothing: every interval is checked before any file is written;
+//! then one write per touched week file. Re-importing adds nothing.
+
+use crate::commands::{Ctx, parse_id};
+use crate::core::diary::{Entry, WeekFile, check_import};
+use crate::core::model::{Contract, ContractId, Instant, Role};
+use crate::core::week::Week;
+use crate::core::{RuleError, timers};
+use crate::error::usage;
+use crate::store::{Access, Doc, Store};
+use anyhow::{Context, Result};
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A week file as loaded, and as it will be.
+type Loaded = (Option<Doc<WeekFile>>, WeekFile);
+
+/// One interval of the export.
+struct Interval {
+    n: usize,
+    label: String,
+    start: Instant,
+    end: Instant,
+    memo: String,
+}
+
+fn timew_time(s: &str) -> Option<Instant> {
+    NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
+        .ok()
+        .map(|t| Utc.from_utc_datetime(&t))
+        .or_else(|| crate::time::parse_time(s, crate::time::Zone::Utc, Utc::now()).ok())
+}
+
+/// Runs `diary import`.
+pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
+    let text = if file == "-" {
+        std::io::read_to_string(std::io::stdin()).context("cannot read stdin")?
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?
+    };
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| usage(format!("{file} is not `timew export` JSON: {e}")))?;
+    let items = doc.as_array().ok_or_else(|| {
+        usage(format!(
+            "{file} is not `timew export` JSON: expected an array of intervals"
+        ))
+    })?;
+    let only = only.map(parse_id).transpose()?;
+
+    let store = ctx.open(Access::Write)?;
+    let role = ctx.role(&store.settings);
+    if role != Role::Freelancer {
+        return Err(RuleError::Refused(
+            "only the freelancer imports time (use --as freelancer)".into(),
+        )
+        .into());
+    }
+    let known: HashSet<ContractId> = store.contract_ids()?.into_iter().collect();
+    if let Some(id) = &only
+        && !known.contains(id)
+    {
+        return Err(crate::store::StoreError::NoContract(id.to_string()).into());
+    }
+    let mut problems = Vec::new();
+    let mut unmatched = 0usize;
+    let mut by_contract: BTreeMap<ContractId, Vec<Interval>> = BTreeMap::new();
+    for (i, it) in items.iter().enumerate() {
+        let n = it
+            .get("id")
+            .and_then(Value::as_u64)
+            .map_or(i + 1, |x| x as usize);
+        let start_s = it.get("start").and_then(Value::as_str).unwrap_or("");
+        let end_s = it.get("end").and_then(Value::as_str);
+        let tags: Vec<&str> = it
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let label = format!(
+            "interval @{n} ({start_s}{}{})",
+            end_s.map(|e| format!(" to {e}")).unwrap_or_default(),
+            if tags.is_empty() {
+                String::new()
+            } else {
+                format!(", tags {}", tags.join(" "))
+            }
+        );
+        let Some(start) = timew_time(start_s) else {
+            problems.push(format!("{label}: no readable start"));
+            continue;
+        };
+        let Some(end_s) = end_s else {
+            problems.push(format!(
+                "{label}: still open (no end): stop it in timewarrior first"
+            ));
+            continue;
+        };
+        let Some(end) = timew_time(end_s) else {
+            problems.push(format!("{label}: no readable end"));
+            continue;
+        };
+        let target = match &only {
+            Some(id) => Some(id.clone()),
+            None => tags
+                .iter()
+                .filter_map(|t| ContractId::parse(t).ok())
+                .find(|id| known.contains(id)),
+        };
+        let Some(target) = target else {
+            unmatched += 1;
+            continue;
+        };
+        let memo = it
+            .get("annotation")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                tags.iter()
+                    .filter(|t| **t != target.as_str())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+        by_contract.entry(target).or_default().push(Interval {
+            n,
+            label,
+            start,
+            end,
+            memo,
+        });
+    }
+
+    // Check everything, building the new week files in memory.
+    let mut contracts: HashMap<ContractId, Contract> = HashMap::new();
+    let mut weeks: BTreeMap<(ContractId, Week), Loaded> = BTreeMap::new();
+    let mut counts: BTreeMap<ContractId, (usize, usize)> = BTreeMap::new();
+    for (id, mut ivs) in by_contract {
+        let c = timers::advance(&store.contract(&id)?.value, &store.settings, ctx.now).contract;
+        ivs.sort_by_key(|iv| (iv.start, iv.end, iv.n));
+        let mut prev: Option<&Interval> = None;
+        for iv in &ivs {
+            if let Err(why) = check_import(&c, iv.start, iv.end, ctx.now) {
+                problems.push(format!("{}: {why}", iv.label));
+                continue;
+            }
+            let week = Week::of(iv.start);
+            let key = (id.clone(), week);
+            if !weeks.contains_key(&key) {
+                let loaded = load(&store, &c, week)?;
+                weeks.insert(key.clone(), loaded);
+            }
+            // Already there (a re-import): nothing to add.
+            let (_, wf) = &weeks[&key];
+            if wf
+                .entries
+                .iter()
+                .any(|e| e.start == iv.start && e.end == Some(iv.end))
+            {
+                counts.entry(id.clone()).or_default().1 += 1;
+                prev = Some(iv);
+                continue;
+            }
+            if let Some(p) = prev
+                && p.end > iv.start
+            {
+                problems.push(format!(
+                    "{}: overlaps {} in the same export",
+                    iv.label, p.label
+                ));
+                continue;
+            }
+            // Entries already in the ledger: this week and its neighbours.
+            let mut clash = None;
+            for w in [week.prev(), week, week.next()] {
+                let k = (id.clone(), w);
+                if !weeks.contains_key(&k) {
+                    let loaded = load(&store, &c, w)?;
+                    weeks.insert(k.clone(), loaded);
+                }
+                if let Some(e) = weeks[&k].1.entries.iter().find(|e| {
+                    e.start < iv.end
+                        && iv.start < e.end_or(ctx.now)
+                        && !(e.start == iv.start && e.end == Some(iv.end))
+                }) {
+                    clash = Some(format!("{}/{}", c.id, e.id));
+                    break;
+                }
+            }
+            if let Some(e) = clash {
+                problems.push(format!(
+                    "{}: overlaps entry {e} already in the diary",
+                    iv.label
+                ));
+                continue;
+            }
+            let Some((_, wf)) = weeks.get_mut(&key) else {
+                continue;
+            };
+            let entry = Entry {
+                id: wf.next_id(),
+                start: iv.start,
+                end: Some(iv.end),
+                memo: iv.memo.clone(),
+                manual: false,
+            };
+            let at = wf.entries.partition_point(|x| x.start <= entry.start);
+            wf.entries.insert(at, entry);
+            counts.entry(id.clone()).or_default().0 += 1;
+            prev = Some(iv);
+        }
+        contracts.insert(id, c);
+    }
+    if !problems.is_empty() {
+        let shown: Vec<_> = problems.iter().take(20).cloned().collect();
+        let more = problems.len().saturating_sub(20);
+        return Err(RuleError::Refused(format!(
+            "import refused, nothing was written: {} interval(s) would break the rules:\n  {}{}",
+            problems.len(),
+            shown.join("\n  "),
+            if more > 0 {
+                format!("\n  ... and {more} more")
+            } else {
+                String::new()
+            }
+        ))
+        .into());
+    }
+    let mut files = 0;
+    if !ctx.dry_run {
+        for ((id, _), (doc, wf)) in &weeks {
+            let before = doc.as_ref().map(|d| &d.value);
+            if before == Some(wf) || (before.is_none() && wf.entries.is_empty()) {
+                continue;
+            }
+            store.save_week(doc.as_ref(), wf, &contracts[id])?;
+            files += 1;
+        }
+    }
+    let added: usize = counts.values().map(|c| c.0).sum();
+    let present: usize = counts.values().map(|c| c.1).sum();
+    if ctx.out.json {
+        ctx.out.print_json(&json!({
+            "imported": added,
+            "already_present": present,
+            "unmatched": unmatched,
+            "files_written": files,
+            "contracts": counts.iter().map(|(id, (a, p))| json!({"id": id.as_str(), "imported": a, "already_present": p})).collect::<Vec<_>>(),
+            "dry_run": ctx.dry_run,
+        }))?;
+        return Ok(());
+    }
+    let per: Vec<String> = counts
+        .iter()
+        .filter(|(_, c)| c.0 > 0)
+        .map(|(id, c)| format!("{id} {}", c.0))
+        .collect();
+    let mut line = format!(
+        "imported {added} entr{}",
+        if added == 1 { "y" } else { "ies" }
+    );
+    if !per.is_empty() {
+        line.push_str(&format!(" ({})", per.join(", ")));
+    }
+    if present > 0 {
+        line.push_str(&format!("; {present} already present"));
+    }
+    if unmatched > 0 {
+        line.push_str(&format!(
+            "; {unmatched} skipped: no tag names a contract (use --contract ID)"
+        ));
+    }
+    line.push_str(&format!("; {files} week file(s) written"));
+    if ctx.dry_run {
+        line.push_str("\ndry run: nothing was written");
+    }
+    ctx.out.print(&line)?;
+    Ok(())
+}
+
+fn load(store: &Store, c: &Contract, week: Week) -> Result<Loaded> {
+    super::week_or_empty(store, c, week)
+}

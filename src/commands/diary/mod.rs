@@ -1,0 +1,224 @@
+//! `diary ...`: one file per verb; shared loading of week files here.
+
+pub mod dispute;
+pub mod edit;
+pub mod import;
+pub mod log;
+pub mod rm;
+pub mod show;
+pub mod start;
+pub mod stop;
+
+use super::Ctx;
+use crate::cli::DiaryCmd;
+use crate::core::diary::{Entry, WeekFile, entry_ref};
+use crate::core::model::{Contract, Instant};
+use crate::core::week::Week;
+use crate::render::json::Viewer;
+use crate::render::{text::clean, text::duration, utc};
+use crate::store::{Doc, Store};
+use anyhow::Result;
+use serde_json::{Value, json};
+
+/// Dispatches `diary` subcommands.
+pub fn run(ctx: &Ctx, cmd: DiaryCmd) -> Result<()> {
+    match cmd {
+        DiaryCmd::Log(a) => log::run(ctx, a),
+        DiaryCmd::Start { id, memo } => start::run(ctx, &id, memo),
+        DiaryCmd::Stop { id } => stop::run(ctx, &id),
+        DiaryCmd::Edit {
+            entry,
+            from,
+            to,
+            memo,
+        } => edit::run(ctx, &entry, from, to, memo),
+        DiaryCmd::Rm { entry } => rm::run(ctx, &entry),
+        DiaryCmd::Show(a) => show::run(ctx, a),
+        DiaryCmd::Dispute(a) => dispute::run(ctx, a),
+        DiaryCmd::Import { file, contract } => import::run(ctx, &file, contract.as_deref()),
+    }
+}
+
+/// A week file of `c`, loaded or empty.
+pub fn week_or_empty(
+    store: &Store,
+    c: &Contract,
+    week: Week,
+) -> Result<(Option<Doc<WeekFile>>, WeekFile)> {
+    let doc = store.week(week, c)?;
+    let wf = doc
+        .as_ref()
+        .map(|d| d.value.clone())
+        .unwrap_or_else(|| WeekFile::new(c.id.clone(), week));
+    Ok((doc, wf))
+}
+
+/// The contract's entries in the weeks around `week` (for overlaps across a
+/// week boundary): the previous week and the next.
+pub fn neighbours(store: &Store, c: &Contract, week: Week) -> Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for w in [week.prev(), week.next()] {
+        if let Some(d) = store.week(w, c)? {
+            out.extend(d.value.entries);
+        }
+    }
+    Ok(out)
+}
+
+/// The week holding the contract's running timer, if any (this week or the
+/// two before: a timer left running longer than that is found by `check`).
+pub fn running_week(
+    store: &Store,
+    c: &Contract,
+    now: Instant,
+) -> Result<Option<(Doc<WeekFile>, Week)>> {
+    let mut w = Week::of(now);
+    for _ in 0..3 {
+        if let Some(d) = store.week(w, c)?
+            && d.value.running().is_some()
+        {
+            return Ok(Some((d, w)));
+        }
+        w = w.prev();
+    }
+    Ok(None)
+}
+
+/// An entry in JSON.
+pub fn entry_json(c: &Contract, e: &Entry, now: Instant) -> Value {
+    let until = crate::core::diary::counting_until(c, now);
+    json!({
+        "id": entry_ref(&c.id, &e.id),
+        "start": utc(e.start),
+        "end": e.end.map(utc),
+        "minutes": e.minutes(until),
+        "memo": e.memo,
+        "manual": e.manual,
+        "running": e.end.is_none(),
+    })
+}
+
+/// Prints what a diary change did: a line for people, or the contract, the
+/// entry and the event with --json.
+pub fn report_entry(
+    ctx: &Ctx,
+    store: &Store,
+    c: &Contract,
+    verb: &str,
+    e: &Entry,
+    note: Option<String>,
+) -> Result<()> {
+    let v: Viewer<'_> = ctx.viewer(&store.settings);
+    if ctx.out.json {
+        let week = super::this_week(store, c, ctx.now)?;
+        let doc = json!({
+            "contract": crate::render::json::contract(c, &v, week),
+            "entry": entry_json(c, e, ctx.now),
+            "events": [{
+                "contract": c.id.as_str(),
+                "at": utc(ctx.now),
+                "actor": v.role.as_str(),
+                "event": format!("entry_{verb}"),
+                "amount": null,
+                "detail": format!("{verb} {}", entry_ref(&c.id, &e.id)),
+            }],
+            "note": note,
+            "dry_run": ctx.dry_run,
+        });
+        ctx.out.print_json(&doc)?;
+        return Ok(());
+    }
+    let o = &ctx.out;
+    let span = match e.end {
+        Some(end) => format!(
+            "{} to {} ({})",
+            o.time(e.start),
+            o.time(end),
+            duration(e.minutes(end))
+        ),
+        None => format!("from {} (running)", o.time(e.start)),
+    };
+    let mut line = format!(
+        "{verb} {}: {span} {}{}",
+        entry_ref(&c.id, &e.id),
+        o.zone_name(e.start),
+        if e.memo.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", clean(&e.memo))
+        }
+    );
+    if let Some(n) = note {
+        line.push_str(&format!("\nnote: {n}"));
+    }
+    if ctx.dry_run {
+        line.push_str("\ndry run: nothing was written");
+    }
+    o.print(&line)?;
+    Ok(())
+}
+
+/// Reads a time argument in the local zone.
+pub fn time_arg(ctx: &Ctx, flag: &str, s: &str) -> Result<Instant> {
+    crate::time::parse_time(s, ctx.out.zone, ctx.now)
+        .map_err(|m| crate::error::usage(format!("{flag}: {m}")))
+}
+
+/// Reads `1h30m`, `90m`, `2h`, `1:30` as minutes.
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let bad = || {
+        format!(
+            "`{}` is not a duration: write 1h30m, 45m, 2h or 1:30",
+            s.escape_default()
+        )
+    };
+    let t = s.trim();
+    let minutes = if let Some((h, m)) = t.split_once(':') {
+        let h: i64 = h.parse().map_err(|_| bad())?;
+        let m: i64 = m.parse().map_err(|_| bad())?;
+        if !(0..60).contains(&m) || h < 0 {
+            return Err(bad());
+        }
+        h * 60 + m
+    } else {
+        let (h, rest) = match t.split_once('h') {
+            Some((h, rest)) => (h.parse::<i64>().map_err(|_| bad())?, rest),
+            None => (0, t),
+        };
+        let m = match rest {
+            "" => 0,
+            r => r
+                .strip_suffix('m')
+                .ok_or_else(bad)?
+                .parse::<i64>()
+                .map_err(|_| bad())?,
+        };
+        if h < 0 || m < 0 || (t.contains('h') && m >= 60) || t.is_empty() {
+            return Err(bad());
+        }
+        h * 60 + m
+    };
+    if minutes <= 0 || minutes > 7 * 24 * 60 {
+        return Err(format!(
+            "`{}`: a duration is more than 0 and at most a week",
+            s.escape_default()
+        ));
+    }
+    Ok(minutes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1h30m"), Ok(90));
+        assert_eq!(parse_duration("45m"), Ok(45));
+        assert_eq!(parse_duration("2h"), Ok(120));
+        assert_eq!(parse_duration("1:30"), Ok(90));
+        for bad in ["", "h", "1h75m", "-5m", "0m", "1.5h", "abc", "999h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}

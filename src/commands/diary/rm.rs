@@ -1,0 +1,27 @@
+//! `diary rm ENTRY`: delete an entry.
+
+use super::report_entry;
+use crate::commands::Ctx;
+use crate::core::diary::{self, parse_entry_ref};
+use crate::core::{RuleError, timers};
+use crate::error::usage;
+use crate::store::Access;
+use anyhow::Result;
+
+/// Runs `diary rm`.
+pub fn run(ctx: &Ctx, entry: &str) -> Result<()> {
+    let (id, week, local) = parse_entry_ref(entry).map_err(usage)?;
+    let store = ctx.open(Access::Write)?;
+    let c = timers::advance(&store.contract(&id)?.value, &store.settings, ctx.now).contract;
+    let Some(doc) = store.week(week, &c)? else {
+        return Err(
+            RuleError::NotFound(format!("no entry {entry}: {id} has no time in {week}")).into(),
+        );
+    };
+    let role = ctx.role(&store.settings);
+    let (new, e) = diary::remove(&c, role, &doc.value, &local, ctx.now)?;
+    if !ctx.dry_run {
+        store.save_week(Some(&doc), &new, &c)?;
+    }
+    report_entry(ctx, &store, &c, "deleted", &e, None)
+}
