@@ -155,6 +155,15 @@ pub enum Command {
         #[arg(value_name = "HOURS|none")]
         hours: String,
     },
+    /// Milestones of fixed-price contracts: add, fund, submit, request changes, approve
+    #[command(subcommand)]
+    Milestone(MilestoneCmd),
+    /// Escrow refunds: request, approve, dispute, concede, escalate, resolve, give, list
+    #[command(subcommand)]
+    Refund(RefundCmd),
+    /// Double-blind feedback after a contract ends: give, show, reply, summary
+    #[command(subcommand)]
+    Feedback(FeedbackCmd),
     /// The hourly work diary: log and track time, read weekly tables, dispute weeks
     #[command(subcommand)]
     Diary(DiaryCmd),
@@ -243,6 +252,15 @@ pub struct EndArgs {
     /// A note kept in the contract's history
     #[arg(long)]
     pub note: Option<String>,
+    /// Give feedback in the same step: stars 1-5
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub stars: Option<u8>,
+    /// Public feedback comment (with --stars)
+    #[arg(long, requires = "stars")]
+    pub comment: Option<String>,
+    /// Private feedback note, never shown to the other party (with --stars)
+    #[arg(long, requires = "stars")]
+    pub private: Option<String>,
     /// Fixed contract, client: release `full`, `none` or AMOUNT of the escrow; the rest becomes a refund request
     #[arg(long, value_name = "full|none|AMOUNT")]
     pub pay: Option<String>,
@@ -390,4 +408,210 @@ pub struct DiaryDisputeArgs {
     /// Withdraw it: billed as normal (client)
     #[arg(long)]
     pub withdraw: bool,
+}
+
+/// `milestone ...`.
+#[derive(Debug, Subcommand)]
+pub enum MilestoneCmd {
+    /// Add a milestone (client; at least 5.00); --fund puts it in escrow now
+    #[command(
+        after_help = "Example:\n  contracts milestone add shop --title \"Checkout\" --amount 250 --fund"
+    )]
+    Add {
+        /// The contract id
+        id: String,
+        /// What it is for
+        #[arg(long)]
+        title: String,
+        /// Its amount
+        #[arg(long)]
+        amount: String,
+        /// Fund it at once (the previous one must be released or refunded)
+        #[arg(long)]
+        fund: bool,
+    },
+    /// Fund a milestone into escrow (client); only one is funded at a time
+    #[command(after_help = "Example:\n  contracts milestone fund shop 2")]
+    Fund {
+        /// The contract id
+        id: String,
+        /// The milestone number [default: the next unfunded one]
+        n: Option<u32>,
+    },
+    /// Submit work for the funded milestone (freelancer); the client has 14 days to act
+    #[command(after_help = "Example:\n  contracts --as freelancer milestone submit shop")]
+    Submit {
+        /// The contract id
+        id: String,
+        /// The milestone number [default: the funded one]
+        n: Option<u32>,
+    },
+    /// Ask for changes to submitted work (client); stops the 14-day clock
+    #[command(after_help = "Example:\n  contracts milestone request-changes shop")]
+    RequestChanges {
+        /// The contract id
+        id: String,
+        /// The milestone number [default: the funded one]
+        n: Option<u32>,
+    },
+    /// Approve and release (client): all, or --amount; the rest carries to the next milestone
+    #[command(
+        after_help = "Examples:\n  contracts milestone approve shop\n  contracts milestone approve shop 1 --amount 200"
+    )]
+    Approve {
+        /// The contract id
+        id: String,
+        /// The milestone number [default: the funded one]
+        n: Option<u32>,
+        /// Release only this much
+        #[arg(long)]
+        amount: Option<String>,
+    },
+    /// List a contract's milestones
+    #[command(after_help = "Example:\n  contracts milestone list shop")]
+    List {
+        /// The contract id
+        id: String,
+    },
+}
+
+/// `refund ...`.
+#[derive(Debug, Subcommand)]
+pub enum RefundCmd {
+    /// Request a refund of the funded milestone's escrow (client)
+    #[command(after_help = "Example:\n  contracts refund request shop --amount 100")]
+    Request {
+        /// The contract id
+        id: String,
+        /// How much [default: all of the escrow not already held]
+        #[arg(long)]
+        amount: Option<String>,
+    },
+    /// Approve the open refund request (freelancer): the money returns to the client
+    #[command(after_help = "Example:\n  contracts --as freelancer refund approve shop")]
+    Approve {
+        /// The contract id
+        id: String,
+    },
+    /// Dispute the open refund request within 7 days (freelancer)
+    #[command(
+        after_help = "Example:\n  contracts --as freelancer refund dispute shop --note \"work delivered\""
+    )]
+    Dispute {
+        /// The contract id
+        id: String,
+        /// Why
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Concede a disputed refund (client): the money is released to the freelancer
+    #[command(after_help = "Example:\n  contracts refund concede shop")]
+    Concede {
+        /// The contract id
+        id: String,
+    },
+    /// Escalate a disputed refund to mediation (client)
+    #[command(after_help = "Example:\n  contracts refund escalate shop")]
+    Escalate {
+        /// The contract id
+        id: String,
+    },
+    /// Record the mediation's split of an escalated refund (parts must add up)
+    #[command(after_help = "Example:\n  contracts refund resolve shop --client 20 --freelancer 30")]
+    Resolve {
+        /// The contract id
+        id: String,
+        /// The client's part
+        #[arg(long)]
+        client: String,
+        /// The freelancer's part
+        #[arg(long)]
+        freelancer: String,
+    },
+    /// Give back released money (freelancer; last 180 days; at most their net; final)
+    #[command(after_help = "Example:\n  contracts --as freelancer refund give shop --amount 50")]
+    Give {
+        /// The contract id
+        id: String,
+        /// How much
+        #[arg(long)]
+        amount: String,
+    },
+    /// Open refund requests and disputes, with their deadlines
+    #[command(
+        after_help = "Examples:\n  contracts refund list\n  contracts refund list --due --json"
+    )]
+    List {
+        /// Only those whose deadline has passed (what `sweep` would settle)
+        #[arg(long)]
+        due: bool,
+    },
+}
+
+/// `feedback ...`.
+#[derive(Debug, Subcommand)]
+pub enum FeedbackCmd {
+    /// Give feedback on an ended contract (once; within 14 days of the end)
+    #[command(
+        after_help = "Example:\n  contracts feedback give c7 --stars 5 --comment \"Great work\" --private \"would hire again\" --quality 5"
+    )]
+    Give(FeedbackGiveArgs),
+    /// Both directions of one contract's feedback; without ID, what is still to give
+    #[command(after_help = "Examples:\n  contracts feedback show c7\n  contracts feedback show")]
+    Show {
+        /// The contract id [default: every contract with feedback still to give]
+        id: Option<String>,
+    },
+    /// Reply once to feedback you received, after it is revealed (within 28 days of the end)
+    #[command(
+        after_help = "Example:\n  contracts --as freelancer feedback reply c7 --text \"Thank you!\""
+    )]
+    Reply {
+        /// The contract id
+        id: String,
+        /// The reply
+        #[arg(long)]
+        text: String,
+    },
+    /// Average stars and scores received per party, over revealed feedback
+    #[command(after_help = "Example:\n  contracts feedback summary --party \"Ann Lee\"")]
+    Summary {
+        /// Only this party
+        #[arg(long)]
+        party: Option<String>,
+    },
+}
+
+/// `feedback give`.
+#[derive(Debug, Args)]
+pub struct FeedbackGiveArgs {
+    /// The contract id
+    pub id: String,
+    /// Overall stars, 1 to 5
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub stars: u8,
+    /// Public comment
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Private note: never shown to the other party
+    #[arg(long)]
+    pub private: Option<String>,
+    /// Skills, 1 to 5
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub skills: Option<u8>,
+    /// Quality of work, 1 to 5
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub quality: Option<u8>,
+    /// Availability, 1 to 5
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub availability: Option<u8>,
+    /// Adherence to deadlines, 1 to 5
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub deadlines: Option<u8>,
+    /// Communication, 1 to 5
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub communication: Option<u8>,
+    /// Cooperation, 1 to 5
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub cooperation: Option<u8>,
 }

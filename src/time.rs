@@ -20,7 +20,17 @@ impl Zone {
     /// From the value of `TZ` (None when unset).
     pub fn from_tz_var(tz: Option<&str>) -> Zone {
         match tz.map(|s| s.trim_start_matches(':')) {
-            None | Some("") => Zone::System,
+            // The system zone, by name where the system tells it.
+            None | Some("") => iana_time_zone::get_timezone()
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .map_or(Zone::System, |tz: chrono_tz::Tz| {
+                    if tz == chrono_tz::UTC || tz == chrono_tz::Etc::UTC {
+                        Zone::Utc
+                    } else {
+                        Zone::Named(tz)
+                    }
+                }),
             Some("UTC") | Some("UTC0") | Some("Etc/UTC") | Some("Z") => Zone::Utc,
             Some(name) => name.parse().map_or(Zone::System, Zone::Named),
         }

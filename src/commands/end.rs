@@ -2,8 +2,9 @@
 
 use super::{Ctx, mutate, this_week};
 use crate::cli::{EndArgs, ReasonArg};
-use crate::core::EndReason;
+use crate::core::feedback::{self, GiveRequest};
 use crate::core::lifecycle::{self, EndRequest, Pay};
+use crate::core::{EndReason, Outcome};
 use crate::error::{ErrorKind, UserError, usage};
 use crate::render::text::duration;
 use anyhow::Result;
@@ -44,7 +45,24 @@ pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
                 note: a.note.clone(),
                 pay,
             };
-            Ok(lifecycle::end(c, role, &req, settings, now)?)
+            let ended = lifecycle::end(c, role, &req, settings, now)?;
+            let Some(stars) = a.stars else {
+                return Ok(ended);
+            };
+            // Feedback in the same command and the same write.
+            let fb = GiveRequest {
+                stars,
+                comment: a.comment.clone(),
+                private: a.private.clone(),
+                ..GiveRequest::default()
+            };
+            let given = feedback::give(&ended.contract, role, &fb, settings, now)?;
+            let mut events = ended.events;
+            events.extend(given.events);
+            Ok(Outcome {
+                contract: given.contract,
+                events,
+            })
         },
         |store, doc, outcome| {
             if ctx.yes || ctx.dry_run || !ctx.interactive {

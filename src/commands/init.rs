@@ -21,7 +21,14 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<()> {
         fee_percent: a.fee_percent,
     };
     let path = ctx.ledger.display().to_string();
-    if !ctx.dry_run {
+    if ctx.dry_run {
+        if ctx.ledger.join(crate::store::SETTINGS_FILE).exists() {
+            return Err(crate::store::StoreError::Exists(format!(
+                "a ledger already exists at {path}: init never overwrites one"
+            ))
+            .into());
+        }
+    } else {
         Store::init(&ctx.ledger, &settings)?;
     }
     if ctx.out.json {

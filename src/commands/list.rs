@@ -84,7 +84,12 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             table::text(&terms),
             table::status(c.status.as_str(), color),
             table::num(cur.format(tot.escrow)),
-            table::num(cur.format(tot.paid)),
+            // Hourly billing lives in the diary; `show ID` totals it.
+            table::num(if c.kind() == Kind::Hourly {
+                "-".to_string()
+            } else {
+                cur.format(tot.paid)
+            }),
             table::num(week),
             table::text(&next),
         ]);

@@ -4,12 +4,15 @@ pub mod check;
 pub mod completions;
 pub mod diary;
 pub mod end;
+pub mod feedback;
 pub mod init;
 pub mod limit;
 pub mod list;
 pub mod log;
+pub mod milestone;
 pub mod new;
 pub mod pause;
+pub mod refund;
 pub mod resume;
 pub mod show;
 pub mod sweep;
@@ -74,6 +77,14 @@ pub fn parse_id(s: &str) -> Result<ContractId> {
     ContractId::parse(s).map_err(usage)
 }
 
+/// Parses a money argument in the ledger's currency (usage error if bad).
+pub fn money_arg(settings: &Settings, flag: &str, s: &str) -> Result<crate::core::Money> {
+    settings
+        .currency
+        .parse(s)
+        .map_err(|e| usage(format!("{flag}: {e}")))
+}
+
 /// The current week's diary time of an hourly contract (reads one file).
 pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<ThisWeek>> {
     if c.kind() != crate::core::Kind::Hourly {
@@ -90,6 +101,7 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
         week,
         minutes,
         running_since,
+        billed: None,
     }))
 }
 

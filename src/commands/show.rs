@@ -18,7 +18,24 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let s = &store.settings;
     let doc = store.contract(&id)?;
     let c = timers::advance(&doc.value, s, ctx.now).contract;
-    let week = this_week(&store, &c, ctx.now)?;
+    let mut week = this_week(&store, &c, ctx.now)?;
+    // Hourly: what the settled weeks billed, from the contract's whole diary.
+    let mut invoiced = crate::core::Money::ZERO;
+    if let Some(w) = week.as_mut() {
+        let mut billed = crate::core::Money::ZERO;
+        for wk in store.contract_weeks(&c.id)? {
+            let Some(d) = store.week(wk, &c)? else {
+                continue;
+            };
+            let amount = crate::core::diary::bill(&c, &d.value, s, ctx.now).amount;
+            match wk.stage(ctx.now) {
+                crate::core::week::Stage::Settled => billed += amount,
+                crate::core::week::Stage::Invoiced => invoiced += amount,
+                _ => {}
+            }
+        }
+        w.billed = Some(billed);
+    }
     let v = ctx.viewer(s);
     if ctx.out.json {
         ctx.out.print_json(&json::contract(&c, &v, week))?;
@@ -96,7 +113,15 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
             );
         }
     }
-    row("Paid", cur.format(tot.paid));
+    match week.and_then(|w| w.billed) {
+        Some(billed) => {
+            row("Billed (settled weeks)", cur.format(billed + tot.paid));
+            if !invoiced.is_zero() {
+                row("Invoiced (disputable)", cur.format(invoiced));
+            }
+        }
+        None => row("Paid", cur.format(tot.paid)),
+    }
     if v.role == Role::Freelancer {
         row(
             "Fee / net",

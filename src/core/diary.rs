@@ -272,11 +272,7 @@ pub fn check_editable(week: Week, now: Instant) -> Result<(), RuleError> {
     ))
 }
 
-fn check_interval(
-    start: Instant,
-    end: Instant,
-    now: Instant,
-) -> Result<(), RuleError> {
+fn check_interval(start: Instant, end: Instant, now: Instant) -> Result<(), RuleError> {
     if end <= start {
         return refused(format!(
             "an entry must end after it starts ({} is not after {})",

@@ -1,7 +1,11 @@
 //! Double-blind feedback [211068438]: what each role may see, decided here
 //! and nowhere else. Renderers only ever get a `FeedbackView`.
 
+use super::error::{RuleError, refused};
+use super::lifecycle::{event, transition};
 use super::model::*;
+use super::week::utc_words;
+use super::{Outcome, Settings};
 
 /// One direction of feedback as a viewer may see it. Content fields are
 /// `None` when hidden; `private` is only ever set for its author.
@@ -53,5 +57,440 @@ pub fn view(c: &Contract, author: Role, viewer: Role) -> FeedbackView {
             .filter(|_| viewer == author)
             .and_then(|f| f.private.clone()),
         window_closes: c.feedback_window_closes(),
+    }
+}
+
+/// What `feedback give` (or `end --stars`) asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GiveRequest {
+    /// Overall stars, 1 to 5.
+    pub stars: u8,
+    /// Category scores, each 1 to 5.
+    pub scores: Scores,
+    /// The public comment.
+    pub comment: Option<String>,
+    /// The private note: only ever shown to its author.
+    pub private: Option<String>,
+}
+
+/// Text that is only whitespace counts as not given.
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_ref().filter(|s| !s.trim().is_empty()).cloned()
+}
+
+/// `feedback give` (client or freelancer): once per party, after the end,
+/// before the window closes; never edited. The second party's feedback
+/// reveals both at once. History says who gave feedback, never what.
+pub fn give(
+    c: &Contract,
+    role: Role,
+    req: &GiveRequest,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| give_step(c, role, req, now))
+}
+
+fn give_step(
+    c: &mut Contract,
+    role: Role,
+    req: &GiveRequest,
+    now: Instant,
+) -> Result<Vec<Event>, RuleError> {
+    let (Some(ended_at), Some(closes)) = (c.ended_at(), c.feedback_window_closes()) else {
+        return refused(format!(
+            "cannot give feedback on {}: it is {}; feedback opens when the contract ends (`contracts end {}`)",
+            c.id, c.status, c.id
+        ));
+    };
+    for (name, v) in std::iter::once(("stars", Some(req.stars))).chain(req.scores.named()) {
+        if v.is_some_and(|s| !(1..=5).contains(&s)) {
+            return refused(format!("{name} must be 1 to 5"));
+        }
+    }
+    let mine = c.feedback(role).cloned().unwrap_or_else(Feedback::pending);
+    if matches!(
+        mine.status,
+        FeedbackStatus::Submitted | FeedbackStatus::Revealed
+    ) {
+        let when = mine
+            .given_at
+            .map(|t| format!(" on {}", utc_words(t)))
+            .unwrap_or_default();
+        return refused(format!(
+            "you ({role}) already gave feedback on {}{when}: feedback cannot be edited",
+            c.id
+        ));
+    }
+    if now >= closes || mine.status == FeedbackStatus::Expired {
+        return refused(format!(
+            "cannot give feedback on {}: the feedback window of {} closed on {} (14 days after it ended on {}); nothing can be given after it",
+            c.id,
+            c.id,
+            utc_words(closes),
+            utc_words(ended_at)
+        ));
+    }
+    let given = Feedback {
+        status: FeedbackStatus::Submitted,
+        given_at: Some(now),
+        stars: Some(req.stars),
+        scores: req.scores.clone(),
+        comment: non_empty(&req.comment),
+        private: non_empty(&req.private),
+        reply: None,
+        replied_at: None,
+    };
+    match role {
+        Role::Client => c.feedback_client = Some(given),
+        Role::Freelancer => c.feedback_freelancer = Some(given),
+    }
+    let mut events = vec![event(
+        now,
+        role.actor(),
+        "feedback_given",
+        None,
+        format!("{role} gave feedback"),
+    )];
+    let other = role.other();
+    if c.feedback(other)
+        .is_some_and(|f| f.status == FeedbackStatus::Submitted)
+    {
+        for r in [role, other] {
+            if let Some(f) = c.feedback_mut(r) {
+                f.status = FeedbackStatus::Revealed;
+            }
+        }
+        events.push(event(
+            now,
+            role.actor(),
+            "feedback_revealed",
+            None,
+            "both parties gave feedback: both are revealed".into(),
+        ));
+    }
+    Ok(events)
+}
+
+/// `feedback reply` (the recipient): once, to feedback about them that is
+/// revealed, until 28 days after the end (that instant included); never edited.
+pub fn reply(
+    c: &Contract,
+    role: Role,
+    text: &str,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| reply_step(c, role, text, now))
+}
+
+fn reply_step(
+    c: &mut Contract,
+    role: Role,
+    text: &str,
+    now: Instant,
+) -> Result<Vec<Event>, RuleError> {
+    let author = role.other();
+    let (Some(closes), Some(reply_closes)) = (c.feedback_window_closes(), c.reply_window_closes())
+    else {
+        return refused(format!(
+            "cannot reply to feedback on {}: it is {}; feedback is given after the contract ends",
+            c.id, c.status
+        ));
+    };
+    if text.trim().is_empty() {
+        return refused("the reply cannot be empty");
+    }
+    let id = c.id.clone();
+    let status = c
+        .feedback(author)
+        .map_or(FeedbackStatus::Pending, |f| f.status);
+    match status {
+        FeedbackStatus::Pending => {
+            return refused(format!(
+                "cannot reply on {id}: the {author} has not given feedback yet (they may until {}); you can reply once it is revealed",
+                utc_words(closes)
+            ));
+        }
+        FeedbackStatus::Expired => {
+            return refused(format!(
+                "cannot reply on {id}: the {author} gave no feedback before the window closed on {}; there is nothing to reply to",
+                utc_words(closes)
+            ));
+        }
+        FeedbackStatus::Submitted => {
+            return refused(format!(
+                "cannot reply on {id} yet: the {author}'s feedback is hidden until {} or until you give yours (`contracts feedback give {id} --stars N`); you can reply once it is revealed",
+                utc_words(closes)
+            ));
+        }
+        FeedbackStatus::Revealed => {}
+    }
+    let Some(f) = c.feedback_mut(author) else {
+        return refused(format!("no feedback from the {author} on {id}"));
+    };
+    if f.reply.is_some() {
+        let when = f
+            .replied_at
+            .map(|t| format!(" on {}", utc_words(t)))
+            .unwrap_or_default();
+        return refused(format!(
+            "you ({role}) already replied to the {author}'s feedback on {id}{when}: a reply cannot be edited"
+        ));
+    }
+    if now > reply_closes {
+        return refused(format!(
+            "cannot reply on {id}: replies were possible until {} (28 days after the contract ended)",
+            utc_words(reply_closes)
+        ));
+    }
+    f.reply = Some(text.to_string());
+    f.replied_at = Some(now);
+    Ok(vec![event(
+        now,
+        role.actor(),
+        "feedback_replied",
+        None,
+        format!("{role} replied to the {author}'s feedback"),
+    )])
+}
+
+/// An ended contract on which `role` may still give feedback: when the
+/// window closes. `None` when nothing is left to give (apply timers first).
+pub fn still_to_give(c: &Contract, role: Role, now: Instant) -> Option<Instant> {
+    let closes = c.feedback_window_closes()?;
+    let status = c
+        .feedback(role)
+        .map_or(FeedbackStatus::Pending, |f| f.status);
+    (status == FeedbackStatus::Pending && now < closes).then_some(closes)
+}
+
+/// Whether `role` may reply now to the other party's feedback: until when.
+pub fn can_reply(c: &Contract, role: Role, now: Instant) -> Option<Instant> {
+    let closes = c.reply_window_closes()?;
+    let f = c.feedback(role.other())?;
+    (f.status == FeedbackStatus::Revealed && f.reply.is_none() && now <= closes).then_some(closes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::lifecycle::{EndRequest, end, tests as lt};
+    use crate::core::timers;
+
+    const ENDED: &str = "2026-11-18T10:00:00Z";
+    const CLOSES: &str = "2026-12-03T00:00:00Z";
+    const BEFORE_CLOSE: &str = "2026-12-02T23:59:59Z";
+
+    fn ended() -> Contract {
+        end(
+            &lt::hourly(),
+            Role::Client,
+            &EndRequest {
+                reason: EndReason::Completed,
+                note: None,
+                pay: None,
+            },
+            &lt::settings(),
+            lt::t(ENDED),
+        )
+        .unwrap()
+        .contract
+    }
+
+    fn req(stars: u8) -> GiveRequest {
+        GiveRequest {
+            stars,
+            scores: Scores {
+                quality: Some(4),
+                ..Scores::default()
+            },
+            comment: Some(format!("comment {stars}")),
+            private: Some(format!("secret {stars}")),
+        }
+    }
+
+    fn give_at(c: &Contract, role: Role, stars: u8, now: &str) -> Result<Outcome, RuleError> {
+        give(c, role, &req(stars), &lt::settings(), lt::t(now))
+    }
+
+    fn reply_at(c: &Contract, role: Role, now: &str) -> Result<Outcome, RuleError> {
+        reply(c, role, "thanks", &lt::settings(), lt::t(now))
+    }
+
+    fn refusal(r: Result<Outcome, RuleError>) -> String {
+        match r {
+            Err(RuleError::Refused(m)) => m,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn not_before_the_end() {
+        let m = refusal(give(
+            &lt::hourly(),
+            Role::Client,
+            &req(5),
+            &lt::settings(),
+            lt::t(ENDED),
+        ));
+        assert!(m.contains("when the contract ends"), "{m}");
+    }
+
+    #[test]
+    fn window_boundary_one_second_before_and_at_the_instant() {
+        let c = ended();
+        let o = give_at(&c, Role::Client, 5, BEFORE_CLOSE).unwrap();
+        let f = o.contract.feedback(Role::Client).unwrap();
+        assert_eq!(f.status, FeedbackStatus::Submitted);
+        assert_eq!(f.given_at, Some(lt::t(BEFORE_CLOSE)));
+        let m = refusal(give_at(&c, Role::Client, 5, CLOSES));
+        assert!(
+            m.contains("the feedback window of h1 closed on Thu 3 Dec 00:00 UTC"),
+            "{m}"
+        );
+        assert!(give_at(&c, Role::Freelancer, 5, "2026-12-03T00:00:01Z").is_err());
+    }
+
+    #[test]
+    fn once_only_and_never_edited() {
+        let c = ended();
+        let c = give_at(&c, Role::Client, 5, ENDED).unwrap().contract;
+        let m = refusal(give_at(&c, Role::Client, 3, "2026-11-19T10:00:00Z"));
+        assert!(m.contains("already gave feedback") && m.contains("cannot be edited"));
+        // the freelancer's still open; after both, neither may give again
+        let c = give_at(&c, Role::Freelancer, 4, "2026-11-19T10:00:00Z")
+            .unwrap()
+            .contract;
+        assert!(give_at(&c, Role::Freelancer, 4, "2026-11-20T10:00:00Z").is_err());
+        assert!(give_at(&c, Role::Client, 4, "2026-11-20T10:00:00Z").is_err());
+        assert_eq!(c.feedback(Role::Client).unwrap().stars, Some(5));
+    }
+
+    #[test]
+    fn stars_and_scores_out_of_range_are_refused() {
+        let c = ended();
+        assert!(give_at(&c, Role::Client, 0, ENDED).is_err());
+        assert!(give_at(&c, Role::Client, 6, ENDED).is_err());
+        let mut r = req(5);
+        r.scores.skills = Some(9);
+        assert!(give(&c, Role::Client, &r, &lt::settings(), lt::t(ENDED)).is_err());
+    }
+
+    #[test]
+    fn double_blind_until_both_have_given() {
+        let c = ended();
+        let o = give_at(&c, Role::Client, 5, ENDED).unwrap();
+        assert_eq!(o.events.len(), 1);
+        assert_eq!(o.events[0].detail, "client gave feedback");
+        let c = o.contract;
+        // the author sees all of it, private note included
+        let own = view(&c, Role::Client, Role::Client);
+        assert_eq!(
+            (own.stars, own.private.as_deref(), own.hidden),
+            (Some(5), Some("secret 5"), false)
+        );
+        // the other party sees that it was given, and nothing of it
+        let other = view(&c, Role::Client, Role::Freelancer);
+        assert!(other.hidden);
+        assert_eq!(other.status, FeedbackStatus::Submitted);
+        assert_eq!(
+            (other.stars, other.comment, other.private, other.given_at),
+            (None, None, None, None)
+        );
+        assert_eq!(other.scores, Scores::default());
+        assert_eq!(other.window_closes, Some(lt::t(CLOSES)));
+
+        let o = give_at(&c, Role::Freelancer, 3, "2026-11-20T08:00:00Z").unwrap();
+        let evs: Vec<_> = o.events.iter().map(|e| e.event.as_str()).collect();
+        assert_eq!(evs, ["feedback_given", "feedback_revealed"]);
+        let c = o.contract;
+        for author in Role::ALL {
+            assert_eq!(
+                c.feedback(*author).unwrap().status,
+                FeedbackStatus::Revealed
+            );
+            let v = view(&c, *author, author.other());
+            assert!(!v.hidden);
+            assert!(v.stars.is_some() && v.comment.is_some());
+            assert_eq!(v.private, None, "the private note never leaves its author");
+        }
+        // history names who, never what
+        for e in &c.history {
+            assert!(!e.detail.contains("secret") && !e.detail.contains("comment"));
+            assert!(!e.detail.contains("star"));
+        }
+    }
+
+    #[test]
+    fn window_close_reveals_and_expires_at_the_instant() {
+        let c = ended();
+        let c = give_at(&c, Role::Client, 5, ENDED).unwrap().contract;
+        let s = lt::settings();
+        let before = timers::advance(&c, &s, lt::t(BEFORE_CLOSE)).contract;
+        assert!(view(&before, Role::Client, Role::Freelancer).hidden);
+        let at = timers::advance(&c, &s, lt::t(CLOSES));
+        assert_eq!(at.events[0].at, lt::t(CLOSES));
+        let v = view(&at.contract, Role::Client, Role::Freelancer);
+        assert_eq!(
+            (v.status, v.stars, v.hidden),
+            (FeedbackStatus::Revealed, Some(5), false)
+        );
+        assert_eq!(v.private, None);
+        assert_eq!(
+            at.contract.feedback(Role::Freelancer).unwrap().status,
+            FeedbackStatus::Expired
+        );
+    }
+
+    #[test]
+    fn reply_only_by_the_recipient_after_reveal_once_within_28_days() {
+        let c = ended();
+        let c = give_at(&c, Role::Client, 5, ENDED).unwrap().contract;
+        // hidden from the freelancer: no reply yet
+        let m = refusal(reply_at(&c, Role::Freelancer, "2026-11-19T10:00:00Z"));
+        assert!(m.contains("hidden until Thu 3 Dec 00:00 UTC"), "{m}");
+        // the client cannot reply to their own: a client's reply is to the
+        // freelancer's feedback, which is not given
+        let m = refusal(reply_at(&c, Role::Client, "2026-11-19T10:00:00Z"));
+        assert!(m.contains("freelancer has not given feedback"), "{m}");
+        // revealed at the window's close: the recipient replies
+        let o = reply_at(&c, Role::Freelancer, CLOSES).unwrap();
+        let f = o.contract.feedback(Role::Client).unwrap();
+        assert_eq!(f.reply.as_deref(), Some("thanks"));
+        assert_eq!(f.replied_at, Some(lt::t(CLOSES)));
+        assert_eq!(o.events.last().unwrap().event, "feedback_replied");
+        // once
+        let m = refusal(reply_at(
+            &o.contract,
+            Role::Freelancer,
+            "2026-12-04T00:00:00Z",
+        ));
+        assert!(m.contains("already replied"), "{m}");
+        // the client's reply to expired feedback: nothing to reply to
+        let m = refusal(reply_at(&o.contract, Role::Client, "2026-12-04T00:00:00Z"));
+        assert!(m.contains("gave no feedback"), "{m}");
+        // within 28 days of the end: the last instant included, not after
+        assert!(reply_at(&c, Role::Freelancer, "2026-12-16T10:00:00Z").is_ok());
+        let m = refusal(reply_at(&c, Role::Freelancer, "2026-12-16T10:00:01Z"));
+        assert!(m.contains("until Wed 16 Dec 10:00 UTC"), "{m}");
+        assert!(reply(&c, Role::Freelancer, "  ", &lt::settings(), lt::t(CLOSES)).is_err());
+    }
+
+    #[test]
+    fn reminders() {
+        let c = ended();
+        assert_eq!(
+            still_to_give(&c, Role::Client, lt::t(ENDED)),
+            Some(lt::t(CLOSES))
+        );
+        assert_eq!(still_to_give(&c, Role::Client, lt::t(CLOSES)), None);
+        let c = give_at(&c, Role::Client, 5, ENDED).unwrap().contract;
+        assert_eq!(still_to_give(&c, Role::Client, lt::t(ENDED)), None);
+        assert!(still_to_give(&c, Role::Freelancer, lt::t(ENDED)).is_some());
+        assert_eq!(
+            still_to_give(&lt::hourly(), Role::Client, lt::t(ENDED)),
+            None
+        );
     }
 }

@@ -489,11 +489,10 @@ pub fn end(
                     ));
                 }
             }
-            detail.push(format!(
-                "paid {}; refund of {} requested",
-                cur.show(pay),
-                cur.show(escrow - pay)
-            ));
+            detail.push(format!("paid {}", cur.show(pay)));
+            if escrow > pay {
+                detail.push(format!("refund of {} requested", cur.show(escrow - pay)));
+            }
         } else if c.kind() == Kind::Fixed && escrow > Money::ZERO {
             if req.pay.is_some() {
                 return refused(format!(

@@ -3,6 +3,7 @@
 
 pub mod diary;
 pub mod error;
+pub mod escrow;
 pub mod feedback;
 pub mod lifecycle;
 pub mod model;

@@ -90,13 +90,6 @@ pub fn contract(c: &Contract) -> Vec<Problem> {
         let n = i as u32 + 1;
         amount(o, format!("milestones[{i}].amount"), m.amount);
         amount(o, format!("milestones[{i}].funded"), m.funded);
-        if m.status == MilestoneStatus::Pending && !m.funded.is_zero() {
-            p(
-                o,
-                format!("milestones[{i}].funded"),
-                "a pending milestone has nothing funded",
-            );
-        }
         let esc = milestone_escrow(c, n);
         if esc < Money::ZERO {
             p(

@@ -7,7 +7,7 @@ use crate::core::lifecycle::milestone_escrow;
 use crate::core::model::*;
 use crate::core::timers;
 use crate::core::week::Week;
-use crate::core::{Money, Settings};
+use crate::core::{Kind, Money, Settings};
 use serde_json::{Map, Value, json};
 
 /// Who is looking, and when.
@@ -44,6 +44,9 @@ pub struct ThisWeek {
     pub minutes: i64,
     /// The start of a running timer.
     pub running_since: Option<Instant>,
+    /// Billed in settled weeks, when the command read the whole diary of
+    /// the contract (`show`); `None` elsewhere, to keep `list` flat.
+    pub billed: Option<Money>,
 }
 
 /// The contract object.
@@ -111,7 +114,12 @@ pub fn contract(c: &Contract, v: &Viewer<'_>, this_week: Option<ThisWeek>) -> Va
     o.insert("funded".into(), v.money(t.funded));
     o.insert("escrow".into(), v.money(t.escrow));
     o.insert("held".into(), v.money(t.held));
-    o.insert("paid".into(), v.money(t.paid));
+    let paid = match (c.kind(), this_week.and_then(|w| w.billed)) {
+        (Kind::Fixed, _) => v.money(t.paid),
+        (Kind::Hourly, Some(b)) => v.money(b + t.paid),
+        (Kind::Hourly, None) => Value::Null,
+    };
+    o.insert("paid".into(), paid);
     o.insert("refunded".into(), v.money(t.refunded));
     if v.role == Role::Freelancer {
         o.insert("fee".into(), v.money(t.fee));

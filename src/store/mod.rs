@@ -110,6 +110,14 @@ pub struct Store {
 
 /// The ledger directory named by `path` (a directory or its `ledger.toml`).
 pub fn ledger_dir(path: &Path) -> PathBuf {
+    // A symlink to ledger.toml (under any name) names the real ledger.
+    let resolved;
+    let path = if path.is_file() && path.is_symlink() {
+        resolved = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        resolved.as_path()
+    } else {
+        path
+    };
     let is_settings = path.file_name().is_some_and(|n| n == SETTINGS_FILE);
     if is_settings || path.is_file() {
         match path.parent() {
@@ -460,6 +468,30 @@ impl Store {
         }
         out.sort_by_key(|(w, _)| *w);
         Ok(out)
+    }
+
+    /// The weeks in which `id` has a week file, oldest first.
+    pub fn contract_weeks(&self, id: &ContractId) -> Result<Vec<Week>, StoreError> {
+        let mut out: Vec<Week> = self
+            .diary_week_names()?
+            .into_iter()
+            .filter(|w| self.root.join(Self::week_rel(*w, id)).is_file())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    fn diary_week_names(&self) -> Result<Vec<Week>, StoreError> {
+        let dir = self.root.join("diary");
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
+        };
+        Ok(rd
+            .flatten()
+            .filter_map(|e| e.file_name().to_string_lossy().parse::<Week>().ok())
+            .collect())
     }
 
     /// The contracts with a week file in `week`, sorted (reads one directory).

@@ -349,7 +349,7 @@ fn print_tables(
     }
     text.push(format!(
         "Times in {zone}{}; amounts = billable minutes × rate ÷ 60, rounded once per week, half away from zero.",
-        if o.utc { "" } else { " (--utc for UTC)" }
+        if o.zone() == crate::time::Zone::Utc { "" } else { " (--utc for UTC)" }
     ));
     o.print(&text.join("\n"))?;
     Ok(())

@@ -1,0 +1,142 @@
+//! `feedback summary [--party NAME]`: average stars and category scores each
+//! party received, over revealed feedback only (what a profile would show).
+
+use crate::commands::Ctx;
+use crate::core::RuleError;
+use crate::core::feedback;
+use crate::core::model::*;
+use crate::core::timers;
+use crate::render::{table, text::clean};
+use crate::store::Access;
+use anyhow::Result;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// A running mean.
+#[derive(Debug, Default, Clone, Copy)]
+struct Mean {
+    sum: u32,
+    n: u32,
+}
+
+impl Mean {
+    fn add(&mut self, v: Option<u8>) {
+        if let Some(v) = v {
+            self.sum += u32::from(v);
+            self.n += 1;
+        }
+    }
+    fn value(self) -> Option<f64> {
+        (self.n > 0).then(|| f64::from(self.sum) / f64::from(self.n))
+    }
+    fn words(self) -> String {
+        self.value().map_or("-".into(), |v| format!("{v:.2}"))
+    }
+    fn json(self) -> Value {
+        self.value()
+            .map_or(Value::Null, |v| json!((v * 100.0).round() / 100.0))
+    }
+}
+
+/// What one party received in one role.
+#[derive(Debug, Default, Clone)]
+struct Received {
+    contracts: u32,
+    stars: Mean,
+    scores: [Mean; 6],
+}
+
+/// Runs `feedback summary`.
+pub fn run(ctx: &Ctx, party: Option<&str>) -> Result<()> {
+    let store = ctx.open(Access::Read)?;
+    let s = &store.settings;
+    let me = ctx.role(s);
+    let wanted = |name: &str| party.is_none_or(|p| p.trim().eq_ignore_ascii_case(name.trim()));
+    let mut named = false;
+    let mut by: BTreeMap<(String, &'static str), Received> = BTreeMap::new();
+    for doc in store.contracts()? {
+        let c = timers::advance(&doc.value, s, ctx.now).contract;
+        for author in Role::ALL {
+            let recipient = author.other();
+            let name = c.party(recipient);
+            if !wanted(name) {
+                continue;
+            }
+            named = true;
+            // Visibility is decided in one place: only what is revealed counts.
+            let v = feedback::view(&c, *author, me);
+            if v.status != FeedbackStatus::Revealed || v.stars.is_none() {
+                continue;
+            }
+            let r = by
+                .entry((name.to_string(), recipient.as_str()))
+                .or_default();
+            r.contracts += 1;
+            r.stars.add(v.stars);
+            for (m, (_, score)) in r.scores.iter_mut().zip(v.scores.named()) {
+                m.add(score);
+            }
+        }
+    }
+    if let Some(p) = party
+        && !named
+    {
+        return Err(RuleError::NotFound(format!(
+            "no contract names a party `{}`: `contracts list` shows the clients and freelancers",
+            clean(p)
+        ))
+        .into());
+    }
+    let names = Scores::default().named().map(|(n, _)| n);
+    if ctx.out.json {
+        let arr: Vec<Value> = by
+            .iter()
+            .map(|((name, role), r)| {
+                let mut scores = Map::new();
+                for (n, m) in names.iter().zip(r.scores) {
+                    scores.insert((*n).into(), m.json());
+                }
+                json!({
+                    "party": name,
+                    "as": role,
+                    "feedback_count": r.contracts,
+                    "average_stars": r.stars.json(),
+                    "average_scores": scores,
+                })
+            })
+            .collect();
+        ctx.out.print_json(&json!({"parties": arr}))?;
+        return Ok(());
+    }
+    if by.is_empty() {
+        let who = party.map_or("anyone".to_string(), |p| clean(p).into_owned());
+        ctx.out.print(&format!(
+            "no revealed feedback received by {who} yet (feedback counts once both parties gave theirs or the window closed)"
+        ))?;
+        return Ok(());
+    }
+    let mut headers = vec!["Party", "As", "Feedback", "Stars"];
+    headers.extend(names.iter().map(|n| match *n {
+        "skills" => "Skills",
+        "quality" => "Quality",
+        "availability" => "Availability",
+        "deadlines" => "Deadlines",
+        "communication" => "Communication",
+        _ => "Cooperation",
+    }));
+    let mut t = table::new(&headers, ctx.out.color);
+    for ((name, role), r) in &by {
+        let mut row = vec![
+            table::text(name),
+            table::text(role),
+            table::num(r.contracts.to_string()),
+            table::num(r.stars.words()),
+        ];
+        row.extend(r.scores.iter().map(|m| table::num(m.words())));
+        t.add_row(row);
+    }
+    ctx.out.print(&format!(
+        "Average feedback received (revealed feedback only; scores 1 to 5)\n{t}"
+    ))?;
+    Ok(())
+}

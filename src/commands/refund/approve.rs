@@ -1,0 +1,15 @@
+//! `refund approve`.
+
+use crate::commands::{Ctx, mutate};
+use crate::core::escrow;
+use anyhow::Result;
+
+/// Runs `refund approve`.
+pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
+    mutate(
+        ctx,
+        id,
+        |store, c, role| Ok(escrow::approve_refund(c, role, &store.settings, ctx.now)?),
+        |_, _, _| Ok(()),
+    )
+}

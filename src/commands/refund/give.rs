@@ -1,0 +1,18 @@
+//! `refund give`: the freelancer gives back released money.
+
+use crate::commands::{Ctx, money_arg, mutate};
+use crate::core::escrow;
+use anyhow::Result;
+
+/// Runs `refund give`.
+pub fn run(ctx: &Ctx, id: &str, amount: &str) -> Result<()> {
+    mutate(
+        ctx,
+        id,
+        |store, c, role| {
+            let amount = money_arg(&store.settings, "--amount", amount)?;
+            Ok(escrow::give(c, role, amount, &store.settings, ctx.now)?)
+        },
+        |_, _, _| Ok(()),
+    )
+}

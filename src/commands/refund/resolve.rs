@@ -1,0 +1,19 @@
+//! `refund resolve`: records mediation's split of an escalated dispute.
+
+use crate::commands::{Ctx, money_arg, mutate};
+use crate::core::escrow;
+use anyhow::Result;
+
+/// Runs `refund resolve`.
+pub fn run(ctx: &Ctx, id: &str, client: &str, freelancer: &str) -> Result<()> {
+    mutate(
+        ctx,
+        id,
+        |store, c, role| {
+            let cp = money_arg(&store.settings, "--client", client)?;
+            let fp = money_arg(&store.settings, "--freelancer", freelancer)?;
+            Ok(escrow::resolve(c, role, cp, fp, &store.settings, ctx.now)?)
+        },
+        |_, _, _| Ok(()),
+    )
+}

@@ -1,0 +1,916 @@
+//! Escrow of fixed-price contracts: milestones [211068218], refund requests
+//! [211062058], escrow disputes [211062068] and refunds given by the
+//! freelancer [211068538].
+
+use super::error::{RuleError, refused};
+use super::lifecycle::{
+    REFUND_ANSWER_DAYS, available_escrow, close_if_empty, event, milestone_escrow, milestone_held,
+    release, transition,
+};
+use super::model::*;
+use super::money::Money;
+use super::week::utc_words;
+use super::{Outcome, Settings};
+use chrono::{Datelike, Duration, Weekday};
+
+/// Business days (Mon–Fri, UTC) the client has to answer a disputed refund.
+pub const DISPUTE_ANSWER_BUSINESS_DAYS: u32 = 5;
+/// Days back a freelancer may give refunds of released payments.
+pub const GIVE_WINDOW_DAYS: i64 = 180;
+
+/// `t` plus `n` business days (Mon–Fri, UTC), at the same time of day.
+pub fn add_business_days(t: Instant, n: u32) -> Instant {
+    let mut out = t;
+    let mut left = n;
+    while left > 0 {
+        out += Duration::days(1);
+        if !matches!(out.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    out
+}
+
+fn fixed_only(c: &Contract, what: &str) -> Result<(), RuleError> {
+    if c.kind() != Kind::Fixed {
+        return refused(format!(
+            "{} is hourly: {what} belong to fixed-price contracts (hourly time is disputed per week: `contracts diary dispute`)",
+            c.id
+        ));
+    }
+    Ok(())
+}
+
+fn not_ended(c: &Contract, doing: &str) -> Result<(), RuleError> {
+    if let Some(e) = &c.ending {
+        return refused(format!(
+            "cannot {doing} on {}: it ended on {} (ended is final)",
+            c.id,
+            e.at.format("%Y-%m-%d")
+        ));
+    }
+    Ok(())
+}
+
+fn only(role: Role, need: Role, c: &Contract, doing: &str) -> Result<(), RuleError> {
+    if role != need {
+        return refused(format!(
+            "only the {need} can {doing} on {} (use --as {need})",
+            c.id
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves a milestone number (1-based), defaulting to the funded one.
+fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
+    match n {
+        Some(n) if n >= 1 && (n as usize) <= c.milestones.len() => Ok(n),
+        Some(n) => Err(RuleError::NotFound(format!(
+            "{} has no milestone {n} (it has {})",
+            c.id,
+            c.milestones.len()
+        ))),
+        None => c.funded_milestone().ok_or_else(|| {
+            RuleError::Refused(format!(
+                "no milestone of {} is funded: name one, or fund the next with `contracts milestone fund {}`",
+                c.id, c.id
+            ))
+        }),
+    }
+}
+
+fn fund_in(
+    c: &mut Contract,
+    n: u32,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Event, RuleError> {
+    let cur = settings.currency;
+    if let Some(f) = c.funded_milestone() {
+        return refused(format!(
+            "milestone {f} of {} is still funded: release or refund it before funding another (one milestone is funded at a time)",
+            c.id
+        ));
+    }
+    let m = &mut c.milestones[n as usize - 1];
+    if m.status != MilestoneStatus::Pending {
+        return refused(format!(
+            "milestone {n} of {} is {}; only a pending milestone can be funded",
+            c.id, m.status
+        ));
+    }
+    let top_up = m.amount - m.funded.min(m.amount);
+    m.funded += top_up;
+    m.status = MilestoneStatus::Funded;
+    m.funded_at = Some(now);
+    let carried = m.funded - top_up;
+    Ok(event(
+        now,
+        Actor::Client,
+        "milestone_funded",
+        Some(top_up),
+        if carried.is_zero() {
+            format!("milestone {n} funded with {}", cur.show(top_up))
+        } else {
+            format!(
+                "milestone {n} funded with {} ({} carried over)",
+                cur.show(top_up),
+                cur.show(carried)
+            )
+        },
+    ))
+}
+
+/// `milestone add` (client): at least 5.00; `fund` puts it in escrow at once.
+pub fn add_milestone(
+    c: &Contract,
+    role: Role,
+    title: String,
+    amount: Money,
+    fund: bool,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        fixed_only(c, "milestones")?;
+        only(role, Role::Client, c, "add milestones")?;
+        not_ended(c, "add a milestone")?;
+        if title.trim().is_empty() {
+            return refused("the milestone title cannot be empty");
+        }
+        let min = cur.major(super::lifecycle::MIN_MILESTONE_MAJOR);
+        if amount < min {
+            return refused(format!(
+                "a milestone of {} is below the minimum of {} {}",
+                cur.show(amount),
+                cur.show(min),
+                cur.code()
+            ));
+        }
+        c.milestones.push(Milestone {
+            title: title.clone(),
+            amount,
+            status: MilestoneStatus::Pending,
+            funded: Money::ZERO,
+            funded_at: None,
+            submitted_at: None,
+        });
+        let n = c.milestones.len() as u32;
+        if let Terms::Fixed { price } = &mut c.terms {
+            *price += amount;
+        }
+        // Escrow left over on closed milestones carries to the new one.
+        for i in 0..(n as usize - 1) {
+            let left = milestone_escrow(c, i as u32 + 1) - milestone_held(c, i as u32 + 1);
+            if left > Money::ZERO
+                && matches!(
+                    c.milestones[i].status,
+                    MilestoneStatus::Released | MilestoneStatus::Refunded
+                )
+            {
+                c.milestones[i].funded -= left;
+                c.milestones[n as usize - 1].funded += left;
+            }
+        }
+        let mut evs = vec![event(
+            now,
+            Actor::Client,
+            "milestone_added",
+            Some(amount),
+            format!("milestone {n} \"{title}\" of {} added", cur.show(amount)),
+        )];
+        if fund {
+            evs.push(fund_in(c, n, settings, now)?);
+        }
+        Ok(evs)
+    })
+}
+
+/// `milestone fund` (client): the next pending milestone by default; only one
+/// is funded at a time.
+pub fn fund(
+    c: &Contract,
+    role: Role,
+    n: Option<u32>,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| {
+        fixed_only(c, "milestones")?;
+        only(role, Role::Client, c, "fund milestones")?;
+        not_ended(c, "fund a milestone")?;
+        let n = match n {
+            Some(n) => pick(c, Some(n))?,
+            None => c
+                .milestones
+                .iter()
+                .position(|m| m.status == MilestoneStatus::Pending)
+                .map(|i| i as u32 + 1)
+                .ok_or_else(|| {
+                    RuleError::Refused(format!(
+                        "every milestone of {} is funded or closed: `contracts milestone add {} --title T --amount A --fund` adds one",
+                        c.id, c.id
+                    ))
+                })?,
+        };
+        Ok(vec![fund_in(c, n, settings, now)?])
+    })
+}
+
+/// `milestone submit` (freelancer): starts the 14-day clock.
+pub fn submit(
+    c: &Contract,
+    role: Role,
+    n: Option<u32>,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| {
+        fixed_only(c, "milestones")?;
+        only(role, Role::Freelancer, c, "submit work")?;
+        not_ended(c, "submit work")?;
+        let n = pick(c, n)?;
+        let m = &mut c.milestones[n as usize - 1];
+        match m.status {
+            MilestoneStatus::Funded => {}
+            MilestoneStatus::Submitted => {
+                return refused(format!(
+                    "milestone {n} of {} was already submitted on {}; the client approves or requests changes",
+                    c.id,
+                    m.submitted_at.map(utc_words).unwrap_or_default()
+                ));
+            }
+            s => {
+                return refused(format!(
+                    "milestone {n} of {} is {s}: work is submitted for a funded milestone",
+                    c.id
+                ));
+            }
+        }
+        m.status = MilestoneStatus::Submitted;
+        m.submitted_at = Some(now);
+        let due = now + Duration::days(super::timers::MILESTONE_AUTO_RELEASE_DAYS);
+        Ok(vec![event(
+            now,
+            Actor::Freelancer,
+            "milestone_submitted",
+            None,
+            format!(
+                "work on milestone {n} submitted; released automatically on {} unless the client acts",
+                utc_words(due)
+            ),
+        )])
+    })
+}
+
+/// `milestone request-changes` (client): stops the clock until resubmitted.
+pub fn request_changes(
+    c: &Contract,
+    role: Role,
+    n: Option<u32>,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| {
+        fixed_only(c, "milestones")?;
+        only(role, Role::Client, c, "request changes")?;
+        not_ended(c, "request changes")?;
+        let n = pick(c, n)?;
+        let m = &mut c.milestones[n as usize - 1];
+        if m.status != MilestoneStatus::Submitted {
+            return refused(format!(
+                "milestone {n} of {} is {}: changes are requested on submitted work",
+                c.id, m.status
+            ));
+        }
+        m.status = MilestoneStatus::Funded;
+        m.submitted_at = None;
+        Ok(vec![event(
+            now,
+            Actor::Client,
+            "changes_requested",
+            None,
+            format!(
+                "changes requested on milestone {n}; the 14-day clock stops until it is resubmitted"
+            ),
+        )])
+    })
+}
+
+/// `milestone approve` (client): releases all of the milestone's free
+/// escrow, or `amount` of it; the rest carries to the next milestone (or, if
+/// there is none, stays in escrow to be refunded at the end).
+pub fn approve(
+    c: &Contract,
+    role: Role,
+    n: Option<u32>,
+    amount: Option<Money>,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        fixed_only(c, "milestones")?;
+        only(role, Role::Client, c, "approve milestones")?;
+        not_ended(c, "approve a milestone")?;
+        let n = pick(c, n)?;
+        let status = c.milestones[n as usize - 1].status;
+        if !matches!(status, MilestoneStatus::Funded | MilestoneStatus::Submitted) {
+            return refused(format!(
+                "milestone {n} of {} is {status}: only a funded milestone can be approved",
+                c.id
+            ));
+        }
+        let free = milestone_escrow(c, n) - milestone_held(c, n);
+        let pay = amount.unwrap_or(free);
+        if pay > free {
+            return refused(format!(
+                "cannot release {} from milestone {n} of {}: {} is free in its escrow",
+                cur.show(pay),
+                c.id,
+                cur.show(free)
+            ));
+        }
+        if pay.is_zero() {
+            return refused("nothing to release: give an amount above zero");
+        }
+        release(c, settings, n, pay, now);
+        c.milestones[n as usize - 1].status = MilestoneStatus::Released;
+        let rest = free - pay;
+        let mut detail = format!(
+            "milestone {n} approved: {} released (fee {})",
+            cur.show(pay),
+            cur.show(settings.fee_on(pay))
+        );
+        if !rest.is_zero() {
+            match c.milestones.get(n as usize) {
+                Some(next) if next.status == MilestoneStatus::Pending => {
+                    c.milestones[n as usize - 1].funded -= rest;
+                    c.milestones[n as usize].funded += rest;
+                    detail.push_str(&format!(
+                        "; {} carried to milestone {}",
+                        cur.show(rest),
+                        n + 1
+                    ));
+                }
+                _ => detail.push_str(&format!(
+                    "; {} stays in escrow (refunded at the end unless released)",
+                    cur.show(rest)
+                )),
+            }
+        }
+        Ok(vec![event(
+            now,
+            Actor::Client,
+            "milestone_approved",
+            Some(pay),
+            detail,
+        )])
+    })
+}
+
+fn open_refund(c: &Contract, status: &[RefundStatus], what: &str) -> Result<usize, RuleError> {
+    c.refunds
+        .iter()
+        .rposition(|r| status.contains(&r.status))
+        .ok_or_else(|| {
+            let open: Vec<String> = c
+                .refunds
+                .iter()
+                .filter(|r| r.status.is_open())
+                .map(|r| format!("{} of {}", r.status, r.amount.minor()))
+                .collect();
+            RuleError::Refused(if open.is_empty() {
+                format!("{} has no open refund to {what}", c.id)
+            } else {
+                format!(
+                    "{} has no refund in the state needed to {what} (its open refunds are {})",
+                    c.id,
+                    c.refunds
+                        .iter()
+                        .filter(|r| r.status.is_open())
+                        .map(|r| r.status.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        })
+}
+
+/// `refund request` (client): of a funded milestone's free escrow (all, or
+/// `amount`); the freelancer has 7 days to approve or dispute.
+pub fn request(
+    c: &Contract,
+    role: Role,
+    amount: Option<Money>,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        fixed_only(c, "refunds of escrow")?;
+        only(role, Role::Client, c, "request a refund")?;
+        if let Some(i) = c.refunds.iter().position(|r| r.status.is_open()) {
+            return refused(format!(
+                "refund {} of {} is still open ({}): settle it first",
+                i + 1,
+                c.id,
+                c.refunds[i].status
+            ));
+        }
+        let Some((n, free)) = available_escrow(c).into_iter().next() else {
+            return refused(format!("nothing of {} is in escrow to refund", c.id));
+        };
+        let amount = amount.unwrap_or(free);
+        if amount.is_zero() || amount > free {
+            return refused(format!(
+                "a refund of {} is not possible: between 0.01 and {} of milestone {n} is in escrow",
+                cur.show(amount),
+                cur.show(free)
+            ));
+        }
+        let deadline = now + Duration::days(REFUND_ANSWER_DAYS);
+        c.refunds.push(Refund {
+            origin: RefundOrigin::Request,
+            milestone: Some(n),
+            amount,
+            status: RefundStatus::Requested,
+            requested_at: now,
+            deadline,
+            disputed_at: None,
+            dispute_deadline: None,
+            note: None,
+            settled_at: None,
+            client_part: None,
+            fee_returned: None,
+        });
+        Ok(vec![event(
+            now,
+            Actor::Client,
+            "refund_requested",
+            Some(amount),
+            format!(
+                "refund of {} from milestone {n} requested; {} may approve or dispute until {}, else it is approved",
+                cur.show(amount),
+                c.freelancer,
+                utc_words(deadline)
+            ),
+        )])
+    })
+}
+
+/// `refund approve` (freelancer): the requested money returns to the client.
+pub fn approve_refund(
+    c: &Contract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        only(role, Role::Freelancer, c, "approve a refund")?;
+        let i = open_refund(c, &[RefundStatus::Requested], "approve")?;
+        let r = &mut c.refunds[i];
+        r.status = RefundStatus::Refunded;
+        r.settled_at = Some(now);
+        let (amount, n) = (r.amount, r.milestone);
+        if let Some(n) = n {
+            close_if_empty(c, n);
+        }
+        Ok(vec![event(
+            now,
+            Actor::Freelancer,
+            "refund_approved",
+            Some(amount),
+            format!(
+                "refund of {} approved; returned to {}",
+                cur.show(amount),
+                c.client
+            ),
+        )])
+    })
+}
+
+/// `refund dispute` (freelancer, within 7 days): the client then has 5
+/// business days to concede or escalate.
+pub fn dispute(
+    c: &Contract,
+    role: Role,
+    note: Option<String>,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        only(role, Role::Freelancer, c, "dispute a refund")?;
+        let i = open_refund(c, &[RefundStatus::Requested], "dispute")?;
+        let due = add_business_days(now, DISPUTE_ANSWER_BUSINESS_DAYS);
+        let r = &mut c.refunds[i];
+        r.status = RefundStatus::Disputed;
+        r.disputed_at = Some(now);
+        r.dispute_deadline = Some(due);
+        r.note = note.clone();
+        let amount = r.amount;
+        Ok(vec![event(
+            now,
+            Actor::Freelancer,
+            "refund_disputed",
+            Some(amount),
+            format!(
+                "refund of {} disputed{}; {} may concede or escalate until {}, else it is released to {}",
+                cur.show(amount),
+                note.map(|n| format!(" ({n})")).unwrap_or_default(),
+                c.client,
+                utc_words(due),
+                c.freelancer
+            ),
+        )])
+    })
+}
+
+/// `refund concede` (client): the disputed money is released to the freelancer.
+pub fn concede(
+    c: &Contract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        only(role, Role::Client, c, "concede a dispute")?;
+        let i = open_refund(c, &[RefundStatus::Disputed], "concede")?;
+        let r = &mut c.refunds[i];
+        r.status = RefundStatus::Released;
+        r.settled_at = Some(now);
+        let (amount, n) = (r.amount, r.milestone);
+        pay_out(c, settings, n, amount, now);
+        Ok(vec![event(
+            now,
+            Actor::Client,
+            "dispute_conceded",
+            Some(amount),
+            format!(
+                "dispute conceded: {} released to {}",
+                cur.show(amount),
+                c.freelancer
+            ),
+        )])
+    })
+}
+
+fn pay_out(c: &mut Contract, settings: &Settings, n: Option<u32>, amount: Money, at: Instant) {
+    match n {
+        Some(n) => release(c, settings, n, amount, at),
+        None => c.payments.push(Payment {
+            at,
+            milestone: None,
+            amount,
+            fee: settings.fee_on(amount),
+        }),
+    }
+}
+
+/// `refund escalate` (client): mediation; ends with `refund resolve`.
+pub fn escalate(
+    c: &Contract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        only(role, Role::Client, c, "escalate a dispute")?;
+        let i = open_refund(c, &[RefundStatus::Disputed], "escalate")?;
+        c.refunds[i].status = RefundStatus::Escalated;
+        let amount = c.refunds[i].amount;
+        Ok(vec![event(
+            now,
+            Actor::Client,
+            "dispute_escalated",
+            Some(amount),
+            format!(
+                "dispute of {} escalated to mediation; `contracts refund resolve {}` records the outcome",
+                cur.show(amount),
+                c.id
+            ),
+        )])
+    })
+}
+
+/// `refund resolve` (either party records mediation's outcome): the parts
+/// must add up to the disputed amount exactly.
+pub fn resolve(
+    c: &Contract,
+    role: Role,
+    client_part: Money,
+    freelancer_part: Money,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        let i = open_refund(c, &[RefundStatus::Escalated], "resolve")?;
+        let amount = c.refunds[i].amount;
+        if client_part.checked_add(freelancer_part) != Some(amount) {
+            return refused(format!(
+                "the parts add up to {} but {} is disputed: --client and --freelancer must add up to it exactly",
+                cur.show(client_part + freelancer_part),
+                cur.show(amount)
+            ));
+        }
+        let r = &mut c.refunds[i];
+        r.status = RefundStatus::Resolved;
+        r.settled_at = Some(now);
+        r.client_part = Some(client_part);
+        let n = r.milestone;
+        if !freelancer_part.is_zero() {
+            pay_out(c, settings, n, freelancer_part, now);
+        }
+        if let Some(n) = n {
+            close_if_empty(c, n);
+        }
+        Ok(vec![event(
+            now,
+            role.actor(),
+            "dispute_resolved",
+            Some(amount),
+            format!(
+                "mediation resolved the dispute of {}: {} refunded to {}, {} released to {}",
+                cur.show(amount),
+                cur.show(client_part),
+                c.client,
+                cur.show(freelancer_part),
+                c.freelancer
+            ),
+        )])
+    })
+}
+
+/// The net the freelancer was paid in the last 180 days, less what was
+/// already given back in that window: the most `refund give` accepts.
+pub fn giveable(c: &Contract, now: Instant) -> Money {
+    let since = now - Duration::days(GIVE_WINDOW_DAYS);
+    let net: Money = c
+        .payments
+        .iter()
+        .filter(|p| p.at > since && p.at <= now)
+        .map(|p| p.amount - p.fee)
+        .sum();
+    let given: Money = c
+        .refunds
+        .iter()
+        .filter(|r| r.origin == RefundOrigin::Given && r.requested_at > since)
+        .map(|r| r.amount)
+        .sum();
+    (net - given).max(Money::ZERO)
+}
+
+/// `refund give` (freelancer): gives back released money; final; the fee on
+/// it is returned to the freelancer.
+pub fn give(
+    c: &Contract,
+    role: Role,
+    amount: Money,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        only(role, Role::Freelancer, c, "give a refund")?;
+        let max = giveable(c, now);
+        if amount.is_zero() || amount > max {
+            return refused(format!(
+                "a refund of {} cannot be given on {}: at most {} (the net paid in the last 180 days, less refunds already given)",
+                cur.show(amount),
+                c.id,
+                cur.show(max)
+            ));
+        }
+        let fee = settings.fee_on(amount);
+        c.refunds.push(Refund {
+            origin: RefundOrigin::Given,
+            milestone: None,
+            amount,
+            status: RefundStatus::Refunded,
+            requested_at: now,
+            deadline: now,
+            disputed_at: None,
+            dispute_deadline: None,
+            note: None,
+            settled_at: Some(now),
+            client_part: None,
+            fee_returned: Some(fee),
+        });
+        Ok(vec![event(
+            now,
+            Actor::Freelancer,
+            "refund_given",
+            Some(amount),
+            format!(
+                "{} gave back {} to {} (final); the fee of {} on it is returned",
+                c.freelancer,
+                cur.show(amount),
+                c.client,
+                cur.show(fee)
+            ),
+        )])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::lifecycle::tests as lt;
+    use crate::core::timers::advance;
+
+    fn t(s: &str) -> Instant {
+        lt::t(s)
+    }
+    fn usd(s: &str) -> Money {
+        lt::settings().currency.parse(s).unwrap()
+    }
+    const NOW: &str = "2026-11-18T10:00:00Z"; // a Wednesday
+
+    #[test]
+    fn business_days_skip_weekends() {
+        assert_eq!(
+            add_business_days(t("2026-11-18T10:00:00Z"), 5),
+            t("2026-11-25T10:00:00Z")
+        );
+        assert_eq!(
+            add_business_days(t("2026-11-20T10:00:00Z"), 5),
+            t("2026-11-27T10:00:00Z")
+        );
+        assert_eq!(
+            add_business_days(t("2026-11-21T10:00:00Z"), 5),
+            t("2026-11-27T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn milestone_cycle_with_partial_approval_carries_the_rest() {
+        let s = lt::settings();
+        let c = lt::fixed("500");
+        let c = add_milestone(
+            &c,
+            Role::Client,
+            "Two".into(),
+            usd("300"),
+            false,
+            &s,
+            t(NOW),
+        )
+        .unwrap()
+        .contract;
+        assert!(
+            add_milestone(
+                &c,
+                Role::Client,
+                "Tiny".into(),
+                usd("4.99"),
+                false,
+                &s,
+                t(NOW)
+            )
+            .is_err()
+        );
+        assert!(
+            fund(&c, Role::Client, Some(2), &s, t(NOW)).is_err(),
+            "one funded at a time"
+        );
+        let c = submit(&c, Role::Freelancer, None, &s, t(NOW))
+            .unwrap()
+            .contract;
+        let c = request_changes(&c, Role::Client, None, &s, t(NOW))
+            .unwrap()
+            .contract;
+        assert_eq!(c.milestones[0].submitted_at, None);
+        let c = submit(&c, Role::Freelancer, None, &s, t(NOW))
+            .unwrap()
+            .contract;
+        let c = approve(&c, Role::Client, None, Some(usd("400")), &s, t(NOW))
+            .unwrap()
+            .contract;
+        assert_eq!(c.milestones[0].status, MilestoneStatus::Released);
+        assert_eq!(c.milestones[1].funded, usd("100"));
+        let c = fund(&c, Role::Client, None, &s, t(NOW)).unwrap().contract;
+        assert_eq!(c.milestones[1].funded, usd("300"));
+        let tot = c.totals();
+        assert_eq!(
+            (tot.funded, tot.paid, tot.escrow),
+            (usd("700"), usd("400"), usd("300"))
+        );
+    }
+
+    #[test]
+    fn milestone_auto_release_after_14_days() {
+        let s = lt::settings();
+        let c = submit(&lt::fixed("500"), Role::Freelancer, None, &s, t(NOW))
+            .unwrap()
+            .contract;
+        assert!(advance(&c, &s, t("2026-12-02T09:59:59Z")).events.is_empty());
+        let o = advance(&c, &s, t("2026-12-02T10:00:00Z"));
+        assert_eq!(o.events[0].event, "milestone_auto_released");
+        assert_eq!(o.contract.totals().paid, usd("500"));
+    }
+
+    #[test]
+    fn refund_request_dispute_default_release() {
+        let s = lt::settings();
+        let c = request(
+            &lt::fixed("500"),
+            Role::Client,
+            Some(usd("200")),
+            &s,
+            t(NOW),
+        )
+        .unwrap()
+        .contract;
+        assert!(
+            request(&c, Role::Client, None, &s, t(NOW)).is_err(),
+            "one open at a time"
+        );
+        let d = dispute(&c, Role::Freelancer, Some("delivered".into()), &s, t(NOW))
+            .unwrap()
+            .contract;
+        let due = t("2026-11-25T10:00:00Z");
+        assert_eq!(d.refunds[0].dispute_deadline, Some(due));
+        assert!(
+            advance(&d, &s, due - Duration::seconds(1))
+                .events
+                .is_empty()
+        );
+        let o = advance(&d, &s, due);
+        assert_eq!(o.contract.refunds[0].status, RefundStatus::Released);
+        assert_eq!(o.contract.totals().paid, usd("200"));
+        assert_eq!(o.contract.totals().escrow, usd("300"));
+        // after the deadline the client can no longer concede
+        assert!(concede(&d, Role::Client, &s, due).is_err());
+        assert!(concede(&d, Role::Client, &s, due - Duration::seconds(1)).is_ok());
+    }
+
+    #[test]
+    fn refund_answer_window() {
+        let s = lt::settings();
+        let c = request(&lt::fixed("500"), Role::Client, None, &s, t(NOW))
+            .unwrap()
+            .contract;
+        let due = t("2026-11-25T10:00:00Z");
+        assert!(dispute(&c, Role::Freelancer, None, &s, due - Duration::seconds(1)).is_ok());
+        assert!(dispute(&c, Role::Freelancer, None, &s, due).is_err());
+        let a = approve_refund(&c, Role::Freelancer, &s, t(NOW))
+            .unwrap()
+            .contract;
+        assert_eq!(a.totals().refunded, usd("500"));
+        assert_eq!(a.milestones[0].status, MilestoneStatus::Refunded);
+    }
+
+    #[test]
+    fn resolve_parts_must_add_up() {
+        let s = lt::settings();
+        let c = request(&lt::fixed("500"), Role::Client, Some(usd("50")), &s, t(NOW))
+            .unwrap()
+            .contract;
+        let c = dispute(&c, Role::Freelancer, None, &s, t(NOW))
+            .unwrap()
+            .contract;
+        let c = escalate(&c, Role::Client, &s, t(NOW)).unwrap().contract;
+        assert!(
+            advance(&c, &s, t("2027-06-01T00:00:00Z")).events.is_empty(),
+            "mediation has no timer"
+        );
+        assert!(resolve(&c, Role::Client, usd("20"), usd("29.99"), &s, t(NOW)).is_err());
+        let r = resolve(&c, Role::Client, usd("20"), usd("30"), &s, t(NOW))
+            .unwrap()
+            .contract;
+        let tot = r.totals();
+        assert_eq!(
+            (tot.refunded, tot.paid, tot.escrow),
+            (usd("20"), usd("30"), usd("450"))
+        );
+    }
+
+    #[test]
+    fn give_within_180_days_at_most_net() {
+        let s = lt::settings();
+        let c = approve(&lt::fixed("500"), Role::Client, None, None, &s, t(NOW))
+            .unwrap()
+            .contract;
+        // net paid: 500 - 50 fee = 450
+        assert!(give(&c, Role::Freelancer, usd("450.01"), &s, t(NOW)).is_err());
+        assert!(give(&c, Role::Client, usd("10"), &s, t(NOW)).is_err());
+        let g = give(&c, Role::Freelancer, usd("100"), &s, t(NOW))
+            .unwrap()
+            .contract;
+        let tot = g.totals();
+        assert_eq!(
+            (tot.paid, tot.fee, tot.refunded),
+            (usd("400"), usd("40"), usd("100"))
+        );
+        assert!(give(&g, Role::Freelancer, usd("350.01"), &s, t(NOW)).is_err());
+        let late = t(NOW) + Duration::days(GIVE_WINDOW_DAYS);
+        assert!(give(&c, Role::Freelancer, usd("1"), &s, late).is_err());
+    }
+}

@@ -1,0 +1,271 @@
+//! A small harness: a temp ledger, a pinned clock, a cleared environment.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A Wednesday in 2026-W47.
+pub const NOW: &str = "2026-11-18T10:00:00Z";
+
+/// A temporary ledger directory and the settings of the runs against it.
+pub struct Ledger {
+    dir: tempfile::TempDir,
+    /// `--now` of every run (unless a run overrides it).
+    pub now: String,
+    /// `TZ` of every run.
+    pub tz: String,
+}
+
+/// The result of one run.
+pub struct Run {
+    /// Exit code.
+    pub code: i32,
+    /// Stdout.
+    pub stdout: String,
+    /// Stderr.
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn code(self, expected: i32) -> Run {
+        assert_eq!(
+            self.code, expected,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
+        self
+    }
+
+    /// Asserts success.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        self.code(0)
+    }
+
+    /// Stderr parsed as one JSON document (a `--json` error).
+    #[track_caller]
+    pub fn json_err(&self) -> serde_json::Value {
+        serde_json::from_str(self.stderr.trim())
+            .unwrap_or_else(|e| panic!("stderr is not one JSON document ({e}):\n{}", self.stderr))
+    }
+
+    /// Stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl Ledger {
+    /// An empty directory (no ledger yet).
+    pub fn empty() -> Ledger {
+        Ledger {
+            dir: tempfile::tempdir().expect("temp dir"),
+            now: NOW.to_string(),
+            tz: "UTC".to_string(),
+        }
+    }
+
+    /// A fresh ledger (USD, role client, fee 10 %).
+    pub fn new() -> Ledger {
+        let l = Ledger::empty();
+        l.run(&["init"]).ok();
+        l
+    }
+
+    /// The ledger directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A file of the ledger.
+    pub fn file(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// A file's text.
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.file(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Writes a file of the ledger (hand edits, corrupt fixtures).
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.file(rel);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, text).expect("write");
+    }
+
+    /// Every file of the ledger with its bytes, for before/after comparisons.
+    pub fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+            for e in fs::read_dir(dir).expect("read_dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(root, &p, out);
+                } else {
+                    let rel = p.strip_prefix(root).expect("prefix").display().to_string();
+                    out.push((rel, fs::read(&p).expect("read")));
+                }
+            }
+        }
+        walk(self.path(), self.path(), &mut out);
+        out.sort();
+        out
+    }
+
+    /// A command against this ledger with a cleared environment and the
+    /// pinned clock.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        self.cmd_at(&self.now, args)
+    }
+
+    /// The same at another time.
+    pub fn cmd_at(&self, now: &str, args: &[&str]) -> Command {
+        self.cmd_on(self.path(), now, args)
+    }
+
+    /// A command naming the ledger by another path (a symlink, the
+    /// `ledger.toml`, a new directory), with this ledger's environment.
+    pub fn cmd_on(&self, ledger: &Path, now: &str, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("contracts").expect("binary");
+        c.env_clear()
+            .env("TZ", &self.tz)
+            .env("NO_COLOR", "1")
+            .env("HOME", self.path())
+            .arg("-f")
+            .arg(ledger)
+            .arg("--now")
+            .arg(now)
+            .args(args);
+        c
+    }
+
+    /// Runs a command against the ledger named by `ledger`.
+    pub fn run_on(&self, ledger: &Path, args: &[&str]) -> Run {
+        Run::from(
+            self.cmd_on(ledger, &self.now, args)
+                .write_stdin("")
+                .output()
+                .expect("run"),
+        )
+    }
+
+    /// The permission bits of a file of the ledger.
+    pub fn mode(&self, rel: &str) -> u32 {
+        mode(&self.file(rel))
+    }
+
+    /// Overwrites a file of the ledger with raw bytes (invalid UTF-8, BOM).
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        fs::write(self.file(rel), bytes).expect("write");
+    }
+
+    /// Replaces the first `from` by `to` in a file of the ledger.
+    #[track_caller]
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "`{from}` in {rel}:\n{text}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// Runs a command (stdin empty).
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).write_stdin("").output().expect("run"))
+    }
+
+    /// Runs a command at another time.
+    pub fn run_at(&self, now: &str, args: &[&str]) -> Run {
+        Run::from(
+            self.cmd_at(now, args)
+                .write_stdin("")
+                .output()
+                .expect("run"),
+        )
+    }
+
+    /// Creates a fixed contract `id` of `price` (one milestone).
+    pub fn fixed(&self, id: &str, price: &str) {
+        self.run_at(
+            "2026-11-02T09:00:00Z",
+            &[
+                "new",
+                "--id",
+                id,
+                "--title",
+                "Storefront",
+                "--client",
+                "Acme",
+                "--freelancer",
+                "Ann",
+                "--fixed",
+                price,
+            ],
+        )
+        .ok();
+    }
+
+    /// Creates an hourly contract `id` at 50/h with a 10 h limit.
+    pub fn hourly(&self, id: &str) {
+        self.run_at(
+            "2026-11-02T09:00:00Z",
+            &[
+                "new",
+                "--id",
+                id,
+                "--title",
+                "Support",
+                "--client",
+                "Acme",
+                "--freelancer",
+                "Bob",
+                "--hourly",
+                "50",
+                "--weekly-limit",
+                "10",
+            ],
+        )
+        .ok();
+    }
+}
+
+/// The permission bits of a path (following symlinks).
+pub fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Whether every line of `needles` appears in `haystack`, in order (not
+/// necessarily adjacent).
+pub fn lines_in_order(haystack: &str, needles: &str) -> bool {
+    let mut have = haystack.lines();
+    needles.lines().all(|n| have.any(|h| h == n))
+}
+
+/// Whether `text` contains `file:LINE:COL` for some column.
+pub fn has_location(text: &str, file: &str, line: usize) -> bool {
+    let prefix = format!("{file}:{line}:");
+    text.match_indices(&prefix).any(|(i, _)| {
+        text[i + prefix.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}

@@ -1,0 +1,11 @@
+//! Integration tests through the binary: one test binary, one harness.
+
+// Test code panics on purpose when something is not as expected.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod exit_codes;
+mod harness;
+mod lifecycle;
+mod output;
+mod store;
+mod timers;
