@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let o = &ctx.out;
     let tot = c.totals();
     let mut lines = vec![format!("{} — {}", c.id, clean(&c.title))];
-    let mut kv = table::new(&["", ""], color);
+    let mut kv = table::plain(color);
     let mut row = |k: &str, val: String| {
         kv.add_row(vec![comfy_table::Cell::new(k), table::text(&val)]);
     };

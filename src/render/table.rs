@@ -16,6 +16,17 @@ pub fn new(headers: &[&str], color: bool) -> Table {
     t
 }
 
+/// A two-column key/value table without a header.
+pub fn plain(color: bool) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if !color {
+        t.force_no_tty();
+    }
+    t
+}
+
 /// A cell of text from a file or argument.
 pub fn text(s: &str) -> Cell {
     Cell::new(clean(s))

@@ -222,6 +222,12 @@ impl Store {
                 io_err(format!("cannot write {}", target.display()))(e)
             }
         })?;
+        // A ledger kept in git ignores the lock and crashed writers' temp files.
+        let ignore = root.join(".gitignore");
+        if !ignore.exists() {
+            let text = format!("{}\n{}*\n", lock::LOCK_FILE, atomic::TEMP_PREFIX);
+            let _ = atomic::create_new(&ignore, text.as_bytes());
+        }
         for sub in ["contracts", "diary"] {
             let d = root.join(sub);
             atomic::create_dir(&d).map_err(io_err(format!("cannot create {}", d.display())))?;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod exit_codes;
+mod feedback;
 mod harness;
 mod lifecycle;
 mod output;
