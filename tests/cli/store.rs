@@ -548,7 +548,7 @@ fn the_same_commands_at_the_same_clock_write_the_same_bytes() {
     let (sa, sb) = (a.snapshot(), b.snapshot());
     assert_eq!(
         sa.len(),
-        5,
+        6,
         "{:?}",
         sa.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
@@ -736,6 +736,7 @@ fn a_command_on_one_contract_leaves_the_others_byte_identical() {
         files,
         [
             ".contracts.lock",
+            ".gitignore",
             "contracts/f1.toml",
             "contracts/h1.toml",
             "ledger.toml"
