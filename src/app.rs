@@ -15,6 +15,8 @@ use std::time::Duration;
 
 /// Runs the program with the process's arguments and environment.
 pub fn main() -> ExitCode {
+    #[cfg(feature = "failpoints")]
+    let _failpoints = fail::FailScenario::setup();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let json = args.iter().any(|a| a == "--json");
     let cli = match Cli::try_parse_from(&args) {

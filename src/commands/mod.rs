@@ -54,7 +54,11 @@ pub struct Ctx {
 impl Ctx {
     /// Opens and locks the ledger.
     pub fn open(&self, access: Access) -> Result<Store, StoreError> {
-        Store::open(&self.ledger, access, self.lock_timeout)
+        let store = Store::open(&self.ledger, access, self.lock_timeout)?;
+        for w in &store.warnings {
+            self.out.note(w);
+        }
+        Ok(store)
     }
 
     /// The acting role: `--as`, `CONTRACTS_ROLE`, else the ledger's setting.

@@ -7,6 +7,43 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// A failpoint of the tests (`--features failpoints`, `FAILPOINTS=name=return(ARG)`):
+/// ARG `kill` SIGKILLs the process there; an errno name makes the step fail
+/// with it. Without the feature it compiles to nothing.
+macro_rules! failpoint {
+    ($name:literal) => {
+        fail::fail_point!($name, |arg| Err(injected(arg)))
+    };
+}
+
+#[cfg(feature = "failpoints")]
+fn injected(arg: Option<String>) -> io::Error {
+    let arg = arg.unwrap_or_default();
+    if arg == "kill" {
+        // As abrupt as a power cut for this process: no destructors, no cleanup.
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &std::process::id().to_string()])
+            .status();
+        loop {
+            std::thread::park();
+        }
+    }
+    let code = match arg.as_str() {
+        "ENOSPC" => 28,
+        "EROFS" => 30,
+        "EACCES" => 13,
+        "EXDEV" => 18,
+        _ => 5, // EIO
+    };
+    io::Error::from_raw_os_error(code)
+}
+
+#[cfg(not(feature = "failpoints"))]
+#[allow(dead_code)]
+fn injected(_: Option<String>) -> io::Error {
+    io::Error::other("failpoint")
+}
+
 /// Leftover temp files start with this; they are ignored and cleaned up.
 pub const TEMP_PREFIX: &str = ".tmp-";
 
@@ -52,7 +89,9 @@ fn write_temp(real: &Path, data: &[u8], mode: u32) -> io::Result<PathBuf> {
             .open(&tmp)?;
         // The umask may have narrowed the mode; the file keeps its old one.
         f.set_permissions(Permissions::from_mode(mode))?;
+        failpoint!("atomic::write");
         f.write_all(data)?;
+        failpoint!("atomic::fsync");
         f.sync_all()
     })();
     match result {
@@ -77,10 +116,15 @@ pub fn replace(target: &Path, data: &[u8]) -> io::Result<()> {
         Err(_) => FILE_MODE,
     };
     let tmp = write_temp(&real, data, mode)?;
-    if let Err(e) = fs::rename(&tmp, &real) {
+    let renamed = (|| {
+        failpoint!("atomic::rename");
+        fs::rename(&tmp, &real)
+    })();
+    if let Err(e) = renamed {
         let _ = fs::remove_file(&tmp);
         return Err(e);
     }
+    failpoint!("atomic::after_rename");
     sync_dir(real.parent().unwrap_or(Path::new(".")))
 }
 
@@ -90,7 +134,10 @@ pub fn create_new(target: &Path, data: &[u8]) -> io::Result<()> {
     let real = real_target(target)?;
     let tmp = write_temp(&real, data, FILE_MODE)?;
     // link(2) never replaces an existing name: the exclusive create.
-    let linked = fs::hard_link(&tmp, &real);
+    let linked = (|| {
+        failpoint!("atomic::rename");
+        fs::hard_link(&tmp, &real)
+    })();
     let _ = fs::remove_file(&tmp);
     linked?;
     sync_dir(real.parent().unwrap_or(Path::new(".")))

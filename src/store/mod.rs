@@ -6,6 +6,7 @@ pub mod codec;
 pub mod located;
 pub mod lock;
 pub mod merge;
+pub mod netfs;
 
 use crate::core::diary::WeekFile;
 use crate::core::model::{Contract, ContractId};
@@ -45,12 +46,13 @@ pub enum StoreError {
     /// Refused to overwrite (exit 4).
     #[error("{0}")]
     Exists(String),
-    /// I/O failure (exit 1).
-    #[error("{context}: {source}")]
+    /// I/O failure (exit 1); the cause follows in the error chain.
+    #[error("{context}")]
     Io {
         /// What was being done.
         context: String,
         /// The error.
+        #[source]
         source: io::Error,
     },
 }
@@ -106,6 +108,8 @@ pub struct Store {
     pub settings: Settings,
     access: Access,
     _lock: lock::Lock,
+    /// Things the user should know (a network file system, ...).
+    pub warnings: Vec<String>,
 }
 
 /// The ledger directory named by `path` (a directory or its `ledger.toml`).
@@ -260,11 +264,17 @@ impl Store {
             atomic::clean_temps(root);
             atomic::clean_temps(&root.join("contracts"));
         }
+        let warnings = if access == Access::Write {
+            netfs::warning(root).into_iter().collect()
+        } else {
+            Vec::new()
+        };
         Ok(Store {
             root: root.to_path_buf(),
             settings,
             access,
             _lock: lock,
+            warnings,
         })
     }
 
