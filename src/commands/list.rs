@@ -1,6 +1,6 @@
 //! `list`: every contract in a table (or a JSON array).
 
-use super::{Ctx, this_week};
+use super::{Ctx, this_week, this_week_empty};
 use crate::core::diary::limit_for;
 use crate::core::timers;
 use crate::core::week::Week;
@@ -17,10 +17,20 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let v = ctx.viewer(s);
     let cur = s.currency;
     let mut rows = Vec::new();
+    // One directory listing says which contracts have time this week.
+    let this = Week::of(ctx.now);
+    let mut with_time: std::collections::HashSet<_> =
+        store.week_contracts(this)?.into_iter().collect();
+    // A timer started last week may still run.
+    with_time.extend(store.week_contracts(this.prev())?);
     for doc in store.contracts()? {
         // Timers apply in memory so no view is stale; only writers persist them.
         let c = crate::core::timers::advance(&doc.value, s, ctx.now).contract;
-        let week = this_week(&store, &c, ctx.now)?;
+        let week = if with_time.contains(&c.id) {
+            this_week(&store, &c, ctx.now)?
+        } else {
+            this_week_empty(&c, ctx.now)
+        };
         rows.push((c, week));
     }
     if ctx.out.json {

@@ -98,7 +98,14 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
     let mut minutes = 0;
     let mut running_since = None;
     if let Some(doc) = store.week(week, c)? {
-        minutes = doc.value.minutes(now);
+        let until = crate::core::diary::counting_until(c, week, now);
+        minutes = doc.value.minutes(until);
+        running_since = doc.value.running().map(|e| e.start);
+    }
+    // A timer started last week and still running.
+    if running_since.is_none()
+        && let Some(doc) = store.week(week.prev(), c)?
+    {
         running_since = doc.value.running().map(|e| e.start);
     }
     Ok(Some(ThisWeek {
@@ -107,6 +114,16 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
         running_since,
         billed: None,
     }))
+}
+
+/// This week's figures of a contract known to have no time this week.
+pub fn this_week_empty(c: &Contract, now: Instant) -> Option<ThisWeek> {
+    (c.kind() == crate::core::Kind::Hourly).then(|| ThisWeek {
+        week: Week::of(now),
+        minutes: 0,
+        running_since: None,
+        billed: None,
+    })
 }
 
 /// Applies one rule to one contract and commits it: the shared path of the

@@ -47,6 +47,9 @@ pub struct WeekFile {
     pub week: Week,
     /// Entries, sorted by start.
     pub entries: Vec<Entry>,
+    /// The highest entry number ever given out here, so that a deleted
+    /// entry's id is never reused.
+    pub last_number: u64,
 }
 
 impl WeekFile {
@@ -56,6 +59,7 @@ impl WeekFile {
             contract,
             week,
             entries: Vec::new(),
+            last_number: 0,
         }
     }
 
@@ -69,19 +73,42 @@ impl WeekFile {
         self.entries.iter().find(|e| e.end.is_none())
     }
 
-    /// The id for a new entry: one past the highest number used here.
-    pub fn next_id(&self) -> String {
-        let n = self
-            .entries
+    /// The highest entry number in use or ever given out here.
+    fn highest(&self) -> u64 {
+        self.entries
             .iter()
             .filter_map(|e| e.id.rsplit_once('-')?.1.parse::<u64>().ok())
             .max()
             .unwrap_or(0)
-            .saturating_add(1);
+            .max(self.last_number)
+    }
+
+    /// The highest number given out, when it is above every entry's (after
+    /// the newest entries were deleted): only then is it worth writing down.
+    pub fn deleted_beyond(&self) -> Option<u64> {
+        let max = self
+            .entries
+            .iter()
+            .filter_map(|e| e.id.rsplit_once('-')?.1.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        (self.last_number > max).then_some(self.last_number)
+    }
+
+    /// The id a new entry gets: never one given out before.
+    pub fn next_id(&self) -> String {
+        let n = self.highest().saturating_add(1);
         format!("{}-{n}", self.week.to_string().replace('-', ""))
     }
 
-    fn insert(&mut self, e: Entry) {
+    /// Adds an entry, keeping the order by start and the id counter.
+    pub fn insert(&mut self, e: Entry) {
+        if let Some(n) =
+            e.id.rsplit_once('-')
+                .and_then(|(_, n)| n.parse::<u64>().ok())
+        {
+            self.last_number = self.highest().max(n);
+        }
         let at = self.entries.partition_point(|x| x.start <= e.start);
         self.entries.insert(at, e);
     }
@@ -145,15 +172,17 @@ pub struct Bill {
     pub refunded: Money,
 }
 
-/// The instant after which a week's time stops counting: the end of the
-/// contract, or now.
-pub fn counting_until(c: &Contract, now: Instant) -> Instant {
-    c.ended_at().map_or(now, |e| e.min(now))
+/// The instant after which a week's running time stops counting: now, the
+/// end of the contract, or the week's close for edits (Monday 12:00 after),
+/// whichever comes first — so an invoiced week never changes.
+pub fn counting_until(c: &Contract, week: Week, now: Instant) -> Instant {
+    let until = c.ended_at().map_or(now, |e| e.min(now));
+    until.min(week.invoiced_from())
 }
 
 /// Bills `wf` at `now`: running time counts up to now (or the end).
 pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> Bill {
-    let until = counting_until(c, now);
+    let until = counting_until(c, wf.week, now);
     let rate = match &c.terms {
         Terms::Hourly { rate, .. } => *rate,
         Terms::Fixed { .. } => Money::ZERO,
@@ -187,7 +216,7 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
 /// Minutes of each entry that are billable, in entry order (the limit fills
 /// up entry by entry).
 pub fn billable_split(c: &Contract, wf: &WeekFile, now: Instant) -> Vec<(i64, i64)> {
-    let until = counting_until(c, now);
+    let until = counting_until(c, wf.week, now);
     let mut left = limit_for(c, wf.week).map_or(i64::MAX, |h| i64::from(h) * 60);
     wf.entries
         .iter()
@@ -272,7 +301,20 @@ pub fn check_editable(week: Week, now: Instant) -> Result<(), RuleError> {
     ))
 }
 
-fn check_interval(start: Instant, end: Instant, now: Instant) -> Result<(), RuleError> {
+fn check_interval(
+    c: &Contract,
+    start: Instant,
+    end: Instant,
+    now: Instant,
+) -> Result<(), RuleError> {
+    let first = Week::of(c.started_at);
+    if start < first.start() {
+        return refused(format!(
+            "the entry starts before {} began: time can be logged from its first billing week, {first} (from {})",
+            c.id,
+            utc_words(first.start())
+        ));
+    }
     if end <= start {
         return refused(format!(
             "an entry must end after it starts ({} is not after {})",
@@ -350,7 +392,7 @@ pub fn log(
             c.id, c.id
         ));
     }
-    check_interval(req.start, req.end, now)?;
+    check_interval(c, req.start, req.end, now)?;
     check_editable(wf.week, now)?;
     check_overlap(c, &wf.entries, None, req.start, req.end, now)?;
     check_overlap(c, others, None, req.start, req.end, now)?;
@@ -525,7 +567,7 @@ pub fn edit(
         }
         let end = req.end.or(e.end);
         if let Some(end) = end {
-            check_interval(start, end, now)?;
+            check_interval(c, start, end, now)?;
         }
         let end_check = end.unwrap_or(now);
         check_overlap(c, &wf.entries, Some(local), start, end_check, now)?;
@@ -561,6 +603,8 @@ pub fn remove(
         )));
     };
     let mut out = wf.clone();
+    // Remember the number, so the deleted entry's id is never given out again.
+    out.last_number = wf.highest();
     let e = out.entries.remove(idx);
     Ok((out, e))
 }
@@ -1052,6 +1096,26 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn deleted_ids_are_never_reused() {
+        let c = lt::hourly();
+        let mut wf = WeekFile::new(c.id.clone(), week("2026-W47"));
+        wf.insert(entry(
+            "2026W47-1",
+            "2026-11-16T08:00:00Z",
+            "2026-11-16T09:00:00Z",
+        ));
+        wf.insert(entry(
+            "2026W47-2",
+            "2026-11-16T10:00:00Z",
+            "2026-11-16T11:00:00Z",
+        ));
+        let now = t("2026-11-18T10:00:00Z");
+        let (after, _) = remove(&c, Role::Freelancer, &wf, "2026W47-2", now).unwrap();
+        assert_eq!(after.next_id(), "2026W47-3");
+        assert_eq!(after.deleted_beyond(), Some(2));
     }
 
     #[test]

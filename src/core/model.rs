@@ -549,11 +549,13 @@ impl Contract {
                 _ => {}
             }
         }
+        // Hourly weeks refunded by an accepted dispute.
+        let weeks_refunded: Money = self.disputes.iter().filter_map(|d| d.refunded).sum();
         Totals {
             funded,
             paid: released - given,
             fee: fee_paid - fee_returned,
-            refunded: refunded_escrow + given,
+            refunded: refunded_escrow + given + weeks_refunded,
             escrow: funded - released - refunded_escrow,
             held,
         }

@@ -604,6 +604,7 @@ pub fn read_week(cx: &mut Cx<'_>, root: &Table) -> Option<WeekFile> {
     cx.version(&mut r);
     let contract = cx.req::<ContractId>(&mut r, "contract");
     let week = cx.req::<Week>(&mut r, "week");
+    let last_number = cx.opt::<i64>(&mut r, "last_entry").unwrap_or(0).max(0) as u64;
     let mut entries = Vec::new();
     for mut t in cx.tables(&mut r, "entries") {
         let id = cx.req::<String>(&mut t, "id");
@@ -627,6 +628,7 @@ pub fn read_week(cx: &mut Cx<'_>, root: &Table) -> Option<WeekFile> {
         contract: contract?,
         week: week?,
         entries,
+        last_number,
     })
 }
 
@@ -922,6 +924,10 @@ pub fn write_week(wf: &WeekFile, cur: &Currency) -> Table {
         .int("version", VERSION)
         .str("contract", wf.contract.as_str())
         .str("week", &wf.week.to_string())
+        .opt_int(
+            "last_entry",
+            wf.deleted_beyond().and_then(|n| i64::try_from(n).ok()),
+        )
         .tables("entries", entries)
         .done()
 }

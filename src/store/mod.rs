@@ -367,10 +367,32 @@ impl Store {
 
     /// Loads every contract, reporting the problems of all files at once.
     pub fn contracts(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
-        let mut out = Vec::new();
+        let ids = self.contract_ids()?;
+        // Files parse independently: spread them over the cores, keep the order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        let chunk = ids.len().div_ceil(threads).max(64);
+        let results: Vec<Result<Option<Doc<Contract>>, StoreError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|id| self.parse_contract(id))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
-        for id in self.contract_ids()? {
-            match self.parse_contract(&id) {
+        for r in results {
+            match r {
                 Ok(Some(d)) => out.push(d),
                 Ok(None) => {}
                 Err(StoreError::Invalid(ps)) => problems.extend(ps),

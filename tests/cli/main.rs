@@ -3,6 +3,8 @@
 // Test code panics on purpose when something is not as expected.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod diary;
+mod diary_tz;
 mod exit_codes;
 mod feedback;
 mod harness;

@@ -205,8 +205,7 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
                 memo: iv.memo.clone(),
                 manual: false,
             };
-            let at = wf.entries.partition_point(|x| x.start <= entry.start);
-            wf.entries.insert(at, entry);
+            wf.insert(entry);
             counts.entry(id.clone()).or_default().0 += 1;
             prev = Some(iv);
         }

@@ -86,7 +86,7 @@ pub fn running_week(
 
 /// An entry in JSON.
 pub fn entry_json(c: &Contract, e: &Entry, now: Instant) -> Value {
-    let until = crate::core::diary::counting_until(c, now);
+    let until = crate::core::diary::counting_until(c, Week::of(e.start), now);
     json!({
         "id": entry_ref(&c.id, &e.id),
         "start": utc(e.start),

@@ -89,6 +89,10 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
                 .week(week, &c)?
                 .map(|d| d.value)
                 .unwrap_or_else(|| WeekFile::new(c.id.clone(), week));
+            // A week file whose entries were all deleted has nothing to show.
+            if only.is_none() && wf.entries.is_empty() {
+                continue;
+            }
             let bill = bill(&c, &wf, s, ctx.now);
             sheets.push(Sheet {
                 contract: c,
@@ -220,7 +224,7 @@ fn print_tables(
                     ""
                 }
             ));
-            let until = counting_until(c, ctx.now);
+            let until = counting_until(c, sh.wf.week, ctx.now);
             let split = billable_split(c, &sh.wf, ctx.now);
             let t = match by {
                 ByArg::Entry => {

@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Benchmarks `contracts` side by side with timewarrior on the SPEC §6 fixture.
+
+Usage:
+  bench/bench.py [--sizes 100000] [--pairs 15] [--bin target/release/contracts]
+
+For each size (intervals; 200 per contract, 50 contracts running at a time) it
+builds the fixture once (cached under $BENCH_DIR, default /tmp/contracts-bench):
+contracts created with `contracts new`, intervals written as timewarrior data,
+`timew export`, then `contracts diary import`. Then it measures, alternating the
+two tools pair by pair:
+  - `contracts diary show --week W` (all contracts)  vs  `timew summary` of W
+  - `contracts diary log` (distinct interval)        vs  `timew track` (distinct interval)
+and, alone: end, refund approve, sweep (nothing due), list, show, --version;
+peak memory of each with /usr/bin/time -v. It writes bench/RESULTS.md (and, with
+several sizes, bench/scaling.svg). Installs hyperfine, timewarrior and GNU time
+with apt-get when missing.
+"""
+import argparse, datetime as dt, json, os, platform, shutil, statistics, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PER_CONTRACT = 200
+RUNNING = 50
+WEEKS_PER_CONTRACT = 20
+BASE = dt.datetime(2022, 11, 28, tzinfo=dt.timezone.utc)  # a Monday
+
+
+def need(tool, package):
+    if shutil.which(tool):
+        return
+    print(f"installing {package} ...", flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=False)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True,
+                   env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def tw(t):
+    return t.strftime("%Y%m%dT%H%M%SZ")
+
+
+class Fixture:
+    def __init__(self, size, bin_path, base_dir):
+        self.size = size
+        self.contracts = max(1, size // PER_CONTRACT)
+        self.dir = os.path.join(base_dir, f"n{size}")
+        self.ledger = os.path.join(self.dir, "ledger")
+        self.twdb = os.path.join(self.dir, "timew")
+        self.bin = bin_path
+        gens = (self.contracts + RUNNING - 1) // RUNNING
+        # "now": late in the last generation's life (so nearly all intervals
+        # are in the past and 50 contracts are running), a Wednesday noon.
+        self.now = BASE + dt.timedelta(weeks=gens * WEEKS_PER_CONTRACT - 1, days=2, hours=12)
+        monday = self.now - dt.timedelta(days=self.now.weekday(), hours=self.now.hour)
+        self.week_start = monday
+        self.week = self.now.strftime("%G-W%V")
+
+    def env(self):
+        e = {k: v for k, v in os.environ.items() if not k.startswith("CONTRACTS_")}
+        e.update(TZ="UTC", NO_COLOR="1", TIMEWARRIORDB=self.twdb)
+        return e
+
+    def c(self, *args, now=None, role="client", check=True):
+        cmd = [self.bin, "-q", "-f", self.ledger, "--now", iso(now or self.now), "--as", role] + list(args)
+        r = subprocess.run(cmd, env=self.env(), capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)}: exit {r.returncode}\n{r.stderr}")
+        return r
+
+    def life(self, i):
+        """Start and end of contract i (0-based)."""
+        gen, slot = divmod(i, RUNNING)
+        start = BASE + dt.timedelta(weeks=gen * WEEKS_PER_CONTRACT, hours=slot * 3)
+        return start, start + dt.timedelta(weeks=WEEKS_PER_CONTRACT)
+
+    def intervals(self, i):
+        """200 intervals of contract i: 10 per week, weekdays, 1-3 h."""
+        start, _ = self.life(i)
+        out = []
+        for k in range(PER_CONTRACT):
+            week, n = divmod(k, 10)
+            day, half = divmod(n, 2)
+            s = start + dt.timedelta(weeks=week, days=day, hours=2 + half * 5 + (i % 3))
+            out.append((s, s + dt.timedelta(minutes=60 + (k * 37 + i * 11) % 120)))
+        return out
+
+    def build(self):
+        marker = os.path.join(self.dir, "built")
+        if os.path.exists(marker):
+            return json.load(open(marker))
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(os.path.join(self.twdb, "data"))
+        open(os.path.join(self.twdb, "timewarrior.cfg"), "w").write("verbose = off\nconfirmation = off\n")
+        t0 = time.time()
+        self.c("init", "--currency", "USD", now=BASE)
+        for i in range(self.contracts):
+            start, _ = self.life(i)
+            self.c("new", "--id", f"c{i+1}", "--title", f"Contract {i+1}", "--client", f"Client {i % 37}",
+                   "--freelancer", f"Agency dev {i % 50}", "--hourly", str(40 + i % 30), "--weekly-limit", "40", now=start)
+        created = time.time() - t0
+        # timewarrior data: one file per month, lines sorted by start
+        months = {}
+        for i in range(self.contracts):
+            for s, e in self.intervals(i):
+                if s >= self.now:
+                    continue
+                e = min(e, self.now - dt.timedelta(minutes=1))
+                months.setdefault(s.strftime("%Y-%m"), []).append((s, e, f"c{i+1}"))
+        count = 0
+        for m, rows in months.items():
+            rows.sort()
+            with open(os.path.join(self.twdb, "data", f"{m}.data"), "w") as f:
+                for s, e, tag in rows:
+                    f.write(f"inc {tw(s)} - {tw(e)} # {tag} work\n")
+                    count += 1
+        export = os.path.join(self.dir, "export.json")
+        # the first run of timew builds its tags database and says so on stdout
+        subprocess.run(["timew", "tags"], env=self.env(), stdout=subprocess.DEVNULL, check=True)
+        t1 = time.time()
+        with open(export, "w") as f:
+            subprocess.run(["timew", "export"], env=self.env(), stdout=f, check=True)
+        exported = time.time() - t1
+        t2 = time.time()
+        r = self.c("diary", "import", export, role="freelancer", check=False)
+        if r.returncode != 0:
+            raise SystemExit(f"import failed: {r.stderr[:2000]}")
+        imported = time.time() - t2
+        # end the contracts whose life is over (at their end), as an agency would
+        for i in range(self.contracts):
+            _, end = self.life(i)
+            if end < self.now:
+                self.c("end", f"c{i+1}", "--yes", now=end)
+        # fixed contracts with open refund requests, for `refund approve`
+        for k in range(40):
+            self.c("new", "--id", f"f{k}", "--title", "Fixed", "--client", "Acme", "--freelancer", "Ann",
+                   "--fixed", "500", now=self.now - dt.timedelta(days=3))
+            self.c("refund", "request", f"f{k}", "--amount", "100", now=self.now - dt.timedelta(days=1))
+        info = {"intervals": count, "contracts": self.contracts, "create_s": round(created, 1),
+                "timew_export_s": round(exported, 1), "import_s": round(imported, 1),
+                "week_files": sum(len(fs) for _, _, fs in os.walk(os.path.join(self.ledger, "diary")))}
+        json.dump(info, open(marker, "w"))
+        return info
+
+
+def timed(cmd, env):
+    """Wall time of one run, in ms, measured by hyperfine (no shell)."""
+    out = "/tmp/contracts-bench-hyperfine.json"
+    r = subprocess.run(["hyperfine", "-N", "--runs", "1", "--style", "none", "--export-json", out,
+                        " ".join(cmd)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)}: {r.stderr.decode()[:500]}")
+    return json.load(open(out))["results"][0]["times"][0] * 1000
+
+
+def peak_kb(cmd, env):
+    r = subprocess.run(["/usr/bin/time", "-v"] + cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in r.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            return int(line.split(":")[1])
+    return None
+
+
+def measure(fx, pairs):
+    env = fx.env()
+    base = [fx.bin, "-q", "-f", fx.ledger, "--now", iso(fx.now)]
+    week_end = fx.week_start + dt.timedelta(days=7)
+    show = base + ["diary", "show", "--week", fx.week]
+    summary = ["timew", "summary", tw(fx.week_start), "-", tw(week_end)]
+    res = {"pairs": []}
+    # warm both caches
+    for _ in range(3):
+        timed(show, env)
+        timed(summary, env)
+    for _ in range(pairs):
+        a = timed(show, env)
+        b = timed(summary, env)
+        res["pairs"].append(("week", a, b))
+    # diary log vs timew track: distinct intervals on the day after "now" (the
+    # fixture holds nothing after now, so neither tool meets an overlap)
+    active = [i for i in range(fx.contracts) if fx.life(i)[0] <= fx.now < fx.life(i)[1]]
+    later = fx.now + dt.timedelta(days=1)
+    day = later.replace(hour=0, minute=0, second=0)
+    log_base = [fx.bin, "-q", "-f", fx.ledger, "--now", iso(later)]
+    for k in range(pairs):
+        s = day + dt.timedelta(minutes=k * 20)
+        e = s + dt.timedelta(minutes=10)
+        cid = f"c{active[k % len(active)] + 1}"
+        a = timed(log_base + ["--as", "freelancer", "diary", "log", cid, "--from", iso(s), "--to", iso(e), "--memo", "bench"], env)
+        b = timed(["timew", "track", tw(s), "-", tw(e), "benchtag"], env)
+        res["pairs"].append(("log", a, b))
+    alone = {}
+    base = log_base  # from here on the clock is after the logged intervals
+    ended = [f"c{active[k] + 1}" for k in range(min(pairs, len(active) - 1))]
+    alone["end"] = [timed(base + ["end", c, "--yes"], env) for c in ended]
+    alone["refund approve"] = [timed(base + ["--as", "freelancer", "refund", "approve", f"f{k}"], env) for k in range(min(pairs, 40))]
+    for name, args in [("sweep (nothing due)", ["sweep"]), ("list", ["list"]), ("show", ["show", f"c{active[-1] + 1}"])]:
+        timed(base + args, env)
+        alone[name] = [timed(base + args, env) for _ in range(pairs)]
+    alone["--version"] = [timed([fx.bin, "--version"], env) for _ in range(pairs)]
+    res["alone"] = alone
+    mem = {}
+    mem["diary show --week"] = peak_kb(show, env)
+    mem["timew summary"] = peak_kb(summary, env)
+    mem["list"] = peak_kb(base + ["list"], env)
+    mem["sweep"] = peak_kb(base + ["sweep"], env)
+    mem["show"] = peak_kb(base + ["show", f"c{active[-1] + 1}"], env)
+    mem["check"] = peak_kb(base + ["check"], env)
+    res["mem_kb"] = mem
+    return res
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def report(results, args):
+    lines = ["# Benchmark results", ""]
+    uname = platform.uname()
+    ver = subprocess.run([args.bin, "--version"], capture_output=True, text=True).stdout.strip()
+    twv = subprocess.run(["timew", "--version"], capture_output=True, text=True).stdout.strip()
+    hv = subprocess.run(["hyperfine", "--version"], capture_output=True, text=True).stdout.strip().split()[-1]
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    lines += [f"- date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+              f"- machine: {uname.system} {uname.release}, {os.cpu_count()} cores ({cpu}), "
+              f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
+              f"- {ver} (release build), timewarrior {twv}, hyperfine {hv}: each figure is one run's wall time as hyperfine measures it "
+              f"(`hyperfine -N --runs 1`, no shell), the two tools alternating pair by pair",
+              f"- `contracts` writes durably (fsync of file and directory); timewarrior does not fsync", ""]
+    for size, (info, res) in results.items():
+        lines += [f"## {info['intervals']:,} intervals ({info['contracts']} contracts, {info['week_files']:,} week files)", "",
+                  f"Fixture: `new` x{info['contracts']} in {info['create_s']} s; `timew export` {info['timew_export_s']} s; "
+                  f"`contracts diary import` {info['import_s']} s.", "",
+                  "| command | contracts median (ms) | timewarrior median (ms) | median of pair ratios | target |",
+                  "|---|---|---|---|---|"]
+        for kind, target, label in [("week", 0.1, "`diary show --week W` vs `timew summary W`"),
+                                    ("log", 1.0, "`diary log` vs `timew track`")]:
+            ps = [(a, b) for k, a, b in res["pairs"] if k == kind]
+            ratio = med([a / b for a, b in ps])
+            ok = "met" if ratio <= target else "MISSED"
+            lines.append(f"| {label} | {med([a for a, _ in ps]):.2f} | {med([b for _, b in ps]):.2f} | {ratio:.3f} | <= {target} x ({ok}) |")
+        lines += ["", "| command alone | median (ms) | min | max | target |", "|---|---|---|---|---|"]
+        targets = {"end": 5, "refund approve": 5, "sweep (nothing due)": 20, "list": 20, "show": None, "--version": 2}
+        for name, xs in res["alone"].items():
+            t = targets.get(name)
+            ok = "" if t is None else (f"<= {t} ms ({'met' if med(xs) <= t else 'MISSED'})")
+            lines.append(f"| `{name}` | {med(xs):.2f} | {min(xs):.2f} | {max(xs):.2f} | {ok} |")
+        lines += ["", "| peak memory | MiB |", "|---|---|"]
+        for name, kb in res["mem_kb"].items():
+            lines.append(f"| {name} | {kb / 1024:.1f} |" if kb else f"| {name} | ? |")
+        lines.append("")
+    if len(results) > 1:
+        lines += ["## Scaling", "", "![time against size](scaling.svg)", "",
+                  "| intervals | diary show --week (ms) | timew summary (ms) | diary log (ms) | timew track (ms) | show (ms) |",
+                  "|---|---|---|---|---|---|"]
+        for size, (info, res) in results.items():
+            w = [(a, b) for k, a, b in res["pairs"] if k == "week"]
+            l = [(a, b) for k, a, b in res["pairs"] if k == "log"]
+            lines.append(f"| {info['intervals']:,} | {med([a for a, _ in w]):.2f} | {med([b for _, b in w]):.2f} | "
+                         f"{med([a for a, _ in l]):.2f} | {med([b for _, b in l]):.2f} | {med(res['alone']['show']):.2f} |")
+        lines.append("")
+    out = os.path.join(ROOT, "bench", "RESULTS.md")
+    open(out, "w").write("\n".join(lines))
+    print("\n".join(lines))
+
+
+def svg(results):
+    """A small log-log plot of median time against size, both tools."""
+    series = {"contracts diary show --week": [], "timew summary": [], "contracts diary log": [], "timew track": []}
+    for size, (info, res) in results.items():
+        w = [(a, b) for k, a, b in res["pairs"] if k == "week"]
+        l = [(a, b) for k, a, b in res["pairs"] if k == "log"]
+        n = info["intervals"]
+        series["contracts diary show --week"].append((n, med([a for a, _ in w])))
+        series["timew summary"].append((n, med([b for _, b in w])))
+        series["contracts diary log"].append((n, med([a for a, _ in l])))
+        series["timew track"].append((n, med([b for _, b in l])))
+    import math
+    W, H, L, B = 640, 400, 70, 50
+    xs = [p[0] for s in series.values() for p in s]
+    ys = [p[1] for s in series.values() for p in s]
+    x0, x1 = math.log10(min(xs)) - 0.2, math.log10(max(xs)) + 0.2
+    y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+    X = lambda v: L + (math.log10(v) - x0) / (x1 - x0) * (W - L - 20)
+    Y = lambda v: H - B - (math.log10(v) - y0) / (y1 - y0) * (H - B - 20)
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{W/2}" y="{H-10}" text-anchor="middle">intervals in the ledger (log scale)</text>',
+           f'<text x="15" y="{H/2}" transform="rotate(-90 15 {H/2})" text-anchor="middle">median ms (log scale)</text>']
+    for e in range(y0, y1 + 1):
+        y = Y(10 ** e)
+        out.append(f'<line x1="{L}" x2="{W-20}" y1="{y}" y2="{y}" stroke="#ddd"/><text x="{L-5}" y="{y+4}" text-anchor="end">{10**e:g}</text>')
+    for n in sorted(set(xs)):
+        out.append(f'<text x="{X(n)}" y="{H-B+15}" text-anchor="middle">{n:,}</text>')
+    for (name, pts), col in zip(series.items(), colors):
+        pts.sort()
+        d = " ".join(f"{X(a):.1f},{Y(b):.1f}" for a, b in pts)
+        out.append(f'<polyline fill="none" stroke="{col}" stroke-width="2" points="{d}"/>')
+        for a, b in pts:
+            out.append(f'<circle cx="{X(a):.1f}" cy="{Y(b):.1f}" r="3" fill="{col}"/>')
+    for k, (name, col) in enumerate(zip(series, colors)):
+        out.append(f'<rect x="{L+10}" y="{20+k*16}" width="10" height="10" fill="{col}"/><text x="{L+25}" y="{29+k*16}">{name}</text>')
+    out.append("</svg>")
+    open(os.path.join(ROOT, "bench", "scaling.svg"), "w").write("\n".join(out))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100000", help="comma-separated interval counts, e.g. 10000,100000,1000000")
+    ap.add_argument("--pairs", type=int, default=15)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "contracts"))
+    ap.add_argument("--dir", default=os.environ.get("BENCH_DIR", "/tmp/contracts-bench"))
+    args = ap.parse_args()
+    need("hyperfine", "hyperfine")
+    need("timew", "timewarrior")
+    if not os.path.exists("/usr/bin/time"):
+        need("/usr/bin/time", "time")
+    if not os.path.exists(args.bin):
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    args.bin = os.path.abspath(args.bin)
+    results = {}
+    for size in [int(s) for s in args.sizes.split(",")]:
+        fx = Fixture(size, args.bin, args.dir)
+        print(f"fixture {size}: building (cached in {fx.dir}) ...", flush=True)
+        info = fx.build()
+        print(f"fixture {size}: {info}", flush=True)
+        # each measurement run starts from a copy, so mutations do not accumulate
+        work = fx.dir + "-run"
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(fx.dir, work, symlinks=True)
+        run = Fixture(size, args.bin, args.dir)
+        run.dir, run.ledger, run.twdb = work, os.path.join(work, "ledger"), os.path.join(work, "timew")
+        results[size] = (info, measure(run, args.pairs))
+        shutil.rmtree(work, ignore_errors=True)
+    report(results, args)
+    if len(results) > 1:
+        svg(results)
+
+
+if __name__ == "__main__":
+    main()
