@@ -23,7 +23,8 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let mut invoiced = crate::core::Money::ZERO;
     if let Some(w) = week.as_mut() {
         let mut billed = crate::core::Money::ZERO;
-        for wk in store.contract_weeks(&c.id)? {
+        let last = c.ended_at().map_or(ctx.now, |e| e.min(ctx.now));
+        for wk in store.contract_weeks(&c.id, Week::of(c.started_at), Week::of(last)) {
             let Some(d) = store.week(wk, &c)? else {
                 continue;
             };

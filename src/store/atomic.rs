@@ -103,6 +103,16 @@ fn write_temp(real: &Path, data: &[u8], mode: u32) -> io::Result<PathBuf> {
     }
 }
 
+fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    failpoint!("atomic::rename");
+    fs::rename(from, to)
+}
+
+fn link(from: &Path, to: &Path) -> io::Result<()> {
+    failpoint!("atomic::rename");
+    fs::hard_link(from, to)
+}
+
 fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
@@ -116,11 +126,7 @@ pub fn replace(target: &Path, data: &[u8]) -> io::Result<()> {
         Err(_) => FILE_MODE,
     };
     let tmp = write_temp(&real, data, mode)?;
-    let renamed = (|| {
-        failpoint!("atomic::rename");
-        fs::rename(&tmp, &real)
-    })();
-    if let Err(e) = renamed {
+    if let Err(e) = rename(&tmp, &real) {
         let _ = fs::remove_file(&tmp);
         return Err(e);
     }
@@ -134,10 +140,7 @@ pub fn create_new(target: &Path, data: &[u8]) -> io::Result<()> {
     let real = real_target(target)?;
     let tmp = write_temp(&real, data, FILE_MODE)?;
     // link(2) never replaces an existing name: the exclusive create.
-    let linked = (|| {
-        failpoint!("atomic::rename");
-        fs::hard_link(&tmp, &real)
-    })();
+    let linked = link(&tmp, &real);
     let _ = fs::remove_file(&tmp);
     linked?;
     sync_dir(real.parent().unwrap_or(Path::new(".")))

@@ -508,28 +508,18 @@ impl Store {
         Ok(out)
     }
 
-    /// The weeks in which `id` has a week file, oldest first.
-    pub fn contract_weeks(&self, id: &ContractId) -> Result<Vec<Week>, StoreError> {
-        let mut out: Vec<Week> = self
-            .diary_week_names()?
-            .into_iter()
-            .filter(|w| self.root.join(Self::week_rel(*w, id)).is_file())
-            .collect();
-        out.sort();
-        Ok(out)
-    }
-
-    fn diary_week_names(&self) -> Result<Vec<Week>, StoreError> {
-        let dir = self.root.join("diary");
-        let rd = match fs::read_dir(&dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
-        };
-        Ok(rd
-            .flatten()
-            .filter_map(|e| e.file_name().to_string_lossy().parse::<Week>().ok())
-            .collect())
+    /// The weeks from `first` to `last` in which `id` has a week file: one
+    /// look-up per week of the contract's own life, whatever the ledger holds.
+    pub fn contract_weeks(&self, id: &ContractId, first: Week, last: Week) -> Vec<Week> {
+        let mut out = Vec::new();
+        let mut w = first;
+        while w <= last {
+            if self.root.join(Self::week_rel(w, id)).is_file() {
+                out.push(w);
+            }
+            w = w.next();
+        }
+        out
     }
 
     /// The contracts with a week file in `week`, sorted (reads one directory).
