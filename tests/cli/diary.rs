@@ -737,7 +737,6 @@ fn log_with_at_and_duration() {
 }
 
 #[test]
-#[test]
 fn log_before_the_contracts_first_week_is_refused() {
     let l = Ledger::new();
     // Created on Monday 23 Nov 10:00 (2026-W48), while 2026-W47 is still in review.
