@@ -62,6 +62,14 @@ fn only(role: Role, need: Role, c: &Contract, doing: &str) -> Result<(), RuleErr
     Ok(())
 }
 
+/// What every milestone command checks first: a fixed contract, the right
+/// party, not ended.
+fn milestone_guard(c: &Contract, role: Role, need: Role, doing: &str) -> Result<(), RuleError> {
+    fixed_only(c, "milestones")?;
+    only(role, need, c, doing)?;
+    not_ended(c, doing)
+}
+
 /// Resolves a milestone number (1-based), defaulting to the funded one.
 fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
     match n {
@@ -134,9 +142,7 @@ pub fn add_milestone(
 ) -> Result<Outcome, RuleError> {
     let cur = settings.currency;
     transition(c, settings, now, |c| {
-        fixed_only(c, "milestones")?;
-        only(role, Role::Client, c, "add milestones")?;
-        not_ended(c, "add a milestone")?;
+        milestone_guard(c, role, Role::Client, "add milestones")?;
         if title.trim().is_empty() {
             return refused("the milestone title cannot be empty");
         }
@@ -198,9 +204,7 @@ pub fn fund(
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        fixed_only(c, "milestones")?;
-        only(role, Role::Client, c, "fund milestones")?;
-        not_ended(c, "fund a milestone")?;
+        milestone_guard(c, role, Role::Client, "fund milestones")?;
         let n = match n {
             Some(n) => pick(c, Some(n))?,
             None => c
@@ -228,9 +232,7 @@ pub fn submit(
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        fixed_only(c, "milestones")?;
-        only(role, Role::Freelancer, c, "submit work")?;
-        not_ended(c, "submit work")?;
+        milestone_guard(c, role, Role::Freelancer, "submit work")?;
         let n = pick(c, n)?;
         let m = &mut c.milestones[n as usize - 1];
         match m.status {
@@ -274,9 +276,7 @@ pub fn request_changes(
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        fixed_only(c, "milestones")?;
-        only(role, Role::Client, c, "request changes")?;
-        not_ended(c, "request changes")?;
+        milestone_guard(c, role, Role::Client, "request changes")?;
         let n = pick(c, n)?;
         let m = &mut c.milestones[n as usize - 1];
         if m.status != MilestoneStatus::Submitted {
@@ -312,9 +312,7 @@ pub fn approve(
 ) -> Result<Outcome, RuleError> {
     let cur = settings.currency;
     transition(c, settings, now, |c| {
-        fixed_only(c, "milestones")?;
-        only(role, Role::Client, c, "approve milestones")?;
-        not_ended(c, "approve a milestone")?;
+        milestone_guard(c, role, Role::Client, "approve milestones")?;
         let n = pick(c, n)?;
         let status = c.milestones[n as usize - 1].status;
         if !matches!(status, MilestoneStatus::Funded | MilestoneStatus::Submitted) {
