@@ -313,6 +313,7 @@ def main():
     ap.add_argument("--pairs", type=int, default=15)
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "contracts"))
     ap.add_argument("--dir", default=os.environ.get("BENCH_DIR", "/tmp/contracts-bench"))
+    ap.add_argument("--build-only", action="store_true", help="build (and cache) the fixtures, measure nothing")
     args = ap.parse_args()
     need("hyperfine", "hyperfine")
     need("timew", "timewarrior")
@@ -327,6 +328,8 @@ def main():
         print(f"fixture {size}: building (cached in {fx.dir}) ...", flush=True)
         info = fx.build()
         print(f"fixture {size}: {info}", flush=True)
+        if args.build_only:
+            continue
         # each measurement run starts from a copy, so mutations do not accumulate
         work = fx.dir + "-run"
         shutil.rmtree(work, ignore_errors=True)
@@ -335,6 +338,8 @@ def main():
         run.dir, run.ledger, run.twdb = work, os.path.join(work, "ledger"), os.path.join(work, "timew")
         results[size] = (info, measure(run, args.pairs))
         shutil.rmtree(work, ignore_errors=True)
+    if args.build_only:
+        return
     report(results, args)
     if len(results) > 1:
         svg(results)

@@ -19,14 +19,8 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     };
     let mut problems = Vec::new();
     let mut contracts: HashMap<ContractId, Contract> = HashMap::new();
-    let ids = match store.contract_ids() {
-        Ok(ids) => ids,
-        Err(StoreError::Invalid(ps)) => {
-            problems.extend(ps);
-            Vec::new()
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (ids, bad_names) = store.contract_ids_and_problems()?;
+    problems.extend(bad_names);
     for id in &ids {
         match store.contract(id) {
             Ok(doc) => {
@@ -36,14 +30,8 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    let weeks = match store.diary_weeks() {
-        Ok(w) => w,
-        Err(StoreError::Invalid(ps)) => {
-            problems.extend(ps);
-            Vec::new()
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (weeks, bad_dirs) = store.diary_weeks()?;
+    problems.extend(bad_dirs);
     let (mut files, mut entries) = (0, 0);
     // (contract) -> (end of its last entry, where)
     let mut last_end: HashMap<ContractId, (chrono::DateTime<chrono::Utc>, String)> = HashMap::new();

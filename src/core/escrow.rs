@@ -4,8 +4,8 @@
 
 use super::error::{RuleError, refused};
 use super::lifecycle::{
-    REFUND_ANSWER_DAYS, available_escrow, close_if_empty, event, milestone_escrow, milestone_held,
-    release, transition,
+    REFUND_ANSWER_DAYS, close_if_empty, event, milestone_escrow, milestone_held, release,
+    transition,
 };
 use super::model::*;
 use super::money::Money;
@@ -101,6 +101,8 @@ fn fund_in(
             c.id
         ));
     }
+    // Money carried over from an earlier milestone, less what was refunded of it.
+    let carried = milestone_escrow(c, n).max(Money::ZERO);
     let m = &mut c.milestones[n as usize - 1];
     if m.status != MilestoneStatus::Pending {
         return refused(format!(
@@ -108,11 +110,10 @@ fn fund_in(
             c.id, m.status
         ));
     }
-    let top_up = m.amount - m.funded.min(m.amount);
+    let top_up = m.amount - carried.min(m.amount);
     m.funded += top_up;
     m.status = MilestoneStatus::Funded;
     m.funded_at = Some(now);
-    let carried = m.funded - top_up;
     Ok(event(
         now,
         Actor::Client,
@@ -418,9 +419,20 @@ pub fn request(
                 c.refunds[i].status
             ));
         }
-        let Some((n, free)) = available_escrow(c).into_iter().next() else {
-            return refused(format!("nothing of {} is in escrow to refund", c.id));
+        // A request concerns the funded milestone (SPEC: "for a funded milestone").
+        let Some(n) = c.funded_milestone() else {
+            return refused(format!(
+                "no milestone of {} is funded: a refund is requested of a funded milestone's escrow",
+                c.id
+            ));
         };
+        let free = milestone_escrow(c, n) - milestone_held(c, n);
+        if free <= Money::ZERO {
+            return refused(format!(
+                "nothing of milestone {n} of {} is free in escrow to refund",
+                c.id
+            ));
+        }
         let amount = amount.unwrap_or(free);
         if amount.is_zero() || amount > free {
             return refused(format!(
@@ -686,7 +698,10 @@ pub fn give(
                 cur.show(max)
             ));
         }
-        let fee = settings.fee_on(amount);
+        // The fee returned never exceeds the fee charged (rounding per give
+        // could otherwise return a cent more than was taken).
+        let t = c.totals();
+        let fee = settings.fee_on(amount).min(t.fee.max(Money::ZERO));
         c.refunds.push(Refund {
             origin: RefundOrigin::Given,
             milestone: None,

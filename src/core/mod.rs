@@ -8,6 +8,8 @@ pub mod feedback;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+#[cfg(test)]
+mod proptests;
 pub mod timers;
 pub mod validate;
 pub mod week;

@@ -53,7 +53,13 @@ pub fn pending(c: &Contract) -> Vec<Timer> {
         }
     }
     for (i, m) in c.milestones.iter().enumerate() {
-        if let (MilestoneStatus::Submitted, Some(at)) = (m.status, m.submitted_at) {
+        let n = i as u32 + 1;
+        // Nothing to release after the end (escrow was settled then), or
+        // while open refunds hold all of it.
+        let free = milestone_escrow(c, n) - super::lifecycle::milestone_held(c, n);
+        if let (MilestoneStatus::Submitted, Some(at), None, true) =
+            (m.status, m.submitted_at, &c.ending, free > Money::ZERO)
+        {
             out.push(Timer {
                 at: at + Duration::days(MILESTONE_AUTO_RELEASE_DAYS),
                 kind: TimerKind::MilestoneAutoRelease(i as u32 + 1),

@@ -125,6 +125,15 @@ pub fn replace(target: &Path, data: &[u8]) -> io::Result<()> {
         Ok(m) => m.permissions().mode() & 0o7777,
         Err(_) => FILE_MODE,
     };
+    // A rename would replace a read-only file all the same: respect the mode.
+    if mode & 0o222 == 0 && real.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "the file is read-only (mode {mode:04o}); make it writable (chmod u+w) to let contracts change it"
+            ),
+        ));
+    }
     let tmp = write_temp(&real, data, mode)?;
     if let Err(e) = rename(&tmp, &real) {
         let _ = fs::remove_file(&tmp);

@@ -295,12 +295,24 @@ impl Store {
         format!("diary/{week}/{id}.toml")
     }
 
-    /// Ids of every contract file, in natural order (c2 before c10).
+    /// Ids of every contract file, in natural order (c2 before c10); a file
+    /// whose name is not an id makes the ledger invalid.
     pub fn contract_ids(&self) -> Result<Vec<ContractId>, StoreError> {
+        let (ids, bad) = self.contract_ids_and_problems()?;
+        if bad.is_empty() {
+            Ok(ids)
+        } else {
+            Err(StoreError::Invalid(bad))
+        }
+    }
+
+    /// The ids, and the files whose names are not ids (for `check`, which
+    /// goes on to report everything else too).
+    pub fn contract_ids_and_problems(&self) -> Result<(Vec<ContractId>, Vec<Located>), StoreError> {
         let dir = self.root.join("contracts");
         let rd = match fs::read_dir(&dir) {
             Ok(rd) => rd,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
             Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
         };
         let mut ids = Vec::new();
@@ -322,14 +334,11 @@ impl Store {
                 )),
             }
         }
-        if !bad.is_empty() {
-            return Err(StoreError::Invalid(bad));
-        }
         ids.sort_by(|a, b| {
             (a.auto_number().unwrap_or(u64::MAX), a.as_str())
                 .cmp(&(b.auto_number().unwrap_or(u64::MAX), b.as_str()))
         });
-        Ok(ids)
+        Ok((ids, bad))
     }
 
     fn parse_contract(&self, id: &ContractId) -> Result<Option<Doc<Contract>>, StoreError> {
@@ -461,11 +470,12 @@ impl Store {
     }
 
     /// The weeks that have a diary directory, oldest first.
-    pub fn diary_weeks(&self) -> Result<Vec<(Week, Vec<ContractId>)>, StoreError> {
+    #[allow(clippy::type_complexity)]
+    pub fn diary_weeks(&self) -> Result<(Vec<(Week, Vec<ContractId>)>, Vec<Located>), StoreError> {
         let dir = self.root.join("diary");
         let rd = match fs::read_dir(&dir) {
             Ok(rd) => rd,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
             Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
         };
         let mut out = Vec::new();
@@ -501,11 +511,8 @@ impl Store {
             ids.sort();
             out.push((week, ids));
         }
-        if !bad.is_empty() {
-            return Err(StoreError::Invalid(bad));
-        }
         out.sort_by_key(|(w, _)| *w);
-        Ok(out)
+        Ok((out, bad))
     }
 
     /// The weeks from `first` to `last` in which `id` has a week file: one
@@ -638,14 +645,17 @@ impl Store {
         let rel = Self::week_rel(new.week, &new.contract);
         self.refuse_invalid(&rel, validate::week(new, Some(contract)))?;
         let canonical = codec::write_week(new, &self.currency());
+        let path = self.root.join(&rel);
+        if let Some(dir) = path.parent() {
+            // A crashed writer's temp file in this week's directory goes now.
+            atomic::clean_temps(dir);
+        }
         match old {
             Some(old) => self.rewrite(&old.rel, &old.text, canonical),
             None => {
-                let path = self.root.join(&rel);
                 if let Some(dir) = path.parent() {
                     atomic::create_dir(dir)
                         .map_err(io_err(format!("cannot create {}", dir.display())))?;
-                    atomic::clean_temps(dir);
                 }
                 let text = merge::render_new(canonical);
                 atomic::replace(&path, text.as_bytes())

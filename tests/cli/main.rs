@@ -3,12 +3,16 @@
 // Test code panics on purpose when something is not as expected.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod corpus;
 mod diary;
 mod diary_tz;
+mod escrow;
 mod exit_codes;
 mod feedback;
+mod fuzz;
 mod harness;
 mod lifecycle;
 mod output;
+mod reliability;
 mod store;
 mod timers;

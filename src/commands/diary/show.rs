@@ -13,7 +13,7 @@ use crate::core::{Money, Settings, timers};
 use crate::error::usage;
 use crate::render::text::{clean, duration};
 use crate::render::{table, utc};
-use crate::store::{Access, Store};
+use crate::store::{Access, Store, StoreError};
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
@@ -80,7 +80,17 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
             let c = match contracts.get(&id) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = timers::advance(&store.contract(&id)?.value, s, ctx.now).contract;
+                    let doc = match store.contract(&id) {
+                        Ok(doc) => doc,
+                        // A week file of a contract that does not exist: the
+                        // week file is what is wrong, with its location.
+                        Err(StoreError::NoContract(_)) => {
+                            store.week_for_check(week, &id, None)?;
+                            return Err(StoreError::NoContract(id.to_string()).into());
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
+                    let c = timers::advance(&doc.value, s, ctx.now).contract;
                     contracts.insert(id.clone(), c.clone());
                     c
                 }
