@@ -84,6 +84,7 @@ pub struct Done {
     /// Exit code (`None` when killed by a signal).
     pub code: Option<i32>,
     /// The signal that ended it, if any.
+    #[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
     pub signal: Option<i32>,
     /// Stderr.
     pub stderr: String,
@@ -121,6 +122,7 @@ pub fn temps(l: &Ledger) -> Vec<String> {
 }
 
 /// Files by path with their bytes.
+#[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
 pub type Files = BTreeMap<String, Vec<u8>>;
 
 /// The ledger's durable content: every file but temp files and the lock.
@@ -169,6 +171,7 @@ pub fn assert_consistent(l: &Ledger, context: &str) {
 /// Asserts that every durable file is byte-identical to its `before` or its
 /// `after` version (absent counting as a version).
 #[track_caller]
+#[cfg_attr(not(feature = "failpoints"), allow(dead_code))]
 fn assert_before_or_after(
     now: &BTreeMap<String, Vec<u8>>,
     before: &BTreeMap<String, Vec<u8>>,
