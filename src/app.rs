@@ -18,6 +18,12 @@ pub fn main() -> ExitCode {
     #[cfg(feature = "failpoints")]
     let _failpoints = fail::FailScenario::setup();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `contracts --version` is what scripts run to probe the tool: answer it
+    // without building the whole command-line definition (same output as clap).
+    if args.len() == 2 && (args[1] == "--version" || args[1] == "-V") {
+        println!("contracts {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
     let json = args.iter().any(|a| a == "--json");
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,

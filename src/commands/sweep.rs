@@ -11,6 +11,9 @@ use serde_json::json;
 /// Runs `sweep`.
 pub fn run(ctx: &Ctx) -> Result<()> {
     let store = ctx.open(Access::Write)?;
+    if !ctx.dry_run {
+        store.clean_temps();
+    }
     let s = &store.settings;
     let v = ctx.viewer(s);
     // Load (and validate) everything before writing anything.

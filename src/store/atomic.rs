@@ -5,7 +5,6 @@ use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A failpoint of the tests (`--features failpoints`, `FAILPOINTS=name=return(ARG)`):
 /// ARG `kill` SIGKILLs the process there; an errno name makes the step fail
@@ -68,19 +67,24 @@ pub fn real_target(target: &Path) -> io::Result<PathBuf> {
     }
 }
 
+/// One temp name per target: writers hold the exclusive lock, so no two
+/// write the same file at once, and a temp file left by a crashed writer is
+/// removed by the next write of its target.
 fn temp_path(real: &Path) -> PathBuf {
-    static SEQ: AtomicU64 = AtomicU64::new(0);
     let name = real
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-    real.with_file_name(format!("{TEMP_PREFIX}{name}.{}.{seq}", std::process::id()))
+    real.with_file_name(format!("{TEMP_PREFIX}{name}"))
 }
 
 /// Writes `data` into a new temp file beside `real`, durably.
 fn write_temp(real: &Path, data: &[u8], mode: u32) -> io::Result<PathBuf> {
     let tmp = temp_path(real);
+    match fs::remove_file(&tmp) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     let result = (|| {
         let mut f = OpenOptions::new()
             .write(true)

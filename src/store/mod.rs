@@ -260,10 +260,6 @@ impl Store {
         let settings = settings.ok_or_else(|| {
             StoreError::Invalid(vec![Located::file(SETTINGS_FILE, "unreadable settings")])
         })?;
-        if access == Access::Write {
-            atomic::clean_temps(root);
-            atomic::clean_temps(&root.join("contracts"));
-        }
         let warnings = if access == Access::Write {
             netfs::warning(root).into_iter().collect()
         } else {
@@ -276,6 +272,15 @@ impl Store {
             _lock: lock,
             warnings,
         })
+    }
+
+    /// Removes temp files left by crashed writers in the ledger directory and
+    /// `contracts/` (each week directory is cleaned when written to). `sweep`
+    /// does this: it reads every contract anyway.
+    pub fn clean_temps(&self) {
+        self.must_write();
+        atomic::clean_temps(&self.root);
+        atomic::clean_temps(&self.root.join("contracts"));
     }
 
     /// The ledger directory.
