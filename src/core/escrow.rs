@@ -4,8 +4,8 @@
 
 use super::error::{RuleError, refused};
 use super::lifecycle::{
-    REFUND_ANSWER_DAYS, close_if_empty, event, milestone_escrow, milestone_held, release,
-    transition,
+    REFUND_ANSWER_DAYS, close_if_empty, event, milestone_escrow, milestone_held, refuse_if_ended,
+    release, settle_refund, transition,
 };
 use super::model::*;
 use super::money::Money;
@@ -41,17 +41,6 @@ fn fixed_only(c: &Contract, what: &str) -> Result<(), RuleError> {
     Ok(())
 }
 
-fn not_ended(c: &Contract, doing: &str) -> Result<(), RuleError> {
-    if let Some(e) = &c.ending {
-        return refused(format!(
-            "cannot {doing} on {}: it ended on {} (ended is final)",
-            c.id,
-            e.at.format("%Y-%m-%d")
-        ));
-    }
-    Ok(())
-}
-
 fn only(role: Role, need: Role, c: &Contract, doing: &str) -> Result<(), RuleError> {
     if role != need {
         return refused(format!(
@@ -67,7 +56,7 @@ fn only(role: Role, need: Role, c: &Contract, doing: &str) -> Result<(), RuleErr
 fn milestone_guard(c: &Contract, role: Role, need: Role, doing: &str) -> Result<(), RuleError> {
     fixed_only(c, "milestones")?;
     only(role, need, c, doing)?;
-    not_ended(c, doing)
+    refuse_if_ended(c, doing)
 }
 
 /// Resolves a milestone number (1-based), defaulting to the funded one.
@@ -482,10 +471,7 @@ pub fn approve_refund(
     transition(c, settings, now, |c| {
         only(role, Role::Freelancer, c, "approve a refund")?;
         let i = open_refund(c, &[RefundStatus::Requested], "approve")?;
-        let r = &mut c.refunds[i];
-        r.status = RefundStatus::Refunded;
-        r.settled_at = Some(now);
-        let (amount, n) = (r.amount, r.milestone);
+        let (amount, n) = settle_refund(c, i, RefundStatus::Refunded, now);
         if let Some(n) = n {
             close_if_empty(c, n);
         }
@@ -551,10 +537,7 @@ pub fn concede(
     transition(c, settings, now, |c| {
         only(role, Role::Client, c, "concede a dispute")?;
         let i = open_refund(c, &[RefundStatus::Disputed], "concede")?;
-        let r = &mut c.refunds[i];
-        r.status = RefundStatus::Released;
-        r.settled_at = Some(now);
-        let (amount, n) = (r.amount, r.milestone);
+        let (amount, n) = settle_refund(c, i, RefundStatus::Released, now);
         pay_out(c, settings, n, amount, now);
         Ok(vec![event(
             now,

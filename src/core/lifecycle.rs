@@ -216,15 +216,29 @@ pub fn transition(
     Ok(Outcome { contract, events })
 }
 
-fn refuse_if_ended(c: &Contract, doing: &str) -> Result<(), RuleError> {
+/// Refuses anything on an ended contract: "cannot {doing}: c7 ended on ...".
+pub(crate) fn refuse_if_ended(c: &Contract, doing: &str) -> Result<(), RuleError> {
     if let Some(e) = &c.ending {
         return refused(format!(
-            "cannot {doing} {}: it ended on {} (ended is final)",
+            "cannot {doing}: {} ended on {} (ended is final)",
             c.id,
             e.at.format("%Y-%m-%d %H:%M UTC")
         ));
     }
     Ok(())
+}
+
+/// Marks refund `i` settled with `status` at `at`; returns its amount and milestone.
+pub(crate) fn settle_refund(
+    c: &mut Contract,
+    i: usize,
+    status: RefundStatus,
+    at: Instant,
+) -> (Money, Option<u32>) {
+    let r = &mut c.refunds[i];
+    r.status = status;
+    r.settled_at = Some(at);
+    (r.amount, r.milestone)
 }
 
 /// `pause` (client, hourly): active -> paused; a paused contract takes no new time.

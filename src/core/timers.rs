@@ -1,7 +1,7 @@
 //! Timers: every deadline of the rules, and the one pure function that
 //! applies the due ones.
 
-use super::lifecycle::{close_if_empty, event, milestone_escrow, release};
+use super::lifecycle::{close_if_empty, event, milestone_escrow, release, settle_refund};
 use super::model::*;
 use super::money::Money;
 use super::{Outcome, Settings};
@@ -135,10 +135,7 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer) -> Vec<Event> {
     let at = t.at;
     match t.kind {
         TimerKind::RefundAutoApprove(i) => {
-            let r = &mut c.refunds[i];
-            r.status = RefundStatus::Refunded;
-            r.settled_at = Some(at);
-            let (amount, n) = (r.amount, r.milestone);
+            let (amount, n) = settle_refund(c, i, RefundStatus::Refunded, at);
             if let Some(n) = n {
                 close_if_empty(c, n);
             }
@@ -155,10 +152,7 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer) -> Vec<Event> {
             )]
         }
         TimerKind::DisputeDefault(i) => {
-            let r = &mut c.refunds[i];
-            r.status = RefundStatus::Released;
-            r.settled_at = Some(at);
-            let (amount, n) = (r.amount, r.milestone);
+            let (amount, n) = settle_refund(c, i, RefundStatus::Released, at);
             if let Some(n) = n {
                 release(c, settings, n, amount, at);
             } else {
