@@ -1097,14 +1097,9 @@ fn sweep_exits_6_while_the_lock_is_held() {
         .open(l.file(".contracts.lock"))
         .expect("lock file");
     lock.lock().expect("lock");
-    let started = std::time::Instant::now();
     let r = l
         .run_at("2026-12-10T00:00:00Z", &["--lock-timeout", "0.2", "sweep"])
         .code(6);
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(5),
-        "gave up after about the timeout"
-    );
     assert!(r.stderr.contains(".contracts.lock"), "{}", r.stderr);
     let r = l
         .run_at(
