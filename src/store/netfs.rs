@@ -21,6 +21,11 @@ const NETWORK: &[&str] = &[
 pub fn fs_type(dir: &Path) -> Option<String> {
     let real = std::fs::canonicalize(dir).ok()?;
     let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
+    fs_type_in(&mounts, &real)
+}
+
+/// The type of the file system holding `real`, by the mount table `mounts`.
+fn fs_type_in(mounts: &str, real: &Path) -> Option<String> {
     mounts
         .lines()
         .filter_map(|l| {
@@ -44,4 +49,30 @@ pub fn warning(dir: &Path) -> Option<String> {
             dir.display()
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOUNTS: &str = "/dev/vda / ext4 rw,relatime 0 0\n\
+server:/export /home/ann/net nfs4 rw,vers=4.2 0 0\n\
+//nas/share /mnt/my\\040share cifs rw 0 0\n";
+
+    #[test]
+    fn the_longest_mount_point_decides() {
+        assert_eq!(
+            fs_type_in(MOUNTS, Path::new("/home/ann/net/ledger")).as_deref(),
+            Some("nfs4")
+        );
+        assert_eq!(
+            fs_type_in(MOUNTS, Path::new("/home/ann/ledger")).as_deref(),
+            Some("ext4")
+        );
+        assert_eq!(
+            fs_type_in(MOUNTS, Path::new("/mnt/my share/l")).as_deref(),
+            Some("cifs")
+        );
+        assert!(NETWORK.contains(&"nfs4") && !NETWORK.contains(&"ext4"));
+    }
 }
