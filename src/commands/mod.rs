@@ -97,13 +97,17 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
     let week = Week::of(now);
     let mut minutes = 0;
     let mut running_since = None;
+    let mut entries_this_week = false;
     if let Some(doc) = store.week(week, c)? {
         let until = crate::core::diary::counting_until(c, week, now);
         minutes = doc.value.minutes(until);
         running_since = doc.value.running().map(|e| e.start);
+        entries_this_week = !doc.value.entries.is_empty();
     }
-    // A timer started last week and still running.
+    // A timer started last week and still running. It would overlap any
+    // entry of this week, so only a week without entries needs the look.
     if running_since.is_none()
+        && !entries_this_week
         && let Some(doc) = store.week(week.prev(), c)?
     {
         running_since = doc.value.running().map(|e| e.start);
