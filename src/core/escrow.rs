@@ -431,20 +431,13 @@ pub fn request(
             ));
         }
         let deadline = now + Duration::days(REFUND_ANSWER_DAYS);
-        c.refunds.push(Refund {
-            origin: RefundOrigin::Request,
-            milestone: Some(n),
+        c.refunds.push(Refund::requested(
+            RefundOrigin::Request,
+            Some(n),
             amount,
-            status: RefundStatus::Requested,
-            requested_at: now,
+            now,
             deadline,
-            disputed_at: None,
-            dispute_deadline: None,
-            note: None,
-            settled_at: None,
-            client_part: None,
-            fee_returned: None,
-        });
+        ));
         Ok(vec![event(
             now,
             Actor::Client,
@@ -685,20 +678,13 @@ pub fn give(
         // could otherwise return a cent more than was taken).
         let t = c.totals();
         let fee = settings.fee_on(amount).min(t.fee.max(Money::ZERO));
-        c.refunds.push(Refund {
-            origin: RefundOrigin::Given,
-            milestone: None,
+        c.refunds.push(Refund::done(
+            RefundOrigin::Given,
+            None,
             amount,
-            status: RefundStatus::Refunded,
-            requested_at: now,
-            deadline: now,
-            disputed_at: None,
-            dispute_deadline: None,
-            note: None,
-            settled_at: Some(now),
-            client_part: None,
-            fee_returned: Some(fee),
-        });
+            now,
+            Some(fee),
+        ));
         Ok(vec![event(
             now,
             Actor::Freelancer,

@@ -475,20 +475,13 @@ pub fn end(
                 let rest = *avail - part;
                 if !rest.is_zero() {
                     let deadline = now + chrono::Duration::days(REFUND_ANSWER_DAYS);
-                    c.refunds.push(Refund {
-                        origin: RefundOrigin::End,
-                        milestone: Some(*n),
-                        amount: rest,
-                        status: RefundStatus::Requested,
-                        requested_at: now,
+                    c.refunds.push(Refund::requested(
+                        RefundOrigin::End,
+                        Some(*n),
+                        rest,
+                        now,
                         deadline,
-                        disputed_at: None,
-                        dispute_deadline: None,
-                        note: None,
-                        settled_at: None,
-                        client_part: None,
-                        fee_returned: None,
-                    });
+                    ));
                     events.push(event(
                         now,
                         Actor::Client,
@@ -515,20 +508,13 @@ pub fn end(
                 ));
             }
             for (n, avail) in &available {
-                c.refunds.push(Refund {
-                    origin: RefundOrigin::FreelancerEnd,
-                    milestone: Some(*n),
-                    amount: *avail,
-                    status: RefundStatus::Refunded,
-                    requested_at: now,
-                    deadline: now,
-                    disputed_at: None,
-                    dispute_deadline: None,
-                    note: None,
-                    settled_at: Some(now),
-                    client_part: None,
-                    fee_returned: None,
-                });
+                c.refunds.push(Refund::done(
+                    RefundOrigin::FreelancerEnd,
+                    Some(*n),
+                    *avail,
+                    now,
+                    None,
+                ));
                 close_if_empty(c, *n);
                 events.push(event(
                     now,

@@ -143,6 +143,48 @@ str_enum!(
     }
 );
 
+impl Refund {
+    /// A refund requested at `at`, for the freelancer to answer by `deadline`.
+    pub fn requested(
+        origin: RefundOrigin,
+        milestone: Option<u32>,
+        amount: Money,
+        at: Instant,
+        deadline: Instant,
+    ) -> Refund {
+        Refund {
+            origin,
+            milestone,
+            amount,
+            status: RefundStatus::Requested,
+            requested_at: at,
+            deadline,
+            disputed_at: None,
+            dispute_deadline: None,
+            note: None,
+            settled_at: None,
+            client_part: None,
+            fee_returned: None,
+        }
+    }
+
+    /// A refund made at once, with no request to answer.
+    pub fn done(
+        origin: RefundOrigin,
+        milestone: Option<u32>,
+        amount: Money,
+        at: Instant,
+        fee_returned: Option<Money>,
+    ) -> Refund {
+        Refund {
+            status: RefundStatus::Refunded,
+            settled_at: Some(at),
+            fee_returned,
+            ..Refund::requested(origin, milestone, amount, at, at)
+        }
+    }
+}
+
 impl RefundStatus {
     /// Still holding money in escrow.
     pub fn is_open(self) -> bool {
@@ -170,9 +212,25 @@ impl Role {
     }
 }
 
-/// A contract id: letters, digits, `-`, `_`; 1 to 32 characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A contract id: letters, digits, `-`, `_`; 1 to 32 characters. Ordered
+/// naturally: automatic ids by number (c2 before c10), then the others.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContractId(String);
+
+impl Ord for ContractId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        fn key(id: &ContractId) -> (u64, &str) {
+            (id.auto_number().unwrap_or(u64::MAX), &id.0)
+        }
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for ContractId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl ContractId {
     /// Checks that `s` is safe as a file name.

@@ -339,10 +339,7 @@ impl Store {
                 )),
             }
         }
-        ids.sort_by(|a, b| {
-            (a.auto_number().unwrap_or(u64::MAX), a.as_str())
-                .cmp(&(b.auto_number().unwrap_or(u64::MAX), b.as_str()))
-        });
+        ids.sort();
         Ok((ids, bad))
     }
 
@@ -552,10 +549,7 @@ impl Store {
                 ids.push(id);
             }
         }
-        ids.sort_by(|a, b| {
-            (a.auto_number().unwrap_or(u64::MAX), a.as_str())
-                .cmp(&(b.auto_number().unwrap_or(u64::MAX), b.as_str()))
-        });
+        ids.sort();
         Ok(ids)
     }
 

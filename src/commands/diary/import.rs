@@ -8,7 +8,7 @@ use crate::core::model::{Contract, ContractId, Instant, Role};
 use crate::core::week::Week;
 use crate::core::{RuleError, timers};
 use crate::error::usage;
-use crate::store::{Access, Doc, Store};
+use crate::store::{Access, Doc};
 use anyhow::{Context, Result};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde_json::{Value, json};
@@ -148,7 +148,7 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
             let week = Week::of(iv.start);
             let key = (id.clone(), week);
             if !weeks.contains_key(&key) {
-                let loaded = load(&store, &c, week)?;
+                let loaded = super::week_or_empty(&store, &c, week)?;
                 weeks.insert(key.clone(), loaded);
             }
             // Already there (a re-import): nothing to add.
@@ -176,7 +176,7 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
             for w in [week.prev(), week, week.next()] {
                 let k = (id.clone(), w);
                 if !weeks.contains_key(&k) {
-                    let loaded = load(&store, &c, w)?;
+                    let loaded = super::week_or_empty(&store, &c, w)?;
                     weeks.insert(k.clone(), loaded);
                 }
                 if let Some(e) = weeks[&k].1.entries.iter().find(|e| {
@@ -276,8 +276,4 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
     }
     ctx.out.print(&line)?;
     Ok(())
-}
-
-fn load(store: &Store, c: &Contract, week: Week) -> Result<Loaded> {
-    super::week_or_empty(store, c, week)
 }
