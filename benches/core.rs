@@ -83,13 +83,13 @@ fn benches(cr: &mut Criterion) {
     let text = render_new(codec::write_contract(&c, &s.currency));
     cr.bench_function("contract file: parse and read", |b| {
         b.iter(|| {
-            let doc = toml_edit::Document::parse(black_box(text.clone())).unwrap();
+            let doc = contracts::store::tree::parse(black_box(&text)).unwrap();
             let src = Source {
                 file: "contracts/c7.toml",
                 text: &text,
             };
             let mut cx = codec::Cx::new(&src, Some(s.currency));
-            black_box(codec::read_contract(&mut cx, doc.as_table()))
+            black_box(codec::read_contract(&mut cx, &doc))
         })
     });
     cr.bench_function("contract file: write", |b| {
@@ -104,13 +104,13 @@ fn benches(cr: &mut Criterion) {
     let wtext = render_new(codec::write_week(&wf, &s.currency));
     cr.bench_function("week file: parse and read", |b| {
         b.iter(|| {
-            let doc = toml_edit::Document::parse(black_box(wtext.clone())).unwrap();
+            let doc = contracts::store::tree::parse(black_box(&wtext)).unwrap();
             let src = Source {
                 file: "diary/2026-W47/h1.toml",
                 text: &wtext,
             };
             let mut cx = codec::Cx::new(&src, Some(s.currency));
-            black_box(codec::read_week(&mut cx, doc.as_table()))
+            black_box(codec::read_week(&mut cx, &doc))
         })
     });
     cr.bench_function("week file: write", |b| {

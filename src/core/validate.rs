@@ -23,11 +23,12 @@ fn p(out: &mut Vec<Problem>, path: impl Into<String>, message: impl Into<String>
     });
 }
 
-fn amount(out: &mut Vec<Problem>, path: String, m: Money) {
+// The path is built only for a problem: loading checks every amount.
+fn amount(out: &mut Vec<Problem>, path: impl FnOnce() -> String, m: Money) {
     if m < Money::ZERO {
-        p(out, path, "amounts are never negative");
+        p(out, path(), "amounts are never negative");
     } else if m.minor() > MAX_MINOR {
-        p(out, path, "amount too large");
+        p(out, path(), "amount too large");
     }
 }
 
@@ -37,13 +38,13 @@ pub fn contract(c: &Contract) -> Vec<Problem> {
     let o = &mut out;
     match &c.terms {
         Terms::Hourly { rate, .. } => {
-            amount(o, "rate".into(), *rate);
+            amount(o, || "rate".into(), *rate);
             if !c.milestones.is_empty() {
                 p(o, "milestones", "an hourly contract has no milestones");
             }
         }
         Terms::Fixed { price } => {
-            amount(o, "price".into(), *price);
+            amount(o, || "price".into(), *price);
             if c.milestones.is_empty() {
                 p(o, "price", "a fixed contract needs at least one milestone");
             }
@@ -88,8 +89,8 @@ pub fn contract(c: &Contract) -> Vec<Problem> {
     }
     for (i, m) in c.milestones.iter().enumerate() {
         let n = i as u32 + 1;
-        amount(o, format!("milestones[{i}].amount"), m.amount);
-        amount(o, format!("milestones[{i}].funded"), m.funded);
+        amount(o, || format!("milestones[{i}].amount"), m.amount);
+        amount(o, || format!("milestones[{i}].funded"), m.funded);
         let esc = milestone_escrow(c, n);
         if esc < Money::ZERO {
             p(
@@ -111,8 +112,8 @@ pub fn contract(c: &Contract) -> Vec<Problem> {
     let count = c.milestones.len() as u32;
     let bad_ref = |m: Option<u32>| m.is_some_and(|n| n == 0 || n > count);
     for (i, pay) in c.payments.iter().enumerate() {
-        amount(o, format!("payments[{i}].amount"), pay.amount);
-        amount(o, format!("payments[{i}].fee"), pay.fee);
+        amount(o, || format!("payments[{i}].amount"), pay.amount);
+        amount(o, || format!("payments[{i}].fee"), pay.fee);
         if pay.fee > pay.amount {
             p(
                 o,
@@ -125,7 +126,7 @@ pub fn contract(c: &Contract) -> Vec<Problem> {
         }
     }
     for (i, r) in c.refunds.iter().enumerate() {
-        amount(o, format!("refunds[{i}].amount"), r.amount);
+        amount(o, || format!("refunds[{i}].amount"), r.amount);
         if r.amount.is_zero() {
             p(o, format!("refunds[{i}].amount"), "a refund of nothing");
         }

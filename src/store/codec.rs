@@ -1,8 +1,10 @@
-//! TOML <-> model, by hand over `toml_edit`: every value is checked with its
-//! location, unknown keys are refused, and the canonical key order of new
-//! files is fixed here.
+//! TOML <-> model, by hand: reading walks the light tree of [`super::tree`],
+//! writing builds `toml_edit` tables (for the format-preserving merge). Every
+//! value is checked with its location, unknown keys are refused, and the
+//! canonical key order of new files is fixed here.
 
 use super::located::{Located, Source};
+use super::tree::{self, ValueKind};
 use crate::core::diary::{Entry, WeekFile};
 use crate::core::model::*;
 use crate::core::money::{Currency, Money};
@@ -11,7 +13,7 @@ use crate::core::{Role, Settings};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use std::ops::Range;
 use std::str::FromStr;
-use toml_edit::{ArrayOfTables, Item, Table, TableLike, Value};
+use toml_edit::{ArrayOfTables, Item, Table, Value};
 
 /// The file format version this program reads and writes.
 pub const VERSION: i64 = 1;
@@ -26,26 +28,31 @@ pub struct Cx<'a> {
 
 /// One table being read; remembers which keys were used.
 pub struct Reader<'t> {
-    table: &'t dyn TableLike,
+    table: &'t tree::Table<'t>,
     span: Option<Range<usize>>,
     seen: Vec<&'static str>,
+    // Files this program wrote list keys in the order they are read: try
+    // the entry after the last one found before searching.
+    next: usize,
+    // The entries found, by index (the first 64).
+    found: u64,
 }
 
 /// A value type that can be read from TOML.
 pub trait FromToml: Sized {
     /// Converts, or says why not.
-    fn from_toml(v: &Value, cur: Option<Currency>) -> Result<Self, String>;
+    fn from_toml(v: &tree::Value<'_>, cur: Option<Currency>) -> Result<Self, String>;
 }
 
 impl FromToml for String {
-    fn from_toml(v: &Value, _: Option<Currency>) -> Result<Self, String> {
+    fn from_toml(v: &tree::Value<'_>, _: Option<Currency>) -> Result<Self, String> {
         v.as_str()
             .map(str::to_string)
             .ok_or_else(|| format!("expected a string, found {}", v.type_name()))
     }
 }
 impl FromToml for bool {
-    fn from_toml(v: &Value, _: Option<Currency>) -> Result<Self, String> {
+    fn from_toml(v: &tree::Value<'_>, _: Option<Currency>) -> Result<Self, String> {
         v.as_bool()
             .ok_or_else(|| format!("expected true or false, found {}", v.type_name()))
     }
@@ -53,7 +60,7 @@ impl FromToml for bool {
 macro_rules! int_from_toml {
     ($($t:ty),*) => {$(
         impl FromToml for $t {
-            fn from_toml(v: &Value, _: Option<Currency>) -> Result<Self, String> {
+            fn from_toml(v: &tree::Value<'_>, _: Option<Currency>) -> Result<Self, String> {
                 let i = v
                     .as_integer()
                     .ok_or_else(|| format!("expected a whole number, found {}", v.type_name()))?;
@@ -65,15 +72,19 @@ macro_rules! int_from_toml {
 int_from_toml!(u8, u32, i64);
 
 impl FromToml for Money {
-    fn from_toml(v: &Value, cur: Option<Currency>) -> Result<Self, String> {
+    fn from_toml(v: &tree::Value<'_>, cur: Option<Currency>) -> Result<Self, String> {
         let Some(cur) = cur else {
             return Err("money needs the ledger's currency".into());
         };
-        match v {
-            Value::String(s) => cur.parse(s.value()).map_err(|e| e.to_string()),
-            Value::Float(_) | Value::Integer(_) => Err(format!(
+        match &v.kind {
+            ValueKind::String(s) => cur.parse(s).map_err(|e| e.to_string()),
+            ValueKind::Float(_) | ValueKind::Integer(_) => Err(format!(
                 "money is written as a quoted decimal string such as \"1250.00\", not as a {}",
-                if v.is_float() { "float" } else { "bare number" }
+                if matches!(v.kind, ValueKind::Float(_)) {
+                    "float"
+                } else {
+                    "bare number"
+                }
             )),
             _ => Err(format!(
                 "expected an amount such as \"1250.00\", found {}",
@@ -84,59 +95,60 @@ impl FromToml for Money {
 }
 
 impl FromToml for DateTime<Utc> {
-    fn from_toml(v: &Value, _: Option<Currency>) -> Result<Self, String> {
-        let dt = match v {
-            Value::Datetime(d) => d.value(),
-            Value::String(_) => {
-                return Err(
-                    "times are native TOML datetimes, not strings: remove the quotes (2026-11-23T09:00:00Z)"
-                        .into(),
-                );
-            }
-            _ => {
-                return Err(format!(
-                    "expected a datetime such as 2026-11-23T09:00:00Z, found {}",
-                    v.type_name()
-                ));
-            }
-        };
-        let (Some(d), Some(t)) = (dt.date, dt.time) else {
-            return Err("expected a full date and time, such as 2026-11-23T09:00:00Z".into());
-        };
-        let offset_minutes = match dt.offset {
-            Some(toml_edit::Offset::Z) => 0,
-            Some(toml_edit::Offset::Custom { minutes }) => i32::from(minutes),
-            None => {
-                return Err(
-                    "datetime without offset: instants are UTC, write it with a Z (2026-11-23T09:00:00Z)"
-                        .into(),
-                );
-            }
-        };
-        let bad = || "not a valid date and time".to_string();
-        let date =
-            NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()).ok_or_else(bad)?;
-        let naive = date
-            .and_hms_nano_opt(
-                t.hour.into(),
-                t.minute.into(),
-                t.second.unwrap_or(0).into(),
-                t.nanosecond.unwrap_or(0),
-            )
-            .ok_or_else(bad)?;
-        let off = chrono::FixedOffset::east_opt(offset_minutes * 60).ok_or_else(bad)?;
-        off.from_local_datetime(&naive)
-            .single()
-            .map(|x| x.with_timezone(&Utc))
-            .ok_or_else(bad)
+    fn from_toml(v: &tree::Value<'_>, _: Option<Currency>) -> Result<Self, String> {
+        match &v.kind {
+            ValueKind::Datetime(d) => instant(d),
+            ValueKind::String(_) => Err(
+                "times are native TOML datetimes, not strings: remove the quotes (2026-11-23T09:00:00Z)"
+                    .into(),
+            ),
+            _ => Err(format!(
+                "expected a datetime such as 2026-11-23T09:00:00Z, found {}",
+                v.type_name()
+            )),
+        }
     }
+}
+
+/// The UTC instant of a TOML datetime, which must have a date, a time and
+/// an offset.
+pub fn instant(dt: &toml_edit::Datetime) -> Result<DateTime<Utc>, String> {
+    let (Some(d), Some(t)) = (dt.date, dt.time) else {
+        return Err("expected a full date and time, such as 2026-11-23T09:00:00Z".into());
+    };
+    let offset_minutes = match dt.offset {
+        Some(toml_edit::Offset::Z) => 0,
+        Some(toml_edit::Offset::Custom { minutes }) => i32::from(minutes),
+        None => {
+            return Err(
+                "datetime without offset: instants are UTC, write it with a Z (2026-11-23T09:00:00Z)"
+                    .into(),
+            );
+        }
+    };
+    let bad = || "not a valid date and time".to_string();
+    let date =
+        NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()).ok_or_else(bad)?;
+    let naive = date
+        .and_hms_nano_opt(
+            t.hour.into(),
+            t.minute.into(),
+            t.second.unwrap_or(0).into(),
+            t.nanosecond.unwrap_or(0),
+        )
+        .ok_or_else(bad)?;
+    let off = chrono::FixedOffset::east_opt(offset_minutes * 60).ok_or_else(bad)?;
+    off.from_local_datetime(&naive)
+        .single()
+        .map(|x| x.with_timezone(&Utc))
+        .ok_or_else(bad)
 }
 
 /// Enums stored as strings.
 macro_rules! enum_from_toml {
     ($($t:ty),*) => {$(
         impl FromToml for $t {
-            fn from_toml(v: &Value, _: Option<Currency>) -> Result<Self, String> {
+            fn from_toml(v: &tree::Value<'_>, _: Option<Currency>) -> Result<Self, String> {
                 let s = v
                     .as_str()
                     .ok_or_else(|| format!("expected a string, found {}", v.type_name()))?;
@@ -159,17 +171,17 @@ enum_from_toml!(
 );
 
 impl FromToml for ContractId {
-    fn from_toml(v: &Value, c: Option<Currency>) -> Result<Self, String> {
+    fn from_toml(v: &tree::Value<'_>, c: Option<Currency>) -> Result<Self, String> {
         ContractId::parse(&String::from_toml(v, c)?)
     }
 }
 impl FromToml for Week {
-    fn from_toml(v: &Value, c: Option<Currency>) -> Result<Self, String> {
+    fn from_toml(v: &tree::Value<'_>, c: Option<Currency>) -> Result<Self, String> {
         String::from_toml(v, c)?.parse()
     }
 }
 impl FromToml for Currency {
-    fn from_toml(v: &Value, c: Option<Currency>) -> Result<Self, String> {
+    fn from_toml(v: &tree::Value<'_>, c: Option<Currency>) -> Result<Self, String> {
         Currency::from_code(&String::from_toml(v, c)?).map_err(|e| e.to_string())
     }
 }
@@ -192,16 +204,18 @@ impl<'a> Cx<'a> {
     /// An optional value; a wrong one is recorded and read as absent.
     pub fn opt<T: FromToml>(&mut self, r: &mut Reader<'_>, key: &'static str) -> Option<T> {
         r.seen.push(key);
-        let item = r.table.get(key)?;
-        let Some(v) = item.as_value() else {
-            let span = r.table.key(key).and_then(|k| k.span());
-            self.problem(span, format!("`{key}` must be a value, not a table"));
+        let entry = r.find(key)?;
+        let Some(v) = entry.item.as_value() else {
+            self.problem(
+                entry.key_span.clone(),
+                format!("`{key}` must be a value, not a table"),
+            );
             return None;
         };
         match T::from_toml(v, self.currency) {
             Ok(x) => Some(x),
             Err(e) => {
-                self.problem(v.span(), format!("`{key}`: {e}"));
+                self.problem(v.span.clone(), format!("`{key}`: {e}"));
                 None
             }
         }
@@ -209,9 +223,8 @@ impl<'a> Cx<'a> {
 
     /// A required value; missing or wrong is recorded.
     pub fn req<T: FromToml>(&mut self, r: &mut Reader<'_>, key: &'static str) -> Option<T> {
-        let present = r.table.contains_key(key);
         let v = self.opt(r, key);
-        if !present {
+        if v.is_none() && r.table.entry(key).is_none() {
             let span = r.span.clone();
             self.problem(span, format!("missing `{key}`"));
         }
@@ -220,11 +233,15 @@ impl<'a> Cx<'a> {
 
     /// Records every key of `r` that was not read.
     pub fn finish(&mut self, r: Reader<'_>) {
-        for (k, _) in r.table.iter() {
-            if !r.seen.contains(&k) {
-                let span = r.table.key(k).and_then(|k| k.span());
+        for (i, e) in r.table.entries.iter().enumerate() {
+            let found = i < 64 && r.found & (1 << i) != 0;
+            if !found && !r.seen.contains(&&*e.key) {
                 let known = r.seen.join(", ");
-                self.problem(span, format!("unknown key `{k}` (known here: {known})"));
+                let k = &e.key;
+                self.problem(
+                    e.key_span.clone(),
+                    format!("unknown key `{k}` (known here: {known})"),
+                );
             }
         }
     }
@@ -232,34 +249,44 @@ impl<'a> Cx<'a> {
     /// The tables of an array of tables (`[[key]]` or `key = [{...}]`).
     pub fn tables<'t>(&mut self, r: &mut Reader<'t>, key: &'static str) -> Vec<Reader<'t>> {
         r.seen.push(key);
-        let Some(item) = r.table.get(key) else {
+        let Some(entry) = r.find(key) else {
             return Vec::new();
         };
-        if let Some(aot) = item.as_array_of_tables() {
-            return aot
-                .iter()
-                .map(|t| Reader {
-                    table: t,
-                    span: t.span().or_else(|| first_key_span(t)),
-                    seen: Vec::new(),
-                })
-                .collect();
-        }
-        if let Some(arr) = item.as_array() {
-            let mut out = Vec::new();
-            for v in arr.iter() {
-                match v.as_inline_table() {
-                    Some(t) => out.push(Reader {
+        match &entry.item {
+            tree::Item::ArrayOfTables(ts) => {
+                return ts
+                    .iter()
+                    .map(|t| Reader {
                         table: t,
-                        span: v.span(),
+                        span: t.span.clone().or_else(|| first_key_span(t)),
                         seen: Vec::new(),
-                    }),
-                    None => self.problem(v.span(), format!("`{key}` holds tables only")),
-                }
+                        next: 0,
+                        found: 0,
+                    })
+                    .collect();
             }
-            return out;
+            tree::Item::Value(tree::Value {
+                kind: ValueKind::Array(arr),
+                ..
+            }) => {
+                let mut out = Vec::new();
+                for v in arr {
+                    match &v.kind {
+                        ValueKind::InlineTable(t) => out.push(Reader {
+                            table: t,
+                            span: v.span.clone(),
+                            seen: Vec::new(),
+                            next: 0,
+                            found: 0,
+                        }),
+                        _ => self.problem(v.span.clone(), format!("`{key}` holds tables only")),
+                    }
+                }
+                return out;
+            }
+            _ => {}
         }
-        let span = r.table.key(key).and_then(|k| k.span());
+        let span = entry.key_span.clone();
         self.problem(
             span,
             format!("`{key}` must be an array of tables ([[{key}]])"),
@@ -270,16 +297,17 @@ impl<'a> Cx<'a> {
     /// A sub-table (`[key]` or `key = {...}`), if present.
     pub fn table<'t>(&mut self, r: &mut Reader<'t>, key: &'static str) -> Option<Reader<'t>> {
         r.seen.push(key);
-        let item = r.table.get(key)?;
-        match item.as_table_like() {
+        let entry = r.find(key)?;
+        match entry.item.as_table_like() {
             Some(t) => Some(Reader {
                 table: t,
-                span: r.table.key(key).and_then(|k| k.span()),
+                span: entry.key_span.clone(),
                 seen: Vec::new(),
+                next: 0,
+                found: 0,
             }),
             None => {
-                let span = r.table.key(key).and_then(|k| k.span());
-                self.problem(span, format!("`{key}` must be a table"));
+                self.problem(entry.key_span.clone(), format!("`{key}` must be a table"));
                 None
             }
         }
@@ -289,7 +317,7 @@ impl<'a> Cx<'a> {
     pub fn version(&mut self, r: &mut Reader<'_>) {
         if let Some(v) = self.req::<i64>(r, "version") {
             if v > VERSION {
-                let span = r.table.get("version").and_then(Item::span);
+                let span = r.table.get("version").and_then(tree::Item::span);
                 self.problem(
                     span,
                     format!(
@@ -297,33 +325,46 @@ impl<'a> Cx<'a> {
                     ),
                 );
             } else if v < 1 {
-                let span = r.table.get("version").and_then(Item::span);
+                let span = r.table.get("version").and_then(tree::Item::span);
                 self.problem(span, format!("unknown file version {v}"));
             }
         }
     }
 }
 
-fn first_key_span(t: &Table) -> Option<Range<usize>> {
-    t.iter()
-        .next()
-        .and_then(|(k, _)| t.key(k).and_then(|k| k.span()))
+fn first_key_span(t: &tree::Table<'_>) -> Option<Range<usize>> {
+    t.entries.first().and_then(|e| e.key_span.clone())
 }
 
 impl<'t> Reader<'t> {
+    fn find(&mut self, key: &str) -> Option<&'t tree::Entry<'t>> {
+        let entries = &self.table.entries;
+        let i = match entries.get(self.next) {
+            Some(e) if e.key == key => self.next,
+            _ => entries.iter().position(|e| e.key == key)?,
+        };
+        self.next = i + 1;
+        if i < 64 {
+            self.found |= 1 << i;
+        }
+        Some(&entries[i])
+    }
+
     /// The root table of a document.
-    pub fn root(t: &'t Table) -> Reader<'t> {
+    pub fn root(t: &'t tree::Table<'t>) -> Reader<'t> {
         Reader {
             table: t,
             span: Some(0..0),
             seen: Vec::new(),
+            next: 0,
+            found: 0,
         }
     }
 }
 
 /// The byte span of the value at a key path such as `milestones[0].funded`.
-pub fn span_of(root: &Table, path: &str) -> Option<Range<usize>> {
-    let mut cur: &dyn TableLike = root;
+pub fn span_of(root: &tree::Table<'_>, path: &str) -> Option<Range<usize>> {
+    let mut cur = root;
     let mut last = None;
     let segs: Vec<&str> = path.split('.').collect();
     for (i, seg) in segs.iter().enumerate() {
@@ -331,20 +372,27 @@ pub fn span_of(root: &Table, path: &str) -> Option<Range<usize>> {
             Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().ok()),
             None => (*seg, None),
         };
-        let item = cur.get(name)?;
-        last = item
-            .span()
-            .or_else(|| cur.key(name).and_then(|k| k.span()))
-            .or(last);
-        let item_table: Option<&dyn TableLike> = match idx {
+        let entry = cur.entry(name)?;
+        let item = &entry.item;
+        last = item.span().or_else(|| entry.key_span.clone()).or(last);
+        let item_table = match idx {
             Some(n) => match item {
-                Item::ArrayOfTables(a) => a.get(n).map(|t| {
-                    last = t.span().or_else(|| first_key_span(t)).or(last.clone());
-                    t as &dyn TableLike
+                tree::Item::ArrayOfTables(a) => a.get(n).inspect(|t| {
+                    last = t
+                        .span
+                        .clone()
+                        .or_else(|| first_key_span(t))
+                        .or(last.clone());
                 }),
-                Item::Value(Value::Array(a)) => a.get(n).and_then(|v| {
-                    last = v.span().or(last.clone());
-                    v.as_inline_table().map(|t| t as &dyn TableLike)
+                tree::Item::Value(tree::Value {
+                    kind: ValueKind::Array(a),
+                    ..
+                }) => a.get(n).and_then(|v| {
+                    last = v.span.clone().or(last.clone());
+                    match &v.kind {
+                        ValueKind::InlineTable(t) => Some(t),
+                        _ => None,
+                    }
                 }),
                 _ => None,
             },
@@ -360,14 +408,14 @@ pub fn span_of(root: &Table, path: &str) -> Option<Range<usize>> {
 // ---------------------------------------------------------------- reading
 
 /// Reads `ledger.toml`.
-pub fn read_settings(cx: &mut Cx<'_>, root: &Table) -> Option<Settings> {
+pub fn read_settings(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Settings> {
     let mut r = Reader::root(root);
     cx.version(&mut r);
     let currency = cx.req::<Currency>(&mut r, "currency");
     let role = cx.opt::<Role>(&mut r, "role").unwrap_or(Role::Client);
     let fee = cx.opt::<u8>(&mut r, "fee_percent").unwrap_or(10);
     if fee > 100 {
-        let span = root.get("fee_percent").and_then(Item::span);
+        let span = root.get("fee_percent").and_then(tree::Item::span);
         cx.problem(span, "`fee_percent` is a percentage from 0 to 100");
     }
     cx.finish(r);
@@ -379,7 +427,7 @@ pub fn read_settings(cx: &mut Cx<'_>, root: &Table) -> Option<Settings> {
 }
 
 /// Reads a contract file.
-pub fn read_contract(cx: &mut Cx<'_>, root: &Table) -> Option<Contract> {
+pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract> {
     let mut r = Reader::root(root);
     cx.version(&mut r);
     let id = cx.req::<ContractId>(&mut r, "id");
@@ -427,7 +475,7 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &Table) -> Option<Contract> {
         note: end_note,
     });
     if ending.is_some() && (ended_by.is_none() || end_reason.is_none()) {
-        let span = root.get("ended_at").and_then(Item::span);
+        let span = root.get("ended_at").and_then(tree::Item::span);
         cx.problem(span, "an ended contract needs `ended_by` and `end_reason`");
     }
 
@@ -599,7 +647,7 @@ fn read_feedback(cx: &mut Cx<'_>, mut t: Reader<'_>) -> Feedback {
 }
 
 /// Reads a week file.
-pub fn read_week(cx: &mut Cx<'_>, root: &Table) -> Option<WeekFile> {
+pub fn read_week(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<WeekFile> {
     let mut r = Reader::root(root);
     cx.version(&mut r);
     let contract = cx.req::<ContractId>(&mut r, "contract");

@@ -119,10 +119,7 @@ fn same_value(a: &Value, b: &Value) -> bool {
         (Value::Float(x), Value::Float(y)) => x.value().to_bits() == y.value().to_bits(),
         (Value::Boolean(x), Value::Boolean(y)) => x.value() == y.value(),
         (Value::Datetime(x), Value::Datetime(y)) => {
-            let inst = |d: &toml_edit::Datetime| {
-                use crate::store::codec::FromToml;
-                chrono::DateTime::<chrono::Utc>::from_toml(&Value::from(*d), None).ok()
-            };
+            let inst = |d: &toml_edit::Datetime| crate::store::codec::instant(d).ok();
             x.value() == y.value()
                 || (inst(x.value()).is_some() && inst(x.value()) == inst(y.value()))
         }

@@ -7,6 +7,7 @@ pub mod located;
 pub mod lock;
 pub mod merge;
 pub mod netfs;
+pub mod tree;
 
 use crate::core::diary::WeekFile;
 use crate::core::model::{Contract, ContractId};
@@ -146,12 +147,19 @@ fn take_lock(root: &Path, access: Access, timeout: Duration) -> Result<lock::Loc
     })
 }
 
-/// Reads a file as UTF-8 text and parses it as TOML; `Ok(None)` if absent.
-fn read_toml(
-    path: &Path,
-    rel: &str,
-) -> Result<Option<(String, toml_edit::Document<String>)>, StoreError> {
-    let bytes = match fs::read(path) {
+/// Reads a file as UTF-8 text; `Ok(None)` if absent.
+fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
+    // Ledger files are small: one buffer, no size query first.
+    // (Through `Take`: `File`'s own read_to_end asks for the size first.)
+    let read = || -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::with_capacity(4096);
+        io::Read::read_to_end(
+            &mut io::Read::take(fs::File::open(path)?, u64::MAX),
+            &mut bytes,
+        )?;
+        Ok(bytes)
+    };
+    let bytes = match read() {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_err(format!("cannot read {}", path.display()))(e)),
@@ -180,22 +188,18 @@ fn read_toml(
             snippet: None,
         }]));
     }
-    match toml_edit::Document::parse(text.clone()) {
-        Ok(doc) => Ok(Some((text, doc))),
-        Err(e) => {
-            let src = Source {
-                file: rel,
-                text: &text,
-            };
-            let msg = e.message().trim().to_string();
-            Err(StoreError::Invalid(vec![
-                src.at(e.span(), format!("TOML syntax: {msg}")),
-            ]))
-        }
-    }
+    Ok(Some(text))
 }
 
-fn locate_all(src: &Source<'_>, root: &Table, problems: Vec<Problem>) -> Vec<Located> {
+/// Parses a file's text as TOML, locating a syntax error.
+pub fn parse_text<'s>(text: &'s str, rel: &str) -> Result<tree::Table<'s>, StoreError> {
+    tree::parse(text).map_err(|e| {
+        let src = Source { file: rel, text };
+        StoreError::Invalid(vec![src.at(e.span, format!("TOML syntax: {}", e.message))])
+    })
+}
+
+fn locate_all(src: &Source<'_>, root: &tree::Table<'_>, problems: Vec<Problem>) -> Vec<Located> {
     problems
         .into_iter()
         .map(|p| src.at(codec::span_of(root, &p.path), p.message))
@@ -246,14 +250,15 @@ impl Store {
             return Err(StoreError::NoLedger(root.to_path_buf()));
         }
         let lock = take_lock(root, access, timeout)?;
-        let (text, doc) = read_toml(&settings_path, SETTINGS_FILE)?
+        let text = read_text(&settings_path, SETTINGS_FILE)?
             .ok_or_else(|| StoreError::NoLedger(root.to_path_buf()))?;
+        let doc = parse_text(&text, SETTINGS_FILE)?;
         let src = Source {
             file: SETTINGS_FILE,
             text: &text,
         };
         let mut cx = codec::Cx::new(&src, None);
-        let settings = codec::read_settings(&mut cx, doc.as_table());
+        let settings = codec::read_settings(&mut cx, &doc);
         if !cx.problems.is_empty() {
             return Err(StoreError::Invalid(cx.problems));
         }
@@ -345,24 +350,25 @@ impl Store {
 
     fn parse_contract(&self, id: &ContractId) -> Result<Option<Doc<Contract>>, StoreError> {
         let rel = Self::contract_rel(id);
-        let Some((text, doc)) = read_toml(&self.root.join(&rel), &rel)? else {
+        let Some(text) = read_text(&self.root.join(&rel), &rel)? else {
             return Ok(None);
         };
+        let doc = parse_text(&text, &rel)?;
         let src = Source {
             file: &rel,
             text: &text,
         };
         let mut cx = codec::Cx::new(&src, Some(self.currency()));
-        let c = codec::read_contract(&mut cx, doc.as_table());
+        let c = codec::read_contract(&mut cx, &doc);
         let mut problems = cx.problems;
         if let Some(c) = &c {
             if &c.id != id {
                 problems.push(src.at(
-                    codec::span_of(doc.as_table(), "id"),
+                    codec::span_of(&doc, "id"),
                     format!("the id `{}` does not match the file name `{id}.toml`", c.id),
                 ));
             }
-            problems.extend(locate_all(&src, doc.as_table(), validate::contract(c)));
+            problems.extend(locate_all(&src, &doc, validate::contract(c)));
         }
         match c {
             Some(value) if problems.is_empty() => Ok(Some(Doc { value, rel, text })),
@@ -379,27 +385,10 @@ impl Store {
     /// Loads every contract, reporting the problems of all files at once.
     pub fn contracts(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
         let ids = self.contract_ids()?;
-        // Files parse independently: spread them over the cores, keep the order.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 4);
-        let chunk = ids.len().div_ceil(threads).max(64);
-        let results: Vec<Result<Option<Doc<Contract>>, StoreError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = ids
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|id| self.parse_contract(id))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
+        // One thread: per file, opening and reading cost more than parsing,
+        // and a second thread's heap growth (mprotect) stalls the first's
+        // page faults; measured slower with two threads than with one.
+        let results: Vec<_> = ids.iter().map(|id| self.parse_contract(id)).collect();
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for r in results {
@@ -433,20 +422,21 @@ impl Store {
         contract: Option<&Contract>,
     ) -> Result<Option<Doc<WeekFile>>, StoreError> {
         let rel = Self::week_rel(week, id);
-        let Some((text, doc)) = read_toml(&self.root.join(&rel), &rel)? else {
+        let Some(text) = read_text(&self.root.join(&rel), &rel)? else {
             return Ok(None);
         };
+        let doc = parse_text(&text, &rel)?;
         let src = Source {
             file: &rel,
             text: &text,
         };
         let mut cx = codec::Cx::new(&src, Some(self.currency()));
-        let w = codec::read_week(&mut cx, doc.as_table());
+        let w = codec::read_week(&mut cx, &doc);
         let mut problems = cx.problems;
         if let Some(w) = &w {
             if &w.contract != id {
                 problems.push(src.at(
-                    codec::span_of(doc.as_table(), "contract"),
+                    codec::span_of(&doc, "contract"),
                     format!(
                         "names contract `{}` but the file is `{id}.toml`",
                         w.contract
@@ -455,15 +445,11 @@ impl Store {
             }
             if w.week != week {
                 problems.push(src.at(
-                    codec::span_of(doc.as_table(), "week"),
+                    codec::span_of(&doc, "week"),
                     format!("names week {} but lies in diary/{week}/", w.week),
                 ));
             }
-            problems.extend(locate_all(
-                &src,
-                doc.as_table(),
-                validate::week(w, contract),
-            ));
+            problems.extend(locate_all(&src, &doc, validate::week(w, contract)));
         }
         match w {
             Some(value) if problems.is_empty() => Ok(Some(Doc { value, rel, text })),

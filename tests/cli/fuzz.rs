@@ -13,7 +13,7 @@ use contracts::core::Currency;
 use contracts::core::model::ContractId;
 use contracts::core::week::Week;
 use contracts::store::located::Source;
-use contracts::store::{Access, Store, StoreError, codec, merge};
+use contracts::store::{Access, Store, StoreError, codec, merge, tree};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::cell::RefCell;
@@ -320,25 +320,25 @@ fn usd() -> Currency {
 }
 
 fn parse_contract(text: &str) -> contracts::core::model::Contract {
-    let doc = toml_edit::Document::parse(text.to_string()).expect("serialised text parses");
+    let doc = tree::parse(text).expect("serialised text parses");
     let src = Source {
         file: "x.toml",
         text,
     };
     let mut cx = codec::Cx::new(&src, Some(usd()));
-    let c = codec::read_contract(&mut cx, doc.as_table());
+    let c = codec::read_contract(&mut cx, &doc);
     assert!(cx.problems.is_empty(), "{:?}\n{text}", cx.problems);
     c.expect("contract")
 }
 
 fn parse_week(text: &str) -> contracts::core::diary::WeekFile {
-    let doc = toml_edit::Document::parse(text.to_string()).expect("serialised text parses");
+    let doc = tree::parse(text).expect("serialised text parses");
     let src = Source {
         file: "x.toml",
         text,
     };
     let mut cx = codec::Cx::new(&src, Some(usd()));
-    let w = codec::read_week(&mut cx, doc.as_table());
+    let w = codec::read_week(&mut cx, &doc);
     assert!(cx.problems.is_empty(), "{:?}\n{text}", cx.problems);
     w.expect("week")
 }
@@ -397,6 +397,12 @@ fn the_tools_own_files_round_trip_to_the_same_value_and_bytes() {
     for (rel, bytes) in files(&l) {
         let text = String::from_utf8(bytes).expect("utf-8");
         let loaded = load(l.path(), &rel).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        // The tool's own files take the fast line reader, which agrees with
+        // the full parser; the hand-edited one (comments) takes the full one.
+        match tree::fast(&text) {
+            Some(fast) => assert_eq!(Ok(fast), tree::full(&text), "{rel}"),
+            None => assert_eq!(rel, "contracts/hand.toml", "line reader refused {rel}"),
+        }
         if let Some(canonical) = round_trip(&loaded, &text) {
             n += 1;
             if rel != "contracts/hand.toml" {
@@ -411,6 +417,7 @@ fn the_tools_own_files_round_trip_to_the_same_value_and_bytes() {
 }
 
 static LIB_LOADED: AtomicUsize = AtomicUsize::new(0);
+static FAST_READ: AtomicUsize = AtomicUsize::new(0);
 
 #[test]
 fn mutated_files_never_panic_the_loader_and_what_loads_round_trips() {
@@ -426,6 +433,13 @@ fn mutated_files_never_panic_the_loader_and_what_loads_round_trips() {
         let mut text = orig.clone();
         for m in &muts {
             apply(m, &mut text, &all);
+        }
+        // Whatever the line reader accepts, the full parser reads the same.
+        if let Ok(s) = std::str::from_utf8(&text)
+            && let Some(fast) = tree::fast(s)
+        {
+            FAST_READ.fetch_add(1, Ordering::Relaxed);
+            prop_assert_eq!(Ok(fast), tree::full(s), "{:?}", s);
         }
         std::fs::write(work.file(rel), &text).expect("write");
         let loaded = load(work.path(), rel);
@@ -450,8 +464,9 @@ fn mutated_files_never_panic_the_loader_and_what_loads_round_trips() {
         Ok(())
     });
     eprintln!(
-        "fuzz (library): {n} mutated files loaded, {} of them valid and round-tripped, {:.1}s",
+        "fuzz (library): {n} mutated files loaded, {} of them valid and round-tripped, {} read alike by the line reader and the full parser, {:.1}s",
         LIB_LOADED.load(Ordering::Relaxed),
+        FAST_READ.load(Ordering::Relaxed),
         t0.elapsed().as_secs_f64()
     );
     if let Err(e) = result {
