@@ -109,6 +109,8 @@ pub enum ReasonArg {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
+// Deferred: a command builds only its own arguments, not the whole tree's.
+#[command(defer = true)]
 pub enum Command {
     /// Create a ledger (refuses to overwrite one)
     #[command(
@@ -201,7 +203,13 @@ pub struct InitArgs {
     #[arg(long, default_value = "USD")]
     pub currency: String,
     /// The default acting role of this ledger
-    #[arg(long, default_value = "client")]
+    // Its own id: the global `--as` is `role`.
+    #[arg(
+        long = "role",
+        id = "ledger_role",
+        value_name = "ROLE",
+        default_value = "client"
+    )]
     pub role: RoleArg,
     /// The freelancer's service fee on every payment, in whole percent
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -268,6 +276,7 @@ pub struct EndArgs {
 
 /// `diary ...`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum DiaryCmd {
     /// Log a finished interval of manual time (freelancer)
     #[command(
@@ -412,6 +421,7 @@ pub struct DiaryDisputeArgs {
 
 /// `milestone ...`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MilestoneCmd {
     /// Add a milestone (client; at least 5.00); --fund puts it in escrow now
     #[command(
@@ -477,6 +487,7 @@ pub enum MilestoneCmd {
 
 /// `refund ...`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum RefundCmd {
     /// Request a refund of the funded milestone's escrow (client)
     #[command(after_help = "Example:\n  contracts refund request shop --amount 100")]
@@ -550,6 +561,7 @@ pub enum RefundCmd {
 
 /// `feedback ...`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum FeedbackCmd {
     /// Give feedback on an ended contract (once; within 14 days of the end)
     #[command(
@@ -614,4 +626,17 @@ pub struct FeedbackGiveArgs {
     /// Cooperation, 1 to 5
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
     pub cooperation: Option<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Subcommands are built only when used (startup time), so clap's own
+    /// checks of the whole tree must be asked for.
+    #[test]
+    fn the_whole_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -16,6 +16,34 @@ const NETWORK: &[&str] = &[
     "glusterfs",
 ];
 
+/// `statfs` magic numbers of network file systems (linux/magic.h).
+const NETWORK_MAGIC: &[(i64, &str)] = &[
+    (0x6969, "nfs"),
+    (0x517B, "smbfs"),
+    (0xFF53_4D42, "cifs"),
+    (0xFE53_4D42, "smb3"),
+    (0x0102_1997, "9p"),
+    (0x5346_414F, "afs"),
+    (0x00C3_6400, "ceph"),
+];
+const FUSE_MAGIC: i64 = 0x6573_5546;
+
+/// The type of the file system holding `dir` when it may be a network one:
+/// one `statfs` call says; only FUSE (sshfs, glusterfs, or a local one)
+/// needs the mount table for its subtype. `None` for local file systems.
+pub fn network_type(dir: &Path) -> Option<String> {
+    // The field's width differs between architectures.
+    #[allow(clippy::useless_conversion)]
+    let magic = i64::try_from(rustix::fs::statfs(dir).ok()?.f_type).ok()?;
+    if magic == FUSE_MAGIC {
+        return fs_type(dir);
+    }
+    NETWORK_MAGIC
+        .iter()
+        .find(|(m, _)| *m == magic)
+        .map(|(_, name)| (*name).to_string())
+}
+
 /// The type of the file system holding `dir`, read from /proc/self/mounts
 /// (the longest mount point that contains it).
 pub fn fs_type(dir: &Path) -> Option<String> {
@@ -42,7 +70,7 @@ fn fs_type_in(mounts: &str, real: &Path) -> Option<String> {
 
 /// A warning when `dir` is on a network file system.
 pub fn warning(dir: &Path) -> Option<String> {
-    let kind = fs_type(dir)?;
+    let kind = network_type(dir)?;
     NETWORK.contains(&kind.as_str()).then(|| {
         format!(
             "warning: the ledger {} is on a network file system ({kind}): its lock may not be seen by other machines; run contracts against it from one machine at a time",
@@ -74,5 +102,16 @@ server:/export /home/ann/net nfs4 rw,vers=4.2 0 0\n\
             Some("cifs")
         );
         assert!(NETWORK.contains(&"nfs4") && !NETWORK.contains(&"ext4"));
+    }
+
+    #[test]
+    fn a_local_directory_is_not_a_network_one() {
+        let dir = std::env::temp_dir();
+        assert_eq!(network_type(&dir), None, "{}", dir.display());
+        assert_eq!(warning(&dir), None);
+        // Every name statfs can give is one the warning knows.
+        for (_, name) in NETWORK_MAGIC {
+            assert!(NETWORK.contains(name), "{name}");
+        }
     }
 }
