@@ -9,7 +9,8 @@ builds the fixture once (cached under $BENCH_DIR, default /tmp/contracts-bench):
 contracts created with `contracts new`, intervals written as timewarrior data,
 `timew export`, then `contracts diary import`. Then it measures, alternating the
 two tools pair by pair:
-  - `contracts diary show --week W` (all contracts)  vs  `timew summary` of W
+  - `contracts diary show --week W` (all contracts)  vs  `timew summary` of W,
+    for W the newest week, the middle of the history and the oldest week
   - `contracts diary log` (distinct interval)        vs  `timew track` (distinct interval)
 and, alone: end, refund approve, sweep (nothing due), list, show, --version;
 peak memory of each with /usr/bin/time -v. It writes bench/RESULTS.md (and, with
@@ -163,21 +164,42 @@ def peak_kb(cmd, env):
     return None
 
 
+def weeks_of(fx):
+    """The weeks the week table is measured on: timewarrior's cost grows with
+    how far back the week lies (it reads its monthly files from the newest
+    back), ours does not. The newest week, the middle of the history, and
+    the oldest full week."""
+    first = fx.life(0)[0]
+    first_monday = first - dt.timedelta(days=first.weekday(), hours=first.hour) + dt.timedelta(weeks=1)
+    span = (fx.week_start - first_monday).days // 7
+    out = []
+    for label, back in [("newest", 0), ("middle", span // 2), ("oldest", span)]:
+        start = fx.week_start - dt.timedelta(weeks=back)
+        out.append((label, start.strftime("%G-W%V"), start))
+    return out
+
+
 def measure(fx, pairs):
     env = fx.env()
     base = [fx.bin, "-q", "-f", fx.ledger, "--now", iso(fx.now)]
-    week_end = fx.week_start + dt.timedelta(days=7)
-    show = base + ["diary", "show", "--week", fx.week]
-    summary = ["timew", "summary", tw(fx.week_start), "-", tw(week_end)]
-    res = {"pairs": []}
+    res = {"pairs": [], "weeks": []}
+    cmds = []
+    for label, week, start in weeks_of(fx):
+        show = base + ["diary", "show", "--week", week]
+        summary = ["timew", "summary", tw(start), "-", tw(start + dt.timedelta(days=7))]
+        cmds.append((f"week {label}", show, summary))
+        res["weeks"].append((label, week))
     # warm both caches
     for _ in range(3):
-        timed(show, env)
-        timed(summary, env)
+        for _, show, summary in cmds:
+            timed(show, env)
+            timed(summary, env)
     for _ in range(pairs):
-        a = timed(show, env)
-        b = timed(summary, env)
-        res["pairs"].append(("week", a, b))
+        for kind, show, summary in cmds:
+            a = timed(show, env)
+            b = timed(summary, env)
+            res["pairs"].append((kind, a, b))
+    show, summary = cmds[0][1], cmds[0][2]
     # diary log vs timew track: distinct intervals on the day after "now" (the
     # fixture holds nothing after now, so neither tool meets an overlap)
     active = [i for i in range(fx.contracts) if fx.life(i)[0] <= fx.now < fx.life(i)[1]]
@@ -200,6 +222,9 @@ def measure(fx, pairs):
         timed(base + args, env)
         alone[name] = [timed(base + args, env) for _ in range(pairs)]
     alone["--version"] = [timed([fx.bin, "--version"], env) for _ in range(pairs)]
+    # The floor: starting a process that does nothing.
+    true = shutil.which("true") or "/bin/true"
+    alone["true (a process doing nothing)"] = [timed([true], env) for _ in range(pairs)]
     res["alone"] = alone
     mem = {}
     mem["diary show --week"] = peak_kb(show, env)
@@ -235,17 +260,34 @@ def report(results, args):
                   f"`contracts diary import` {info['import_s']} s.", "",
                   "| command | contracts median (ms) | timewarrior median (ms) | median of pair ratios | target |",
                   "|---|---|---|---|---|"]
-        for kind, target, label in [("week", 0.1, "`diary show --week W` vs `timew summary W`"),
-                                    ("log", 1.0, "`diary log` vs `timew track`")]:
+        rows = [(f"week {lb}", 0.1, f"`diary show --week {w}` vs `timew summary` ({lb} week)")
+                for lb, w in res["weeks"]]
+        for kind, target, label in rows + [("log", 1.0, "`diary log` vs `timew track`")]:
             ps = [(a, b) for k, a, b in res["pairs"] if k == kind]
             ratio = med([a / b for a, b in ps])
             ok = "met" if ratio <= target else "MISSED"
+            if kind.startswith("week") and size != 100000 and ok == "MISSED":
+                ok = "set at 100,000 intervals"
             lines.append(f"| {label} | {med([a for a, _ in ps]):.2f} | {med([b for _, b in ps]):.2f} | {ratio:.3f} | <= {target} x ({ok}) |")
+        newest = med([b for k, _, b in res["pairs"] if k == "week newest"])
+        floor = med(res["alone"]["true (a process doing nothing)"])
+        if newest * 0.1 < floor:
+            lines += ["", f"For the newest week timewarrior reads only its newest monthly file ({newest:.2f} ms): "
+                      f"0.1 x of that is {newest * 0.1:.2f} ms, less than starting a process that does nothing "
+                      f"here (`true`, {floor:.2f} ms), so no command-line program can meet it. timewarrior's cost grows "
+                      f"with how far back the week lies; ours does not."]
         lines += ["", "| command alone | median (ms) | min | max | target |", "|---|---|---|---|---|"]
         targets = {"end": 5, "refund approve": 5, "sweep (nothing due)": 20, "list": 20, "show": None, "--version": 2}
+        # SPEC §6 sets the list and sweep targets "at this size": 100,000.
+        at_size = {"sweep (nothing due)", "list"}
         for name, xs in res["alone"].items():
             t = targets.get(name)
-            ok = "" if t is None else (f"<= {t} ms ({'met' if med(xs) <= t else 'MISSED'})")
+            if t is None:
+                ok = ""
+            elif name in at_size and size != 100000:
+                ok = f"({t} ms is set at 100,000 intervals; these read all {info['contracts']} contracts)"
+            else:
+                ok = f"<= {t} ms ({'met' if med(xs) <= t else 'MISSED'})"
             lines.append(f"| `{name}` | {med(xs):.2f} | {min(xs):.2f} | {max(xs):.2f} | {ok} |")
         lines += ["", "| peak memory | MiB |", "|---|---|"]
         for name, kb in res["mem_kb"].items():
@@ -253,13 +295,33 @@ def report(results, args):
         lines.append("")
     if len(results) > 1:
         lines += ["## Scaling", "", "![time against size](scaling.svg)", "",
-                  "| intervals | diary show --week (ms) | timew summary (ms) | diary log (ms) | timew track (ms) | show (ms) |",
+                  "| intervals | diary show --week, newest (ms) | timew summary, newest (ms) | diary log (ms) | timew track (ms) | show (ms) |",
                   "|---|---|---|---|---|---|"]
         for size, (info, res) in results.items():
-            w = [(a, b) for k, a, b in res["pairs"] if k == "week"]
+            w = [(a, b) for k, a, b in res["pairs"] if k == "week newest"]
             l = [(a, b) for k, a, b in res["pairs"] if k == "log"]
             lines.append(f"| {info['intervals']:,} | {med([a for a, _ in w]):.2f} | {med([b for _, b in w]):.2f} | "
                          f"{med([a for a, _ in l]):.2f} | {med([b for _, b in l]):.2f} | {med(res['alone']['show']):.2f} |")
+        lines.append("")
+        # Flat: each week and single-contract command against its 10,000 figure.
+        first = next(iter(results.values()))[1]
+        def meds(res):
+            d = {k: med([a for kk, a, _ in res["pairs"] if kk == k]) for k in ("week newest", "week middle", "week oldest", "log")}
+            d.update({k: med(res["alone"][k]) for k in ("show", "end", "refund approve", "--version")})
+            return d
+        base = meds(first)
+        names = {"week newest": "`diary show --week`, newest week", "week middle": "`diary show --week`, middle week",
+                 "week oldest": "`diary show --week`, oldest week", "log": "`diary log`", "show": "`show`",
+                 "end": "`end`", "refund approve": "`refund approve`", "--version": "`--version` (no ledger: the machine's drift)"}
+        sizes = list(results.items())
+        lines += ["Flat (SPEC §6: within ±20 % from 10,000 to 1,000,000 intervals), change against the smallest size:", "",
+                  "| command | " + " | ".join(f"{i['intervals']:,}" for _, (i, _) in sizes) + " | within ±20 % |",
+                  "|---|" + "---|" * (len(sizes) + 1)]
+        for k, label in names.items():
+            vals = [meds(r)[k] for _, (_, r) in sizes]
+            worst = max(abs(v / base[k] - 1) for v in vals)
+            cells = " | ".join(f"{v:.2f} ({v / base[k] - 1:+.0%})" for v in vals)
+            lines.append(f"| {label} | {cells} | {'yes' if worst <= 0.2 else 'no'} |")
         lines.append("")
     out = os.path.join(ROOT, "bench", "RESULTS.md")
     open(out, "w").write("\n".join(lines))
@@ -270,7 +332,7 @@ def svg(results):
     """A small log-log plot of median time against size, both tools."""
     series = {"contracts diary show --week": [], "timew summary": [], "contracts diary log": [], "timew track": []}
     for size, (info, res) in results.items():
-        w = [(a, b) for k, a, b in res["pairs"] if k == "week"]
+        w = [(a, b) for k, a, b in res["pairs"] if k == "week newest"]
         l = [(a, b) for k, a, b in res["pairs"] if k == "log"]
         n = info["intervals"]
         series["contracts diary show --week"].append((n, med([a for a, _ in w])))
@@ -334,6 +396,10 @@ def main():
         work = fx.dir + "-run"
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(fx.dir, work, symlinks=True)
+        # Let the copy's writeback finish: the kernel flushing 100,000 new
+        # files on the same two cores would be measured too.
+        os.sync()
+        time.sleep(3)
         run = Fixture(size, args.bin, args.dir)
         run.dir, run.ledger, run.twdb = work, os.path.join(work, "ledger"), os.path.join(work, "timew")
         results[size] = (info, measure(run, args.pairs))

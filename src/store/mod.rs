@@ -157,6 +157,8 @@ fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
             &mut io::Read::take(fs::File::open(path)?, u64::MAX),
             &mut bytes,
         )?;
+        // Kept as long as the file's value: `list` holds every contract's.
+        bytes.shrink_to_fit();
         Ok(bytes)
     };
     let bytes = match read() {
@@ -371,7 +373,7 @@ impl Store {
             problems.extend(locate_all(&src, &doc, validate::contract(c)));
         }
         match c {
-            Some(value) if problems.is_empty() => Ok(Some(Doc { value, rel, text })),
+            Some(value) if problems.is_empty() => Ok(Some(self.doc(value, rel, text))),
             _ => Err(StoreError::Invalid(problems)),
         }
     }
@@ -452,7 +454,7 @@ impl Store {
             problems.extend(locate_all(&src, &doc, validate::week(w, contract)));
         }
         match w {
-            Some(value) if problems.is_empty() => Ok(Some(Doc { value, rel, text })),
+            Some(value) if problems.is_empty() => Ok(Some(self.doc(value, rel, text))),
             _ => Err(StoreError::Invalid(problems)),
         }
     }
@@ -547,6 +549,15 @@ impl Store {
         contract: Option<&Contract>,
     ) -> Result<Option<Doc<WeekFile>>, StoreError> {
         self.week_checked(week, id, contract)
+    }
+
+    /// A loaded value; its text is kept only where it may be rewritten.
+    fn doc<T>(&self, value: T, rel: String, text: String) -> Doc<T> {
+        let text = match self.access {
+            Access::Write => text,
+            Access::Read => String::new(),
+        };
+        Doc { value, rel, text }
     }
 
     fn must_write(&self) {
