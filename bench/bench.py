@@ -8,7 +8,7 @@ For each size (intervals; 200 per contract, 50 contracts running at a time) it
 builds the fixture once (cached under $BENCH_DIR, default /tmp/contracts-bench):
 contracts created with `contracts new`, intervals written as timewarrior data,
 `timew export`, then `contracts diary import`. Then it measures, alternating the
-two tools pair by pair:
+two tools pair by pair and, with several sizes, the sizes round by round:
   - `contracts diary show --week W` (all contracts)  vs  `timew summary` of W,
     for W the newest week, the middle of the history and the oldest week
   - `contracts diary log` (distinct interval)        vs  `timew track` (distinct interval)
@@ -179,62 +179,79 @@ def weeks_of(fx):
     return out
 
 
-def measure(fx, pairs):
-    env = fx.env()
-    base = [fx.bin, "-q", "-f", fx.ledger, "--now", iso(fx.now)]
-    res = {"pairs": [], "weeks": []}
-    cmds = []
-    for label, week, start in weeks_of(fx):
-        show = base + ["diary", "show", "--week", week]
-        summary = ["timew", "summary", tw(start), "-", tw(start + dt.timedelta(days=7))]
-        cmds.append((f"week {label}", show, summary))
-        res["weeks"].append((label, week))
-    # warm both caches
-    for _ in range(3):
-        for _, show, summary in cmds:
-            timed(show, env)
-            timed(summary, env)
-    for _ in range(pairs):
-        for kind, show, summary in cmds:
+class Run:
+    """The measurements of one size; `round` takes one sample of each, so
+    the sizes can alternate round by round and drift of the machine hits
+    them alike."""
+
+    def __init__(self, fx):
+        self.fx = fx
+        self.env = fx.env()
+        self.base = [fx.bin, "-q", "-f", fx.ledger, "--now", iso(fx.now)]
+        self.res = {"pairs": [], "weeks": [], "alone": {}}
+        self.cmds = []
+        for label, week, start in weeks_of(fx):
+            show = self.base + ["diary", "show", "--week", week]
+            summary = ["timew", "summary", tw(start), "-", tw(start + dt.timedelta(days=7))]
+            self.cmds.append((f"week {label}", show, summary))
+            self.res["weeks"].append((label, week))
+        # diary log vs timew track: distinct intervals on the day after "now"
+        # (the fixture holds nothing after now, so neither tool meets an
+        # overlap); from here on the clock is after the logged intervals.
+        self.active = [i for i in range(fx.contracts) if fx.life(i)[0] <= fx.now < fx.life(i)[1]]
+        self.later = fx.now + dt.timedelta(days=1)
+        self.day = self.later.replace(hour=0, minute=0, second=0)
+        self.log_base = [fx.bin, "-q", "-f", fx.ledger, "--now", iso(self.later)]
+        self.true = shutil.which("true") or "/bin/true"
+
+    def warm(self):
+        for _ in range(3):
+            for _, show, summary in self.cmds:
+                timed(show, self.env)
+                timed(summary, self.env)
+        # the first sweep at the later clock applies what is due (feedback
+        # windows that closed); the measured ones find nothing due
+        timed(self.log_base + ["sweep"], self.env)
+        timed(self.log_base + ["list"], self.env)
+
+    def sample(self, name, cmd):
+        self.res["alone"].setdefault(name, []).append(timed(cmd, self.env))
+
+    def round(self, k):
+        env, fx, base = self.env, self.fx, self.log_base
+        for kind, show, summary in self.cmds:
             a = timed(show, env)
             b = timed(summary, env)
-            res["pairs"].append((kind, a, b))
-    show, summary = cmds[0][1], cmds[0][2]
-    # diary log vs timew track: distinct intervals on the day after "now" (the
-    # fixture holds nothing after now, so neither tool meets an overlap)
-    active = [i for i in range(fx.contracts) if fx.life(i)[0] <= fx.now < fx.life(i)[1]]
-    later = fx.now + dt.timedelta(days=1)
-    day = later.replace(hour=0, minute=0, second=0)
-    log_base = [fx.bin, "-q", "-f", fx.ledger, "--now", iso(later)]
-    for k in range(pairs):
-        s = day + dt.timedelta(minutes=k * 20)
+            self.res["pairs"].append((kind, a, b))
+        s = self.day + dt.timedelta(minutes=k * 20)
         e = s + dt.timedelta(minutes=10)
-        cid = f"c{active[k % len(active)] + 1}"
-        a = timed(log_base + ["--as", "freelancer", "diary", "log", cid, "--from", iso(s), "--to", iso(e), "--memo", "bench"], env)
+        cid = f"c{self.active[k % len(self.active)] + 1}"
+        a = timed(base + ["--as", "freelancer", "diary", "log", cid, "--from", iso(s), "--to", iso(e), "--memo", "bench"], env)
         b = timed(["timew", "track", tw(s), "-", tw(e), "benchtag"], env)
-        res["pairs"].append(("log", a, b))
-    alone = {}
-    base = log_base  # from here on the clock is after the logged intervals
-    ended = [f"c{active[k] + 1}" for k in range(min(pairs, len(active) - 1))]
-    alone["end"] = [timed(base + ["end", c, "--yes"], env) for c in ended]
-    alone["refund approve"] = [timed(base + ["--as", "freelancer", "refund", "approve", f"f{k}"], env) for k in range(min(pairs, 40))]
-    for name, args in [("sweep (nothing due)", ["sweep"]), ("list", ["list"]), ("show", ["show", f"c{active[-1] + 1}"])]:
-        timed(base + args, env)
-        alone[name] = [timed(base + args, env) for _ in range(pairs)]
-    alone["--version"] = [timed([fx.bin, "--version"], env) for _ in range(pairs)]
-    # The floor: starting a process that does nothing.
-    true = shutil.which("true") or "/bin/true"
-    alone["true (a process doing nothing)"] = [timed([true], env) for _ in range(pairs)]
-    res["alone"] = alone
-    mem = {}
-    mem["diary show --week"] = peak_kb(show, env)
-    mem["timew summary"] = peak_kb(summary, env)
-    mem["list"] = peak_kb(base + ["list"], env)
-    mem["sweep"] = peak_kb(base + ["sweep"], env)
-    mem["show"] = peak_kb(base + ["show", f"c{active[-1] + 1}"], env)
-    mem["check"] = peak_kb(base + ["check"], env)
-    res["mem_kb"] = mem
-    return res
+        self.res["pairs"].append(("log", a, b))
+        if k < len(self.active) - 1:
+            self.sample("end", base + ["end", f"c{self.active[k] + 1}", "--yes"])
+        if k < 40:
+            self.sample("refund approve", base + ["--as", "freelancer", "refund", "approve", f"f{k}"])
+        self.sample("sweep (nothing due)", base + ["sweep"])
+        self.sample("list", base + ["list"])
+        self.sample("show", base + ["show", f"c{self.active[-1] + 1}"])
+        self.sample("--version", [fx.bin, "--version"])
+        # the floor: starting a process that does nothing
+        self.sample("true (a process doing nothing)", [self.true])
+
+    def memory(self):
+        env, base = self.env, self.log_base
+        show, summary = self.cmds[0][1], self.cmds[0][2]
+        self.res["mem_kb"] = {
+            "diary show --week": peak_kb(show, env),
+            "timew summary": peak_kb(summary, env),
+            "list": peak_kb(base + ["list"], env),
+            "sweep": peak_kb(base + ["sweep"], env),
+            "show": peak_kb(base + ["show", f"c{self.active[-1] + 1}"], env),
+            "check": peak_kb(base + ["check"], env),
+        }
+        return self.res
 
 
 def med(xs):
@@ -252,7 +269,7 @@ def report(results, args):
               f"- machine: {uname.system} {uname.release}, {os.cpu_count()} cores ({cpu}), "
               f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
               f"- {ver} (release build), timewarrior {twv}, hyperfine {hv}: each figure is one run's wall time as hyperfine measures it "
-              f"(`hyperfine -N --runs 1`, no shell), the two tools alternating pair by pair",
+              f"(`hyperfine -N --runs 1`, no shell), the two tools alternating pair by pair and the sizes round by round",
               f"- `contracts` writes durably (fsync of file and directory); timewarrior does not fsync", ""]
     for size, (info, res) in results.items():
         lines += [f"## {info['intervals']:,} intervals ({info['contracts']} contracts, {info['week_files']:,} week files)", "",
@@ -384,26 +401,39 @@ def main():
     if not os.path.exists(args.bin):
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
     args.bin = os.path.abspath(args.bin)
-    results = {}
-    for size in [int(s) for s in args.sizes.split(",")]:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    infos, runs, works = {}, {}, []
+    for size in sizes:
         fx = Fixture(size, args.bin, args.dir)
         print(f"fixture {size}: building (cached in {fx.dir}) ...", flush=True)
-        info = fx.build()
-        print(f"fixture {size}: {info}", flush=True)
+        infos[size] = fx.build()
+        print(f"fixture {size}: {infos[size]}", flush=True)
         if args.build_only:
             continue
         # each measurement run starts from a copy, so mutations do not accumulate
         work = fx.dir + "-run"
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(fx.dir, work, symlinks=True)
-        # Let the copy's writeback finish: the kernel flushing 100,000 new
+        works.append(work)
+        run = Fixture(size, args.bin, args.dir)
+        run.dir, run.ledger, run.twdb = work, os.path.join(work, "ledger"), os.path.join(work, "timew")
+        runs[size] = Run(run)
+    if not args.build_only:
+        # Let the copies' writeback finish: the kernel flushing 100,000 new
         # files on the same two cores would be measured too.
         os.sync()
         time.sleep(3)
-        run = Fixture(size, args.bin, args.dir)
-        run.dir, run.ledger, run.twdb = work, os.path.join(work, "ledger"), os.path.join(work, "timew")
-        results[size] = (info, measure(run, args.pairs))
-        shutil.rmtree(work, ignore_errors=True)
+        for r in runs.values():
+            r.warm()
+        # The sizes alternate round by round: a slower minute of the machine
+        # hits all of them alike, so the scaling comparison is fair.
+        for k in range(args.pairs):
+            print(f"round {k + 1}/{args.pairs}", flush=True)
+            for r in runs.values():
+                r.round(k)
+        results = {size: (infos[size], runs[size].memory()) for size in sizes}
+        for w in works:
+            shutil.rmtree(w, ignore_errors=True)
     if args.build_only:
         return
     report(results, args)

@@ -244,3 +244,28 @@ fn json_errors_are_one_object_on_stderr() {
     assert_eq!(e["error"]["exit_code"], 5);
     assert_eq!(e["error"]["kind"], "invalid");
 }
+
+#[test]
+fn init_takes_the_global_options_like_every_command() {
+    // `--role` (the ledger's default) and the global `--as` are two options.
+    let l = Ledger::empty();
+    l.run(&["--as", "client", "init", "--role", "freelancer"])
+        .ok();
+    assert!(l.read("ledger.toml").contains("role = \"freelancer\""));
+    // The ledger's default acts when `--as` is not given: a freelancer
+    // does not create contracts.
+    let r = l
+        .run(&[
+            "new",
+            "--title",
+            "T",
+            "--client",
+            "C",
+            "--freelancer",
+            "F",
+            "--hourly",
+            "50",
+        ])
+        .code(4);
+    assert!(r.stderr.contains("only the client"), "{}", r.stderr);
+}
