@@ -167,14 +167,14 @@ def peak_kb(cmd, env):
 def weeks_of(fx):
     """The weeks the week table is measured on: timewarrior's cost grows with
     how far back the week lies (it reads its monthly files from the newest
-    back), ours does not. The newest week, the middle of the history, and
-    the oldest full week."""
-    first = fx.life(0)[0]
-    first_monday = first - dt.timedelta(days=first.weekday(), hours=first.hour) + dt.timedelta(weeks=1)
-    span = (fx.week_start - first_monday).days // 7
-    out = []
-    for label, back in [("newest", 0), ("middle", span // 2), ("oldest", span)]:
-        start = fx.week_start - dt.timedelta(weeks=back)
+    back), ours does not. The newest week (the current one), and the tenth
+    week of the middle generation of contracts and of the first one: weeks
+    alike in content (the 50 running contracts, about 500 entries) whatever
+    the size, so the sizes compare fairly."""
+    gens = (fx.contracts + RUNNING - 1) // RUNNING
+    out = [("newest", fx.week, fx.week_start)]
+    for label, g in [("middle", gens // 2), ("oldest", 0)]:
+        start = BASE + dt.timedelta(weeks=g * WEEKS_PER_CONTRACT + 10)
         out.append((label, start.strftime("%G-W%V"), start))
     return out
 

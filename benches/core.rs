@@ -92,6 +92,11 @@ fn benches(cr: &mut Criterion) {
             black_box(codec::read_contract(&mut cx, &doc))
         })
     });
+    // The same text through the full TOML parser (what a hand-edited file
+    // takes): the line reader's gain shows here.
+    cr.bench_function("contract file: full TOML parser", |b| {
+        b.iter(|| black_box(contracts::store::tree::full(black_box(&text)).unwrap()))
+    });
     cr.bench_function("contract file: write", |b| {
         b.iter(|| {
             black_box(render_new(codec::write_contract(
