@@ -120,6 +120,61 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
     }))
 }
 
+/// An hourly contract's money from its diary: the settled weeks as payments
+/// (dated at settlement) and what is invoiced and still disputable.
+#[derive(Debug, Default)]
+pub struct HourlyBilling {
+    /// Settled weeks that billed something, oldest first.
+    pub paid: Vec<crate::core::model::Payment>,
+    /// Invoiced, not yet settled.
+    pub invoiced: crate::core::Money,
+}
+
+impl HourlyBilling {
+    /// Gross paid by the settled weeks.
+    pub fn billed(&self) -> crate::core::Money {
+        self.paid.iter().map(|p| p.amount).sum()
+    }
+
+    /// The fee on them.
+    pub fn fee(&self) -> crate::core::Money {
+        self.paid.iter().map(|p| p.fee).sum()
+    }
+}
+
+/// Reads the week files of `c` from week `from` to now (or its end): only
+/// that contract's, only those weeks.
+pub fn hourly_billing(
+    store: &Store,
+    c: &Contract,
+    from: Week,
+    now: Instant,
+) -> Result<HourlyBilling> {
+    use crate::core::diary::{bill, week_payment};
+    let mut out = HourlyBilling::default();
+    if c.kind() != crate::core::Kind::Hourly {
+        return Ok(out);
+    }
+    let last = c.ended_at().map_or(now, |e| e.min(now));
+    let from = from.max(Week::of(c.started_at));
+    for wk in store.contract_weeks(&c.id, from, Week::of(last)) {
+        let Some(d) = store.week(wk, c)? else {
+            continue;
+        };
+        match wk.stage(now) {
+            crate::core::week::Stage::Settled => {
+                out.paid
+                    .extend(week_payment(c, &d.value, &store.settings, now));
+            }
+            crate::core::week::Stage::Invoiced => {
+                out.invoiced += bill(c, &d.value, &store.settings, now).amount;
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// This week's figures of a contract known to have no time this week.
 pub fn this_week_empty(c: &Contract, now: Instant) -> Option<ThisWeek> {
     (c.kind() == crate::core::Kind::Hourly).then(|| ThisWeek {

@@ -1,6 +1,6 @@
 //! `show ID`: one contract in detail.
 
-use super::{Ctx, parse_id, this_week};
+use super::{Ctx, hourly_billing, parse_id, this_week};
 use crate::core::diary::limit_for;
 use crate::core::feedback;
 use crate::core::lifecycle::milestone_escrow;
@@ -20,22 +20,10 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let c = timers::advance(&doc.value, s, ctx.now).contract;
     let mut week = this_week(&store, &c, ctx.now)?;
     // Hourly: what the settled weeks billed, from the contract's whole diary.
-    let mut invoiced = crate::core::Money::ZERO;
+    let hourly = hourly_billing(&store, &c, Week::of(c.started_at), ctx.now)?;
+    let invoiced = hourly.invoiced;
     if let Some(w) = week.as_mut() {
-        let mut billed = crate::core::Money::ZERO;
-        let last = c.ended_at().map_or(ctx.now, |e| e.min(ctx.now));
-        for wk in store.contract_weeks(&c.id, Week::of(c.started_at), Week::of(last)) {
-            let Some(d) = store.week(wk, &c)? else {
-                continue;
-            };
-            let amount = crate::core::diary::bill(&c, &d.value, s, ctx.now).amount;
-            match wk.stage(ctx.now) {
-                crate::core::week::Stage::Settled => billed += amount,
-                crate::core::week::Stage::Invoiced => invoiced += amount,
-                _ => {}
-            }
-        }
-        w.billed = Some(billed);
+        w.billed = Some((hourly.billed(), hourly.fee()));
     }
     let v = ctx.viewer(s);
     if ctx.out.json {
@@ -114,19 +102,23 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
             );
         }
     }
-    match week.and_then(|w| w.billed) {
-        Some(billed) => {
+    let (paid, fee) = match week.and_then(|w| w.billed) {
+        Some((billed, billed_fee)) => {
             row("Billed (settled weeks)", cur.format(billed + tot.paid));
             if !invoiced.is_zero() {
                 row("Invoiced (disputable)", cur.format(invoiced));
             }
+            (billed + tot.paid, billed_fee + tot.fee)
         }
-        None => row("Paid", cur.format(tot.paid)),
-    }
+        None => {
+            row("Paid", cur.format(tot.paid));
+            (tot.paid, tot.fee)
+        }
+    };
     if v.role == Role::Freelancer {
         row(
             "Fee / net",
-            format!("{} / {}", cur.show(tot.fee), cur.show(tot.paid - tot.fee)),
+            format!("{} / {}", cur.show(fee), cur.show(paid - fee)),
         );
     }
     row("Refunded", cur.format(tot.refunded));

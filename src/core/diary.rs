@@ -213,6 +213,27 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
     }
 }
 
+/// What a settled week paid the freelancer, as a payment dated at its
+/// settlement (`None` before it settles, or when nothing was billed): hourly
+/// money is released week by week, not recorded as payments in the contract.
+pub fn week_payment(
+    c: &Contract,
+    wf: &WeekFile,
+    settings: &Settings,
+    now: Instant,
+) -> Option<Payment> {
+    if wf.week.stage(now) != Stage::Settled {
+        return None;
+    }
+    let b = bill(c, wf, settings, now);
+    (!b.amount.is_zero()).then(|| Payment {
+        at: wf.week.settled_from(),
+        milestone: None,
+        amount: b.amount,
+        fee: b.fee,
+    })
+}
+
 /// Minutes of each entry that are billable, in entry order (the limit fills
 /// up entry by entry).
 pub fn billable_split(c: &Contract, wf: &WeekFile, now: Instant) -> Vec<(i64, i64)> {

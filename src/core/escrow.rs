@@ -636,11 +636,14 @@ pub fn resolve(
 
 /// The net the freelancer was paid in the last 180 days, less what was
 /// already given back in that window: the most `refund give` accepts.
-pub fn giveable(c: &Contract, now: Instant) -> Money {
+/// `weekly` are an hourly contract's settled weeks as payments (see
+/// [`super::diary::week_payment`]); empty for fixed-price contracts.
+pub fn giveable(c: &Contract, weekly: &[Payment], now: Instant) -> Money {
     let since = now - Duration::days(GIVE_WINDOW_DAYS);
     let net: Money = c
         .payments
         .iter()
+        .chain(weekly)
         .filter(|p| p.at > since && p.at <= now)
         .map(|p| p.amount - p.fee)
         .sum();
@@ -654,18 +657,19 @@ pub fn giveable(c: &Contract, now: Instant) -> Money {
 }
 
 /// `refund give` (freelancer): gives back released money; final; the fee on
-/// it is returned to the freelancer.
+/// it is returned to the freelancer. `weekly`: as for [`giveable`].
 pub fn give(
     c: &Contract,
     role: Role,
     amount: Money,
+    weekly: &[Payment],
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     let cur = settings.currency;
     transition(c, settings, now, |c| {
         only(role, Role::Freelancer, c, "give a refund")?;
-        let max = giveable(c, now);
+        let max = giveable(c, weekly, now);
         if amount.is_zero() || amount > max {
             return refused(format!(
                 "a refund of {} cannot be given on {}: at most {} (the net paid in the last 180 days, less refunds already given)",
@@ -676,8 +680,10 @@ pub fn give(
         }
         // The fee returned never exceeds the fee charged (rounding per give
         // could otherwise return a cent more than was taken).
-        let t = c.totals();
-        let fee = settings.fee_on(amount).min(t.fee.max(Money::ZERO));
+        let weekly_fee: Money = weekly.iter().map(|p| p.fee).sum();
+        let fee = settings
+            .fee_on(amount)
+            .min((c.totals().fee + weekly_fee).max(Money::ZERO));
         c.refunds.push(Refund::done(
             RefundOrigin::Given,
             None,
@@ -881,9 +887,9 @@ mod tests {
             .unwrap()
             .contract;
         // net paid: 500 - 50 fee = 450
-        assert!(give(&c, Role::Freelancer, usd("450.01"), &s, t(NOW)).is_err());
-        assert!(give(&c, Role::Client, usd("10"), &s, t(NOW)).is_err());
-        let g = give(&c, Role::Freelancer, usd("100"), &s, t(NOW))
+        assert!(give(&c, Role::Freelancer, usd("450.01"), &[], &s, t(NOW)).is_err());
+        assert!(give(&c, Role::Client, usd("10"), &[], &s, t(NOW)).is_err());
+        let g = give(&c, Role::Freelancer, usd("100"), &[], &s, t(NOW))
             .unwrap()
             .contract;
         let tot = g.totals();
@@ -891,8 +897,36 @@ mod tests {
             (tot.paid, tot.fee, tot.refunded),
             (usd("400"), usd("40"), usd("100"))
         );
-        assert!(give(&g, Role::Freelancer, usd("350.01"), &s, t(NOW)).is_err());
+        assert!(give(&g, Role::Freelancer, usd("350.01"), &[], &s, t(NOW)).is_err());
         let late = t(NOW) + Duration::days(GIVE_WINDOW_DAYS);
-        assert!(give(&c, Role::Freelancer, usd("1"), &s, late).is_err());
+        assert!(give(&c, Role::Freelancer, usd("1"), &[], &s, late).is_err());
+    }
+
+    #[test]
+    fn an_hourly_contract_gives_from_its_settled_weeks_in_the_window() {
+        let s = lt::settings();
+        let c = lt::hourly();
+        let week = |at: &str, amount: &str, fee: &str| Payment {
+            at: t(at),
+            milestone: None,
+            amount: usd(amount),
+            fee: usd(fee),
+        };
+        // Two settled weeks in the window, one before it.
+        let weekly = [
+            week("2026-03-01T00:00:00Z", "1000", "100"),
+            week("2026-11-07T00:00:00Z", "200", "20"),
+            week("2026-11-14T00:00:00Z", "300", "30"),
+        ];
+        assert_eq!(giveable(&c, &weekly, t(NOW)), usd("450"));
+        assert_eq!(giveable(&c, &[], t(NOW)), Money::ZERO);
+        assert!(give(&c, Role::Freelancer, usd("450.01"), &weekly, &s, t(NOW)).is_err());
+        let g = give(&c, Role::Freelancer, usd("400"), &weekly, &s, t(NOW))
+            .unwrap()
+            .contract;
+        // The fee on it (10 %) is returned; what is left to give shrinks.
+        assert_eq!(g.refunds[0].fee_returned, Some(usd("40")));
+        assert_eq!(giveable(&g, &weekly, t(NOW)), usd("50"));
+        assert!(give(&g, Role::Freelancer, usd("50.01"), &weekly, &s, t(NOW)).is_err());
     }
 }

@@ -516,7 +516,7 @@ fn guide(c: &Contract, k: usize, choice: usize, amt: Amt, now: Instant) -> Op {
             });
         }
     }
-    if escrow::giveable(c, now) > Money::ZERO {
+    if escrow::giveable(c, &[], now) > Money::ZERO {
         ops.push(Op::Give { k, wrong, amt });
     }
     if ops.is_empty() {
@@ -724,9 +724,9 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>, checks: Checks) -> Result<()
                         escrow::resolve(&input, role, cp, fp, s, now)
                     }
                     Op::Give { amt, .. } => {
-                        let max = escrow::giveable(&view, now);
+                        let max = escrow::giveable(&view, &[], now);
                         let a = resolve_amt(amt, max).unwrap_or(max);
-                        escrow::give(&input, role, a, s, now)
+                        escrow::give(&input, role, a, &[], s, now)
                     }
                     Op::End { pay, .. } => {
                         let esc: Money = lifecycle::available_escrow(&view)
@@ -1005,10 +1005,10 @@ mod regressions {
             .unwrap()
             .contract;
         assert_eq!(c.totals().fee, cents(1));
-        let c = escrow::give(&c, Role::Freelancer, cents(5), &s, now)
+        let c = escrow::give(&c, Role::Freelancer, cents(5), &[], &s, now)
             .unwrap()
             .contract;
-        let c = escrow::give(&c, Role::Freelancer, cents(5), &s, now)
+        let c = escrow::give(&c, Role::Freelancer, cents(5), &[], &s, now)
             .unwrap()
             .contract;
         let t = c.totals();

@@ -44,9 +44,10 @@ pub struct ThisWeek {
     pub minutes: i64,
     /// The start of a running timer.
     pub running_since: Option<Instant>,
-    /// Billed in settled weeks, when the command read the whole diary of
-    /// the contract (`show`); `None` elsewhere, to keep `list` flat.
-    pub billed: Option<Money>,
+    /// Billed in settled weeks and the fee on it, when the command read the
+    /// whole diary of the contract (`show`); `None` elsewhere, to keep `list`
+    /// flat.
+    pub billed: Option<(Money, Money)>,
 }
 
 /// The contract object.
@@ -114,16 +115,19 @@ pub fn contract(c: &Contract, v: &Viewer<'_>, this_week: Option<ThisWeek>) -> Va
     o.insert("funded".into(), v.money(t.funded));
     o.insert("escrow".into(), v.money(t.escrow));
     o.insert("held".into(), v.money(t.held));
-    let paid = match (c.kind(), this_week.and_then(|w| w.billed)) {
-        (Kind::Fixed, _) => v.money(t.paid),
-        (Kind::Hourly, Some(b)) => v.money(b + t.paid),
-        (Kind::Hourly, None) => Value::Null,
+    // Hourly money is paid week by week from the diary; refunds given and
+    // the fee they returned are in the contract.
+    let (paid, fee) = match (c.kind(), this_week.and_then(|w| w.billed)) {
+        (Kind::Fixed, _) => (Some(t.paid), Some(t.fee)),
+        (Kind::Hourly, Some((b, f))) => (Some(b + t.paid), Some(f + t.fee)),
+        (Kind::Hourly, None) => (None, None),
     };
-    o.insert("paid".into(), paid);
+    o.insert("paid".into(), paid.map_or(Value::Null, |p| v.money(p)));
     o.insert("refunded".into(), v.money(t.refunded));
     if v.role == Role::Freelancer {
-        o.insert("fee".into(), v.money(t.fee));
-        o.insert("net".into(), v.money(t.paid - t.fee));
+        o.insert("fee".into(), fee.map_or(Value::Null, |f| v.money(f)));
+        let net = paid.zip(fee).map(|(p, f)| p - f);
+        o.insert("net".into(), net.map_or(Value::Null, |n| v.money(n)));
     }
     o.insert("started_at".into(), json!(utc(c.started_at)));
     let e = c.ending.as_ref();

@@ -7,7 +7,7 @@
 //! another instant.
 
 use crate::harness::{Ledger, NOW, Run, lines_in_order};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// `NOW` + 7 days: a refund requested at `NOW` is approved by the system.
 const REFUND_DUE: &str = "2026-11-25T10:00:00Z";
@@ -1247,6 +1247,74 @@ fn refund_give_returns_the_fee_on_the_given_amount() {
         &fl(&["--dry-run", "refund", "give", "f1", "--amount", "1"]),
     )
     .ok();
+}
+
+#[test]
+fn refund_give_on_an_hourly_contract_draws_on_its_settled_weeks() {
+    let l = Ledger::new();
+    l.hourly("h1");
+    // 4 h at 50.00 in 2026-W45 (settles Sat 14 Nov 00:00 UTC)
+    l.run_at(
+        "2026-11-03T14:00:00Z",
+        &fl(&[
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-03T09:00:00Z",
+            "--to",
+            "2026-11-03T13:00:00Z",
+            "--memo",
+            "work",
+        ]),
+    )
+    .ok();
+    // Invoiced, not yet paid: nothing to give back.
+    refused_at(
+        &l,
+        "2026-11-13T23:59:00Z",
+        &fl(&["refund", "give", "h1", "--amount", "1"]),
+        4,
+    );
+    // Settled: 200.00 paid, fee 20.00, net 180.00.
+    let c = show_fl(&l, NOW, "h1");
+    assert_eq!(
+        (&c["paid"], &c["fee"], &c["net"]),
+        (&json!("200.00"), &json!("20.00"), &json!("180.00"))
+    );
+    let r = refused(&l, &fl(&["refund", "give", "h1", "--amount", "180.01"]), 4);
+    assert!(r.stderr.contains("at most 180.00"), "{}", r.stderr);
+    let r = l
+        .run(&fl(&["--json", "refund", "give", "h1", "--amount", "100"]))
+        .ok()
+        .json();
+    assert_eq!(events(&r)[0]["event"], "refund_given");
+    let g = &r["contract"]["refunds"][0];
+    assert_eq!(
+        (&g["origin"], &g["amount"]),
+        (&json!("given"), &json!("100.00"))
+    );
+    // The fee on it is returned: paid 100.00, fee 10.00, net 90.00.
+    let c = show_fl(&l, NOW, "h1");
+    assert_eq!(
+        (&c["paid"], &c["fee"], &c["net"], &c["refunded"]),
+        (
+            &json!("100.00"),
+            &json!("10.00"),
+            &json!("90.00"),
+            &json!("100.00")
+        )
+    );
+    let t = l.run(&["--as", "freelancer", "show", "h1"]).ok().stdout;
+    assert!(t.contains("10.00 / 90.00"), "{t}");
+    refused(&l, &fl(&["refund", "give", "h1", "--amount", "80.01"]), 4);
+    // 180 days after the week settled, nothing is left to give.
+    refused_at(
+        &l,
+        "2027-05-13T00:00:00Z",
+        &fl(&["refund", "give", "h1", "--amount", "1"]),
+        4,
+    );
 }
 
 #[test]

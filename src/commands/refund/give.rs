@@ -1,7 +1,8 @@
 //! `refund give`: the freelancer gives back released money.
 
-use crate::commands::{Ctx, money_arg, mutate};
+use crate::commands::{Ctx, hourly_billing, money_arg, mutate};
 use crate::core::escrow;
+use crate::core::week::Week;
 use anyhow::Result;
 
 /// Runs `refund give`.
@@ -11,7 +12,18 @@ pub fn run(ctx: &Ctx, id: &str, amount: &str) -> Result<()> {
         id,
         |store, c, role| {
             let amount = money_arg(&store.settings, "--amount", amount)?;
-            Ok(escrow::give(c, role, amount, &store.settings, ctx.now)?)
+            // Hourly money was released week by week: the weeks settled in
+            // the window (a week settles 12 days after its Monday).
+            let since = ctx.now - chrono::Duration::days(escrow::GIVE_WINDOW_DAYS + 13);
+            let weekly = hourly_billing(store, c, Week::of(since), ctx.now)?.paid;
+            Ok(escrow::give(
+                c,
+                role,
+                amount,
+                &weekly,
+                &store.settings,
+                ctx.now,
+            )?)
         },
         |_, _, _| Ok(()),
     )
