@@ -312,13 +312,14 @@ def report(results, args):
         lines.append("")
     if len(results) > 1:
         lines += ["## Scaling", "", "![time against size](scaling.svg)", "",
-                  "| intervals | diary show --week, newest (ms) | timew summary, newest (ms) | diary log (ms) | timew track (ms) | show (ms) |",
-                  "|---|---|---|---|---|---|"]
+                  "| intervals | diary show --week, middle week (ms) | timew summary, middle week (ms) | diary show --week, newest week (ms) | timew summary, newest week (ms) | diary log (ms) | timew track (ms) | show (ms) |",
+                  "|---|---|---|---|---|---|---|---|"]
         for size, (info, res) in results.items():
-            w = [(a, b) for k, a, b in res["pairs"] if k == "week newest"]
-            l = [(a, b) for k, a, b in res["pairs"] if k == "log"]
-            lines.append(f"| {info['intervals']:,} | {med([a for a, _ in w]):.2f} | {med([b for _, b in w]):.2f} | "
-                         f"{med([a for a, _ in l]):.2f} | {med([b for _, b in l]):.2f} | {med(res['alone']['show']):.2f} |")
+            cells = []
+            for kind in ("week middle", "week newest", "log"):
+                ps = [(a, b) for k, a, b in res["pairs"] if k == kind]
+                cells += [f"{med([a for a, _ in ps]):.2f}", f"{med([b for _, b in ps]):.2f}"]
+            lines.append(f"| {info['intervals']:,} | " + " | ".join(cells) + f" | {med(res['alone']['show']):.2f} |")
         lines.append("")
         # Flat: each week and single-contract command against its 10,000 figure.
         first = next(iter(results.values()))[1]
@@ -347,15 +348,16 @@ def report(results, args):
 
 def svg(results):
     """A small log-log plot of median time against size, both tools."""
-    series = {"contracts diary show --week": [], "timew summary": [], "contracts diary log": [], "timew track": []}
+    series = {"contracts diary show --week (middle week)": [], "timew summary (middle week)": [],
+              "contracts diary show --week (newest week)": [], "timew summary (newest week)": [],
+              "contracts diary log": [], "timew track": []}
+    names = list(series)
     for size, (info, res) in results.items():
-        w = [(a, b) for k, a, b in res["pairs"] if k == "week newest"]
-        l = [(a, b) for k, a, b in res["pairs"] if k == "log"]
         n = info["intervals"]
-        series["contracts diary show --week"].append((n, med([a for a, _ in w])))
-        series["timew summary"].append((n, med([b for _, b in w])))
-        series["contracts diary log"].append((n, med([a for a, _ in l])))
-        series["timew track"].append((n, med([b for _, b in l])))
+        for i, kind in enumerate(["week middle", "week newest", "log"]):
+            ps = [(a, b) for k, a, b in res["pairs"] if k == kind]
+            series[names[2 * i]].append((n, med([a for a, _ in ps])))
+            series[names[2 * i + 1]].append((n, med([b for _, b in ps])))
     import math
     W, H, L, B = 640, 400, 70, 50
     xs = [p[0] for s in series.values() for p in s]
@@ -364,7 +366,7 @@ def svg(results):
     y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
     X = lambda v: L + (math.log10(v) - x0) / (x1 - x0) * (W - L - 20)
     Y = lambda v: H - B - (math.log10(v) - y0) / (y1 - y0) * (H - B - 20)
-    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
            f'<rect width="{W}" height="{H}" fill="white"/>',
            f'<text x="{W/2}" y="{H-10}" text-anchor="middle">intervals in the ledger (log scale)</text>',
