@@ -128,6 +128,8 @@ pub struct HourlyBilling {
     pub paid: Vec<crate::core::model::Payment>,
     /// Invoiced, not yet settled.
     pub invoiced: crate::core::Money,
+    /// Past settlement but held by an open dispute.
+    pub disputed: crate::core::Money,
 }
 
 impl HourlyBilling {
@@ -163,8 +165,10 @@ pub fn hourly_billing(
         };
         match wk.stage(now) {
             crate::core::week::Stage::Settled => {
-                out.paid
-                    .extend(week_payment(c, &d.value, &store.settings, now));
+                match week_payment(c, &d.value, &store.settings, now) {
+                    Some(p) => out.paid.push(p),
+                    None => out.disputed += bill(c, &d.value, &store.settings, now).amount,
+                }
             }
             crate::core::week::Stage::Invoiced => {
                 out.invoiced += bill(c, &d.value, &store.settings, now).amount;

@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let mut week = this_week(&store, &c, ctx.now)?;
     // Hourly: what the settled weeks billed, from the contract's whole diary.
     let hourly = hourly_billing(&store, &c, Week::of(c.started_at), ctx.now)?;
-    let invoiced = hourly.invoiced;
+    let (invoiced, disputed) = (hourly.invoiced, hourly.disputed);
     if let Some(w) = week.as_mut() {
         w.billed = Some((hourly.billed(), hourly.fee()));
     }
@@ -107,6 +107,9 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
             row("Billed (settled weeks)", cur.format(billed + tot.paid));
             if !invoiced.is_zero() {
                 row("Invoiced (disputable)", cur.format(invoiced));
+            }
+            if !disputed.is_zero() {
+                row("Held by an open dispute", cur.format(disputed));
             }
             (billed + tot.paid, billed_fee + tot.fee)
         }

@@ -214,15 +214,20 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
 }
 
 /// What a settled week paid the freelancer, as a payment dated at its
-/// settlement (`None` before it settles, or when nothing was billed): hourly
-/// money is released week by week, not recorded as payments in the contract.
+/// settlement (`None` before it settles, while a dispute of it is open, or
+/// when nothing was billed): hourly money is released week by week, not
+/// recorded as payments in the contract.
 pub fn week_payment(
     c: &Contract,
     wf: &WeekFile,
     settings: &Settings,
     now: Instant,
 ) -> Option<Payment> {
-    if wf.week.stage(now) != Stage::Settled {
+    let disputed = c
+        .disputes
+        .iter()
+        .any(|d| d.week == wf.week && d.status == DisputeStatus::Open);
+    if wf.week.stage(now) != Stage::Settled || disputed {
         return None;
     }
     let b = bill(c, wf, settings, now);

@@ -4,7 +4,7 @@
 //! pinned; every refusal leaves the ledger byte-identical.
 
 use crate::harness::{Ledger, NOW, Run};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Wed 2026-11-18 11:30 UTC (NOW + 1h30m).
 const LATER: &str = "2026-11-18T11:30:00Z";
@@ -1649,6 +1649,41 @@ fn client_withdraws_a_dispute() {
     let s = sheet(&l, at, &["h1", "--week", "2026-W47"]);
     assert_eq!(s["amount"], "150.00");
     assert_eq!(s["dispute"]["status"], "withdrawn");
+}
+
+#[test]
+fn a_week_under_open_dispute_is_not_paid_until_the_dispute_ends() {
+    let l = billed_week();
+    open_dispute(&l, W47_INVOICED).ok();
+    let later = "2026-12-01T10:00:00Z"; // W47 settled on Sat 28 Nov
+    let paid = |l: &Ledger| {
+        let c = l
+            .run_at(later, &["--json", "--as", "freelancer", "show", "h1"])
+            .ok()
+            .json();
+        (c["paid"].clone(), c["net"].clone())
+    };
+    assert_eq!(paid(&l), (json!("0.00"), json!("0.00")));
+    let t = l.run_at(later, &["show", "h1"]).ok().stdout;
+    assert!(t.contains("Held by an open dispute"), "{t}");
+    let give = [
+        "--as",
+        "freelancer",
+        "refund",
+        "give",
+        "h1",
+        "--amount",
+        "1",
+    ];
+    l.run_at(later, &give).code(4);
+    // Withdrawn: the week stands and was paid; its net can be given back.
+    l.run_at(
+        later,
+        &["diary", "dispute", "h1", "--week", "2026-W47", "--withdraw"],
+    )
+    .ok();
+    assert_eq!(paid(&l), (json!("150.00"), json!("135.00")));
+    l.run_at(later, &give).ok();
 }
 
 // ---------------------------------------------------------------------------
