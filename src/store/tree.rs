@@ -247,7 +247,7 @@ pub fn fast(text: &str) -> Option<Table<'_>> {
         span: Some(0..0),
         entries: Vec::new(),
     };
-    // Where `key = value` lines go: a path of (entry index, is array) steps.
+    // Where `key = value` lines go: entry indexes from the root (`current`).
     let mut path: Vec<usize> = Vec::new();
     let mut pos = 0;
     let bytes = text.as_bytes();
