@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     with_time.extend(store.week_contracts(this.prev())?);
     for doc in store.contracts()? {
         // Timers apply in memory so no view is stale; only writers persist them.
-        let c = crate::core::timers::advance(&doc.value, s, ctx.now).contract;
+        let c = timers::advance_owned(doc.value, s, ctx.now).contract;
         let week = if with_time.contains(&c.id) {
             this_week(&store, &c, ctx.now)?
         } else {

@@ -115,7 +115,12 @@ pub fn describe(c: &Contract, t: &Timer, settings: &Settings) -> String {
 /// Applies every timer due at `now`, in the order they fell due, each recorded
 /// once in history at the instant it fell due, with actor `system`.
 pub fn advance(c: &Contract, settings: &Settings, now: Instant) -> Outcome {
-    let mut contract = c.clone();
+    advance_owned(c.clone(), settings, now)
+}
+
+/// [`advance`] of a contract the caller no longer needs (no copy is made:
+/// `list` advances every contract of the ledger).
+pub fn advance_owned(mut contract: Contract, settings: &Settings, now: Instant) -> Outcome {
     let mut events = Vec::new();
     // Each application removes its own timer, so this ends; the bound guards
     // against a hand-edited file that would loop.
