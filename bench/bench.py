@@ -17,7 +17,7 @@ peak memory of each with /usr/bin/time -v. It writes bench/RESULTS.md (and, with
 several sizes, bench/scaling.svg). Installs hyperfine, timewarrior and GNU time
 with apt-get when missing.
 """
-import argparse, datetime as dt, json, os, platform, shutil, statistics, subprocess, sys, time
+import argparse, datetime as dt, json, os, platform, random, shutil, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PER_CONTRACT = 200
@@ -217,28 +217,38 @@ class Run:
     def sample(self, name, cmd):
         self.res["alone"].setdefault(name, []).append(timed(cmd, self.env))
 
-    def round(self, k):
+    def tasks(self, k):
+        """Round k's samples, as independent steps the caller may run in any
+        order (`end` takes the k-th running contract, `diary log` one from
+        the other end of the list, so they never meet)."""
         env, fx, base = self.env, self.fx, self.log_base
+        out = []
         for kind, show, summary in self.cmds:
-            a = timed(show, env)
-            b = timed(summary, env)
-            self.res["pairs"].append((kind, a, b))
-        s = self.day + dt.timedelta(minutes=k * 20)
-        e = s + dt.timedelta(minutes=10)
-        cid = f"c{self.active[k % len(self.active)] + 1}"
-        a = timed(base + ["--as", "freelancer", "diary", "log", cid, "--from", iso(s), "--to", iso(e), "--memo", "bench"], env)
-        b = timed(["timew", "track", tw(s), "-", tw(e), "benchtag"], env)
-        self.res["pairs"].append(("log", a, b))
-        if k < len(self.active) - 1:
-            self.sample("end", base + ["end", f"c{self.active[k] + 1}", "--yes"])
+            def pair(kind=kind, show=show, summary=summary):
+                a = timed(show, env)
+                b = timed(summary, env)
+                self.res["pairs"].append((kind, a, b))
+            out.append(pair)
+
+        def log():
+            s = self.day + dt.timedelta(minutes=k * 20)
+            e = s + dt.timedelta(minutes=10)
+            cid = f"c{self.active[-2 - k % (len(self.active) - 1)] + 1}"
+            a = timed(base + ["--as", "freelancer", "diary", "log", cid, "--from", iso(s), "--to", iso(e), "--memo", "bench"], env)
+            b = timed(["timew", "track", tw(s), "-", tw(e), "benchtag"], env)
+            self.res["pairs"].append(("log", a, b))
+        out.append(log)
+        if k < len(self.active) // 2:
+            out.append(lambda: self.sample("end", base + ["end", f"c{self.active[k] + 1}", "--yes"]))
         if k < 40:
-            self.sample("refund approve", base + ["--as", "freelancer", "refund", "approve", f"f{k}"])
-        self.sample("sweep (nothing due)", base + ["sweep"])
-        self.sample("list", base + ["list"])
-        self.sample("show", base + ["show", f"c{self.active[-1] + 1}"])
-        self.sample("--version", [fx.bin, "--version"])
+            out.append(lambda: self.sample("refund approve", base + ["--as", "freelancer", "refund", "approve", f"f{k}"]))
+        out.append(lambda: self.sample("sweep (nothing due)", base + ["sweep"]))
+        out.append(lambda: self.sample("list", base + ["list"]))
+        out.append(lambda: self.sample("show", base + ["show", f"c{self.active[-1] + 1}"]))
+        out.append(lambda: self.sample("--version", [fx.bin, "--version"]))
         # the floor: starting a process that does nothing
-        self.sample("true (a process doing nothing)", [self.true])
+        out.append(lambda: self.sample("true (a process doing nothing)", [self.true]))
+        return out
 
     def memory(self):
         env, base = self.env, self.log_base
@@ -270,7 +280,8 @@ def report(results, args):
               f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
               f"- {ver} (release build), timewarrior {twv}, hyperfine {hv}: each figure is one run's wall time as hyperfine measures it "
               f"(`hyperfine -N --runs 1`, no shell), the two tools alternating pair by pair and the sizes round by round",
-              f"- `contracts` writes durably (fsync of file and directory); timewarrior does not fsync", ""]
+              f"- `contracts` writes durably (fsync of file and directory); timewarrior does not fsync",
+              f"- command: `python3 bench/bench.py --sizes {args.sizes} --pairs {args.pairs}`", ""]
     for size, (info, res) in results.items():
         lines += [f"## {info['intervals']:,} intervals ({info['contracts']} contracts, {info['week_files']:,} week files)", "",
                   f"Fixture: `new` x{info['contracts']} in {info['create_s']} s; `timew export` {info['timew_export_s']} s; "
@@ -297,7 +308,9 @@ def report(results, args):
         targets = {"end": 5, "refund approve": 5, "sweep (nothing due)": 20, "list": 20, "show": None, "--version": 2}
         # SPEC §6 sets the list and sweep targets "at this size": 100,000.
         at_size = {"sweep (nothing due)", "list"}
-        for name, xs in res["alone"].items():
+        order = ["end", "refund approve", "sweep (nothing due)", "list", "show", "--version", "true (a process doing nothing)"]
+        for name in order:
+            xs = res["alone"].get(name, [])
             t = targets.get(name)
             if t is None:
                 ok = ""
@@ -429,15 +442,24 @@ def main():
             r.warm()
         # The sizes alternate round by round: a slower minute of the machine
         # hits all of them alike, so the scaling comparison is fair.
+        # Within a round the steps run in a shuffled order (fixed seed), so
+        # no command always follows the same other one (a long timewarrior
+        # run leaves the caches and the host's scheduling behind it).
         for k in range(args.pairs):
             print(f"round {k + 1}/{args.pairs}", flush=True)
-            for r in runs.values():
-                r.round(k)
+            steps = [t for r in runs.values() for t in r.tasks(k)]
+            random.Random(k).shuffle(steps)
+            for step in steps:
+                step()
         results = {size: (infos[size], runs[size].memory()) for size in sizes}
         for w in works:
             shutil.rmtree(w, ignore_errors=True)
     if args.build_only:
         return
+    # Every sample, for whoever wants more than medians.
+    raw = {str(size): {"fixture": info, **res} for size, (info, res) in results.items()}
+    with open(os.path.join(ROOT, "bench", "RESULTS.json"), "w") as f:
+        json.dump(raw, f, indent=1)
     report(results, args)
     if len(results) > 1:
         svg(results)
