@@ -80,6 +80,8 @@ pub struct Doc<T> {
     pub value: T,
     /// The file, relative to the ledger directory.
     pub rel: String,
+    // The text it was read from, for the format-preserving rewrite; empty
+    // when the store was opened for reading (nothing is rewritten then).
     text: String,
 }
 
