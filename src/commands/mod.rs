@@ -121,10 +121,11 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
 }
 
 /// An hourly contract's money from its diary: the settled weeks as payments
-/// (dated at settlement) and what is invoiced and still disputable.
+/// (dated at settlement), what is invoiced and still disputable, and what an
+/// open dispute holds.
 #[derive(Debug, Default)]
 pub struct HourlyBilling {
-    /// Settled weeks that billed something, oldest first.
+    /// Settled weeks, oldest first.
     pub paid: Vec<crate::core::model::Payment>,
     /// Invoiced, not yet settled.
     pub invoiced: crate::core::Money,
@@ -152,7 +153,7 @@ pub fn hourly_billing(
     from: Week,
     now: Instant,
 ) -> Result<HourlyBilling> {
-    use crate::core::diary::{bill, week_payment};
+    use crate::core::diary::{WeekMoney, week_money};
     let mut out = HourlyBilling::default();
     if c.kind() != crate::core::Kind::Hourly {
         return Ok(out);
@@ -163,17 +164,11 @@ pub fn hourly_billing(
         let Some(d) = store.week(wk, c)? else {
             continue;
         };
-        match wk.stage(now) {
-            crate::core::week::Stage::Settled => {
-                match week_payment(c, &d.value, &store.settings, now) {
-                    Some(p) => out.paid.push(p),
-                    None => out.disputed += bill(c, &d.value, &store.settings, now).amount,
-                }
-            }
-            crate::core::week::Stage::Invoiced => {
-                out.invoiced += bill(c, &d.value, &store.settings, now).amount;
-            }
-            _ => {}
+        match week_money(c, &d.value, &store.settings, now) {
+            WeekMoney::Paid(p) => out.paid.push(p),
+            WeekMoney::Invoiced(m) => out.invoiced += m,
+            WeekMoney::Held(m) => out.disputed += m,
+            WeekMoney::Unbilled => {}
         }
     }
     Ok(out)

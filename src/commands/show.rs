@@ -102,22 +102,18 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
             );
         }
     }
-    let (paid, fee) = match week.and_then(|w| w.billed) {
-        Some((billed, billed_fee)) => {
-            row("Billed (settled weeks)", cur.format(billed + tot.paid));
-            if !invoiced.is_zero() {
-                row("Invoiced (disputable)", cur.format(invoiced));
-            }
-            if !disputed.is_zero() {
-                row("Held by an open dispute", cur.format(disputed));
-            }
-            (billed + tot.paid, billed_fee + tot.fee)
+    let (paid, fee) = json::paid_and_fee(&c, &tot, week).unwrap_or((tot.paid, tot.fee));
+    if c.kind() == Kind::Hourly {
+        row("Billed (settled weeks)", cur.format(paid));
+        if !invoiced.is_zero() {
+            row("Invoiced (disputable)", cur.format(invoiced));
         }
-        None => {
-            row("Paid", cur.format(tot.paid));
-            (tot.paid, tot.fee)
+        if !disputed.is_zero() {
+            row("Held by an open dispute", cur.format(disputed));
         }
-    };
+    } else {
+        row("Paid", cur.format(paid));
+    }
     if v.role == Role::Freelancer {
         row(
             "Fee / net",

@@ -213,30 +213,41 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
     }
 }
 
-/// What a settled week paid the freelancer, as a payment dated at its
-/// settlement (`None` before it settles, while a dispute of it is open, or
-/// when nothing was billed): hourly money is released week by week, not
-/// recorded as payments in the contract.
-pub fn week_payment(
-    c: &Contract,
-    wf: &WeekFile,
-    settings: &Settings,
-    now: Instant,
-) -> Option<Payment> {
+/// Where a week's money stands at `now`: hourly money is released week by
+/// week, not recorded as payments in the contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WeekMoney {
+    /// Still open or in review: not billed yet.
+    Unbilled,
+    /// Invoiced, disputable until it settles.
+    Invoiced(Money),
+    /// Past settlement, held by an open dispute until it ends.
+    Held(Money),
+    /// Settled: paid to the freelancer, dated at the settlement.
+    Paid(Payment),
+}
+
+/// The week's [`WeekMoney`], from its one bill.
+pub fn week_money(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> WeekMoney {
+    let stage = wf.week.stage(now);
+    if !matches!(stage, Stage::Invoiced | Stage::Settled) {
+        return WeekMoney::Unbilled;
+    }
+    let b = bill(c, wf, settings, now);
     let disputed = c
         .disputes
         .iter()
         .any(|d| d.week == wf.week && d.status == DisputeStatus::Open);
-    if wf.week.stage(now) != Stage::Settled || disputed {
-        return None;
+    match stage {
+        Stage::Invoiced => WeekMoney::Invoiced(b.amount),
+        _ if disputed => WeekMoney::Held(b.amount),
+        _ => WeekMoney::Paid(Payment {
+            at: wf.week.settled_from(),
+            milestone: None,
+            amount: b.amount,
+            fee: b.fee,
+        }),
     }
-    let b = bill(c, wf, settings, now);
-    (!b.amount.is_zero()).then(|| Payment {
-        at: wf.week.settled_from(),
-        milestone: None,
-        amount: b.amount,
-        fee: b.fee,
-    })
 }
 
 /// Minutes of each entry that are billable, in entry order (the limit fills

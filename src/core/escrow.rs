@@ -637,7 +637,7 @@ pub fn resolve(
 /// The net the freelancer was paid in the last 180 days, less what was
 /// already given back in that window: the most `refund give` accepts.
 /// `weekly` are an hourly contract's settled weeks as payments (see
-/// [`super::diary::week_payment`]); empty for fixed-price contracts.
+/// [`super::diary::week_money`]); empty for fixed-price contracts.
 pub fn giveable(c: &Contract, weekly: &[Payment], now: Instant) -> Money {
     let since = now - Duration::days(GIVE_WINDOW_DAYS);
     let net: Money = c

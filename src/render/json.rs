@@ -115,19 +115,21 @@ pub fn contract(c: &Contract, v: &Viewer<'_>, this_week: Option<ThisWeek>) -> Va
     o.insert("funded".into(), v.money(t.funded));
     o.insert("escrow".into(), v.money(t.escrow));
     o.insert("held".into(), v.money(t.held));
-    // Hourly money is paid week by week from the diary; refunds given and
-    // the fee they returned are in the contract.
-    let (paid, fee) = match (c.kind(), this_week.and_then(|w| w.billed)) {
-        (Kind::Fixed, _) => (Some(t.paid), Some(t.fee)),
-        (Kind::Hourly, Some((b, f))) => (Some(b + t.paid), Some(f + t.fee)),
-        (Kind::Hourly, None) => (None, None),
-    };
-    o.insert("paid".into(), paid.map_or(Value::Null, |p| v.money(p)));
+    let paid_fee = paid_and_fee(c, &t, this_week);
+    o.insert(
+        "paid".into(),
+        paid_fee.map_or(Value::Null, |(p, _)| v.money(p)),
+    );
     o.insert("refunded".into(), v.money(t.refunded));
     if v.role == Role::Freelancer {
-        o.insert("fee".into(), fee.map_or(Value::Null, |f| v.money(f)));
-        let net = paid.zip(fee).map(|(p, f)| p - f);
-        o.insert("net".into(), net.map_or(Value::Null, |n| v.money(n)));
+        o.insert(
+            "fee".into(),
+            paid_fee.map_or(Value::Null, |(_, f)| v.money(f)),
+        );
+        o.insert(
+            "net".into(),
+            paid_fee.map_or(Value::Null, |(p, f)| v.money(p - f)),
+        );
     }
     o.insert("started_at".into(), json!(utc(c.started_at)));
     let e = c.ending.as_ref();
@@ -232,6 +234,22 @@ pub fn contract(c: &Contract, v: &Viewer<'_>, this_week: Option<ThisWeek>) -> Va
         );
     }
     Value::Object(o)
+}
+
+/// What the freelancer was paid and the fee on it. A fixed-price contract's
+/// payments are in its file; an hourly contract is paid week by week from
+/// its diary (`billed`, when the command read it: `None` otherwise), less
+/// the refunds given and the fee they returned, which are in its file.
+pub fn paid_and_fee(
+    c: &Contract,
+    t: &Totals,
+    this_week: Option<ThisWeek>,
+) -> Option<(Money, Money)> {
+    match (c.kind(), this_week.and_then(|w| w.billed)) {
+        (Kind::Fixed, _) => Some((t.paid, t.fee)),
+        (Kind::Hourly, Some((b, f))) => Some((b + t.paid, f + t.fee)),
+        (Kind::Hourly, None) => None,
+    }
 }
 
 /// One direction of feedback, as its viewer may see it.

@@ -159,8 +159,6 @@ fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
             &mut io::Read::take(fs::File::open(path)?, u64::MAX),
             &mut bytes,
         )?;
-        // Kept as long as the file's value: `list` holds every contract's.
-        bytes.shrink_to_fit();
         Ok(bytes)
     };
     let bytes = match read() {
@@ -554,11 +552,12 @@ impl Store {
     }
 
     /// A loaded value; its text is kept only where it may be rewritten.
-    fn doc<T>(&self, value: T, rel: String, text: String) -> Doc<T> {
-        let text = match self.access {
-            Access::Write => text,
-            Access::Read => String::new(),
-        };
+    fn doc<T>(&self, value: T, rel: String, mut text: String) -> Doc<T> {
+        match self.access {
+            // Kept as long as the value: `sweep` holds every contract's.
+            Access::Write => text.shrink_to_fit(),
+            Access::Read => text = String::new(),
+        }
         Doc { value, rel, text }
     }
 
