@@ -92,6 +92,16 @@ impl Week {
         self.end() + Duration::days(5)
     }
 
+    /// The first week that settles after `t` (an earlier week's pay falls
+    /// at or before `t`).
+    pub fn first_settling_after(t: DateTime<Utc>) -> Week {
+        let mut w = Week::of(t);
+        while w.prev().settled_from() > t {
+            w = w.prev();
+        }
+        w
+    }
+
     /// The stage at `now`.
     pub fn stage(self, now: DateTime<Utc>) -> Stage {
         if now < self.start() {
@@ -153,6 +163,19 @@ mod tests {
         assert!("2026-W54".parse::<Week>().is_err());
         assert!("2026-47".parse::<Week>().is_err());
         assert_eq!(Week::of(t("2027-01-01T00:00:00Z")).to_string(), "2026-W53");
+    }
+
+    #[test]
+    fn the_first_week_settling_after_an_instant() {
+        // 2026-W45 settles Sat 14 Nov 00:00, W46 on Sat 21 Nov.
+        let w45: Week = "2026-W45".parse().unwrap();
+        for at in ["2026-11-13T23:59:59Z", "2026-11-09T00:00:00Z"] {
+            assert_eq!(Week::first_settling_after(t(at)), w45, "{at}");
+        }
+        assert_eq!(
+            Week::first_settling_after(t("2026-11-14T00:00:00Z")),
+            w45.next()
+        );
     }
 
     #[test]

@@ -13,9 +13,10 @@ pub fn run(ctx: &Ctx, id: &str, amount: &str) -> Result<()> {
         |store, c, role| {
             let amount = money_arg(&store.settings, "--amount", amount)?;
             // Hourly money was released week by week: the weeks settled in
-            // the window (a week settles 12 days after its Monday).
-            let since = ctx.now - chrono::Duration::days(escrow::GIVE_WINDOW_DAYS + 13);
-            let weekly = hourly_billing(store, c, Week::of(since), ctx.now)?.paid;
+            // the window.
+            let since = ctx.now - chrono::Duration::days(escrow::GIVE_WINDOW_DAYS);
+            let first = Week::first_settling_after(since);
+            let weekly = hourly_billing(store, c, first, ctx.now)?.paid;
             Ok(escrow::give(
                 c,
                 role,
