@@ -32,6 +32,35 @@ fn amount(out: &mut Vec<Problem>, path: impl FnOnce() -> String, m: Money) {
     }
 }
 
+/// The first amount of `c` (or of its totals) above the money range, named
+/// for people: what a rule refuses rather than write.
+pub fn out_of_range(c: &Contract) -> Option<(String, Money)> {
+    let too_big = |m: Money| m.minor() > MAX_MINOR;
+    let mut amounts: Vec<(String, Money)> = Vec::new();
+    match &c.terms {
+        Terms::Hourly { rate, .. } => amounts.push(("the rate".into(), *rate)),
+        Terms::Fixed { price } => amounts.push(("the price".into(), *price)),
+    }
+    for (i, m) in c.milestones.iter().enumerate() {
+        amounts.push((format!("milestone {}", i + 1), m.amount));
+        amounts.push((format!("the escrow of milestone {}", i + 1), m.funded));
+    }
+    for p in &c.payments {
+        amounts.push(("a payment".into(), p.amount));
+    }
+    for r in &c.refunds {
+        amounts.push(("a refund".into(), r.amount));
+    }
+    let t = c.totals();
+    amounts.extend([
+        ("the money funded".to_string(), t.funded),
+        ("the money paid".to_string(), t.paid),
+        ("the money refunded".to_string(), t.refunded),
+        ("the escrow".to_string(), t.escrow),
+    ]);
+    amounts.into_iter().find(|(_, m)| too_big(*m))
+}
+
 /// Every problem of one contract.
 pub fn contract(c: &Contract) -> Vec<Problem> {
     let mut out = Vec::new();

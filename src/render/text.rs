@@ -25,16 +25,8 @@ pub fn clean_lines(s: &str) -> String {
     s.split('\n').map(clean).collect::<Vec<_>>().join("\n")
 }
 
-/// Minutes as `3h05m` (or `45m`).
-pub fn duration(minutes: i64) -> String {
-    let sign = if minutes < 0 { "-" } else { "" };
-    let m = minutes.abs();
-    if m < 60 {
-        format!("{sign}{m}m")
-    } else {
-        format!("{sign}{}h{:02}m", m / 60, m % 60)
-    }
-}
+/// Seconds as `3h05m`, `29m59s`: one way of writing durations everywhere.
+pub use crate::core::diary::hours_words as duration;
 
 #[cfg(test)]
 mod tests {
@@ -51,7 +43,9 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(duration(45), "45m");
-        assert_eq!(duration(185), "3h05m");
+        assert_eq!(duration(45 * 60), "45m");
+        assert_eq!(duration(185 * 60), "3h05m");
+        assert_eq!(duration(29 * 60 + 59), "29m59s");
+        assert_eq!(duration(4 * 3600 + 59 * 60 + 50), "4h59m50s");
     }
 }

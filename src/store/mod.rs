@@ -47,6 +47,10 @@ pub enum StoreError {
     /// Refused to overwrite (exit 4).
     #[error("{0}")]
     Exists(String),
+    /// A change would have written a file that fails validation: a defect
+    /// of this program, not of the files (exit 1). Nothing was written.
+    #[error("internal error: refusing to write an invalid file: {}", problems_text(.0))]
+    Inconsistent(Vec<Located>),
     /// I/O failure (exit 1); the cause follows in the error chain.
     #[error("{context}")]
     Io {
@@ -519,6 +523,24 @@ impl Store {
         out
     }
 
+    /// The weeks after `after` in which `id` has a week file (time recorded
+    /// with a clock ahead): one listing of `diary/`, one look-up per later week.
+    pub fn later_weeks(&self, id: &ContractId, after: Week) -> Result<Vec<Week>, StoreError> {
+        let dir = self.root.join("diary");
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
+        };
+        let mut out: Vec<Week> = rd
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<Week>().ok())
+            .filter(|w| *w > after && self.root.join(Self::week_rel(*w, id)).is_file())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
     /// The contracts with a week file in `week`, sorted (reads one directory).
     pub fn week_contracts(&self, week: Week) -> Result<Vec<ContractId>, StoreError> {
         let dir = self.root.join("diary").join(week.to_string());
@@ -569,12 +591,10 @@ impl Store {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(StoreError::Invalid(
+        Err(StoreError::Inconsistent(
             problems
                 .into_iter()
-                .map(|p| {
-                    Located::file(rel, format!("refusing to write: {}: {}", p.path, p.message))
-                })
+                .map(|p| Located::file(rel, format!("{}: {}", p.path, p.message)))
                 .collect(),
         ))
     }

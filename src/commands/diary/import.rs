@@ -3,10 +3,10 @@
 //! then one write per touched week file. Re-importing adds nothing.
 
 use crate::commands::{Ctx, parse_id};
+use crate::core::RuleError;
 use crate::core::diary::{Entry, WeekFile, check_import};
 use crate::core::model::{Contract, ContractId, Instant, Role};
 use crate::core::week::Week;
-use crate::core::{RuleError, timers};
 use crate::error::usage;
 use crate::store::{Access, Doc};
 use anyhow::{Context, Result};
@@ -137,7 +137,7 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
     let mut weeks: BTreeMap<(ContractId, Week), Loaded> = BTreeMap::new();
     let mut counts: BTreeMap<ContractId, (usize, usize)> = BTreeMap::new();
     for (id, mut ivs) in by_contract {
-        let c = timers::advance(&store.contract(&id)?.value, &store.settings, ctx.now).contract;
+        let c = crate::commands::advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
         ivs.sort_by_key(|iv| (iv.start, iv.end, iv.n));
         let mut prev: Option<&Interval> = None;
         for iv in &ivs {
