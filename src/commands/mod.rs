@@ -211,6 +211,9 @@ pub fn mutate(
     let mut outcome = rule(&store, &due.contract, role)?;
     outcome.events.splice(0..0, due.events);
     let stopped = stop_new_time(&store, &due.contract, &mut outcome, role, ctx.now)?;
+    if ctx.dry_run {
+        outcome.contract = crate::core::feedback::conceal(&due.contract, outcome.contract, role);
+    }
     confirm(&store, &doc, &outcome)?;
     if !ctx.dry_run {
         // The stopped timer first: a crash between the two writes leaves it

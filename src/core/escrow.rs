@@ -79,8 +79,31 @@ fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
             c.milestones.len()
         ))),
         None => c.funded_milestone().ok_or_else(|| {
+            // Say what became of the last one that was funded.
+            let last = c
+                .milestones
+                .iter()
+                .rposition(|m| m.funded_at.is_some())
+                .map(|i| i as u32 + 1);
+            let what = last
+                .map(|n| {
+                    let released = c.payments.iter().rfind(|p| p.milestone == Some(n));
+                    match (c.milestones[n as usize - 1].status, released) {
+                        (MilestoneStatus::Released, Some(p)) => format!(
+                            "milestone {n} was released on {}{}",
+                            utc_words(p.at),
+                            if c.history.iter().any(|e| e.event == "milestone_auto_released" && e.at == p.at) {
+                                " (by the system: no client action within 14 days of its submission)"
+                            } else {
+                                ""
+                            }
+                        ),
+                        (s, _) => format!("milestone {n} is {s}"),
+                    }
+                })
+                .unwrap_or_else(|| "none has been funded yet".into());
             RuleError::Refused(format!(
-                "no milestone of {} is funded: name one, or fund the next with `contracts milestone fund {}`",
+                "no milestone of {} is funded ({what}): name one, or fund the next with `contracts milestone fund {}`",
                 c.id, c.id
             ))
         }),
@@ -332,6 +355,14 @@ pub fn approve(
             ));
         }
         if pay.is_zero() {
+            let held = milestone_held(c, n);
+            if free.is_zero() && held > Money::ZERO {
+                return refused(format!(
+                    "nothing of milestone {n} of {} can be released: all of its escrow ({}) is held by an open refund request; it is released or refunded when that request is settled (`contracts refund list`)",
+                    c.id,
+                    cur.show(held)
+                ));
+            }
             return refused("nothing to release: give an amount above zero");
         }
         release(c, settings, n, pay, now);

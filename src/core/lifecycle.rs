@@ -259,6 +259,14 @@ pub fn guard(c: &Contract, settings: &Settings) -> Result<(), RuleError> {
             cur.code()
         ));
     }
+    if let Some((what, t)) = super::validate::out_of_time(c) {
+        return refused(format!(
+            "refused: {what} on {} would be {}, past the year {} that ledger files hold",
+            c.id,
+            t.format("%Y-%m-%d"),
+            super::validate::LAST_YEAR
+        ));
+    }
     let problems = super::validate::contract(c);
     if let Some(p) = problems.first() {
         return Err(RuleError::Internal(format!(

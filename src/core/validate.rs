@@ -61,6 +61,30 @@ pub fn out_of_range(c: &Contract) -> Option<(String, Money)> {
     amounts.into_iter().find(|(_, m)| too_big(*m))
 }
 
+/// The last year a ledger file can hold (TOML date-times have four digits).
+pub const LAST_YEAR: i32 = 9999;
+
+/// The first stored instant of `c` past [`LAST_YEAR`] (a deadline set near
+/// the end of year 9999), named for people.
+pub fn out_of_time(c: &Contract) -> Option<(&'static str, Instant)> {
+    use chrono::Datelike;
+    let mut at: Vec<(&'static str, Instant)> = Vec::new();
+    for r in &c.refunds {
+        at.push(("the refund's deadline", r.deadline));
+        if let Some(d) = r.dispute_deadline {
+            at.push(("the dispute's deadline", d));
+        }
+    }
+    if let Terms::Hourly { limit_changes, .. } = &c.terms {
+        at.extend(
+            limit_changes
+                .iter()
+                .map(|l| ("the new limit's start", l.from)),
+        );
+    }
+    at.into_iter().find(|(_, t)| t.year() > LAST_YEAR)
+}
+
 /// Every problem of one contract.
 pub fn contract(c: &Contract) -> Vec<Problem> {
     let mut out = Vec::new();

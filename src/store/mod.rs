@@ -292,6 +292,14 @@ impl Store {
         self.must_write();
         atomic::clean_temps(&self.root);
         atomic::clean_temps(&self.root.join("contracts"));
+        // Every week directory: one listing of diary/ and one of each week.
+        if let Ok(rd) = fs::read_dir(self.root.join("diary")) {
+            for e in rd.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    atomic::clean_temps(&e.path());
+                }
+            }
+        }
     }
 
     /// The ledger directory.
@@ -604,7 +612,11 @@ impl Store {
             .parse()
             .map_err(|_| StoreError::Invalid(vec![Located::file(rel, "changed while locked")]))?;
         merge::merge_table(doc.as_table_mut(), &canonical);
-        let text = doc.to_string();
+        let mut text = doc.to_string();
+        // A file with CRLF line endings keeps them.
+        if old_text.contains("\r\n") {
+            text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
         if text == old_text {
             return Ok(Written::Unchanged);
         }
