@@ -258,5 +258,8 @@ pub fn event(id: &ContractId, e: &Event, v: &Viewer<'_>) -> Value {
         "event": e.event,
         "amount": v.opt_money(e.amount),
         "detail": e.detail,
+        // Set only by the merge of two clones (SPEC §7); a single ledger
+        // never sets an operation aside.
+        "superseded": null,
     })
 }

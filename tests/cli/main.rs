@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod corpus;
+mod defects;
 mod diary;
 mod diary_tz;
 mod escrow;

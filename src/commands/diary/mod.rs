@@ -145,6 +145,7 @@ pub fn report_entry(
                 "event": format!("entry_{verb}"),
                 "amount": null,
                 "detail": format!("{verb} {}", entry_ref(&c.id, &e.id)),
+                "superseded": null,
             }],
             "note": note,
             "dry_run": ctx.dry_run,
