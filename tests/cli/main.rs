@@ -14,6 +14,7 @@ mod fuzz;
 mod harness;
 mod lifecycle;
 mod output;
+mod readme;
 mod reliability;
 mod store;
 mod timers;
