@@ -98,3 +98,44 @@ fn every_command_in_the_readme_runs_as_written_in_order() {
     }
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The README's sample outputs (a block opening with `$ contracts …`) are
+/// what the binary prints for that command.
+#[test]
+fn the_readmes_sample_output_is_what_the_binary_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let mut checked = 0;
+    for block in readme.split("```").skip(1).step_by(2) {
+        let body = block.split_once('\n').map_or("", |(_, b)| b);
+        let Some((cmd, shown)) = body.split_once('\n') else {
+            continue;
+        };
+        let Some(args) = cmd.strip_prefix("$ contracts ") else {
+            continue;
+        };
+        // Copy the example ledger: even a read takes its lock file.
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(&root.join("examples"), &tmp.path().join("examples"));
+        let out = Command::new(assert_cmd::cargo::cargo_bin("contracts"))
+            .args(args.split_whitespace())
+            .current_dir(tmp.path())
+            .env_clear()
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            shown,
+            "README output of `{cmd}`"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "no sample output found");
+}
