@@ -55,6 +55,17 @@ fn hourly(l: &Ledger) {
     .ok();
 }
 
+/// `diary log h` (freelancer) at `now`.
+fn log(l: &Ledger, now: &str, from: &str, to: &str) -> Run {
+    fl(
+        l,
+        now,
+        &[
+            "diary", "log", "h", "--from", from, "--to", to, "--memo", "m",
+        ],
+    )
+}
+
 fn week_json(l: &Ledger, now: &str, week: &str) -> Value {
     let v = l
         .run_at(now, &["--json", "diary", "show", "h", "--week", week])
@@ -102,20 +113,11 @@ fn d1_a_pause_stops_the_running_timer_at_the_pause() {
 fn d1_an_hourly_disputes_pause_and_end_stop_the_timer_too() {
     let l = Ledger::new();
     hourly(&l);
-    fl(
+    log(
         &l,
         "2026-11-17T12:00:00Z",
-        &[
-            "diary",
-            "log",
-            "h",
-            "--from",
-            "2026-11-17 09:00",
-            "--to",
-            "2026-11-17 11:00",
-            "--memo",
-            "w",
-        ],
+        "2026-11-17 09:00",
+        "2026-11-17 11:00",
     )
     .ok();
     // W48: a timer runs when the client disputes W47 (invoiced).
@@ -155,20 +157,11 @@ fn d2_end_before_time_already_logged_is_refused_and_writes_nothing() {
     let l = Ledger::new();
     hourly(&l);
     // Thu 10:00-11:00 logged with the clock on Friday ...
-    fl(
+    log(
         &l,
         "2026-11-20T09:00:00Z",
-        &[
-            "diary",
-            "log",
-            "h",
-            "--from",
-            "2026-11-19 10:00",
-            "--to",
-            "2026-11-19 11:00",
-            "--memo",
-            "w",
-        ],
+        "2026-11-19 10:00",
+        "2026-11-19 11:00",
     )
     .ok();
     // ... then `end` at Thu 09:00: the diary records time after it.
@@ -240,20 +233,11 @@ fn d3_a_timer_started_with_the_clock_ahead_is_not_lost() {
     refused(
         &l,
         || {
-            fl(
+            log(
                 &l,
                 "2026-11-18T10:00:00Z",
-                &[
-                    "diary",
-                    "log",
-                    "h",
-                    "--from",
-                    "2026-11-18 08:00",
-                    "--to",
-                    "2026-11-18 09:00",
-                    "--memo",
-                    "m",
-                ],
+                "2026-11-18 08:00",
+                "2026-11-18 09:00",
             )
         },
         4,
@@ -470,20 +454,11 @@ fn d7_one_entry_lasts_at_most_7_days() {
     refused(
         &l,
         || {
-            fl(
+            log(
                 &l,
                 "2026-11-23T11:00:00Z",
-                &[
-                    "diary",
-                    "log",
-                    "h",
-                    "--from",
-                    "2026-11-16 08:00",
-                    "--to",
-                    "2026-11-23 10:00",
-                    "--memo",
-                    "x",
-                ],
+                "2026-11-16 08:00",
+                "2026-11-23 10:00",
             )
         },
         4,
@@ -612,20 +587,11 @@ fn d9_instants_past_year_9999_are_refused() {
 fn d10_list_and_show_agree_on_hourly_money() {
     let l = Ledger::new();
     hourly(&l);
-    fl(
+    log(
         &l,
         "2026-11-17T12:00:00Z",
-        &[
-            "diary",
-            "log",
-            "h",
-            "--from",
-            "2026-11-17 09:00",
-            "--to",
-            "2026-11-17 11:00",
-            "--memo",
-            "w",
-        ],
+        "2026-11-17 09:00",
+        "2026-11-17 11:00",
     )
     .ok();
     let now = "2026-11-30T00:00:00Z"; // W47 settled on Sat 28 Nov
@@ -694,20 +660,11 @@ fn d11_comments_stay_with_their_entry_and_crlf_is_kept() {
         .replace('\n', "\r\n");
     l.write(rel, &text);
     fl(&l, "2026-11-16T15:00:00Z", &["diary", "rm", "h/2026W47-1"]).ok();
-    fl(
+    log(
         &l,
         "2026-11-16T15:00:00Z",
-        &[
-            "diary",
-            "log",
-            "h",
-            "--from",
-            "2026-11-16 08:00",
-            "--to",
-            "2026-11-16 08:30",
-            "--memo",
-            "early",
-        ],
+        "2026-11-16 08:00",
+        "2026-11-16 08:30",
     )
     .ok();
     let after = l.read(rel);
@@ -773,20 +730,11 @@ fn d13_bidi_controls_are_escaped_in_tables_and_json() {
 fn d13_sweep_removes_leftover_temp_files_of_week_directories() {
     let l = Ledger::new();
     hourly(&l);
-    fl(
+    log(
         &l,
         "2026-11-17T12:00:00Z",
-        &[
-            "diary",
-            "log",
-            "h",
-            "--from",
-            "2026-11-17 09:00",
-            "--to",
-            "2026-11-17 11:00",
-            "--memo",
-            "w",
-        ],
+        "2026-11-17 09:00",
+        "2026-11-17 11:00",
     )
     .ok();
     let leftover = crate::reliability::temps(&l);
@@ -867,20 +815,11 @@ fn d13_messages_say_what_would_be_allowed() {
     refused(
         &l,
         || {
-            fl(
+            log(
                 &l,
                 "2026-11-18T12:00:00Z",
-                &[
-                    "diary",
-                    "log",
-                    "h",
-                    "--from",
-                    "2026-11-18 09:00",
-                    "--to",
-                    "2026-11-18 10:00",
-                    "--memo",
-                    "m",
-                ],
+                "2026-11-18 09:00",
+                "2026-11-18 10:00",
             )
         },
         4,
