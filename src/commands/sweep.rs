@@ -20,7 +20,10 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     // each contract that has something due.
     let mut due = Vec::new();
     for doc in store.contracts_without_history()? {
-        if !advanced(&store, doc.value.clone(), ctx.now)?.events.is_empty() {
+        if !advanced(&store, doc.value.clone(), ctx.now)?
+            .events
+            .is_empty()
+        {
             due.push(store.contract(&doc.value.id)?);
         }
     }

@@ -133,12 +133,17 @@ enum Part {
 /// thing in the file (as this program writes it): every header from the
 /// first `[[history]]` on is `[[history]]`.
 fn before_history(text: &str) -> Option<usize> {
-    let start = text.find("\n[[history]]")? + 1;
-    let rest = &text[start..];
-    let only_history = rest
-        .split('\n')
-        .filter(|l| l.starts_with('['))
-        .all(|l| l.trim_end_matches('\r') == "[[history]]");
+    let start = memchr::memmem::find(text.as_bytes(), b"\n[[history]]")? + 1;
+    let rest = &text.as_bytes()[start..];
+    // Headers are the only lines that start with `[` (a `[` after a newline
+    // anywhere else just means: read the whole file).
+    let only_history = memchr::memchr_iter(b'[', rest)
+        .filter(|&i| i == 0 || rest[i - 1] == b'\n')
+        .all(|i| {
+            let line = &rest[i..];
+            let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
+            line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]) == b"[[history]]"
+        });
     only_history.then_some(start)
 }
 
@@ -181,7 +186,7 @@ fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
     // Ledger files are small: one buffer, no size query first.
     // (Through `Take`: `File`'s own read_to_end asks for the size first.)
     let read = || -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(4096);
+        let mut bytes = Vec::with_capacity(16 * 1024);
         io::Read::read_to_end(
             &mut io::Read::take(fs::File::open(path)?, u64::MAX),
             &mut bytes,
@@ -453,10 +458,7 @@ impl Store {
         // One thread: per file, opening and reading cost more than parsing,
         // and a second thread's heap growth (mprotect) stalls the first's
         // page faults; measured slower with two threads than with one.
-        let results: Vec<_> = ids
-            .iter()
-            .map(|id| self.parse_contract(id, part))
-            .collect();
+        let results: Vec<_> = ids.iter().map(|id| self.parse_contract(id, part)).collect();
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for r in results {
@@ -766,12 +768,19 @@ mod tests {
 
     #[test]
     fn the_history_is_cut_only_when_it_is_the_last_thing_in_the_file() {
-        let t = "id = \"c1\"\n\n[[payments]]\nat = 1\n\n[[history]]\nat = 1\n\n[[history]]\nat = 2\n";
+        let t =
+            "id = \"c1\"\n\n[[payments]]\nat = 1\n\n[[history]]\nat = 1\n\n[[history]]\nat = 2\n";
         assert_eq!(before_history(t), Some(t.find("[[history]]").unwrap()));
         let crlf = t.replace('\n', "\r\n");
-        assert_eq!(before_history(&crlf), Some(crlf.find("[[history]]").unwrap()));
+        assert_eq!(
+            before_history(&crlf),
+            Some(crlf.find("[[history]]").unwrap())
+        );
         // A table after the history (a hand edit): read the whole file.
-        assert_eq!(before_history("a = 1\n[[history]]\nx = 1\n[feedback]\n"), None);
+        assert_eq!(
+            before_history("a = 1\n[[history]]\nx = 1\n[feedback]\n"),
+            None
+        );
         assert_eq!(before_history("a = 1\n[[history]] # first\nx = 1\n"), None);
         assert_eq!(before_history("a = 1\n"), None);
     }
