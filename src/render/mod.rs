@@ -44,7 +44,7 @@ impl Out {
     }
 
     /// Prints a JSON document.
-    pub fn print_json(&self, v: &serde_json::Value) -> io::Result<()> {
+    pub fn print_json(&self, v: &impl serde::Serialize) -> io::Result<()> {
         let s = serde_json::to_string_pretty(v).unwrap_or_default();
         self.print(&text::json_safe(&s))
     }

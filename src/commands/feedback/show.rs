@@ -30,29 +30,13 @@ pub fn one(ctx: &Ctx, id: &str) -> Result<()> {
     let give_until = feedback::still_to_give(&c, me, ctx.now);
     let reply_until = feedback::can_reply(&c, me, ctx.now);
     if ctx.out.json {
-        let mut fb = serde_json::Map::new();
-        for v in &views {
-            let mut o = json::feedback_json(v);
-            if let Value::Object(m) = &mut o {
-                m.insert("author".into(), json!(v.author.as_str()));
-                m.insert("author_name".into(), json!(c.party(v.author)));
-                m.insert("recipient_name".into(), json!(c.party(v.author.other())));
-            }
-            fb.insert(v.author.as_str().into(), o);
-        }
-        let doc = json!({
-            "contract": c.id.as_str(),
-            "title": c.title,
-            "role": me.as_str(),
-            "status": c.status.as_str(),
-            "ended_at": opt_utc(c.ended_at()),
-            "window_closes": opt_utc(c.feedback_window_closes()),
-            "reply_window_closes": opt_utc(c.reply_window_closes()),
-            "feedback": fb,
-            "can_give_until": opt_utc(give_until),
-            "can_reply_until": opt_utc(reply_until),
-        });
-        ctx.out.print_json(&doc)?;
+        ctx.out.print_json(&json::feedback_show(
+            &c,
+            me,
+            &views,
+            give_until,
+            reply_until,
+        ))?;
         return Ok(());
     }
     let o = &ctx.out;
