@@ -635,3 +635,184 @@ pub struct ErrorBodyJson<'a> {
     /// The process's exit code.
     pub exit_code: u8,
 }
+
+/// A row of `refund list --json`: an open refund with its deadline.
+#[derive(Debug, Serialize)]
+pub struct RefundRowJson {
+    /// The contract.
+    pub contract: String,
+    /// The refund's number on it.
+    pub number: usize,
+    /// The milestone whose escrow it holds.
+    pub milestone: Option<u32>,
+    /// The amount.
+    pub amount: String,
+    /// `requested`, `disputed` or `escalated`.
+    pub status: &'static str,
+    /// When it was requested.
+    pub requested_at: String,
+    /// When its timer falls due (none in mediation).
+    pub deadline: Option<String>,
+    /// What happens then.
+    pub then: String,
+}
+
+/// `check --json`.
+#[derive(Debug, Serialize)]
+pub struct CheckJson {
+    /// No problem found.
+    pub ok: bool,
+    /// Contract files read.
+    pub contracts: usize,
+    /// Week files read.
+    pub week_files: usize,
+    /// Diary entries read.
+    pub entries: usize,
+    /// Every problem, with its place.
+    pub problems: Vec<ProblemJson>,
+}
+
+/// A problem of a file, at `file:line:column`.
+#[derive(Debug, Serialize)]
+pub struct ProblemJson {
+    /// The file, relative to the ledger.
+    pub file: String,
+    /// Its line (1-based), where known.
+    pub line: Option<usize>,
+    /// Its column (1-based), where known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// `init --json`.
+#[derive(Debug, Serialize)]
+pub struct InitJson {
+    /// The ledger directory.
+    pub ledger: String,
+    /// Its currency.
+    pub currency: String,
+    /// Its default role.
+    pub role: &'static str,
+    /// The freelancer's fee.
+    pub fee_percent: u8,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+}
+
+/// `milestone list ID --json`.
+#[derive(Debug, Serialize)]
+pub struct MilestonesJson<'a> {
+    /// The contract.
+    pub contract: &'a str,
+    /// Its milestones, in order.
+    pub milestones: Vec<MilestoneRowJson<'a>>,
+}
+
+/// A milestone with its escrow and deadline.
+#[derive(Debug, Serialize)]
+pub struct MilestoneRowJson<'a> {
+    /// 1-based.
+    pub number: u32,
+    /// Its title.
+    pub title: &'a str,
+    /// The agreed amount.
+    pub amount: String,
+    /// Where it stands.
+    pub status: &'static str,
+    /// Put into escrow for it.
+    pub funded: String,
+    /// In escrow now.
+    pub escrow: String,
+    /// Held by open refunds.
+    pub held: String,
+    /// When funded.
+    pub funded_at: Option<String>,
+    /// When work was submitted.
+    pub submitted_at: Option<String>,
+    /// When the system releases it unless the client acts.
+    pub auto_release_at: Option<String>,
+}
+
+/// `diary import --json`.
+#[derive(Debug, Serialize)]
+pub struct ImportJson {
+    /// Entries added.
+    pub imported: usize,
+    /// Intervals already in the diary (a re-import).
+    pub already_present: usize,
+    /// Intervals whose tags name no contract.
+    pub unmatched: usize,
+    /// Week files written.
+    pub files_written: usize,
+    /// Per contract.
+    pub contracts: Vec<ImportedJson>,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+}
+
+/// What one contract received from an import.
+#[derive(Debug, Serialize)]
+pub struct ImportedJson {
+    /// The contract.
+    pub id: String,
+    /// Entries added.
+    pub imported: usize,
+    /// Already present.
+    pub already_present: usize,
+}
+
+/// `feedback show --json` without an id: what is still to give.
+#[derive(Debug, Serialize)]
+pub struct ToGiveJson<'a> {
+    /// The acting role.
+    pub role: &'static str,
+    /// Ended contracts waiting for its feedback, soonest window first.
+    pub to_give: Vec<ToGiveRowJson<'a>>,
+}
+
+/// One ended contract waiting for feedback.
+#[derive(Debug, Serialize)]
+pub struct ToGiveRowJson<'a> {
+    /// The contract.
+    pub id: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// The client.
+    pub client: &'a str,
+    /// The freelancer.
+    pub freelancer: &'a str,
+    /// The party the feedback is about.
+    pub other_party: &'a str,
+    /// When it ended.
+    pub ended_at: Option<String>,
+    /// When the window closes.
+    pub window_closes: String,
+    /// Whole days left.
+    pub days_left: i64,
+    /// Where the other party's feedback stands.
+    pub other_status: &'static str,
+}
+
+/// `feedback summary --json`.
+#[derive(Debug, Serialize)]
+pub struct SummaryJson {
+    /// Each party in each role it received feedback in.
+    pub parties: Vec<PartyJson>,
+}
+
+/// What one party received in one role (revealed feedback only).
+#[derive(Debug, Serialize)]
+pub struct PartyJson {
+    /// The party's name.
+    pub party: String,
+    /// `client` or `freelancer`.
+    #[serde(rename = "as")]
+    pub as_role: &'static str,
+    /// How many contracts' feedback.
+    pub feedback_count: u32,
+    /// Average stars, to two decimals.
+    pub average_stars: Option<f64>,
+    /// Average category scores, to two decimals.
+    pub average_scores: BTreeMap<&'static str, Option<f64>>,
+}

@@ -9,11 +9,7 @@ use crate::render::{json, table, text::clean, utc, utc_words};
 use crate::store::Access;
 use anyhow::Result;
 use comfy_table::Cell;
-use serde_json::{Value, json};
 
-fn opt_utc(t: Option<Instant>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(utc(t)))
-}
 
 /// Runs `feedback show ID`.
 pub fn one(ctx: &Ctx, id: &str) -> Result<()> {
@@ -180,24 +176,23 @@ pub fn to_give(ctx: &Ctx) -> Result<()> {
     }
     rows.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
     if ctx.out.json {
-        let arr: Vec<Value> = rows
-            .iter()
-            .map(|(closes, c, theirs)| {
-                json!({
-                    "id": c.id.as_str(),
-                    "title": c.title,
-                    "client": c.client,
-                    "freelancer": c.freelancer,
-                    "other_party": c.party(me.other()),
-                    "ended_at": opt_utc(c.ended_at()),
-                    "window_closes": utc(*closes),
-                    "days_left": days_left(*closes, ctx.now),
-                    "other_status": theirs.status.as_str(),
+        ctx.out.print_json(&json::ToGiveJson {
+            role: me.as_str(),
+            to_give: rows
+                .iter()
+                .map(|(closes, c, theirs)| json::ToGiveRowJson {
+                    id: c.id.as_str(),
+                    title: &c.title,
+                    client: &c.client,
+                    freelancer: &c.freelancer,
+                    other_party: c.party(me.other()),
+                    ended_at: c.ended_at().map(utc),
+                    window_closes: utc(*closes),
+                    days_left: days_left(*closes, ctx.now),
+                    other_status: theirs.status.as_str(),
                 })
-            })
-            .collect();
-        ctx.out
-            .print_json(&json!({"role": me.as_str(), "to_give": arr}))?;
+                .collect(),
+        })?;
         return Ok(());
     }
     if rows.is_empty() {
