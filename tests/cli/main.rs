@@ -12,6 +12,7 @@ mod exit_codes;
 mod feedback;
 mod fuzz;
 mod harness;
+mod json_shapes;
 mod lifecycle;
 mod output;
 mod readme;

@@ -10,7 +10,6 @@ use crate::store::Access;
 use anyhow::Result;
 use comfy_table::Cell;
 
-
 /// Runs `feedback show ID`.
 pub fn one(ctx: &Ctx, id: &str) -> Result<()> {
     let id = parse_id(id)?;

@@ -94,7 +94,11 @@ pub fn run(ctx: &Ctx, party: Option<&str>) -> Result<()> {
                     as_role: role,
                     feedback_count: r.contracts,
                     average_stars: r.stars.json(),
-                    average_scores: names.iter().copied().zip(r.scores.map(Mean::json)).collect(),
+                    average_scores: names
+                        .iter()
+                        .copied()
+                        .zip(r.scores.map(Mean::json))
+                        .collect(),
                 })
                 .collect(),
         })?;

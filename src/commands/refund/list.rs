@@ -4,10 +4,10 @@
 use crate::commands::Ctx;
 use crate::core::model::{Contract, RefundStatus};
 use crate::core::timers::{self, TimerKind};
+use crate::render::json::RefundRowJson;
 use crate::render::{table, utc, utc_words};
 use crate::store::Access;
 use anyhow::Result;
-use crate::render::json::RefundRowJson;
 
 /// Runs `refund list`.
 pub fn run(ctx: &Ctx, due: bool) -> Result<()> {
@@ -57,8 +57,7 @@ pub fn run(ctx: &Ctx, due: bool) -> Result<()> {
                         status: r.status.as_str(),
                         requested_at: utc(r.requested_at),
                         deadline: None,
-                        then: "in mediation: `contracts refund resolve` records the outcome"
-                            .into(),
+                        then: "in mediation: `contracts refund resolve` records the outcome".into(),
                     });
                 }
             }
