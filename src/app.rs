@@ -176,6 +176,7 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Log { id } => commands::log::run(&ctx, id.as_deref()),
         Command::Check => commands::check::run(&ctx),
         Command::Sweep => commands::sweep::run(&ctx),
+        Command::Export(e) => commands::export::run(&ctx, e),
         Command::Completions { shell } => commands::completions::completions(&ctx, shell),
         Command::Man => commands::completions::man(&ctx),
     }

@@ -4,6 +4,7 @@ pub mod check;
 pub mod completions;
 pub mod diary;
 pub mod end;
+pub mod export;
 pub mod feedback;
 pub mod init;
 pub mod limit;

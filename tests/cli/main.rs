@@ -9,6 +9,7 @@ mod diary;
 mod diary_tz;
 mod escrow;
 mod exit_codes;
+mod export;
 mod feedback;
 mod fuzz;
 mod harness;
