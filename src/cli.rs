@@ -286,6 +286,28 @@ pub enum ExportCmd {
         after_help = "Examples:\n  contracts export hledger > contracts.journal && hledger -f contracts.journal bal\n  contracts --as freelancer export hledger --from 2026-01-01 --to 2026-12-31 c7"
     )]
     Hledger(ExportArgs),
+    /// CSV for spreadsheets: the diary's entries, the contracts, or the payments
+    #[command(
+        after_help = "Examples:\n  contracts export csv diary --from 2026-11-01 --to 2026-11-30 > november.csv\n  contracts export csv payments c7"
+    )]
+    Csv {
+        /// What to export
+        what: CsvWhat,
+        /// The period and contracts
+        #[command(flatten)]
+        args: ExportArgs,
+    },
+}
+
+/// The tables `export csv` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CsvWhat {
+    /// One row per diary entry: start, end, seconds, billable seconds, memo
+    Diary,
+    /// One row per contract, with its money
+    Contracts,
+    /// One row per movement of money
+    Payments,
 }
 
 /// What to export: a period and contracts.

@@ -2,12 +2,14 @@
 //! ledger, in the formats its users already use (SPEC §8).
 
 use super::{Ctx, advanced, parse_id};
-use crate::cli::{ExportArgs, ExportCmd};
+use crate::cli::{CsvWhat, ExportArgs, ExportCmd};
+use crate::core::Settings;
+use crate::core::diary::WeekFile;
 use crate::core::model::{Contract, Instant};
 use crate::core::movements::{self, Movement};
 use crate::error::usage;
-use crate::render::hledger;
-use crate::store::Access;
+use crate::render::{csv, hledger};
+use crate::store::{Access, Store};
 use anyhow::Result;
 use chrono::NaiveDate;
 
@@ -15,20 +17,70 @@ use chrono::NaiveDate;
 pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
     match cmd {
         ExportCmd::Hledger(a) => {
-            let (loaded, period) = load(ctx, &a)?;
+            let (loaded, period, _) = load(ctx, &a)?;
             let moves = in_period(&loaded, period);
-            ctx.out
-                .print(&hledger::journal(&moves, loaded.role, &loaded.currency))?;
-            Ok(())
+            ctx.out.print(&hledger::journal(
+                &moves,
+                loaded.role,
+                &loaded.settings.currency,
+            ))?;
+        }
+        ExportCmd::Csv { what, args } => {
+            let (loaded, period, store) = load(ctx, &args)?;
+            let (s, role) = (&loaded.settings, loaded.role);
+            let text = match what {
+                CsvWhat::Contracts => csv::contracts(&loaded.contracts, s, role)?,
+                CsvWhat::Payments => csv::payments(&in_period(&loaded, period), s, role)?,
+                CsvWhat::Diary => {
+                    let weeks = diary(&store, &loaded, period)?;
+                    let refs: Vec<_> = weeks.iter().map(|(c, wf)| (*c, wf)).collect();
+                    csv::diary(&refs, ctx.now)?
+                }
+            };
+            ctx.out.print(&text)?;
         }
     }
+    Ok(())
+}
+
+/// The week files of the loaded contracts that hold time started in the
+/// period, oldest week first.
+fn diary<'c>(
+    store: &Store,
+    l: &'c Loaded,
+    (from, to): Period,
+) -> Result<Vec<(&'c Contract, WeekFile)>> {
+    let (weeks, _) = store.diary_weeks()?;
+    let by_id: std::collections::HashMap<_, _> = l.contracts.iter().map(|c| (&c.id, c)).collect();
+    let mut out = Vec::new();
+    for (week, ids) in weeks {
+        let first = week.start().date_naive();
+        let last = (week.end() - chrono::Duration::days(1)).date_naive();
+        if from.is_some_and(|f| last < f) || to.is_some_and(|t| first > t) {
+            continue;
+        }
+        for id in ids {
+            let Some(c) = by_id.get(&id) else { continue };
+            if let Some(d) = store.week(week, c)? {
+                let mut wf = d.value;
+                wf.entries.retain(|e| {
+                    let day = e.start.date_naive();
+                    from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
+                });
+                if !wf.entries.is_empty() {
+                    out.push((*c, wf));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The contracts an export covers, with their due timers applied, and what
 /// it needs of the ledger's settings.
 struct Loaded {
     contracts: Vec<Contract>,
-    currency: crate::core::Currency,
+    settings: Settings,
     role: crate::core::Role,
 }
 
@@ -44,7 +96,7 @@ fn date(flag: &str, s: &str) -> Result<NaiveDate> {
     })
 }
 
-fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period)> {
+fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)> {
     let from = a.from.as_deref().map(|s| date("--from", s)).transpose()?;
     let to = a.to.as_deref().map(|s| date("--to", s)).transpose()?;
     if let (Some(f), Some(t)) = (from, to)
@@ -72,10 +124,11 @@ fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period)> {
     Ok((
         Loaded {
             contracts,
-            currency: store.settings.currency,
+            settings: store.settings,
             role: ctx.role(&store.settings),
         },
         (from, to),
+        store,
     ))
 }
 

@@ -1,5 +1,6 @@
 //! Output: tables for people, JSON for scripts. Nothing here decides a rule.
 
+pub mod csv;
 pub mod hledger;
 pub mod json;
 pub mod table;

@@ -355,3 +355,139 @@ fn the_journal_of_a_period_and_of_some_contracts() {
     .code(2);
     l.run_at(LATER, &["export", "hledger", "nope"]).code(3);
 }
+
+/// Reads CSV back with the `csv` crate: the header and the rows.
+fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn csv_reads_back_memos_with_commas_quotes_and_newlines_intact() {
+    let l = every_movement();
+    let memo = "Design, \"review\"\nand notes; 5 × ü";
+    // The dispute of 2026-W43 paused h1.
+    cl(&l, "2026-11-18T08:00:00Z", &["resume", "h1"]);
+    fl(
+        &l,
+        "2026-11-18T12:00:00Z",
+        &[
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-18 09:00",
+            "--to",
+            "2026-11-18 10:30:07",
+            "--memo",
+            memo,
+        ],
+    );
+    let r = l
+        .run_at(
+            LATER,
+            &[
+                "export",
+                "csv",
+                "diary",
+                "--from",
+                "2026-11-18",
+                "--to",
+                "2026-11-18",
+            ],
+        )
+        .ok();
+    assert!(r.stdout.contains("\r\n"), "RFC 4180 lines end with CRLF");
+    let (header, rows) = read_csv(&r.stdout);
+    assert_eq!(
+        header,
+        [
+            "contract",
+            "entry",
+            "week",
+            "start",
+            "end",
+            "seconds",
+            "billable_seconds",
+            "over_limit_seconds",
+            "manual",
+            "running",
+            "memo"
+        ]
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!(row[0], "h1");
+    assert_eq!(row[2], "2026-W47");
+    assert_eq!(
+        (row[3].as_str(), row[4].as_str()),
+        ("2026-11-18T09:00:00Z", "2026-11-18T10:30:07Z")
+    );
+    assert_eq!(row[5], "5407");
+    assert_eq!(row[10], memo);
+    // Every entry, without a period: the sum of seconds is the diary's.
+    let (_, all) = read_csv(
+        &l.run_at(LATER, &["export", "csv", "diary", "h1"])
+            .ok()
+            .stdout,
+    );
+    let total: i64 = all.iter().map(|r| r[5].parse::<i64>().unwrap()).sum();
+    assert_eq!(
+        total,
+        (3 * 3600 + 17 * 60) + 2 * 3600 + (11 * 3600 + 59 * 60) + 5407
+    );
+}
+
+#[test]
+fn csv_contracts_and_payments_agree_with_show() {
+    let l = every_movement();
+    for role in ["client", "freelancer"] {
+        let (header, rows) = read_csv(
+            &l.run_at(LATER, &["--as", role, "export", "csv", "contracts"])
+                .ok()
+                .stdout,
+        );
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (_, pays) = read_csv(
+            &l.run_at(LATER, &["--as", role, "export", "csv", "payments"])
+                .ok()
+                .stdout,
+        );
+        for row in &rows {
+            let id = &row[col("id")];
+            let show = l
+                .run_at(LATER, &["--as", role, "--json", "show", id])
+                .ok()
+                .json();
+            for key in ["paid", "escrow", "refunded", "funded"] {
+                assert_eq!(
+                    row[col(key)],
+                    show[key].as_str().unwrap(),
+                    "{role} {id} {key}"
+                );
+            }
+            if role == "freelancer" {
+                assert_eq!(row[col("fee")], show["fee"].as_str().unwrap(), "{id} fee");
+                // The payments of a contract add up to what it paid.
+                let paid: i64 = pays
+                    .iter()
+                    .filter(|p| &p[0] == id)
+                    .map(|p| match p[2].as_str() {
+                        "release" | "week" => cents(&p[3]),
+                        "given" => -cents(&p[3]),
+                        _ => 0,
+                    })
+                    .sum();
+                assert_eq!(paid, money(&show["paid"]), "{id} payments");
+            } else {
+                assert_eq!(row[col("fee")], "", "the fee is the freelancer's");
+            }
+        }
+        assert_eq!(rows.len(), 4);
+    }
+}
