@@ -297,6 +297,9 @@ pub enum ExportCmd {
         #[command(flatten)]
         args: ExportArgs,
     },
+    /// iCalendar of every pending deadline (UIDs stable across exports, for a subscribed calendar)
+    #[command(after_help = "Example:\n  contracts export ics > ~/calendars/contracts.ics")]
+    Ics(ExportArgs),
 }
 
 /// The tables `export csv` writes.
