@@ -186,6 +186,11 @@ pub enum Command {
     /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
     #[command(subcommand)]
     Export(ExportCmd),
+    /// Hours and money per week, month, client or contract, with totals and a bar to read a year at a glance
+    #[command(
+        after_help = "Examples:\n  contracts report --by month --from 2026-01-01 --to 2026-12-31\n  contracts --as freelancer report --by client --json"
+    )]
+    Report(ReportArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  contracts completions bash > ~/.local/share/bash-completion/completions/contracts"
@@ -300,6 +305,33 @@ pub enum ExportCmd {
     /// iCalendar of every pending deadline (UIDs stable across exports, for a subscribed calendar)
     #[command(after_help = "Example:\n  contracts export ics > ~/calendars/contracts.ics")]
     Ics(ExportArgs),
+}
+
+/// `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// One row per week, month, client or contract
+    #[arg(long, value_enum, default_value = "month")]
+    pub by: ByWhat,
+    /// From this UTC day on (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Up to this UTC day, included (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+/// The rows of `report`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ByWhat {
+    /// ISO billing weeks (UTC)
+    Week,
+    /// Calendar months (UTC)
+    Month,
+    /// Clients
+    Client,
+    /// Contracts
+    Contract,
 }
 
 /// The tables `export csv` writes.

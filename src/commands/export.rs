@@ -109,7 +109,7 @@ fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<
 
 /// The week files of the loaded contracts that hold time started in the
 /// period, oldest week first.
-fn diary<'c>(
+pub(super) fn diary<'c>(
     store: &Store,
     l: &'c Loaded,
     (from, to): Period,
@@ -142,14 +142,14 @@ fn diary<'c>(
 
 /// The contracts an export covers, with their due timers applied, and what
 /// it needs of the ledger's settings.
-struct Loaded {
-    contracts: Vec<Contract>,
-    settings: Settings,
-    role: crate::core::Role,
+pub(super) struct Loaded {
+    pub(super) contracts: Vec<Contract>,
+    pub(super) settings: Settings,
+    pub(super) role: crate::core::Role,
 }
 
 /// A period of UTC days, both ends included.
-type Period = (Option<NaiveDate>, Option<NaiveDate>);
+pub(super) type Period = (Option<NaiveDate>, Option<NaiveDate>);
 
 fn date(flag: &str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
@@ -160,7 +160,7 @@ fn date(flag: &str, s: &str) -> Result<NaiveDate> {
     })
 }
 
-fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)> {
+pub(super) fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)> {
     let from = a.from.as_deref().map(|s| date("--from", s)).transpose()?;
     let to = a.to.as_deref().map(|s| date("--to", s)).transpose()?;
     if let (Some(f), Some(t)) = (from, to)
@@ -198,7 +198,7 @@ fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)> {
 
 /// Every movement of the contracts in the period, oldest first (same
 /// instant: by contract).
-fn in_period(l: &Loaded, (from, to): Period) -> Vec<(&Contract, Movement)> {
+pub(super) fn in_period(l: &Loaded, (from, to): Period) -> Vec<(&Contract, Movement)> {
     let day = |t: Instant| t.date_naive();
     let mut out: Vec<(&Contract, Movement)> = l
         .contracts

@@ -587,3 +587,75 @@ fn ics_has_every_pending_deadline_with_a_stable_uid() {
     let again = events_of(&at("2026-11-20T11:00:00Z"));
     assert_eq!(later, again, "the same deadlines, the same events");
 }
+
+#[test]
+fn report_rows_add_up_and_agree_with_show_and_the_diary() {
+    let l = every_movement();
+    for role in ["client", "freelancer"] {
+        let r = l
+            .run_at(
+                LATER,
+                &["--as", role, "--json", "report", "--by", "contract"],
+            )
+            .ok()
+            .json();
+        let rows = r["rows"].as_array().unwrap();
+        let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
+        assert_eq!(keys, ["f1", "f2", "f3", "h1"], "{role}");
+        let paid_key = if role == "client" { "spent" } else { "gross" };
+        let mut sum = 0;
+        for row in rows {
+            let id = row["key"].as_str().unwrap();
+            let show = l
+                .run_at(LATER, &["--as", role, "--json", "show", id])
+                .ok()
+                .json();
+            assert_eq!(money(&row[paid_key]), money(&show["paid"]), "{role} {id}");
+            if role == "client" {
+                assert_eq!(
+                    money(&row["refunded"]),
+                    money(&show["refunded"]),
+                    "{id} refunded"
+                );
+            } else {
+                assert_eq!(money(&row["fee"]), money(&show["fee"]), "{id} fee");
+            }
+            sum += money(&row[paid_key]);
+        }
+        assert_eq!(sum, money(&r["total"][paid_key]), "{role} total");
+    }
+    // Hours by week: the diary's own figures.
+    let r = l
+        .run_at(LATER, &["--json", "report", "--by", "week"])
+        .ok()
+        .json();
+    let w = |k: &str| {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["key"] == k)
+            .cloned()
+            .unwrap_or_else(|| panic!("no row {k}: {r:#}"))
+    };
+    for (week, json_week) in [("2026-W41", "2026-W41"), ("2026-W43", "2026-W43")] {
+        let d = l
+            .run_at(
+                LATER,
+                &["--json", "diary", "show", "h1", "--week", json_week],
+            )
+            .ok()
+            .json();
+        let sheet = &d["weeks"][0]["contracts"][0];
+        assert_eq!(w(week)["manual_seconds"], sheet["seconds"], "{week}");
+        assert_eq!(
+            w(week)["billable_seconds"],
+            sheet["billable_seconds"],
+            "{week}"
+        );
+    }
+    // The table: one bar per row, the widest full.
+    let t = l.run_at(LATER, &["report", "--by", "contract"]).ok().stdout;
+    assert!(t.contains(&"█".repeat(24)), "{t}");
+    l.run_at(LATER, &["report", "--by", "year"]).code(2);
+}
