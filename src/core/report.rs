@@ -147,7 +147,7 @@ pub fn bar(value: i64, max: i64, width: usize) -> String {
     let eighths = (i128::from(value) * (width as i128) * 8 / i128::from(max)).max(1) as usize;
     let mut s = "█".repeat(eighths / 8);
     const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(PARTS[eighths % 8]);
     }
     s
