@@ -416,17 +416,38 @@ pub enum DiaryCmd {
         after_help = "Examples:\n  contracts diary dispute c7 --week 2026-W47 --reason \"hours not agreed\"\n  contracts --as freelancer diary dispute c7 --week 2026-W47 --accept"
     )]
     Dispute(DiaryDisputeArgs),
-    /// Import `timew export` JSON (freelancer); re-importing adds nothing
+    /// Import time from timewarrior, Watson or Toggl (freelancer); all or nothing; re-importing adds nothing
     #[command(
-        after_help = "Examples:\n  timew export | contracts diary import - \n  contracts diary import export.json --contract c7"
+        after_help = "Examples:\n  timew export | contracts diary import - \n  contracts diary import export.json --contract c7\n  contracts diary import ~/.config/watson/frames --format watson\n  TZ=Europe/Paris contracts diary import toggl.csv --format toggl --map \"Client site=c7\""
     )]
-    Import {
-        /// The export file, or - for stdin
-        file: String,
-        /// Put every interval on this contract (else: the contract named by a tag)
-        #[arg(long, value_name = "ID")]
-        contract: Option<String>,
-    },
+    Import(DiaryImportArgs),
+}
+
+/// `diary import`.
+#[derive(Debug, Args)]
+pub struct DiaryImportArgs {
+    /// The export file, or - for stdin
+    pub file: String,
+    /// Put every interval on this contract (else: the contract a tag or project names)
+    #[arg(long, value_name = "ID")]
+    pub contract: Option<String>,
+    /// What wrote the file
+    #[arg(long, value_enum, default_value = "timew")]
+    pub format: ImportFormat,
+    /// A Toggl project's contract: PROJECT=ID (repeat)
+    #[arg(long, value_name = "PROJECT=ID")]
+    pub map: Vec<String>,
+}
+
+/// The trackers `diary import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    /// `timew export` JSON (tags name the contract)
+    Timew,
+    /// Watson's frames file (the project or a tag names the contract)
+    Watson,
+    /// Toggl Track's detailed CSV export, in local time (TZ)
+    Toggl,
 }
 
 /// `diary log`.

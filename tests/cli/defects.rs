@@ -428,7 +428,7 @@ fn d6_import_follows_the_diarys_rules() {
             )
         },
         4,
-        &["name two contracts"],
+        &["names two contracts"],
     );
     // Before the contract started (the same rule as `diary log`).
     refused(

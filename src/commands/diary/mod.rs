@@ -2,6 +2,7 @@
 
 pub mod dispute;
 pub mod edit;
+pub mod formats;
 pub mod import;
 pub mod log;
 pub mod rm;
@@ -34,7 +35,7 @@ pub fn run(ctx: &Ctx, cmd: DiaryCmd) -> Result<()> {
         DiaryCmd::Rm { entry } => rm::run(ctx, &entry),
         DiaryCmd::Show(a) => show::run(ctx, a),
         DiaryCmd::Dispute(a) => dispute::run(ctx, a),
-        DiaryCmd::Import { file, contract } => import::run(ctx, &file, contract.as_deref()),
+        DiaryCmd::Import(a) => import::run(ctx, a),
     }
 }
 
