@@ -246,14 +246,15 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     }
     let mut files = 0;
     if !ctx.dry_run {
-        for ((id, _), (doc, wf)) in &weeks {
-            let before = doc.as_ref().map(|d| &d.value);
-            if before == Some(wf) || (before.is_none() && wf.entries.is_empty()) {
-                continue;
-            }
-            store.save_week(doc.as_ref(), wf, &contracts[id])?;
-            files += 1;
-        }
+        let batch: Vec<_> = weeks
+            .iter()
+            .filter(|(_, (doc, wf))| {
+                let before = doc.as_ref().map(|d| &d.value);
+                before != Some(wf) && !(before.is_none() && wf.entries.is_empty())
+            })
+            .map(|((id, _), (doc, wf))| (doc.as_ref(), wf, &contracts[id]))
+            .collect();
+        files = store.save_weeks(&batch)?;
     }
     let added: usize = counts.values().map(|c| c.0).sum();
     let present: usize = counts.values().map(|c| c.1).sum();
