@@ -140,15 +140,17 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     let mut counts: BTreeMap<ContractId, (usize, usize)> = BTreeMap::new();
     for (id, mut ivs) in by_contract {
         let c = crate::commands::advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
+        // The clock rule holds for a change: refused only if something is
+        // added (a re-import that adds nothing changes nothing).
         let near = super::near(&store, &c, ctx.now)?;
-        if let Err(why) = crate::core::diary::refuse_before_latest(
+        let clock = crate::core::diary::refuse_before_latest(
             &c,
             near.iter().flat_map(|d| &d.value.entries),
             ctx.now,
-        ) {
-            problems.push(why.to_string());
-            continue;
-        }
+        )
+        .err()
+        .map(|e| e.to_string());
+        let mut clock_refused = false;
         ivs.sort_by_key(|iv| (iv.start, iv.end, iv.n));
         let mut prev: Option<&Interval> = None;
         for iv in &ivs {
@@ -211,6 +213,14 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
                     "{}: overlaps entry {e} already in the diary",
                     iv.label
                 ));
+                continue;
+            }
+            if let Some(why) = &clock {
+                // Once per contract.
+                if !clock_refused {
+                    problems.push(why.clone());
+                    clock_refused = true;
+                }
                 continue;
             }
             let Some((_, wf)) = weeks.get_mut(&key) else {
