@@ -438,6 +438,13 @@ impl Store {
             .ok_or_else(|| StoreError::NoContract(id.to_string()))
     }
 
+    /// Loads one contract without its history, for a view that does not show
+    /// it (see [`Store::contracts_without_history`]); it cannot be saved.
+    pub fn contract_without_history(&self, id: &ContractId) -> Result<Doc<Contract>, StoreError> {
+        self.parse_contract(id, Part::WithoutHistory)?
+            .ok_or_else(|| StoreError::NoContract(id.to_string()))
+    }
+
     /// Loads every contract, reporting the problems of all files at once.
     pub fn contracts(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
         self.all_contracts(Part::Whole)
