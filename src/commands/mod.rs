@@ -217,9 +217,9 @@ pub fn mutate(
     }
     confirm(&store, &doc, &outcome)?;
     if !ctx.dry_run {
-        // The stopped timer first: a crash between the two writes leaves it
+        // The stopped timers first: a crash between the writes leaves them
         // stopped on a contract still active, which is valid.
-        if let Some((old, new)) = &stopped {
+        for (old, new) in &stopped {
             store.save_week(Some(old), new, &outcome.contract)?;
         }
         store.save_contract(&doc, &outcome.contract)?;
@@ -236,30 +236,32 @@ pub fn mutate(
 
 /// A change that stops new time on an hourly contract (a pause, the pause of
 /// an hourly dispute, the end) is refused while the diary records time after
-/// its instant, and stops a running timer there: returns that week file,
-/// old and new, and records the stop in `outcome`.
+/// its instant, and stops every running timer there (or where it stopped
+/// counting): returns those week files, old and new, and records each stop
+/// in `outcome`.
 fn stop_new_time(
     store: &Store,
     before: &Contract,
     outcome: &mut Outcome,
     role: Role,
     now: Instant,
-) -> Result<Option<(Doc<WeekFile>, WeekFile)>> {
+) -> Result<Vec<(Doc<WeekFile>, WeekFile)>> {
     if !rules::stops_new_time(before, &outcome.contract) {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let near = diary::near(store, before, now)?;
     rules::refuse_before_latest(before, near.iter().flat_map(|d| &d.value.entries), now)?;
-    let Some(doc) = near.into_iter().find(|d| d.value.running().is_some()) else {
-        return Ok(None);
-    };
-    let Some((new, e)) = rules::stop_at(&doc.value, now) else {
-        return Ok(None);
-    };
-    let ev = rules::timer_stopped_event(before, &e, role.actor(), now);
-    outcome.contract.history.push(ev.clone());
-    outcome.events.push(ev);
-    Ok(Some((doc, new)))
+    let mut out = Vec::new();
+    for doc in near {
+        let Some((new, e)) = rules::stop_at(&doc.value, now) else {
+            continue;
+        };
+        let ev = rules::timer_stopped_event(before, &e, role.actor(), now);
+        outcome.contract.history.push(ev.clone());
+        outcome.events.push(ev);
+        out.push((doc, new));
+    }
+    Ok(out)
 }
 
 /// Prints the result of a mutation: the events (and with --json the

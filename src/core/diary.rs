@@ -566,9 +566,13 @@ pub fn start(
     refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
     check_active(c)?;
     check_life(c, now, None)?;
+    // A timer still counting blocks a new one; one past its week's close
+    // or its 7 days counts no more (`diary stop` records its end there).
     if let Some(r) = wf
-        .running()
-        .or_else(|| others.iter().find(|e| e.end.is_none()))
+        .entries
+        .iter()
+        .chain(others)
+        .find(|e| still_counting(c, e, now))
     {
         return refused(format!(
             "a timer is already running on {} since {} ({}): `contracts diary stop {}` stops it first",
@@ -780,6 +784,19 @@ pub fn remove(
     out.last_number = wf.highest();
     let e = out.entries.remove(idx);
     Ok((out, e))
+}
+
+/// Whether `e` is a timer that still counts time at `now`: running, and
+/// before its week's close for edits, its 7 days and the contract's end.
+pub fn still_counting(c: &Contract, e: &Entry, now: Instant) -> bool {
+    if e.end.is_some() {
+        return false;
+    }
+    let mut cap = Week::of(e.start).invoiced_from().min(e.start + MAX_ENTRY);
+    if let Some(ended) = c.ended_at() {
+        cap = cap.min(ended);
+    }
+    cap > now
 }
 
 /// New time stops at `at` (a pause, the pause of an hourly dispute, the

@@ -975,24 +975,32 @@ fn sim_a_timer_left_running_two_weeks_ago_is_stopped_by_a_pause() {
         &["diary", "start", "h", "--memo", "old"],
     )
     .ok();
-    // Two weeks later a new timer is refused: the old one still runs.
-    refused(
+    // Two weeks later it counts no more (its week closed on Mon 9 Nov
+    // 12:00): a new timer may start.
+    fl(
         &l,
-        || {
-            fl(
-                &l,
-                "2026-11-18T09:00:00Z",
-                &["diary", "start", "h", "--memo", "new"],
-            )
-        },
-        4,
-        &["already running", "diary stop h"],
-    );
-    cl(&l, "2026-11-18T10:00:00Z", &["pause", "h"]).ok();
-    // It stopped counting at its week's close (Mon 9 Nov 12:00).
+        "2026-11-18T09:00:00Z",
+        &["diary", "start", "h", "--memo", "new"],
+    )
+    .ok();
+    let r = cl(&l, "2026-11-18T10:00:00Z", &["--json", "pause", "h"])
+        .ok()
+        .json();
+    let stopped = r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "timer_stopped")
+        .count();
+    assert_eq!(stopped, 2, "{r:#}");
+    // Each ends where it stopped counting.
     assert!(
         l.read("diary/2026-W45/h.toml")
             .contains("end = 2026-11-09T12:00:00Z")
+    );
+    assert!(
+        l.read("diary/2026-W47/h.toml")
+            .contains("end = 2026-11-18T10:00:00Z")
     );
     check_ok(&l);
 }
