@@ -86,6 +86,14 @@ pub fn feedback_close(ended_at: Instant) -> Instant {
     day_start(ended_at) + 15 * DAY
 }
 
+/// An instant as RFC 3339 UTC, for messages.
+pub fn show(t: Instant) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map_or_else(
+        || t.to_string(),
+        |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
+}
+
 /// `n / d` rounded half away from zero (d > 0).
 pub fn div_round(n: i128, d: i128) -> i128 {
     if n >= 0 {
@@ -500,6 +508,8 @@ pub struct Figures {
 /// One week of one hourly contract as `diary show` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WeekFigures {
+    /// Whether its dispute was accepted (its hours refunded).
+    pub refunded: bool,
     pub seconds: i64,
     pub billable_seconds: i64,
     pub amount: Money,
@@ -810,6 +820,10 @@ impl Contract {
             None => f.seconds,
         };
         f.amount = div_round(f.billable_seconds as i128 * h.rate as i128, HOUR as i128) as Money;
+        f.refunded = h
+            .disputes
+            .get(&w)
+            .is_some_and(|d| d.status == DStatus::Accepted);
         f
     }
 
@@ -828,6 +842,9 @@ impl Contract {
         let Kind::Hourly(h) = &self.kind else {
             return Vec::new();
         };
+        // A settlement recorded before the contract's latest event stays
+        // when the clock is read back.
+        let now = now.max(self.latest);
         let mut out = Vec::new();
         for w in self.weeks() {
             if settles(w) > now {
@@ -885,6 +902,19 @@ impl Contract {
                     e.end = Some(at.min(Self::cap(e.start)).max(e.start));
                 }
             }
+            // A timer stopped the instant it started holds no time.
+            h.entries.retain(|e| e.end != Some(e.start));
+        }
+    }
+
+    /// Whether `[a, b)` overlaps a paused period.
+    pub fn in_pause(&self, a: Instant, b: Instant) -> bool {
+        match &self.kind {
+            Kind::Hourly(h) => h
+                .pauses
+                .iter()
+                .any(|&(p, q)| overlaps((a, b), (p, q.unwrap_or(Instant::MAX)))),
+            Kind::Fixed(_) => false,
         }
     }
 
@@ -952,11 +982,10 @@ impl Model {
                 },
                 next: Some(next),
             },
+            // A refusal names a rule SPEC states: it stands whatever else
+            // was in doubt.
             Err((code, why)) => Outcome {
-                verdict: match doubt.0 {
-                    Some(w) => Verdict::Unsure(format!("{w} (the model refuses: {why})")),
-                    None => Verdict::Refuse(code, why),
-                },
+                verdict: Verdict::Refuse(code, why),
                 next: None,
             },
         }
@@ -1023,7 +1052,7 @@ impl Model {
             if now < persisted.latest {
                 return refuse(format!(
                     "the clock is before the contract's latest event ({})",
-                    persisted.latest
+                    show(persisted.latest)
                 ));
             }
             if now < persisted.latest_maybe {
@@ -1265,6 +1294,22 @@ fn fund(c: &mut Contract, i: usize, now: Instant) -> R<()> {
         }
         (m.amount, m.escrow)
     };
+    // Money left over by a partial approval with no milestone after it
+    // carries to the milestone funded next.
+    let n = c.fixed()?.milestones.len();
+    let mut carried = 0;
+    for j in 0..n {
+        let st = c.fixed()?.milestones[j].status;
+        if j != i && matches!(st, MStatus::Released | MStatus::Refunded) {
+            let free = c.milestone_free(j);
+            if free > 0 {
+                c.fixed()?.milestones[j].escrow -= free;
+                carried += free;
+            }
+        }
+    }
+    c.fixed()?.milestones[i].escrow += carried;
+    let escrow = escrow + carried;
     let top = (amount - escrow).max(0);
     add(c.balance(Account::Escrow), top)?;
     c.post(now, Account::Client, Account::Escrow, top);
@@ -1761,8 +1806,11 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
             let Some(e) = h.entries.iter_mut().find(|e| e.end.is_none()) else {
                 return refuse("no timer is running");
             };
-            if now < e.start {
-                return refuse("the clock is before the timer's start");
+            if now <= e.start {
+                return refuse(format!(
+                    "the clock is before the timer's start ({})",
+                    show(e.start)
+                ));
             }
             e.end = Some(now.min(Contract::cap(e.start)));
             if now > Contract::cap(e.start) && now - e.start > WEEK {
@@ -1793,11 +1841,35 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
             if from.is_none() && to.is_none() {
                 return Ok(()); // the memo only
             }
-            if e.end.is_none() {
-                doubt.unsure("editing the times of a running timer");
-            }
             if !c.hourly()?.manual {
                 return refuse("editing times makes manual time, not allowed");
+            }
+            if e.end.is_none() && to.is_none() {
+                // A running timer's start moves; it keeps running.
+                let a = from.unwrap_or(e.start);
+                if a > now {
+                    return refuse("a running timer cannot start after now");
+                }
+                if monday(a) != monday(e.start) {
+                    return refuse("an edit cannot move an entry to another week");
+                }
+                c.in_life(a, now.max(a + 1))?;
+                if c.overlaps_entry(a, Instant::MAX, Some(e.start)) {
+                    return refuse("overlaps another entry");
+                }
+                let h = c.hourly()?;
+                let x = h
+                    .entries
+                    .iter_mut()
+                    .find(|x| x.start == *entry)
+                    .expect("found");
+                x.start = a;
+                x.manual = true;
+                h.entries.sort_by_key(|e| e.start);
+                return Ok(());
+            }
+            if e.end.is_none() {
+                doubt.unsure("giving a running timer an end by editing it");
             }
             let a = from.unwrap_or(e.start);
             let b = match (to, e.end) {

@@ -116,12 +116,16 @@ struct Sim {
     stats: Stats,
     line: String,
     last_err: String,
+    /// What each step did, for the failure message.
+    trace: Vec<String>,
 }
 
 impl Sim {
     fn fail(&self, what: &str) -> ! {
+        let from = self.trace.len().saturating_sub(40);
         panic!(
-            "simulation failed: {what}\n  seed: CONTRACTS_SIM_SEED={} (step {}, now {})\n  command: contracts {}\n  replay: CONTRACTS_SIM_SEED={} cargo test --test cli simulation",
+            "simulation failed: {what}\n  the last steps (exit, the model's verdict, command):\n{}\n  seed: CONTRACTS_SIM_SEED={} (step {}, now {})\n  command: contracts {}\n  replay: CONTRACTS_SIM_SEED={} cargo test --test cli simulation (kills make a replay depend on timing: CONTRACTS_SIM_KILLS=0 turns them off)",
+            self.trace[from..].join("\n"),
             self.seed,
             self.step,
             rfc(self.now),
@@ -176,12 +180,22 @@ impl Sim {
             75..=94 => (1 + self.below(3) as i64) * DAY + self.below(86_400) as i64,
             _ => (4 + self.below(5) as i64) * DAY,
         };
-        // PENDING(defect 11): a timer running for more than 7 days counts
-        // (and stops) at its week's review close, beyond the 7-day maximum;
-        // until the fix, the clock does not carry a running timer past 7 days.
-        let fwd = match self.running_since() {
-            Some(s) if self.pending(11) && self.now + fwd >= s + WEEK => {
-                (s + WEEK - 2 * MINUTE - self.now).clamp(0, fwd)
+        // PENDING(defect 101): the clock does not carry a running timer past
+        // 6 days (the step after stops it).
+        let oldest = self
+            .model
+            .contracts
+            .values()
+            .filter_map(|c| match &c.kind {
+                model::Kind::Hourly(h) => {
+                    h.entries.iter().find(|e| e.end.is_none()).map(|e| e.start)
+                }
+                model::Kind::Fixed(_) => None,
+            })
+            .min();
+        let fwd = match oldest {
+            Some(s) if self.pending(101) && self.now + fwd > s + 6 * DAY => {
+                (s + 6 * DAY - self.now).clamp(0, fwd)
             }
             _ => fwd,
         };
@@ -192,20 +206,6 @@ impl Sim {
         if self.pending(4) {
             self.now -= self.now.rem_euclid(MINUTE);
         }
-    }
-
-    /// The earliest start of a running timer, if any.
-    fn running_since(&self) -> Option<Instant> {
-        self.model
-            .contracts
-            .values()
-            .filter_map(|c| match &c.kind {
-                model::Kind::Hourly(h) => {
-                    h.entries.iter().find(|e| e.end.is_none()).map(|e| e.start)
-                }
-                model::Kind::Fixed(_) => None,
-            })
-            .min()
     }
 
     // -------------------------------------------------------------- generation
@@ -245,7 +245,10 @@ impl Sim {
             0 => 0,
             1 => base + 1,
             2 => 499,
-            3 => model::MONEY_MAX - 1,
+            // PENDING(defect 9): money overflow exits 5; until the fix, no sums
+            // that leave the money range.
+            3 if !PENDING.contains(&9) => model::MONEY_MAX - 1,
+            3 => base + 2,
             4..=8 => base.max(1),
             9 => 1 + self.below(1000) as i64,
             _ => 1 + self.below(base.max(1) as u64) as i64,
@@ -321,6 +324,32 @@ impl Sim {
     fn generate(&mut self) -> Cmd {
         use Role::*;
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        // PENDING(defect 101): a timer running for more than 7 days counts
+        // (and stops) at its week's review close, beyond the 7-day maximum;
+        // until the fix, a timer running for 6 days is stopped.
+        if self.pending(101) {
+            let old = self
+                .model
+                .contracts
+                .iter()
+                .find_map(|(id, c)| match &c.kind {
+                    model::Kind::Hourly(h)
+                        if h.entries
+                            .iter()
+                            .any(|e| e.end.is_none() && e.start + 6 * DAY <= self.now) =>
+                    {
+                        Some(id.clone())
+                    }
+                    _ => None,
+                });
+            if let Some(id) = old {
+                return Cmd {
+                    op: Op::Stop { id: id.clone() },
+                    role: Freelancer,
+                    args: s(&["diary", "stop", &id]),
+                };
+            }
+        }
         loop {
             let k = self.below(100);
             let cmd = match k {
@@ -775,8 +804,99 @@ impl Sim {
                     }
                 }
             };
+            if self.guarded(&cmd) {
+                continue;
+            }
             return cmd;
         }
+    }
+
+    /// Whether a command is held back by a PENDING guard.
+    fn guarded(&self, cmd: &Cmd) -> bool {
+        let id = cmd.op.contract().unwrap_or("");
+        let Some(c) = self.model.contracts.get(id) else {
+            return false;
+        };
+        let running = match &c.kind {
+            model::Kind::Hourly(h) => h.entries.iter().find(|e| e.end.is_none()).map(|e| e.start),
+            model::Kind::Fixed(_) => None,
+        };
+        // PENDING(defect 1): a paused contract keeps billing a running
+        // timer; until the fix, no pause (nor a week's dispute, which
+        // pauses) while a timer runs.
+        if self.pending(1)
+            && running.is_some()
+            && matches!(
+                cmd.op,
+                Op::Pause { .. }
+                    | Op::WeekDispute {
+                        action: WeekAction::Open,
+                        ..
+                    }
+            )
+        {
+            return true;
+        }
+        // PENDING(defect 3): a clock set back is not refused; until the fix,
+        // no change dated before the contract's latest event (nor a stop
+        // before the timer's start).
+        // PENDING(defect 102): time before the contract's start (in its
+        // first week) is accepted; until the fix, none is logged there.
+        let starts_before = match &cmd.op {
+            Op::Log { from, .. } => *from < c.started_at,
+            Op::Edit { from: Some(f), .. } => *f < c.started_at,
+            _ => false,
+        };
+        if self.pending(102) && starts_before {
+            return true;
+        }
+        // PENDING(defect 104): time in a past paused period is accepted once
+        // the contract is resumed; until the fix, none is logged there.
+        let in_pause = match &cmd.op {
+            Op::Log { from, to, .. } => c.in_pause(*from, *to),
+            Op::Edit { from, to, .. } => {
+                c.in_pause(from.unwrap_or(i64::MIN / 2), to.unwrap_or(i64::MAX / 2))
+            }
+            _ => false,
+        };
+        if self.pending(104) && in_pause {
+            return true;
+        }
+        // PENDING(defect 105): hourly payments are not recorded, so after a
+        // give a read at an earlier clock shows a negative `paid`; until the
+        // fix, no gives on hourly contracts.
+        if self.pending(105)
+            && matches!(cmd.op, Op::RefundGive { .. })
+            && matches!(c.kind, model::Kind::Hourly(_))
+        {
+            return true;
+        }
+        // PENDING(defect 103): `diary edit --from` moves a running timer's
+        // start after now; until the fix, not generated.
+        if self.pending(103)
+            && let Op::Edit {
+                from: Some(f),
+                to: None,
+                entry,
+                ..
+            } = &cmd.op
+            && running == Some(*entry)
+            && *f > self.now
+        {
+            return true;
+        }
+        if self.pending(3) && self.now < c.latest {
+            return true;
+        }
+        if self.pending(3) {
+            let back = self.model.exec(&cmd.op, cmd.role, self.now);
+            if let Verdict::Refuse(_, why) = back.verdict
+                && (why.contains("latest event") || why.contains("timer's start"))
+            {
+                return true;
+            }
+        }
+        false
     }
 
     fn new_contract(&mut self, id: &str, hourly: bool, random: bool) -> Cmd {
@@ -1079,7 +1199,9 @@ impl Sim {
                         }
                     }
                 }
-                if parse_money(&c["amount"]) != Some(m.amount) {
+                // A week whose dispute was accepted shows nothing to pay.
+                let amount = if m.refunded { 0 } else { m.amount };
+                if parse_money(&c["amount"]) != Some(amount) {
                     diffs.push(format!(
                         "amount: binary {} model {}",
                         c["amount"],
@@ -1185,7 +1307,7 @@ impl Sim {
             return;
         }
         let outcome = self.model.exec(&cmd.op, cmd.role, self.now);
-        let kill = self.chance(2);
+        let kill = self.chance(2) && kills_on();
         let code = if kill {
             self.killed(&args)
         } else {
@@ -1215,6 +1337,17 @@ impl Sim {
     }
 
     fn judge(&mut self, cmd: &Cmd, outcome: model::Outcome, code: i32) {
+        let mut t = format!(
+            "[{}] exit {code} {:?}: {}",
+            self.step, outcome.verdict, self.line
+        );
+        if code != 0 {
+            t.push_str(&format!("\n      {}", self.last_err.trim()));
+        }
+        if std::env::var_os("CONTRACTS_SIM_TRACE").is_some() {
+            eprintln!("{t}");
+        }
+        self.trace.push(t);
         match (&outcome.verdict, code) {
             (Verdict::Refuse(_, why), 0) => {
                 self.fail(&format!("the binary accepted what the rules refuse: {why}"))
@@ -1335,7 +1468,13 @@ impl Sim {
 }
 
 /// Defects whose commands are not generated yet (see FINDINGS.md).
-const PENDING: &[u32] = &[4, 6, 10, 11];
+const PENDING: &[u32] = &[1, 3, 4, 6, 9, 10, 101, 102, 103, 104, 105];
+
+/// Whether kills are on (`CONTRACTS_SIM_KILLS=0` turns them off, for a
+/// replay that does not depend on timing).
+fn kills_on() -> bool {
+    std::env::var("CONTRACTS_SIM_KILLS").map_or(true, |v| v != "0")
+}
 
 fn steps() -> usize {
     if let Some(n) = std::env::var("CONTRACTS_SIM_STEPS")
@@ -1378,6 +1517,7 @@ fn simulate(seed: u64, steps: usize) -> Stats {
         stats: Stats::default(),
         line: String::new(),
         last_err: String::new(),
+        trace: Vec::new(),
     };
     sim.line = "init".into();
     sim.run(sim.now, &["init".to_string()]).ok();
