@@ -8,7 +8,6 @@ use crate::error::{ErrorKind, classify, hint, usage};
 use crate::render::{Out, text::clean_lines};
 use crate::time::{Zone, parse_time, whole_seconds};
 use anyhow::Result;
-use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -25,7 +24,7 @@ pub fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let json = args.iter().any(|a| a == "--json");
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match parse_cli(&args) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind as K;
@@ -76,11 +75,30 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Parses the command line. An empty `CONTRACTS_LEDGER`, `CONTRACTS_ROLE`
+/// or `CONTRACTS_NOW` counts as unset, as an empty variable does for most
+/// tools (`VAR= contracts …`).
+fn parse_cli(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = Cli::command();
+    for (id, var) in [
+        ("ledger", "CONTRACTS_LEDGER"),
+        ("role", "CONTRACTS_ROLE"),
+        ("now", "CONTRACTS_NOW"),
+    ] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            cmd = cmd.mut_arg(id, |a| a.env(None::<&str>));
+        }
+    }
+    let matches = cmd.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 fn print_json_error(kind: ErrorKind, message: &str) {
     let doc = serde_json::json!({
         "error": {"kind": kind.as_str(), "message": message, "exit_code": kind.code()}
     });
-    eprintln!("{doc}");
+    eprintln!("{}", crate::render::text::json_safe(&doc.to_string()));
 }
 
 fn use_color(c: ColorArg) -> bool {

@@ -73,6 +73,7 @@ pub fn classify(e: &anyhow::Error) -> ErrorKind {
             return match r {
                 RuleError::NotFound(_) => ErrorKind::NotFound,
                 RuleError::Refused(_) => ErrorKind::Refused,
+                RuleError::Internal(_) => ErrorKind::Failure,
             };
         }
         if let Some(s) = cause.downcast_ref::<StoreError>() {
@@ -81,7 +82,7 @@ pub fn classify(e: &anyhow::Error) -> ErrorKind {
                 StoreError::Invalid(_) => ErrorKind::Invalid,
                 StoreError::Busy { .. } => ErrorKind::Busy,
                 StoreError::Exists(_) => ErrorKind::Refused,
-                StoreError::Io { .. } => ErrorKind::Failure,
+                StoreError::Io { .. } | StoreError::Inconsistent(_) => ErrorKind::Failure,
             };
         }
         if let Some(u) = cause.downcast_ref::<UserError>() {
@@ -103,6 +104,10 @@ pub fn hint(e: &anyhow::Error) -> Option<String> {
                 StoreError::NoContract(_) => Some("`contracts list` shows the contracts".into()),
                 StoreError::Invalid(_) => Some(
                     "nothing was written; fix the file (or run `contracts check` for every problem)"
+                        .into(),
+                ),
+                StoreError::Inconsistent(_) => Some(
+                    "nothing was written; this is a defect of contracts: please report it with the command that caused it"
                         .into(),
                 ),
                 _ => None,

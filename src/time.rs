@@ -91,6 +91,19 @@ pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 /// of `today`). A local time that does not exist or is ambiguous is refused
 /// with both candidate instants.
 pub fn parse_time(s: &str, zone: Zone, today: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let t = parse_any_time(s, zone, today)?;
+    if !(1..=crate::core::validate::LAST_YEAR).contains(&chrono::Datelike::year(&t)) {
+        return Err(format!(
+            "`{}` is {} UTC, outside the years 1 to {} that ledger files hold",
+            s.escape_default(),
+            t.format("%Y-%m-%d %H:%M"),
+            crate::core::validate::LAST_YEAR
+        ));
+    }
+    Ok(t)
+}
+
+fn parse_any_time(s: &str, zone: Zone, today: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(whole_seconds(t.with_timezone(&Utc)));

@@ -71,12 +71,12 @@ pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
             let c = &outcome.contract;
             let mut warn = String::new();
             if let Some(w) = this_week(store, &doc.value, ctx.now)?
-                && w.minutes > 0
+                && w.seconds > 0
             {
                 warn = format!(
                     "\n{} has {} logged in {} (the current week): after ending, the freelancer can no longer adjust it; it is billed on the normal cycle.",
                     c.id,
-                    duration(w.minutes),
+                    duration(w.seconds),
                     w.week
                 );
             }

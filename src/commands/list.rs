@@ -1,6 +1,6 @@
 //! `list`: every contract in a table (or a JSON array).
 
-use super::{Ctx, this_week, this_week_empty};
+use super::{Ctx, advanced, this_week, this_week_empty};
 use crate::core::diary::limit_for;
 use crate::core::timers;
 use crate::core::week::Week;
@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     with_time.extend(store.week_contracts(this.prev())?);
     for doc in store.contracts()? {
         // Timers apply in memory so no view is stale; only writers persist them.
-        let c = timers::advance_owned(doc.value, s, ctx.now).contract;
+        let c = advanced(&store, doc.value, ctx.now)?.contract;
         let week = if with_time.contains(&c.id) {
             this_week(&store, &c, ctx.now)?
         } else {
@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
                 } else {
                     ""
                 };
-                format!("{}{run}", duration(w.minutes))
+                format!("{}{run}", duration(w.seconds))
             }
             _ => "-".into(),
         };
@@ -94,12 +94,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             table::text(&terms),
             table::status(c.status.as_str(), color),
             table::num(cur.format(tot.escrow)),
-            // Hourly billing lives in the diary; `show ID` totals it.
-            table::num(if c.kind() == Kind::Hourly {
-                "-".to_string()
-            } else {
-                cur.format(tot.paid)
-            }),
+            table::num(cur.format(tot.paid)),
             table::num(week),
             table::text(&next),
         ]);

@@ -1,7 +1,6 @@
 //! `log [ID]`: history, of one contract or all, oldest first.
 
 use super::{Ctx, parse_id};
-use crate::core::timers;
 use crate::render::{json, table};
 use crate::store::Access;
 use anyhow::Result;
@@ -15,10 +14,10 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> Result<()> {
         Some(id) => vec![store.contract(&parse_id(id)?)?],
         None => store.contracts()?,
     };
-    let contracts: Vec<_> = docs
-        .iter()
-        .map(|d| timers::advance(&d.value, s, ctx.now).contract)
-        .collect();
+    let contracts = docs
+        .into_iter()
+        .map(|d| Ok(crate::commands::advanced(&store, d.value, ctx.now)?.contract))
+        .collect::<Result<Vec<_>>>()?;
     let mut events: Vec<_> = contracts
         .iter()
         .flat_map(|c| c.history.iter().map(move |e| (&c.id, e)))

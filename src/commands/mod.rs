@@ -17,9 +17,10 @@ pub mod resume;
 pub mod show;
 pub mod sweep;
 
+use crate::core::diary::{self as rules, WeekFile};
 use crate::core::model::{Contract, ContractId, Instant, Role};
 use crate::core::week::Week;
-use crate::core::{Outcome, Settings};
+use crate::core::{Money, Outcome, Settings, timers};
 use crate::error::usage;
 use crate::render::json::{self, ThisWeek, Viewer};
 use crate::render::{Out, text::clean};
@@ -95,12 +96,12 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
         return Ok(None);
     }
     let week = Week::of(now);
-    let mut minutes = 0;
+    let mut seconds = 0;
     let mut running_since = None;
     let mut entries_this_week = false;
     if let Some(doc) = store.week(week, c)? {
         let until = crate::core::diary::counting_until(c, week, now);
-        minutes = doc.value.minutes(until);
+        seconds = doc.value.seconds(until);
         running_since = doc.value.running().map(|e| e.start);
         entries_this_week = !doc.value.entries.is_empty();
     }
@@ -114,73 +115,82 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
     }
     Ok(Some(ThisWeek {
         week,
-        minutes,
+        seconds,
         running_since,
-        billed: None,
     }))
 }
 
-/// An hourly contract's money from its diary: the settled weeks as payments
-/// (dated at settlement), what is invoiced and still disputable, and what an
-/// open dispute holds.
-#[derive(Debug, Default)]
-pub struct HourlyBilling {
-    /// Settled weeks, oldest first.
-    pub paid: Vec<crate::core::model::Payment>,
-    /// Invoiced, not yet settled.
-    pub invoiced: crate::core::Money,
-    /// Past settlement but held by an open dispute.
-    pub disputed: crate::core::Money,
-}
-
-impl HourlyBilling {
-    /// Gross paid by the settled weeks.
-    pub fn billed(&self) -> crate::core::Money {
-        self.paid.iter().map(|p| p.amount).sum()
-    }
-
-    /// The fee on them.
-    pub fn fee(&self) -> crate::core::Money {
-        self.paid.iter().map(|p| p.fee).sum()
-    }
-}
-
-/// Reads the week files of `c` from week `from` to now (or its end): only
-/// that contract's, only those weeks.
-pub fn hourly_billing(
-    store: &Store,
-    c: &Contract,
-    from: Week,
-    now: Instant,
-) -> Result<HourlyBilling> {
-    use crate::core::diary::{WeekMoney, week_money};
-    let mut out = HourlyBilling::default();
+/// The week files of an hourly contract whose pay may still be unrecorded at
+/// `now`: from the week after its last paid week (or its first week) to the
+/// last week settled by now. A week held by a dispute before that is paid
+/// when the dispute ends.
+pub fn unpaid_weeks(store: &Store, c: &Contract, now: Instant) -> Result<Vec<WeekFile>> {
     if c.kind() != crate::core::Kind::Hourly {
-        return Ok(out);
+        return Ok(Vec::new());
     }
-    let last = c.ended_at().map_or(now, |e| e.min(now));
-    let from = from.max(Week::of(c.started_at));
-    for wk in store.contract_weeks(&c.id, from, Week::of(last)) {
-        let Some(d) = store.week(wk, c)? else {
-            continue;
-        };
-        match week_money(c, &d.value, &store.settings, now) {
-            WeekMoney::Paid(p) => out.paid.push(p),
-            WeekMoney::Invoiced(m) => out.invoiced += m,
-            WeekMoney::Held(m) => out.disputed += m,
-            WeekMoney::Unbilled => {}
+    let first = c
+        .payments
+        .iter()
+        .filter_map(|p| p.week)
+        .max()
+        .map_or(Week::of(c.started_at), Week::next);
+    // A week settles on the Saturday after it: 12 days after its Monday.
+    let mut last = Week::of(now - chrono::Duration::days(12));
+    if let Some(end) = c.ended_at() {
+        last = last.min(Week::of(end));
+    }
+    let mut out = Vec::new();
+    for w in store.contract_weeks(&c.id, first, last) {
+        if let Some(d) = store.week(w, c)? {
+            out.push(d.value);
         }
     }
     Ok(out)
+}
+
+/// `c` with every timer due at `now` applied, the pay of its settled hourly
+/// weeks included: what every command sees, so that no view is stale.
+pub fn advanced(store: &Store, c: Contract, now: Instant) -> Result<Outcome> {
+    let weeks = unpaid_weeks(store, &c, now)?;
+    Ok(timers::advance_owned(c, &weeks, &store.settings, now))
+}
+
+/// What an hourly contract's diary holds that is not paid yet: the week
+/// invoiced (disputable) and the weeks an open dispute holds past their
+/// settlement. Reads the weeks that may be unpaid and the invoiced one.
+pub fn unpaid_money(store: &Store, c: &Contract, now: Instant) -> Result<(Money, Money)> {
+    use crate::core::diary::{WeekMoney, week_money};
+    let (mut invoiced, mut held) = (Money::ZERO, Money::ZERO);
+    if c.kind() != crate::core::Kind::Hourly {
+        return Ok((invoiced, held));
+    }
+    let mut weeks: Vec<Week> = c
+        .disputes
+        .iter()
+        .filter(|d| d.status == crate::core::DisputeStatus::Open)
+        .map(|d| d.week)
+        .collect();
+    weeks.extend([Week::of(now).prev(), Week::of(now).prev().prev()]);
+    weeks.sort();
+    weeks.dedup();
+    for w in weeks {
+        if let Some(d) = store.week(w, c)? {
+            match week_money(c, &d.value, &store.settings, now) {
+                WeekMoney::Invoiced(m) => invoiced += m,
+                WeekMoney::Held(m) => held += m,
+                _ => {}
+            }
+        }
+    }
+    Ok((invoiced, held))
 }
 
 /// This week's figures of a contract known to have no time this week.
 pub fn this_week_empty(c: &Contract, now: Instant) -> Option<ThisWeek> {
     (c.kind() == crate::core::Kind::Hourly).then(|| ThisWeek {
         week: Week::of(now),
-        minutes: 0,
+        seconds: 0,
         running_since: None,
-        billed: None,
     })
 }
 
@@ -197,9 +207,20 @@ pub fn mutate(
     let store = ctx.open(Access::Write)?;
     let doc = store.contract(&id)?;
     let role = ctx.role(&store.settings);
-    let outcome = rule(&store, &doc.value, role)?;
+    let due = advanced(&store, doc.value.clone(), ctx.now)?;
+    let mut outcome = rule(&store, &due.contract, role)?;
+    outcome.events.splice(0..0, due.events);
+    let stopped = stop_new_time(&store, &due.contract, &mut outcome, role, ctx.now)?;
+    if ctx.dry_run {
+        outcome.contract = crate::core::feedback::conceal(&due.contract, outcome.contract, role);
+    }
     confirm(&store, &doc, &outcome)?;
     if !ctx.dry_run {
+        // The stopped timer first: a crash between the two writes leaves it
+        // stopped on a contract still active, which is valid.
+        if let Some((old, new)) = &stopped {
+            store.save_week(Some(old), new, &outcome.contract)?;
+        }
         store.save_contract(&doc, &outcome.contract)?;
     }
     let week = this_week(&store, &outcome.contract, ctx.now)?;
@@ -210,6 +231,34 @@ pub fn mutate(
         &outcome.events,
         &outcome.contract.id,
     )
+}
+
+/// A change that stops new time on an hourly contract (a pause, the pause of
+/// an hourly dispute, the end) is refused while the diary records time after
+/// its instant, and stops a running timer there: returns that week file,
+/// old and new, and records the stop in `outcome`.
+fn stop_new_time(
+    store: &Store,
+    before: &Contract,
+    outcome: &mut Outcome,
+    role: Role,
+    now: Instant,
+) -> Result<Option<(Doc<WeekFile>, WeekFile)>> {
+    if !rules::stops_new_time(before, &outcome.contract) {
+        return Ok(None);
+    }
+    let near = diary::near(store, before, now)?;
+    rules::refuse_before_latest(before, near.iter().flat_map(|d| &d.value.entries), now)?;
+    let Some(doc) = near.into_iter().find(|d| d.value.running().is_some()) else {
+        return Ok(None);
+    };
+    let Some((new, e)) = rules::stop_at(&doc.value, now) else {
+        return Ok(None);
+    };
+    let ev = rules::timer_stopped_event(before, &e, role.actor(), now);
+    outcome.contract.history.push(ev.clone());
+    outcome.events.push(ev);
+    Ok(Some((doc, new)))
 }
 
 /// Prints the result of a mutation: the events (and with --json the

@@ -28,6 +28,11 @@ pub fn parse_limit(s: &str) -> Result<Option<u32>> {
 
 /// Runs `new`.
 pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
+    if a.hourly.is_some() && !a.milestone.is_empty() {
+        return Err(usage(
+            "--milestone belongs to --fixed contracts; an hourly contract is billed weekly from its work diary",
+        ));
+    }
     let store = ctx.open(Access::Write)?;
     let cur = store.settings.currency;
     let terms = match (&a.hourly, &a.fixed) {

@@ -1,6 +1,6 @@
 //! `show ID`: one contract in detail.
 
-use super::{Ctx, hourly_billing, parse_id, this_week};
+use super::{Ctx, advanced, parse_id, this_week, unpaid_money};
 use crate::core::diary::limit_for;
 use crate::core::feedback;
 use crate::core::lifecycle::milestone_escrow;
@@ -17,14 +17,9 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let s = &store.settings;
     let doc = store.contract(&id)?;
-    let c = timers::advance(&doc.value, s, ctx.now).contract;
-    let mut week = this_week(&store, &c, ctx.now)?;
-    // Hourly: what the settled weeks billed, from the contract's whole diary.
-    let hourly = hourly_billing(&store, &c, Week::of(c.started_at), ctx.now)?;
-    let (invoiced, disputed) = (hourly.invoiced, hourly.disputed);
-    if let Some(w) = week.as_mut() {
-        w.billed = Some((hourly.billed(), hourly.fee()));
-    }
+    let c = advanced(&store, doc.value, ctx.now)?.contract;
+    let week = this_week(&store, &c, ctx.now)?;
+    let (invoiced, disputed) = unpaid_money(&store, &c, ctx.now)?;
     let v = ctx.viewer(s);
     if ctx.out.json {
         ctx.out.print_json(&json::contract(&c, &v, week))?;
@@ -78,7 +73,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
                     .unwrap_or_default();
                 row(
                     &format!("This week ({})", w.week),
-                    format!("{}{run}", duration(w.minutes)),
+                    format!("{}{run}", duration(w.seconds)),
                 );
             }
         }
@@ -102,7 +97,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
             );
         }
     }
-    let (paid, fee) = json::paid_and_fee(&c, &tot, week).unwrap_or((tot.paid, tot.fee));
+    let (paid, fee) = (tot.paid, tot.fee);
     if c.kind() == Kind::Hourly {
         row("Billed (settled weeks)", cur.format(paid));
         if !invoiced.is_zero() {

@@ -1,8 +1,7 @@
 //! `sweep`: apply every due timer of every contract and save them — what
 //! cron runs. Idempotent: a second run at the same clock writes nothing.
 
-use super::Ctx;
-use crate::core::timers;
+use super::{Ctx, advanced};
 use crate::render::{json, table, utc};
 use crate::store::{Access, Written};
 use anyhow::Result;
@@ -22,7 +21,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let mut events = Vec::new();
     let mut written = 0;
     for doc in &docs {
-        let out = timers::advance(&doc.value, s, ctx.now);
+        let out = advanced(&store, doc.value.clone(), ctx.now)?;
         if out.events.is_empty() {
             continue;
         }

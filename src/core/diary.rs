@@ -3,7 +3,7 @@
 //! limit, the week's bill, and hourly disputes [211062158].
 
 use super::error::{RuleError, refused};
-use super::lifecycle::{event, transition};
+use super::lifecycle::{self, event, instant_words, transition};
 use super::model::*;
 use super::money::Money;
 use super::week::utc_words;
@@ -26,10 +26,14 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Whole minutes, counting a running entry up to `until`.
+    /// Seconds worked, counting a running entry up to `until`.
+    pub fn seconds(&self, until: Instant) -> i64 {
+        (self.end_or(until) - self.start).num_seconds().max(0)
+    }
+
+    /// Whole minutes of [`Entry::seconds`], rounded down: for display only.
     pub fn minutes(&self, until: Instant) -> i64 {
-        let end = self.end.unwrap_or(until.max(self.start));
-        (end - self.start).num_seconds().max(0) / 60
+        self.seconds(until) / 60
     }
 
     /// The end, or `until` while running.
@@ -63,9 +67,9 @@ impl WeekFile {
         }
     }
 
-    /// Minutes logged, counting running entries up to `now`.
-    pub fn minutes(&self, now: Instant) -> i64 {
-        self.entries.iter().map(|e| e.minutes(now)).sum()
+    /// Seconds logged, counting running entries up to `now`.
+    pub fn seconds(&self, now: Instant) -> i64 {
+        self.entries.iter().map(|e| e.seconds(now)).sum()
     }
 
     /// The running entry, if any.
@@ -153,18 +157,19 @@ pub fn limit_for(c: &Contract, week: Week) -> Option<u32> {
     }
 }
 
-/// A week's bill for one contract.
+/// A week's bill for one contract. Time is in seconds, summed exactly; the
+/// amount is rounded once, from the billable seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Bill {
-    /// All logged minutes.
-    pub minutes: i64,
-    /// Minutes within the limit (filled in entry order).
+    /// All logged seconds.
+    pub seconds: i64,
+    /// Seconds within the limit (filled in entry order).
     pub billable: i64,
-    /// Minutes over the limit: kept, not billed.
+    /// Seconds over the limit: kept, not billed.
     pub over: i64,
     /// The limit that applied.
     pub limit_hours: Option<u32>,
-    /// billable x rate / 60, rounded once (zero if a dispute was accepted).
+    /// billable x rate / 3600, rounded once (zero if a dispute was accepted).
     pub amount: Money,
     /// The service fee on the amount.
     pub fee: Money,
@@ -188,10 +193,10 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
         Terms::Fixed { .. } => Money::ZERO,
     };
     let limit_hours = limit_for(c, wf.week);
-    let cap = limit_hours.map_or(i64::MAX, |h| i64::from(h) * 60);
-    let minutes = wf.entries.iter().map(|e| e.minutes(until)).sum::<i64>();
-    let billable = minutes.min(cap);
-    let gross = rate.per_hour_for_minutes(billable);
+    let cap = limit_hours.map_or(i64::MAX, |h| i64::from(h) * 3600);
+    let seconds = wf.seconds(until);
+    let billable = seconds.min(cap);
+    let gross = rate.per_hour_for_seconds(billable);
     let refunded = c
         .disputes
         .iter()
@@ -203,9 +208,9 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
         gross
     };
     Bill {
-        minutes,
+        seconds,
         billable,
-        over: minutes - billable,
+        over: seconds - billable,
         limit_hours,
         amount,
         fee: settings.fee_on(amount),
@@ -213,8 +218,9 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
     }
 }
 
-/// Where a week's money stands at `now`: hourly money is released week by
-/// week, not recorded as payments in the contract.
+/// Where a week's money stands at `now`. A settled week's pay is recorded
+/// on the contract as a payment (see [`super::timers::pay_week`]); this says
+/// what is not recorded yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WeekMoney {
     /// Still open or in review: not billed yet.
@@ -223,42 +229,58 @@ pub enum WeekMoney {
     Invoiced(Money),
     /// Past settlement, held by an open dispute until it ends.
     Held(Money),
-    /// Settled: paid to the freelancer, dated at the settlement.
-    Paid(Payment),
+    /// Paid: recorded on the contract.
+    Paid(Money),
+    /// Refunded to the client by an accepted dispute.
+    Refunded(Money),
 }
 
-/// The week's [`WeekMoney`], from its one bill.
+/// The week's [`WeekMoney`] at `now`, from its one bill (of a contract whose
+/// due timers were applied, so a settled week is paid unless held).
 pub fn week_money(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> WeekMoney {
+    if let Some(p) = c.payments.iter().find(|p| p.week == Some(wf.week)) {
+        return WeekMoney::Paid(p.amount);
+    }
     let stage = wf.week.stage(now);
     if !matches!(stage, Stage::Invoiced | Stage::Settled) {
         return WeekMoney::Unbilled;
     }
     let b = bill(c, wf, settings, now);
-    let disputed = c
-        .disputes
-        .iter()
-        .any(|d| d.week == wf.week && d.status == DisputeStatus::Open);
-    match stage {
-        Stage::Invoiced => WeekMoney::Invoiced(b.amount),
-        _ if disputed => WeekMoney::Held(b.amount),
-        _ => WeekMoney::Paid(Payment {
-            at: wf.week.settled_from(),
-            milestone: None,
-            amount: b.amount,
-            fee: b.fee,
-        }),
+    let dispute = c.disputes.iter().find(|d| d.week == wf.week);
+    match dispute.map(|d| d.status) {
+        Some(DisputeStatus::Accepted) => WeekMoney::Refunded(b.refunded),
+        Some(DisputeStatus::Open) if stage == Stage::Settled => WeekMoney::Held(b.amount),
+        _ => WeekMoney::Invoiced(b.amount),
     }
 }
 
-/// Minutes of each entry that are billable, in entry order (the limit fills
-/// up entry by entry).
+/// Seconds as `3h05m` (or `45m`); seconds are shown only when there are
+/// some (`29m59s`), so a sum is never shown rounded.
+pub fn hours_words(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.abs();
+    let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+    let secs = if sec == 0 {
+        String::new()
+    } else {
+        format!("{sec:02}s")
+    };
+    if h == 0 {
+        format!("{sign}{m}m{secs}")
+    } else {
+        format!("{sign}{h}h{m:02}m{secs}")
+    }
+}
+
+/// Seconds of each entry that are billable and over the limit, in entry
+/// order (the limit fills up entry by entry).
 pub fn billable_split(c: &Contract, wf: &WeekFile, now: Instant) -> Vec<(i64, i64)> {
     let until = counting_until(c, wf.week, now);
-    let mut left = limit_for(c, wf.week).map_or(i64::MAX, |h| i64::from(h) * 60);
+    let mut left = limit_for(c, wf.week).map_or(i64::MAX, |h| i64::from(h) * 3600);
     wf.entries
         .iter()
         .map(|e| {
-            let m = e.minutes(until);
+            let m = e.seconds(until);
             let b = m.min(left);
             left -= b;
             (b, m - b)
@@ -338,20 +360,18 @@ pub fn check_editable(week: Week, now: Instant) -> Result<(), RuleError> {
     ))
 }
 
-fn check_interval(
+/// The longest an entry may last.
+pub const MAX_ENTRY: chrono::Duration = chrono::Duration::days(7);
+
+/// One rule for every entry, however it is made (log, stop, edit, import):
+/// it ends after it starts, not in the future, lasts at most 7 days, and
+/// lies within the contract's life.
+pub fn check_interval(
     c: &Contract,
     start: Instant,
     end: Instant,
     now: Instant,
 ) -> Result<(), RuleError> {
-    let first = Week::of(c.started_at);
-    if start < first.start() {
-        return refused(format!(
-            "the entry starts before {} began: time can be logged from its first billing week, {first} (from {})",
-            c.id,
-            utc_words(first.start())
-        ));
-    }
     if end <= start {
         return refused(format!(
             "an entry must end after it starts ({} is not after {})",
@@ -363,6 +383,80 @@ fn check_interval(
         return refused(format!(
             "the entry ends at {}, in the future: log time once it is worked (or use `diary start`)",
             utc_words(end)
+        ));
+    }
+    if end - start > MAX_ENTRY {
+        return refused(format!(
+            "an entry lasts at most 7 days; {} to {} is {}: split it into several",
+            utc_words(start),
+            utc_words(end),
+            hours_words((end - start).num_seconds())
+        ));
+    }
+    check_life(c, start, Some(end))
+}
+
+/// Time lies within the contract's life: from `started_at`, never while it
+/// was paused, never after `ended_at`. `end` is `None` for a timer.
+pub fn check_life(c: &Contract, start: Instant, end: Option<Instant>) -> Result<(), RuleError> {
+    if start < c.started_at {
+        return refused(format!(
+            "the entry starts at {}, before {} started ({}): time lies within the contract's life",
+            utc_words(start),
+            c.id,
+            instant_words(c.started_at)
+        ));
+    }
+    if let Some(ended) = c.ended_at()
+        && end.unwrap_or(start) > ended
+    {
+        return refused(format!(
+            "the entry ends after {} ended ({}): the work diary is locked from the end",
+            c.id,
+            instant_words(ended)
+        ));
+    }
+    let stop = end.unwrap_or(start + chrono::Duration::seconds(1));
+    for (from, to) in c.paused_spans() {
+        if start < to.unwrap_or(Instant::MAX_UTC) && from < stop {
+            return refused(format!(
+                "the entry overlaps a pause of {} ({} to {}): a paused contract takes no time",
+                c.id,
+                instant_words(from),
+                to.map_or("now".to_string(), instant_words)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The ledger's clock only moves forward, in the diary too: refuses a change
+/// of `c`'s diary at `now` when its history has a later event, or its diary
+/// (`entries`) records time later than `now` (recorded with a clock ahead).
+pub fn refuse_before_latest<'e>(
+    c: &Contract,
+    entries: impl IntoIterator<Item = &'e Entry>,
+    now: Instant,
+) -> Result<(), RuleError> {
+    lifecycle::refuse_before_latest(c, now)?;
+    let latest = entries
+        .into_iter()
+        .map(|e| (e.end.unwrap_or(e.start), e))
+        .max_by_key(|(t, _)| *t);
+    if let Some((t, e)) = latest
+        && t > now
+    {
+        return refused(format!(
+            "cannot change the work diary of {} at {}: it already records time until {} ({}{}), and the ledger's clock only moves forward",
+            c.id,
+            instant_words(now),
+            instant_words(t),
+            entry_ref(&c.id, &e.id),
+            if e.end.is_none() {
+                ", a timer started then"
+            } else {
+                ""
+            }
         ));
     }
     Ok(())
@@ -381,14 +475,24 @@ pub fn check_overlap(
         if Some(o.id.as_str()) == skip {
             continue;
         }
-        let o_end = o.end_or(now);
+        // A running timer counts up to now, or to its week's close.
+        let o_end = o
+            .end
+            .unwrap_or_else(|| counting_until(c, Week::of(o.start), now).max(o.start));
         if o.start < end && start < o_end {
+            let running = if o.end.is_none() {
+                format!(
+                    ", a timer still running: `contracts diary stop {}` stops it",
+                    c.id
+                )
+            } else {
+                String::new()
+            };
             return refused(format!(
-                "the entry overlaps {} ({} to {}{}) on {}: entries of one contract never overlap",
+                "the entry overlaps {} ({} to {}{running}) on {}: entries of one contract never overlap",
                 entry_ref(&c.id, &o.id),
                 utc_words(o.start),
                 utc_words(o_end),
-                if o.end.is_none() { ", running" } else { "" },
                 c.id
             ));
         }
@@ -419,6 +523,7 @@ pub fn log(
     now: Instant,
 ) -> Result<(WeekFile, Entry), RuleError> {
     check_freelancer(c, role, "logs time")?;
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
     check_active(c)?;
     if let Terms::Hourly {
         manual_time: false, ..
@@ -456,27 +561,24 @@ pub fn start(
     now: Instant,
 ) -> Result<(WeekFile, Entry), RuleError> {
     check_freelancer(c, role, "tracks time")?;
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
     check_active(c)?;
+    check_life(c, now, None)?;
     if let Some(r) = wf
         .running()
         .or_else(|| others.iter().find(|e| e.end.is_none()))
     {
         return refused(format!(
-            "a timer is already running on {} since {} ({}): `contracts diary stop {}` first",
+            "a timer is already running on {} since {} ({}): `contracts diary stop {}` stops it first",
             c.id,
             utc_words(r.start),
             entry_ref(&c.id, &r.id),
             c.id
         ));
     }
-    check_overlap(
-        c,
-        &wf.entries,
-        None,
-        now,
-        now + chrono::Duration::seconds(1),
-        now,
-    )?;
+    let tick = now + chrono::Duration::seconds(1);
+    check_overlap(c, &wf.entries, None, now, tick, now)?;
+    check_overlap(c, others, None, now, tick, now)?;
     let mut out = wf.clone();
     let e = Entry {
         id: wf.next_id(),
@@ -496,6 +598,7 @@ pub fn stop(
     c: &Contract,
     role: Role,
     wf: &WeekFile,
+    others: &[Entry],
     now: Instant,
 ) -> Result<(WeekFile, Entry, Option<String>), RuleError> {
     if role != Role::Freelancer {
@@ -507,6 +610,18 @@ pub fn stop(
     let Some(idx) = wf.entries.iter().position(|e| e.end.is_none()) else {
         return refused(format!("no timer is running on {}", c.id));
     };
+    let started = wf.entries[idx].start;
+    if now < started {
+        return refused(format!(
+            "cannot stop the timer of {} at {}: it started at {}, later (the ledger's clock only moves forward); stop it at {} or later, or delete it with `contracts diary rm {}`",
+            c.id,
+            instant_words(now),
+            instant_words(started),
+            instant_words(started),
+            entry_ref(&c.id, &wf.entries[idx].id)
+        ));
+    }
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
     let mut out = wf.clone();
     let e = &mut out.entries[idx];
     let mut end = now;
@@ -530,12 +645,12 @@ pub fn stop(
         ));
     }
     if end <= e.start {
-        // Nothing was worked: the timer is discarded rather than recorded.
-        let gone = out.entries.remove(idx);
-        return Ok((
-            out,
-            gone,
-            Some("no time elapsed: the timer was discarded".into()),
+        // An entry must end after it starts; the timer is kept, not discarded.
+        return refused(format!(
+            "no time has passed since the timer of {} started at {}: stop it later, or delete it with `contracts diary rm {}`",
+            c.id,
+            instant_words(e.start),
+            entry_ref(&c.id, &e.id)
         ));
     }
     e.end = Some(end);
@@ -567,6 +682,7 @@ pub fn edit(
     now: Instant,
 ) -> Result<(WeekFile, Entry), RuleError> {
     check_freelancer(c, role, "edits time")?;
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
     check_editable(wf.week, now)?;
     let Some(idx) = wf.entries.iter().position(|e| e.id == local) else {
         return Err(RuleError::NotFound(format!(
@@ -603,8 +719,9 @@ pub fn edit(
             ));
         }
         let end = req.end.or(e.end);
-        if let Some(end) = end {
-            check_interval(c, start, end, now)?;
+        match end {
+            Some(end) => check_interval(c, start, end, now)?,
+            None => check_life(c, start, None)?,
         }
         let end_check = end.unwrap_or(now);
         check_overlap(c, &wf.entries, Some(local), start, end_check, now)?;
@@ -627,10 +744,12 @@ pub fn remove(
     c: &Contract,
     role: Role,
     wf: &WeekFile,
+    others: &[Entry],
     local: &str,
     now: Instant,
 ) -> Result<(WeekFile, Entry), RuleError> {
     check_freelancer(c, role, "deletes time")?;
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
     check_editable(wf.week, now)?;
     let Some(idx) = wf.entries.iter().position(|e| e.id == local) else {
         return Err(RuleError::NotFound(format!(
@@ -644,6 +763,51 @@ pub fn remove(
     out.last_number = wf.highest();
     let e = out.entries.remove(idx);
     Ok((out, e))
+}
+
+/// New time stops at `at` (a pause, the pause of an hourly dispute, the
+/// end): the running timer of `wf`, if any, ends there (or at its week's
+/// close, if that came first). A timer stopped the instant it started had
+/// no time to record and is removed. Returns the new week file and entry.
+pub fn stop_at(wf: &WeekFile, at: Instant) -> Option<(WeekFile, Entry)> {
+    let idx = wf.entries.iter().position(|e| e.end.is_none())?;
+    let mut out = wf.clone();
+    let end = at.min(wf.week.invoiced_from());
+    if end <= out.entries[idx].start {
+        let gone = out.entries.remove(idx);
+        out.last_number = wf.highest();
+        return Some((out, gone));
+    }
+    out.entries[idx].end = Some(end);
+    let e = out.entries[idx].clone();
+    Some((out, e))
+}
+
+/// Whether a change from `before` to `after` stops new time on an hourly
+/// contract (a pause, an hourly dispute's pause, the end): then a running
+/// timer stops at that instant, recorded by the same command.
+pub fn stops_new_time(before: &Contract, after: &Contract) -> bool {
+    after.kind() == Kind::Hourly
+        && ((before.status == Status::Active && after.status != Status::Active)
+            || (before.ending.is_none() && after.ending.is_some()))
+}
+
+/// Records in `outcome` that the running timer `e` of its contract stopped
+/// at `at` (see [`stop_at`]), as an event of `actor`.
+pub fn timer_stopped_event(c: &Contract, e: &Entry, actor: Actor, at: Instant) -> Event {
+    let what = match e.end {
+        Some(end) => format!(
+            "timer {} stopped at {} ({}): a paused or ended contract takes no new time",
+            entry_ref(&c.id, &e.id),
+            instant_words(end),
+            hours_words((end - e.start).num_seconds())
+        ),
+        None => format!(
+            "timer {} removed: it started the same second, with no time to record",
+            entry_ref(&c.id, &e.id)
+        ),
+    };
+    event(at, actor, "timer_stopped", None, what)
 }
 
 /// `limit ID HOURS|none` (client, hourly): a raise applies at once, a cut
@@ -728,8 +892,8 @@ pub fn set_limit(
 pub enum DisputeAction {
     /// The client opens one, with a reason.
     Open(String),
-    /// The freelancer accepts: the week's amount (given) is refunded.
-    Accept(Money),
+    /// The freelancer accepts: the week's amount is refunded.
+    Accept,
     /// The freelancer declines: the hours stand.
     Decline,
     /// The client withdraws: billed as normal.
@@ -738,12 +902,15 @@ pub enum DisputeAction {
 
 /// `diary dispute` [211062158]: the client may dispute a week while it is
 /// invoiced (also after the end); an active contract is paused. The
-/// freelancer accepts (hours refunded) or declines; the client may withdraw.
+/// freelancer accepts (the week's bill is refunded) or declines; the client
+/// may withdraw. A dispute that ends after the week settled releases its
+/// pay then. `wf` is the disputed week's file, if it has one.
 pub fn dispute(
     c: &Contract,
     role: Role,
     week: Week,
     action: DisputeAction,
+    wf: Option<&WeekFile>,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
@@ -802,9 +969,10 @@ pub fn dispute(
                     detail,
                 )])
             }
-            DisputeAction::Accept(amount) => {
+            DisputeAction::Accept => {
                 need(Role::Freelancer, "accept")?;
                 let i = open.ok_or_else(|| no_open(c, week))?;
+                let amount = wf.map_or(Money::ZERO, |wf| bill(c, wf, settings, now).amount);
                 let d = &mut c.disputes[i];
                 d.status = DisputeStatus::Accepted;
                 d.closed_at = Some(now);
@@ -826,29 +994,47 @@ pub fn dispute(
                 let i = open.ok_or_else(|| no_open(c, week))?;
                 c.disputes[i].status = DisputeStatus::Declined;
                 c.disputes[i].closed_at = Some(now);
-                Ok(vec![event(
+                let mut evs = vec![event(
                     now,
                     Actor::Freelancer,
                     "dispute_declined",
                     None,
                     format!("dispute of {week} declined: the hours stand"),
-                )])
+                )];
+                evs.extend(release_held(c, week, wf, settings, now));
+                Ok(evs)
             }
             DisputeAction::Withdraw => {
                 need(Role::Client, "withdraw")?;
                 let i = open.ok_or_else(|| no_open(c, week))?;
                 c.disputes[i].status = DisputeStatus::Withdrawn;
                 c.disputes[i].closed_at = Some(now);
-                Ok(vec![event(
+                let mut evs = vec![event(
                     now,
                     Actor::Client,
                     "dispute_withdrawn",
                     None,
                     format!("dispute of {week} withdrawn: billed as normal"),
-                )])
+                )];
+                evs.extend(release_held(c, week, wf, settings, now));
+                Ok(evs)
             }
         }
     })
+}
+
+/// A dispute ended without a refund after its week settled: the pay it held
+/// is recorded now.
+fn release_held(
+    c: &mut Contract,
+    week: Week,
+    wf: Option<&WeekFile>,
+    settings: &Settings,
+    now: Instant,
+) -> Option<Event> {
+    let wf = wf.filter(|wf| !wf.entries.is_empty() && wf.week == week)?;
+    let paid = c.payments.iter().any(|p| p.week == Some(week));
+    (now >= week.settled_from() && !paid).then(|| super::timers::pay_week(c, wf, settings, now))
 }
 
 fn no_open(c: &Contract, week: Week) -> RuleError {
@@ -862,27 +1048,17 @@ pub fn check_import(
     end: Instant,
     now: Instant,
 ) -> Result<(), String> {
-    if end <= start {
-        return Err("it ends before it starts".into());
-    }
-    if end > now {
-        return Err("it ends in the future".into());
-    }
-    if start < c.started_at {
-        return Err(format!(
-            "it starts before {} started ({})",
-            c.id,
-            utc_words(c.started_at)
-        ));
-    }
-    if let Some(e) = c.ended_at()
-        && end > e
-    {
-        return Err(format!("it ends after {} ended ({})", c.id, utc_words(e)));
-    }
     if c.kind() != Kind::Hourly {
         return Err(format!(
             "{} is fixed-price: only hourly contracts have a work diary",
+            c.id
+        ));
+    }
+    check_interval(c, start, end, now).map_err(|e| e.to_string())?;
+    let week = Week::of(start);
+    if c.payments.iter().any(|p| p.week == Some(week)) {
+        return Err(format!(
+            "{week} of {} is settled and its pay recorded: a paid week does not change",
             c.id
         ));
     }
@@ -1026,12 +1202,12 @@ mod tests {
         ];
         let s = lt::settings();
         let b = bill(&c, &wf, &s, t("2026-11-20T00:00:00Z"));
-        assert_eq!((b.minutes, b.billable, b.over), (750, 600, 150));
+        assert_eq!((b.seconds, b.billable, b.over), (45_000, 36_000, 9_000));
         assert_eq!(b.amount, Money::from_minor(50_000));
         assert_eq!(b.fee, Money::from_minor(5_000));
         assert_eq!(
             billable_split(&c, &wf, t("2026-11-20T00:00:00Z")),
-            vec![(480, 0), (120, 150)]
+            vec![(28_800, 0), (7_200, 9_000)]
         );
         // 10 minutes at 33.33/h = 5.555 -> 5.56
         if let Terms::Hourly { rate, .. } = &mut c.terms {
@@ -1094,6 +1270,7 @@ mod tests {
                 Role::Client,
                 w,
                 open.clone(),
+                None,
                 &s,
                 t("2026-11-23T11:59:59Z")
             )
@@ -1104,18 +1281,31 @@ mod tests {
             Role::Client,
             w,
             open.clone(),
+            None,
             &s,
             t("2026-11-23T12:00:00Z"),
         )
         .unwrap()
         .contract;
         assert_eq!(d.status, Status::Paused);
-        assert!(dispute(&c, Role::Client, w, open, &s, t("2026-11-28T00:00:00Z")).is_err());
+        assert!(
+            dispute(
+                &c,
+                Role::Client,
+                w,
+                open,
+                None,
+                &s,
+                t("2026-11-28T00:00:00Z")
+            )
+            .is_err()
+        );
         let acc = dispute(
             &d,
             Role::Freelancer,
             w,
-            DisputeAction::Accept(Money::from_minor(100)),
+            DisputeAction::Accept,
+            None,
             &s,
             t("2026-11-24T00:00:00Z"),
         )
@@ -1128,6 +1318,7 @@ mod tests {
                 Role::Client,
                 w,
                 DisputeAction::Withdraw,
+                None,
                 &s,
                 t("2026-11-24T00:00:00Z")
             )
@@ -1150,7 +1341,7 @@ mod tests {
             "2026-11-16T11:00:00Z",
         ));
         let now = t("2026-11-18T10:00:00Z");
-        let (after, _) = remove(&c, Role::Freelancer, &wf, "2026W47-2", now).unwrap();
+        let (after, _) = remove(&c, Role::Freelancer, &wf, &[], "2026W47-2", now).unwrap();
         assert_eq!(after.next_id(), "2026W47-3");
         assert_eq!(after.deleted_beyond(), Some(2));
     }

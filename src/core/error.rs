@@ -10,6 +10,10 @@ pub enum RuleError {
     /// The rules refuse it: state, role, deadline, limit, overlap (exit 4).
     #[error("{0}")]
     Refused(String),
+    /// The rules produced a state that breaks an invariant: a defect of this
+    /// program, never of the files (exit 1).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// Shorthand for a refusal.

@@ -13,22 +13,32 @@ use super::week::utc_words;
 use super::{Outcome, Settings};
 use chrono::{Datelike, Duration, Weekday};
 
-/// Business days (Mon–Fri, UTC) the client has to answer a disputed refund.
-pub const DISPUTE_ANSWER_BUSINESS_DAYS: u32 = 5;
+/// Business hours (Mon–Fri, UTC) the client has to answer a disputed refund:
+/// 5 business days.
+pub const DISPUTE_ANSWER_BUSINESS_HOURS: i64 = 5 * 24;
 /// Days back a freelancer may give refunds of released payments.
 pub const GIVE_WINDOW_DAYS: i64 = 180;
 
-/// `t` plus `n` business days (Mon–Fri, UTC), at the same time of day.
-pub fn add_business_days(t: Instant, n: u32) -> Instant {
-    let mut out = t;
-    let mut left = n;
-    while left > 0 {
-        out += Duration::days(1);
-        if !matches!(out.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
+/// `t` plus `hours` of weekday time (Mon–Fri, UTC): weekend hours do not
+/// count, so 120 hours from Fri 23:59 end on the next Fri 23:59, and from
+/// any time on Sat or Sun on the next Sat 00:00.
+pub fn add_business_hours(t: Instant, hours: i64) -> Instant {
+    let mut at = t;
+    let mut left = Duration::hours(hours);
+    loop {
+        let day_start = at.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+        let next_day = day_start + Duration::days(1);
+        if matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
+            at = next_day;
+            continue;
         }
+        let today = next_day - at;
+        if left <= today {
+            return at + left;
+        }
+        left -= today;
+        at = next_day;
     }
-    out
 }
 
 fn fixed_only(c: &Contract, what: &str) -> Result<(), RuleError> {
@@ -69,8 +79,31 @@ fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
             c.milestones.len()
         ))),
         None => c.funded_milestone().ok_or_else(|| {
+            // Say what became of the last one that was funded.
+            let last = c
+                .milestones
+                .iter()
+                .rposition(|m| m.funded_at.is_some())
+                .map(|i| i as u32 + 1);
+            let what = last
+                .map(|n| {
+                    let released = c.payments.iter().rfind(|p| p.milestone == Some(n));
+                    match (c.milestones[n as usize - 1].status, released) {
+                        (MilestoneStatus::Released, Some(p)) => format!(
+                            "milestone {n} was released on {}{}",
+                            utc_words(p.at),
+                            if c.history.iter().any(|e| e.event == "milestone_auto_released" && e.at == p.at) {
+                                " (by the system: no client action within 14 days of its submission)"
+                            } else {
+                                ""
+                            }
+                        ),
+                        (s, _) => format!("milestone {n} is {s}"),
+                    }
+                })
+                .unwrap_or_else(|| "none has been funded yet".into());
             RuleError::Refused(format!(
-                "no milestone of {} is funded: name one, or fund the next with `contracts milestone fund {}`",
+                "no milestone of {} is funded ({what}): name one, or fund the next with `contracts milestone fund {}`",
                 c.id, c.id
             ))
         }),
@@ -322,6 +355,14 @@ pub fn approve(
             ));
         }
         if pay.is_zero() {
+            let held = milestone_held(c, n);
+            if free.is_zero() && held > Money::ZERO {
+                return refused(format!(
+                    "nothing of milestone {n} of {} can be released: all of its escrow ({}) is held by an open refund request; it is released or refunded when that request is settled (`contracts refund list`)",
+                    c.id,
+                    cur.show(held)
+                ));
+            }
             return refused("nothing to release: give an amount above zero");
         }
         release(c, settings, n, pay, now);
@@ -495,7 +536,7 @@ pub fn dispute(
     transition(c, settings, now, |c| {
         only(role, Role::Freelancer, c, "dispute a refund")?;
         let i = open_refund(c, &[RefundStatus::Requested], "dispute")?;
-        let due = add_business_days(now, DISPUTE_ANSWER_BUSINESS_DAYS);
+        let due = add_business_hours(now, DISPUTE_ANSWER_BUSINESS_HOURS);
         let r = &mut c.refunds[i];
         r.status = RefundStatus::Disputed;
         r.disputed_at = Some(now);
@@ -552,6 +593,7 @@ fn pay_out(c: &mut Contract, settings: &Settings, n: Option<u32>, amount: Money,
         None => c.payments.push(Payment {
             at,
             milestone: None,
+            week: None,
             amount,
             fee: settings.fee_on(amount),
         }),
@@ -634,16 +676,14 @@ pub fn resolve(
     })
 }
 
-/// The net the freelancer was paid in the last 180 days, less what was
-/// already given back in that window: the most `refund give` accepts.
-/// `weekly` are an hourly contract's settled weeks as payments (see
-/// [`super::diary::week_money`]); empty for fixed-price contracts.
-pub fn giveable(c: &Contract, weekly: &[Payment], now: Instant) -> Money {
+/// The net the freelancer was paid in the last 180 days (released
+/// milestones, settled hourly weeks), less what was already given back in
+/// that window: the most `refund give` accepts.
+pub fn giveable(c: &Contract, now: Instant) -> Money {
     let since = now - Duration::days(GIVE_WINDOW_DAYS);
     let net: Money = c
         .payments
         .iter()
-        .chain(weekly)
         .filter(|p| p.at > since && p.at <= now)
         .map(|p| p.amount - p.fee)
         .sum();
@@ -657,19 +697,18 @@ pub fn giveable(c: &Contract, weekly: &[Payment], now: Instant) -> Money {
 }
 
 /// `refund give` (freelancer): gives back released money; final; the fee on
-/// it is returned to the freelancer. `weekly`: as for [`giveable`].
+/// it is returned to the freelancer.
 pub fn give(
     c: &Contract,
     role: Role,
     amount: Money,
-    weekly: &[Payment],
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     let cur = settings.currency;
     transition(c, settings, now, |c| {
         only(role, Role::Freelancer, c, "give a refund")?;
-        let max = giveable(c, weekly, now);
+        let max = giveable(c, now);
         if amount.is_zero() || amount > max {
             return refused(format!(
                 "a refund of {} cannot be given on {}: at most {} (the net paid in the last 180 days, less refunds already given)",
@@ -680,10 +719,7 @@ pub fn give(
         }
         // The fee returned never exceeds the fee charged (rounding per give
         // could otherwise return a cent more than was taken).
-        let weekly_fee: Money = weekly.iter().map(|p| p.fee).sum();
-        let fee = settings
-            .fee_on(amount)
-            .min((c.totals().fee + weekly_fee).max(Money::ZERO));
+        let fee = settings.fee_on(amount).min(c.totals().fee.max(Money::ZERO));
         c.refunds.push(Refund::done(
             RefundOrigin::Given,
             None,
@@ -722,19 +758,18 @@ mod tests {
     const NOW: &str = "2026-11-18T10:00:00Z"; // a Wednesday
 
     #[test]
-    fn business_days_skip_weekends() {
-        assert_eq!(
-            add_business_days(t("2026-11-18T10:00:00Z"), 5),
-            t("2026-11-25T10:00:00Z")
-        );
-        assert_eq!(
-            add_business_days(t("2026-11-20T10:00:00Z"), 5),
-            t("2026-11-27T10:00:00Z")
-        );
-        assert_eq!(
-            add_business_days(t("2026-11-21T10:00:00Z"), 5),
-            t("2026-11-27T10:00:00Z")
-        );
+    fn five_business_days_are_120_weekday_hours() {
+        let due = |s: &str| add_business_hours(t(s), DISPUTE_ANSWER_BUSINESS_HOURS);
+        // Wednesday and Friday: a week later at the same time.
+        assert_eq!(due("2026-11-18T10:00:00Z"), t("2026-11-25T10:00:00Z"));
+        assert_eq!(due("2026-11-20T10:00:00Z"), t("2026-11-27T10:00:00Z"));
+        // SPEC's examples: Fri 23:59 -> next Fri 23:59; any time on the
+        // weekend -> next Sat 00:00.
+        assert_eq!(due("2026-11-20T23:59:00Z"), t("2026-11-27T23:59:00Z"));
+        assert_eq!(due("2026-11-21T00:00:00Z"), t("2026-11-28T00:00:00Z"));
+        assert_eq!(due("2026-11-22T23:59:59Z"), t("2026-11-28T00:00:00Z"));
+        // Monday midnight: the whole week, to Saturday 00:00.
+        assert_eq!(due("2026-11-23T00:00:00Z"), t("2026-11-28T00:00:00Z"));
     }
 
     #[test]
@@ -887,9 +922,9 @@ mod tests {
             .unwrap()
             .contract;
         // net paid: 500 - 50 fee = 450
-        assert!(give(&c, Role::Freelancer, usd("450.01"), &[], &s, t(NOW)).is_err());
-        assert!(give(&c, Role::Client, usd("10"), &[], &s, t(NOW)).is_err());
-        let g = give(&c, Role::Freelancer, usd("100"), &[], &s, t(NOW))
+        assert!(give(&c, Role::Freelancer, usd("450.01"), &s, t(NOW)).is_err());
+        assert!(give(&c, Role::Client, usd("10"), &s, t(NOW)).is_err());
+        let g = give(&c, Role::Freelancer, usd("100"), &s, t(NOW))
             .unwrap()
             .contract;
         let tot = g.totals();
@@ -897,36 +932,37 @@ mod tests {
             (tot.paid, tot.fee, tot.refunded),
             (usd("400"), usd("40"), usd("100"))
         );
-        assert!(give(&g, Role::Freelancer, usd("350.01"), &[], &s, t(NOW)).is_err());
+        assert!(give(&g, Role::Freelancer, usd("350.01"), &s, t(NOW)).is_err());
         let late = t(NOW) + Duration::days(GIVE_WINDOW_DAYS);
-        assert!(give(&c, Role::Freelancer, usd("1"), &[], &s, late).is_err());
+        assert!(give(&c, Role::Freelancer, usd("1"), &s, late).is_err());
     }
 
     #[test]
     fn an_hourly_contract_gives_from_its_settled_weeks_in_the_window() {
         let s = lt::settings();
-        let c = lt::hourly();
+        let mut c = lt::hourly();
+        assert_eq!(giveable(&c, t(NOW)), Money::ZERO);
         let week = |at: &str, amount: &str, fee: &str| Payment {
             at: t(at),
             milestone: None,
+            week: Some(crate::core::week::Week::of(t(at) - Duration::days(12))),
             amount: usd(amount),
             fee: usd(fee),
         };
         // Two settled weeks in the window, one before it.
-        let weekly = [
+        c.payments = vec![
             week("2026-03-01T00:00:00Z", "1000", "100"),
             week("2026-11-07T00:00:00Z", "200", "20"),
             week("2026-11-14T00:00:00Z", "300", "30"),
         ];
-        assert_eq!(giveable(&c, &weekly, t(NOW)), usd("450"));
-        assert_eq!(giveable(&c, &[], t(NOW)), Money::ZERO);
-        assert!(give(&c, Role::Freelancer, usd("450.01"), &weekly, &s, t(NOW)).is_err());
-        let g = give(&c, Role::Freelancer, usd("400"), &weekly, &s, t(NOW))
+        assert_eq!(giveable(&c, t(NOW)), usd("450"));
+        assert!(give(&c, Role::Freelancer, usd("450.01"), &s, t(NOW)).is_err());
+        let g = give(&c, Role::Freelancer, usd("400"), &s, t(NOW))
             .unwrap()
             .contract;
         // The fee on it (10 %) is returned; what is left to give shrinks.
         assert_eq!(g.refunds[0].fee_returned, Some(usd("40")));
-        assert_eq!(giveable(&g, &weekly, t(NOW)), usd("50"));
-        assert!(give(&g, Role::Freelancer, usd("50.01"), &weekly, &s, t(NOW)).is_err());
+        assert_eq!(giveable(&g, t(NOW)), usd("50"));
+        assert!(give(&g, Role::Freelancer, usd("50.01"), &s, t(NOW)).is_err());
     }
 }

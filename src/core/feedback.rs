@@ -60,6 +60,22 @@ pub fn view(c: &Contract, author: Role, viewer: Role) -> FeedbackView {
     }
 }
 
+/// What a `--dry-run` of a change from `before` to `after` may show to
+/// `viewer`: `after`, except the other party's feedback stays as `viewer`
+/// could see it before, since a dry run writes nothing and so reveals
+/// nothing (giving one's own feedback would reveal the other's).
+pub fn conceal(before: &Contract, mut after: Contract, viewer: Role) -> Contract {
+    let other = viewer.other();
+    if view(before, other, viewer).hidden {
+        let hidden = before.feedback(other).cloned();
+        match other {
+            Role::Client => after.feedback_client = hidden,
+            Role::Freelancer => after.feedback_freelancer = hidden,
+        }
+    }
+    after
+}
+
 /// What `feedback give` (or `end --stars`) asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GiveRequest {

@@ -365,6 +365,8 @@ pub struct Payment {
     pub at: Instant,
     /// The milestone it came from (1-based), if any.
     pub milestone: Option<u32>,
+    /// The hourly billing week it pays, for a settled week of the diary.
+    pub week: Option<super::week::Week>,
     /// The gross amount.
     pub amount: Money,
     /// The service fee on it.
@@ -590,6 +592,13 @@ impl Contract {
     pub fn totals(&self) -> Totals {
         let funded: Money = self.milestones.iter().map(|m| m.funded).sum();
         let released: Money = self.payments.iter().map(|p| p.amount).sum();
+        // Settled hourly weeks are paid by the client directly, not from escrow.
+        let from_escrow: Money = self
+            .payments
+            .iter()
+            .filter(|p| p.week.is_none())
+            .map(|p| p.amount)
+            .sum();
         let fee_paid: Money = self.payments.iter().map(|p| p.fee).sum();
         let mut refunded_escrow = Money::ZERO;
         let mut given = Money::ZERO;
@@ -614,9 +623,41 @@ impl Contract {
             paid: released - given,
             fee: fee_paid - fee_returned,
             refunded: refunded_escrow + given + weeks_refunded,
-            escrow: funded - released - refunded_escrow,
+            escrow: funded - from_escrow - refunded_escrow,
             held,
         }
+    }
+
+    /// The latest event of the history: no change may be dated before it.
+    pub fn latest_event(&self) -> Option<&Event> {
+        self.history.iter().max_by_key(|e| e.at)
+    }
+
+    /// The spans during which the contract was paused (by `pause` or by an
+    /// hourly dispute), replayed from its history; an open span has no end.
+    pub fn paused_spans(&self) -> Vec<(Instant, Option<Instant>)> {
+        let mut out: Vec<(Instant, Option<Instant>)> = Vec::new();
+        let mut paused = false;
+        for e in &self.history {
+            match e.event.as_str() {
+                // A dispute pauses an active contract (and only an active one).
+                "paused" | "week_disputed" if !paused => {
+                    paused = true;
+                    out.push((e.at, None));
+                }
+                "resumed" | "ended" if paused => {
+                    paused = false;
+                    if let Some(last) = out.last_mut() {
+                        last.1 = Some(e.at);
+                    }
+                }
+                _ => {}
+            }
+            if e.event == "ended" {
+                break;
+            }
+        }
+        out
     }
 
     /// The milestone currently funded (in escrow, maybe submitted), 1-based.

@@ -45,11 +45,11 @@ impl Money {
         ))
     }
 
-    /// `minutes` of work at `self` per hour, rounded once, half away from zero.
-    pub fn per_hour_for_minutes(self, minutes: i64) -> Money {
+    /// `seconds` of work at `self` per hour, rounded once, half away from zero.
+    pub fn per_hour_for_seconds(self, seconds: i64) -> Money {
         Money(div_round_half_away(
-            i128::from(self.0) * i128::from(minutes),
-            60,
+            i128::from(self.0) * i128::from(seconds),
+            3600,
         ))
     }
 }
@@ -316,7 +316,7 @@ mod tests {
     fn rounds_half_away_from_zero_once() {
         // 10 minutes at 33.33/h = 5.555 -> 5.56
         assert_eq!(
-            Money::from_minor(3333).per_hour_for_minutes(10).minor(),
+            Money::from_minor(3333).per_hour_for_seconds(600).minor(),
             556
         );
         // 10 % of 0.05 = 0.005 -> 0.01

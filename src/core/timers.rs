@@ -1,11 +1,14 @@
 //! Timers: every deadline of the rules, and the one pure function that
 //! applies the due ones.
 
+use super::diary::{WeekFile, bill};
 use super::lifecycle::{close_if_empty, event, milestone_escrow, release, settle_refund};
 use super::model::*;
 use super::money::Money;
+use super::week::Week;
 use super::{Outcome, Settings};
 use chrono::Duration;
+use std::collections::HashSet;
 
 /// Days after submission before the system releases a milestone [360000980507].
 pub const MILESTONE_AUTO_RELEASE_DAYS: i64 = 14;
@@ -21,6 +24,8 @@ pub enum TimerKind {
     MilestoneAutoRelease(u32),
     /// The feedback window closes: submitted feedback is revealed, missing expires.
     FeedbackWindowClose,
+    /// An hourly week settles: its bill is recorded as a payment.
+    WeekSettles(Week),
 }
 
 /// A pending timer.
@@ -86,6 +91,42 @@ pub fn pending(c: &Contract) -> Vec<Timer> {
     out
 }
 
+/// Whether `wf`'s week is still to be paid when it settles: an hourly week
+/// with time, no payment recorded for it, and no dispute holding it (an
+/// open dispute holds the pay until it ends; an accepted one refunds it).
+pub fn week_unpaid(c: &Contract, wf: &WeekFile, paid: &HashSet<Week>) -> bool {
+    c.kind() == Kind::Hourly
+        && wf.contract == c.id
+        && !wf.entries.is_empty()
+        && !paid.contains(&wf.week)
+        && !c.disputes.iter().any(|d| {
+            d.week == wf.week && matches!(d.status, DisputeStatus::Open | DisputeStatus::Accepted)
+        })
+}
+
+/// The weeks paid so far.
+fn paid_weeks(c: &Contract) -> HashSet<Week> {
+    c.payments.iter().filter_map(|p| p.week).collect()
+}
+
+/// [`pending`], plus the settlement of each of `weeks` (an hourly
+/// contract's week files) still to be paid.
+pub fn pending_with(c: &Contract, weeks: &[WeekFile]) -> Vec<Timer> {
+    let mut out = pending(c);
+    let paid = paid_weeks(c);
+    out.extend(
+        weeks
+            .iter()
+            .filter(|wf| week_unpaid(c, wf, &paid))
+            .map(|wf| Timer {
+                at: wf.week.settled_from(),
+                kind: TimerKind::WeekSettles(wf.week),
+            }),
+    );
+    out.sort_by_key(|t| t.at);
+    out
+}
+
 /// What a pending timer will do, for people.
 pub fn describe(c: &Contract, t: &Timer, settings: &Settings) -> String {
     let cur = settings.currency;
@@ -109,36 +150,91 @@ pub fn describe(c: &Contract, t: &Timer, settings: &Settings) -> String {
             "the feedback window closes: given feedback is revealed, missing feedback expires"
                 .to_string()
         }
+        TimerKind::WeekSettles(w) => {
+            format!("{w} settles: its billable time is paid to {}", c.freelancer)
+        }
     }
 }
 
 /// Applies every timer due at `now`, in the order they fell due, each recorded
 /// once in history at the instant it fell due, with actor `system`.
 pub fn advance(c: &Contract, settings: &Settings, now: Instant) -> Outcome {
-    advance_owned(c.clone(), settings, now)
+    advance_owned(c.clone(), &[], settings, now)
 }
 
-/// [`advance`] of a contract the caller no longer needs (no copy is made:
-/// `list` advances every contract of the ledger).
-pub fn advance_owned(mut contract: Contract, settings: &Settings, now: Instant) -> Outcome {
+/// [`advance`], also settling the hourly weeks among `weeks` (the
+/// contract's week files that may still be unpaid) whose pay fell due.
+pub fn advance_with(
+    c: &Contract,
+    weeks: &[WeekFile],
+    settings: &Settings,
+    now: Instant,
+) -> Outcome {
+    advance_owned(c.clone(), weeks, settings, now)
+}
+
+/// [`advance_with`] of a contract the caller no longer needs (no copy is
+/// made: `list` advances every contract of the ledger).
+pub fn advance_owned(
+    mut contract: Contract,
+    weeks: &[WeekFile],
+    settings: &Settings,
+    now: Instant,
+) -> Outcome {
     let mut events = Vec::new();
     // Each application removes its own timer, so this ends; the bound guards
     // against a hand-edited file that would loop.
-    for _ in 0..10_000 {
-        let Some(t) = pending(&contract).into_iter().find(|t| t.at <= now) else {
+    for _ in 0..100_000 {
+        let Some(t) = pending_with(&contract, weeks)
+            .into_iter()
+            .find(|t| t.at <= now)
+        else {
             break;
         };
-        let evs = apply(&mut contract, settings, t);
+        let evs = apply(&mut contract, settings, t, weeks);
         contract.history.extend(evs.iter().cloned());
         events.extend(evs);
     }
     Outcome { contract, events }
 }
 
-fn apply(c: &mut Contract, settings: &Settings, t: Timer) -> Vec<Event> {
+/// Records the pay of `wf`'s week at `at` (its settlement, or the end of a
+/// dispute that held it): a payment of its bill, with the fee.
+pub(crate) fn pay_week(c: &mut Contract, wf: &WeekFile, settings: &Settings, at: Instant) -> Event {
+    let cur = settings.currency;
+    let b = bill(c, wf, settings, at);
+    c.payments.push(Payment {
+        at,
+        milestone: None,
+        week: Some(wf.week),
+        amount: b.amount,
+        fee: b.fee,
+    });
+    event(
+        at,
+        Actor::System,
+        "week_paid",
+        Some(b.amount),
+        format!(
+            "{} settled: {} billable, {} paid to {} (fee {})",
+            wf.week,
+            super::diary::hours_words(b.billable),
+            cur.show(b.amount),
+            c.freelancer,
+            cur.show(b.fee)
+        ),
+    )
+}
+
+fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) -> Vec<Event> {
     let cur = settings.currency;
     let at = t.at;
     match t.kind {
+        TimerKind::WeekSettles(w) => weeks
+            .iter()
+            .find(|wf| wf.week == w)
+            .map(|wf| vec![pay_week(c, wf, settings, at)])
+            .unwrap_or_default(),
         TimerKind::RefundAutoApprove(i) => {
             let (amount, n) = settle_refund(c, i, RefundStatus::Refunded, at);
             if let Some(n) = n {
@@ -164,6 +260,7 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer) -> Vec<Event> {
                 c.payments.push(Payment {
                     at,
                     milestone: None,
+                    week: None,
                     amount,
                     fee: settings.fee_on(amount),
                 });

@@ -32,6 +32,59 @@ fn amount(out: &mut Vec<Problem>, path: impl FnOnce() -> String, m: Money) {
     }
 }
 
+/// The first amount of `c` (or of its totals) above the money range, named
+/// for people: what a rule refuses rather than write.
+pub fn out_of_range(c: &Contract) -> Option<(String, Money)> {
+    let too_big = |m: Money| m.minor() > MAX_MINOR;
+    let mut amounts: Vec<(String, Money)> = Vec::new();
+    match &c.terms {
+        Terms::Hourly { rate, .. } => amounts.push(("the rate".into(), *rate)),
+        Terms::Fixed { price } => amounts.push(("the price".into(), *price)),
+    }
+    for (i, m) in c.milestones.iter().enumerate() {
+        amounts.push((format!("milestone {}", i + 1), m.amount));
+        amounts.push((format!("the escrow of milestone {}", i + 1), m.funded));
+    }
+    for p in &c.payments {
+        amounts.push(("a payment".into(), p.amount));
+    }
+    for r in &c.refunds {
+        amounts.push(("a refund".into(), r.amount));
+    }
+    let t = c.totals();
+    amounts.extend([
+        ("the money funded".to_string(), t.funded),
+        ("the money paid".to_string(), t.paid),
+        ("the money refunded".to_string(), t.refunded),
+        ("the escrow".to_string(), t.escrow),
+    ]);
+    amounts.into_iter().find(|(_, m)| too_big(*m))
+}
+
+/// The last year a ledger file can hold (TOML date-times have four digits).
+pub const LAST_YEAR: i32 = 9999;
+
+/// The first stored instant of `c` past [`LAST_YEAR`] (a deadline set near
+/// the end of year 9999), named for people.
+pub fn out_of_time(c: &Contract) -> Option<(&'static str, Instant)> {
+    use chrono::Datelike;
+    let mut at: Vec<(&'static str, Instant)> = Vec::new();
+    for r in &c.refunds {
+        at.push(("the refund's deadline", r.deadline));
+        if let Some(d) = r.dispute_deadline {
+            at.push(("the dispute's deadline", d));
+        }
+    }
+    if let Terms::Hourly { limit_changes, .. } = &c.terms {
+        at.extend(
+            limit_changes
+                .iter()
+                .map(|l| ("the new limit's start", l.from)),
+        );
+    }
+    at.into_iter().find(|(_, t)| t.year() > LAST_YEAR)
+}
+
 /// Every problem of one contract.
 pub fn contract(c: &Contract) -> Vec<Problem> {
     let mut out = Vec::new();

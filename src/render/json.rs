@@ -7,7 +7,7 @@ use crate::core::lifecycle::milestone_escrow;
 use crate::core::model::*;
 use crate::core::timers;
 use crate::core::week::Week;
-use crate::core::{Kind, Money, Settings};
+use crate::core::{Money, Settings};
 use serde_json::{Map, Value, json};
 
 /// Who is looking, and when.
@@ -40,14 +40,10 @@ fn opt_time(t: Option<Instant>) -> Value {
 pub struct ThisWeek {
     /// The current billing week.
     pub week: Week,
-    /// Minutes logged (running time counted up to now).
-    pub minutes: i64,
+    /// Seconds logged (running time counted up to now).
+    pub seconds: i64,
     /// The start of a running timer.
     pub running_since: Option<Instant>,
-    /// Billed in settled weeks and the fee on it, when the command read the
-    /// whole diary of the contract (`show`); `None` elsewhere, to keep `list`
-    /// flat.
-    pub billed: Option<(Money, Money)>,
 }
 
 /// The contract object.
@@ -115,21 +111,11 @@ pub fn contract(c: &Contract, v: &Viewer<'_>, this_week: Option<ThisWeek>) -> Va
     o.insert("funded".into(), v.money(t.funded));
     o.insert("escrow".into(), v.money(t.escrow));
     o.insert("held".into(), v.money(t.held));
-    let paid_fee = paid_and_fee(c, &t, this_week);
-    o.insert(
-        "paid".into(),
-        paid_fee.map_or(Value::Null, |(p, _)| v.money(p)),
-    );
+    o.insert("paid".into(), v.money(t.paid));
     o.insert("refunded".into(), v.money(t.refunded));
     if v.role == Role::Freelancer {
-        o.insert(
-            "fee".into(),
-            paid_fee.map_or(Value::Null, |(_, f)| v.money(f)),
-        );
-        o.insert(
-            "net".into(),
-            paid_fee.map_or(Value::Null, |(p, f)| v.money(p - f)),
-        );
+        o.insert("fee".into(), v.money(t.fee));
+        o.insert("net".into(), v.money(t.paid - t.fee));
     }
     o.insert("started_at".into(), json!(utc(c.started_at)));
     let e = c.ending.as_ref();
@@ -228,28 +214,13 @@ pub fn contract(c: &Contract, v: &Viewer<'_>, this_week: Option<ThisWeek>) -> Va
             "this_week".into(),
             json!({
                 "week": w.week.to_string(),
-                "minutes": w.minutes,
+                "minutes": w.seconds / 60,
+                "seconds": w.seconds,
                 "running_since": opt_time(w.running_since),
             }),
         );
     }
     Value::Object(o)
-}
-
-/// What the freelancer was paid and the fee on it. A fixed-price contract's
-/// payments are in its file; an hourly contract is paid week by week from
-/// its diary (`billed`, when the command read it: `None` otherwise), less
-/// the refunds given and the fee they returned, which are in its file.
-pub fn paid_and_fee(
-    c: &Contract,
-    t: &Totals,
-    this_week: Option<ThisWeek>,
-) -> Option<(Money, Money)> {
-    match (c.kind(), this_week.and_then(|w| w.billed)) {
-        (Kind::Fixed, _) => Some((t.paid, t.fee)),
-        (Kind::Hourly, Some((b, f))) => Some((b + t.paid, f + t.fee)),
-        (Kind::Hourly, None) => None,
-    }
 }
 
 /// One direction of feedback, as its viewer may see it.
@@ -287,5 +258,8 @@ pub fn event(id: &ContractId, e: &Event, v: &Viewer<'_>) -> Value {
         "event": e.event,
         "amount": v.opt_money(e.amount),
         "detail": e.detail,
+        // Set only by the merge of two clones (SPEC §7); a single ledger
+        // never sets an operation aside.
+        "superseded": null,
     })
 }

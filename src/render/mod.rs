@@ -46,7 +46,7 @@ impl Out {
     /// Prints a JSON document.
     pub fn print_json(&self, v: &serde_json::Value) -> io::Result<()> {
         let s = serde_json::to_string_pretty(v).unwrap_or_default();
-        self.print(&s)
+        self.print(&text::json_safe(&s))
     }
 
     /// A note for people on stderr (not with -q).

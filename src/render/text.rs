@@ -3,16 +3,44 @@
 
 use std::borrow::Cow;
 
+/// Characters that reorder what a terminal shows (Unicode bidirectional
+/// embeddings, overrides and isolates, and the marks).
+fn is_bidi_control(ch: char) -> bool {
+    matches!(ch, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn is_unsafe(ch: char) -> bool {
+    ch.is_control() || is_bidi_control(ch)
+}
+
 /// `s` with every control character (including ESC, CR, TAB and newlines)
-/// shown as an escape.
+/// and every bidirectional control shown as an escape.
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for ch in s.chars() {
-        if ch.is_control() {
+        if is_unsafe(ch) {
             out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text with bidirectional controls written as `\uXXXX` escapes (the
+/// same string to a JSON reader; inert on a terminal). serde_json already
+/// escapes control characters.
+pub fn json_safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_bidi_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        if is_bidi_control(ch) {
+            out.push_str(&format!("\\u{:04x}", u32::from(ch)));
         } else {
             out.push(ch);
         }
@@ -25,16 +53,8 @@ pub fn clean_lines(s: &str) -> String {
     s.split('\n').map(clean).collect::<Vec<_>>().join("\n")
 }
 
-/// Minutes as `3h05m` (or `45m`).
-pub fn duration(minutes: i64) -> String {
-    let sign = if minutes < 0 { "-" } else { "" };
-    let m = minutes.abs();
-    if m < 60 {
-        format!("{sign}{m}m")
-    } else {
-        format!("{sign}{}h{:02}m", m / 60, m % 60)
-    }
-}
+/// Seconds as `3h05m`, `29m59s`: one way of writing durations everywhere.
+pub use crate::core::diary::hours_words as duration;
 
 #[cfg(test)]
 mod tests {
@@ -47,11 +67,19 @@ mod tests {
         assert_eq!(clean("a\nb"), "a\\nb");
         assert_eq!(clean_lines("a\u{7}\nb"), "a\\u{7}\nb");
         assert!(!clean("\u{9b}x").contains('\u{9b}'));
+        assert_eq!(clean("a\u{202E}b"), "a\\u{202e}b");
+        assert_eq!(clean("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
+        let j = json_safe("{\"t\": \"a\u{202E}b\"}");
+        assert_eq!(j, "{\"t\": \"a\\u202eb\"}");
+        let back: serde_json::Value = serde_json::from_str(&j).unwrap();
+        assert_eq!(back["t"], "a\u{202E}b");
     }
 
     #[test]
     fn durations() {
-        assert_eq!(duration(45), "45m");
-        assert_eq!(duration(185), "3h05m");
+        assert_eq!(duration(45 * 60), "45m");
+        assert_eq!(duration(185 * 60), "3h05m");
+        assert_eq!(duration(29 * 60 + 59), "29m59s");
+        assert_eq!(duration(4 * 3600 + 59 * 60 + 50), "4h59m50s");
     }
 }

@@ -503,6 +503,7 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract
     for mut t in cx.tables(&mut r, "payments") {
         let at = cx.req::<Instant>(&mut t, "at");
         let milestone = cx.opt::<u32>(&mut t, "milestone");
+        let week = cx.opt::<Week>(&mut t, "week");
         let amount = cx.req::<Money>(&mut t, "amount");
         let fee = cx.req::<Money>(&mut t, "fee");
         cx.finish(t);
@@ -510,6 +511,7 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract
             payments.push(Payment {
                 at,
                 milestone,
+                week,
                 amount,
                 fee,
             });
@@ -864,6 +866,7 @@ pub fn write_contract(c: &Contract, cur: &Currency) -> Table {
             Writer::new(cur)
                 .time("at", p.at)
                 .opt_int("milestone", p.milestone.map(i64::from))
+                .opt_str("week", p.week.map(|w| w.to_string()).as_deref())
                 .money("amount", p.amount)
                 .money("fee", p.fee)
                 .done()

@@ -84,6 +84,9 @@ fn merge_item(old: &mut Item, new: &Item) {
         }
         (Item::Table(ot), Item::Table(nt)) => merge_table(ot, nt),
         (Item::Value(Value::InlineTable(ot)), Item::Table(nt)) => merge_inline(ot, nt),
+        (Item::ArrayOfTables(oa), Item::ArrayOfTables(na)) if ids(oa).zip(ids(na)).is_some() => {
+            merge_by_id(oa, na)
+        }
         (Item::ArrayOfTables(oa), Item::ArrayOfTables(na)) => {
             while oa.len() > na.len() {
                 oa.remove(oa.len() - 1);
@@ -108,6 +111,42 @@ fn merge_item(old: &mut Item, new: &Item) {
         }
         _ => *old = new.clone(),
     }
+}
+
+/// The `id` of every table of `a`, if every one has a string `id`.
+fn ids(a: &toml_edit::ArrayOfTables) -> Option<Vec<String>> {
+    a.iter()
+        .map(|t| t.get("id")?.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Tables with ids (diary entries) are matched by id, not by position, so
+/// the comments a person wrote at an entry stay with it when others are
+/// inserted before it or removed.
+fn merge_by_id(oa: &mut toml_edit::ArrayOfTables, na: &toml_edit::ArrayOfTables) {
+    let old_ids = ids(oa).unwrap_or_default();
+    let new_ids = ids(na).unwrap_or_default();
+    if old_ids == new_ids {
+        for (ot, nt) in oa.iter_mut().zip(na.iter()) {
+            merge_table(ot, nt);
+        }
+        return;
+    }
+    let mut out = toml_edit::ArrayOfTables::new();
+    for (id, nt) in new_ids.iter().zip(na.iter()) {
+        let mut t = match old_ids.iter().position(|o| o == id).and_then(|i| oa.get(i)) {
+            Some(ot) => {
+                let mut ot = ot.clone();
+                merge_table(&mut ot, nt);
+                ot
+            }
+            None => nt.clone(),
+        };
+        // Rendered in array order, after whatever table precedes the array.
+        t.set_position(None);
+        out.push(t);
+    }
+    *oa = out;
 }
 
 /// Equal as data, whatever the formatting (so `+01:00` vs `Z` of the same

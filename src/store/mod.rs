@@ -47,6 +47,10 @@ pub enum StoreError {
     /// Refused to overwrite (exit 4).
     #[error("{0}")]
     Exists(String),
+    /// A change would have written a file that fails validation: a defect
+    /// of this program, not of the files (exit 1). Nothing was written.
+    #[error("internal error: refusing to write an invalid file: {}", problems_text(.0))]
+    Inconsistent(Vec<Located>),
     /// I/O failure (exit 1); the cause follows in the error chain.
     #[error("{context}")]
     Io {
@@ -288,6 +292,14 @@ impl Store {
         self.must_write();
         atomic::clean_temps(&self.root);
         atomic::clean_temps(&self.root.join("contracts"));
+        // Every week directory: one listing of diary/ and one of each week.
+        if let Ok(rd) = fs::read_dir(self.root.join("diary")) {
+            for e in rd.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    atomic::clean_temps(&e.path());
+                }
+            }
+        }
     }
 
     /// The ledger directory.
@@ -519,6 +531,24 @@ impl Store {
         out
     }
 
+    /// The weeks after `after` in which `id` has a week file (time recorded
+    /// with a clock ahead): one listing of `diary/`, one look-up per later week.
+    pub fn later_weeks(&self, id: &ContractId, after: Week) -> Result<Vec<Week>, StoreError> {
+        let dir = self.root.join("diary");
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
+        };
+        let mut out: Vec<Week> = rd
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<Week>().ok())
+            .filter(|w| *w > after && self.root.join(Self::week_rel(*w, id)).is_file())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
     /// The contracts with a week file in `week`, sorted (reads one directory).
     pub fn week_contracts(&self, week: Week) -> Result<Vec<ContractId>, StoreError> {
         let dir = self.root.join("diary").join(week.to_string());
@@ -569,12 +599,10 @@ impl Store {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(StoreError::Invalid(
+        Err(StoreError::Inconsistent(
             problems
                 .into_iter()
-                .map(|p| {
-                    Located::file(rel, format!("refusing to write: {}: {}", p.path, p.message))
-                })
+                .map(|p| Located::file(rel, format!("{}: {}", p.path, p.message)))
                 .collect(),
         ))
     }
@@ -584,7 +612,11 @@ impl Store {
             .parse()
             .map_err(|_| StoreError::Invalid(vec![Located::file(rel, "changed while locked")]))?;
         merge::merge_table(doc.as_table_mut(), &canonical);
-        let text = doc.to_string();
+        let mut text = doc.to_string();
+        // A file with CRLF line endings keeps them.
+        if old_text.contains("\r\n") {
+            text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
         if text == old_text {
             return Ok(Written::Unchanged);
         }

@@ -622,12 +622,28 @@ fn timers_of_two_contracts_run_side_by_side() {
 fn a_timer_running_at_the_end_stops_at_the_end() {
     let l = with_h1();
     fl_at(&l, NOW, &["diary", "start", "h1", "--memo", "t"]).ok();
-    l.run_at("2026-11-18T11:00:00Z", &["end", "h1", "--yes"])
-        .ok();
+    let r = l
+        .run_at("2026-11-18T11:00:00Z", &["--json", "end", "h1", "--yes"])
+        .ok()
+        .json();
+    // `end` itself records the timer's end, in the same command.
+    assert!(week_file(&l, "2026-W47", "h1").contains("end = 2026-11-18T11:00:00Z"));
+    let evs: Vec<&str> = r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(evs, ["ended", "timer_stopped"]);
     let s = sheet(&l, "2026-11-18T12:00:00Z", &["h1"]);
     assert_eq!(s["minutes"], 60, "time counts up to the end: {s:#}");
-    fl_at(&l, "2026-11-18T12:00:00Z", &["diary", "stop", "h1"]).ok();
-    assert!(week_file(&l, "2026-W47", "h1").contains("end = 2026-11-18T11:00:00Z"));
+    fl_refused_at(
+        &l,
+        "2026-11-18T12:00:00Z",
+        &["diary", "stop", "h1"],
+        4,
+        &["no timer is running on h1"],
+    );
 }
 
 #[test]
@@ -737,7 +753,7 @@ fn log_with_at_and_duration() {
 }
 
 #[test]
-fn log_before_the_contracts_first_week_is_refused() {
+fn time_before_the_contract_started_is_refused() {
     let l = Ledger::new();
     // Created on Monday 23 Nov 10:00 (2026-W48), while 2026-W47 is still in review.
     l.run_at(
@@ -757,7 +773,24 @@ fn log_before_the_contracts_first_week_is_refused() {
         ],
     )
     .ok();
-    // Earlier the same billing week is fine: the week is the unit billed.
+    // Time lies within the contract's life (SPEC §2), the same rule as
+    // `diary import`: earlier the same morning is refused, and so is the
+    // week before; from the start on is fine.
+    for (from, to) in [
+        ("2026-11-23 08:00", "2026-11-23 09:00"),
+        ("2026-11-23 09:30", "2026-11-23 10:30"),
+        ("2026-11-20 09:00", "2026-11-20 10:00"),
+    ] {
+        fl_refused_at(
+            &l,
+            "2026-11-23T11:00:00Z",
+            &[
+                "diary", "log", "h9", "--from", from, "--to", to, "--memo", "x",
+            ],
+            4,
+            &["before h9 started", "2026-11-23 10:00:00 UTC"],
+        );
+    }
     l.run_at(
         "2026-11-23T11:00:00Z",
         &[
@@ -767,32 +800,14 @@ fn log_before_the_contracts_first_week_is_refused() {
             "log",
             "h9",
             "--from",
-            "2026-11-23 08:00",
+            "2026-11-23 10:00",
             "--to",
-            "2026-11-23 09:00",
+            "2026-11-23 11:00",
             "--memo",
             "kick-off",
         ],
     )
     .ok();
-    // The week before the contract existed is not.
-    fl_refused_at(
-        &l,
-        "2026-11-23T11:00:00Z",
-        &[
-            "diary",
-            "log",
-            "h9",
-            "--from",
-            "2026-11-20 09:00",
-            "--to",
-            "2026-11-20 10:00",
-            "--memo",
-            "x",
-        ],
-        4,
-        &["before h9 began", "2026-W48"],
-    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1140,7 +1155,7 @@ fn amounts_are_rounded_once_per_week_half_away_from_zero() {
 }
 
 #[test]
-fn partial_minutes_do_not_count() {
+fn seconds_count_and_the_amount_is_rounded_once() {
     let l = with_h1();
     log(
         &l,
@@ -1153,7 +1168,9 @@ fn partial_minutes_do_not_count() {
     let s = sheet(&l, NOW, &["h1"]);
     assert_eq!(s["entries"][0]["end"], "2026-11-17T09:10:59Z");
     assert_eq!(s["minutes"], 10);
-    assert_eq!(s["amount"], "8.33");
+    assert_eq!(s["seconds"], 659);
+    // 659 s at 50.00/h = 9.1527… -> 9.15
+    assert_eq!(s["amount"], "9.15");
 }
 
 // ---------------------------------------------------------------------------
@@ -1231,10 +1248,10 @@ fn show_without_id_covers_every_contract_with_time_and_only_those() {
     l.hourly("h2");
     l.hourly("h3");
     l.fixed("f1", "500");
-    log(&l, "h2", "2026-11-17 09:00", "2026-11-17 10:00", "b").ok();
-    log(&l, "h1", "2026-11-17 09:00", "2026-11-17 10:00", "a").ok();
     let mon = "2026-11-16T11:00:00Z";
     log_at(&l, mon, "h2", "2026-11-10 09:00", "2026-11-10 11:00", "old").ok();
+    log(&l, "h2", "2026-11-17 09:00", "2026-11-17 10:00", "b").ok();
+    log(&l, "h1", "2026-11-17 09:00", "2026-11-17 10:00", "a").ok();
 
     let ids = |v: &Value, i: usize| -> Vec<String> {
         v["weeks"][i]["contracts"]

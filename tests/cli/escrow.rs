@@ -829,14 +829,15 @@ fn a_dispute_on_a_friday_defaults_to_the_freelancer_after_5_business_days() {
 
 #[test]
 fn a_dispute_deadline_skips_the_weekend_from_any_weekday() {
-    // (dispute at, deadline): Mon-Fri + 5 business days is the same weekday
-    // a week later; from a Saturday or Sunday it is the next Friday.
+    // (dispute at, deadline): 120 hours of weekday time. Mon-Fri: the same
+    // weekday a week later; from a Saturday or Sunday, the next Sat 00:00.
     let cases = [
         ("2026-11-16T12:00:00Z", "2026-11-23T12:00:00Z"), // Monday
         ("2026-11-18T12:00:00Z", "2026-11-25T12:00:00Z"), // Wednesday
         ("2026-11-20T23:59:59Z", "2026-11-27T23:59:59Z"), // Friday, last second
-        ("2026-11-21T12:00:00Z", "2026-11-27T12:00:00Z"), // Saturday
-        ("2026-11-22T12:00:00Z", "2026-11-27T12:00:00Z"), // Sunday
+        ("2026-11-21T00:00:00Z", "2026-11-28T00:00:00Z"), // Saturday, first second
+        ("2026-11-21T12:00:00Z", "2026-11-28T00:00:00Z"), // Saturday
+        ("2026-11-22T23:59:59Z", "2026-11-28T00:00:00Z"), // Sunday, last second
     ];
     for (at, due) in cases {
         let l = Ledger::new();
@@ -1288,7 +1289,18 @@ fn refund_give_on_an_hourly_contract_draws_on_its_settled_weeks() {
         .run(&fl(&["--json", "refund", "give", "h1", "--amount", "100"]))
         .ok()
         .json();
-    assert_eq!(events(&r)[0]["event"], "refund_given");
+    // The settled week's pay is recorded first (by the system, at the
+    // settlement), then the command's own event.
+    let evs = events(&r);
+    assert_eq!(
+        (&evs[0]["event"], &evs[0]["actor"], &evs[0]["at"]),
+        (
+            &json!("week_paid"),
+            &json!("system"),
+            &json!("2026-11-14T00:00:00Z")
+        )
+    );
+    assert_eq!(evs[1]["event"], "refund_given");
     let g = &r["contract"]["refunds"][0];
     assert_eq!(
         (&g["origin"], &g["amount"]),

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod corpus;
+mod defects;
 mod diary;
 mod diary_tz;
 mod escrow;
@@ -14,6 +15,7 @@ mod harness;
 mod lifecycle;
 mod model;
 mod output;
+mod readme;
 mod reliability;
 mod simulation;
 mod store;

@@ -18,22 +18,19 @@ pub fn run(ctx: &Ctx, a: DiaryDisputeArgs) -> Result<()> {
             let action = if let Some(r) = &a.reason {
                 DisputeAction::Open(r.clone())
             } else if a.accept {
-                // What is refunded is the week's amount as billed.
-                let amount = match store.week(week, c)? {
-                    Some(d) => diary::bill(c, &d.value, &store.settings, ctx.now).amount,
-                    None => crate::core::Money::ZERO,
-                };
-                DisputeAction::Accept(amount)
+                DisputeAction::Accept
             } else if a.decline {
                 DisputeAction::Decline
             } else {
                 DisputeAction::Withdraw
             };
+            let wf = store.week(week, c)?.map(|d| d.value);
             Ok(diary::dispute(
                 c,
                 role,
                 week,
                 action,
+                wf.as_ref(),
                 &store.settings,
                 ctx.now,
             )?)

@@ -1,9 +1,9 @@
 //! `diary edit ENTRY`: change an entry's times or memo.
 
-use super::{neighbours, report_entry, time_arg};
-use crate::commands::Ctx;
+use super::{others, report_entry, time_arg};
+use crate::commands::{Ctx, advanced};
+use crate::core::RuleError;
 use crate::core::diary::{self, EditRequest, parse_entry_ref};
-use crate::core::{RuleError, timers};
 use crate::error::usage;
 use crate::store::Access;
 use anyhow::Result;
@@ -26,13 +26,13 @@ pub fn run(
         memo,
     };
     let store = ctx.open(Access::Write)?;
-    let c = timers::advance(&store.contract(&id)?.value, &store.settings, ctx.now).contract;
+    let c = advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
     let Some(doc) = store.week(week, &c)? else {
         return Err(
             RuleError::NotFound(format!("no entry {entry}: {id} has no time in {week}")).into(),
         );
     };
-    let others = neighbours(&store, &c, week)?;
+    let others = others(&store, &c, week, ctx.now)?;
     let role = ctx.role(&store.settings);
     let (new, e) = diary::edit(&c, role, &doc.value, &others, &local, req, ctx.now)?;
     if !ctx.dry_run {

@@ -3,10 +3,10 @@
 //! then one write per touched week file. Re-importing adds nothing.
 
 use crate::commands::{Ctx, parse_id};
+use crate::core::RuleError;
 use crate::core::diary::{Entry, WeekFile, check_import};
 use crate::core::model::{Contract, ContractId, Instant, Role};
 use crate::core::week::Week;
-use crate::core::{RuleError, timers};
 use crate::error::usage;
 use crate::store::{Access, Doc};
 use anyhow::{Context, Result};
@@ -26,11 +26,11 @@ struct Interval {
     memo: String,
 }
 
-fn timew_time(s: &str) -> Option<Instant> {
+fn timew_time(s: &str, now: Instant) -> Option<Instant> {
     NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
         .ok()
         .map(|t| Utc.from_utc_datetime(&t))
-        .or_else(|| crate::time::parse_time(s, crate::time::Zone::Utc, Utc::now()).ok())
+        .or_else(|| crate::time::parse_time(s, crate::time::Zone::Utc, now).ok())
 }
 
 /// Runs `diary import`.
@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
                 format!(", tags {}", tags.join(" "))
             }
         );
-        let Some(start) = timew_time(start_s) else {
+        let Some(start) = timew_time(start_s, ctx.now) else {
             problems.push(format!("{label}: no readable start"));
             continue;
         };
@@ -97,16 +97,26 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
             ));
             continue;
         };
-        let Some(end) = timew_time(end_s) else {
+        let Some(end) = timew_time(end_s, ctx.now) else {
             problems.push(format!("{label}: no readable end"));
             continue;
         };
         let target = match &only {
             Some(id) => Some(id.clone()),
-            None => tags
-                .iter()
-                .filter_map(|t| ContractId::parse(t).ok())
-                .find(|id| known.contains(id)),
+            None => {
+                let named: Vec<ContractId> = tags
+                    .iter()
+                    .filter_map(|t| ContractId::parse(t).ok())
+                    .filter(|id| known.contains(id))
+                    .collect();
+                if let [a, b, ..] = named.as_slice() {
+                    problems.push(format!(
+                        "{label}: its tags name two contracts, {a} and {b}: keep one tag, or import with --contract ID"
+                    ));
+                    continue;
+                }
+                named.into_iter().next()
+            }
         };
         let Some(target) = target else {
             unmatched += 1;
@@ -137,21 +147,26 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
     let mut weeks: BTreeMap<(ContractId, Week), Loaded> = BTreeMap::new();
     let mut counts: BTreeMap<ContractId, (usize, usize)> = BTreeMap::new();
     for (id, mut ivs) in by_contract {
-        let c = timers::advance(&store.contract(&id)?.value, &store.settings, ctx.now).contract;
+        let c = crate::commands::advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
+        let near = super::near(&store, &c, ctx.now)?;
+        if let Err(why) = crate::core::diary::refuse_before_latest(
+            &c,
+            near.iter().flat_map(|d| &d.value.entries),
+            ctx.now,
+        ) {
+            problems.push(why.to_string());
+            continue;
+        }
         ivs.sort_by_key(|iv| (iv.start, iv.end, iv.n));
         let mut prev: Option<&Interval> = None;
         for iv in &ivs {
-            if let Err(why) = check_import(&c, iv.start, iv.end, ctx.now) {
-                problems.push(format!("{}: {why}", iv.label));
-                continue;
-            }
             let week = Week::of(iv.start);
             let key = (id.clone(), week);
             if !weeks.contains_key(&key) {
                 let loaded = super::week_or_empty(&store, &c, week)?;
                 weeks.insert(key.clone(), loaded);
             }
-            // Already there (a re-import): nothing to add.
+            // Already there (a re-import): nothing to add, even to a paid week.
             let (_, wf) = &weeks[&key];
             if wf
                 .entries
@@ -160,6 +175,10 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
             {
                 counts.entry(id.clone()).or_default().1 += 1;
                 prev = Some(iv);
+                continue;
+            }
+            if let Err(why) = check_import(&c, iv.start, iv.end, ctx.now) {
+                problems.push(format!("{}: {why}", iv.label));
                 continue;
             }
             if let Some(p) = prev
@@ -179,9 +198,14 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
                     let loaded = super::week_or_empty(&store, &c, w)?;
                     weeks.insert(k.clone(), loaded);
                 }
+                let until = |e: &Entry| {
+                    e.end.unwrap_or_else(|| {
+                        crate::core::diary::counting_until(&c, Week::of(e.start), ctx.now)
+                    })
+                };
                 if let Some(e) = weeks[&k].1.entries.iter().find(|e| {
                     e.start < iv.end
-                        && iv.start < e.end_or(ctx.now)
+                        && iv.start < until(e)
                         && !(e.start == iv.start && e.end == Some(iv.end))
                 }) {
                     clash = Some(format!("{}/{}", c.id, e.id));

@@ -1,10 +1,9 @@
 //! `diary log`: a finished interval of manual time.
 
-use super::{neighbours, parse_duration, report_entry, time_arg, week_or_empty};
+use super::{others, parse_duration, report_entry, time_arg, week_or_empty};
 use crate::cli::DiaryLogArgs;
-use crate::commands::{Ctx, parse_id};
+use crate::commands::{Ctx, advanced, parse_id};
 use crate::core::diary::{self, LogRequest};
-use crate::core::timers;
 use crate::core::week::Week;
 use crate::error::usage;
 use crate::store::Access;
@@ -25,10 +24,10 @@ pub fn run(ctx: &Ctx, a: DiaryLogArgs) -> Result<()> {
         (None, None) => return Err(usage("give --to TIME or --duration 1h30m")),
     };
     let store = ctx.open(Access::Write)?;
-    let c = timers::advance(&store.contract(&id)?.value, &store.settings, ctx.now).contract;
+    let c = advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
     let week = Week::of(start);
     let (doc, wf) = week_or_empty(&store, &c, week)?;
-    let others = neighbours(&store, &c, week)?;
+    let others = others(&store, &c, week, ctx.now)?;
     let role = ctx.role(&store.settings);
     let req = LogRequest {
         start,

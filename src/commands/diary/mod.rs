@@ -53,11 +53,33 @@ pub fn week_or_empty(
     Ok((doc, wf))
 }
 
-/// The contract's entries in the weeks around `week` (for overlaps across a
-/// week boundary): the previous week and the next.
-pub fn neighbours(store: &Store, c: &Contract, week: Week) -> Result<Vec<Entry>> {
+/// The contract's week files from the week before `now`'s on: where a
+/// timer may still run, and any time recorded with a clock ahead of `now`.
+pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFile>>> {
+    let this = Week::of(now);
+    let mut weeks = vec![this.prev(), this];
+    weeks.extend(store.later_weeks(&c.id, this)?);
     let mut out = Vec::new();
-    for w in [week.prev(), week.next()] {
+    for w in weeks {
+        if let Some(d) = store.week(w, c)? {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
+/// The contract's entries outside `week` that a change in `week` must see:
+/// the weeks beside it (an entry may cross a week boundary) and every week
+/// from the one before now's on (a running timer, time recorded later).
+pub fn others(store: &Store, c: &Contract, week: Week, now: Instant) -> Result<Vec<Entry>> {
+    let mut weeks = vec![week.prev(), week.next()];
+    let this = Week::of(now);
+    weeks.extend([this.prev(), this]);
+    weeks.extend(store.later_weeks(&c.id, this)?);
+    weeks.sort();
+    weeks.dedup();
+    let mut out = Vec::new();
+    for w in weeks.into_iter().filter(|w| *w != week) {
         if let Some(d) = store.week(w, c)? {
             out.extend(d.value.entries);
         }
@@ -65,23 +87,24 @@ pub fn neighbours(store: &Store, c: &Contract, week: Week) -> Result<Vec<Entry>>
     Ok(out)
 }
 
-/// The week holding the contract's running timer, if any (this week or the
-/// two before: a timer left running longer than that is found by `check`).
+/// The week holding the contract's running timer, if any: from two weeks
+/// before now's on (an older timer stopped counting at its week's close).
 pub fn running_week(
     store: &Store,
     c: &Contract,
     now: Instant,
 ) -> Result<Option<(Doc<WeekFile>, Week)>> {
-    let mut w = Week::of(now);
-    for _ in 0..3 {
-        if let Some(d) = store.week(w, c)?
-            && d.value.running().is_some()
-        {
-            return Ok(Some((d, w)));
-        }
-        w = w.prev();
+    let mut docs = near(store, c, now)?;
+    if let Some(d) = store.week(Week::of(now).prev().prev(), c)? {
+        docs.push(d);
     }
-    Ok(None)
+    Ok(docs
+        .into_iter()
+        .find(|d| d.value.running().is_some())
+        .map(|d| {
+            let w = d.value.week;
+            (d, w)
+        }))
 }
 
 /// An entry in JSON.
@@ -92,6 +115,7 @@ pub fn entry_json(c: &Contract, e: &Entry, now: Instant) -> Value {
         "start": utc(e.start),
         "end": e.end.map(utc),
         "minutes": e.minutes(until),
+        "seconds": e.seconds(until),
         "memo": e.memo,
         "manual": e.manual,
         "running": e.end.is_none(),
@@ -121,6 +145,7 @@ pub fn report_entry(
                 "event": format!("entry_{verb}"),
                 "amount": null,
                 "detail": format!("{verb} {}", entry_ref(&c.id, &e.id)),
+                "superseded": null,
             }],
             "note": note,
             "dry_run": ctx.dry_run,
@@ -134,7 +159,7 @@ pub fn report_entry(
             "{} to {} ({})",
             o.time(e.start),
             o.time(end),
-            duration(e.minutes(end))
+            duration(e.seconds(end))
         ),
         None => format!("from {} (running)", o.time(e.start)),
     };

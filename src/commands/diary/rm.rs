@@ -1,9 +1,9 @@
 //! `diary rm ENTRY`: delete an entry.
 
-use super::report_entry;
-use crate::commands::Ctx;
+use super::{others, report_entry};
+use crate::commands::{Ctx, advanced};
+use crate::core::RuleError;
 use crate::core::diary::{self, parse_entry_ref};
-use crate::core::{RuleError, timers};
 use crate::error::usage;
 use crate::store::Access;
 use anyhow::Result;
@@ -12,14 +12,15 @@ use anyhow::Result;
 pub fn run(ctx: &Ctx, entry: &str) -> Result<()> {
     let (id, week, local) = parse_entry_ref(entry).map_err(usage)?;
     let store = ctx.open(Access::Write)?;
-    let c = timers::advance(&store.contract(&id)?.value, &store.settings, ctx.now).contract;
+    let c = advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
     let Some(doc) = store.week(week, &c)? else {
         return Err(
             RuleError::NotFound(format!("no entry {entry}: {id} has no time in {week}")).into(),
         );
     };
     let role = ctx.role(&store.settings);
-    let (new, e) = diary::remove(&c, role, &doc.value, &local, ctx.now)?;
+    let others = others(&store, &c, week, ctx.now)?;
+    let (new, e) = diary::remove(&c, role, &doc.value, &others, &local, ctx.now)?;
     if !ctx.dry_run {
         store.save_week(Some(&doc), &new, &c)?;
     }

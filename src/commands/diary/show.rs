@@ -3,13 +3,13 @@
 
 use super::entry_json;
 use crate::cli::{ByArg, DiaryShowArgs};
-use crate::commands::{Ctx, parse_id};
+use crate::commands::{Ctx, advanced, parse_id};
 use crate::core::diary::{
     Bill, WeekFile, bill, billable_split, counting_until, entry_ref, stage_words,
 };
 use crate::core::model::{Contract, ContractId, DisputeStatus, Role, Terms};
 use crate::core::week::Week;
-use crate::core::{Money, Settings, timers};
+use crate::core::{Money, Settings};
 use crate::error::usage;
 use crate::render::text::{clean, duration};
 use crate::render::{table, utc};
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
     let mut contracts: BTreeMap<ContractId, Contract> = BTreeMap::new();
     if let Some(id) = &only {
         let c = store.contract(id)?.value;
-        contracts.insert(id.clone(), timers::advance(&c, s, ctx.now).contract);
+        contracts.insert(id.clone(), advanced(&store, c, ctx.now)?.contract);
     }
     let mut out = Vec::new();
     for &week in &weeks {
@@ -90,7 +90,7 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
                         }
                         Err(e) => return Err(e.into()),
                     };
-                    let c = timers::advance(&doc.value, s, ctx.now).contract;
+                    let c = advanced(&store, doc.value, ctx.now)?.contract;
                     contracts.insert(id.clone(), c.clone());
                     c
                 }
@@ -135,18 +135,21 @@ fn print_json(ctx: &Ctx, s: &Settings, weeks: &[(Week, Vec<Sheet>)]) -> Result<(
     let mut arr = Vec::new();
     for (week, sheets) in weeks {
         let mut cs = Vec::new();
-        let (mut minutes, mut amount) = (0, Money::ZERO);
+        let (mut seconds, mut amount) = (0, Money::ZERO);
         for sh in sheets {
             let b = &sh.bill;
-            minutes += b.minutes;
+            seconds += b.seconds;
             amount += b.amount;
             let mut o = json!({
                 "id": sh.contract.id.as_str(),
                 "title": sh.contract.title,
                 "status": sh.contract.status.as_str(),
-                "minutes": b.minutes,
-                "billable_minutes": b.billable,
-                "over_limit_minutes": b.over,
+                "minutes": b.seconds / 60,
+                "billable_minutes": b.billable / 60,
+                "over_limit_minutes": b.over / 60,
+                "seconds": b.seconds,
+                "billable_seconds": b.billable,
+                "over_limit_seconds": b.over,
                 "weekly_limit_hours": b.limit_hours,
                 "rate": cur.format(rate(&sh.contract)),
                 "amount": cur.format(b.amount),
@@ -171,7 +174,8 @@ fn print_json(ctx: &Ctx, s: &Settings, weeks: &[(Week, Vec<Sheet>)]) -> Result<(
             "stage": week.stage(ctx.now).as_str(),
             "stage_detail": stage_words(*week, ctx.now),
             "contracts": cs,
-            "minutes": minutes,
+            "minutes": seconds / 60,
+            "seconds": seconds,
             "amount": cur.format(amount),
         }));
     }
@@ -217,7 +221,7 @@ fn print_tables(
         for sh in sheets {
             let c = &sh.contract;
             let b = &sh.bill;
-            tot_m += b.minutes;
+            tot_m += b.seconds;
             tot_b += b.billable;
             tot_o += b.over;
             tot_a += b.amount;
@@ -267,7 +271,7 @@ fn print_tables(
                             table::text(&entry_ref(&c.id, &e.id)),
                             table::text(&start_l.format("%a %-d %b").to_string()),
                             table::text(&format!("{}–{end_txt}", start_l.format("%H:%M"))),
-                            table::num(duration(e.minutes(until))),
+                            table::num(duration(e.seconds(until))),
                             table::num(duration(*bill_m)),
                             table::text(if e.end.is_none() {
                                 "tracking"
@@ -286,7 +290,7 @@ fn print_tables(
                     for (e, (bill_m, _)) in sh.wf.entries.iter().zip(&split) {
                         let d = days.entry(o.zone().local(e.start).date()).or_default();
                         d.0 += 1;
-                        d.1 += e.minutes(until);
+                        d.1 += e.seconds(until);
                         d.2 += bill_m;
                     }
                     let mut t = table::new(
@@ -310,7 +314,7 @@ fn print_tables(
                 .map_or("none".to_string(), |h| format!("{h}h"));
             let mut footer = format!(
                 "Total {} · limit {limit} · billable {} · over limit {} · rate {}/h · amount {} {}",
-                duration(b.minutes),
+                duration(b.seconds),
                 duration(b.billable),
                 duration(b.over),
                 cur.show(rate(c)),
@@ -362,7 +366,7 @@ fn print_tables(
         }
     }
     text.push(format!(
-        "Times in {zone}{}; amounts = billable minutes × rate ÷ 60, rounded once per week, half away from zero.",
+        "Times in {zone}{}; amounts = billable seconds × rate ÷ 3600, rounded once per week, half away from zero.",
         if o.zone() == crate::time::Zone::Utc { "" } else { " (--utc for UTC)" }
     ));
     o.print(&text.join("\n"))?;

@@ -5,7 +5,6 @@ use super::{days_left, days_words};
 use crate::commands::{Ctx, parse_id};
 use crate::core::feedback::{self, FeedbackView};
 use crate::core::model::*;
-use crate::core::timers;
 use crate::render::{json, table, text::clean, utc, utc_words};
 use crate::store::Access;
 use anyhow::Result;
@@ -22,7 +21,7 @@ pub fn one(ctx: &Ctx, id: &str) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let s = &store.settings;
     let doc = store.contract(&id)?;
-    let c = timers::advance(&doc.value, s, ctx.now).contract;
+    let c = crate::commands::advanced(&store, doc.value, ctx.now)?.contract;
     let me = ctx.role(s);
     let views: Vec<FeedbackView> = Role::ALL
         .iter()
@@ -189,7 +188,7 @@ pub fn to_give(ctx: &Ctx) -> Result<()> {
     let me = ctx.role(s);
     let mut rows = Vec::new();
     for doc in store.contracts()? {
-        let c = timers::advance(&doc.value, s, ctx.now).contract;
+        let c = crate::commands::advanced(&store, doc.value, ctx.now)?.contract;
         if let Some(closes) = feedback::still_to_give(&c, me, ctx.now) {
             let theirs = feedback::view(&c, me.other(), me);
             rows.push((closes, c, theirs));

@@ -5,7 +5,6 @@ use crate::commands::Ctx;
 use crate::core::RuleError;
 use crate::core::feedback;
 use crate::core::model::*;
-use crate::core::timers;
 use crate::render::{table, text::clean};
 use crate::store::Access;
 use anyhow::Result;
@@ -55,7 +54,7 @@ pub fn run(ctx: &Ctx, party: Option<&str>) -> Result<()> {
     let mut named = false;
     let mut by: BTreeMap<(String, &'static str), Received> = BTreeMap::new();
     for doc in store.contracts()? {
-        let c = timers::advance(&doc.value, s, ctx.now).contract;
+        let c = crate::commands::advanced(&store, doc.value, ctx.now)?.contract;
         for author in Role::ALL {
             let recipient = author.other();
             let name = c.party(recipient);

@@ -2,7 +2,7 @@
 
 use crate::commands::{Ctx, parse_id};
 use crate::core::lifecycle::{milestone_escrow, milestone_held};
-use crate::core::timers::{self, MILESTONE_AUTO_RELEASE_DAYS};
+use crate::core::timers::MILESTONE_AUTO_RELEASE_DAYS;
 use crate::core::{Kind, MilestoneStatus, RuleError};
 use crate::render::{table, utc, utc_words};
 use crate::store::Access;
@@ -14,7 +14,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let id = parse_id(id)?;
     let store = ctx.open(Access::Read)?;
     let s = &store.settings;
-    let c = timers::advance(&store.contract(&id)?.value, s, ctx.now).contract;
+    let c = crate::commands::advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
     if c.kind() != Kind::Fixed {
         return Err(RuleError::Refused(format!("{id} is hourly: it has no milestones")).into());
     }

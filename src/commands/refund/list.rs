@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, due: bool) -> Result<()> {
         let c: Contract = if due {
             doc.value
         } else {
-            timers::advance(&doc.value, s, ctx.now).contract
+            crate::commands::advanced(&store, doc.value, ctx.now)?.contract
         };
         for t in timers::pending(&c) {
             let i = match t.kind {

@@ -1,0 +1,141 @@
+//! Every command the README shows runs as written, in order, on a fresh
+//! machine: the `sh` blocks of README.md, run by bash with an empty HOME,
+//! the built binary first on PATH and nothing else of the environment.
+//! Lines that build or test this repository (`cargo …`, `bash .ci/run`,
+//! `examples/make-ledger.sh`) are what CI runs itself; `cargo run -q --`
+//! is the binary.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The README's shell lines, in order, continuation lines joined.
+fn readme_lines() -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let mut out = Vec::new();
+    let mut in_sh = false;
+    let mut pending = String::new();
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        if !in_sh {
+            continue;
+        }
+        if let Some(head) = line.strip_suffix('\\') {
+            pending.push_str(head);
+            continue;
+        }
+        let full = format!("{pending}{line}");
+        pending.clear();
+        let full = full.trim().replace("cargo run -q -- ", "contracts ");
+        let first = full.split_whitespace().next().unwrap_or("");
+        if full.is_empty()
+            || first.starts_with('#')
+            || ["cargo", "bash"].contains(&first)
+            || first.ends_with("make-ledger.sh")
+        {
+            continue;
+        }
+        out.push(full);
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_command_in_the_readme_runs_as_written_in_order() {
+    let lines = readme_lines();
+    assert!(lines.len() > 20, "found only {} lines", lines.len());
+    assert!(lines.iter().any(|l| l.starts_with("contracts ")));
+    let home = tempfile::tempdir().unwrap();
+    // The working directory of a fresh clone: the README reads examples/.
+    let work = home.path().join("clone");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"),
+        &work.join("examples"),
+    );
+    let bin = assert_cmd::cargo::cargo_bin("contracts");
+    let path = format!("{}:/usr/bin:/bin", bin.parent().expect("bin dir").display());
+    let mut script = String::from("set -euo pipefail\n");
+    for (i, l) in lines.iter().enumerate() {
+        script.push_str(&format!("echo '>>> line {i}' >&2\n{l}\n"));
+    }
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(&work)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", path)
+        .env("TZ", "UTC")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("bash");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        let last = stderr
+            .lines()
+            .rfind(|l| l.starts_with(">>> line "))
+            .and_then(|l| l[9..].parse::<usize>().ok());
+        panic!(
+            "README line failed (exit {:?}): {}\n--- stderr\n{stderr}",
+            out.status.code(),
+            last.map_or("?", |i| lines[i].as_str())
+        );
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// The README's sample outputs (a block opening with `$ contracts …`) are
+/// what the binary prints for that command.
+#[test]
+fn the_readmes_sample_output_is_what_the_binary_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let mut checked = 0;
+    for block in readme.split("```").skip(1).step_by(2) {
+        let body = block.split_once('\n').map_or("", |(_, b)| b);
+        let Some((cmd, shown)) = body.split_once('\n') else {
+            continue;
+        };
+        let Some(args) = cmd.strip_prefix("$ contracts ") else {
+            continue;
+        };
+        // Copy the example ledger: even a read takes its lock file.
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(&root.join("examples"), &tmp.path().join("examples"));
+        let out = Command::new(assert_cmd::cargo::cargo_bin("contracts"))
+            .args(args.split_whitespace())
+            .current_dir(tmp.path())
+            .env_clear()
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            shown,
+            "README output of `{cmd}`"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "no sample output found");
+}
