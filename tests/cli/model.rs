@@ -450,6 +450,8 @@ pub struct Hourly {
     pub pauses: Vec<(Instant, Option<Instant>)>,
     /// By week (Monday).
     pub disputes: BTreeMap<Instant, WeekDispute>,
+    /// Weeks whose payment is recorded.
+    pub settled: std::collections::BTreeSet<Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -644,6 +646,17 @@ impl Contract {
                 }
             }
         }
+        if let Kind::Hourly(h) = &self.kind {
+            for w in self.weeks() {
+                let held = h
+                    .disputes
+                    .get(&w)
+                    .is_some_and(|d| matches!(d.status, DStatus::Open | DStatus::Accepted));
+                if !held && !h.settled.contains(&w) {
+                    out.push((settles(w), Timer::Settle(w)));
+                }
+            }
+        }
         if let Some(e) = self.ended_at
             && !self.window_recorded
         {
@@ -712,6 +725,7 @@ impl Contract {
                     self.latest_maybe = self.latest_maybe.max(at);
                 }
             }
+            Timer::Settle(w) => self.settle_week(w, at),
             Timer::Window => {
                 self.window_recorded = true;
                 if self.feedback.iter().all(Option::is_some) {
@@ -837,59 +851,37 @@ impl Contract {
         w
     }
 
-    /// Hourly payments at `now`: settled weeks not refunded or held.
-    fn week_payments(&self, now: Instant) -> Vec<Payment> {
-        let Kind::Hourly(h) = &self.kind else {
-            return Vec::new();
-        };
-        // A settlement recorded before the contract's latest event stays
-        // when the clock is read back.
-        let now = now.max(self.latest);
-        let mut out = Vec::new();
-        for w in self.weeks() {
-            if settles(w) > now {
-                continue;
-            }
-            let at = match h.disputes.get(&w) {
-                Some(d) if matches!(d.status, DStatus::Open | DStatus::Accepted) => continue,
-                Some(d) => d.closed_at.unwrap_or(settles(w)).max(settles(w)),
-                None => settles(w),
-            };
-            if at > now {
-                continue;
-            }
-            let gross = self.week(w, now).amount;
-            if gross > 0 {
-                out.push(Payment {
-                    at,
-                    gross,
-                    fee: fee_of(gross),
-                });
-            }
-        }
-        out
+    /// Every payment (releases; settled hourly weeks once recorded — a
+    /// view records them in memory through `advance`).
+    fn all_payments(&self, _now: Instant) -> Vec<Payment> {
+        self.payments.clone()
     }
 
-    /// Every payment at `now` (releases, settled weeks).
-    fn all_payments(&self, now: Instant) -> Vec<Payment> {
-        let mut p = self.payments.clone();
-        p.extend(self.week_payments(now));
-        p
+    /// Records the payment of hourly week `w` at `at` (its settlement, or
+    /// the end of its dispute after it).
+    fn settle_week(&mut self, w: Instant, at: Instant) {
+        let gross = self.week(w, at).amount;
+        if let Kind::Hourly(h) = &mut self.kind {
+            h.settled.insert(w);
+        }
+        if gross > 0 {
+            let fee = fee_of(gross);
+            self.post(at, Account::Client, Account::Freelancer, gross);
+            self.post(at, Account::FeeCharge, Account::Fees, fee);
+            self.payments.push(Payment { at, gross, fee });
+            self.record(at);
+        } else {
+            self.latest_maybe = self.latest_maybe.max(at);
+        }
     }
 
-    /// Money as `show` reports it at `now` (timers already applied).
-    pub fn figures(&self, now: Instant) -> Figures {
-        let mut paid = self.balance(Account::Freelancer);
-        let mut fee = self.balance(Account::Fees);
-        for p in self.week_payments(now) {
-            paid += p.gross;
-            fee += p.fee;
-        }
+    /// Money as `show` reports it (timers already applied).
+    pub fn figures(&self, _now: Instant) -> Figures {
         Figures {
             escrow: self.balance(Account::Escrow),
-            paid,
+            paid: self.balance(Account::Freelancer),
             refunded: self.balance(Account::Refunded),
-            fee,
+            fee: self.balance(Account::Fees),
             held: self.held(),
         }
     }
@@ -945,8 +937,11 @@ impl Contract {
         let Kind::Hourly(h) = &self.kind else {
             return false;
         };
+        // A running timer holds the time up to where it stops counting on
+        // its own.
         h.entries.iter().any(|e| {
-            Some(e.start) != skip && overlaps((a, b), (e.start, e.end.unwrap_or(Instant::MAX)))
+            Some(e.start) != skip
+                && overlaps((a, b), (e.start, e.end.unwrap_or(Self::cap(e.start))))
         })
     }
 }
@@ -956,6 +951,7 @@ enum Timer {
     Approve(usize),
     Default(usize),
     Release(usize),
+    Settle(Instant),
     Window,
 }
 
@@ -1058,6 +1054,12 @@ impl Model {
             if now < persisted.latest_maybe {
                 doubt.unsure("the clock is before an event the contract may record");
             }
+        } else if now < persisted.latest {
+            // The diary is the contract's too: the clock only moves forward.
+            return refuse(format!(
+                "the clock is before the contract's latest event ({})",
+                show(persisted.latest)
+            ));
         } else if now < persisted.latest_maybe {
             doubt.unsure("a diary change dated before the contract's latest event");
         }
@@ -1154,6 +1156,7 @@ impl Model {
                     entries: Vec::new(),
                     pauses: Vec::new(),
                     disputes: BTreeMap::new(),
+                    settled: Default::default(),
                 });
             }
             _ => unreachable!(),
@@ -1174,6 +1177,9 @@ impl Model {
         }
         let mut added: Vec<(String, Instant, Instant)> = Vec::new();
         for (tags, a, b) in intervals {
+            if b.is_none() {
+                return refuse("an open interval");
+            }
             let named: Vec<&String> = tags
                 .iter()
                 .filter(|t| self.contracts.contains_key(t.as_str()))
@@ -1187,6 +1193,12 @@ impl Model {
                 return refuse("an open interval");
             };
             let persisted = &self.contracts[&id];
+            if now < persisted.latest {
+                return refuse(format!(
+                    "the clock is before {id}'s latest event ({})",
+                    show(persisted.latest)
+                ));
+            }
             let mut c = persisted.clone();
             c.advance(now);
             let Kind::Hourly(h) = &c.kind else {
@@ -1295,12 +1307,12 @@ fn fund(c: &mut Contract, i: usize, now: Instant) -> R<()> {
         (m.amount, m.escrow)
     };
     // Money left over by a partial approval with no milestone after it
-    // carries to the milestone funded next.
+    // carries to the next milestone funded after it (a later number).
     let n = c.fixed()?.milestones.len();
     let mut carried = 0;
     for j in 0..n {
         let st = c.fixed()?.milestones[j].status;
-        if j != i && matches!(st, MStatus::Released | MStatus::Refunded) {
+        if j < i && matches!(st, MStatus::Released | MStatus::Refunded) {
             let free = c.milestone_free(j);
             if free > 0 {
                 c.fixed()?.milestones[j].escrow -= free;
@@ -1785,6 +1797,15 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
             if c.status != Status::Active {
                 return refuse("the contract is not active");
             }
+            // A timer past the point where it stops counting on its own is
+            // no longer running: it ends there.
+            let h = c.hourly()?;
+            for e in h.entries.iter_mut() {
+                if e.end.is_none() && Contract::cap(e.start) <= now {
+                    e.end = Some(Contract::cap(e.start));
+                    doubt.unsure("a new timer after one left running past its week's close");
+                }
+            }
             if c.hourly()?.entries.iter().any(|e| e.end.is_none()) {
                 return refuse("a timer is already running");
             }
@@ -1968,6 +1989,9 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
                     if *action == WeekAction::Accept {
                         d.refunded = amount;
                         c.post(now, Account::Client, Account::Refunded, amount);
+                    } else if now >= settles(w) {
+                        // Held past its settlement: paid now.
+                        c.settle_week(w, now);
                     }
                 }
             }
