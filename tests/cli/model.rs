@@ -899,6 +899,21 @@ impl Contract {
         }
     }
 
+    /// The latest instant the diary records (an entry's end, a running
+    /// timer's start): SPEC does not say whether a diary change dated
+    /// before it is refused by the clock rule.
+    pub fn diary_latest(&self) -> Instant {
+        match &self.kind {
+            Kind::Hourly(h) => h
+                .entries
+                .iter()
+                .map(|e| e.end.unwrap_or(e.start))
+                .max()
+                .unwrap_or(Instant::MIN),
+            Kind::Fixed(_) => Instant::MIN,
+        }
+    }
+
     /// Whether `[a, b)` overlaps a paused period.
     pub fn in_pause(&self, a: Instant, b: Instant) -> bool {
         match &self.kind {
@@ -1060,8 +1075,8 @@ impl Model {
                 "the clock is before the contract's latest event ({})",
                 show(persisted.latest)
             ));
-        } else if now < persisted.latest_maybe {
-            doubt.unsure("a diary change dated before the contract's latest event");
+        } else if now < persisted.latest_maybe || now < persisted.diary_latest() {
+            doubt.unsure("a diary change dated before time the diary already records");
         }
         apply(&mut c, op, role, now, doubt)?;
         if op.writes_contract() {
@@ -1198,6 +1213,9 @@ impl Model {
                     "the clock is before {id}'s latest event ({})",
                     show(persisted.latest)
                 ));
+            }
+            if now < persisted.diary_latest() {
+                doubt.unsure("an import dated before time the diary already records");
             }
             let mut c = persisted.clone();
             c.advance(now);
