@@ -1316,16 +1316,30 @@ fn fund(c: &mut Contract, i: usize, now: Instant) -> R<()> {
     if c.funded_milestone().is_some() {
         return refuse("another milestone is still funded");
     }
-    let (amount, escrow) = {
-        let f = c.fixed()?;
-        let m = &f.milestones[i];
+    let amount = {
+        let m = &c.fixed()?.milestones[i];
         if m.status != MStatus::Pending {
             return refuse("that milestone is not pending");
         }
-        (m.amount, m.escrow)
+        m.amount
     };
     // Money left over by a partial approval with no milestone after it
     // carries to the next milestone funded after it (a later number).
+    carry_leftover(c, i)?;
+    let escrow = c.fixed()?.milestones[i].escrow;
+    let top = (amount - escrow).max(0);
+    add(c.balance(Account::Escrow), top)?;
+    c.post(now, Account::Client, Account::Escrow, top);
+    let f = c.fixed()?;
+    let m = &mut f.milestones[i];
+    m.escrow += top;
+    m.status = MStatus::Funded;
+    Ok(())
+}
+
+/// Moves the free escrow of released milestones before `i` onto `i`;
+/// returns how much.
+fn carry_leftover(c: &mut Contract, i: usize) -> R<Money> {
     let n = c.fixed()?.milestones.len();
     let mut carried = 0;
     for j in 0..n {
@@ -1339,15 +1353,7 @@ fn fund(c: &mut Contract, i: usize, now: Instant) -> R<()> {
         }
     }
     c.fixed()?.milestones[i].escrow += carried;
-    let escrow = escrow + carried;
-    let top = (amount - escrow).max(0);
-    add(c.balance(Account::Escrow), top)?;
-    c.post(now, Account::Client, Account::Escrow, top);
-    let f = c.fixed()?;
-    let m = &mut f.milestones[i];
-    m.escrow += top;
-    m.status = MStatus::Funded;
-    Ok(())
+    Ok(carried)
 }
 
 fn open_refund(c: &Contract) -> Option<usize> {
@@ -1379,6 +1385,9 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
                 submitted_at: None,
             });
             let i = fx.milestones.len() - 1;
+            // Money left over by a partial approval carries to the milestone
+            // added next (it is the next milestone).
+            carry_leftover(c, i)?;
             if *f {
                 if leftover > 0 {
                     doubt.unsure("funding a milestone added after money was left over");
