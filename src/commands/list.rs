@@ -8,7 +8,6 @@ use crate::core::{Kind, Terms};
 use crate::render::{json, table, text::duration, utc_words};
 use crate::store::Access;
 use anyhow::Result;
-use serde_json::Value;
 
 /// Runs `list`.
 pub fn run(ctx: &Ctx) -> Result<()> {
@@ -23,7 +22,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         store.week_contracts(this)?.into_iter().collect();
     // A timer started last week may still run.
     with_time.extend(store.week_contracts(this.prev())?);
-    for doc in store.contracts()? {
+    for doc in store.contracts_without_history()? {
         // Timers apply in memory so no view is stale; only writers persist them.
         let c = advanced(&store, doc.value, ctx.now)?.contract;
         let week = if with_time.contains(&c.id) {
@@ -34,11 +33,11 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         rows.push((c, week));
     }
     if ctx.out.json {
-        let arr: Vec<Value> = rows
+        let arr: Vec<_> = rows
             .iter()
             .map(|(c, w)| json::contract(c, &v, *w))
             .collect();
-        ctx.out.print_json(&Value::Array(arr))?;
+        ctx.out.print_json(&arr)?;
         return Ok(());
     }
     if rows.is_empty() {

@@ -5,7 +5,6 @@ use super::{Ctx, advanced};
 use crate::render::{json, table, utc};
 use crate::store::{Access, Written};
 use anyhow::Result;
-use serde_json::json;
 
 /// Runs `sweep`.
 pub fn run(ctx: &Ctx) -> Result<()> {
@@ -15,16 +14,23 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     }
     let s = &store.settings;
     let v = ctx.viewer(s);
-    // Load (and validate) everything before writing anything.
-    let docs = store.contracts()?;
+    // Load (and validate) everything before writing anything: what is due,
+    // from the contracts without their histories; then the whole file of
+    // each contract that has something due.
+    let mut due = Vec::new();
+    for doc in store.contracts_without_history()? {
+        if !advanced(&store, doc.value.clone(), ctx.now)?
+            .events
+            .is_empty()
+        {
+            due.push(store.contract(&doc.value.id)?);
+        }
+    }
     let mut changed = Vec::new();
     let mut events = Vec::new();
     let mut written = 0;
-    for doc in &docs {
+    for doc in &due {
         let out = advanced(&store, doc.value.clone(), ctx.now)?;
-        if out.events.is_empty() {
-            continue;
-        }
         if !ctx.dry_run && store.save_contract(doc, &out.contract)? == Written::Changed {
             written += 1;
         }
@@ -34,14 +40,19 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         changed.push(out.contract);
     }
     if ctx.out.json {
-        let doc = json!({
-            "now": utc(ctx.now),
-            "contracts": changed.iter().map(|c| json::contract(c, &v, None)).collect::<Vec<_>>(),
-            "events": events.iter().map(|(id, e)| json::event(id, e, &v)).collect::<Vec<_>>(),
-            "files_written": written,
-            "dry_run": ctx.dry_run,
-        });
-        ctx.out.print_json(&doc)?;
+        ctx.out.print_json(&json::SweepJson {
+            now: utc(ctx.now),
+            contracts: changed
+                .iter()
+                .map(|c| json::contract(c, &v, None))
+                .collect(),
+            events: events
+                .iter()
+                .map(|(id, e)| json::event(id, e, &v))
+                .collect(),
+            files_written: written,
+            dry_run: ctx.dry_run,
+        })?;
         return Ok(());
     }
     if events.is_empty() {

@@ -8,8 +8,10 @@ pub mod feedback;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod movements;
 #[cfg(test)]
 mod proptests;
+pub mod report;
 pub mod timers;
 pub mod validate;
 pub mod week;

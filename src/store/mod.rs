@@ -87,6 +87,9 @@ pub struct Doc<T> {
     // The text it was read from, for the format-preserving rewrite; empty
     // when the store was opened for reading (nothing is rewritten then).
     text: String,
+    // False for a contract read without its history (a view that does not
+    // show it): such a value is never written back.
+    whole: bool,
 }
 
 /// What a save did.
@@ -117,6 +120,31 @@ pub struct Store {
     _lock: lock::Lock,
     /// Things the user should know (a network file system, ...).
     pub warnings: Vec<String>,
+}
+
+/// How much of a contract file to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Whole,
+    WithoutHistory,
+}
+
+/// The length of `text` before its history, when the history is the last
+/// thing in the file (as this program writes it): every header from the
+/// first `[[history]]` on is `[[history]]`.
+fn before_history(text: &str) -> Option<usize> {
+    let start = memchr::memmem::find(text.as_bytes(), b"\n[[history]]")? + 1;
+    let rest = &text.as_bytes()[start..];
+    // Headers are the only lines that start with `[` (a `[` after a newline
+    // anywhere else just means: read the whole file).
+    let only_history = memchr::memchr_iter(b'[', rest)
+        .filter(|&i| i == 0 || rest[i - 1] == b'\n')
+        .all(|i| {
+            let line = &rest[i..];
+            let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
+            line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]) == b"[[history]]"
+        });
+    only_history.then_some(start)
 }
 
 /// The ledger directory named by `path` (a directory or its `ledger.toml`).
@@ -158,7 +186,7 @@ fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
     // Ledger files are small: one buffer, no size query first.
     // (Through `Take`: `File`'s own read_to_end asks for the size first.)
     let read = || -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(4096);
+        let mut bytes = Vec::with_capacity(16 * 1024);
         io::Read::read_to_end(
             &mut io::Read::take(fs::File::open(path)?, u64::MAX),
             &mut bytes,
@@ -362,10 +390,21 @@ impl Store {
         Ok((ids, bad))
     }
 
-    fn parse_contract(&self, id: &ContractId) -> Result<Option<Doc<Contract>>, StoreError> {
+    fn parse_contract(
+        &self,
+        id: &ContractId,
+        part: Part,
+    ) -> Result<Option<Doc<Contract>>, StoreError> {
         let rel = Self::contract_rel(id);
-        let Some(text) = read_text(&self.root.join(&rel), &rel)? else {
+        let Some(mut text) = read_text(&self.root.join(&rel), &rel)? else {
             return Ok(None);
+        };
+        let whole = match (part, before_history(&text)) {
+            (Part::WithoutHistory, Some(len)) => {
+                text.truncate(len);
+                false
+            }
+            _ => true,
         };
         let doc = parse_text(&text, &rel)?;
         let src = Source {
@@ -385,24 +424,41 @@ impl Store {
             problems.extend(locate_all(&src, &doc, validate::contract(c)));
         }
         match c {
-            Some(value) if problems.is_empty() => Ok(Some(self.doc(value, rel, text))),
+            Some(value) if problems.is_empty() => Ok(Some(Doc {
+                whole,
+                ..self.doc(value, rel, text)
+            })),
             _ => Err(StoreError::Invalid(problems)),
         }
     }
 
     /// Loads and validates one contract.
     pub fn contract(&self, id: &ContractId) -> Result<Doc<Contract>, StoreError> {
-        self.parse_contract(id)?
+        self.parse_contract(id, Part::Whole)?
             .ok_or_else(|| StoreError::NoContract(id.to_string()))
     }
 
     /// Loads every contract, reporting the problems of all files at once.
     pub fn contracts(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
+        self.all_contracts(Part::Whole)
+    }
+
+    /// Loads every contract without its history, for the views that do not
+    /// show it (`list`, `sweep`'s search for due timers): a history grows by
+    /// an event per change and per settled week, and reading it is most of
+    /// the cost of a long-lived contract file. Everything else is read and
+    /// validated; `check` and every write read the whole file. Such a value
+    /// cannot be saved.
+    pub fn contracts_without_history(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
+        self.all_contracts(Part::WithoutHistory)
+    }
+
+    fn all_contracts(&self, part: Part) -> Result<Vec<Doc<Contract>>, StoreError> {
         let ids = self.contract_ids()?;
         // One thread: per file, opening and reading cost more than parsing,
         // and a second thread's heap growth (mprotect) stalls the first's
         // page faults; measured slower with two threads than with one.
-        let results: Vec<_> = ids.iter().map(|id| self.parse_contract(id)).collect();
+        let results: Vec<_> = ids.iter().map(|id| self.parse_contract(id, part)).collect();
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for r in results {
@@ -588,7 +644,12 @@ impl Store {
             Access::Write => text.shrink_to_fit(),
             Access::Read => text = String::new(),
         }
-        Doc { value, rel, text }
+        Doc {
+            value,
+            rel,
+            text,
+            whole: true,
+        }
     }
 
     fn must_write(&self) {
@@ -607,7 +668,9 @@ impl Store {
         ))
     }
 
-    fn rewrite(&self, rel: &str, old_text: &str, canonical: Table) -> Result<Written, StoreError> {
+    /// The new text of a file: `canonical` merged into its old text (its
+    /// comments and layout kept); `None` when nothing changes.
+    fn merged(rel: &str, old_text: &str, canonical: Table) -> Result<Option<String>, StoreError> {
         let mut doc: toml_edit::DocumentMut = old_text
             .parse()
             .map_err(|_| StoreError::Invalid(vec![Located::file(rel, "changed while locked")]))?;
@@ -617,9 +680,13 @@ impl Store {
         if old_text.contains("\r\n") {
             text = text.replace("\r\n", "\n").replace('\n', "\r\n");
         }
-        if text == old_text {
+        Ok((text != old_text).then_some(text))
+    }
+
+    fn rewrite(&self, rel: &str, old_text: &str, canonical: Table) -> Result<Written, StoreError> {
+        let Some(text) = Self::merged(rel, old_text, canonical)? else {
             return Ok(Written::Unchanged);
-        }
+        };
         let path = self.root.join(rel);
         atomic::replace(&path, text.as_bytes())
             .map_err(io_err(format!("cannot write {}", path.display())))?;
@@ -634,6 +701,12 @@ impl Store {
         new: &Contract,
     ) -> Result<Written, StoreError> {
         self.must_write();
+        if !old.whole {
+            return Err(StoreError::Inconsistent(vec![Located::file(
+                &old.rel,
+                "a contract read without its history cannot be saved",
+            )]));
+        }
         self.refuse_invalid(&old.rel, validate::contract(new))?;
         self.rewrite(
             &old.rel,
@@ -661,6 +734,42 @@ impl Store {
                 io_err(format!("cannot write {}", path.display()))(e)
             }
         })
+    }
+
+    /// Saves many week files (an import): each validated first, then all
+    /// written with one flush of the disk before their renames and one
+    /// after (see [`atomic::replace_all`]). Returns how many changed.
+    pub fn save_weeks(
+        &self,
+        items: &[(Option<&Doc<WeekFile>>, &WeekFile, &Contract)],
+    ) -> Result<usize, StoreError> {
+        self.must_write();
+        let mut files = Vec::new();
+        for (old, new, contract) in items {
+            let rel = Self::week_rel(new.week, &new.contract);
+            self.refuse_invalid(&rel, validate::week(new, Some(contract)))?;
+            let canonical = codec::write_week(new, &self.currency());
+            let text = match old {
+                Some(old) => match Self::merged(&old.rel, &old.text, canonical)? {
+                    Some(t) => t,
+                    None => continue,
+                },
+                None => merge::render_new(canonical),
+            };
+            files.push((self.root.join(&rel), text.into_bytes()));
+        }
+        for (path, _) in &files {
+            if let Some(dir) = path.parent() {
+                atomic::create_dir(dir)
+                    .map_err(io_err(format!("cannot create {}", dir.display())))?;
+                atomic::clean_temps(dir);
+            }
+        }
+        atomic::replace_all(&files).map_err(|e| StoreError::Io {
+            context: "cannot write the import's week files".into(),
+            source: e,
+        })?;
+        Ok(files.len())
     }
 
     /// Saves a week file (creating it if `old` is `None`).
@@ -692,5 +801,29 @@ impl Store {
                 Ok(Written::Changed)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::before_history;
+
+    #[test]
+    fn the_history_is_cut_only_when_it_is_the_last_thing_in_the_file() {
+        let t =
+            "id = \"c1\"\n\n[[payments]]\nat = 1\n\n[[history]]\nat = 1\n\n[[history]]\nat = 2\n";
+        assert_eq!(before_history(t), Some(t.find("[[history]]").unwrap()));
+        let crlf = t.replace('\n', "\r\n");
+        assert_eq!(
+            before_history(&crlf),
+            Some(crlf.find("[[history]]").unwrap())
+        );
+        // A table after the history (a hand edit): read the whole file.
+        assert_eq!(
+            before_history("a = 1\n[[history]]\nx = 1\n[feedback]\n"),
+            None
+        );
+        assert_eq!(before_history("a = 1\n[[history]] # first\nx = 1\n"), None);
+        assert_eq!(before_history("a = 1\n"), None);
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod dispute;
 pub mod edit;
+pub mod formats;
 pub mod import;
 pub mod log;
 pub mod rm;
@@ -14,11 +15,10 @@ use crate::cli::DiaryCmd;
 use crate::core::diary::{Entry, WeekFile, entry_ref};
 use crate::core::model::{Contract, Instant};
 use crate::core::week::Week;
-use crate::render::json::Viewer;
+use crate::render::json::{self, Viewer};
 use crate::render::{text::clean, text::duration, utc};
 use crate::store::{Doc, Store};
 use anyhow::Result;
-use serde_json::{Value, json};
 
 /// Dispatches `diary` subcommands.
 pub fn run(ctx: &Ctx, cmd: DiaryCmd) -> Result<()> {
@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, cmd: DiaryCmd) -> Result<()> {
         DiaryCmd::Rm { entry } => rm::run(ctx, &entry),
         DiaryCmd::Show(a) => show::run(ctx, a),
         DiaryCmd::Dispute(a) => dispute::run(ctx, a),
-        DiaryCmd::Import { file, contract } => import::run(ctx, &file, contract.as_deref()),
+        DiaryCmd::Import(a) => import::run(ctx, a),
     }
 }
 
@@ -53,11 +53,12 @@ pub fn week_or_empty(
     Ok((doc, wf))
 }
 
-/// The contract's week files from the week before `now`'s on: where a
+/// The contract's week files from two weeks before `now`'s on: where a
 /// timer may still run, and any time recorded with a clock ahead of `now`.
 pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFile>>> {
     let this = Week::of(now);
-    let mut weeks = vec![this.prev(), this];
+    // A timer left running two weeks ago still runs until stopped.
+    let mut weeks = vec![this.prev().prev(), this.prev(), this];
     weeks.extend(store.later_weeks(&c.id, this)?);
     let mut out = Vec::new();
     for w in weeks {
@@ -74,7 +75,7 @@ pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFil
 pub fn others(store: &Store, c: &Contract, week: Week, now: Instant) -> Result<Vec<Entry>> {
     let mut weeks = vec![week.prev(), week.next()];
     let this = Week::of(now);
-    weeks.extend([this.prev(), this]);
+    weeks.extend([this.prev().prev(), this.prev(), this]);
     weeks.extend(store.later_weeks(&c.id, this)?);
     weeks.sort();
     weeks.dedup();
@@ -94,10 +95,7 @@ pub fn running_week(
     c: &Contract,
     now: Instant,
 ) -> Result<Option<(Doc<WeekFile>, Week)>> {
-    let mut docs = near(store, c, now)?;
-    if let Some(d) = store.week(Week::of(now).prev().prev(), c)? {
-        docs.push(d);
-    }
+    let docs = near(store, c, now)?;
     Ok(docs
         .into_iter()
         .find(|d| d.value.running().is_some())
@@ -105,21 +103,6 @@ pub fn running_week(
             let w = d.value.week;
             (d, w)
         }))
-}
-
-/// An entry in JSON.
-pub fn entry_json(c: &Contract, e: &Entry, now: Instant) -> Value {
-    let until = crate::core::diary::counting_until(c, Week::of(e.start), now);
-    json!({
-        "id": entry_ref(&c.id, &e.id),
-        "start": utc(e.start),
-        "end": e.end.map(utc),
-        "minutes": e.minutes(until),
-        "seconds": e.seconds(until),
-        "memo": e.memo,
-        "manual": e.manual,
-        "running": e.end.is_none(),
-    })
 }
 
 /// Prints what a diary change did: a line for people, or the contract, the
@@ -135,22 +118,21 @@ pub fn report_entry(
     let v: Viewer<'_> = ctx.viewer(&store.settings);
     if ctx.out.json {
         let week = super::this_week(store, c, ctx.now)?;
-        let doc = json!({
-            "contract": crate::render::json::contract(c, &v, week),
-            "entry": entry_json(c, e, ctx.now),
-            "events": [{
-                "contract": c.id.as_str(),
-                "at": utc(ctx.now),
-                "actor": v.role.as_str(),
-                "event": format!("entry_{verb}"),
-                "amount": null,
-                "detail": format!("{verb} {}", entry_ref(&c.id, &e.id)),
-                "superseded": null,
+        ctx.out.print_json(&json::EntryChangeJson {
+            contract: json::contract(c, &v, week),
+            entry: json::entry(c, e, ctx.now),
+            events: vec![json::EntryEventJson {
+                contract: c.id.as_str(),
+                at: utc(ctx.now),
+                actor: v.role.as_str(),
+                event: format!("entry_{verb}"),
+                amount: None,
+                detail: format!("{verb} {}", entry_ref(&c.id, &e.id)),
+                superseded: None,
             }],
-            "note": note,
-            "dry_run": ctx.dry_run,
-        });
-        ctx.out.print_json(&doc)?;
+            note,
+            dry_run: ctx.dry_run,
+        })?;
         return Ok(());
     }
     let o = &ctx.out;
