@@ -1481,7 +1481,7 @@ impl Sim {
 }
 
 /// Defects whose commands are not generated yet (see FINDINGS.md).
-const PENDING: &[u32] = &[101];
+const PENDING: &[u32] = &[];
 
 /// Whether kills are on (`CONTRACTS_SIM_KILLS=0` turns them off, for a
 /// replay that does not depend on timing).
