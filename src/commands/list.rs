@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         store.week_contracts(this)?.into_iter().collect();
     // A timer started last week may still run.
     with_time.extend(store.week_contracts(this.prev())?);
-    for doc in store.contracts()? {
+    for doc in store.contracts_without_history()? {
         // Timers apply in memory so no view is stale; only writers persist them.
         let c = advanced(&store, doc.value, ctx.now)?.contract;
         let week = if with_time.contains(&c.id) {

@@ -15,16 +15,23 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     }
     let s = &store.settings;
     let v = ctx.viewer(s);
-    // Load (and validate) everything before writing anything.
-    let docs = store.contracts()?;
+    // Load (and validate) everything before writing anything: what is due,
+    // from the contracts without their histories; then the whole file of
+    // each contract that has something due.
+    let mut due = Vec::new();
+    for doc in store.contracts_without_history()? {
+        if !advanced(&store, doc.value.clone(), ctx.now)?
+            .events
+            .is_empty()
+        {
+            due.push(store.contract(&doc.value.id)?);
+        }
+    }
     let mut changed = Vec::new();
     let mut events = Vec::new();
     let mut written = 0;
-    for doc in &docs {
+    for doc in &due {
         let out = advanced(&store, doc.value.clone(), ctx.now)?;
-        if out.events.is_empty() {
-            continue;
-        }
         if !ctx.dry_run && store.save_contract(doc, &out.contract)? == Written::Changed {
             written += 1;
         }

@@ -36,9 +36,11 @@ impl Entry {
         self.seconds(until) / 60
     }
 
-    /// The end, or `until` while running.
+    /// The end, or while running `until` — at most 7 days after the start
+    /// (an entry lasts at most 7 days, a timer left running too).
     pub fn end_or(&self, until: Instant) -> Instant {
-        self.end.unwrap_or(until.max(self.start))
+        self.end
+            .unwrap_or_else(|| until.max(self.start).min(self.start + MAX_ENTRY))
     }
 }
 
@@ -478,7 +480,7 @@ pub fn check_overlap(
         // A running timer counts up to now, or to its week's close.
         let o_end = o
             .end
-            .unwrap_or_else(|| counting_until(c, Week::of(o.start), now).max(o.start));
+            .unwrap_or_else(|| o.end_or(counting_until(c, Week::of(o.start), now)));
         if o.start < end && start < o_end {
             let running = if o.end.is_none() {
                 format!(
@@ -644,6 +646,14 @@ pub fn stop(
             utc_words(cutoff)
         ));
     }
+    let longest = e.start + MAX_ENTRY;
+    if end > longest {
+        end = longest;
+        note = Some(format!(
+            "an entry lasts at most 7 days: the timer stopped counting at {}",
+            utc_words(longest)
+        ));
+    }
     if end <= e.start {
         // An entry must end after it starts; the timer is kept, not discarded.
         return refused(format!(
@@ -772,7 +782,9 @@ pub fn remove(
 pub fn stop_at(wf: &WeekFile, at: Instant) -> Option<(WeekFile, Entry)> {
     let idx = wf.entries.iter().position(|e| e.end.is_none())?;
     let mut out = wf.clone();
-    let end = at.min(wf.week.invoiced_from());
+    let end = at
+        .min(wf.week.invoiced_from())
+        .min(out.entries[idx].start + MAX_ENTRY);
     if end <= out.entries[idx].start {
         let gone = out.entries.remove(idx);
         out.last_number = wf.highest();

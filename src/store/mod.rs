@@ -87,6 +87,9 @@ pub struct Doc<T> {
     // The text it was read from, for the format-preserving rewrite; empty
     // when the store was opened for reading (nothing is rewritten then).
     text: String,
+    // False for a contract read without its history (a view that does not
+    // show it): such a value is never written back.
+    whole: bool,
 }
 
 /// What a save did.
@@ -117,6 +120,31 @@ pub struct Store {
     _lock: lock::Lock,
     /// Things the user should know (a network file system, ...).
     pub warnings: Vec<String>,
+}
+
+/// How much of a contract file to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Whole,
+    WithoutHistory,
+}
+
+/// The length of `text` before its history, when the history is the last
+/// thing in the file (as this program writes it): every header from the
+/// first `[[history]]` on is `[[history]]`.
+fn before_history(text: &str) -> Option<usize> {
+    let start = memchr::memmem::find(text.as_bytes(), b"\n[[history]]")? + 1;
+    let rest = &text.as_bytes()[start..];
+    // Headers are the only lines that start with `[` (a `[` after a newline
+    // anywhere else just means: read the whole file).
+    let only_history = memchr::memchr_iter(b'[', rest)
+        .filter(|&i| i == 0 || rest[i - 1] == b'\n')
+        .all(|i| {
+            let line = &rest[i..];
+            let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
+            line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]) == b"[[history]]"
+        });
+    only_history.then_some(start)
 }
 
 /// The ledger directory named by `path` (a directory or its `ledger.toml`).
@@ -158,7 +186,7 @@ fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
     // Ledger files are small: one buffer, no size query first.
     // (Through `Take`: `File`'s own read_to_end asks for the size first.)
     let read = || -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(4096);
+        let mut bytes = Vec::with_capacity(16 * 1024);
         io::Read::read_to_end(
             &mut io::Read::take(fs::File::open(path)?, u64::MAX),
             &mut bytes,
@@ -362,10 +390,21 @@ impl Store {
         Ok((ids, bad))
     }
 
-    fn parse_contract(&self, id: &ContractId) -> Result<Option<Doc<Contract>>, StoreError> {
+    fn parse_contract(
+        &self,
+        id: &ContractId,
+        part: Part,
+    ) -> Result<Option<Doc<Contract>>, StoreError> {
         let rel = Self::contract_rel(id);
-        let Some(text) = read_text(&self.root.join(&rel), &rel)? else {
+        let Some(mut text) = read_text(&self.root.join(&rel), &rel)? else {
             return Ok(None);
+        };
+        let whole = match (part, before_history(&text)) {
+            (Part::WithoutHistory, Some(len)) => {
+                text.truncate(len);
+                false
+            }
+            _ => true,
         };
         let doc = parse_text(&text, &rel)?;
         let src = Source {
@@ -385,24 +424,41 @@ impl Store {
             problems.extend(locate_all(&src, &doc, validate::contract(c)));
         }
         match c {
-            Some(value) if problems.is_empty() => Ok(Some(self.doc(value, rel, text))),
+            Some(value) if problems.is_empty() => Ok(Some(Doc {
+                whole,
+                ..self.doc(value, rel, text)
+            })),
             _ => Err(StoreError::Invalid(problems)),
         }
     }
 
     /// Loads and validates one contract.
     pub fn contract(&self, id: &ContractId) -> Result<Doc<Contract>, StoreError> {
-        self.parse_contract(id)?
+        self.parse_contract(id, Part::Whole)?
             .ok_or_else(|| StoreError::NoContract(id.to_string()))
     }
 
     /// Loads every contract, reporting the problems of all files at once.
     pub fn contracts(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
+        self.all_contracts(Part::Whole)
+    }
+
+    /// Loads every contract without its history, for the views that do not
+    /// show it (`list`, `sweep`'s search for due timers): a history grows by
+    /// an event per change and per settled week, and reading it is most of
+    /// the cost of a long-lived contract file. Everything else is read and
+    /// validated; `check` and every write read the whole file. Such a value
+    /// cannot be saved.
+    pub fn contracts_without_history(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
+        self.all_contracts(Part::WithoutHistory)
+    }
+
+    fn all_contracts(&self, part: Part) -> Result<Vec<Doc<Contract>>, StoreError> {
         let ids = self.contract_ids()?;
         // One thread: per file, opening and reading cost more than parsing,
         // and a second thread's heap growth (mprotect) stalls the first's
         // page faults; measured slower with two threads than with one.
-        let results: Vec<_> = ids.iter().map(|id| self.parse_contract(id)).collect();
+        let results: Vec<_> = ids.iter().map(|id| self.parse_contract(id, part)).collect();
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for r in results {
@@ -588,7 +644,12 @@ impl Store {
             Access::Write => text.shrink_to_fit(),
             Access::Read => text = String::new(),
         }
-        Doc { value, rel, text }
+        Doc {
+            value,
+            rel,
+            text,
+            whole: true,
+        }
     }
 
     fn must_write(&self) {
@@ -634,6 +695,12 @@ impl Store {
         new: &Contract,
     ) -> Result<Written, StoreError> {
         self.must_write();
+        if !old.whole {
+            return Err(StoreError::Inconsistent(vec![Located::file(
+                &old.rel,
+                "a contract read without its history cannot be saved",
+            )]));
+        }
         self.refuse_invalid(&old.rel, validate::contract(new))?;
         self.rewrite(
             &old.rel,
@@ -692,5 +759,29 @@ impl Store {
                 Ok(Written::Changed)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::before_history;
+
+    #[test]
+    fn the_history_is_cut_only_when_it_is_the_last_thing_in_the_file() {
+        let t =
+            "id = \"c1\"\n\n[[payments]]\nat = 1\n\n[[history]]\nat = 1\n\n[[history]]\nat = 2\n";
+        assert_eq!(before_history(t), Some(t.find("[[history]]").unwrap()));
+        let crlf = t.replace('\n', "\r\n");
+        assert_eq!(
+            before_history(&crlf),
+            Some(crlf.find("[[history]]").unwrap())
+        );
+        // A table after the history (a hand edit): read the whole file.
+        assert_eq!(
+            before_history("a = 1\n[[history]]\nx = 1\n[feedback]\n"),
+            None
+        );
+        assert_eq!(before_history("a = 1\n[[history]] # first\nx = 1\n"), None);
+        assert_eq!(before_history("a = 1\n"), None);
     }
 }

@@ -467,6 +467,29 @@ fn d7_one_entry_lasts_at_most_7_days() {
 }
 
 #[test]
+fn d7_a_timer_left_running_counts_at_most_7_days() {
+    // Found by the simulation: a timer started Monday 01:00 counted up to
+    // its week's close (the next Monday 12:00), 7.5 days.
+    let l = Ledger::new();
+    hourly(&l);
+    fl(
+        &l,
+        "2026-11-16T08:30:00Z",
+        &["diary", "start", "h", "--memo", "x"],
+    )
+    .ok();
+    let w = week_json(&l, "2026-11-23T11:00:00Z", "2026-W47");
+    assert_eq!(w["seconds"], 7 * 86_400);
+    let r = fl(&l, "2026-11-25T00:00:00Z", &["diary", "stop", "h"]).ok();
+    assert!(r.stdout.contains("at most 7 days"), "{}", r.stdout);
+    assert!(
+        l.read("diary/2026-W47/h.toml")
+            .contains("end = 2026-11-23T08:30:00Z")
+    );
+    check_ok(&l);
+}
+
+#[test]
 fn d8_a_dry_run_reveals_no_hidden_feedback() {
     let l = Ledger::new();
     hourly(&l);

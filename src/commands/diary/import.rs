@@ -199,9 +199,11 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
                     weeks.insert(k.clone(), loaded);
                 }
                 let until = |e: &Entry| {
-                    e.end.unwrap_or_else(|| {
-                        crate::core::diary::counting_until(&c, Week::of(e.start), ctx.now)
-                    })
+                    e.end_or(crate::core::diary::counting_until(
+                        &c,
+                        Week::of(e.start),
+                        ctx.now,
+                    ))
                 };
                 if let Some(e) = weeks[&k].1.entries.iter().find(|e| {
                     e.start < iv.end

@@ -187,7 +187,7 @@ pub fn to_give(ctx: &Ctx) -> Result<()> {
     let s = &store.settings;
     let me = ctx.role(s);
     let mut rows = Vec::new();
-    for doc in store.contracts()? {
+    for doc in store.contracts_without_history()? {
         let c = crate::commands::advanced(&store, doc.value, ctx.now)?.contract;
         if let Some(closes) = feedback::still_to_give(&c, me, ctx.now) {
             let theirs = feedback::view(&c, me.other(), me);

@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, party: Option<&str>) -> Result<()> {
     let wanted = |name: &str| party.is_none_or(|p| p.trim().eq_ignore_ascii_case(name.trim()));
     let mut named = false;
     let mut by: BTreeMap<(String, &'static str), Received> = BTreeMap::new();
-    for doc in store.contracts()? {
+    for doc in store.contracts_without_history()? {
         let c = crate::commands::advanced(&store, doc.value, ctx.now)?.contract;
         for author in Role::ALL {
             let recipient = author.other();

@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, due: bool) -> Result<()> {
     let s = &store.settings;
     let cur = s.currency;
     let mut rows: Vec<Value> = Vec::new();
-    for doc in store.contracts()? {
+    for doc in store.contracts_without_history()? {
         // --due looks at the stored state: the timers that have fallen due.
         let c: Contract = if due {
             doc.value
