@@ -1,6 +1,8 @@
 //! Property test of the escrow core: random sequences of operations and clock
-//! jumps driven through the pure rules, with the invariants of SPEC §5
-//! checked after every step.
+//! jumps driven through the pure rules, with the structural invariants of
+//! SPEC §5 checked after every step (nothing negative, refusals leave the
+//! contract untouched, timers idempotent). The money itself is checked
+//! against an independent model in the simulations under tests/cli/.
 //!
 //! Cases: 256 by default, more with `CONTRACTS_PROPTEST_CASES=20000`
 //! (e.g. `CONTRACTS_PROPTEST_CASES=20000 cargo test --release --lib proptests`).
@@ -305,25 +307,10 @@ fn invariants(c: &Contract, checks: Checks, at: &str) -> Result<(), TestCaseErro
         "{}: escrow is not the milestones' escrow",
         at
     );
-    // Conservation, spelled out: funded = paid out of escrow + refunded out
-    // of escrow + escrow.
-    let out_paid: Money = c.payments.iter().map(|p| p.amount).sum();
-    let out_refunded: Money = c
-        .refunds
-        .iter()
-        .filter(|r| r.origin != RefundOrigin::Given)
-        .map(|r| match r.status {
-            RefundStatus::Refunded => r.amount,
-            RefundStatus::Resolved => r.client_part.unwrap_or_default(),
-            _ => Money::ZERO,
-        })
-        .sum();
-    prop_assert_eq!(
-        t.funded,
-        out_paid + out_refunded + t.escrow,
-        "{}: funded != paid + refunded + escrow",
-        at
-    );
+    // Whether the money is right is checked against an independent model
+    // of the rules (a double-entry escrow ledger kept by the test itself) in
+    // tests/cli/core_sim.rs and tests/cli/simulation.rs; recomputing
+    // `Totals` here from the same records could not fail.
     for (i, m) in c.milestones.iter().enumerate() {
         if checks.released_means_paid && m.status == MilestoneStatus::Released {
             let n = Some(i as u32 + 1);
