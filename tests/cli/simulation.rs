@@ -988,6 +988,13 @@ impl Sim {
         let mut json = Vec::new();
         for k in 0..n {
             let (mut from, mut to) = self.interval();
+            // OPEN QUESTION (FINDINGS.md): time imported into a week already
+            // settled shows in the week but is never paid; SPEC does not say
+            // which is right, so imports stay in weeks not yet settled.
+            if model::settles(model::monday(from)) <= self.now {
+                from = self.now - HOUR - self.below(HOUR as u64) as i64;
+                to = from + HOUR / 2;
+            }
             let mut tags: Vec<String> = Vec::new();
             match self.below(12) {
                 0 => tags.push("personal".into()),
@@ -1081,9 +1088,15 @@ impl Sim {
                 diffs.push(format!("status: binary {} model {status}", v["status"]));
             }
             if !diffs.is_empty() {
+                let pays: Vec<String> = c
+                    .payments
+                    .iter()
+                    .map(|p| format!("{} at {}", money(p.gross), rfc(p.at)))
+                    .collect();
                 self.fail(&format!(
-                    "{id}: money differs from the model: {}\n--- show\n{v:#}",
-                    diffs.join("; ")
+                    "{id}: money differs from the model: {}\nthe model's payments: {}\n--- show\n{v:#}",
+                    diffs.join("; "),
+                    pays.join(", ")
                 ));
             }
         }
@@ -1307,7 +1320,7 @@ impl Sim {
             return;
         }
         let outcome = self.model.exec(&cmd.op, cmd.role, self.now);
-        let kill = self.chance(2) && kills_on();
+        let kill = self.step > 0 && self.chance(2) && kills_on();
         let code = if kill {
             self.killed(&args)
         } else {
