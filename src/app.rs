@@ -95,10 +95,15 @@ fn parse_cli(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
 }
 
 fn print_json_error(kind: ErrorKind, message: &str) {
-    let doc = serde_json::json!({
-        "error": {"kind": kind.as_str(), "message": message, "exit_code": kind.code()}
-    });
-    eprintln!("{}", crate::render::text::json_safe(&doc.to_string()));
+    let doc = crate::render::json::ErrorJson {
+        error: crate::render::json::ErrorBodyJson {
+            kind: kind.as_str(),
+            message,
+            exit_code: kind.code(),
+        },
+    };
+    let text = serde_json::to_string(&doc).unwrap_or_default();
+    eprintln!("{}", crate::render::text::json_safe(&text));
 }
 
 fn use_color(c: ColorArg) -> bool {
@@ -171,6 +176,7 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Log { id } => commands::log::run(&ctx, id.as_deref()),
         Command::Check => commands::check::run(&ctx),
         Command::Sweep => commands::sweep::run(&ctx),
+        Command::Export(e) => commands::export::run(&ctx, e),
         Command::Completions { shell } => commands::completions::completions(&ctx, shell),
         Command::Man => commands::completions::man(&ctx),
     }

@@ -183,6 +183,9 @@ pub enum Command {
         after_help = "Example (crontab):\n  */15 * * * * contracts sweep --json >> ~/.local/state/contracts-sweep.log"
     )]
     Sweep,
+    /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
+    #[command(subcommand)]
+    Export(ExportCmd),
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  contracts completions bash > ~/.local/share/bash-completion/completions/contracts"
@@ -272,6 +275,53 @@ pub struct EndArgs {
     /// Fixed contract, client: release `full`, `none` or AMOUNT of the escrow; the rest becomes a refund request
     #[arg(long, value_name = "full|none|AMOUNT")]
     pub pay: Option<String>,
+}
+
+/// `export ...`.
+#[derive(Debug, Subcommand)]
+#[command(defer = true)]
+pub enum ExportCmd {
+    /// An hledger journal (also read by Ledger) of every movement of money, as the acting role sees it
+    #[command(
+        after_help = "Examples:\n  contracts export hledger > contracts.journal && hledger -f contracts.journal bal\n  contracts --as freelancer export hledger --from 2026-01-01 --to 2026-12-31 c7"
+    )]
+    Hledger(ExportArgs),
+    /// CSV for spreadsheets: the diary's entries, the contracts, or the payments
+    #[command(
+        after_help = "Examples:\n  contracts export csv diary --from 2026-11-01 --to 2026-11-30 > november.csv\n  contracts export csv payments c7"
+    )]
+    Csv {
+        /// What to export
+        what: CsvWhat,
+        /// The period and contracts
+        #[command(flatten)]
+        args: ExportArgs,
+    },
+}
+
+/// The tables `export csv` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CsvWhat {
+    /// One row per diary entry: start, end, seconds, billable seconds, memo
+    Diary,
+    /// One row per contract, with its money
+    Contracts,
+    /// One row per movement of money
+    Payments,
+}
+
+/// What to export: a period and contracts.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// From this UTC day on (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Up to this UTC day, included (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only these contracts [default: every contract]
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
 }
 
 /// `diary ...`.

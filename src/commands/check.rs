@@ -7,7 +7,6 @@ use crate::error::{ErrorKind, UserError};
 use crate::store::located::Located;
 use crate::store::{Access, StoreError};
 use anyhow::Result;
-use serde_json::json;
 use std::collections::HashMap;
 
 /// Runs `check`.
@@ -81,17 +80,21 @@ pub fn run(ctx: &Ctx) -> Result<()> {
 fn finish(ctx: &Ctx, problems: Vec<Located>, counts: (usize, usize, usize)) -> Result<()> {
     let (contracts, files, entries) = counts;
     if ctx.out.json {
-        let list: Vec<_> = problems
-            .iter()
-            .map(|p| json!({"file": p.file, "line": p.line, "column": p.col, "message": p.message}))
-            .collect();
-        ctx.out.print_json(&json!({
-            "ok": problems.is_empty(),
-            "contracts": contracts,
-            "week_files": files,
-            "entries": entries,
-            "problems": list,
-        }))?;
+        ctx.out.print_json(&crate::render::json::CheckJson {
+            ok: problems.is_empty(),
+            contracts,
+            week_files: files,
+            entries,
+            problems: problems
+                .iter()
+                .map(|p| crate::render::json::ProblemJson {
+                    file: p.file.clone(),
+                    line: p.line,
+                    column: p.col,
+                    message: p.message.clone(),
+                })
+                .collect(),
+        })?;
     } else if problems.is_empty() {
         ctx.out.print(&format!(
             "ok: {contracts} contract(s), {files} week file(s), {entries} entr{} — every file parses and validates",

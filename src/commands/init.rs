@@ -6,7 +6,6 @@ use crate::core::{Currency, Role, Settings};
 use crate::error::usage;
 use crate::store::Store;
 use anyhow::Result;
-use serde_json::json;
 
 /// Runs `init`.
 pub fn run(ctx: &Ctx, a: InitArgs) -> Result<()> {
@@ -32,13 +31,13 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<()> {
         Store::init(&ctx.ledger, &settings)?;
     }
     if ctx.out.json {
-        ctx.out.print_json(&json!({
-            "ledger": path,
-            "currency": currency.code(),
-            "role": settings.role.as_str(),
-            "fee_percent": settings.fee_percent,
-            "dry_run": ctx.dry_run,
-        }))?;
+        ctx.out.print_json(&crate::render::json::InitJson {
+            ledger: path.to_string(),
+            currency: currency.code().to_string(),
+            role: settings.role.as_str(),
+            fee_percent: settings.fee_percent,
+            dry_run: ctx.dry_run,
+        })?;
     } else {
         let verb = if ctx.dry_run {
             "would create"

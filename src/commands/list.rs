@@ -8,7 +8,6 @@ use crate::core::{Kind, Terms};
 use crate::render::{json, table, text::duration, utc_words};
 use crate::store::Access;
 use anyhow::Result;
-use serde_json::Value;
 
 /// Runs `list`.
 pub fn run(ctx: &Ctx) -> Result<()> {
@@ -34,11 +33,11 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         rows.push((c, week));
     }
     if ctx.out.json {
-        let arr: Vec<Value> = rows
+        let arr: Vec<_> = rows
             .iter()
             .map(|(c, w)| json::contract(c, &v, *w))
             .collect();
-        ctx.out.print_json(&Value::Array(arr))?;
+        ctx.out.print_json(&arr)?;
         return Ok(());
     }
     if rows.is_empty() {

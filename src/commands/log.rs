@@ -4,7 +4,6 @@ use super::{Ctx, parse_id};
 use crate::render::{json, table};
 use crate::store::Access;
 use anyhow::Result;
-use serde_json::Value;
 
 /// Runs `log`.
 pub fn run(ctx: &Ctx, id: Option<&str>) -> Result<()> {
@@ -26,11 +25,11 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> Result<()> {
     events.sort_by_key(|(_, e)| e.at);
     let v = ctx.viewer(s);
     if ctx.out.json {
-        let arr: Vec<Value> = events
+        let arr: Vec<_> = events
             .iter()
             .map(|(id, e)| json::event(id, e, &v))
             .collect();
-        ctx.out.print_json(&Value::Array(arr))?;
+        ctx.out.print_json(&arr)?;
         return Ok(());
     }
     if events.is_empty() {

@@ -4,6 +4,7 @@ pub mod check;
 pub mod completions;
 pub mod diary;
 pub mod end;
+pub mod export;
 pub mod feedback;
 pub mod init;
 pub mod limit;
@@ -26,7 +27,6 @@ use crate::render::json::{self, ThisWeek, Viewer};
 use crate::render::{Out, text::clean};
 use crate::store::{Access, Doc, Store, StoreError};
 use anyhow::Result;
-use serde_json::json;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -227,9 +227,9 @@ pub fn mutate(
     report(
         ctx,
         &store.settings,
-        &[(&outcome.contract, week)],
+        &outcome.contract,
+        week,
         &outcome.events,
-        &outcome.contract.id,
     )
 }
 
@@ -266,23 +266,18 @@ fn stop_new_time(
 pub fn report(
     ctx: &Ctx,
     settings: &Settings,
-    contracts: &[(&Contract, Option<ThisWeek>)],
+    c: &Contract,
+    week: Option<ThisWeek>,
     events: &[crate::core::Event],
-    id: &ContractId,
 ) -> Result<()> {
+    let id = &c.id;
     let v = ctx.viewer(settings);
     if ctx.out.json {
-        let cs: Vec<_> = contracts
-            .iter()
-            .map(|(c, w)| json::contract(c, &v, *w))
-            .collect();
-        let evs: Vec<_> = events.iter().map(|e| json::event(id, e, &v)).collect();
-        let doc = if cs.len() == 1 {
-            json!({"contract": cs[0], "events": evs, "dry_run": ctx.dry_run})
-        } else {
-            json!({"contracts": cs, "events": evs, "dry_run": ctx.dry_run})
-        };
-        ctx.out.print_json(&doc)?;
+        ctx.out.print_json(&json::MutationJson {
+            contract: json::contract(c, &v, week),
+            events: events.iter().map(|e| json::event(id, e, &v)).collect(),
+            dry_run: ctx.dry_run,
+        })?;
         return Ok(());
     }
     let cur = settings.currency;

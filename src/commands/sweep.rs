@@ -5,7 +5,6 @@ use super::{Ctx, advanced};
 use crate::render::{json, table, utc};
 use crate::store::{Access, Written};
 use anyhow::Result;
-use serde_json::json;
 
 /// Runs `sweep`.
 pub fn run(ctx: &Ctx) -> Result<()> {
@@ -41,14 +40,19 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         changed.push(out.contract);
     }
     if ctx.out.json {
-        let doc = json!({
-            "now": utc(ctx.now),
-            "contracts": changed.iter().map(|c| json::contract(c, &v, None)).collect::<Vec<_>>(),
-            "events": events.iter().map(|(id, e)| json::event(id, e, &v)).collect::<Vec<_>>(),
-            "files_written": written,
-            "dry_run": ctx.dry_run,
-        });
-        ctx.out.print_json(&doc)?;
+        ctx.out.print_json(&json::SweepJson {
+            now: utc(ctx.now),
+            contracts: changed
+                .iter()
+                .map(|c| json::contract(c, &v, None))
+                .collect(),
+            events: events
+                .iter()
+                .map(|(id, e)| json::event(id, e, &v))
+                .collect(),
+            files_written: written,
+            dry_run: ctx.dry_run,
+        })?;
         return Ok(());
     }
     if events.is_empty() {

@@ -8,6 +8,7 @@ pub mod feedback;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod movements;
 #[cfg(test)]
 mod proptests;
 pub mod timers;

@@ -1,5 +1,7 @@
 //! Output: tables for people, JSON for scripts. Nothing here decides a rule.
 
+pub mod csv;
+pub mod hledger;
 pub mod json;
 pub mod table;
 pub mod text;
@@ -44,7 +46,7 @@ impl Out {
     }
 
     /// Prints a JSON document.
-    pub fn print_json(&self, v: &serde_json::Value) -> io::Result<()> {
+    pub fn print_json(&self, v: &impl serde::Serialize) -> io::Result<()> {
         let s = serde_json::to_string_pretty(v).unwrap_or_default();
         self.print(&text::json_safe(&s))
     }

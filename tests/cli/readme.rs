@@ -82,6 +82,7 @@ fn every_command_in_the_readme_runs_as_written_in_order() {
         .env("PATH", path)
         .env("TZ", "UTC")
         .env("NO_COLOR", "1")
+        .env("LANG", "C.UTF-8")
         .output()
         .expect("bash");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -99,8 +100,9 @@ fn every_command_in_the_readme_runs_as_written_in_order() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// The README's sample outputs (a block opening with `$ contracts …`) are
-/// what the binary prints for that command.
+/// The README's sample outputs (a block opening with `$ COMMAND`) are what
+/// that command prints, run by bash beside a copy of `examples/` with the
+/// binary (and hledger) on PATH.
 #[test]
 fn the_readmes_sample_output_is_what_the_binary_prints() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -111,18 +113,25 @@ fn the_readmes_sample_output_is_what_the_binary_prints() {
         let Some((cmd, shown)) = body.split_once('\n') else {
             continue;
         };
-        let Some(args) = cmd.strip_prefix("$ contracts ") else {
+        let Some(line) = cmd.strip_prefix("$ ") else {
             continue;
         };
         // Copy the example ledger: even a read takes its lock file.
         let tmp = tempfile::tempdir().unwrap();
         copy_dir(&root.join("examples"), &tmp.path().join("examples"));
-        let out = Command::new(assert_cmd::cargo::cargo_bin("contracts"))
-            .args(args.split_whitespace())
+        let bin = assert_cmd::cargo::cargo_bin("contracts");
+        let out = Command::new("bash")
+            .args(["-o", "pipefail", "-c", line])
             .current_dir(tmp.path())
             .env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", bin.parent().expect("dir").display()),
+            )
             .env("TZ", "UTC")
             .env("NO_COLOR", "1")
+            // hledger reads its files in the locale's encoding.
+            .env("LANG", "C.UTF-8")
             .output()
             .expect("run");
         assert!(

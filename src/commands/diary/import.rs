@@ -11,7 +11,7 @@ use crate::error::usage;
 use crate::store::{Access, Doc};
 use anyhow::{Context, Result};
 use chrono::{NaiveDateTime, TimeZone, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A week file as loaded, and as it will be.
@@ -266,14 +266,21 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
     let added: usize = counts.values().map(|c| c.0).sum();
     let present: usize = counts.values().map(|c| c.1).sum();
     if ctx.out.json {
-        ctx.out.print_json(&json!({
-            "imported": added,
-            "already_present": present,
-            "unmatched": unmatched,
-            "files_written": files,
-            "contracts": counts.iter().map(|(id, (a, p))| json!({"id": id.as_str(), "imported": a, "already_present": p})).collect::<Vec<_>>(),
-            "dry_run": ctx.dry_run,
-        }))?;
+        ctx.out.print_json(&crate::render::json::ImportJson {
+            imported: added,
+            already_present: present,
+            unmatched,
+            files_written: files,
+            contracts: counts
+                .iter()
+                .map(|(id, (a, p))| crate::render::json::ImportedJson {
+                    id: id.to_string(),
+                    imported: *a,
+                    already_present: *p,
+                })
+                .collect(),
+            dry_run: ctx.dry_run,
+        })?;
         return Ok(());
     }
     let per: Vec<String> = counts

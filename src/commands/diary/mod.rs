@@ -14,11 +14,10 @@ use crate::cli::DiaryCmd;
 use crate::core::diary::{Entry, WeekFile, entry_ref};
 use crate::core::model::{Contract, Instant};
 use crate::core::week::Week;
-use crate::render::json::Viewer;
+use crate::render::json::{self, Viewer};
 use crate::render::{text::clean, text::duration, utc};
 use crate::store::{Doc, Store};
 use anyhow::Result;
-use serde_json::{Value, json};
 
 /// Dispatches `diary` subcommands.
 pub fn run(ctx: &Ctx, cmd: DiaryCmd) -> Result<()> {
@@ -107,21 +106,6 @@ pub fn running_week(
         }))
 }
 
-/// An entry in JSON.
-pub fn entry_json(c: &Contract, e: &Entry, now: Instant) -> Value {
-    let until = crate::core::diary::counting_until(c, Week::of(e.start), now);
-    json!({
-        "id": entry_ref(&c.id, &e.id),
-        "start": utc(e.start),
-        "end": e.end.map(utc),
-        "minutes": e.minutes(until),
-        "seconds": e.seconds(until),
-        "memo": e.memo,
-        "manual": e.manual,
-        "running": e.end.is_none(),
-    })
-}
-
 /// Prints what a diary change did: a line for people, or the contract, the
 /// entry and the event with --json.
 pub fn report_entry(
@@ -135,22 +119,21 @@ pub fn report_entry(
     let v: Viewer<'_> = ctx.viewer(&store.settings);
     if ctx.out.json {
         let week = super::this_week(store, c, ctx.now)?;
-        let doc = json!({
-            "contract": crate::render::json::contract(c, &v, week),
-            "entry": entry_json(c, e, ctx.now),
-            "events": [{
-                "contract": c.id.as_str(),
-                "at": utc(ctx.now),
-                "actor": v.role.as_str(),
-                "event": format!("entry_{verb}"),
-                "amount": null,
-                "detail": format!("{verb} {}", entry_ref(&c.id, &e.id)),
-                "superseded": null,
+        ctx.out.print_json(&json::EntryChangeJson {
+            contract: json::contract(c, &v, week),
+            entry: json::entry(c, e, ctx.now),
+            events: vec![json::EntryEventJson {
+                contract: c.id.as_str(),
+                at: utc(ctx.now),
+                actor: v.role.as_str(),
+                event: format!("entry_{verb}"),
+                amount: None,
+                detail: format!("{verb} {}", entry_ref(&c.id, &e.id)),
+                superseded: None,
             }],
-            "note": note,
-            "dry_run": ctx.dry_run,
-        });
-        ctx.out.print_json(&doc)?;
+            note,
+            dry_run: ctx.dry_run,
+        })?;
         return Ok(());
     }
     let o = &ctx.out;

@@ -1,7 +1,6 @@
 //! `diary show`: the weekly tables — hours per entry or day, the limit,
 //! billable and over-limit time, the amount, and where each week stands.
 
-use super::entry_json;
 use crate::cli::{ByArg, DiaryShowArgs};
 use crate::commands::{Ctx, advanced, parse_id};
 use crate::core::diary::{
@@ -12,11 +11,10 @@ use crate::core::week::Week;
 use crate::core::{Money, Settings};
 use crate::error::usage;
 use crate::render::text::{clean, duration};
-use crate::render::{table, utc};
+use crate::render::{json, table, utc};
 use crate::store::{Access, Store, StoreError};
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
-use serde_json::json;
 use std::collections::BTreeMap;
 
 /// One contract's week, ready to print.
@@ -132,55 +130,57 @@ fn dispute_of(c: &Contract, week: Week) -> Option<&crate::core::model::HourlyDis
 fn print_json(ctx: &Ctx, s: &Settings, weeks: &[(Week, Vec<Sheet>)]) -> Result<()> {
     let v = ctx.viewer(s);
     let cur = s.currency;
-    let mut arr = Vec::new();
-    for (week, sheets) in weeks {
-        let mut cs = Vec::new();
-        let (mut seconds, mut amount) = (0, Money::ZERO);
-        for sh in sheets {
-            let b = &sh.bill;
-            seconds += b.seconds;
-            amount += b.amount;
-            let mut o = json!({
-                "id": sh.contract.id.as_str(),
-                "title": sh.contract.title,
-                "status": sh.contract.status.as_str(),
-                "minutes": b.seconds / 60,
-                "billable_minutes": b.billable / 60,
-                "over_limit_minutes": b.over / 60,
-                "seconds": b.seconds,
-                "billable_seconds": b.billable,
-                "over_limit_seconds": b.over,
-                "weekly_limit_hours": b.limit_hours,
-                "rate": cur.format(rate(&sh.contract)),
-                "amount": cur.format(b.amount),
-                "dispute": dispute_of(&sh.contract, *week).map(|d| json!({
-                    "status": d.status.as_str(),
-                    "reason": d.reason,
-                    "opened_at": utc(d.opened_at),
-                    "refunded": d.refunded.map(|m| cur.format(m)),
-                })),
-                "entries": sh.wf.entries.iter().map(|e| entry_json(&sh.contract, e, ctx.now)).collect::<Vec<_>>(),
-            });
-            if v.role == Role::Freelancer {
-                o["fee"] = json!(cur.format(b.fee));
-                o["net"] = json!(cur.format(b.amount - b.fee));
-            }
-            cs.push(o);
-        }
-        arr.push(json!({
-            "week": week.to_string(),
-            "start": utc(week.start()),
-            "end": utc(week.end()),
-            "stage": week.stage(ctx.now).as_str(),
-            "stage_detail": stage_words(*week, ctx.now),
-            "contracts": cs,
-            "minutes": seconds / 60,
-            "seconds": seconds,
-            "amount": cur.format(amount),
-        }));
-    }
-    ctx.out
-        .print_json(&json!({"weeks": arr, "currency": cur.code()}))?;
+    let freelancer = v.role == Role::Freelancer;
+    let doc = json::DiaryJson {
+        weeks: weeks
+            .iter()
+            .map(|(week, sheets)| {
+                let seconds = sheets.iter().map(|sh| sh.bill.seconds).sum::<i64>();
+                let amount = sheets.iter().map(|sh| sh.bill.amount).sum::<Money>();
+                json::WeekJson {
+                    week: week.to_string(),
+                    start: utc(week.start()),
+                    end: utc(week.end()),
+                    stage: week.stage(ctx.now).as_str(),
+                    stage_detail: stage_words(*week, ctx.now),
+                    contracts: sheets
+                        .iter()
+                        .map(|sh| {
+                            let (c, b) = (&sh.contract, &sh.bill);
+                            json::SheetJson {
+                                id: c.id.as_str(),
+                                title: &c.title,
+                                status: c.status.as_str(),
+                                minutes: b.seconds / 60,
+                                billable_minutes: b.billable / 60,
+                                over_limit_minutes: b.over / 60,
+                                seconds: b.seconds,
+                                billable_seconds: b.billable,
+                                over_limit_seconds: b.over,
+                                weekly_limit_hours: b.limit_hours,
+                                rate: cur.format(rate(c)),
+                                amount: cur.format(b.amount),
+                                dispute: dispute_of(c, *week).map(|d| json::dispute(d, &v)),
+                                entries: sh
+                                    .wf
+                                    .entries
+                                    .iter()
+                                    .map(|e| json::entry(c, e, ctx.now))
+                                    .collect(),
+                                fee: freelancer.then(|| cur.format(b.fee)),
+                                net: freelancer.then(|| cur.format(b.amount - b.fee)),
+                            }
+                        })
+                        .collect(),
+                    minutes: seconds / 60,
+                    seconds,
+                    amount: cur.format(amount),
+                }
+            })
+            .collect(),
+        currency: cur.code(),
+    };
+    ctx.out.print_json(&doc)?;
     Ok(())
 }
 

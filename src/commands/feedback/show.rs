@@ -9,11 +9,6 @@ use crate::render::{json, table, text::clean, utc, utc_words};
 use crate::store::Access;
 use anyhow::Result;
 use comfy_table::Cell;
-use serde_json::{Value, json};
-
-fn opt_utc(t: Option<Instant>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(utc(t)))
-}
 
 /// Runs `feedback show ID`.
 pub fn one(ctx: &Ctx, id: &str) -> Result<()> {
@@ -30,29 +25,13 @@ pub fn one(ctx: &Ctx, id: &str) -> Result<()> {
     let give_until = feedback::still_to_give(&c, me, ctx.now);
     let reply_until = feedback::can_reply(&c, me, ctx.now);
     if ctx.out.json {
-        let mut fb = serde_json::Map::new();
-        for v in &views {
-            let mut o = json::feedback_json(v);
-            if let Value::Object(m) = &mut o {
-                m.insert("author".into(), json!(v.author.as_str()));
-                m.insert("author_name".into(), json!(c.party(v.author)));
-                m.insert("recipient_name".into(), json!(c.party(v.author.other())));
-            }
-            fb.insert(v.author.as_str().into(), o);
-        }
-        let doc = json!({
-            "contract": c.id.as_str(),
-            "title": c.title,
-            "role": me.as_str(),
-            "status": c.status.as_str(),
-            "ended_at": opt_utc(c.ended_at()),
-            "window_closes": opt_utc(c.feedback_window_closes()),
-            "reply_window_closes": opt_utc(c.reply_window_closes()),
-            "feedback": fb,
-            "can_give_until": opt_utc(give_until),
-            "can_reply_until": opt_utc(reply_until),
-        });
-        ctx.out.print_json(&doc)?;
+        ctx.out.print_json(&json::feedback_show(
+            &c,
+            me,
+            &views,
+            give_until,
+            reply_until,
+        ))?;
         return Ok(());
     }
     let o = &ctx.out;
@@ -196,24 +175,23 @@ pub fn to_give(ctx: &Ctx) -> Result<()> {
     }
     rows.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
     if ctx.out.json {
-        let arr: Vec<Value> = rows
-            .iter()
-            .map(|(closes, c, theirs)| {
-                json!({
-                    "id": c.id.as_str(),
-                    "title": c.title,
-                    "client": c.client,
-                    "freelancer": c.freelancer,
-                    "other_party": c.party(me.other()),
-                    "ended_at": opt_utc(c.ended_at()),
-                    "window_closes": utc(*closes),
-                    "days_left": days_left(*closes, ctx.now),
-                    "other_status": theirs.status.as_str(),
+        ctx.out.print_json(&json::ToGiveJson {
+            role: me.as_str(),
+            to_give: rows
+                .iter()
+                .map(|(closes, c, theirs)| json::ToGiveRowJson {
+                    id: c.id.as_str(),
+                    title: &c.title,
+                    client: &c.client,
+                    freelancer: &c.freelancer,
+                    other_party: c.party(me.other()),
+                    ended_at: c.ended_at().map(utc),
+                    window_closes: utc(*closes),
+                    days_left: days_left(*closes, ctx.now),
+                    other_status: theirs.status.as_str(),
                 })
-            })
-            .collect();
-        ctx.out
-            .print_json(&json!({"role": me.as_str(), "to_give": arr}))?;
+                .collect(),
+        })?;
         return Ok(());
     }
     if rows.is_empty() {

@@ -8,7 +8,6 @@ use crate::core::model::*;
 use crate::render::{table, text::clean};
 use crate::store::Access;
 use anyhow::Result;
-use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// A running mean.
@@ -31,9 +30,8 @@ impl Mean {
     fn words(self) -> String {
         self.value().map_or("-".into(), |v| format!("{v:.2}"))
     }
-    fn json(self) -> Value {
-        self.value()
-            .map_or(Value::Null, |v| json!((v * 100.0).round() / 100.0))
+    fn json(self) -> Option<f64> {
+        self.value().map(|v| (v * 100.0).round() / 100.0)
     }
 }
 
@@ -88,23 +86,22 @@ pub fn run(ctx: &Ctx, party: Option<&str>) -> Result<()> {
     }
     let names = Scores::default().named().map(|(n, _)| n);
     if ctx.out.json {
-        let arr: Vec<Value> = by
-            .iter()
-            .map(|((name, role), r)| {
-                let mut scores = Map::new();
-                for (n, m) in names.iter().zip(r.scores) {
-                    scores.insert((*n).into(), m.json());
-                }
-                json!({
-                    "party": name,
-                    "as": role,
-                    "feedback_count": r.contracts,
-                    "average_stars": r.stars.json(),
-                    "average_scores": scores,
+        ctx.out.print_json(&crate::render::json::SummaryJson {
+            parties: by
+                .iter()
+                .map(|((name, role), r)| crate::render::json::PartyJson {
+                    party: name.clone(),
+                    as_role: role,
+                    feedback_count: r.contracts,
+                    average_stars: r.stars.json(),
+                    average_scores: names
+                        .iter()
+                        .copied()
+                        .zip(r.scores.map(Mean::json))
+                        .collect(),
                 })
-            })
-            .collect();
-        ctx.out.print_json(&json!({"parties": arr}))?;
+                .collect(),
+        })?;
         return Ok(());
     }
     if by.is_empty() {

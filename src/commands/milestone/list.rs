@@ -7,7 +7,6 @@ use crate::core::{Kind, MilestoneStatus, RuleError};
 use crate::render::{table, utc, utc_words};
 use crate::store::Access;
 use anyhow::Result;
-use serde_json::{Value, json};
 
 /// Runs `milestone list`.
 pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
@@ -35,25 +34,26 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
         })
         .collect();
     if ctx.out.json {
-        let arr: Vec<Value> = rows
-            .iter()
-            .map(|(n, m, esc, held, auto)| {
-                json!({
-                    "number": n,
-                    "title": m.title,
-                    "amount": cur.format(m.amount),
-                    "status": m.status.as_str(),
-                    "funded": cur.format(m.funded),
-                    "escrow": cur.format(*esc),
-                    "held": cur.format(*held),
-                    "funded_at": m.funded_at.map(utc),
-                    "submitted_at": m.submitted_at.map(utc),
-                    "auto_release_at": auto.map(utc),
-                })
-            })
-            .collect();
-        ctx.out
-            .print_json(&json!({"contract": id.as_str(), "milestones": arr}))?;
+        ctx.out.print_json(&crate::render::json::MilestonesJson {
+            contract: id.as_str(),
+            milestones: rows
+                .iter()
+                .map(
+                    |(n, m, esc, held, auto)| crate::render::json::MilestoneRowJson {
+                        number: *n,
+                        title: &m.title,
+                        amount: cur.format(m.amount),
+                        status: m.status.as_str(),
+                        funded: cur.format(m.funded),
+                        escrow: cur.format(*esc),
+                        held: cur.format(*held),
+                        funded_at: m.funded_at.map(utc),
+                        submitted_at: m.submitted_at.map(utc),
+                        auto_release_at: auto.map(utc),
+                    },
+                )
+                .collect(),
+        })?;
         return Ok(());
     }
     let mut t = table::new(

@@ -1,0 +1,147 @@
+//! `export hledger [--from DATE] [--to DATE] [ID]...`: money out of the
+//! ledger, in the formats its users already use (SPEC §8).
+
+use super::{Ctx, advanced, parse_id};
+use crate::cli::{CsvWhat, ExportArgs, ExportCmd};
+use crate::core::Settings;
+use crate::core::diary::WeekFile;
+use crate::core::model::{Contract, Instant};
+use crate::core::movements::{self, Movement};
+use crate::error::usage;
+use crate::render::{csv, hledger};
+use crate::store::{Access, Store};
+use anyhow::Result;
+use chrono::NaiveDate;
+
+/// Runs `export ...`.
+pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
+    match cmd {
+        ExportCmd::Hledger(a) => {
+            let (loaded, period, _) = load(ctx, &a)?;
+            let moves = in_period(&loaded, period);
+            ctx.out.print(&hledger::journal(
+                &moves,
+                loaded.role,
+                &loaded.settings.currency,
+            ))?;
+        }
+        ExportCmd::Csv { what, args } => {
+            let (loaded, period, store) = load(ctx, &args)?;
+            let (s, role) = (&loaded.settings, loaded.role);
+            let text = match what {
+                CsvWhat::Contracts => csv::contracts(&loaded.contracts, s, role)?,
+                CsvWhat::Payments => csv::payments(&in_period(&loaded, period), s, role)?,
+                CsvWhat::Diary => {
+                    let weeks = diary(&store, &loaded, period)?;
+                    let refs: Vec<_> = weeks.iter().map(|(c, wf)| (*c, wf)).collect();
+                    csv::diary(&refs, ctx.now)?
+                }
+            };
+            ctx.out.print(&text)?;
+        }
+    }
+    Ok(())
+}
+
+/// The week files of the loaded contracts that hold time started in the
+/// period, oldest week first.
+fn diary<'c>(
+    store: &Store,
+    l: &'c Loaded,
+    (from, to): Period,
+) -> Result<Vec<(&'c Contract, WeekFile)>> {
+    let (weeks, _) = store.diary_weeks()?;
+    let by_id: std::collections::HashMap<_, _> = l.contracts.iter().map(|c| (&c.id, c)).collect();
+    let mut out = Vec::new();
+    for (week, ids) in weeks {
+        let first = week.start().date_naive();
+        let last = (week.end() - chrono::Duration::days(1)).date_naive();
+        if from.is_some_and(|f| last < f) || to.is_some_and(|t| first > t) {
+            continue;
+        }
+        for id in ids {
+            let Some(c) = by_id.get(&id) else { continue };
+            if let Some(d) = store.week(week, c)? {
+                let mut wf = d.value;
+                wf.entries.retain(|e| {
+                    let day = e.start.date_naive();
+                    from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
+                });
+                if !wf.entries.is_empty() {
+                    out.push((*c, wf));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The contracts an export covers, with their due timers applied, and what
+/// it needs of the ledger's settings.
+struct Loaded {
+    contracts: Vec<Contract>,
+    settings: Settings,
+    role: crate::core::Role,
+}
+
+/// A period of UTC days, both ends included.
+type Period = (Option<NaiveDate>, Option<NaiveDate>);
+
+fn date(flag: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        usage(format!(
+            "{flag}: `{}` is not a date (YYYY-MM-DD)",
+            s.escape_default()
+        ))
+    })
+}
+
+fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)> {
+    let from = a.from.as_deref().map(|s| date("--from", s)).transpose()?;
+    let to = a.to.as_deref().map(|s| date("--to", s)).transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        return Err(usage("--to is before --from"));
+    }
+    let ids = a
+        .ids
+        .iter()
+        .map(|s| parse_id(s))
+        .collect::<Result<Vec<_>>>()?;
+    let store = ctx.open(Access::Read)?;
+    let docs = if ids.is_empty() {
+        store.contracts()?
+    } else {
+        ids.iter()
+            .map(|id| store.contract(id))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let contracts = docs
+        .into_iter()
+        .map(|d| Ok(advanced(&store, d.value, ctx.now)?.contract))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((
+        Loaded {
+            contracts,
+            settings: store.settings,
+            role: ctx.role(&store.settings),
+        },
+        (from, to),
+        store,
+    ))
+}
+
+/// Every movement of the contracts in the period, oldest first (same
+/// instant: by contract).
+fn in_period(l: &Loaded, (from, to): Period) -> Vec<(&Contract, Movement)> {
+    let day = |t: Instant| t.date_naive();
+    let mut out: Vec<(&Contract, Movement)> = l
+        .contracts
+        .iter()
+        .flat_map(|c| movements::of(c).into_iter().map(move |m| (c, m)))
+        .filter(|(_, m)| from.is_none_or(|f| day(m.at) >= f) && to.is_none_or(|t| day(m.at) <= t))
+        .collect();
+    out.sort_by(|a, b| (a.1.at, &a.0.id).cmp(&(b.1.at, &b.0.id)));
+    out
+}

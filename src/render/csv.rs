@@ -1,0 +1,161 @@
+//! CSV for spreadsheets (RFC 4180, by the `csv` crate): a header row, UTC
+//! RFC 3339 times, durations in seconds, money as decimal strings.
+
+use super::utc;
+use crate::core::Settings;
+use crate::core::diary::{WeekFile, billable_split, counting_until, entry_ref};
+use crate::core::model::{Contract, Instant, Role, Terms};
+use crate::core::movements::{Kind, Movement};
+use std::io;
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> io::Result<String> {
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// One row per diary entry of `weeks` (each with its contract).
+pub fn diary(weeks: &[(&Contract, &WeekFile)], now: Instant) -> io::Result<String> {
+    let mut w = writer();
+    w.write_record([
+        "contract",
+        "entry",
+        "week",
+        "start",
+        "end",
+        "seconds",
+        "billable_seconds",
+        "over_limit_seconds",
+        "manual",
+        "running",
+        "memo",
+    ])?;
+    for (c, wf) in weeks {
+        let until = counting_until(c, wf.week, now);
+        let split = billable_split(c, wf, now);
+        for (e, (billable, over)) in wf.entries.iter().zip(split) {
+            w.write_record([
+                c.id.as_str(),
+                &entry_ref(&c.id, &e.id),
+                &wf.week.to_string(),
+                &utc(e.start),
+                &e.end.map(utc).unwrap_or_default(),
+                &e.seconds(until).to_string(),
+                &billable.to_string(),
+                &over.to_string(),
+                if e.manual { "true" } else { "false" },
+                if e.end.is_none() { "true" } else { "false" },
+                &e.memo,
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// One row per contract, with its money.
+pub fn contracts(cs: &[Contract], s: &Settings, role: Role) -> io::Result<String> {
+    let cur = s.currency;
+    let mut w = writer();
+    w.write_record([
+        "id",
+        "title",
+        "client",
+        "freelancer",
+        "kind",
+        "status",
+        "rate",
+        "price",
+        "currency",
+        "funded",
+        "escrow",
+        "paid",
+        "fee",
+        "net",
+        "refunded",
+        "started_at",
+        "ended_at",
+    ])?;
+    for c in cs {
+        let t = c.totals();
+        let (rate, price) = match &c.terms {
+            Terms::Hourly { rate, .. } => (cur.format(*rate), String::new()),
+            Terms::Fixed { price } => (String::new(), cur.format(*price)),
+        };
+        // The fee is the freelancer's business (as in `show`).
+        let (fee, net) = if role == Role::Freelancer {
+            (cur.format(t.fee), cur.format(t.paid - t.fee))
+        } else {
+            (String::new(), String::new())
+        };
+        w.write_record([
+            c.id.as_str(),
+            &c.title,
+            &c.client,
+            &c.freelancer,
+            c.kind().as_str(),
+            c.status.as_str(),
+            &rate,
+            &price,
+            cur.code(),
+            &cur.format(t.funded),
+            &cur.format(t.escrow),
+            &cur.format(t.paid),
+            &fee,
+            &net,
+            &cur.format(t.refunded),
+            &utc(c.started_at),
+            &c.ended_at().map(utc).unwrap_or_default(),
+        ])?;
+    }
+    finish(w)
+}
+
+/// One row per movement of money.
+pub fn payments(moves: &[(&Contract, Movement)], s: &Settings, role: Role) -> io::Result<String> {
+    let cur = s.currency;
+    let mut w = writer();
+    w.write_record([
+        "contract",
+        "at",
+        "movement",
+        "amount",
+        "fee",
+        "net",
+        "milestone",
+        "week",
+        "currency",
+    ])?;
+    for (c, m) in moves {
+        let (fee, milestone, week) = match m.kind {
+            Kind::Released { milestone, fee } => (Some(fee), milestone, None),
+            Kind::WeekPaid { week, fee } => (Some(fee), None, Some(week)),
+            Kind::Given { fee_returned } => {
+                (Some(crate::core::Money::ZERO - fee_returned), None, None)
+            }
+            Kind::Funded { milestone } | Kind::Refunded { milestone } => (None, milestone, None),
+            Kind::WeekCharged { week } | Kind::WeekRefunded { week } => (None, None, Some(week)),
+        };
+        let signed = match m.kind {
+            Kind::Given { .. } => crate::core::Money::ZERO - m.amount,
+            _ => m.amount,
+        };
+        let fee = fee.filter(|_| role == Role::Freelancer);
+        w.write_record([
+            c.id.as_str(),
+            &utc(m.at),
+            m.kind.as_str(),
+            &cur.format(m.amount),
+            &fee.map(|f| cur.format(f)).unwrap_or_default(),
+            &fee.map(|f| cur.format(signed - f)).unwrap_or_default(),
+            &milestone.map(|n| n.to_string()).unwrap_or_default(),
+            &week.map(|w| w.to_string()).unwrap_or_default(),
+            cur.code(),
+        ])?;
+    }
+    finish(w)
+}

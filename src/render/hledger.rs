@@ -1,0 +1,140 @@
+//! An hledger journal (also read by Ledger) of every movement of money, from
+//! one party's viewpoint (SPEC §8): one transaction per movement, dated on
+//! its UTC day, payee the other party, tagged `contract:ID`, accounts and
+//! the commodity declared so that `hledger check --strict` passes.
+
+use crate::core::model::{Contract, Role};
+use crate::core::money::{Currency, Money};
+use crate::core::movements::{Kind, Movement};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// A name as an account-name segment: one line, no `:` (it would make a
+/// sub-account), no `;` (a comment), single spaces (two end the name).
+fn segment(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            ':' | ';' | '|' | '#' | '"' => '-',
+            c if c.is_control() || c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    if words.is_empty() {
+        "unnamed".into()
+    } else {
+        words.join(" ")
+    }
+}
+
+/// Text for a description: one line, no `;` (a comment would start there).
+fn text(s: &str) -> String {
+    segment(s)
+}
+
+/// One posting: the account, two spaces, the amount.
+fn posting(out: &mut String, account: &str, amount: Money, cur: &Currency) {
+    let _ = writeln!(out, "    {account}  {} {}", cur.format(amount), cur.code());
+}
+
+/// The postings of one movement from `role`'s viewpoint; none when it does
+/// not touch that party's books (escrow moves are the client's alone).
+fn postings(c: &Contract, m: &Movement, role: Role) -> Vec<(String, Money)> {
+    let a = m.amount;
+    let neg = Money::ZERO - a;
+    match role {
+        Role::Client => {
+            let fl = format!("expenses:freelancers:{}", segment(&c.freelancer));
+            let (bank, escrow) = ("assets:bank".to_string(), "assets:escrow".to_string());
+            match m.kind {
+                Kind::Funded { .. } | Kind::WeekCharged { .. } => vec![(escrow, a), (bank, neg)],
+                Kind::Released { .. } => vec![(fl, a), (escrow, neg)],
+                Kind::Refunded { .. } | Kind::WeekRefunded { .. } => {
+                    vec![(bank, a), (escrow, neg)]
+                }
+                Kind::WeekPaid { .. } => vec![(fl, a), (bank, neg)],
+                Kind::Given { .. } => vec![(bank, a), (fl, neg)],
+            }
+        }
+        Role::Freelancer => {
+            let cl = format!("income:clients:{}", segment(&c.client));
+            let (market, fees) = (
+                "assets:marketplace".to_string(),
+                "expenses:fees".to_string(),
+            );
+            match m.kind {
+                Kind::Released { fee, .. } | Kind::WeekPaid { fee, .. } => {
+                    vec![(market, a - fee), (fees, fee), (cl, neg)]
+                }
+                Kind::Given { fee_returned } => vec![
+                    (cl, a),
+                    (market, fee_returned - a),
+                    (fees, Money::ZERO - fee_returned),
+                ],
+                _ => Vec::new(),
+            }
+        }
+    }
+}
+
+/// What a movement was, for the transaction's note.
+fn note(m: &Movement) -> String {
+    let ms = |n: Option<u32>| n.map_or("escrow".to_string(), |n| format!("milestone {n}"));
+    match m.kind {
+        Kind::Funded { milestone } => format!("{} funded", ms(milestone)),
+        Kind::Released { milestone, .. } => format!("{} released", ms(milestone)),
+        Kind::WeekPaid { week, .. } => format!("{week} settled"),
+        Kind::Refunded { milestone } => format!("{} refunded", ms(milestone)),
+        Kind::Given { .. } => "refund given back".into(),
+        Kind::WeekCharged { week } => format!("{week} invoiced (disputed)"),
+        Kind::WeekRefunded { week } => format!("{week} refunded by its dispute"),
+    }
+}
+
+/// The journal of `movements` (each with its contract) from `role`'s
+/// viewpoint, oldest first.
+pub fn journal(movements: &[(&Contract, Movement)], role: Role, cur: &Currency) -> String {
+    let mut body = String::new();
+    let mut accounts = BTreeSet::new();
+    for (c, m) in movements {
+        let ps = postings(c, m, role);
+        if ps.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            body,
+            "{} {} | {}  ; contract:{}, movement:{}",
+            m.at.format("%Y-%m-%d"),
+            text(c.party(role.other())),
+            text(&format!("{}: {}", c.title, note(m))),
+            c.id,
+            m.kind.as_str()
+        );
+        for (account, amount) in ps {
+            posting(&mut body, &account, amount, cur);
+            accounts.insert(account);
+        }
+        body.push('\n');
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "; contracts: money of the ledger as the {role} sees it, in {}",
+        cur.code()
+    );
+    let _ = writeln!(
+        out,
+        "commodity {} {}",
+        cur.format(Money::from_minor(
+            100_000 * 10i64.pow(u32::from(cur.exponent()))
+        )),
+        cur.code()
+    );
+    for a in &accounts {
+        let _ = writeln!(out, "account {a}");
+    }
+    out.push('\n');
+    out.push_str(&body);
+    out
+}

@@ -1,0 +1,493 @@
+//! `export hledger` read by the real hledger and Ledger: the journal of each
+//! party passes `hledger check --strict`, Ledger reads it, and for every
+//! contract its balances agree with what `contracts show` says.
+
+use crate::harness::Ledger;
+use serde_json::Value;
+use std::process::Command;
+
+/// Whether the accounting tools are here; CI installs them (.ci/run).
+fn tools() -> bool {
+    let have = |t: &str| Command::new(t).arg("--version").output().is_ok();
+    if have("hledger") && have("ledger") {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CONTRACTS_NO_HLEDGER").is_some(),
+        "hledger and ledger are needed (apt-get install hledger ledger), or set CONTRACTS_NO_HLEDGER=1 to skip"
+    );
+    false
+}
+
+fn cl(l: &Ledger, now: &str, args: &[&str]) {
+    l.run_at(now, args).ok();
+}
+
+fn fl(l: &Ledger, now: &str, args: &[&str]) {
+    let mut a = vec!["--as", "freelancer"];
+    a.extend_from_slice(args);
+    l.run_at(now, &a).ok();
+}
+
+/// Every kind of movement: funding, full and partial releases, a carried
+/// remainder, refunds approved by the system, a dispute resolved by split,
+/// an escrow returned by the freelancer's end, refunds given back, hourly
+/// weeks settled, a week refunded by its dispute, a week held by one.
+fn every_movement() -> Ledger {
+    let l = Ledger::new();
+    let new_fixed = |id: &str, extra: &[&str]| {
+        let mut a = vec![
+            "new",
+            "--id",
+            id,
+            "--title",
+            "Shop",
+            "--client",
+            "Acme Ltd",
+            "--freelancer",
+            "Ann Lee",
+            "--fixed",
+        ];
+        a.extend_from_slice(extra);
+        cl(&l, "2026-10-05T09:00:00Z", &a);
+    };
+    new_fixed(
+        "f1",
+        &[
+            "500",
+            "--milestone",
+            "Design=300",
+            "--milestone",
+            "Build=200",
+        ],
+    );
+    cl(
+        &l,
+        "2026-10-06T09:00:00Z",
+        &["milestone", "approve", "f1", "--amount", "250"],
+    );
+    cl(&l, "2026-10-07T09:00:00Z", &["milestone", "fund", "f1"]);
+    cl(
+        &l,
+        "2026-10-08T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "60"],
+    );
+    fl(
+        &l,
+        "2026-10-20T09:00:00Z",
+        &["refund", "give", "f1", "--amount", "25.50"],
+    );
+    cl(
+        &l,
+        "2026-10-21T09:00:00Z",
+        &["end", "f1", "--pay", "full", "--yes"],
+    );
+    new_fixed("f2", &["400"]);
+    cl(
+        &l,
+        "2026-10-06T09:00:00Z",
+        &["refund", "request", "f2", "--amount", "150"],
+    );
+    fl(&l, "2026-10-07T09:00:00Z", &["refund", "dispute", "f2"]);
+    cl(&l, "2026-10-08T09:00:00Z", &["refund", "escalate", "f2"]);
+    cl(
+        &l,
+        "2026-10-09T09:00:00Z",
+        &[
+            "refund",
+            "resolve",
+            "f2",
+            "--client",
+            "100.01",
+            "--freelancer",
+            "49.99",
+        ],
+    );
+    new_fixed("f3", &["300"]);
+    fl(&l, "2026-10-10T09:00:00Z", &["end", "f3", "--yes"]);
+    // Hourly: W41 settles; W42 refunded by its dispute; W43 held by a
+    // dispute past its settlement, then declined.
+    cl(
+        &l,
+        "2026-10-05T09:00:00Z",
+        &[
+            "new",
+            "--id",
+            "h1",
+            "--title",
+            "Support",
+            "--client",
+            "Acme Ltd",
+            "--freelancer",
+            "Ann Lee",
+            "--hourly",
+            "47.50",
+            "--weekly-limit",
+            "10",
+        ],
+    );
+    let log = |now: &str, from: &str, to: &str| {
+        fl(
+            &l,
+            now,
+            &[
+                "diary", "log", "h1", "--from", from, "--to", to, "--memo", "w",
+            ],
+        );
+    };
+    log(
+        "2026-10-06T18:00:00Z",
+        "2026-10-06 10:00",
+        "2026-10-06 13:17",
+    );
+    log(
+        "2026-10-13T18:00:00Z",
+        "2026-10-13 10:00",
+        "2026-10-13 12:00",
+    );
+    cl(
+        &l,
+        "2026-10-19T13:00:00Z",
+        &[
+            "diary", "dispute", "h1", "--week", "2026-W42", "--reason", "no",
+        ],
+    );
+    fl(
+        &l,
+        "2026-10-19T14:00:00Z",
+        &["diary", "dispute", "h1", "--week", "2026-W42", "--accept"],
+    );
+    cl(&l, "2026-10-19T15:00:00Z", &["resume", "h1"]);
+    log(
+        "2026-10-20T23:00:00Z",
+        "2026-10-20 10:00",
+        "2026-10-20 21:59",
+    );
+    cl(
+        &l,
+        "2026-10-26T13:00:00Z",
+        &[
+            "diary", "dispute", "h1", "--week", "2026-W43", "--reason", "no",
+        ],
+    );
+    fl(
+        &l,
+        "2026-11-02T09:00:00Z",
+        &["diary", "dispute", "h1", "--week", "2026-W43", "--decline"],
+    );
+    fl(
+        &l,
+        "2026-11-03T09:00:00Z",
+        &["refund", "give", "h1", "--amount", "10"],
+    );
+    l
+}
+
+const LATER: &str = "2026-12-31T00:00:00Z";
+
+/// The balance, in minor units, of the postings `query` selects.
+fn bal(journal: &str, query: &[&str]) -> i64 {
+    let out = Command::new("hledger")
+        .env("LANG", "C.UTF-8")
+        .args(["-f", journal, "bal", "-O", "csv", "-N"])
+        .args(query)
+        .output()
+        .expect("hledger");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let amount = l.rsplit(',').next().unwrap_or("").trim_matches('"');
+            cents(amount.trim_end_matches(" USD"))
+        })
+        .sum()
+}
+
+fn cents(s: &str) -> i64 {
+    if s.is_empty() || s == "0" {
+        return 0;
+    }
+    let neg = s.starts_with('-');
+    let (i, f) = s
+        .trim_start_matches('-')
+        .split_once('.')
+        .unwrap_or((s, "00"));
+    let v = i.replace(',', "").parse::<i64>().unwrap() * 100 + f.parse::<i64>().unwrap();
+    if neg { -v } else { v }
+}
+
+fn money(v: &Value) -> i64 {
+    cents(v.as_str().unwrap_or_else(|| panic!("not money: {v}")))
+}
+
+fn export(l: &Ledger, role: &str, dir: &std::path::Path) -> String {
+    let r = l.run_at(LATER, &["--as", role, "export", "hledger"]).ok();
+    let path = dir.join(format!("{role}.journal"));
+    std::fs::write(&path, &r.stdout).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn hledger_and_ledger_read_both_journals_and_agree_with_show() {
+    if !tools() {
+        return;
+    }
+    let l = every_movement();
+    let dir = tempfile::tempdir().unwrap();
+    for role in ["client", "freelancer"] {
+        let j = export(&l, role, dir.path());
+        let check = Command::new("hledger")
+            .env("LANG", "C.UTF-8")
+            .args(["-f", &j, "check", "--strict"])
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{role}: {}\n{}",
+            String::from_utf8_lossy(&check.stderr),
+            std::fs::read_to_string(&j).unwrap()
+        );
+        let ledger = Command::new("ledger")
+            .args(["-f", &j, "bal"])
+            .output()
+            .unwrap();
+        assert!(
+            ledger.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ledger.stderr)
+        );
+        // Every transaction balances: the whole journal sums to zero.
+        assert_eq!(bal(&j, &[]), 0, "{role}");
+    }
+    let (client, freelancer) = (
+        export(&l, "client", dir.path()),
+        export(&l, "freelancer", dir.path()),
+    );
+    let mut seen = 0;
+    for id in ["f1", "f2", "f3", "h1"] {
+        let tag = format!("tag:contract={id}");
+        let c = l.run_at(LATER, &["--json", "show", id]).ok().json();
+        let refunds = "tag:movement=refund|given|week_refunded";
+        assert_eq!(
+            bal(&client, &[&tag, "expenses:freelancers"]),
+            money(&c["paid"]),
+            "{id} paid"
+        );
+        assert_eq!(
+            bal(&client, &[&tag, "assets:escrow"]),
+            money(&c["escrow"]),
+            "{id} escrow"
+        );
+        assert_eq!(
+            bal(&client, &[&tag, refunds, "assets:bank"]),
+            money(&c["refunded"]),
+            "{id} refunded"
+        );
+        let f = l
+            .run_at(LATER, &["--json", "--as", "freelancer", "show", id])
+            .ok()
+            .json();
+        assert_eq!(
+            -bal(&freelancer, &[&tag, "income:clients"]),
+            money(&f["paid"]),
+            "{id} paid (freelancer)"
+        );
+        assert_eq!(
+            bal(&freelancer, &[&tag, "expenses:fees"]),
+            money(&f["fee"]),
+            "{id} fee"
+        );
+        assert_eq!(
+            bal(&freelancer, &[&tag, "assets:marketplace"]),
+            money(&f["net"]),
+            "{id} net"
+        );
+        if money(&c["paid"]) != 0 || money(&c["refunded"]) != 0 {
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 4, "every contract moved money");
+}
+
+#[test]
+fn the_journal_of_a_period_and_of_some_contracts() {
+    let l = every_movement();
+    let all = l.run_at(LATER, &["export", "hledger"]).ok().stdout;
+    let r = l
+        .run_at(
+            LATER,
+            &[
+                "export",
+                "hledger",
+                "--from",
+                "2026-10-07",
+                "--to",
+                "2026-10-08",
+                "f1",
+            ],
+        )
+        .ok()
+        .stdout;
+    let dates: Vec<&str> = r
+        .lines()
+        .filter(|l| l.starts_with("2026-"))
+        .map(|l| &l[..10])
+        .collect();
+    assert_eq!(dates, ["2026-10-07"], "{r}");
+    assert!(r.contains("contract:f1") && !r.contains("contract:f2"));
+    assert!(all.contains("contract:h1, movement:week"), "{all}");
+    l.run_at(
+        LATER,
+        &[
+            "export",
+            "hledger",
+            "--from",
+            "2026-10-09",
+            "--to",
+            "2026-10-01",
+        ],
+    )
+    .code(2);
+    l.run_at(LATER, &["export", "hledger", "nope"]).code(3);
+}
+
+/// Reads CSV back with the `csv` crate: the header and the rows.
+fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn csv_reads_back_memos_with_commas_quotes_and_newlines_intact() {
+    let l = every_movement();
+    let memo = "Design, \"review\"\nand notes; 5 × ü";
+    // The dispute of 2026-W43 paused h1.
+    cl(&l, "2026-11-18T08:00:00Z", &["resume", "h1"]);
+    fl(
+        &l,
+        "2026-11-18T12:00:00Z",
+        &[
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-18 09:00",
+            "--to",
+            "2026-11-18 10:30:07",
+            "--memo",
+            memo,
+        ],
+    );
+    let r = l
+        .run_at(
+            LATER,
+            &[
+                "export",
+                "csv",
+                "diary",
+                "--from",
+                "2026-11-18",
+                "--to",
+                "2026-11-18",
+            ],
+        )
+        .ok();
+    assert!(r.stdout.contains("\r\n"), "RFC 4180 lines end with CRLF");
+    let (header, rows) = read_csv(&r.stdout);
+    assert_eq!(
+        header,
+        [
+            "contract",
+            "entry",
+            "week",
+            "start",
+            "end",
+            "seconds",
+            "billable_seconds",
+            "over_limit_seconds",
+            "manual",
+            "running",
+            "memo"
+        ]
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!(row[0], "h1");
+    assert_eq!(row[2], "2026-W47");
+    assert_eq!(
+        (row[3].as_str(), row[4].as_str()),
+        ("2026-11-18T09:00:00Z", "2026-11-18T10:30:07Z")
+    );
+    assert_eq!(row[5], "5407");
+    assert_eq!(row[10], memo);
+    // Every entry, without a period: the sum of seconds is the diary's.
+    let (_, all) = read_csv(
+        &l.run_at(LATER, &["export", "csv", "diary", "h1"])
+            .ok()
+            .stdout,
+    );
+    let total: i64 = all.iter().map(|r| r[5].parse::<i64>().unwrap()).sum();
+    assert_eq!(
+        total,
+        (3 * 3600 + 17 * 60) + 2 * 3600 + (11 * 3600 + 59 * 60) + 5407
+    );
+}
+
+#[test]
+fn csv_contracts_and_payments_agree_with_show() {
+    let l = every_movement();
+    for role in ["client", "freelancer"] {
+        let (header, rows) = read_csv(
+            &l.run_at(LATER, &["--as", role, "export", "csv", "contracts"])
+                .ok()
+                .stdout,
+        );
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (_, pays) = read_csv(
+            &l.run_at(LATER, &["--as", role, "export", "csv", "payments"])
+                .ok()
+                .stdout,
+        );
+        for row in &rows {
+            let id = &row[col("id")];
+            let show = l
+                .run_at(LATER, &["--as", role, "--json", "show", id])
+                .ok()
+                .json();
+            for key in ["paid", "escrow", "refunded", "funded"] {
+                assert_eq!(
+                    row[col(key)],
+                    show[key].as_str().unwrap(),
+                    "{role} {id} {key}"
+                );
+            }
+            if role == "freelancer" {
+                assert_eq!(row[col("fee")], show["fee"].as_str().unwrap(), "{id} fee");
+                // The payments of a contract add up to what it paid.
+                let paid: i64 = pays
+                    .iter()
+                    .filter(|p| &p[0] == id)
+                    .map(|p| match p[2].as_str() {
+                        "release" | "week" => cents(&p[3]),
+                        "given" => -cents(&p[3]),
+                        _ => 0,
+                    })
+                    .sum();
+                assert_eq!(paid, money(&show["paid"]), "{id} payments");
+            } else {
+                assert_eq!(row[col("fee")], "", "the fee is the freelancer's");
+            }
+        }
+        assert_eq!(rows.len(), 4);
+    }
+}
