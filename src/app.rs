@@ -177,6 +177,7 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Check => commands::check::run(&ctx),
         Command::Sweep => commands::sweep::run(&ctx),
         Command::Export(e) => commands::export::run(&ctx, e),
+        Command::Report(a) => commands::report::run(&ctx, a),
         Command::Completions { shell } => commands::completions::completions(&ctx, shell),
         Command::Man => commands::completions::man(&ctx),
     }

@@ -186,6 +186,11 @@ pub enum Command {
     /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
     #[command(subcommand)]
     Export(ExportCmd),
+    /// Hours and money per week, month, client or contract, with totals and a bar to read a year at a glance
+    #[command(
+        after_help = "Examples:\n  contracts report --by month --from 2026-01-01 --to 2026-12-31\n  contracts --as freelancer report --by client --json"
+    )]
+    Report(ReportArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  contracts completions bash > ~/.local/share/bash-completion/completions/contracts"
@@ -297,6 +302,36 @@ pub enum ExportCmd {
         #[command(flatten)]
         args: ExportArgs,
     },
+    /// iCalendar of every pending deadline (UIDs stable across exports, for a subscribed calendar)
+    #[command(after_help = "Example:\n  contracts export ics > ~/calendars/contracts.ics")]
+    Ics(ExportArgs),
+}
+
+/// `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// One row per week, month, client or contract
+    #[arg(long, value_enum, default_value = "month")]
+    pub by: ByWhat,
+    /// From this UTC day on (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Up to this UTC day, included (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+/// The rows of `report`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ByWhat {
+    /// ISO billing weeks (UTC)
+    Week,
+    /// Calendar months (UTC)
+    Month,
+    /// Clients
+    Client,
+    /// Contracts
+    Contract,
 }
 
 /// The tables `export csv` writes.
@@ -381,17 +416,38 @@ pub enum DiaryCmd {
         after_help = "Examples:\n  contracts diary dispute c7 --week 2026-W47 --reason \"hours not agreed\"\n  contracts --as freelancer diary dispute c7 --week 2026-W47 --accept"
     )]
     Dispute(DiaryDisputeArgs),
-    /// Import `timew export` JSON (freelancer); re-importing adds nothing
+    /// Import time from timewarrior, Watson or Toggl (freelancer); all or nothing; re-importing adds nothing
     #[command(
-        after_help = "Examples:\n  timew export | contracts diary import - \n  contracts diary import export.json --contract c7"
+        after_help = "Examples:\n  timew export | contracts diary import - \n  contracts diary import export.json --contract c7\n  contracts diary import ~/.config/watson/frames --format watson\n  TZ=Europe/Paris contracts diary import toggl.csv --format toggl --map \"Client site=c7\""
     )]
-    Import {
-        /// The export file, or - for stdin
-        file: String,
-        /// Put every interval on this contract (else: the contract named by a tag)
-        #[arg(long, value_name = "ID")]
-        contract: Option<String>,
-    },
+    Import(DiaryImportArgs),
+}
+
+/// `diary import`.
+#[derive(Debug, Args)]
+pub struct DiaryImportArgs {
+    /// The export file, or - for stdin
+    pub file: String,
+    /// Put every interval on this contract (else: the contract a tag or project names)
+    #[arg(long, value_name = "ID")]
+    pub contract: Option<String>,
+    /// What wrote the file
+    #[arg(long, value_enum, default_value = "timew")]
+    pub format: ImportFormat,
+    /// A Toggl project's contract: PROJECT=ID (repeat)
+    #[arg(long, value_name = "PROJECT=ID")]
+    pub map: Vec<String>,
+}
+
+/// The trackers `diary import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    /// `timew export` JSON (tags name the contract)
+    Timew,
+    /// Watson's frames file (the project or a tag names the contract)
+    Watson,
+    /// Toggl Track's detailed CSV export, in local time (TZ)
+    Toggl,
 }
 
 /// `diary log`.

@@ -7,8 +7,11 @@ use crate::core::Settings;
 use crate::core::diary::WeekFile;
 use crate::core::model::{Contract, Instant};
 use crate::core::movements::{self, Movement};
+use crate::core::timers::{self, TimerKind};
+use crate::core::week::Week;
 use crate::error::usage;
-use crate::render::{csv, hledger};
+use crate::render::ics::Deadline;
+use crate::render::{csv, hledger, ics};
 use crate::store::{Access, Store};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -39,13 +42,74 @@ pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
             };
             ctx.out.print(&text)?;
         }
+        ExportCmd::Ics(args) => {
+            let (loaded, (from, to), store) = load(ctx, &args)?;
+            let mut all = Vec::new();
+            for c in &loaded.contracts {
+                all.extend(deadlines(&store, c, &loaded.settings, ctx.now)?);
+            }
+            all.retain(|d| {
+                let day = d.at.date_naive();
+                from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
+            });
+            all.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
+            ctx.out.print(&ics::calendar(&all, ctx.now))?;
+        }
     }
     Ok(())
 }
 
+/// The pending deadlines of `c`: its timers, and the Monday 12:00 UTC close
+/// of a week that has time still open or in review.
+fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<Vec<Deadline>> {
+    let mut out: Vec<Deadline> = timers::pending(c)
+        .iter()
+        .map(|t| {
+            let what = match t.kind {
+                TimerKind::RefundAutoApprove(i) => format!("refund-{}-answer", i + 1),
+                TimerKind::DisputeDefault(i) => format!("refund-{}-dispute", i + 1),
+                TimerKind::MilestoneAutoRelease(n) => format!("milestone-{n}-release"),
+                TimerKind::FeedbackWindowClose => "feedback-window".into(),
+                TimerKind::WeekSettles(w) => format!("week-{w}-settles"),
+            };
+            let describe = timers::describe(c, t, s);
+            Deadline {
+                uid: format!("{}-{what}@contracts", c.id),
+                at: t.at,
+                summary: format!("{}: {describe}", c.id),
+                description: format!(
+                    "{} ({} for {}): {describe}",
+                    c.title, c.freelancer, c.client
+                ),
+            }
+        })
+        .collect();
+    if c.kind() == crate::core::Kind::Hourly {
+        let this = Week::of(now);
+        for w in [this.prev(), this] {
+            let open = w.stage(now).editable();
+            let has_time = store
+                .week(w, c)?
+                .is_some_and(|d| !d.value.entries.is_empty());
+            if open && has_time {
+                out.push(Deadline {
+                    uid: format!("{}-week-{w}-close@contracts", c.id),
+                    at: w.invoiced_from(),
+                    summary: format!("{}: {w} closes for edits and is invoiced", c.id),
+                    description: format!(
+                        "{} ({} for {}): the last moment to log, edit or delete time of {w}; then the client may dispute it until it settles",
+                        c.title, c.freelancer, c.client
+                    ),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The week files of the loaded contracts that hold time started in the
 /// period, oldest week first.
-fn diary<'c>(
+pub(super) fn diary<'c>(
     store: &Store,
     l: &'c Loaded,
     (from, to): Period,
@@ -78,14 +142,14 @@ fn diary<'c>(
 
 /// The contracts an export covers, with their due timers applied, and what
 /// it needs of the ledger's settings.
-struct Loaded {
-    contracts: Vec<Contract>,
-    settings: Settings,
-    role: crate::core::Role,
+pub(super) struct Loaded {
+    pub(super) contracts: Vec<Contract>,
+    pub(super) settings: Settings,
+    pub(super) role: crate::core::Role,
 }
 
 /// A period of UTC days, both ends included.
-type Period = (Option<NaiveDate>, Option<NaiveDate>);
+pub(super) type Period = (Option<NaiveDate>, Option<NaiveDate>);
 
 fn date(flag: &str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
@@ -96,7 +160,7 @@ fn date(flag: &str, s: &str) -> Result<NaiveDate> {
     })
 }
 
-fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)> {
+pub(super) fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)> {
     let from = a.from.as_deref().map(|s| date("--from", s)).transpose()?;
     let to = a.to.as_deref().map(|s| date("--to", s)).transpose()?;
     if let (Some(f), Some(t)) = (from, to)
@@ -134,7 +198,7 @@ fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)> {
 
 /// Every movement of the contracts in the period, oldest first (same
 /// instant: by contract).
-fn in_period(l: &Loaded, (from, to): Period) -> Vec<(&Contract, Movement)> {
+pub(super) fn in_period(l: &Loaded, (from, to): Period) -> Vec<(&Contract, Movement)> {
     let day = |t: Instant| t.date_naive();
     let mut out: Vec<(&Contract, Movement)> = l
         .contracts

@@ -14,6 +14,7 @@ pub mod milestone;
 pub mod new;
 pub mod pause;
 pub mod refund;
+pub mod report;
 pub mod resume;
 pub mod show;
 pub mod sweep;

@@ -731,6 +731,13 @@ pub fn edit(
         let end = req.end.or(e.end);
         match end {
             Some(end) => check_interval(c, start, end, now)?,
+            None if start > now => {
+                return refused(format!(
+                    "a running timer cannot start in the future ({} is after now, {})",
+                    instant_words(start),
+                    instant_words(now)
+                ));
+            }
             None => check_life(c, start, None)?,
         }
         let end_check = end.unwrap_or(now);
@@ -1068,9 +1075,13 @@ pub fn check_import(
     }
     check_interval(c, start, end, now).map_err(|e| e.to_string())?;
     let week = Week::of(start);
-    if c.payments.iter().any(|p| p.week == Some(week)) {
+    // The pay of every week up to the last one paid is recorded: time added
+    // there would never be paid.
+    if let Some(last) = c.payments.iter().filter_map(|p| p.week).max()
+        && week <= last
+    {
         return Err(format!(
-            "{week} of {} is settled and its pay recorded: a paid week does not change",
+            "{week} of {} is settled and its pay recorded up to {last}: a paid week does not change",
             c.id
         ));
     }

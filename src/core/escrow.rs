@@ -400,10 +400,12 @@ pub fn approve(
     })
 }
 
+/// The oldest refund in one of `status`: with two open, answers go to them
+/// in the order they were made (their deadlines come in that order too).
 fn open_refund(c: &Contract, status: &[RefundStatus], what: &str) -> Result<usize, RuleError> {
     c.refunds
         .iter()
-        .rposition(|r| status.contains(&r.status))
+        .position(|r| status.contains(&r.status))
         .ok_or_else(|| {
             let open: Vec<String> = c
                 .refunds

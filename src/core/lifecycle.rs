@@ -402,6 +402,23 @@ pub fn available_escrow(c: &Contract) -> Vec<(u32, Money)> {
         .collect()
 }
 
+/// The escrow free at the end, gathered into one milestone (the last that
+/// holds some) as carried money is: so the end releases one amount, with
+/// its fee rounded once, and makes one refund request of the rest.
+fn gather_free_escrow(c: &mut Contract) -> Vec<(u32, Money)> {
+    let free = available_escrow(c);
+    let Some(&(target, _)) = free.last() else {
+        return free;
+    };
+    let total: Money = free.iter().map(|(_, m)| *m).sum();
+    for &(n, m) in &free[..free.len() - 1] {
+        c.milestones[n as usize - 1].funded -= m;
+        c.milestones[target as usize - 1].funded += m;
+        close_if_empty(c, n);
+    }
+    vec![(target, total)]
+}
+
 /// Escrow still in milestone `n` (1-based), including held parts.
 pub fn milestone_escrow(c: &Contract, n: u32) -> Money {
     let Some(m) = c.milestones.get(n as usize - 1) else {
@@ -484,7 +501,7 @@ pub fn end(
         refuse_if_ended(c, "end")?;
         let mut events = Vec::new();
         let mut detail = vec![format!("reason: {}", req.reason)];
-        let available = available_escrow(c);
+        let available = gather_free_escrow(c);
         let escrow: Money = available.iter().map(|(_, m)| *m).sum();
         if c.kind() == Kind::Hourly && req.pay.is_some() {
             return refused(format!(

@@ -11,6 +11,7 @@ pub mod money;
 pub mod movements;
 #[cfg(test)]
 mod proptests;
+pub mod report;
 pub mod timers;
 pub mod validate;
 pub mod week;

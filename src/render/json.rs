@@ -816,3 +816,51 @@ pub struct PartyJson {
     /// Average category scores, to two decimals.
     pub average_scores: BTreeMap<&'static str, Option<f64>>,
 }
+
+/// `report --json`.
+#[derive(Debug, Serialize)]
+pub struct ReportJson<'a> {
+    /// `week`, `month`, `client` or `contract`.
+    pub by: &'static str,
+    /// The viewpoint.
+    pub role: &'static str,
+    /// The first UTC day, if given.
+    pub from: Option<String>,
+    /// The last UTC day, if given.
+    pub to: Option<String>,
+    /// The ledger's currency.
+    pub currency: &'a str,
+    /// One per week, month, client or contract.
+    pub rows: Vec<ReportRowJson>,
+    /// The sums of the rows.
+    pub total: ReportRowJson,
+}
+
+/// A row of `report --json`: money for the freelancer (gross, fee, net) or
+/// the client (spent, refunded).
+#[derive(Debug, Serialize)]
+pub struct ReportRowJson {
+    /// What the row is.
+    pub key: String,
+    /// Tracked time.
+    pub tracked_seconds: i64,
+    /// Manual time.
+    pub manual_seconds: i64,
+    /// Time within the weekly limits.
+    pub billable_seconds: i64,
+    /// Paid, gross (freelancer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gross: Option<String>,
+    /// Fees (freelancer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fee: Option<String>,
+    /// Gross less fees (freelancer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net: Option<String>,
+    /// Paid to freelancers (client).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spent: Option<String>,
+    /// Returned to the client (client).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<String>,
+}

@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod hledger;
+pub mod ics;
 pub mod json;
 pub mod table;
 pub mod text;

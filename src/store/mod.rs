@@ -438,6 +438,13 @@ impl Store {
             .ok_or_else(|| StoreError::NoContract(id.to_string()))
     }
 
+    /// Loads one contract without its history, for a view that does not show
+    /// it (see [`Store::contracts_without_history`]); it cannot be saved.
+    pub fn contract_without_history(&self, id: &ContractId) -> Result<Doc<Contract>, StoreError> {
+        self.parse_contract(id, Part::WithoutHistory)?
+            .ok_or_else(|| StoreError::NoContract(id.to_string()))
+    }
+
     /// Loads every contract, reporting the problems of all files at once.
     pub fn contracts(&self) -> Result<Vec<Doc<Contract>>, StoreError> {
         self.all_contracts(Part::Whole)
@@ -668,7 +675,9 @@ impl Store {
         ))
     }
 
-    fn rewrite(&self, rel: &str, old_text: &str, canonical: Table) -> Result<Written, StoreError> {
+    /// The new text of a file: `canonical` merged into its old text (its
+    /// comments and layout kept); `None` when nothing changes.
+    fn merged(rel: &str, old_text: &str, canonical: Table) -> Result<Option<String>, StoreError> {
         let mut doc: toml_edit::DocumentMut = old_text
             .parse()
             .map_err(|_| StoreError::Invalid(vec![Located::file(rel, "changed while locked")]))?;
@@ -678,9 +687,13 @@ impl Store {
         if old_text.contains("\r\n") {
             text = text.replace("\r\n", "\n").replace('\n', "\r\n");
         }
-        if text == old_text {
+        Ok((text != old_text).then_some(text))
+    }
+
+    fn rewrite(&self, rel: &str, old_text: &str, canonical: Table) -> Result<Written, StoreError> {
+        let Some(text) = Self::merged(rel, old_text, canonical)? else {
             return Ok(Written::Unchanged);
-        }
+        };
         let path = self.root.join(rel);
         atomic::replace(&path, text.as_bytes())
             .map_err(io_err(format!("cannot write {}", path.display())))?;
@@ -728,6 +741,42 @@ impl Store {
                 io_err(format!("cannot write {}", path.display()))(e)
             }
         })
+    }
+
+    /// Saves many week files (an import): each validated first, then all
+    /// written with one flush of the disk before their renames and one
+    /// after (see [`atomic::replace_all`]). Returns how many changed.
+    pub fn save_weeks(
+        &self,
+        items: &[(Option<&Doc<WeekFile>>, &WeekFile, &Contract)],
+    ) -> Result<usize, StoreError> {
+        self.must_write();
+        let mut files = Vec::new();
+        for (old, new, contract) in items {
+            let rel = Self::week_rel(new.week, &new.contract);
+            self.refuse_invalid(&rel, validate::week(new, Some(contract)))?;
+            let canonical = codec::write_week(new, &self.currency());
+            let text = match old {
+                Some(old) => match Self::merged(&old.rel, &old.text, canonical)? {
+                    Some(t) => t,
+                    None => continue,
+                },
+                None => merge::render_new(canonical),
+            };
+            files.push((self.root.join(&rel), text.into_bytes()));
+        }
+        for (path, _) in &files {
+            if let Some(dir) = path.parent() {
+                atomic::create_dir(dir)
+                    .map_err(io_err(format!("cannot create {}", dir.display())))?;
+                atomic::clean_temps(dir);
+            }
+        }
+        atomic::replace_all(&files).map_err(|e| StoreError::Io {
+            context: "cannot write the import's week files".into(),
+            source: e,
+        })?;
+        Ok(files.len())
     }
 
     /// Saves a week file (creating it if `old` is `None`).

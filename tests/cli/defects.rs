@@ -428,7 +428,7 @@ fn d6_import_follows_the_diarys_rules() {
             )
         },
         4,
-        &["name two contracts"],
+        &["names two contracts"],
     );
     // Before the contract started (the same rule as `diary log`).
     refused(
@@ -878,4 +878,121 @@ fn d13_messages_say_what_would_be_allowed() {
         4,
         &["milestone 1 was released on", "by the system"],
     );
+}
+
+// Found by the simulation through the core (tests/cli/core_sim.rs).
+
+#[test]
+fn sim_a_running_timers_start_cannot_move_into_the_future() {
+    let l = Ledger::new();
+    hourly(&l);
+    fl(
+        &l,
+        "2026-11-18T09:00:00Z",
+        &["diary", "start", "h", "--memo", "x"],
+    )
+    .ok();
+    refused(
+        &l,
+        || {
+            fl(
+                &l,
+                "2026-11-18T10:00:00Z",
+                &["diary", "edit", "h/2026W47-1", "--from", "2026-11-18 11:00"],
+            )
+        },
+        4,
+        &["cannot start in the future"],
+    );
+}
+
+#[test]
+fn sim_end_releases_escrow_of_two_milestones_as_one_amount_and_one_request() {
+    let l = Ledger::new();
+    cl(
+        &l,
+        MON,
+        &[
+            "new",
+            "--id",
+            "f",
+            "--title",
+            "T",
+            "--client",
+            "A",
+            "--freelancer",
+            "B",
+            "--fixed",
+            "66.66",
+            "--milestone",
+            "a=33.33",
+            "--milestone",
+            "b=33.33",
+        ],
+    )
+    .ok();
+    // Part of milestone 1 stays in escrow (no pending one to carry to
+    // after milestone 2 is funded).
+    cl(&l, "2026-11-16T09:00:00Z", &["milestone", "fund", "f", "2"]).code(4);
+    cl(
+        &l,
+        "2026-11-16T09:00:00Z",
+        &["milestone", "approve", "f", "--amount", "20"],
+    )
+    .ok();
+    cl(&l, "2026-11-16T10:00:00Z", &["milestone", "fund", "f"]).ok();
+    let r = cl(
+        &l,
+        "2026-11-16T11:00:00Z",
+        &["--json", "end", "f", "--pay", "31.11", "--yes"],
+    )
+    .ok()
+    .json();
+    let c = &r["contract"];
+    let refunds = c["refunds"].as_array().unwrap();
+    assert_eq!(refunds.len(), 1, "one refund request: {c:#}");
+    let pays = c["payments"].as_array().unwrap();
+    assert_eq!(
+        pays.len(),
+        2,
+        "the approval, then one release at the end: {c:#}"
+    );
+    // 10 % of 31.11, rounded once: 3.11.
+    let f = fl(&l, "2026-11-16T11:00:00Z", &["--json", "show", "f"])
+        .ok()
+        .json();
+    assert_eq!(f["fee"], "5.11");
+    check_ok(&l);
+}
+
+#[test]
+fn sim_a_timer_left_running_two_weeks_ago_is_stopped_by_a_pause() {
+    let l = Ledger::new();
+    l.hourly("h"); // made on Mon 2 Nov
+    fl(
+        &l,
+        "2026-11-04T09:00:00Z",
+        &["diary", "start", "h", "--memo", "old"],
+    )
+    .ok();
+    // Two weeks later a new timer is refused: the old one still runs.
+    refused(
+        &l,
+        || {
+            fl(
+                &l,
+                "2026-11-18T09:00:00Z",
+                &["diary", "start", "h", "--memo", "new"],
+            )
+        },
+        4,
+        &["already running", "diary stop h"],
+    );
+    cl(&l, "2026-11-18T10:00:00Z", &["pause", "h"]).ok();
+    // It stopped counting at its week's close (Mon 9 Nov 12:00).
+    assert!(
+        l.read("diary/2026-W45/h.toml")
+            .contains("end = 2026-11-09T12:00:00Z")
+    );
+    check_ok(&l);
 }

@@ -491,3 +491,171 @@ fn csv_contracts_and_payments_agree_with_show() {
         assert_eq!(rows.len(), 4);
     }
 }
+
+/// The events of an iCalendar text, read by the `icalendar` crate's parser:
+/// (UID, DTSTART, SUMMARY) with the text unescaped.
+fn events_of(text: &str) -> Vec<(String, String, String)> {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded).expect("an RFC 5545 calendar");
+    cal.components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .map(|c| {
+            let prop = |name: &str| {
+                c.properties
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| p.val.to_string())
+                    .unwrap_or_default()
+            };
+            (prop("UID"), prop("DTSTART"), prop("SUMMARY"))
+        })
+        .collect()
+}
+
+#[test]
+fn ics_has_every_pending_deadline_with_a_stable_uid() {
+    let l = Ledger::new();
+    cl(
+        &l,
+        "2026-11-16T08:00:00Z",
+        &[
+            "new",
+            "--id",
+            "f1",
+            "--title",
+            "Shop; tills, and \\ more",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Ann",
+            "--fixed",
+            "500",
+        ],
+    );
+    cl(
+        &l,
+        "2026-11-16T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "100"],
+    );
+    l.hourly("h1");
+    fl(
+        &l,
+        "2026-11-17T12:00:00Z",
+        &[
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-17 09:00",
+            "--to",
+            "2026-11-17 10:00",
+            "--memo",
+            "w",
+        ],
+    );
+    let at = |now: &str| l.run_at(now, &["export", "ics"]).ok().stdout;
+    let first = at("2026-11-18T10:00:00Z");
+    assert!(first.lines().all(|l| l.len() <= 76), "folded at 75 octets");
+    let evs = events_of(&first);
+    let uids: Vec<&str> = evs.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        uids,
+        [
+            "f1-refund-1-answer@contracts",
+            "h1-week-2026-W47-close@contracts"
+        ],
+        "{first}"
+    );
+    // The refund is approved 7 days after the request; the week closes on
+    // Monday 12:00 UTC.
+    assert_eq!(evs[0].1, "20261123T090000Z");
+    assert_eq!(evs[1].1, "20261123T120000Z");
+    // Escaped text reads back as it was.
+    assert!(first.contains("Shop\\; tills\\, and \\\\ more"), "{first}");
+    // A later export: the same deadlines keep their UIDs; a dispute adds its own.
+    fl(&l, "2026-11-19T10:00:00Z", &["refund", "dispute", "f1"]);
+    let later = events_of(&at("2026-11-20T10:00:00Z"));
+    let uids: Vec<&str> = later.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        uids,
+        [
+            "h1-week-2026-W47-close@contracts",
+            "f1-refund-1-dispute@contracts"
+        ]
+    );
+    let again = events_of(&at("2026-11-20T11:00:00Z"));
+    assert_eq!(later, again, "the same deadlines, the same events");
+}
+
+#[test]
+fn report_rows_add_up_and_agree_with_show_and_the_diary() {
+    let l = every_movement();
+    for role in ["client", "freelancer"] {
+        let r = l
+            .run_at(
+                LATER,
+                &["--as", role, "--json", "report", "--by", "contract"],
+            )
+            .ok()
+            .json();
+        let rows = r["rows"].as_array().unwrap();
+        let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
+        assert_eq!(keys, ["f1", "f2", "f3", "h1"], "{role}");
+        let paid_key = if role == "client" { "spent" } else { "gross" };
+        let mut sum = 0;
+        for row in rows {
+            let id = row["key"].as_str().unwrap();
+            let show = l
+                .run_at(LATER, &["--as", role, "--json", "show", id])
+                .ok()
+                .json();
+            assert_eq!(money(&row[paid_key]), money(&show["paid"]), "{role} {id}");
+            if role == "client" {
+                assert_eq!(
+                    money(&row["refunded"]),
+                    money(&show["refunded"]),
+                    "{id} refunded"
+                );
+            } else {
+                assert_eq!(money(&row["fee"]), money(&show["fee"]), "{id} fee");
+            }
+            sum += money(&row[paid_key]);
+        }
+        assert_eq!(sum, money(&r["total"][paid_key]), "{role} total");
+    }
+    // Hours by week: the diary's own figures.
+    let r = l
+        .run_at(LATER, &["--json", "report", "--by", "week"])
+        .ok()
+        .json();
+    let w = |k: &str| {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["key"] == k)
+            .cloned()
+            .unwrap_or_else(|| panic!("no row {k}: {r:#}"))
+    };
+    for (week, json_week) in [("2026-W41", "2026-W41"), ("2026-W43", "2026-W43")] {
+        let d = l
+            .run_at(
+                LATER,
+                &["--json", "diary", "show", "h1", "--week", json_week],
+            )
+            .ok()
+            .json();
+        let sheet = &d["weeks"][0]["contracts"][0];
+        assert_eq!(w(week)["manual_seconds"], sheet["seconds"], "{week}");
+        assert_eq!(
+            w(week)["billable_seconds"],
+            sheet["billable_seconds"],
+            "{week}"
+        );
+    }
+    // The table: one bar per row, the widest full.
+    let t = l.run_at(LATER, &["report", "--by", "contract"]).ok().stdout;
+    assert!(t.contains(&"█".repeat(24)), "{t}");
+    l.run_at(LATER, &["report", "--by", "year"]).code(2);
+}

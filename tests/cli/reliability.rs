@@ -602,14 +602,27 @@ fn scenarios() -> Vec<Scenario> {
             setup: two_due,
             args: &["sweep"],
         },
+        Scenario {
+            // The batched write: a week file created, one replaced.
+            name: "diary import (two week files, one flush)",
+            setup: hourly_logged,
+            args: &[
+                "--as",
+                "freelancer",
+                "diary",
+                "import",
+                "tests/fixtures/import/two-weeks.json",
+            ],
+        },
     ]
 }
 
 #[cfg(feature = "failpoints")]
-const KILL_POINTS: [&str; 4] = [
+const KILL_POINTS: [&str; 5] = [
     "atomic::write",
     "atomic::fsync",
     "atomic::rename",
+    "atomic::between_renames",
     "atomic::after_rename",
 ];
 

@@ -1,7 +1,10 @@
-//! `diary import FILE`: history from timewarrior (`timew export` JSON).
+//! `diary import FILE [--format timew|watson|toggl]`: history from the time
+//! trackers people already use.
 //! All-or-nothing: every interval is checked before any file is written;
 //! then one write per touched week file. Re-importing adds nothing.
 
+use super::formats;
+use crate::cli::{DiaryImportArgs, ImportFormat};
 use crate::commands::{Ctx, parse_id};
 use crate::core::RuleError;
 use crate::core::diary::{Entry, WeekFile, check_import};
@@ -10,8 +13,6 @@ use crate::core::week::Week;
 use crate::error::usage;
 use crate::store::{Access, Doc};
 use anyhow::{Context, Result};
-use chrono::{NaiveDateTime, TimeZone, Utc};
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A week file as loaded, and as it will be.
@@ -26,28 +27,33 @@ struct Interval {
     memo: String,
 }
 
-fn timew_time(s: &str, now: Instant) -> Option<Instant> {
-    NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
-        .ok()
-        .map(|t| Utc.from_utc_datetime(&t))
-        .or_else(|| crate::time::parse_time(s, crate::time::Zone::Utc, now).ok())
-}
-
 /// Runs `diary import`.
-pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
+pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
+    let file = a.file.as_str();
     let text = if file == "-" {
         std::io::read_to_string(std::io::stdin()).context("cannot read stdin")?
     } else {
         std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?
     };
-    let doc: Value = serde_json::from_str(&text)
-        .map_err(|e| usage(format!("{file} is not `timew export` JSON: {e}")))?;
-    let items = doc.as_array().ok_or_else(|| {
-        usage(format!(
-            "{file} is not `timew export` JSON: expected an array of intervals"
-        ))
-    })?;
-    let only = only.map(parse_id).transpose()?;
+    let mut map = BTreeMap::new();
+    for m in &a.map {
+        let (project, id) = m
+            .rsplit_once('=')
+            .ok_or_else(|| usage(format!("--map: `{}` is not PROJECT=ID", m.escape_default())))?;
+        map.insert(project.to_string(), parse_id(id)?.to_string());
+    }
+    if !map.is_empty() && !matches!(a.format, ImportFormat::Toggl) {
+        return Err(usage(
+            "--map names Toggl projects: use it with --format toggl",
+        ));
+    }
+    let raws = match a.format {
+        ImportFormat::Timew => formats::timew(&text, ctx.now),
+        ImportFormat::Watson => formats::watson(&text),
+        ImportFormat::Toggl => formats::toggl(&text, ctx.out.zone, &map, ctx.now),
+    }
+    .map_err(|e| usage(format!("{file}: {e}")))?;
+    let only = a.contract.as_deref().map(parse_id).transpose()?;
 
     let store = ctx.open(Access::Write)?;
     let role = ctx.role(&store.settings);
@@ -66,52 +72,41 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
     let mut problems = Vec::new();
     let mut unmatched = 0usize;
     let mut by_contract: BTreeMap<ContractId, Vec<Interval>> = BTreeMap::new();
-    for (i, it) in items.iter().enumerate() {
-        let n = it
-            .get("id")
-            .and_then(Value::as_u64)
-            .map_or(i + 1, |x| x as usize);
-        let start_s = it.get("start").and_then(Value::as_str).unwrap_or("");
-        let end_s = it.get("end").and_then(Value::as_str);
-        let tags: Vec<&str> = it
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let label = format!(
-            "interval @{n} ({start_s}{}{})",
-            end_s.map(|e| format!(" to {e}")).unwrap_or_default(),
-            if tags.is_empty() {
-                String::new()
-            } else {
-                format!(", tags {}", tags.join(" "))
+    for raw in raws {
+        let label = raw.label;
+        let start = match raw.start {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(format!("{label}: no readable start: {e}"));
+                continue;
             }
-        );
-        let Some(start) = timew_time(start_s, ctx.now) else {
-            problems.push(format!("{label}: no readable start"));
-            continue;
         };
-        let Some(end_s) = end_s else {
-            problems.push(format!(
-                "{label}: still open (no end): stop it in timewarrior first"
-            ));
-            continue;
-        };
-        let Some(end) = timew_time(end_s, ctx.now) else {
-            problems.push(format!("{label}: no readable end"));
-            continue;
+        let end = match raw.end {
+            None => {
+                problems.push(format!(
+                    "{label}: still open (no end): stop it in the tracker first"
+                ));
+                continue;
+            }
+            Some(Err(e)) => {
+                problems.push(format!("{label}: no readable end: {e}"));
+                continue;
+            }
+            Some(Ok(t)) => t,
         };
         let target = match &only {
             Some(id) => Some(id.clone()),
             None => {
-                let named: Vec<ContractId> = tags
+                let mut named: Vec<ContractId> = raw
+                    .names
                     .iter()
                     .filter_map(|t| ContractId::parse(t).ok())
                     .filter(|id| known.contains(id))
                     .collect();
+                named.dedup();
                 if let [a, b, ..] = named.as_slice() {
                     problems.push(format!(
-                        "{label}: its tags name two contracts, {a} and {b}: keep one tag, or import with --contract ID"
+                        "{label}: it names two contracts, {a} and {b}: keep one, or import with --contract ID"
                     ));
                     continue;
                 }
@@ -122,19 +117,16 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
             unmatched += 1;
             continue;
         };
-        let memo = it
-            .get("annotation")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                tags.iter()
-                    .filter(|t| **t != target.as_str())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            });
+        let memo = raw.memo.unwrap_or_else(|| {
+            raw.names
+                .iter()
+                .filter(|t| t.as_str() != target.as_str())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
         by_contract.entry(target).or_default().push(Interval {
-            n,
+            n: raw.n,
             label,
             start,
             end,
@@ -148,15 +140,17 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
     let mut counts: BTreeMap<ContractId, (usize, usize)> = BTreeMap::new();
     for (id, mut ivs) in by_contract {
         let c = crate::commands::advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
+        // The clock rule holds for a change: refused only if something is
+        // added (a re-import that adds nothing changes nothing).
         let near = super::near(&store, &c, ctx.now)?;
-        if let Err(why) = crate::core::diary::refuse_before_latest(
+        let clock = crate::core::diary::refuse_before_latest(
             &c,
             near.iter().flat_map(|d| &d.value.entries),
             ctx.now,
-        ) {
-            problems.push(why.to_string());
-            continue;
-        }
+        )
+        .err()
+        .map(|e| e.to_string());
+        let mut clock_refused = false;
         ivs.sort_by_key(|iv| (iv.start, iv.end, iv.n));
         let mut prev: Option<&Interval> = None;
         for iv in &ivs {
@@ -221,6 +215,14 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
                 ));
                 continue;
             }
+            if let Some(why) = &clock {
+                // Once per contract.
+                if !clock_refused {
+                    problems.push(why.clone());
+                    clock_refused = true;
+                }
+                continue;
+            }
             let Some((_, wf)) = weeks.get_mut(&key) else {
                 continue;
             };
@@ -254,14 +256,15 @@ pub fn run(ctx: &Ctx, file: &str, only: Option<&str>) -> Result<()> {
     }
     let mut files = 0;
     if !ctx.dry_run {
-        for ((id, _), (doc, wf)) in &weeks {
-            let before = doc.as_ref().map(|d| &d.value);
-            if before == Some(wf) || (before.is_none() && wf.entries.is_empty()) {
-                continue;
-            }
-            store.save_week(doc.as_ref(), wf, &contracts[id])?;
-            files += 1;
-        }
+        let batch: Vec<_> = weeks
+            .iter()
+            .filter(|(_, (doc, wf))| {
+                let before = doc.as_ref().map(|d| &d.value);
+                before != Some(wf) && !(before.is_none() && wf.entries.is_empty())
+            })
+            .map(|((id, _), (doc, wf))| (doc.as_ref(), wf, &contracts[id]))
+            .collect();
+        files = store.save_weeks(&batch)?;
     }
     let added: usize = counts.values().map(|c| c.0).sum();
     let present: usize = counts.values().map(|c| c.1).sum();

@@ -2,6 +2,7 @@
 
 pub mod dispute;
 pub mod edit;
+pub mod formats;
 pub mod import;
 pub mod log;
 pub mod rm;
@@ -34,7 +35,7 @@ pub fn run(ctx: &Ctx, cmd: DiaryCmd) -> Result<()> {
         DiaryCmd::Rm { entry } => rm::run(ctx, &entry),
         DiaryCmd::Show(a) => show::run(ctx, a),
         DiaryCmd::Dispute(a) => dispute::run(ctx, a),
-        DiaryCmd::Import { file, contract } => import::run(ctx, &file, contract.as_deref()),
+        DiaryCmd::Import(a) => import::run(ctx, a),
     }
 }
 
@@ -52,11 +53,12 @@ pub fn week_or_empty(
     Ok((doc, wf))
 }
 
-/// The contract's week files from the week before `now`'s on: where a
+/// The contract's week files from two weeks before `now`'s on: where a
 /// timer may still run, and any time recorded with a clock ahead of `now`.
 pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFile>>> {
     let this = Week::of(now);
-    let mut weeks = vec![this.prev(), this];
+    // A timer left running two weeks ago still runs until stopped.
+    let mut weeks = vec![this.prev().prev(), this.prev(), this];
     weeks.extend(store.later_weeks(&c.id, this)?);
     let mut out = Vec::new();
     for w in weeks {
@@ -73,7 +75,7 @@ pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFil
 pub fn others(store: &Store, c: &Contract, week: Week, now: Instant) -> Result<Vec<Entry>> {
     let mut weeks = vec![week.prev(), week.next()];
     let this = Week::of(now);
-    weeks.extend([this.prev(), this]);
+    weeks.extend([this.prev().prev(), this.prev(), this]);
     weeks.extend(store.later_weeks(&c.id, this)?);
     weeks.sort();
     weeks.dedup();
@@ -93,10 +95,7 @@ pub fn running_week(
     c: &Contract,
     now: Instant,
 ) -> Result<Option<(Doc<WeekFile>, Week)>> {
-    let mut docs = near(store, c, now)?;
-    if let Some(d) = store.week(Week::of(now).prev().prev(), c)? {
-        docs.push(d);
-    }
+    let docs = near(store, c, now)?;
     Ok(docs
         .into_iter()
         .find(|d| d.value.running().is_some())

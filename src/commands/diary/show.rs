@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
     let s = &store.settings;
     let mut contracts: BTreeMap<ContractId, Contract> = BTreeMap::new();
     if let Some(id) = &only {
-        let c = store.contract(id)?.value;
+        let c = store.contract_without_history(id)?.value;
         contracts.insert(id.clone(), advanced(&store, c, ctx.now)?.contract);
     }
     let mut out = Vec::new();
@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
             let c = match contracts.get(&id) {
                 Some(c) => c.clone(),
                 None => {
-                    let doc = match store.contract(&id) {
+                    let doc = match store.contract_without_history(&id) {
                         Ok(doc) => doc,
                         // A week file of a contract that does not exist: the
                         // week file is what is wrong, with its location.

@@ -1,0 +1,219 @@
+//! `diary import --format watson|toggl`: the same rules and all-or-nothing
+//! as timewarrior's import, and re-importing adds nothing.
+
+use crate::harness::{Ledger, Run};
+use serde_json::Value;
+
+fn fl(l: &Ledger, now: &str, args: &[&str]) -> Run {
+    let mut a = vec!["--as", "freelancer"];
+    a.extend_from_slice(args);
+    l.run_at(now, &a)
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// Seconds and entry count of `id`'s week.
+fn week(l: &Ledger, id: &str, w: &str) -> (i64, usize) {
+    let v: Value = l
+        .run_at(
+            "2026-11-30T00:00:00Z",
+            &["--json", "diary", "show", id, "--week", w],
+        )
+        .ok()
+        .json();
+    let c = &v["weeks"][0]["contracts"][0];
+    (
+        c["seconds"].as_i64().unwrap_or(0),
+        c["entries"].as_array().map_or(0, Vec::len),
+    )
+}
+
+/// Two hourly contracts made on Monday 16 Nov.
+fn two() -> Ledger {
+    let l = Ledger::new();
+    for id in ["h1", "web"] {
+        l.run_at(
+            "2026-11-16T00:00:00Z",
+            &[
+                "new",
+                "--id",
+                id,
+                "--title",
+                "T",
+                "--client",
+                "Acme",
+                "--freelancer",
+                "Bob",
+                "--hourly",
+                "50",
+            ],
+        )
+        .ok();
+    }
+    l
+}
+
+const NOW: &str = "2026-11-21T12:00:00Z";
+
+#[test]
+fn watson_frames_go_to_the_contract_their_project_or_tag_names() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    // 2026-11-16 09:00:00Z = 1_763_283_600
+    let mon9 = 1_794_819_600i64;
+    let frames = format!(
+        r#"[[{a}, {b}, "h1", "0c1e2f3a4b5c", ["design"], {b}],
+            [{c}, {d}, "misc", "1d2e3f4a5b6c", ["web", "calls"], {d}],
+            [{e}, {f}, "other", "2e3f4a5b6c7d", [], {f}]]"#,
+        a = mon9,
+        b = mon9 + 3599,
+        c = mon9 + 7200,
+        d = mon9 + 9000,
+        e = mon9 + 10_000,
+        f = mon9 + 10_600
+    );
+    let f = file(&dir, "frames", &frames);
+    let r = fl(
+        &l,
+        NOW,
+        &["--json", "diary", "import", &f, "--format", "watson"],
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        (&r["imported"], &r["unmatched"]),
+        (&Value::from(2), &Value::from(1))
+    );
+    assert_eq!(week(&l, "h1", "2026-W47"), (3599, 1));
+    assert_eq!(week(&l, "web", "2026-W47"), (1800, 1));
+    let memo = l
+        .run_at(
+            NOW,
+            &["--json", "diary", "show", "web", "--week", "2026-W47"],
+        )
+        .ok()
+        .json()["weeks"][0]["contracts"][0]["entries"][0]["memo"]
+        .clone();
+    assert_eq!(memo, "misc calls");
+    // Again: nothing added.
+    let before = l.snapshot();
+    let r = fl(
+        &l,
+        NOW,
+        &["--json", "diary", "import", &f, "--format", "watson"],
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        (&r["imported"], &r["already_present"]),
+        (&Value::from(0), &Value::from(2))
+    );
+    assert!(l.snapshot() == before, "a re-import wrote files");
+}
+
+#[test]
+fn a_watson_frame_that_breaks_a_rule_refuses_the_whole_import() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let mon9 = 1_794_819_600i64;
+    // The second frame lasts 8 days.
+    let frames = format!(
+        r#"[[{a}, {b}, "h1", "a1", [], {b}], [{a}, {c}, "web", "b2", [], {c}]]"#,
+        a = mon9,
+        b = mon9 + 600,
+        c = mon9 + 8 * 86_400
+    );
+    let f = file(&dir, "frames", &frames);
+    let before = l.snapshot();
+    let r = fl(
+        &l,
+        "2026-11-29T12:00:00Z",
+        &["diary", "import", &f, "--format", "watson"],
+    )
+    .code(4);
+    assert!(
+        r.stderr.contains("frame b2") && r.stderr.contains("at most 7 days"),
+        "{}",
+        r.stderr
+    );
+    assert!(l.snapshot() == before);
+    // Not a frames file: a usage error naming the format.
+    let bad = file(&dir, "bad", r#"{"frames": []}"#);
+    let r = fl(&l, NOW, &["diary", "import", &bad, "--format", "watson"]).code(2);
+    assert!(r.stderr.contains("Watson frames"), "{}", r.stderr);
+}
+
+const TOGGL: &str = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags,Amount (USD)
+Bob,bob@example.com,Acme,Client site,,\"Checkout, \"\"v2\"\"\",Yes,2026-11-16,10:00:00,2026-11-16,11:30:00,01:30:00,,75.00
+Bob,bob@example.com,Acme,Internal,,Admin,No,2026-11-16,12:00:00,2026-11-16,12:15:00,00:15:00,,0.00
+";
+
+#[test]
+fn toggl_rows_are_local_time_in_tz_and_projects_map_to_contracts() {
+    let mut l = two();
+    // Toggl writes the account's local time: Paris is UTC+1 in November.
+    l.tz = "Europe/Paris".into();
+    let dir = tempfile::tempdir().unwrap();
+    let f = file(&dir, "toggl.csv", TOGGL);
+    let r = fl(
+        &l,
+        NOW,
+        &[
+            "--json",
+            "diary",
+            "import",
+            &f,
+            "--format",
+            "toggl",
+            "--map",
+            "Client site=web",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        (&r["imported"], &r["unmatched"]),
+        (&Value::from(1), &Value::from(1))
+    );
+    let v = l
+        .run_at(
+            NOW,
+            &["--json", "diary", "show", "web", "--week", "2026-W47"],
+        )
+        .ok()
+        .json();
+    let e = &v["weeks"][0]["contracts"][0]["entries"][0];
+    assert_eq!(
+        (&e["start"], &e["end"]),
+        (
+            &Value::from("2026-11-16T09:00:00Z"),
+            &Value::from("2026-11-16T10:30:00Z")
+        )
+    );
+    assert_eq!(e["memo"], "Checkout, \"v2\"");
+    // With --contract every row goes there.
+    let r = fl(
+        &l,
+        NOW,
+        &[
+            "--json",
+            "diary",
+            "import",
+            &f,
+            "--format",
+            "toggl",
+            "--contract",
+            "h1",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(r["imported"], 2);
+    assert_eq!(week(&l, "h1", "2026-W47"), (5400 + 900, 2));
+    // --map belongs to Toggl.
+    fl(&l, NOW, &["diary", "import", &f, "--map", "x=h1"]).code(2);
+}
