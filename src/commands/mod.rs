@@ -249,10 +249,10 @@ fn stop_new_time(
     if !rules::stops_new_time(before, &outcome.contract) {
         return Ok(Vec::new());
     }
-    let near = diary::near(store, before, now)?;
-    rules::refuse_before_latest(before, near.iter().flat_map(|d| &d.value.entries), now)?;
+    let weeks = diary::all_weeks(store, before, now)?;
+    rules::refuse_before_latest(before, weeks.iter().flat_map(|d| &d.value.entries), now)?;
     let mut out = Vec::new();
-    for doc in near {
+    for doc in weeks {
         let Some((new, e)) = rules::stop_at(&doc.value, now) else {
             continue;
         };

@@ -799,6 +799,21 @@ pub fn still_counting(c: &Contract, e: &Entry, now: Instant) -> bool {
     cap > now
 }
 
+/// The week files among `weeks` whose timer was left running past the point
+/// where it stopped counting, with its end recorded there (when a new timer
+/// starts, the old one ends where it stopped counting).
+pub fn close_stale<'w>(
+    c: &Contract,
+    weeks: impl IntoIterator<Item = &'w WeekFile>,
+    now: Instant,
+) -> Vec<WeekFile> {
+    weeks
+        .into_iter()
+        .filter(|wf| wf.running().is_some_and(|e| !still_counting(c, e, now)))
+        .filter_map(|wf| stop_at(wf, now).map(|(new, _)| new))
+        .collect()
+}
+
 /// New time stops at `at` (a pause, the pause of an hourly dispute, the
 /// end): the running timer of `wf`, if any, ends there (or at its week's
 /// close, if that came first). A timer stopped the instant it started had

@@ -189,7 +189,7 @@ impl Ledger {
     /// `commands::diary::near`.
     fn near<'a>(&'a self, c: &'a Contract, now: Instant) -> Vec<&'a WeekFile> {
         let this = Week::of(now);
-        let mut out: Vec<&WeekFile> = [this.prev(), this]
+        let mut out: Vec<&WeekFile> = [this.prev().prev(), this.prev(), this]
             .into_iter()
             .filter_map(|w| self.week(c, w))
             .collect();
@@ -200,7 +200,13 @@ impl Ledger {
     /// `commands::diary::others`.
     fn others(&self, c: &Contract, week: Week, now: Instant) -> Vec<Entry> {
         let this = Week::of(now);
-        let mut weeks = vec![week.prev(), week.next(), this.prev(), this];
+        let mut weeks = vec![
+            week.prev(),
+            week.next(),
+            this.prev().prev(),
+            this.prev(),
+            this,
+        ];
         weeks.extend(self.later_weeks(c, this).map(|wf| wf.week));
         weeks.sort();
         weeks.dedup();
@@ -212,11 +218,26 @@ impl Ledger {
             .collect()
     }
 
+    /// `commands::diary::all_weeks`: every week file of the contract.
+    fn all_weeks<'a>(&'a self, c: &'a Contract) -> Vec<&'a WeekFile> {
+        self.diary
+            .iter()
+            .filter(|((id, _), _)| *id == c.id)
+            .map(|(_, wf)| wf)
+            .collect()
+    }
+
     /// `commands::diary::running_week`.
     fn running_week<'a>(&'a self, c: &'a Contract, now: Instant) -> Option<&'a WeekFile> {
-        let mut docs = self.near(c, now);
-        docs.extend(self.week(c, Week::of(now).prev().prev()));
-        docs.into_iter().find(|wf| wf.running().is_some())
+        let docs = self.all_weeks(c);
+        let counting = |wf: &&&WeekFile| {
+            wf.running()
+                .is_some_and(|e| diary::still_counting(c, e, now))
+        };
+        docs.iter()
+            .find(counting)
+            .or_else(|| docs.iter().find(|wf| wf.running().is_some()))
+            .copied()
     }
 
     /// `commands::mutate`: due timers, the rule, a running timer stopped.
@@ -244,22 +265,23 @@ impl Ledger {
         outcome: &mut Outcome,
         role: Role,
         now: Instant,
-    ) -> R<Option<WeekFile>> {
+    ) -> R<Vec<WeekFile>> {
         if !diary::stops_new_time(before, &outcome.contract) {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        let near = self.near(before, now);
-        diary::refuse_before_latest(before, near.iter().flat_map(|wf| &wf.entries), now)?;
-        let Some(wf) = near.into_iter().find(|wf| wf.running().is_some()) else {
-            return Ok(None);
-        };
-        let Some((new, e)) = diary::stop_at(wf, now) else {
-            return Ok(None);
-        };
-        let ev = diary::timer_stopped_event(before, &e, role.actor(), now);
-        outcome.contract.history.push(ev.clone());
-        outcome.events.push(ev);
-        Ok(Some(new))
+        let weeks = self.all_weeks(before);
+        diary::refuse_before_latest(before, weeks.iter().flat_map(|wf| &wf.entries), now)?;
+        let mut out = Vec::new();
+        for wf in weeks {
+            let Some((new, e)) = diary::stop_at(wf, now) else {
+                continue;
+            };
+            let ev = diary::timer_stopped_event(before, &e, role.actor(), now);
+            outcome.contract.history.push(ev.clone());
+            outcome.events.push(ev);
+            out.push(new);
+        }
+        Ok(out)
     }
 
     /// The diary commands that change one week file (log, start, stop, edit,
@@ -270,10 +292,20 @@ impl Ledger {
         now: Instant,
         rule: impl FnOnce(&Contract) -> R<WeekFile>,
     ) -> R<Writes> {
+        self.diary_changes(id, now, |c| Ok(vec![rule(c)?]))
+    }
+
+    /// The same for a change that writes several week files (`start`).
+    fn diary_changes(
+        &self,
+        id: &str,
+        now: Instant,
+        rule: impl FnOnce(&Contract) -> R<Vec<WeekFile>>,
+    ) -> R<Writes> {
         let c = self.advanced(self.contract(id)?.clone(), now).contract;
-        let wf = rule(&c)?;
+        let weeks = rule(&c)?;
         Ok(Writes {
-            weeks: vec![wf],
+            weeks,
             events: 1,
             ..Writes::default()
         })
@@ -415,11 +447,15 @@ impl Ledger {
                 Ok(diary::log(c, role, &wf, &others, req, now)?.0)
             }),
             // diary/start.rs
-            Op::Start { id } => self.diary_change(id, now, |c| {
+            Op::Start { id } => self.diary_changes(id, now, |c| {
                 let week = Week::of(now);
                 let wf = self.week_or_empty(c, week);
                 let others = self.others(c, week, now);
-                Ok(diary::start(c, role, &wf, &others, "tracking".into(), now)?.0)
+                let new = diary::start(c, role, &wf, &others, "tracking".into(), now)?.0;
+                // Timers left running past their close end there.
+                let mut out = diary::close_stale(c, self.all_weeks(c), now);
+                out.push(new);
+                Ok(out)
             }),
             // diary/stop.rs
             Op::Stop { id } => self.diary_change(id, now, |c| {

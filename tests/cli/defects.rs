@@ -966,7 +966,7 @@ fn sim_end_releases_escrow_of_two_milestones_as_one_amount_and_one_request() {
 }
 
 #[test]
-fn sim_a_timer_left_running_two_weeks_ago_is_stopped_by_a_pause() {
+fn sim_a_timer_left_running_two_weeks_ago_ends_where_it_stopped_counting() {
     let l = Ledger::new();
     l.hourly("h"); // made on Mon 2 Nov
     fl(
@@ -976,13 +976,19 @@ fn sim_a_timer_left_running_two_weeks_ago_is_stopped_by_a_pause() {
     )
     .ok();
     // Two weeks later it counts no more (its week closed on Mon 9 Nov
-    // 12:00): a new timer may start.
+    // 12:00): a new timer may start, and the old one's end is recorded
+    // there, never discarded.
     fl(
         &l,
         "2026-11-18T09:00:00Z",
         &["diary", "start", "h", "--memo", "new"],
     )
     .ok();
+    assert!(
+        l.read("diary/2026-W45/h.toml")
+            .contains("end = 2026-11-09T12:00:00Z")
+    );
+    // A pause stops the new one.
     let r = cl(&l, "2026-11-18T10:00:00Z", &["--json", "pause", "h"])
         .ok()
         .json();
@@ -992,15 +998,38 @@ fn sim_a_timer_left_running_two_weeks_ago_is_stopped_by_a_pause() {
         .iter()
         .filter(|e| e["event"] == "timer_stopped")
         .count();
-    assert_eq!(stopped, 2, "{r:#}");
-    // Each ends where it stopped counting.
-    assert!(
-        l.read("diary/2026-W45/h.toml")
-            .contains("end = 2026-11-09T12:00:00Z")
-    );
+    assert_eq!(stopped, 1, "{r:#}");
     assert!(
         l.read("diary/2026-W47/h.toml")
             .contains("end = 2026-11-18T10:00:00Z")
+    );
+    check_ok(&l);
+}
+
+#[test]
+fn sim_a_pause_stops_a_timer_left_running_weeks_ago() {
+    let l = Ledger::new();
+    l.hourly("h");
+    fl(
+        &l,
+        "2026-11-04T09:00:00Z",
+        &["diary", "start", "h", "--memo", "old"],
+    )
+    .ok();
+    // Five weeks later, the pause records its end where it stopped counting.
+    let r = cl(&l, "2026-12-09T10:00:00Z", &["--json", "pause", "h"])
+        .ok()
+        .json();
+    assert!(
+        r["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"] == "timer_stopped")
+    );
+    assert!(
+        l.read("diary/2026-W45/h.toml")
+            .contains("end = 2026-11-09T12:00:00Z")
     );
     check_ok(&l);
 }

@@ -1244,6 +1244,20 @@ impl Model {
                 doubt.unsure("an import dated before the contract's latest event");
             }
             c.in_life(*a, b)?;
+            // Every week up to the last one whose pay is recorded is closed
+            // to new time: its pay would never be recorded.
+            if h.settled
+                .iter()
+                .next_back()
+                .is_some_and(|&last| monday(*a) <= last)
+            {
+                return refuse("a week up to the last one paid");
+            }
+            // SPEC: imports "may lie in any past week", yet a settled week
+            // is final: into one that settled (paid or not), either verdict.
+            if settles(monday(*a)) <= now {
+                doubt.unsure("an import into a week that has settled");
+            }
             if c.overlaps_entry(*a, b, None) {
                 return refuse("overlaps an entry");
             }

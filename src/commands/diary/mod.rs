@@ -69,6 +69,21 @@ pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFil
     Ok(out)
 }
 
+/// Every week file of the contract, from its first week on (a timer left
+/// running weeks ago is still to be stopped: by `stop`, a pause or the end).
+pub fn all_weeks(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFile>>> {
+    let this = Week::of(now);
+    let mut weeks = store.contract_weeks(&c.id, Week::of(c.started_at), this);
+    weeks.extend(store.later_weeks(&c.id, this)?);
+    let mut out = Vec::new();
+    for w in weeks {
+        if let Some(d) = store.week(w, c)? {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
 /// The contract's entries outside `week` that a change in `week` must see:
 /// the weeks beside it (an entry may cross a week boundary) and every week
 /// from the one before now's on (a running timer, time recorded later).
@@ -88,21 +103,29 @@ pub fn others(store: &Store, c: &Contract, week: Week, now: Instant) -> Result<V
     Ok(out)
 }
 
-/// The week holding the contract's running timer, if any: from two weeks
-/// before now's on (an older timer stopped counting at its week's close).
+/// The week holding the contract's running timer, if any: the one still
+/// counting, else the oldest left running.
 pub fn running_week(
     store: &Store,
     c: &Contract,
     now: Instant,
 ) -> Result<Option<(Doc<WeekFile>, Week)>> {
-    let docs = near(store, c, now)?;
-    Ok(docs
-        .into_iter()
-        .find(|d| d.value.running().is_some())
-        .map(|d| {
-            let w = d.value.week;
-            (d, w)
-        }))
+    let docs = all_weeks(store, c, now)?;
+    // The timer still counting first; else one that stopped counting at its
+    // week's close or its 7 days (`stop` records its end there).
+    let counting = |d: &Doc<WeekFile>| {
+        d.value
+            .running()
+            .is_some_and(|e| crate::core::diary::still_counting(c, e, now))
+    };
+    let pick = match docs.iter().position(counting) {
+        Some(i) => Some(i),
+        None => docs.iter().position(|d| d.value.running().is_some()),
+    };
+    Ok(pick.and_then(|i| docs.into_iter().nth(i)).map(|d| {
+        let w = d.value.week;
+        (d, w)
+    }))
 }
 
 /// Prints what a diary change did: a line for people, or the contract, the
