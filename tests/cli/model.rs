@@ -914,17 +914,6 @@ impl Contract {
         }
     }
 
-    /// Whether `[a, b)` overlaps a paused period.
-    pub fn in_pause(&self, a: Instant, b: Instant) -> bool {
-        match &self.kind {
-            Kind::Hourly(h) => h
-                .pauses
-                .iter()
-                .any(|&(p, q)| overlaps((a, b), (p, q.unwrap_or(Instant::MAX)))),
-            Kind::Fixed(_) => false,
-        }
-    }
-
     /// Whether `[a, b)` may hold time: within the contract's life and not in
     /// a paused period. `Err` says why not.
     fn in_life(&self, a: Instant, b: Instant) -> R<()> {

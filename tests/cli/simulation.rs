@@ -168,9 +168,6 @@ impl Sim {
                 _ => (1 + self.below(3) as i64) * DAY,
             };
             self.now -= back;
-            self.now -= self
-                .now
-                .rem_euclid(if self.pending(4) { MINUTE } else { 1 });
             self.stats.back += 1;
             return;
         }
@@ -180,32 +177,7 @@ impl Sim {
             75..=94 => (1 + self.below(3) as i64) * DAY + self.below(86_400) as i64,
             _ => (4 + self.below(5) as i64) * DAY,
         };
-        // PENDING(defect 101): the clock does not carry a running timer past
-        // 6 days (the step after stops it).
-        let oldest = self
-            .model
-            .contracts
-            .values()
-            .filter_map(|c| match &c.kind {
-                model::Kind::Hourly(h) => {
-                    h.entries.iter().find(|e| e.end.is_none()).map(|e| e.start)
-                }
-                model::Kind::Fixed(_) => None,
-            })
-            .min();
-        let fwd = match oldest {
-            Some(s) if self.pending(101) && self.now + fwd > s + 6 * DAY => {
-                (s + 6 * DAY - self.now).clamp(0, fwd)
-            }
-            _ => fwd,
-        };
         self.now += fwd;
-        // PENDING(defect 4): billing floors each entry to whole minutes;
-        // until the fix, the clock moves in whole minutes (a timer's start
-        // and stop are the clock).
-        if self.pending(4) {
-            self.now -= self.now.rem_euclid(MINUTE);
-        }
     }
 
     // -------------------------------------------------------------- generation
@@ -245,10 +217,7 @@ impl Sim {
             0 => 0,
             1 => base + 1,
             2 => 499,
-            // PENDING(defect 9): money overflow exits 5; until the fix, no sums
-            // that leave the money range.
-            3 if !PENDING.contains(&9) => model::MONEY_MAX - 1,
-            3 => base + 2,
+            3 => model::MONEY_MAX - 1,
             4..=8 => base.max(1),
             9 => 1 + self.below(1000) as i64,
             _ => 1 + self.below(base.max(1) as u64) as i64,
@@ -280,9 +249,6 @@ impl Sim {
     /// An interval for `diary log` or an import: mostly in the last days,
     /// short, sometimes long, crossing midnight or a week, in the future.
     fn interval(&mut self) -> (Instant, Instant) {
-        // PENDING(defect 4): billing floors each entry to whole minutes;
-        // until the fix, times are whole minutes (seconds otherwise).
-        let grain = if self.pending(4) { MINUTE } else { 1 };
         let back = match self.below(10) {
             0..=5 => self.below(3 * DAY as u64) as i64,
             6..=8 => self.below(10 * DAY as u64) as i64,
@@ -294,14 +260,8 @@ impl Sim {
             2..=4 => self.below(14 * HOUR as u64) as i64,
             _ => 60 + self.below(4 * HOUR as u64) as i64,
         };
-        let from = (self.now - back) / grain * grain;
-        let to = (from + len.max(grain)) / grain * grain;
-        (from, to)
-    }
-
-    /// Whether a defect's guard is still in force (see `PENDING`).
-    fn pending(&self, defect: u32) -> bool {
-        PENDING.contains(&defect)
+        let from = self.now - back;
+        (from, from + len.max(1))
     }
 
     fn entry_of(&mut self, id: &str) -> Option<Instant> {
@@ -324,32 +284,6 @@ impl Sim {
     fn generate(&mut self) -> Cmd {
         use Role::*;
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        // PENDING(defect 101): a timer running for more than 7 days counts
-        // (and stops) at its week's review close, beyond the 7-day maximum;
-        // until the fix, a timer running for 6 days is stopped.
-        if self.pending(101) {
-            let old = self
-                .model
-                .contracts
-                .iter()
-                .find_map(|(id, c)| match &c.kind {
-                    model::Kind::Hourly(h)
-                        if h.entries
-                            .iter()
-                            .any(|e| e.end.is_none() && e.start + 6 * DAY <= self.now) =>
-                    {
-                        Some(id.clone())
-                    }
-                    _ => None,
-                });
-            if let Some(id) = old {
-                return Cmd {
-                    op: Op::Stop { id: id.clone() },
-                    role: Freelancer,
-                    args: s(&["diary", "stop", &id]),
-                };
-            }
-        }
         loop {
             let k = self.below(100);
             let cmd = match k {
@@ -664,8 +598,7 @@ impl Sim {
                             .unwrap_or(self.now),
                         _ => self.now,
                     };
-                    let grain = if self.pending(4) { MINUTE } else { 1 };
-                    let shift = (self.below(4 * HOUR as u64) as i64 - 2 * HOUR) / grain * grain;
+                    let shift = self.below(4 * HOUR as u64) as i64 - 2 * HOUR;
                     let (from, to) = match self.below(4) {
                         0 => (None, None),
                         1 => (Some(entry + shift), None),
@@ -741,13 +674,7 @@ impl Sim {
                         args,
                     }
                 }
-                72..=74 => {
-                    // PENDING(defect 6): import breaks diary rules.
-                    if self.pending(6) {
-                        continue;
-                    }
-                    self.import()
-                }
+                72..=74 => self.import(),
                 75..=79 => {
                     let id = self.contract(None);
                     let role = if self.chance(50) { Client } else { Freelancer };
@@ -804,99 +731,8 @@ impl Sim {
                     }
                 }
             };
-            if self.guarded(&cmd) {
-                continue;
-            }
             return cmd;
         }
-    }
-
-    /// Whether a command is held back by a PENDING guard.
-    fn guarded(&self, cmd: &Cmd) -> bool {
-        let id = cmd.op.contract().unwrap_or("");
-        let Some(c) = self.model.contracts.get(id) else {
-            return false;
-        };
-        let running = match &c.kind {
-            model::Kind::Hourly(h) => h.entries.iter().find(|e| e.end.is_none()).map(|e| e.start),
-            model::Kind::Fixed(_) => None,
-        };
-        // PENDING(defect 1): a paused contract keeps billing a running
-        // timer; until the fix, no pause (nor a week's dispute, which
-        // pauses) while a timer runs.
-        if self.pending(1)
-            && running.is_some()
-            && matches!(
-                cmd.op,
-                Op::Pause { .. }
-                    | Op::WeekDispute {
-                        action: WeekAction::Open,
-                        ..
-                    }
-            )
-        {
-            return true;
-        }
-        // PENDING(defect 3): a clock set back is not refused; until the fix,
-        // no change dated before the contract's latest event (nor a stop
-        // before the timer's start).
-        // PENDING(defect 102): time before the contract's start (in its
-        // first week) is accepted; until the fix, none is logged there.
-        let starts_before = match &cmd.op {
-            Op::Log { from, .. } => *from < c.started_at,
-            Op::Edit { from: Some(f), .. } => *f < c.started_at,
-            _ => false,
-        };
-        if self.pending(102) && starts_before {
-            return true;
-        }
-        // PENDING(defect 104): time in a past paused period is accepted once
-        // the contract is resumed; until the fix, none is logged there.
-        let in_pause = match &cmd.op {
-            Op::Log { from, to, .. } => c.in_pause(*from, *to),
-            Op::Edit { from, to, .. } => {
-                c.in_pause(from.unwrap_or(i64::MIN / 2), to.unwrap_or(i64::MAX / 2))
-            }
-            _ => false,
-        };
-        if self.pending(104) && in_pause {
-            return true;
-        }
-        // PENDING(defect 105): hourly payments are not recorded, so after a
-        // give a read at an earlier clock shows a negative `paid`; until the
-        // fix, no gives on hourly contracts.
-        if self.pending(105)
-            && matches!(cmd.op, Op::RefundGive { .. })
-            && matches!(c.kind, model::Kind::Hourly(_))
-        {
-            return true;
-        }
-        // PENDING(defect 103): `diary edit --from` moves a running timer's
-        // start after now; until the fix, not generated.
-        if self.pending(103)
-            && let Op::Edit {
-                from: Some(f),
-                to: None,
-                entry,
-                ..
-            } = &cmd.op
-            && running == Some(*entry)
-            && *f > self.now
-        {
-            return true;
-        }
-        if self.pending(3) && self.now < c.latest {
-            return true;
-        }
-        if self.pending(3) {
-            let back = self.model.exec(&cmd.op, cmd.role, self.now);
-            if let Verdict::Refuse(_, why) = back.verdict
-                && (why.contains("latest event") || why.contains("timer's start"))
-            {
-                return true;
-            }
-        }
-        false
     }
 
     fn new_contract(&mut self, id: &str, hourly: bool, random: bool) -> Cmd {
@@ -1100,7 +936,7 @@ impl Sim {
                 ));
             }
         }
-        if !PENDING.contains(&10) {
+        {
             let r = self.run(now, &Self::as_role(Role::Client, &["--json", "list"]));
             let v = r.json();
             for c in v.as_array().cloned().unwrap_or_default() {
@@ -1479,9 +1315,6 @@ impl Sim {
         0
     }
 }
-
-/// Defects whose commands are not generated yet (see FINDINGS.md).
-const PENDING: &[u32] = &[];
 
 /// Whether kills are on (`CONTRACTS_SIM_KILLS=0` turns them off, for a
 /// replay that does not depend on timing).
