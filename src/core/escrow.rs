@@ -123,6 +123,19 @@ fn fund_in(
             c.id
         ));
     }
+    // Escrow left over on earlier, closed milestones carries to this one.
+    for i in 0..(n as usize - 1) {
+        let left = milestone_escrow(c, i as u32 + 1) - milestone_held(c, i as u32 + 1);
+        if left > Money::ZERO
+            && matches!(
+                c.milestones[i].status,
+                MilestoneStatus::Released | MilestoneStatus::Refunded
+            )
+        {
+            c.milestones[i].funded -= left;
+            c.milestones[n as usize - 1].funded += left;
+        }
+    }
     // Money carried over from an earlier milestone, less what was refunded of it.
     let carried = milestone_escrow(c, n).max(Money::ZERO);
     let m = &mut c.milestones[n as usize - 1];
@@ -344,7 +357,21 @@ pub fn approve(
                 c.id
             ));
         }
-        let free = milestone_escrow(c, n) - milestone_held(c, n);
+        // An open refund request holds the milestone until it is settled:
+        // what is released, and what carries on, depends on its outcome.
+        let held = milestone_held(c, n);
+        if held > Money::ZERO {
+            return refused(format!(
+                "milestone {n} of {} has an open refund request of {} ({}): it can be approved once the request is settled (`contracts refund list`)",
+                c.id,
+                cur.show(held),
+                c.refunds
+                    .iter()
+                    .find(|r| r.milestone == Some(n) && r.status.is_open())
+                    .map_or("open", |r| r.status.as_str())
+            ));
+        }
+        let free = milestone_escrow(c, n);
         let pay = amount.unwrap_or(free);
         if pay > free {
             return refused(format!(
@@ -355,14 +382,6 @@ pub fn approve(
             ));
         }
         if pay.is_zero() {
-            let held = milestone_held(c, n);
-            if free.is_zero() && held > Money::ZERO {
-                return refused(format!(
-                    "nothing of milestone {n} of {} can be released: all of its escrow ({}) is held by an open refund request; it is released or refunded when that request is settled (`contracts refund list`)",
-                    c.id,
-                    cur.show(held)
-                ));
-            }
             return refused("nothing to release: give an amount above zero");
         }
         release(c, settings, n, pay, now);
@@ -374,14 +393,22 @@ pub fn approve(
             cur.show(settings.fee_on(pay))
         );
         if !rest.is_zero() {
-            match c.milestones.get(n as usize) {
-                Some(next) if next.status == MilestoneStatus::Pending => {
+            // The rest carries to the next milestone still pending.
+            let next = c
+                .milestones
+                .iter()
+                .enumerate()
+                .skip(n as usize)
+                .find(|(_, m)| m.status == MilestoneStatus::Pending)
+                .map(|(i, _)| i);
+            match next {
+                Some(j) => {
                     c.milestones[n as usize - 1].funded -= rest;
-                    c.milestones[n as usize].funded += rest;
+                    c.milestones[j].funded += rest;
                     detail.push_str(&format!(
                         "; {} carried to milestone {}",
                         cur.show(rest),
-                        n + 1
+                        j + 1
                     ));
                 }
                 _ => detail.push_str(&format!(

@@ -861,7 +861,10 @@ fn d13_messages_say_what_would_be_allowed() {
             )
         },
         4,
-        &["held by an open refund request"],
+        &[
+            "has an open refund request of 500.00",
+            "once the request is settled",
+        ],
     );
     // Changes requested after the system released the milestone.
     l.fixed("f2", "500");

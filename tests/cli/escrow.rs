@@ -465,16 +465,23 @@ fn amounts_over_the_escrow_are_refused() {
         .ok();
     l.run(&["--dry-run", "refund", "request", "f1", "--amount", "500.00"])
         .ok();
-    // with 200 held by a request, 300 is free to release or request
+    // with 200 held by a request, the milestone waits for its outcome
     l.run(&["refund", "request", "f1", "--amount", "200"]).ok();
-    refused(&l, &["milestone", "approve", "f1", "--amount", "300.01"], 4);
+    let r = refused(&l, &["milestone", "approve", "f1", "--amount", "300"], 4);
+    assert!(
+        r.stderr.contains("open refund request of 200.00"),
+        "{}",
+        r.stderr
+    );
     refused(&l, &["refund", "request", "f1", "--amount", "1"], 4); // one open at a time
+    l.run(&fl(&["refund", "approve", "f1"])).ok();
+    refused(&l, &["milestone", "approve", "f1", "--amount", "300.01"], 4);
     let c = l
         .run(&["--json", "milestone", "approve", "f1", "--amount", "300"])
         .ok()
         .json();
-    assert_eq!(c["contract"]["escrow"], "200.00");
-    assert_eq!(c["contract"]["held"], "200.00");
+    assert_eq!(c["contract"]["escrow"], "0.00");
+    assert_eq!(c["contract"]["refunded"], "200.00");
     // nothing was released to give back beyond the net
     refused(&l, &fl(&["refund", "give", "f1", "--amount", "270.01"]), 4);
     refused(&l, &fl(&["refund", "give", "f1", "--amount", "0"]), 4);

@@ -2019,8 +2019,9 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
                     if *action == WeekAction::Accept {
                         d.refunded = amount;
                         c.post(now, Account::Client, Account::Refunded, amount);
-                    } else if now >= settles(w) {
-                        // Held past its settlement: paid now.
+                    } else if now >= settles(w) && c.week(w, now).entries > 0 {
+                        // Held past its settlement: paid now (a week with
+                        // no time has no pay to record).
                         c.settle_week(w, now);
                     }
                 }
