@@ -256,9 +256,12 @@ fn stop_new_time(
         let Some((new, e)) = rules::stop_at(&doc.value, now) else {
             continue;
         };
-        let ev = rules::timer_stopped_event(before, &e, role.actor(), now);
-        outcome.contract.history.push(ev.clone());
-        outcome.events.push(ev);
+        // Reported, not kept in the contract's history: the end is recorded
+        // in the week file, and a re-run after a crash between the two
+        // writes then leaves the contract exactly as a whole run does.
+        outcome
+            .events
+            .push(rules::timer_stopped_event(before, &e, role.actor(), now));
         out.push((doc, new));
     }
     Ok(out)

@@ -276,9 +276,10 @@ impl Ledger {
             let Some((new, e)) = diary::stop_at(wf, now) else {
                 continue;
             };
-            let ev = diary::timer_stopped_event(before, &e, role.actor(), now);
-            outcome.contract.history.push(ev.clone());
-            outcome.events.push(ev);
+            // Reported, not kept in the history (as the shell does).
+            outcome
+                .events
+                .push(diary::timer_stopped_event(before, &e, role.actor(), now));
             out.push(new);
         }
         Ok(out)
