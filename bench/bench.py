@@ -245,6 +245,8 @@ class Run:
         out.append(lambda: self.sample("sweep (nothing due)", base + ["sweep"]))
         out.append(lambda: self.sample("list", base + ["list"]))
         out.append(lambda: self.sample("show", base + ["show", f"c{self.active[-1] + 1}"]))
+        out.append(lambda: self.sample("export hledger", base + ["export", "hledger"]))
+        out.append(lambda: self.sample("export csv diary", base + ["export", "csv", "diary"]))
         out.append(lambda: self.sample("--version", [fx.bin, "--version"]))
         # the floor: starting a process that does nothing
         out.append(lambda: self.sample("true (a process doing nothing)", [self.true]))
@@ -308,7 +310,8 @@ def report(results, args):
         targets = {"end": 5, "refund approve": 5, "sweep (nothing due)": 20, "list": 20, "show": None, "--version": 2}
         # SPEC §6 sets the list and sweep targets "at this size": 100,000.
         at_size = {"sweep (nothing due)", "list"}
-        order = ["end", "refund approve", "sweep (nothing due)", "list", "show", "--version", "true (a process doing nothing)"]
+        order = ["end", "refund approve", "sweep (nothing due)", "list", "show", "export hledger", "export csv diary",
+                 "--version", "true (a process doing nothing)"]
         for name in order:
             xs = res["alone"].get(name, [])
             t = targets.get(name)
