@@ -290,7 +290,9 @@ def report(results, args):
                   f"`contracts diary import` {info['import_s']} s.", "",
                   "| command | contracts median (ms) | timewarrior median (ms) | median of pair ratios | target |",
                   "|---|---|---|---|---|"]
-        rows = [(f"week {lb}", 0.1, f"`diary show --week {w}` vs `timew summary` ({lb} week)")
+        # SPEC §6: 0.1 x for a week in the middle of the history, 0.5 x for the current week.
+        rows = [(f"week {lb}", 0.5 if lb == "newest" else 0.1,
+                 f"`diary show --week {w}` vs `timew summary` ({lb} week)")
                 for lb, w in res["weeks"]]
         for kind, target, label in rows + [("log", 1.0, "`diary log` vs `timew track`")]:
             ps = [(a, b) for k, a, b in res["pairs"] if k == kind]
@@ -301,11 +303,11 @@ def report(results, args):
             lines.append(f"| {label} | {med([a for a, _ in ps]):.2f} | {med([b for _, b in ps]):.2f} | {ratio:.3f} | <= {target} x ({ok}) |")
         newest = med([b for k, _, b in res["pairs"] if k == "week newest"])
         floor = med(res["alone"]["true (a process doing nothing)"])
-        if newest * 0.1 < floor:
-            lines += ["", f"For the newest week timewarrior reads only its newest monthly file ({newest:.2f} ms): "
-                      f"0.1 x of that is {newest * 0.1:.2f} ms, less than starting a process that does nothing "
-                      f"here (`true`, {floor:.2f} ms), so no command-line program can meet it. timewarrior's cost grows "
-                      f"with how far back the week lies; ours does not."]
+        version = med(res["alone"]["--version"])
+        lines += ["", f"For the newest week timewarrior reads only its newest monthly file ({newest:.2f} ms): "
+                  f"0.5 x of that is {newest * 0.5:.2f} ms, where starting a process that does nothing costs "
+                  f"{floor:.2f} ms here (`true`) and `contracts --version` {version:.2f} ms. timewarrior's cost grows "
+                  f"with how far back the week lies; ours does not."]
         lines += ["", "| command alone | median (ms) | min | max | target |", "|---|---|---|---|---|"]
         targets = {"end": 5, "refund approve": 5, "sweep (nothing due)": 20, "list": 20, "show": None, "--version": 2}
         # SPEC §6 sets the list and sweep targets "at this size": 100,000.
