@@ -1,7 +1,7 @@
 //! `diary edit ENTRY`: change an entry's times or memo.
 
 use super::{others, report_entry, time_arg};
-use crate::commands::{Ctx, advanced};
+use crate::commands::Ctx;
 use crate::core::RuleError;
 use crate::core::diary::{self, EditRequest, parse_entry_ref};
 use crate::error::usage;
@@ -26,7 +26,9 @@ pub fn run(
         memo,
     };
     let store = ctx.open(Access::Write)?;
-    let c = advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
+    // Timers change nothing the diary's rules read (pay, refunds, feedback):
+    // the contract as stored (the JSON report applies them).
+    let c = store.contract(&id)?.value;
     let Some(doc) = store.week(week, &c)? else {
         return Err(
             RuleError::NotFound(format!("no entry {entry}: {id} has no time in {week}")).into(),

@@ -2,7 +2,7 @@
 
 use super::{others, parse_duration, report_entry, time_arg, week_or_empty};
 use crate::cli::DiaryLogArgs;
-use crate::commands::{Ctx, advanced, parse_id};
+use crate::commands::{Ctx, parse_id};
 use crate::core::diary::{self, LogRequest};
 use crate::core::week::Week;
 use crate::error::usage;
@@ -24,7 +24,9 @@ pub fn run(ctx: &Ctx, a: DiaryLogArgs) -> Result<()> {
         (None, None) => return Err(usage("give --to TIME or --duration 1h30m")),
     };
     let store = ctx.open(Access::Write)?;
-    let c = advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
+    // Timers change nothing the diary's rules read (pay, refunds, feedback):
+    // the contract as stored (the JSON report applies them).
+    let c = store.contract(&id)?.value;
     let week = Week::of(start);
     let (doc, wf) = week_or_empty(&store, &c, week)?;
     let others = others(&store, &c, week, ctx.now)?;

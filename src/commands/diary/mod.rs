@@ -140,6 +140,7 @@ pub fn report_entry(
 ) -> Result<()> {
     let v: Viewer<'_> = ctx.viewer(&store.settings);
     if ctx.out.json {
+        let c = &super::advanced(store, c.clone(), ctx.now)?.contract;
         let week = super::this_week(store, c, ctx.now)?;
         ctx.out.print_json(&json::EntryChangeJson {
             contract: json::contract(c, &v, week),

@@ -1,7 +1,7 @@
 //! `diary rm ENTRY`: delete an entry.
 
 use super::{others, report_entry};
-use crate::commands::{Ctx, advanced};
+use crate::commands::Ctx;
 use crate::core::RuleError;
 use crate::core::diary::{self, parse_entry_ref};
 use crate::error::usage;
@@ -12,7 +12,9 @@ use anyhow::Result;
 pub fn run(ctx: &Ctx, entry: &str) -> Result<()> {
     let (id, week, local) = parse_entry_ref(entry).map_err(usage)?;
     let store = ctx.open(Access::Write)?;
-    let c = advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
+    // Timers change nothing the diary's rules read (pay, refunds, feedback):
+    // the contract as stored (the JSON report applies them).
+    let c = store.contract(&id)?.value;
     let Some(doc) = store.week(week, &c)? else {
         return Err(
             RuleError::NotFound(format!("no entry {entry}: {id} has no time in {week}")).into(),

@@ -1,7 +1,7 @@
 //! `diary start`: a running timer (tracked time).
 
 use super::{all_weeks, others, report_entry, week_or_empty};
-use crate::commands::{Ctx, advanced, parse_id};
+use crate::commands::{Ctx, parse_id};
 use crate::core::diary;
 use crate::core::week::Week;
 use crate::store::Access;
@@ -11,7 +11,9 @@ use anyhow::Result;
 pub fn run(ctx: &Ctx, id: &str, memo: String) -> Result<()> {
     let id = parse_id(id)?;
     let store = ctx.open(Access::Write)?;
-    let c = advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
+    // Timers change nothing the diary's rules read (pay, refunds, feedback):
+    // the contract as stored (the JSON report applies them).
+    let c = store.contract(&id)?.value;
     let week = Week::of(ctx.now);
     let (doc, wf) = week_or_empty(&store, &c, week)?;
     let others = others(&store, &c, week, ctx.now)?;

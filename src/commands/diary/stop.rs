@@ -1,7 +1,7 @@
 //! `diary stop`: ends the running timer.
 
 use super::{others, report_entry, running_week};
-use crate::commands::{Ctx, advanced, parse_id};
+use crate::commands::{Ctx, parse_id};
 use crate::core::RuleError;
 use crate::core::diary;
 use crate::store::Access;
@@ -11,7 +11,9 @@ use anyhow::Result;
 pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let id = parse_id(id)?;
     let store = ctx.open(Access::Write)?;
-    let c = advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
+    // Timers change nothing the diary's rules read (pay, refunds, feedback):
+    // the contract as stored (the JSON report applies them).
+    let c = store.contract(&id)?.value;
     let Some((doc, week)) = running_week(&store, &c, ctx.now)? else {
         return Err(RuleError::Refused(format!(
             "no timer is running on {} (`contracts diary start {}` starts one)",
