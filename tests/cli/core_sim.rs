@@ -287,20 +287,14 @@ impl Ledger {
 
     /// The diary commands that change one week file (log, start, stop, edit,
     /// rm): the contract with its due timers, then the rule.
-    fn diary_change(
-        &self,
-        id: &str,
-        now: Instant,
-        rule: impl FnOnce(&Contract) -> R<WeekFile>,
-    ) -> R<Writes> {
-        self.diary_changes(id, now, |c| Ok(vec![rule(c)?]))
+    fn diary_change(&self, id: &str, rule: impl FnOnce(&Contract) -> R<WeekFile>) -> R<Writes> {
+        self.diary_changes(id, |c| Ok(vec![rule(c)?]))
     }
 
     /// The same for a change that writes several week files (`start`).
     fn diary_changes(
         &self,
         id: &str,
-        now: Instant,
         rule: impl FnOnce(&Contract) -> R<Vec<WeekFile>>,
     ) -> R<Writes> {
         // As stored: timers change nothing the diary's rules read.
@@ -437,7 +431,7 @@ impl Ledger {
                 diary::set_limit(c, r, hours.map(|h| h as u32), s, now)
             }),
             // diary/log.rs
-            Op::Log { id, from, to } => self.diary_change(id, now, |c| {
+            Op::Log { id, from, to } => self.diary_change(id, |c| {
                 let week = Week::of(at(*from));
                 let wf = self.week_or_empty(c, week);
                 let others = self.others(c, week, now);
@@ -449,7 +443,7 @@ impl Ledger {
                 Ok(diary::log(c, role, &wf, &others, req, now)?.0)
             }),
             // diary/start.rs
-            Op::Start { id } => self.diary_changes(id, now, |c| {
+            Op::Start { id } => self.diary_changes(id, |c| {
                 let week = Week::of(now);
                 let wf = self.week_or_empty(c, week);
                 let others = self.others(c, week, now);
@@ -460,7 +454,7 @@ impl Ledger {
                 Ok(out)
             }),
             // diary/stop.rs
-            Op::Stop { id } => self.diary_change(id, now, |c| {
+            Op::Stop { id } => self.diary_change(id, |c| {
                 let Some(wf) = self.running_week(c, now) else {
                     return Err(RuleError::Refused(format!(
                         "no timer is running on {}",
@@ -478,7 +472,7 @@ impl Ledger {
                 to,
             } => {
                 let (week, local) = self.entry_ref(id, *entry);
-                self.diary_change(id, now, |c| {
+                self.diary_change(id, |c| {
                     let Some(wf) = self.week(c, week) else {
                         return Err(RuleError::NotFound(format!("{id} has no time in {week}")));
                     };
@@ -494,7 +488,7 @@ impl Ledger {
             // diary/rm.rs
             Op::Rm { id, entry } => {
                 let (week, local) = self.entry_ref(id, *entry);
-                self.diary_change(id, now, |c| {
+                self.diary_change(id, |c| {
                     let Some(wf) = self.week(c, week) else {
                         return Err(RuleError::NotFound(format!("{id} has no time in {week}")));
                     };
