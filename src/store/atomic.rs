@@ -194,12 +194,7 @@ pub fn replace_all(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
             })()
             .map_err(|e| named(&real, e))?;
         }
-        let first = staged[0].1.clone();
-        (|| {
-            failpoint!("atomic::fsync");
-            sync_fs(staged.iter().map(|(_, real)| real.as_path()))
-        })()
-        .map_err(|e| named(&first, e))
+        flush_staged(&staged).map_err(|e| named(&staged[0].1, e))
     })();
     if let Err(e) = result {
         for (tmp, _) in &staged {
@@ -218,11 +213,19 @@ pub fn replace_all(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
             return Err(named(real, e));
         }
     }
-    (|| {
-        failpoint!("atomic::after_rename");
-        sync_fs(staged.iter().map(|(_, real)| real.as_path()))
-    })()
-    .map_err(|e| named(&staged[0].1, e))
+    flush_renamed(&staged).map_err(|e| named(&staged[0].1, e))
+}
+
+/// The flush of the written temp files (temp file, target), before renames.
+fn flush_staged(staged: &[(PathBuf, PathBuf)]) -> io::Result<()> {
+    failpoint!("atomic::fsync");
+    sync_fs(staged.iter().map(|(_, real)| real.as_path()))
+}
+
+/// The flush of the renames' directory entries.
+fn flush_renamed(staged: &[(PathBuf, PathBuf)]) -> io::Result<()> {
+    failpoint!("atomic::after_rename");
+    sync_fs(staged.iter().map(|(_, real)| real.as_path()))
 }
 
 /// Flushes each file system that holds one of `paths`, once (a symlinked
