@@ -2,13 +2,12 @@
 //! [211062058], escrow disputes [211062068] and refunds given by the
 //! freelancer [211068538].
 
+use super::accounts::{close_if_empty, milestone_escrow, milestone_held, release, settle_refund};
 use super::error::{RuleError, refused};
-use super::lifecycle::{
-    REFUND_ANSWER_DAYS, close_if_empty, event, milestone_escrow, milestone_held, refuse_if_ended,
-    release, settle_refund, transition,
-};
+use super::lifecycle::REFUND_ANSWER_DAYS;
 use super::model::*;
 use super::money::Money;
+use super::step::{refuse_if_ended, transition};
 use super::week::utc_words;
 use super::{Outcome, Settings};
 use chrono::{Datelike, Duration, Weekday};

@@ -2,8 +2,8 @@
 //! and nowhere else. Renderers only ever get a `FeedbackView`.
 
 use super::error::{RuleError, refused};
-use super::lifecycle::{event, transition};
 use super::model::*;
+use super::step::transition;
 use super::week::utc_words;
 use super::{Outcome, Settings};
 

@@ -1,9 +1,12 @@
 //! Creating, pausing, resuming and ending contracts [211068428].
 
+pub use super::accounts::{available_escrow, milestone_escrow, milestone_held};
+use super::accounts::{close_if_empty, release};
 use super::error::{RuleError, refused};
 use super::model::*;
 use super::money::Money;
-use super::timers;
+pub use super::step::{guard, refuse_before_latest};
+use super::step::{refuse_if_ended, transition};
 use super::{Outcome, Settings};
 
 /// Smallest hourly rate, in major units of the currency [211062308].
@@ -47,23 +50,6 @@ pub enum NewTerms {
         /// Milestones (title, amount); empty for one of the whole price.
         milestones: Vec<(String, Money)>,
     },
-}
-
-/// Builds an event.
-pub(crate) fn event(
-    at: Instant,
-    actor: Actor,
-    what: &str,
-    amount: Option<Money>,
-    detail: String,
-) -> Event {
-    Event {
-        at,
-        actor,
-        event: what.to_string(),
-        amount,
-        detail,
-    }
 }
 
 fn check_text(what: &str, s: &str) -> Result<(), RuleError> {
@@ -200,108 +186,6 @@ pub fn create(
     })
 }
 
-/// Applies due timers, then `step` on the result; returns both sets of
-/// events. Refuses a change dated before the contract's latest event, and a
-/// result outside the money range; a result that breaks another invariant is
-/// an internal error, never written.
-pub fn transition(
-    c: &Contract,
-    settings: &Settings,
-    now: Instant,
-    step: impl FnOnce(&mut Contract) -> Result<Vec<Event>, RuleError>,
-) -> Result<Outcome, RuleError> {
-    refuse_before_latest(c, now)?;
-    let Outcome {
-        mut contract,
-        mut events,
-    } = timers::advance(c, settings, now);
-    let own = step(&mut contract)?;
-    contract.history.extend(own.iter().cloned());
-    events.extend(own);
-    guard(&contract, settings)?;
-    Ok(Outcome { contract, events })
-}
-
-/// An instant for messages: `2026-11-18 10:00:00 UTC`.
-pub(crate) fn instant_words(t: Instant) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
-/// The ledger's clock only moves forward: refuses a change of `c` at `now`
-/// when its history holds a later event, naming that event.
-pub fn refuse_before_latest(c: &Contract, now: Instant) -> Result<(), RuleError> {
-    match c.latest_event() {
-        Some(e) if now < e.at => refused(format!(
-            "cannot change {} at {}: its history already has `{}` by {} at {}, and the ledger's clock only moves forward (a change can be dated {} or later)",
-            c.id,
-            instant_words(now),
-            e.event,
-            e.actor,
-            instant_words(e.at),
-            instant_words(e.at)
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// What every new state must satisfy before it may be written: amounts in
-/// the money range (else a refusal naming the amount), and every invariant
-/// of [`super::validate::contract`] (else an internal error).
-pub fn guard(c: &Contract, settings: &Settings) -> Result<(), RuleError> {
-    let cur = settings.currency;
-    if let Some((what, m)) = super::validate::out_of_range(c) {
-        return refused(format!(
-            "refused: {what} of {} would be {} {}, beyond the largest amount a ledger holds ({} {})",
-            c.id,
-            cur.show(m),
-            cur.code(),
-            cur.show(Money::from_minor(super::money::MAX_MINOR)),
-            cur.code()
-        ));
-    }
-    if let Some((what, t)) = super::validate::out_of_time(c) {
-        return refused(format!(
-            "refused: {what} on {} would be {}, past the year {} that ledger files hold",
-            c.id,
-            t.format("%Y-%m-%d"),
-            super::validate::LAST_YEAR
-        ));
-    }
-    let problems = super::validate::contract(c);
-    if let Some(p) = problems.first() {
-        return Err(RuleError::Internal(format!(
-            "the change would leave {} inconsistent ({}: {}); nothing was written",
-            c.id, p.path, p.message
-        )));
-    }
-    Ok(())
-}
-
-/// Refuses anything on an ended contract: "cannot {doing}: c7 ended on ...".
-pub(crate) fn refuse_if_ended(c: &Contract, doing: &str) -> Result<(), RuleError> {
-    if let Some(e) = &c.ending {
-        return refused(format!(
-            "cannot {doing}: {} ended on {} (ended is final)",
-            c.id,
-            e.at.format("%Y-%m-%d %H:%M UTC")
-        ));
-    }
-    Ok(())
-}
-
-/// Marks refund `i` settled with `status` at `at`; returns its amount and milestone.
-pub(crate) fn settle_refund(
-    c: &mut Contract,
-    i: usize,
-    status: RefundStatus,
-    at: Instant,
-) -> (Money, Option<u32>) {
-    let r = &mut c.refunds[i];
-    r.status = status;
-    r.settled_at = Some(at);
-    (r.amount, r.milestone)
-}
-
 /// `pause` (client, hourly): active -> paused; a paused contract takes no new time.
 pub fn pause(
     c: &Contract,
@@ -394,14 +278,6 @@ pub struct EndRequest {
     pub pay: Option<Pay>,
 }
 
-/// Escrow not held by an open refund, per milestone (1-based).
-pub fn available_escrow(c: &Contract) -> Vec<(u32, Money)> {
-    (1..=c.milestones.len() as u32)
-        .map(|n| (n, milestone_escrow(c, n) - milestone_held(c, n)))
-        .filter(|(_, m)| *m > Money::ZERO)
-        .collect()
-}
-
 /// The escrow free at the end, gathered into one milestone (the last that
 /// holds some) as carried money is: so the end releases one amount, with
 /// its fee rounded once, and makes one refund request of the rest.
@@ -417,73 +293,6 @@ fn gather_free_escrow(c: &mut Contract) -> Vec<(u32, Money)> {
         close_if_empty(c, n);
     }
     vec![(target, total)]
-}
-
-/// Escrow still in milestone `n` (1-based), including held parts.
-pub fn milestone_escrow(c: &Contract, n: u32) -> Money {
-    let Some(m) = c.milestones.get(n as usize - 1) else {
-        return Money::ZERO;
-    };
-    let paid: Money = c
-        .payments
-        .iter()
-        .filter(|p| p.milestone == Some(n))
-        .map(|p| p.amount)
-        .sum();
-    let refunded: Money = c
-        .refunds
-        .iter()
-        .filter(|r| r.milestone == Some(n) && r.origin != RefundOrigin::Given)
-        .map(|r| match r.status {
-            RefundStatus::Refunded => r.amount,
-            RefundStatus::Resolved => r.client_part.unwrap_or_default(),
-            _ => Money::ZERO,
-        })
-        .sum();
-    m.funded - paid - refunded
-}
-
-/// Escrow of milestone `n` held by open refunds.
-pub fn milestone_held(c: &Contract, n: u32) -> Money {
-    c.refunds
-        .iter()
-        .filter(|r| r.milestone == Some(n) && r.status.is_open())
-        .map(|r| r.amount)
-        .sum()
-}
-
-/// Releases `amount` of milestone `n`'s escrow to the freelancer, with the fee.
-pub(crate) fn release(c: &mut Contract, settings: &Settings, n: u32, amount: Money, at: Instant) {
-    if amount.is_zero() {
-        return;
-    }
-    c.payments.push(Payment {
-        at,
-        milestone: Some(n),
-        week: None,
-        amount,
-        fee: settings.fee_on(amount),
-    });
-    close_if_empty(c, n);
-}
-
-/// Marks milestone `n` closed once nothing of its escrow is left.
-pub(crate) fn close_if_empty(c: &mut Contract, n: u32) {
-    if milestone_escrow(c, n).is_zero() {
-        let any_paid = c.payments.iter().any(|p| p.milestone == Some(n));
-        if let Some(m) = c.milestones.get_mut(n as usize - 1)
-            && matches!(
-                m.status,
-                MilestoneStatus::Funded | MilestoneStatus::Submitted
-            )
-        {
-            m.status = if any_paid {
-                MilestoneStatus::Released
-            } else {
-                MilestoneStatus::Refunded
-            };
-        }
-    }
 }
 
 /// `end` (client or freelancer, from active or paused): final. Locks the

@@ -1,6 +1,14 @@
 //! The functional core: pure rules over contracts. No file system, no
 //! environment, no clock, no printing; "now" is always a parameter.
+//!
+//! Modules form layers, each using only those below it, so no two depend
+//! on each other: `money`, `week`, `error`, `model`; `accounts` (where
+//! escrow stands) and `diary::{week_file, billing}`; `validate`; `timers`;
+//! `step` (the one transition every rule goes through); and the rules —
+//! `lifecycle`, `escrow`, `feedback`, `diary::{entries, hourly}` — with
+//! `movements` and `report` reading the result.
 
+pub mod accounts;
 pub mod diary;
 pub mod error;
 pub mod escrow;
@@ -12,6 +20,7 @@ pub mod movements;
 #[cfg(test)]
 mod proptests;
 pub mod report;
+pub mod step;
 pub mod timers;
 pub mod validate;
 pub mod week;

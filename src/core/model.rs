@@ -485,6 +485,23 @@ pub struct Event {
     pub detail: String,
 }
 
+/// Builds an event.
+pub(crate) fn event(
+    at: Instant,
+    actor: Actor,
+    what: &str,
+    amount: Option<Money>,
+    detail: String,
+) -> Event {
+    Event {
+        at,
+        actor,
+        event: what.to_string(),
+        amount,
+        detail,
+    }
+}
+
 /// A contract, as its file holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contract {

@@ -1,6 +1,7 @@
 //! Hours and money per period, client or contract: what `report` prints.
 
-use super::diary::{WeekFile, billable_split, counting_until};
+use super::diary::billing::{billable_split, counting_until};
+use super::diary::week_file::WeekFile;
 use super::model::*;
 use super::money::Money;
 use super::movements::{Kind, Movement};

@@ -1,8 +1,9 @@
 //! Timers: every deadline of the rules, and the one pure function that
 //! applies the due ones.
 
-use super::diary::{WeekFile, bill};
-use super::lifecycle::{close_if_empty, event, milestone_escrow, release, settle_refund};
+use super::accounts::{close_if_empty, milestone_escrow, milestone_held, release, settle_refund};
+use super::diary::billing::{bill, hours_words};
+use super::diary::week_file::WeekFile;
 use super::model::*;
 use super::money::Money;
 use super::week::Week;
@@ -61,7 +62,7 @@ pub fn pending(c: &Contract) -> Vec<Timer> {
         let n = i as u32 + 1;
         // Nothing to release after the end (escrow was settled then), or
         // while open refunds hold all of it.
-        let free = milestone_escrow(c, n) - super::lifecycle::milestone_held(c, n);
+        let free = milestone_escrow(c, n) - milestone_held(c, n);
         if let (MilestoneStatus::Submitted, Some(at), None, true) =
             (m.status, m.submitted_at, &c.ending, free > Money::ZERO)
         {
@@ -218,7 +219,7 @@ pub(crate) fn pay_week(c: &mut Contract, wf: &WeekFile, settings: &Settings, at:
         format!(
             "{} settled: {} billable, {} paid to {} (fee {})",
             wf.week,
-            super::diary::hours_words(b.billable),
+            hours_words(b.billable),
             cur.show(b.amount),
             c.freelancer,
             cur.show(b.fee)

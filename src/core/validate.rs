@@ -2,8 +2,8 @@
 //! write. Each problem names the key path it concerns, so the store can point
 //! at the line.
 
-use super::diary::WeekFile;
-use super::lifecycle::{milestone_escrow, milestone_held};
+use super::accounts::{milestone_escrow, milestone_held};
+use super::diary::week_file::WeekFile;
 use super::model::*;
 use super::money::{MAX_MINOR, Money};
 

@@ -145,6 +145,11 @@ pub fn utc_words(t: DateTime<Utc>) -> String {
     t.format("%a %-d %b %H:%M UTC").to_string()
 }
 
+/// An instant for messages: `2026-11-18 10:00:00 UTC`.
+pub(crate) fn instant_words(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,152 @@
+//! A week's bill: billable time under the weekly limit, its amount, and
+//! where the week's money stands.
+
+use super::week_file::*;
+use crate::core::Settings;
+use crate::core::model::*;
+use crate::core::money::Money;
+use crate::core::week::{Stage, Week, utc_words};
+
+/// A week's bill for one contract. Time is in seconds, summed exactly; the
+/// amount is rounded once, from the billable seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Bill {
+    /// All logged seconds.
+    pub seconds: i64,
+    /// Seconds within the limit (filled in entry order).
+    pub billable: i64,
+    /// Seconds over the limit: kept, not billed.
+    pub over: i64,
+    /// The limit that applied.
+    pub limit_hours: Option<u32>,
+    /// billable x rate / 3600, rounded once (zero if a dispute was accepted).
+    pub amount: Money,
+    /// The service fee on the amount.
+    pub fee: Money,
+    /// Refunded by an accepted dispute.
+    pub refunded: Money,
+}
+
+/// The instant after which a week's running time stops counting: now, the
+/// end of the contract, or the week's close for edits (Monday 12:00 after),
+/// whichever comes first — so an invoiced week never changes.
+pub fn counting_until(c: &Contract, week: Week, now: Instant) -> Instant {
+    let until = c.ended_at().map_or(now, |e| e.min(now));
+    until.min(week.invoiced_from())
+}
+
+/// Bills `wf` at `now`: running time counts up to now (or the end).
+pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> Bill {
+    let until = counting_until(c, wf.week, now);
+    let rate = match &c.terms {
+        Terms::Hourly { rate, .. } => *rate,
+        Terms::Fixed { .. } => Money::ZERO,
+    };
+    let limit_hours = limit_for(c, wf.week);
+    let cap = limit_hours.map_or(i64::MAX, |h| i64::from(h) * 3600);
+    let seconds = wf.seconds(until);
+    let billable = seconds.min(cap);
+    let gross = rate.per_hour_for_seconds(billable);
+    let refunded = c
+        .disputes
+        .iter()
+        .find(|d| d.week == wf.week && d.status == DisputeStatus::Accepted)
+        .map(|d| d.refunded.unwrap_or(gross));
+    let amount = if refunded.is_some() {
+        Money::ZERO
+    } else {
+        gross
+    };
+    Bill {
+        seconds,
+        billable,
+        over: seconds - billable,
+        limit_hours,
+        amount,
+        fee: settings.fee_on(amount),
+        refunded: refunded.unwrap_or_default(),
+    }
+}
+
+/// Where a week's money stands at `now`. A settled week's pay is recorded
+/// on the contract as a payment (see [`crate::core::timers::pay_week`]); this says
+/// what is not recorded yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WeekMoney {
+    /// Still open or in review: not billed yet.
+    Unbilled,
+    /// Invoiced, disputable until it settles.
+    Invoiced(Money),
+    /// Past settlement, held by an open dispute until it ends.
+    Held(Money),
+    /// Paid: recorded on the contract.
+    Paid(Money),
+    /// Refunded to the client by an accepted dispute.
+    Refunded(Money),
+}
+
+/// The week's [`WeekMoney`] at `now`, from its one bill (of a contract whose
+/// due timers were applied, so a settled week is paid unless held).
+pub fn week_money(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> WeekMoney {
+    if let Some(p) = c.payments.iter().find(|p| p.week == Some(wf.week)) {
+        return WeekMoney::Paid(p.amount);
+    }
+    let stage = wf.week.stage(now);
+    if !matches!(stage, Stage::Invoiced | Stage::Settled) {
+        return WeekMoney::Unbilled;
+    }
+    let b = bill(c, wf, settings, now);
+    let dispute = c.disputes.iter().find(|d| d.week == wf.week);
+    match dispute.map(|d| d.status) {
+        Some(DisputeStatus::Accepted) => WeekMoney::Refunded(b.refunded),
+        Some(DisputeStatus::Open) if stage == Stage::Settled => WeekMoney::Held(b.amount),
+        _ => WeekMoney::Invoiced(b.amount),
+    }
+}
+
+/// Seconds as `3h05m` (or `45m`); seconds are shown only when there are
+/// some (`29m59s`), so a sum is never shown rounded.
+pub fn hours_words(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.abs();
+    let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+    let secs = if sec == 0 {
+        String::new()
+    } else {
+        format!("{sec:02}s")
+    };
+    if h == 0 {
+        format!("{sign}{m}m{secs}")
+    } else {
+        format!("{sign}{h}h{m:02}m{secs}")
+    }
+}
+
+/// Seconds of each entry that are billable and over the limit, in entry
+/// order (the limit fills up entry by entry).
+pub fn billable_split(c: &Contract, wf: &WeekFile, now: Instant) -> Vec<(i64, i64)> {
+    let until = counting_until(c, wf.week, now);
+    let mut left = limit_for(c, wf.week).map_or(i64::MAX, |h| i64::from(h) * 3600);
+    wf.entries
+        .iter()
+        .map(|e| {
+            let m = e.seconds(until);
+            let b = m.min(left);
+            left -= b;
+            (b, m - b)
+        })
+        .collect()
+}
+
+/// When the stage of `week` next changes, in words: "open until Sun 22 Nov
+/// 23:59 UTC", "in review until Mon 23 Nov 12:00 UTC", ...
+pub fn stage_words(week: Week, now: Instant) -> String {
+    let last = |t: Instant| utc_words(t - chrono::Duration::minutes(1));
+    match week.stage(now) {
+        Stage::Future => format!("not started; opens {}", utc_words(week.start())),
+        Stage::Open => format!("open until {}", last(week.review_from())),
+        Stage::Review => format!("in review until {}", utc_words(week.invoiced_from())),
+        Stage::Invoiced => format!("invoiced; disputes until {}", last(week.settled_from())),
+        Stage::Settled => format!("settled {}", utc_words(week.settled_from())),
+    }
+}

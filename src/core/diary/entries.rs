@@ -1,0 +1,592 @@
+//! Logging, tracking, editing and deleting time: the rules every entry
+//! obeys, however it is made.
+
+use super::billing::*;
+use super::week_file::*;
+use crate::core::error::{RuleError, refused};
+use crate::core::model::*;
+use crate::core::step::{self};
+use crate::core::week::{Stage, Week, instant_words, utc_words};
+
+fn check_freelancer(c: &Contract, role: Role, doing: &str) -> Result<(), RuleError> {
+    if role != Role::Freelancer {
+        return refused(format!(
+            "only the freelancer {doing} on {} (use --as freelancer)",
+            c.id
+        ));
+    }
+    if c.kind() != Kind::Hourly {
+        return refused(format!(
+            "{} is a fixed-price contract: only hourly contracts have a work diary",
+            c.id
+        ));
+    }
+    if let Some(e) = &c.ending {
+        return refused(format!(
+            "cannot change the work diary of {}: the contract ended on {} (the work diary is locked)",
+            c.id,
+            e.at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    Ok(())
+}
+
+fn check_active(c: &Contract) -> Result<(), RuleError> {
+    if c.status == Status::Paused {
+        return refused(format!(
+            "cannot add time to {}: the contract is paused (the client can `contracts resume {}`)",
+            c.id, c.id
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses unless `week` may still be edited at `now`, saying which may.
+pub fn check_editable(week: Week, now: Instant) -> Result<(), RuleError> {
+    let stage = week.stage(now);
+    if stage.editable() {
+        return Ok(());
+    }
+    let current = Week::of(now);
+    let prev = current.prev();
+    let also = if prev.stage(now).editable() {
+        format!(
+            " and {prev} (in review until {})",
+            utc_words(prev.invoiced_from())
+        )
+    } else {
+        String::new()
+    };
+    let why = match stage {
+        Stage::Future => format!("{week} has not started"),
+        _ => format!("{week} is {} ({})", stage.as_str(), stage_words(week, now)),
+    };
+    refused(format!(
+        "{why}: time can be logged, edited and deleted only in {current} (open until {}){also}",
+        utc_words(current.review_from() - chrono::Duration::minutes(1))
+    ))
+}
+
+/// One rule for every entry, however it is made (log, stop, edit, import):
+/// it ends after it starts, not in the future, lasts at most 7 days, and
+/// lies within the contract's life.
+pub fn check_interval(
+    c: &Contract,
+    start: Instant,
+    end: Instant,
+    now: Instant,
+) -> Result<(), RuleError> {
+    if end <= start {
+        return refused(format!(
+            "an entry must end after it starts ({} is not after {})",
+            utc_words(end),
+            utc_words(start)
+        ));
+    }
+    if end > now {
+        return refused(format!(
+            "the entry ends at {}, in the future: log time once it is worked (or use `diary start`)",
+            utc_words(end)
+        ));
+    }
+    if end - start > MAX_ENTRY {
+        return refused(format!(
+            "an entry lasts at most 7 days; {} to {} is {}: split it into several",
+            utc_words(start),
+            utc_words(end),
+            hours_words((end - start).num_seconds())
+        ));
+    }
+    check_life(c, start, Some(end))
+}
+
+/// Time lies within the contract's life: from `started_at`, never while it
+/// was paused, never after `ended_at`. `end` is `None` for a timer.
+pub fn check_life(c: &Contract, start: Instant, end: Option<Instant>) -> Result<(), RuleError> {
+    if start < c.started_at {
+        return refused(format!(
+            "the entry starts at {}, before {} started ({}): time lies within the contract's life",
+            utc_words(start),
+            c.id,
+            instant_words(c.started_at)
+        ));
+    }
+    if let Some(ended) = c.ended_at()
+        && end.unwrap_or(start) > ended
+    {
+        return refused(format!(
+            "the entry ends after {} ended ({}): the work diary is locked from the end",
+            c.id,
+            instant_words(ended)
+        ));
+    }
+    let stop = end.unwrap_or(start + chrono::Duration::seconds(1));
+    for (from, to) in c.paused_spans() {
+        if start < to.unwrap_or(Instant::MAX_UTC) && from < stop {
+            return refused(format!(
+                "the entry overlaps a pause of {} ({} to {}): a paused contract takes no time",
+                c.id,
+                instant_words(from),
+                to.map_or("now".to_string(), instant_words)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The ledger's clock only moves forward, in the diary too: refuses a change
+/// of `c`'s diary at `now` when its history has a later event, or its diary
+/// (`entries`) records time later than `now` (recorded with a clock ahead).
+pub fn refuse_before_latest<'e>(
+    c: &Contract,
+    entries: impl IntoIterator<Item = &'e Entry>,
+    now: Instant,
+) -> Result<(), RuleError> {
+    step::refuse_before_latest(c, now)?;
+    let latest = entries
+        .into_iter()
+        .map(|e| (e.end.unwrap_or(e.start), e))
+        .max_by_key(|(t, _)| *t);
+    if let Some((t, e)) = latest
+        && t > now
+    {
+        return refused(format!(
+            "cannot change the work diary of {} at {}: it already records time until {} ({}{}), and the ledger's clock only moves forward",
+            c.id,
+            instant_words(now),
+            instant_words(t),
+            entry_ref(&c.id, &e.id),
+            if e.end.is_none() {
+                ", a timer started then"
+            } else {
+                ""
+            }
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses if [start, end) overlaps an entry of `others` (except `skip`).
+pub fn check_overlap(
+    c: &Contract,
+    others: &[Entry],
+    skip: Option<&str>,
+    start: Instant,
+    end: Instant,
+    now: Instant,
+) -> Result<(), RuleError> {
+    for o in others {
+        if Some(o.id.as_str()) == skip {
+            continue;
+        }
+        // A running timer counts up to now, or to its week's close.
+        let o_end = o
+            .end
+            .unwrap_or_else(|| o.end_or(counting_until(c, Week::of(o.start), now)));
+        if o.start < end && start < o_end {
+            let running = if o.end.is_none() {
+                format!(
+                    ", a timer still running: `contracts diary stop {}` stops it",
+                    c.id
+                )
+            } else {
+                String::new()
+            };
+            return refused(format!(
+                "the entry overlaps {} ({} to {}{running}) on {}: entries of one contract never overlap",
+                entry_ref(&c.id, &o.id),
+                utc_words(o.start),
+                utc_words(o_end),
+                c.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What `diary log` asks for.
+#[derive(Debug, Clone)]
+pub struct LogRequest {
+    /// Start.
+    pub start: Instant,
+    /// End.
+    pub end: Instant,
+    /// Memo.
+    pub memo: String,
+}
+
+/// `diary log` (freelancer): a finished interval of manual time into its
+/// start week `wf`. `others` are the contract's entries of neighbouring weeks
+/// (for the overlap check).
+pub fn log(
+    c: &Contract,
+    role: Role,
+    wf: &WeekFile,
+    others: &[Entry],
+    req: LogRequest,
+    now: Instant,
+) -> Result<(WeekFile, Entry), RuleError> {
+    check_freelancer(c, role, "logs time")?;
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
+    check_active(c)?;
+    if let Terms::Hourly {
+        manual_time: false, ..
+    } = c.terms
+    {
+        return refused(format!(
+            "{} does not allow manual time: only tracked time counts (`contracts diary start {}`)",
+            c.id, c.id
+        ));
+    }
+    check_interval(c, req.start, req.end, now)?;
+    check_editable(wf.week, now)?;
+    check_overlap(c, &wf.entries, None, req.start, req.end, now)?;
+    check_overlap(c, others, None, req.start, req.end, now)?;
+    let mut out = wf.clone();
+    let e = Entry {
+        id: wf.next_id(),
+        start: req.start,
+        end: Some(req.end),
+        memo: req.memo,
+        manual: true,
+    };
+    out.insert(e.clone());
+    Ok((out, e))
+}
+
+/// `diary start` (freelancer): a running timer from now, in this week.
+/// `running` is any running entry of the contract (at most one may run).
+pub fn start(
+    c: &Contract,
+    role: Role,
+    wf: &WeekFile,
+    others: &[Entry],
+    memo: String,
+    now: Instant,
+) -> Result<(WeekFile, Entry), RuleError> {
+    check_freelancer(c, role, "tracks time")?;
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
+    check_active(c)?;
+    check_life(c, now, None)?;
+    // A timer still counting blocks a new one; one past its week's close
+    // or its 7 days counts no more (`diary stop` records its end there).
+    if let Some(r) = wf
+        .entries
+        .iter()
+        .chain(others)
+        .find(|e| still_counting(c, e, now))
+    {
+        return refused(format!(
+            "a timer is already running on {} since {} ({}): `contracts diary stop {}` stops it first",
+            c.id,
+            utc_words(r.start),
+            entry_ref(&c.id, &r.id),
+            c.id
+        ));
+    }
+    let tick = now + chrono::Duration::seconds(1);
+    check_overlap(c, &wf.entries, None, now, tick, now)?;
+    check_overlap(c, others, None, now, tick, now)?;
+    let mut out = wf.clone();
+    let e = Entry {
+        id: wf.next_id(),
+        start: now,
+        end: None,
+        memo,
+        manual: false,
+    };
+    out.insert(e.clone());
+    Ok((out, e))
+}
+
+/// `diary stop` (freelancer): ends the running timer of `wf` at `now`. Time
+/// past the week's review close cannot be billed in that week, so the end is
+/// capped there; a timer that ran past the contract's end stops at the end.
+pub fn stop(
+    c: &Contract,
+    role: Role,
+    wf: &WeekFile,
+    others: &[Entry],
+    now: Instant,
+) -> Result<(WeekFile, Entry, Option<String>), RuleError> {
+    if role != Role::Freelancer {
+        return refused(format!(
+            "only the freelancer stops the timer on {} (use --as freelancer)",
+            c.id
+        ));
+    }
+    let Some(idx) = wf.entries.iter().position(|e| e.end.is_none()) else {
+        return refused(format!("no timer is running on {}", c.id));
+    };
+    let started = wf.entries[idx].start;
+    if now < started {
+        return refused(format!(
+            "cannot stop the timer of {} at {}: it started at {}, later (the ledger's clock only moves forward); stop it at {} or later, or delete it with `contracts diary rm {}`",
+            c.id,
+            instant_words(now),
+            instant_words(started),
+            instant_words(started),
+            entry_ref(&c.id, &wf.entries[idx].id)
+        ));
+    }
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
+    let mut out = wf.clone();
+    let e = &mut out.entries[idx];
+    let mut end = now;
+    let mut note = None;
+    if let Some(ended) = c.ended_at()
+        && ended < end
+    {
+        end = ended;
+        note = Some(format!(
+            "stopped at the contract's end, {}",
+            utc_words(ended)
+        ));
+    }
+    let cutoff = wf.week.invoiced_from();
+    if end > cutoff {
+        end = cutoff;
+        note = Some(format!(
+            "{} closed for edits at {}: the entry ends there",
+            wf.week,
+            utc_words(cutoff)
+        ));
+    }
+    let longest = e.start + MAX_ENTRY;
+    if end > longest {
+        end = longest;
+        note = Some(format!(
+            "an entry lasts at most 7 days: the timer stopped counting at {}",
+            utc_words(longest)
+        ));
+    }
+    if end <= e.start {
+        // An entry must end after it starts; the timer is kept, not discarded.
+        return refused(format!(
+            "no time has passed since the timer of {} started at {}: stop it later, or delete it with `contracts diary rm {}`",
+            c.id,
+            instant_words(e.start),
+            entry_ref(&c.id, &e.id)
+        ));
+    }
+    e.end = Some(end);
+    let done = e.clone();
+    Ok((out, done, note))
+}
+
+/// What `diary edit` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct EditRequest {
+    /// New start.
+    pub start: Option<Instant>,
+    /// New end.
+    pub end: Option<Instant>,
+    /// New memo.
+    pub memo: Option<String>,
+}
+
+/// `diary edit` (freelancer): same window as logging. Changing the times of
+/// an entry makes it manual time, so it needs the contract's permission; an
+/// entry stays in the week it starts in.
+pub fn edit(
+    c: &Contract,
+    role: Role,
+    wf: &WeekFile,
+    others: &[Entry],
+    local: &str,
+    req: EditRequest,
+    now: Instant,
+) -> Result<(WeekFile, Entry), RuleError> {
+    check_freelancer(c, role, "edits time")?;
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
+    check_editable(wf.week, now)?;
+    let Some(idx) = wf.entries.iter().position(|e| e.id == local) else {
+        return Err(RuleError::NotFound(format!(
+            "no entry {} in {}",
+            entry_ref(&c.id, local),
+            wf.week
+        )));
+    };
+    let mut e = wf.entries[idx].clone();
+    let times = req.start.is_some() || req.end.is_some();
+    if times {
+        if let Terms::Hourly {
+            manual_time: false, ..
+        } = c.terms
+        {
+            return refused(format!(
+                "{} does not allow manual time: tracked entries keep their times (only --memo can change)",
+                c.id
+            ));
+        }
+        if e.end.is_none() && req.end.is_some() {
+            return refused(format!(
+                "{} is running: stop it with `contracts diary stop {}`",
+                entry_ref(&c.id, local),
+                c.id
+            ));
+        }
+        let start = req.start.unwrap_or(e.start);
+        if Week::of(start) != wf.week {
+            return refused(format!(
+                "an entry stays in the week it starts in ({}): delete it and log a new one in {}",
+                wf.week,
+                Week::of(start)
+            ));
+        }
+        let end = req.end.or(e.end);
+        match end {
+            Some(end) => check_interval(c, start, end, now)?,
+            None if start > now => {
+                return refused(format!(
+                    "a running timer cannot start in the future ({} is after now, {})",
+                    instant_words(start),
+                    instant_words(now)
+                ));
+            }
+            None => check_life(c, start, None)?,
+        }
+        let end_check = end.unwrap_or(now);
+        check_overlap(c, &wf.entries, Some(local), start, end_check, now)?;
+        check_overlap(c, others, None, start, end_check, now)?;
+        e.start = start;
+        e.end = end;
+        e.manual = true;
+    }
+    if let Some(m) = req.memo {
+        e.memo = m;
+    }
+    let mut out = wf.clone();
+    out.entries.remove(idx);
+    out.insert(e.clone());
+    Ok((out, e))
+}
+
+/// `diary rm` (freelancer): same window as logging.
+pub fn remove(
+    c: &Contract,
+    role: Role,
+    wf: &WeekFile,
+    others: &[Entry],
+    local: &str,
+    now: Instant,
+) -> Result<(WeekFile, Entry), RuleError> {
+    check_freelancer(c, role, "deletes time")?;
+    refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
+    check_editable(wf.week, now)?;
+    let Some(idx) = wf.entries.iter().position(|e| e.id == local) else {
+        return Err(RuleError::NotFound(format!(
+            "no entry {} in {}",
+            entry_ref(&c.id, local),
+            wf.week
+        )));
+    };
+    let mut out = wf.clone();
+    // Remember the number, so the deleted entry's id is never given out again.
+    out.last_number = wf.highest();
+    let e = out.entries.remove(idx);
+    Ok((out, e))
+}
+
+/// Whether `e` is a timer that still counts time at `now`: running, and
+/// before its week's close for edits, its 7 days and the contract's end.
+pub fn still_counting(c: &Contract, e: &Entry, now: Instant) -> bool {
+    if e.end.is_some() {
+        return false;
+    }
+    let mut cap = Week::of(e.start).invoiced_from().min(e.start + MAX_ENTRY);
+    if let Some(ended) = c.ended_at() {
+        cap = cap.min(ended);
+    }
+    cap > now
+}
+
+/// The week files among `weeks` whose timer was left running past the point
+/// where it stopped counting, with its end recorded there (when a new timer
+/// starts, the old one ends where it stopped counting).
+pub fn close_stale<'w>(
+    c: &Contract,
+    weeks: impl IntoIterator<Item = &'w WeekFile>,
+    now: Instant,
+) -> Vec<WeekFile> {
+    weeks
+        .into_iter()
+        .filter(|wf| wf.running().is_some_and(|e| !still_counting(c, e, now)))
+        .filter_map(|wf| stop_at(wf, now).map(|(new, _)| new))
+        .collect()
+}
+
+/// New time stops at `at` (a pause, the pause of an hourly dispute, the
+/// end): the running timer of `wf`, if any, ends there (or at its week's
+/// close, if that came first). A timer stopped the instant it started had
+/// no time to record and is removed. Returns the new week file and entry.
+pub fn stop_at(wf: &WeekFile, at: Instant) -> Option<(WeekFile, Entry)> {
+    let idx = wf.entries.iter().position(|e| e.end.is_none())?;
+    let mut out = wf.clone();
+    let end = at
+        .min(wf.week.invoiced_from())
+        .min(out.entries[idx].start + MAX_ENTRY);
+    if end <= out.entries[idx].start {
+        let gone = out.entries.remove(idx);
+        out.last_number = wf.highest();
+        return Some((out, gone));
+    }
+    out.entries[idx].end = Some(end);
+    let e = out.entries[idx].clone();
+    Some((out, e))
+}
+
+/// Whether a change from `before` to `after` stops new time on an hourly
+/// contract (a pause, an hourly dispute's pause, the end): then a running
+/// timer stops at that instant, recorded by the same command.
+pub fn stops_new_time(before: &Contract, after: &Contract) -> bool {
+    after.kind() == Kind::Hourly
+        && ((before.status == Status::Active && after.status != Status::Active)
+            || (before.ending.is_none() && after.ending.is_some()))
+}
+
+/// Records in `outcome` that the running timer `e` of its contract stopped
+/// at `at` (see [`stop_at`]), as an event of `actor`.
+pub fn timer_stopped_event(c: &Contract, e: &Entry, actor: Actor, at: Instant) -> Event {
+    let what = match e.end {
+        Some(end) => format!(
+            "timer {} stopped at {} ({}): a paused or ended contract takes no new time",
+            entry_ref(&c.id, &e.id),
+            instant_words(end),
+            hours_words((end - e.start).num_seconds())
+        ),
+        None => format!(
+            "timer {} removed: it started the same second, with no time to record",
+            entry_ref(&c.id, &e.id)
+        ),
+    };
+    event(at, actor, "timer_stopped", None, what)
+}
+
+/// Checks an imported interval against the contract's life.
+pub fn check_import(
+    c: &Contract,
+    start: Instant,
+    end: Instant,
+    now: Instant,
+) -> Result<(), String> {
+    if c.kind() != Kind::Hourly {
+        return Err(format!(
+            "{} is fixed-price: only hourly contracts have a work diary",
+            c.id
+        ));
+    }
+    check_interval(c, start, end, now).map_err(|e| e.to_string())?;
+    let week = Week::of(start);
+    // The pay of every week up to the last one paid is recorded: time added
+    // there would never be paid.
+    if let Some(last) = c.payments.iter().filter_map(|p| p.week).max()
+        && week <= last
+    {
+        return Err(format!(
+            "{week} of {} is settled and its pay recorded up to {last}: a paid week does not change",
+            c.id
+        ));
+    }
+    Ok(())
+}

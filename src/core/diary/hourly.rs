@@ -1,0 +1,242 @@
+//! The weekly limit and hourly disputes [211062158].
+
+use super::billing::*;
+use super::week_file::*;
+use crate::core::error::{RuleError, refused};
+use crate::core::model::*;
+use crate::core::money::Money;
+use crate::core::step::transition;
+use crate::core::week::{Stage, Week, utc_words};
+use crate::core::{Outcome, Settings};
+
+/// `limit ID HOURS|none` (client, hourly): a raise applies at once, a cut
+/// from the next Monday 00:00 UTC [211062418].
+pub fn set_limit(
+    c: &Contract,
+    role: Role,
+    hours: Option<u32>,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| {
+        if role != Role::Client {
+            return refused(format!(
+                "only the client sets the weekly limit of {} (use --as client)",
+                c.id
+            ));
+        }
+        if let Some(e) = &c.ending {
+            return refused(format!(
+                "{} ended on {}: its limit no longer changes",
+                c.id,
+                e.at.format("%Y-%m-%d")
+            ));
+        }
+        let week = Week::of(now);
+        let current = limit_for(c, week);
+        let next = limit_for(c, week.next());
+        let Terms::Hourly { limit_changes, .. } = &mut c.terms else {
+            return refused(format!(
+                "{} is a fixed-price contract: only hourly contracts have a weekly limit",
+                c.id
+            ));
+        };
+        let cap = |h: Option<u32>| h.map_or(u64::MAX, u64::from);
+        let show = |h: Option<u32>| h.map_or("none".to_string(), |h| format!("{h} h"));
+        if hours == current && hours == next {
+            return refused(format!("the weekly limit is already {}", show(hours)));
+        }
+        let (from, detail) = if cap(hours) >= cap(current) {
+            (
+                now,
+                format!(
+                    "weekly limit raised from {} to {}, from this week ({week})",
+                    show(current),
+                    show(hours)
+                ),
+            )
+        } else {
+            let monday = week.end();
+            (
+                monday,
+                format!(
+                    "weekly limit cut from {} to {} from {} ({}); {week} keeps {}",
+                    show(current),
+                    show(hours),
+                    utc_words(monday),
+                    week.next(),
+                    show(current)
+                ),
+            )
+        };
+        // A later change replaces changes not yet in effect.
+        limit_changes.retain(|l| l.from <= now);
+        limit_changes.push(LimitChange {
+            at: now,
+            from,
+            hours,
+        });
+        Ok(vec![event(
+            now,
+            Actor::Client,
+            "limit_changed",
+            None,
+            detail,
+        )])
+    })
+}
+
+/// What an hourly dispute command does.
+#[derive(Debug, Clone)]
+pub enum DisputeAction {
+    /// The client opens one, with a reason.
+    Open(String),
+    /// The freelancer accepts: the week's amount is refunded.
+    Accept,
+    /// The freelancer declines: the hours stand.
+    Decline,
+    /// The client withdraws: billed as normal.
+    Withdraw,
+}
+
+/// `diary dispute` [211062158]: the client may dispute a week while it is
+/// invoiced (also after the end); an active contract is paused. The
+/// freelancer accepts (the week's bill is refunded) or declines; the client
+/// may withdraw. A dispute that ends after the week settled releases its
+/// pay then. `wf` is the disputed week's file, if it has one.
+pub fn dispute(
+    c: &Contract,
+    role: Role,
+    week: Week,
+    action: DisputeAction,
+    wf: Option<&WeekFile>,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let cur = settings.currency;
+    transition(c, settings, now, |c| {
+        if c.kind() != Kind::Hourly {
+            return refused(format!(
+                "{} is a fixed-price contract: hourly disputes concern hourly weeks (see `contracts refund`)",
+                c.id
+            ));
+        }
+        let open = c
+            .disputes
+            .iter()
+            .position(|d| d.week == week && d.status == DisputeStatus::Open);
+        let need = |r: Role, what: &str| -> Result<(), RuleError> {
+            if role != r {
+                return refused(format!(
+                    "only the {r} can {what} a dispute of {week} on {} (use --as {r})",
+                    c.id
+                ));
+            }
+            Ok(())
+        };
+        match action {
+            DisputeAction::Open(reason) => {
+                need(Role::Client, "open")?;
+                if week.stage(now) != Stage::Invoiced {
+                    return refused(format!(
+                        "{week} cannot be disputed now: it is {} ({}); a week can be disputed while it is invoiced, next Mon 12:00 to Fri 23:59 UTC",
+                        week.stage(now).as_str(),
+                        stage_words(week, now)
+                    ));
+                }
+                if c.disputes.iter().any(|d| d.week == week) {
+                    return refused(format!("{week} of {} was already disputed", c.id));
+                }
+                let mut detail = format!("{week} disputed: {reason}");
+                if c.status == Status::Active {
+                    c.status = Status::Paused;
+                    detail.push_str("; contract paused");
+                }
+                c.disputes.push(HourlyDispute {
+                    week,
+                    reason,
+                    status: DisputeStatus::Open,
+                    opened_at: now,
+                    closed_at: None,
+                    refunded: None,
+                });
+                Ok(vec![event(
+                    now,
+                    Actor::Client,
+                    "week_disputed",
+                    None,
+                    detail,
+                )])
+            }
+            DisputeAction::Accept => {
+                need(Role::Freelancer, "accept")?;
+                let i = open.ok_or_else(|| no_open(c, week))?;
+                let amount = wf.map_or(Money::ZERO, |wf| bill(c, wf, settings, now).amount);
+                let d = &mut c.disputes[i];
+                d.status = DisputeStatus::Accepted;
+                d.closed_at = Some(now);
+                d.refunded = Some(amount);
+                Ok(vec![event(
+                    now,
+                    Actor::Freelancer,
+                    "dispute_accepted",
+                    Some(amount),
+                    format!(
+                        "dispute of {week} accepted: its hours are refunded ({} to {})",
+                        cur.show(amount),
+                        c.client
+                    ),
+                )])
+            }
+            DisputeAction::Decline => {
+                need(Role::Freelancer, "decline")?;
+                let i = open.ok_or_else(|| no_open(c, week))?;
+                c.disputes[i].status = DisputeStatus::Declined;
+                c.disputes[i].closed_at = Some(now);
+                let mut evs = vec![event(
+                    now,
+                    Actor::Freelancer,
+                    "dispute_declined",
+                    None,
+                    format!("dispute of {week} declined: the hours stand"),
+                )];
+                evs.extend(release_held(c, week, wf, settings, now));
+                Ok(evs)
+            }
+            DisputeAction::Withdraw => {
+                need(Role::Client, "withdraw")?;
+                let i = open.ok_or_else(|| no_open(c, week))?;
+                c.disputes[i].status = DisputeStatus::Withdrawn;
+                c.disputes[i].closed_at = Some(now);
+                let mut evs = vec![event(
+                    now,
+                    Actor::Client,
+                    "dispute_withdrawn",
+                    None,
+                    format!("dispute of {week} withdrawn: billed as normal"),
+                )];
+                evs.extend(release_held(c, week, wf, settings, now));
+                Ok(evs)
+            }
+        }
+    })
+}
+
+/// A dispute ended without a refund after its week settled: the pay it held
+/// is recorded now.
+fn release_held(
+    c: &mut Contract,
+    week: Week,
+    wf: Option<&WeekFile>,
+    settings: &Settings,
+    now: Instant,
+) -> Option<Event> {
+    let wf = wf.filter(|wf| !wf.entries.is_empty() && wf.week == week)?;
+    let paid = c.payments.iter().any(|p| p.week == Some(week));
+    (now >= week.settled_from() && !paid)
+        .then(|| crate::core::timers::pay_week(c, wf, settings, now))
+}
+
+fn no_open(c: &Contract, week: Week) -> RuleError {
+    RuleError::Refused(format!("{week} of {} has no open dispute", c.id))
+}

@@ -1,0 +1,156 @@
+//! A contract's entries in one billing week, and the names of entries.
+
+use crate::core::model::*;
+use crate::core::week::Week;
+
+/// The longest an entry may last.
+pub const MAX_ENTRY: chrono::Duration = chrono::Duration::days(7);
+
+/// One interval of work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Stable within its week file, e.g. `2026W47-3`.
+    pub id: String,
+    /// When work started.
+    pub start: Instant,
+    /// When it stopped; `None` while a timer runs.
+    pub end: Option<Instant>,
+    /// What was done.
+    pub memo: String,
+    /// Logged after the fact (needs the contract's permission) rather than tracked.
+    pub manual: bool,
+}
+
+impl Entry {
+    /// Seconds worked, counting a running entry up to `until`.
+    pub fn seconds(&self, until: Instant) -> i64 {
+        (self.end_or(until) - self.start).num_seconds().max(0)
+    }
+
+    /// Whole minutes of [`Entry::seconds`], rounded down: for display only.
+    pub fn minutes(&self, until: Instant) -> i64 {
+        self.seconds(until) / 60
+    }
+
+    /// The end, or while running `until` — at most 7 days after the start
+    /// (an entry lasts at most 7 days, a timer left running too).
+    pub fn end_or(&self, until: Instant) -> Instant {
+        self.end
+            .unwrap_or_else(|| until.max(self.start).min(self.start + MAX_ENTRY))
+    }
+}
+
+/// The entries of one contract in one week, sorted by start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekFile {
+    /// The contract.
+    pub contract: ContractId,
+    /// The billing week (entries start in it).
+    pub week: Week,
+    /// Entries, sorted by start.
+    pub entries: Vec<Entry>,
+    /// The highest entry number ever given out here, so that a deleted
+    /// entry's id is never reused.
+    pub last_number: u64,
+}
+
+impl WeekFile {
+    /// An empty week.
+    pub fn new(contract: ContractId, week: Week) -> WeekFile {
+        WeekFile {
+            contract,
+            week,
+            entries: Vec::new(),
+            last_number: 0,
+        }
+    }
+
+    /// Seconds logged, counting running entries up to `now`.
+    pub fn seconds(&self, now: Instant) -> i64 {
+        self.entries.iter().map(|e| e.seconds(now)).sum()
+    }
+
+    /// The running entry, if any.
+    pub fn running(&self) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.end.is_none())
+    }
+
+    /// The highest entry number in use or ever given out here.
+    pub(super) fn highest(&self) -> u64 {
+        self.entries
+            .iter()
+            .filter_map(|e| e.id.rsplit_once('-')?.1.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+            .max(self.last_number)
+    }
+
+    /// The highest number given out, when it is above every entry's (after
+    /// the newest entries were deleted): only then is it worth writing down.
+    pub fn deleted_beyond(&self) -> Option<u64> {
+        let max = self
+            .entries
+            .iter()
+            .filter_map(|e| e.id.rsplit_once('-')?.1.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        (self.last_number > max).then_some(self.last_number)
+    }
+
+    /// The id a new entry gets: never one given out before.
+    pub fn next_id(&self) -> String {
+        let n = self.highest().saturating_add(1);
+        format!("{}-{n}", self.week.to_string().replace('-', ""))
+    }
+
+    /// Adds an entry, keeping the order by start and the id counter.
+    pub fn insert(&mut self, e: Entry) {
+        if let Some(n) =
+            e.id.rsplit_once('-')
+                .and_then(|(_, n)| n.parse::<u64>().ok())
+        {
+            self.last_number = self.highest().max(n);
+        }
+        let at = self.entries.partition_point(|x| x.start <= e.start);
+        self.entries.insert(at, e);
+    }
+}
+
+/// The global name of an entry: `c7/2026W47-3`.
+pub fn entry_ref(contract: &ContractId, local: &str) -> String {
+    format!("{contract}/{local}")
+}
+
+/// Splits `c7/2026W47-3` into the contract, the week and the local id.
+pub fn parse_entry_ref(s: &str) -> Result<(ContractId, Week, String), String> {
+    let bad = || {
+        format!(
+            "`{}` is not an entry: entries are named like c7/2026W47-3 (see `contracts diary show`)",
+            s.escape_default()
+        )
+    };
+    let (c, local) = s.split_once('/').ok_or_else(bad)?;
+    let id = ContractId::parse(c)?;
+    let (yw, n) = local.rsplit_once('-').ok_or_else(bad)?;
+    n.parse::<u64>().map_err(|_| bad())?;
+    let (y, w) = yw.split_once('W').ok_or_else(bad)?;
+    let week: Week = format!("{y}-W{w}").parse().map_err(|_| bad())?;
+    Ok((id, week, local.to_string()))
+}
+
+/// The weekly limit (hours) that governs `week`: the initial limit, or the
+/// last change that took effect before the week ended.
+pub fn limit_for(c: &Contract, week: Week) -> Option<u32> {
+    match &c.terms {
+        Terms::Hourly {
+            weekly_limit,
+            limit_changes,
+            ..
+        } => limit_changes
+            .iter()
+            .rev()
+            .find(|l| l.from < week.end())
+            .map_or(*weekly_limit, |l| l.hours),
+        Terms::Fixed { .. } => None,
+    }
+}

@@ -1,0 +1,93 @@
+//! The one way a rule changes a contract: due timers first, then the
+//! rule's own step, then the checks every new state must pass.
+
+use super::error::{RuleError, refused};
+use super::model::*;
+use super::money::Money;
+use super::timers;
+use super::week::instant_words;
+use super::{Outcome, Settings};
+
+/// Applies due timers, then `step` on the result; returns both sets of
+/// events. Refuses a change dated before the contract's latest event, and a
+/// result outside the money range; a result that breaks another invariant is
+/// an internal error, never written.
+pub fn transition(
+    c: &Contract,
+    settings: &Settings,
+    now: Instant,
+    step: impl FnOnce(&mut Contract) -> Result<Vec<Event>, RuleError>,
+) -> Result<Outcome, RuleError> {
+    refuse_before_latest(c, now)?;
+    let Outcome {
+        mut contract,
+        mut events,
+    } = timers::advance(c, settings, now);
+    let own = step(&mut contract)?;
+    contract.history.extend(own.iter().cloned());
+    events.extend(own);
+    guard(&contract, settings)?;
+    Ok(Outcome { contract, events })
+}
+
+/// The ledger's clock only moves forward: refuses a change of `c` at `now`
+/// when its history holds a later event, naming that event.
+pub fn refuse_before_latest(c: &Contract, now: Instant) -> Result<(), RuleError> {
+    match c.latest_event() {
+        Some(e) if now < e.at => refused(format!(
+            "cannot change {} at {}: its history already has `{}` by {} at {}, and the ledger's clock only moves forward (a change can be dated {} or later)",
+            c.id,
+            instant_words(now),
+            e.event,
+            e.actor,
+            instant_words(e.at),
+            instant_words(e.at)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// What every new state must satisfy before it may be written: amounts in
+/// the money range (else a refusal naming the amount), and every invariant
+/// of [`super::validate::contract`] (else an internal error).
+pub fn guard(c: &Contract, settings: &Settings) -> Result<(), RuleError> {
+    let cur = settings.currency;
+    if let Some((what, m)) = super::validate::out_of_range(c) {
+        return refused(format!(
+            "refused: {what} of {} would be {} {}, beyond the largest amount a ledger holds ({} {})",
+            c.id,
+            cur.show(m),
+            cur.code(),
+            cur.show(Money::from_minor(super::money::MAX_MINOR)),
+            cur.code()
+        ));
+    }
+    if let Some((what, t)) = super::validate::out_of_time(c) {
+        return refused(format!(
+            "refused: {what} on {} would be {}, past the year {} that ledger files hold",
+            c.id,
+            t.format("%Y-%m-%d"),
+            super::validate::LAST_YEAR
+        ));
+    }
+    let problems = super::validate::contract(c);
+    if let Some(p) = problems.first() {
+        return Err(RuleError::Internal(format!(
+            "the change would leave {} inconsistent ({}: {}); nothing was written",
+            c.id, p.path, p.message
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses anything on an ended contract: "cannot {doing}: c7 ended on ...".
+pub(crate) fn refuse_if_ended(c: &Contract, doing: &str) -> Result<(), RuleError> {
+    if let Some(e) = &c.ending {
+        return refused(format!(
+            "cannot {doing}: {} ended on {} (ended is final)",
+            c.id,
+            e.at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    Ok(())
+}
