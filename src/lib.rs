@@ -13,5 +13,6 @@ pub mod commands;
 pub mod core;
 pub mod error;
 pub mod render;
+pub mod safe_text;
 pub mod store;
 pub mod time;

@@ -44,7 +44,7 @@ impl fmt::Display for Located {
             write!(
                 f,
                 "\n {num} | {}\n {pad} | {}^",
-                crate::render::text::clean(s),
+                crate::safe_text::clean(s),
                 " ".repeat(c.saturating_sub(1))
             )?;
         }

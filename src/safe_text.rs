@@ -1,0 +1,75 @@
+//! Terminal safety: text that came from files or arguments is printed with
+//! control characters escaped, so a shared ledger cannot drive the terminal.
+//! Both the store (in load errors) and the renderers use it.
+
+use std::borrow::Cow;
+
+/// Characters that reorder what a terminal shows (Unicode bidirectional
+/// embeddings, overrides and isolates, and the marks).
+fn is_bidi_control(ch: char) -> bool {
+    matches!(ch, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn is_unsafe(ch: char) -> bool {
+    ch.is_control() || is_bidi_control(ch)
+}
+
+/// `s` with every control character (including ESC, CR, TAB and newlines)
+/// and every bidirectional control shown as an escape.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        if is_unsafe(ch) {
+            out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text with bidirectional controls written as `\uXXXX` escapes (the
+/// same string to a JSON reader; inert on a terminal). serde_json already
+/// escapes control characters.
+pub fn json_safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_bidi_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        if is_bidi_control(ch) {
+            out.push_str(&format!("\\u{:04x}", u32::from(ch)));
+        } else {
+            out.push(ch);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like `clean`, but keeps newlines (for multi-line messages we compose).
+pub fn clean_lines(s: &str) -> String {
+    s.split('\n').map(clean).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_control_characters() {
+        assert_eq!(clean("plain"), "plain");
+        assert_eq!(clean("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(clean("a\nb"), "a\\nb");
+        assert_eq!(clean_lines("a\u{7}\nb"), "a\\u{7}\nb");
+        assert!(!clean("\u{9b}x").contains('\u{9b}'));
+        assert_eq!(clean("a\u{202E}b"), "a\\u{202e}b");
+        assert_eq!(clean("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
+        let j = json_safe("{\"t\": \"a\u{202E}b\"}");
+        assert_eq!(j, "{\"t\": \"a\\u202eb\"}");
+        let back: serde_json::Value = serde_json::from_str(&j).unwrap();
+        assert_eq!(back["t"], "a\u{202E}b");
+    }
+}
