@@ -6,6 +6,7 @@ pub mod ics;
 pub mod json;
 pub mod table;
 pub mod text;
+pub mod views;
 
 use crate::time::Zone;
 use chrono::{DateTime, Utc};

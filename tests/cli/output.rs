@@ -298,3 +298,77 @@ fn help_documents_the_exit_codes() {
         );
     }
 }
+
+/// `show` for people, fixed price: terms, escrow, milestones, an open
+/// refund request with its deadline, and what happens when.
+#[test]
+fn show_table_fixed_price() {
+    let l = Ledger::new();
+    l.fixed("f1", "500");
+    l.run(&["refund", "request", "f1", "--amount", "100"]).ok();
+    let t = l.run(&["show", "f1"]).ok().stdout;
+    insta::assert_snapshot!("show_fixed_price", t);
+}
+
+/// `show` for people, hourly, as the freelancer (who sees fee and net):
+/// the limit, this week's time with its running timer, and after the end
+/// the hidden feedback of the other party.
+#[test]
+fn show_table_hourly_freelancer() {
+    let l = Ledger::new();
+    l.hourly("h1");
+    let fl = |now: &str, args: &[&str]| {
+        let mut all = vec!["--as", "freelancer"];
+        all.extend_from_slice(args);
+        l.run_at(now, &all).ok();
+    };
+    fl(
+        "2026-11-10T12:00:00Z",
+        &[
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-09 09:00",
+            "--to",
+            "2026-11-09 13:00",
+            "--memo",
+            "API",
+        ],
+    );
+    fl(
+        "2026-11-18T08:00:00Z",
+        &["diary", "start", "h1", "--memo", "Fix"],
+    );
+    l.run_at("2026-11-18T09:00:00Z", &["limit", "h1", "5"]).ok();
+    let t = l
+        .run_at(
+            "2026-11-18T09:30:00Z",
+            &["--as", "freelancer", "show", "h1"],
+        )
+        .ok()
+        .stdout;
+    insta::assert_snapshot!("show_hourly_freelancer", t);
+    l.run_at("2026-11-19T10:00:00Z", &["end", "h1"]).ok();
+    l.run_at(
+        "2026-11-19T11:00:00Z",
+        &[
+            "feedback",
+            "give",
+            "h1",
+            "--stars",
+            "5",
+            "--comment",
+            "Great",
+        ],
+    )
+    .ok();
+    let t = l
+        .run_at(
+            "2026-11-19T12:00:00Z",
+            &["--as", "freelancer", "show", "h1"],
+        )
+        .ok()
+        .stdout;
+    insta::assert_snapshot!("show_hourly_ended_freelancer", t);
+}

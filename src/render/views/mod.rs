@@ -1,0 +1,5 @@
+//! Tables for people, one function per view; commands print what these return.
+
+pub mod contract;
+
+pub use contract::contract;
