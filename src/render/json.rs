@@ -2,6 +2,7 @@
 //! RFC 3339 UTC.
 
 use super::utc;
+use crate::core::diary::stage_words;
 use crate::core::diary::{Entry, entry_ref};
 use crate::core::feedback::{self, FeedbackView};
 use crate::core::lifecycle::milestone_escrow;
@@ -9,6 +10,7 @@ use crate::core::model::*;
 use crate::core::timers;
 use crate::core::week::Week;
 use crate::core::{Money, Settings};
+use crate::render::views::diary::{Sheet, sheet_rate, week_dispute};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -542,6 +544,56 @@ pub struct DiaryJson<'a> {
     pub weeks: Vec<WeekJson<'a>>,
     /// The ledger's currency.
     pub currency: &'a str,
+}
+
+/// `diary show --json`: the weeks, oldest first, each with its contracts.
+pub fn diary<'a>(weeks: &'a [(Week, Vec<Sheet>)], v: &Viewer<'a>) -> DiaryJson<'a> {
+    let cur = v.settings.currency;
+    let freelancer = v.role == Role::Freelancer;
+    DiaryJson {
+        weeks: weeks
+            .iter()
+            .map(|(week, sheets)| {
+                let seconds = sheets.iter().map(|sh| sh.bill.seconds).sum::<i64>();
+                let amount = sheets.iter().map(|sh| sh.bill.amount).sum::<Money>();
+                WeekJson {
+                    week: week.to_string(),
+                    start: utc(week.start()),
+                    end: utc(week.end()),
+                    stage: week.stage(v.now).as_str(),
+                    stage_detail: stage_words(*week, v.now),
+                    contracts: sheets
+                        .iter()
+                        .map(|sh| {
+                            let (c, b) = (&sh.contract, &sh.bill);
+                            SheetJson {
+                                id: c.id.as_str(),
+                                title: &c.title,
+                                status: c.status.as_str(),
+                                minutes: b.seconds / 60,
+                                billable_minutes: b.billable / 60,
+                                over_limit_minutes: b.over / 60,
+                                seconds: b.seconds,
+                                billable_seconds: b.billable,
+                                over_limit_seconds: b.over,
+                                weekly_limit_hours: b.limit_hours,
+                                rate: cur.format(sheet_rate(c)),
+                                amount: cur.format(b.amount),
+                                dispute: week_dispute(c, *week).map(|d| dispute(d, v)),
+                                entries: sh.wf.entries.iter().map(|e| entry(c, e, v.now)).collect(),
+                                fee: freelancer.then(|| cur.format(b.fee)),
+                                net: freelancer.then(|| cur.format(b.amount - b.fee)),
+                            }
+                        })
+                        .collect(),
+                    minutes: seconds / 60,
+                    seconds,
+                    amount: cur.format(amount),
+                }
+            })
+            .collect(),
+        currency: v.settings.currency.code(),
+    }
 }
 
 /// One billing week of `diary show --json`.

@@ -1,0 +1,233 @@
+//! The tables of `diary show`: hours per entry or day, the limit, billable
+//! and over-limit time, the amount, and where each week stands.
+
+use crate::core::diary::{Bill, WeekFile, billable_split, counting_until, entry_ref, stage_words};
+use crate::core::model::{Contract, DisputeStatus, HourlyDispute, Role, Terms};
+use crate::core::week::Week;
+use crate::core::{Instant, Money, Settings};
+use crate::render::text::{clean, duration};
+use crate::render::{Out, table};
+use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeMap;
+
+/// One contract's week, ready to print.
+pub struct Sheet {
+    /// The contract, its due timers applied.
+    pub contract: Contract,
+    /// Its week file.
+    pub wf: WeekFile,
+    /// The week's bill.
+    pub bill: Bill,
+}
+
+/// How `diary show` groups a week's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiaryBy {
+    /// One row per entry.
+    Entry,
+    /// One row per local day.
+    Day,
+}
+
+/// The hourly rate of a sheet's contract (zero for fixed price).
+pub fn sheet_rate(c: &Contract) -> Money {
+    match &c.terms {
+        Terms::Hourly { rate, .. } => *rate,
+        Terms::Fixed { .. } => Money::ZERO,
+    }
+}
+
+/// The hourly dispute of `week`, if any.
+pub fn week_dispute(c: &Contract, week: Week) -> Option<&HourlyDispute> {
+    c.disputes.iter().find(|d| d.week == week)
+}
+
+/// `diary show` for people: each week's heading and stage, then per
+/// contract its rows, totals and (for the freelancer) fee and net.
+/// `single` is a `diary show ID`, which shows an empty week as such.
+pub fn diary(
+    weeks: &[(Week, Vec<Sheet>)],
+    by: DiaryBy,
+    single: bool,
+    s: &Settings,
+    role: Role,
+    o: &Out,
+    now: Instant,
+) -> String {
+    let cur = s.currency;
+    let color = o.color;
+    let zone = o.zone_name(now);
+    let mut text = Vec::new();
+    for (week, sheets) in weeks {
+        text.push(format!(
+            "{week} · Mon {} – Sun {} (billing weeks are UTC: {} to {}) · {}",
+            week.start().format("%-d %b"),
+            (week.end() - chrono::Duration::days(1)).format("%-d %b %Y"),
+            week.start().format("%a %H:%M"),
+            (week.end() - chrono::Duration::minutes(1)).format("%a %H:%M"),
+            stage_words(*week, now)
+        ));
+        if sheets.iter().all(|sh| sh.wf.entries.is_empty()) {
+            text.push(if single {
+                "  no time logged this week".into()
+            } else {
+                "  no contract has time in this week".into()
+            });
+            text.push(String::new());
+            continue;
+        }
+        let (mut tot_m, mut tot_b, mut tot_o, mut tot_a, mut tot_f) =
+            (0, 0, 0, Money::ZERO, Money::ZERO);
+        for sh in sheets {
+            let c = &sh.contract;
+            let b = &sh.bill;
+            tot_m += b.seconds;
+            tot_b += b.billable;
+            tot_o += b.over;
+            tot_a += b.amount;
+            tot_f += b.fee;
+            text.push(format!(
+                "{} — {} ({} for {}){}",
+                c.id,
+                clean(&c.title),
+                clean(&c.freelancer),
+                clean(&c.client),
+                if c.ending.is_some() {
+                    " · ended: diary locked"
+                } else {
+                    ""
+                }
+            ));
+            let until = counting_until(c, sh.wf.week, now);
+            let split = billable_split(c, &sh.wf, now);
+            let t = match by {
+                DiaryBy::Entry => {
+                    let mut t = table::new(
+                        &[
+                            "Entry",
+                            "Day",
+                            &format!("Start–End ({zone})"),
+                            "Duration",
+                            "Billable",
+                            "Kind",
+                            "Memo",
+                        ],
+                        color,
+                    );
+                    for (e, (bill_m, _)) in sh.wf.entries.iter().zip(&split) {
+                        let start_l = o.zone().local(e.start);
+                        let end_txt = match e.end {
+                            None => "running".to_string(),
+                            Some(end) => {
+                                let end_l = o.zone().local(end);
+                                if end_l.date() == start_l.date() {
+                                    end_l.format("%H:%M").to_string()
+                                } else {
+                                    end_l.format("%a %-d %H:%M").to_string()
+                                }
+                            }
+                        };
+                        t.add_row(vec![
+                            table::text(&entry_ref(&c.id, &e.id)),
+                            table::text(&start_l.format("%a %-d %b").to_string()),
+                            table::text(&format!("{}–{end_txt}", start_l.format("%H:%M"))),
+                            table::num(duration(e.seconds(until))),
+                            table::num(duration(*bill_m)),
+                            table::text(if e.end.is_none() {
+                                "tracking"
+                            } else if e.manual {
+                                "manual"
+                            } else {
+                                "tracked"
+                            }),
+                            table::text(&e.memo),
+                        ]);
+                    }
+                    t
+                }
+                DiaryBy::Day => {
+                    let mut days: BTreeMap<NaiveDate, (usize, i64, i64)> = BTreeMap::new();
+                    for (e, (bill_m, _)) in sh.wf.entries.iter().zip(&split) {
+                        let d = days.entry(o.zone().local(e.start).date()).or_default();
+                        d.0 += 1;
+                        d.1 += e.seconds(until);
+                        d.2 += bill_m;
+                    }
+                    let mut t = table::new(
+                        &[&format!("Day ({zone})"), "Entries", "Duration", "Billable"],
+                        color,
+                    );
+                    for (d, (n, m, bm)) in days {
+                        t.add_row(vec![
+                            table::text(&format!("{} {}", d.weekday(), d.format("%-d %b"))),
+                            table::num(n.to_string()),
+                            table::num(duration(m)),
+                            table::num(duration(bm)),
+                        ]);
+                    }
+                    t
+                }
+            };
+            text.push(t.to_string());
+            let limit = b
+                .limit_hours
+                .map_or("none".to_string(), |h| format!("{h}h"));
+            let mut footer = format!(
+                "Total {} · limit {limit} · billable {} · over limit {} · rate {}/h · amount {} {}",
+                duration(b.seconds),
+                duration(b.billable),
+                duration(b.over),
+                cur.show(sheet_rate(c)),
+                cur.show(b.amount),
+                cur.code()
+            );
+            if role == Role::Freelancer {
+                footer.push_str(&format!(
+                    "\nFor you: gross {} · fee {}% {} · net {}",
+                    cur.show(b.amount),
+                    s.fee_percent,
+                    cur.show(b.fee),
+                    cur.show(b.amount - b.fee)
+                ));
+            }
+            if let Some(d) = week_dispute(c, *week) {
+                footer.push_str(&format!(
+                    "\nDisputed by the client ({}): {}{}",
+                    d.status,
+                    clean(&d.reason),
+                    match (d.status, d.refunded) {
+                        (DisputeStatus::Accepted, Some(r)) =>
+                            format!(" · {} refunded", cur.show(r)),
+                        _ => String::new(),
+                    }
+                ));
+            }
+            text.push(footer);
+            text.push(String::new());
+        }
+        if sheets.len() > 1 {
+            let mut line = format!(
+                "All contracts, {week}: total {} · billable {} · over limit {} · amount {} {}",
+                duration(tot_m),
+                duration(tot_b),
+                duration(tot_o),
+                cur.show(tot_a),
+                cur.code()
+            );
+            if role == Role::Freelancer {
+                line.push_str(&format!(
+                    " · fee {} · net {}",
+                    cur.show(tot_f),
+                    cur.show(tot_a - tot_f)
+                ));
+            }
+            text.push(line);
+            text.push(String::new());
+        }
+    }
+    text.push(format!(
+        "Times in {zone}{}; amounts = billable seconds × rate ÷ 3600, rounded once per week, half away from zero.",
+        if o.zone() == crate::time::Zone::Utc { "" } else { " (--utc for UTC)" }
+    ));
+    text.join("\n")
+}
