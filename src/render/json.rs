@@ -11,6 +11,7 @@ use crate::core::timers;
 use crate::core::week::Week;
 use crate::core::{Money, Settings};
 use crate::render::views::diary::{Sheet, sheet_rate, week_dispute};
+use crate::render::views::feedback::{ToGive, days_left};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -812,6 +813,27 @@ pub struct ImportedJson {
     pub imported: usize,
     /// Already present.
     pub already_present: usize,
+}
+
+/// `feedback show --json` without an id.
+pub fn to_give<'a>(rows: &'a [ToGive], me: Role, now: Instant) -> ToGiveJson<'a> {
+    ToGiveJson {
+        role: me.as_str(),
+        to_give: rows
+            .iter()
+            .map(|(closes, c, theirs)| ToGiveRowJson {
+                id: c.id.as_str(),
+                title: &c.title,
+                client: &c.client,
+                freelancer: &c.freelancer,
+                other_party: c.party(me.other()),
+                ended_at: c.ended_at().map(utc),
+                window_closes: utc(*closes),
+                days_left: days_left(*closes, now),
+                other_status: theirs.status.as_str(),
+            })
+            .collect(),
+    }
 }
 
 /// `feedback show --json` without an id: what is still to give.

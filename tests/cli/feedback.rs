@@ -583,3 +583,51 @@ fn show_of_a_contract_not_ended() {
     l.run(&["feedback", "show", "zz"]).code(3);
     l.run(&["feedback", "reply", "h1", "--text", "x"]).code(4);
 }
+
+/// The tables of `feedback show` as each side sees them: the client, who
+/// gave, sees theirs with the private note and the freelancer's still to
+/// come; the freelancer sees the client's hidden and what is left to give.
+/// After both gave and the freelancer replied, everything is shown.
+#[test]
+fn feedback_show_tables() {
+    let l = ended();
+    give_client(&l, "2026-11-20T09:00:00Z").ok();
+    let at = "2026-11-21T09:00:00Z";
+    let t = l
+        .run_at(at, &["--as", "client", "feedback", "show", "f1"])
+        .ok()
+        .stdout;
+    insta::assert_snapshot!("feedback_show_client_gave", t);
+    let t = l
+        .run_at(at, &["--as", "freelancer", "feedback", "show", "f1"])
+        .ok()
+        .stdout;
+    insta::assert_snapshot!("feedback_show_freelancer_to_give", t);
+    let t = l
+        .run_at(at, &["--as", "freelancer", "feedback", "show"])
+        .ok()
+        .stdout;
+    insta::assert_snapshot!("feedback_to_give_freelancer", t);
+    give_freelancer(&l, "2026-11-22T09:00:00Z").ok();
+    l.run_at(
+        "2026-11-23T09:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "feedback",
+            "reply",
+            "f1",
+            "--text",
+            "Thanks",
+        ],
+    )
+    .ok();
+    let t = l
+        .run_at(
+            "2026-11-24T09:00:00Z",
+            &["--as", "freelancer", "feedback", "show", "f1"],
+        )
+        .ok()
+        .stdout;
+    insta::assert_snapshot!("feedback_show_both_gave", t);
+}

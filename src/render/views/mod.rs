@@ -2,6 +2,8 @@
 
 pub mod contract;
 pub mod diary;
+pub mod feedback;
 
 pub use contract::contract;
 pub use diary::{DiaryBy, Sheet, diary};
+pub use feedback::{feedback_one, to_give};

@@ -1,0 +1,204 @@
+//! The tables of `feedback show`: both directions of one contract's
+//! feedback as the acting role may see them, and what is still to give.
+
+use crate::core::feedback::FeedbackView;
+use crate::core::model::*;
+use crate::render::{Out, table, text::clean, utc_words};
+use comfy_table::Cell;
+
+/// A contract on which the acting role still has feedback to give: when its
+/// window closes, the contract, and the other party's feedback as seen.
+pub type ToGive = (Instant, Contract, FeedbackView);
+
+/// Days left until a window's close, counting today: 1 on its last day.
+pub fn days_left(closes: Instant, now: Instant) -> i64 {
+    let whole = (closes.date_naive() - now.date_naive()).num_days();
+    // A close at midnight ends the day before it.
+    if closes.time() == chrono::NaiveTime::MIN {
+        whole
+    } else {
+        whole + 1
+    }
+}
+
+/// `N days left` for people.
+pub fn days_words(days: i64) -> String {
+    match days {
+        i64::MIN..=1 => "last day".into(),
+        n => format!("{n} days left"),
+    }
+}
+
+/// `feedback show ID` for people: the window, each direction, and what the
+/// acting role `me` may still do (give until, reply until).
+pub fn feedback_one(
+    c: &Contract,
+    views: &[FeedbackView],
+    me: Role,
+    give_until: Option<Instant>,
+    reply_until: Option<Instant>,
+    o: &Out,
+    now: Instant,
+) -> String {
+    let mut lines = vec![format!("{} — {}", c.id, clean(&c.title))];
+    let Some(ending) = &c.ending else {
+        lines.push(format!(
+            "no feedback yet: {} is {}; feedback opens when the contract ends (`contracts end {}`)",
+            c.id, c.status, c.id
+        ));
+        return lines.join("\n\n");
+    };
+    let closes = c.feedback_window_closes().unwrap_or(ending.at);
+    lines.push(format!(
+        "Ended {} {}; feedback window {} {}.",
+        o.time(ending.at),
+        o.zone_name(ending.at),
+        if now < closes { "closes" } else { "closed" },
+        utc_words(closes)
+    ));
+    for v in views {
+        lines.push(direction(c, v, me, closes, o));
+    }
+    let mut next = Vec::new();
+    if let Some(until) = give_until {
+        next.push(format!(
+            "You can give yours until {} ({}): `contracts feedback give {} --stars N [--comment T] [--private T]`.",
+            utc_words(until),
+            days_words(days_left(until, now)),
+            c.id
+        ));
+    }
+    if let Some(until) = reply_until {
+        next.push(format!(
+            "You can reply once to the {}'s feedback until {}: `contracts feedback reply {} --text T`.",
+            me.other(),
+            utc_words(until),
+            c.id
+        ));
+    }
+    if !next.is_empty() {
+        lines.push(next.join("\n"));
+    }
+    lines.join("\n\n")
+}
+
+/// One direction as a key-value table, headed by who wrote it to whom.
+fn direction(c: &Contract, v: &FeedbackView, me: Role, closes: Instant, o: &Out) -> String {
+    let author = v.author;
+    let whose = if author == me { " — yours" } else { "" };
+    let head = format!(
+        "From the {author} ({}) to the {} ({}){whose}",
+        clean(c.party(author)),
+        author.other(),
+        clean(c.party(author.other()))
+    );
+    let mut t = table::plain(o.color);
+    let mut row = |k: &str, cell: Cell| {
+        t.add_row(vec![Cell::new(k), cell]);
+    };
+    row("Status", table::status(v.status.as_str(), o.color));
+    if v.hidden {
+        row(
+            "Feedback",
+            table::text(&format!(
+                "hidden until {} or until you submit yours",
+                utc_words(closes)
+            )),
+        );
+    } else if let Some(stars) = v.stars {
+        if let Some(at) = v.given_at {
+            row(
+                "Given",
+                table::text(&format!("{} {}", o.time(at), o.zone_name(at))),
+            );
+        }
+        row(
+            "Stars",
+            table::text(&format!("{} ({stars}/5)", "★".repeat(stars as usize))),
+        );
+        let scores: Vec<String> = v
+            .scores
+            .named()
+            .iter()
+            .filter_map(|(n, s)| s.map(|s| format!("{n} {s}")))
+            .collect();
+        if !scores.is_empty() {
+            row("Scores", table::text(&scores.join(", ")));
+        }
+        row(
+            "Comment",
+            table::text(v.comment.as_deref().unwrap_or("(none)")),
+        );
+        if let Some(p) = &v.private {
+            row(
+                "Private note",
+                table::text(&format!("{p} (only you see this)")),
+            );
+        }
+        match (&v.reply, v.replied_at) {
+            (Some(r), Some(at)) => row(
+                "Reply",
+                table::text(&format!("{r} ({} {})", o.time(at), o.zone_name(at))),
+            ),
+            (Some(r), None) => row("Reply", table::text(r)),
+            _ => {}
+        }
+    } else {
+        let what = match v.status {
+            FeedbackStatus::Expired => {
+                format!("not given: the window closed {}", utc_words(closes))
+            }
+            _ if author == me => {
+                format!("not given yet: you can give it until {}", utc_words(closes))
+            }
+            _ => format!(
+                "not given yet: the {author} can give it until {}",
+                utc_words(closes)
+            ),
+        };
+        row("Feedback", table::text(&what));
+    }
+    format!("{head}\n{t}")
+}
+
+/// `feedback show` for people: every contract still waiting for the acting
+/// role's feedback, soonest close first.
+pub fn to_give(rows: &[ToGive], me: Role, o: &Out, now: Instant) -> String {
+    if rows.is_empty() {
+        return format!("no feedback to give: no ended contract is waiting for yours ({me})");
+    }
+    let mut t = table::new(
+        &[
+            "ID",
+            "Title",
+            if me == Role::Client {
+                "Freelancer"
+            } else {
+                "Client"
+            },
+            &format!("Ended ({})", o.zone_name(now)),
+            "Window closes (UTC)",
+            "Days left",
+            "Their feedback",
+        ],
+        o.color,
+    );
+    for (closes, c, theirs) in rows {
+        let their = match theirs.status {
+            FeedbackStatus::Submitted => "given, hidden until you give yours",
+            _ => "not given yet",
+        };
+        t.add_row(vec![
+            table::text(c.id.as_str()),
+            table::text(&c.title),
+            table::text(c.party(me.other())),
+            table::text(&c.ended_at().map(|t| o.time(t)).unwrap_or_default()),
+            table::text(&utc_words(*closes)),
+            table::num(days_left(*closes, now).to_string()),
+            table::text(their),
+        ]);
+    }
+    format!(
+        "Feedback still to give as {me}\n{t}\nGive it with `contracts feedback give ID --stars N`; it cannot be given after the window closes."
+    )
+}
