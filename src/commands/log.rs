@@ -1,7 +1,7 @@
 //! `log [ID]`: history, of one contract or all, oldest first.
 
 use super::{Ctx, parse_id};
-use crate::render::{json, table};
+use crate::render::{json, views};
 use crate::store::Access;
 use anyhow::Result;
 
@@ -36,28 +36,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> Result<()> {
         ctx.out.print("no history yet")?;
         return Ok(());
     }
-    let cur = s.currency;
-    let mut t = table::new(
-        &[
-            &format!("When ({})", ctx.out.zone_name(ctx.now)),
-            "Contract",
-            "Actor",
-            "Event",
-            "Amount",
-            "Detail",
-        ],
-        ctx.out.color,
-    );
-    for (id, e) in &events {
-        t.add_row(vec![
-            table::text(&ctx.out.time(e.at)),
-            table::text(id.as_str()),
-            table::text(e.actor.as_str()),
-            table::text(&e.event),
-            table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
-            table::text(&e.detail),
-        ]);
-    }
-    ctx.out.print(&t.to_string())?;
+    ctx.out
+        .print(&views::history(&events, s, &ctx.out, ctx.now))?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! cron runs. Idempotent: a second run at the same clock writes nothing.
 
 use super::{Ctx, advanced};
-use crate::render::{json, table, utc};
+use crate::render::{json, utc, views};
 use crate::store::{Access, Written};
 use anyhow::Result;
 
@@ -59,21 +59,8 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         ctx.out.note(&format!("nothing due at {}", utc(ctx.now)));
         return Ok(());
     }
-    let cur = s.currency;
-    let mut t = table::new(
-        &["Due (UTC)", "Contract", "Event", "Amount", "Detail"],
-        ctx.out.color,
-    );
-    for (id, e) in &events {
-        t.add_row(vec![
-            table::text(&utc(e.at)),
-            table::text(id.as_str()),
-            table::text(&e.event),
-            table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
-            table::text(&e.detail),
-        ]);
-    }
-    ctx.out.print(&t.to_string())?;
+    ctx.out
+        .print(&views::timers_applied(&events, s, &ctx.out))?;
     let how = if ctx.dry_run {
         "dry run: nothing was written".to_string()
     } else {

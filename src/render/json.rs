@@ -7,11 +7,14 @@ use crate::core::diary::{Entry, entry_ref};
 use crate::core::feedback::{self, FeedbackView};
 use crate::core::lifecycle::milestone_escrow;
 use crate::core::model::*;
+use crate::core::report::{By, Row};
 use crate::core::timers;
 use crate::core::week::Week;
 use crate::core::{Money, Settings};
 use crate::render::views::diary::{Sheet, sheet_rate, week_dispute};
+use crate::render::views::escrow::MilestoneRow;
 use crate::render::views::feedback::{ToGive, days_left};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -753,6 +756,33 @@ pub struct InitJson {
     pub dry_run: bool,
 }
 
+/// `milestone list ID --json`: the rows of [`MilestoneRow`].
+pub fn milestones<'a>(
+    id: &'a str,
+    rows: &'a [MilestoneRow<'a>],
+    s: &Settings,
+) -> MilestonesJson<'a> {
+    let cur = s.currency;
+    MilestonesJson {
+        contract: id,
+        milestones: rows
+            .iter()
+            .map(|(n, m, esc, held, auto)| MilestoneRowJson {
+                number: *n,
+                title: &m.title,
+                amount: cur.format(m.amount),
+                status: m.status.as_str(),
+                funded: cur.format(m.funded),
+                escrow: cur.format(*esc),
+                held: cur.format(*held),
+                funded_at: m.funded_at.map(utc),
+                submitted_at: m.submitted_at.map(utc),
+                auto_release_at: auto.map(utc),
+            })
+            .collect(),
+    }
+}
+
 /// `milestone list ID --json`.
 #[derive(Debug, Serialize)]
 pub struct MilestonesJson<'a> {
@@ -889,6 +919,49 @@ pub struct PartyJson {
     pub average_stars: Option<f64>,
     /// Average category scores, to two decimals.
     pub average_scores: BTreeMap<&'static str, Option<f64>>,
+}
+
+/// `report --json`: the rows and the total, money as `role` sees it.
+pub fn report<'a>(
+    by: By,
+    role: Role,
+    period: (Option<NaiveDate>, Option<NaiveDate>),
+    rows: &[Row],
+    total: &Row,
+    s: &'a Settings,
+) -> ReportJson<'a> {
+    let cur = s.currency;
+    let freelancer = role == Role::Freelancer;
+    let (from, to) = period;
+    let row = |r: &Row| ReportRowJson {
+        key: r.key.clone(),
+        tracked_seconds: r.tracked,
+        manual_seconds: r.manual,
+        billable_seconds: r.billable,
+        gross: freelancer.then(|| cur.format(r.paid)),
+        fee: freelancer.then(|| cur.format(r.fee)),
+        net: freelancer.then(|| cur.format(r.paid - r.fee)),
+        spent: (!freelancer).then(|| cur.format(r.paid)),
+        refunded: (!freelancer).then(|| cur.format(r.refunded)),
+    };
+    ReportJson {
+        by: by_name(by),
+        role: role.as_str(),
+        from: from.map(|d| d.to_string()),
+        to: to.map(|d| d.to_string()),
+        currency: s.currency.code(),
+        rows: rows.iter().map(row).collect(),
+        total: row(total),
+    }
+}
+
+fn by_name(b: By) -> &'static str {
+    match b {
+        By::Week => "week",
+        By::Month => "month",
+        By::Client => "client",
+        By::Contract => "contract",
+    }
 }
 
 /// `report --json`.

@@ -372,3 +372,81 @@ fn show_table_hourly_freelancer() {
         .stdout;
     insta::assert_snapshot!("show_hourly_ended_freelancer", t);
 }
+
+/// The ledger-wide tables for people, on one small ledger: `list`, `log`,
+/// `milestone list`, `refund list`, what `sweep` applied, `report` and
+/// `feedback summary`.
+#[test]
+fn ledger_tables() {
+    let l = Ledger::new();
+    l.fixed("f1", "500");
+    l.hourly("h1");
+    l.run_at(
+        "2026-11-10T12:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-09 09:00",
+            "--to",
+            "2026-11-09 13:30",
+            "--memo",
+            "API",
+        ],
+    )
+    .ok();
+    l.run(&["--as", "freelancer", "milestone", "submit", "f1"])
+        .ok();
+    l.run_at(
+        "2026-11-18T11:00:00Z",
+        &["refund", "request", "f1", "--amount", "100"],
+    )
+    .ok();
+    let at = "2026-11-19T09:00:00Z";
+    let mut all = String::new();
+    for args in [
+        &["list"][..],
+        &["log", "f1"],
+        &["milestone", "list", "f1"],
+        &["refund", "list"],
+        &["--as", "freelancer", "report", "--by", "contract"],
+    ] {
+        all.push_str(&format!("$ contracts {}\n", args.join(" ")));
+        all.push_str(&l.run_at(at, args).ok().stdout);
+        all.push('\n');
+    }
+    let sweep = l.run_at("2026-11-26T09:00:00Z", &["sweep"]).ok().stdout;
+    all.push_str(&format!("$ contracts sweep (a week later)\n{sweep}\n"));
+    l.run_at(
+        "2026-11-26T10:00:00Z",
+        &["end", "f1", "--pay", "none", "--yes"],
+    )
+    .ok();
+    l.run_at(
+        "2026-11-26T11:00:00Z",
+        &["feedback", "give", "f1", "--stars", "4", "--quality", "5"],
+    )
+    .ok();
+    l.run_at(
+        "2026-11-26T12:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "feedback",
+            "give",
+            "f1",
+            "--stars",
+            "3",
+        ],
+    )
+    .ok();
+    let summary = l
+        .run_at("2026-11-26T13:00:00Z", &["feedback", "summary"])
+        .ok()
+        .stdout;
+    all.push_str(&format!("$ contracts feedback summary\n{summary}"));
+    insta::assert_snapshot!("ledger_tables", all);
+}

@@ -5,7 +5,7 @@ use crate::commands::Ctx;
 use crate::core::model::{Contract, RefundStatus};
 use crate::core::timers::{self, TimerKind};
 use crate::render::json::RefundRowJson;
-use crate::render::{table, utc, utc_words};
+use crate::render::{utc, views};
 use crate::store::Access;
 use anyhow::Result;
 
@@ -75,27 +75,7 @@ pub fn run(ctx: &Ctx, due: bool) -> Result<()> {
         })?;
         return Ok(());
     }
-    let mut t = table::new(
-        &[
-            "Contract",
-            "#",
-            "Amount",
-            "Status",
-            "Deadline",
-            "What happens then",
-        ],
-        ctx.out.color,
-    );
-    for (r, at) in rows.iter().zip(&deadlines) {
-        t.add_row(vec![
-            table::text(&r.contract),
-            table::num(r.number.to_string()),
-            table::num(r.amount.clone()),
-            table::status(r.status, ctx.out.color),
-            table::text(&at.map_or("-".into(), utc_words)),
-            table::text(&r.then),
-        ]);
-    }
-    ctx.out.print(&format!("{t}\nAmounts in {}.", cur.code()))?;
+    ctx.out
+        .print(&views::refunds(&rows, &deadlines, s, &ctx.out))?;
     Ok(())
 }

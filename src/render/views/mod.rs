@@ -2,8 +2,14 @@
 
 pub mod contract;
 pub mod diary;
+pub mod escrow;
 pub mod feedback;
+pub mod ledger;
+pub mod report;
 
 pub use contract::contract;
 pub use diary::{DiaryBy, Sheet, diary};
+pub use escrow::{milestones, refunds};
 pub use feedback::{feedback_one, to_give};
+pub use ledger::{history, list, timers_applied};
+pub use report::report;

@@ -1,0 +1,115 @@
+//! The ledger-wide tables: `list`, `log` and what `sweep` applied.
+
+use crate::core::diary::limit_for;
+use crate::core::model::{ContractId, Event};
+use crate::core::timers;
+use crate::core::week::Week;
+use crate::core::{Contract, Instant, Kind, Settings, Terms};
+use crate::render::json::ThisWeek;
+use crate::render::{Out, table, text::duration, utc, utc_words};
+
+/// `list` for people: one row per contract, with this week's time and the
+/// next deadline.
+pub fn list(rows: &[(Contract, Option<ThisWeek>)], s: &Settings, o: &Out, now: Instant) -> String {
+    let cur = s.currency;
+    let color = o.color;
+    let mut t = table::new(
+        &[
+            "ID",
+            "Title",
+            "Client",
+            "Freelancer",
+            "Terms",
+            "Status",
+            "Escrow",
+            "Paid",
+            "This week",
+            "Next deadline",
+        ],
+        color,
+    );
+    for (c, w) in rows {
+        let tot = c.totals();
+        let terms = match &c.terms {
+            Terms::Hourly { rate, .. } => match limit_for(c, Week::of(now)) {
+                Some(h) => format!("{}/h, {h}h/wk", cur.show(*rate)),
+                None => format!("{}/h", cur.show(*rate)),
+            },
+            Terms::Fixed { price } => format!("fixed {}", cur.show(*price)),
+        };
+        let week = match (c.kind(), w) {
+            (Kind::Hourly, Some(w)) => {
+                let run = if w.running_since.is_some() {
+                    " (running)"
+                } else {
+                    ""
+                };
+                format!("{}{run}", duration(w.seconds))
+            }
+            _ => "-".into(),
+        };
+        let next = timers::pending(c)
+            .first()
+            .map(|tm| format!("{}: {}", utc_words(tm.at), timers::describe(c, tm, s)))
+            .unwrap_or_else(|| "-".into());
+        t.add_row(vec![
+            table::text(c.id.as_str()),
+            table::text(&c.title),
+            table::text(&c.client),
+            table::text(&c.freelancer),
+            table::text(&terms),
+            table::status(c.status.as_str(), color),
+            table::num(cur.format(tot.escrow)),
+            table::num(cur.format(tot.paid)),
+            table::num(week),
+            table::text(&next),
+        ]);
+    }
+    format!("{t}\nAmounts in {}.", cur.code())
+}
+
+/// `log` for people: history events, oldest first, in the display zone.
+pub fn history(events: &[(&ContractId, &Event)], s: &Settings, o: &Out, now: Instant) -> String {
+    let cur = s.currency;
+    let mut t = table::new(
+        &[
+            &format!("When ({})", o.zone_name(now)),
+            "Contract",
+            "Actor",
+            "Event",
+            "Amount",
+            "Detail",
+        ],
+        o.color,
+    );
+    for (id, e) in events {
+        t.add_row(vec![
+            table::text(&o.time(e.at)),
+            table::text(id.as_str()),
+            table::text(e.actor.as_str()),
+            table::text(&e.event),
+            table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
+            table::text(&e.detail),
+        ]);
+    }
+    t.to_string()
+}
+
+/// `sweep` for people: the timers it applied, at their due instants (UTC).
+pub fn timers_applied(events: &[(ContractId, Event)], s: &Settings, o: &Out) -> String {
+    let cur = s.currency;
+    let mut t = table::new(
+        &["Due (UTC)", "Contract", "Event", "Amount", "Detail"],
+        o.color,
+    );
+    for (id, e) in events {
+        t.add_row(vec![
+            table::text(&utc(e.at)),
+            table::text(id.as_str()),
+            table::text(&e.event),
+            table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
+            table::text(&e.detail),
+        ]);
+    }
+    t.to_string()
+}
