@@ -6,6 +6,7 @@ use super::model::*;
 use super::step::transition;
 use super::week::utc_words;
 use super::{Outcome, Settings};
+use std::collections::BTreeMap;
 
 /// One direction of feedback as a viewer may see it. Content fields are
 /// `None` when hidden; `private` is only ever set for its author.
@@ -286,6 +287,75 @@ pub fn can_reply(c: &Contract, role: Role, now: Instant) -> Option<Instant> {
     let closes = c.reply_window_closes()?;
     let f = c.feedback(role.other())?;
     (f.status == FeedbackStatus::Revealed && f.reply.is_none() && now <= closes).then_some(closes)
+}
+
+/// A running mean.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Mean {
+    sum: u32,
+    n: u32,
+}
+
+impl Mean {
+    fn add(&mut self, v: Option<u8>) {
+        if let Some(v) = v {
+            self.sum += u32::from(v);
+            self.n += 1;
+        }
+    }
+    /// The mean, if anything was added.
+    pub fn value(self) -> Option<f64> {
+        (self.n > 0).then(|| f64::from(self.sum) / f64::from(self.n))
+    }
+}
+
+/// What one party received in one role.
+#[derive(Debug, Default, Clone)]
+pub struct Received {
+    /// How many contracts' feedback.
+    pub contracts: u32,
+    /// Mean stars.
+    pub stars: Mean,
+    /// Mean of each category score, in [`Scores::named`] order.
+    pub scores: [Mean; 6],
+}
+
+/// Feedback received per party and role, over revealed feedback only (what
+/// a profile would show), as `me` may see it; `party` keeps only the party
+/// of that name (case and outer spaces ignored). Also says whether any
+/// contract names that party.
+pub fn received<'c>(
+    contracts: impl IntoIterator<Item = &'c Contract>,
+    party: Option<&str>,
+    me: Role,
+) -> (BTreeMap<(String, &'static str), Received>, bool) {
+    let wanted = |name: &str| party.is_none_or(|p| p.trim().eq_ignore_ascii_case(name.trim()));
+    let mut named = false;
+    let mut by: BTreeMap<(String, &'static str), Received> = BTreeMap::new();
+    for c in contracts {
+        for author in Role::ALL {
+            let recipient = author.other();
+            let name = c.party(recipient);
+            if !wanted(name) {
+                continue;
+            }
+            named = true;
+            // Visibility is decided in one place: only what is revealed counts.
+            let v = view(c, *author, me);
+            if v.status != FeedbackStatus::Revealed || v.stars.is_none() {
+                continue;
+            }
+            let r = by
+                .entry((name.to_string(), recipient.as_str()))
+                .or_default();
+            r.contracts += 1;
+            r.stars.add(v.stars);
+            for (m, (_, score)) in r.scores.iter_mut().zip(v.scores.named()) {
+                m.add(score);
+            }
+        }
+    }
+    (by, named)
 }
 
 #[cfg(test)]

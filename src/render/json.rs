@@ -4,7 +4,7 @@
 use super::utc;
 use crate::core::diary::stage_words;
 use crate::core::diary::{Entry, entry_ref};
-use crate::core::feedback::{self, FeedbackView};
+use crate::core::feedback::{self, FeedbackView, Mean, Received};
 use crate::core::lifecycle::milestone_escrow;
 use crate::core::model::*;
 use crate::core::report::{By, Row};
@@ -896,6 +896,28 @@ pub struct ToGiveRowJson<'a> {
     pub days_left: i64,
     /// Where the other party's feedback stands.
     pub other_status: &'static str,
+}
+
+/// `feedback summary --json`.
+pub fn summary(by: &BTreeMap<(String, &'static str), Received>) -> SummaryJson {
+    let names = Scores::default().named().map(|(n, _)| n);
+    SummaryJson {
+        parties: by
+            .iter()
+            .map(|((name, role), r)| PartyJson {
+                party: name.clone(),
+                as_role: role,
+                feedback_count: r.contracts,
+                average_stars: mean_json(r.stars),
+                average_scores: names.iter().copied().zip(r.scores.map(mean_json)).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// A mean to two decimals.
+fn mean_json(m: Mean) -> Option<f64> {
+    m.value().map(|v| (v * 100.0).round() / 100.0)
 }
 
 /// `feedback summary --json`.

@@ -1,10 +1,11 @@
 //! The tables of `feedback show`: both directions of one contract's
 //! feedback as the acting role may see them, and what is still to give.
 
-use crate::core::feedback::FeedbackView;
+use crate::core::feedback::{FeedbackView, Mean, Received};
 use crate::core::model::*;
 use crate::render::{Out, table, text::clean, utc_words};
 use comfy_table::Cell;
+use std::collections::BTreeMap;
 
 /// A contract on which the acting role still has feedback to give: when its
 /// window closes, the contract, and the other party's feedback as seen.
@@ -201,4 +202,46 @@ pub fn to_give(rows: &[ToGive], me: Role, o: &Out, now: Instant) -> String {
     format!(
         "Feedback still to give as {me}\n{t}\nGive it with `contracts feedback give ID --stars N`; it cannot be given after the window closes."
     )
+}
+
+/// `feedback summary` for people: average stars and scores each party
+/// received; `party` names the one asked for, if any.
+pub fn summary(
+    by: &BTreeMap<(String, &'static str), Received>,
+    party: Option<&str>,
+    o: &Out,
+) -> String {
+    let names = Scores::default().named().map(|(n, _)| n);
+    if by.is_empty() {
+        let who = party.map_or("anyone".to_string(), |p| clean(p).into_owned());
+        return format!(
+            "no revealed feedback received by {who} yet (feedback counts once both parties gave theirs or the window closed)"
+        );
+    }
+    let mut headers = vec!["Party", "As", "Feedback", "Stars"];
+    headers.extend(names.iter().map(|n| match *n {
+        "skills" => "Skills",
+        "quality" => "Quality",
+        "availability" => "Availability",
+        "deadlines" => "Deadlines",
+        "communication" => "Communication",
+        _ => "Cooperation",
+    }));
+    let mut t = table::new(&headers, o.color);
+    for ((name, role), r) in by {
+        let mut row = vec![
+            table::text(name),
+            table::text(role),
+            table::num(r.contracts.to_string()),
+            table::num(mean_words(r.stars)),
+        ];
+        row.extend(r.scores.iter().map(|m| table::num(mean_words(*m))));
+        t.add_row(row);
+    }
+    format!("Average feedback received (revealed feedback only; scores 1 to 5)\n{t}")
+}
+
+/// A mean for a table: two decimals, `-` for none.
+fn mean_words(m: Mean) -> String {
+    m.value().map_or("-".into(), |v| format!("{v:.2}"))
 }

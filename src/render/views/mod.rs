@@ -10,6 +10,6 @@ pub mod report;
 pub use contract::contract;
 pub use diary::{DiaryBy, Sheet, diary};
 pub use escrow::{milestones, refunds};
-pub use feedback::{feedback_one, to_give};
+pub use feedback::{feedback_one, summary as feedback_summary, to_give};
 pub use ledger::{history, list, timers_applied};
 pub use report::report;
