@@ -210,6 +210,12 @@ impl Role {
             Role::Freelancer => Role::Client,
         }
     }
+    /// Whether this role sees the service fee and the net: the fee is
+    /// between the marketplace and the freelancer, so a client never sees
+    /// it (in tables, JSON and exports alike).
+    pub fn sees_fee(self) -> bool {
+        self == Role::Freelancer
+    }
 }
 
 /// A contract id: letters, digits, `-`, `_`; 1 to 32 characters. Ordered

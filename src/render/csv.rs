@@ -87,7 +87,7 @@ pub fn contracts(cs: &[Contract], s: &Settings, role: Role) -> io::Result<String
             Terms::Fixed { price } => (String::new(), cur.format(*price)),
         };
         // The fee is the freelancer's business (as in `show`).
-        let (fee, net) = if role == Role::Freelancer {
+        let (fee, net) = if role.sees_fee() {
             (cur.format(t.fee), cur.format(t.paid - t.fee))
         } else {
             (String::new(), String::new())
@@ -144,7 +144,7 @@ pub fn payments(moves: &[(&Contract, Movement)], s: &Settings, role: Role) -> io
             Kind::Given { .. } => crate::core::Money::ZERO - m.amount,
             _ => m.amount,
         };
-        let fee = fee.filter(|_| role == Role::Freelancer);
+        let fee = fee.filter(|_| role.sees_fee());
         w.write_record([
             c.id.as_str(),
             &utc(m.at),

@@ -210,7 +210,7 @@ pub fn contract<'a>(
     let t = c.totals();
     let money = |m: Money| v.settings.currency.format(m);
     let opt_money = |m: Option<Money>| m.map(money);
-    let freelancer = v.role == Role::Freelancer;
+    let sees_fee = v.role.sees_fee();
     let hourly = match &c.terms {
         Terms::Hourly {
             rate,
@@ -264,8 +264,8 @@ pub fn contract<'a>(
         held: money(t.held),
         paid: money(t.paid),
         refunded: money(t.refunded),
-        fee: freelancer.then(|| money(t.fee)),
-        net: freelancer.then(|| money(t.paid - t.fee)),
+        fee: sees_fee.then(|| money(t.fee)),
+        net: sees_fee.then(|| money(t.paid - t.fee)),
         started_at: utc(c.started_at),
         ended_at: e.map(|e| utc(e.at)),
         ended_by: e.map(|e| e.by.as_str()),
@@ -298,8 +298,8 @@ pub fn contract<'a>(
                 milestone: p.milestone,
                 week: p.week.map(|w| w.to_string()),
                 amount: money(p.amount),
-                fee: freelancer.then(|| money(p.fee)),
-                net: freelancer.then(|| money(p.amount - p.fee)),
+                fee: sees_fee.then(|| money(p.fee)),
+                net: sees_fee.then(|| money(p.amount - p.fee)),
             })
             .collect(),
         refunds: c
@@ -553,7 +553,7 @@ pub struct DiaryJson<'a> {
 /// `diary show --json`: the weeks, oldest first, each with its contracts.
 pub fn diary<'a>(weeks: &'a [(Week, Vec<Sheet>)], v: &Viewer<'a>) -> DiaryJson<'a> {
     let cur = v.settings.currency;
-    let freelancer = v.role == Role::Freelancer;
+    let sees_fee = v.role.sees_fee();
     DiaryJson {
         weeks: weeks
             .iter()
@@ -585,8 +585,8 @@ pub fn diary<'a>(weeks: &'a [(Week, Vec<Sheet>)], v: &Viewer<'a>) -> DiaryJson<'
                                 amount: cur.format(b.amount),
                                 dispute: week_dispute(c, *week).map(|d| dispute(d, v)),
                                 entries: sh.wf.entries.iter().map(|e| entry(c, e, v.now)).collect(),
-                                fee: freelancer.then(|| cur.format(b.fee)),
-                                net: freelancer.then(|| cur.format(b.amount - b.fee)),
+                                fee: sees_fee.then(|| cur.format(b.fee)),
+                                net: sees_fee.then(|| cur.format(b.amount - b.fee)),
                             }
                         })
                         .collect(),

@@ -105,7 +105,7 @@ pub fn contract(
     } else {
         row("Paid", cur.format(paid));
     }
-    if v.role == Role::Freelancer {
+    if v.role.sees_fee() {
         row(
             "Fee / net",
             format!("{} / {}", cur.show(fee), cur.show(paid - fee)),

@@ -181,7 +181,7 @@ pub fn diary(
                 cur.show(b.amount),
                 cur.code()
             );
-            if role == Role::Freelancer {
+            if role.sees_fee() {
                 footer.push_str(&format!(
                     "\nFor you: gross {} · fee {}% {} · net {}",
                     cur.show(b.amount),
@@ -214,7 +214,7 @@ pub fn diary(
                 cur.show(tot_a),
                 cur.code()
             );
-            if role == Role::Freelancer {
+            if role.sees_fee() {
                 line.push_str(&format!(
                     " · fee {} · net {}",
                     cur.show(tot_f),
