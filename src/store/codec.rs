@@ -69,7 +69,7 @@ macro_rules! int_from_toml {
         }
     )*};
 }
-int_from_toml!(u8, u32, i64);
+int_from_toml!(u8, u32, u64, i64);
 
 impl FromToml for Money {
     fn from_toml(v: &tree::Value<'_>, cur: Option<Currency>) -> Result<Self, String> {
@@ -474,7 +474,8 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract
         reason: end_reason.unwrap_or(EndReason::Other),
         note: end_note,
     });
-    if ending.is_some() && (ended_by.is_none() || end_reason.is_none()) {
+    // Only a missing key is reported here: a wrong value already was, at itself.
+    if ending.is_some() && (root.get("ended_by").is_none() || root.get("end_reason").is_none()) {
         let span = root.get("ended_at").and_then(tree::Item::span);
         cx.problem(span, "an ended contract needs `ended_by` and `end_reason`");
     }
@@ -654,7 +655,7 @@ pub fn read_week(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<WeekFile> {
     cx.version(&mut r);
     let contract = cx.req::<ContractId>(&mut r, "contract");
     let week = cx.req::<Week>(&mut r, "week");
-    let last_number = cx.opt::<i64>(&mut r, "last_entry").unwrap_or(0).max(0) as u64;
+    let last_number = cx.opt::<u64>(&mut r, "last_entry").unwrap_or(0);
     let mut entries = Vec::new();
     for mut t in cx.tables(&mut r, "entries") {
         let id = cx.req::<String>(&mut t, "id");
@@ -1694,6 +1695,18 @@ manual = true
                 ),
             ],
         );
+        // An entry number is never negative: refused, not read as 0.
+        check_cases(
+            WEEK,
+            read_week,
+            &[(
+                "week = \"2026-W46\"",
+                "week = \"2026-W46\"\nlast_entry = -5",
+                "`last_entry`: -5 is out of range",
+                4,
+                14,
+            )],
+        );
     }
 
     #[test]
@@ -1938,8 +1951,8 @@ manual = true
                 ),
             ],
         );
-        // A wrong `ended_by` is reported at its value, and then once more as
-        // missing at `ended_at` (the check looks at the values read).
+        // A wrong `ended_by` is reported once, at its value (not again as
+        // missing at `ended_at`); a missing one at `ended_at`.
         let text = edit(
             CONTRACT,
             "started_at = 2026-11-02T09:00:00Z\n",
@@ -1952,18 +1965,29 @@ manual = true
             .collect();
         assert_eq!(
             at,
-            [
-                (
-                    Some(11),
-                    Some(12),
-                    "`ended_by`: `nobody` is not one of: client, freelancer"
-                ),
-                (
-                    Some(10),
-                    Some(12),
-                    "an ended contract needs `ended_by` and `end_reason`"
-                ),
-            ]
+            [(
+                Some(11),
+                Some(12),
+                "`ended_by`: `nobody` is not one of: client, freelancer"
+            ),]
+        );
+        let text = edit(
+            CONTRACT,
+            "started_at = 2026-11-02T09:00:00Z\n",
+            "started_at = 2026-11-02T09:00:00Z\nended_at = 2026-11-03T09:00:00Z\nend_reason = \"completed\"\n",
+        );
+        let (_, problems) = read(&text, Some(usd()), read_contract);
+        let at: Vec<_> = problems
+            .iter()
+            .map(|p| (p.line, p.col, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [(
+                Some(10),
+                Some(12),
+                "an ended contract needs `ended_by` and `end_reason`"
+            )]
         );
         check_cases(
             SETTINGS,
