@@ -91,7 +91,7 @@ fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
                         (MilestoneStatus::Released, Some(p)) => format!(
                             "milestone {n} was released on {}{}",
                             utc_words(p.at),
-                            if c.history.iter().any(|e| e.event == "milestone_auto_released" && e.at == p.at) {
+                            if c.history.iter().any(|e| e.event == EventKind::MilestoneAutoReleased && e.at == p.at) {
                                 " (by the system: no client action within 14 days of its submission)"
                             } else {
                                 ""
@@ -151,7 +151,7 @@ fn fund_in(
     Ok(event(
         now,
         Actor::Client,
-        "milestone_funded",
+        EventKind::MilestoneFunded,
         Some(top_up),
         if carried.is_zero() {
             format!("milestone {n} funded with {}", cur.show(top_up))
@@ -218,7 +218,7 @@ pub fn add_milestone(
         let mut evs = vec![event(
             now,
             Actor::Client,
-            "milestone_added",
+            EventKind::MilestoneAdded,
             Some(amount),
             format!("milestone {n} \"{title}\" of {} added", cur.show(amount)),
         )];
@@ -292,7 +292,7 @@ pub fn submit(
         Ok(vec![event(
             now,
             Actor::Freelancer,
-            "milestone_submitted",
+            EventKind::MilestoneSubmitted,
             None,
             format!(
                 "work on milestone {n} submitted; released automatically on {} unless the client acts",
@@ -325,7 +325,7 @@ pub fn request_changes(
         Ok(vec![event(
             now,
             Actor::Client,
-            "changes_requested",
+            EventKind::ChangesRequested,
             None,
             format!(
                 "changes requested on milestone {n}; the 14-day clock stops until it is resubmitted"
@@ -419,7 +419,7 @@ pub fn approve(
         Ok(vec![event(
             now,
             Actor::Client,
-            "milestone_approved",
+            EventKind::MilestoneApproved,
             Some(pay),
             detail,
         )])
@@ -510,7 +510,7 @@ pub fn request(
         Ok(vec![event(
             now,
             Actor::Client,
-            "refund_requested",
+            EventKind::RefundRequested,
             Some(amount),
             format!(
                 "refund of {} from milestone {n} requested; {} may approve or dispute until {}, else it is approved",
@@ -540,7 +540,7 @@ pub fn approve_refund(
         Ok(vec![event(
             now,
             Actor::Freelancer,
-            "refund_approved",
+            EventKind::RefundApproved,
             Some(amount),
             format!(
                 "refund of {} approved; returned to {}",
@@ -574,7 +574,7 @@ pub fn dispute(
         Ok(vec![event(
             now,
             Actor::Freelancer,
-            "refund_disputed",
+            EventKind::RefundDisputed,
             Some(amount),
             format!(
                 "refund of {} disputed{}; {} may concede or escalate until {}, else it is released to {}",
@@ -604,7 +604,7 @@ pub fn concede(
         Ok(vec![event(
             now,
             Actor::Client,
-            "dispute_conceded",
+            EventKind::DisputeConceded,
             Some(amount),
             format!(
                 "dispute conceded: {} released to {}",
@@ -644,7 +644,7 @@ pub fn escalate(
         Ok(vec![event(
             now,
             Actor::Client,
-            "dispute_escalated",
+            EventKind::DisputeEscalated,
             Some(amount),
             format!(
                 "dispute of {} escalated to mediation; `contracts refund resolve {}` records the outcome",
@@ -690,7 +690,7 @@ pub fn resolve(
         Ok(vec![event(
             now,
             role.actor(),
-            "dispute_resolved",
+            EventKind::DisputeResolved,
             Some(amount),
             format!(
                 "mediation resolved the dispute of {}: {} refunded to {}, {} released to {}",
@@ -758,7 +758,7 @@ pub fn give(
         Ok(vec![event(
             now,
             Actor::Freelancer,
-            "refund_given",
+            EventKind::RefundGiven,
             Some(amount),
             format!(
                 "{} gave back {} to {} (final); the fee of {} on it is returned",
@@ -863,7 +863,7 @@ mod tests {
             .contract;
         assert!(advance(&c, &s, t("2026-12-02T09:59:59Z")).events.is_empty());
         let o = advance(&c, &s, t("2026-12-02T10:00:00Z"));
-        assert_eq!(o.events[0].event, "milestone_auto_released");
+        assert_eq!(o.events[0].event.as_str(), "milestone_auto_released");
         assert_eq!(o.contract.totals().paid, usd("500"));
     }
 

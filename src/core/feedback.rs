@@ -165,7 +165,7 @@ fn give_step(
     let mut events = vec![event(
         now,
         role.actor(),
-        "feedback_given",
+        EventKind::FeedbackGiven,
         None,
         format!("{role} gave feedback"),
     )];
@@ -181,7 +181,7 @@ fn give_step(
         events.push(event(
             now,
             role.actor(),
-            "feedback_revealed",
+            EventKind::FeedbackRevealed,
             None,
             "both parties gave feedback: both are revealed".into(),
         ));
@@ -266,7 +266,7 @@ fn reply_step(
     Ok(vec![event(
         now,
         role.actor(),
-        "feedback_replied",
+        EventKind::FeedbackReplied,
         None,
         format!("{role} replied to the {author}'s feedback"),
     )])
@@ -545,7 +545,7 @@ mod tests {
         let f = o.contract.feedback(Role::Client).unwrap();
         assert_eq!(f.reply.as_deref(), Some("thanks"));
         assert_eq!(f.replied_at, Some(lt::t(CLOSES)));
-        assert_eq!(o.events.last().unwrap().event, "feedback_replied");
+        assert_eq!(o.events.last().unwrap().event.as_str(), "feedback_replied");
         // once
         let m = refusal(reply_at(
             &o.contract,

@@ -161,7 +161,7 @@ pub fn create(
             )
         }
     };
-    let ev = event(now, Actor::Client, "created", None, detail);
+    let ev = event(now, Actor::Client, EventKind::Created, None, detail);
     let contract = Contract {
         id: req.id,
         title: req.title,
@@ -217,7 +217,7 @@ pub fn pause(
         Ok(vec![event(
             now,
             Actor::Client,
-            "paused",
+            EventKind::Paused,
             None,
             "contract paused: no new time can be logged".into(),
         )])
@@ -249,7 +249,7 @@ pub fn resume(
         Ok(vec![event(
             now,
             Actor::Client,
-            "resumed",
+            EventKind::Resumed,
             None,
             "contract resumed".into(),
         )])
@@ -351,7 +351,7 @@ pub fn end(
                     events.push(event(
                         now,
                         Actor::Client,
-                        "released",
+                        EventKind::Released,
                         Some(part),
                         format!(
                             "released {} of milestone {n} on ending (fee {})",
@@ -373,7 +373,7 @@ pub fn end(
                     events.push(event(
                         now,
                         Actor::Client,
-                        "refund_requested",
+                        EventKind::RefundRequested,
                         Some(rest),
                         format!(
                             "refund of {} from milestone {n} requested on ending; {} may approve or dispute until {}",
@@ -407,7 +407,7 @@ pub fn end(
                 events.push(event(
                     now,
                     Actor::Freelancer,
-                    "refunded",
+                    EventKind::Refunded,
                     Some(*avail),
                     format!(
                         "escrow of {} from milestone {n} returned to the client on ending",
@@ -436,7 +436,13 @@ pub fn end(
         });
         c.feedback_client = Some(Feedback::pending());
         c.feedback_freelancer = Some(Feedback::pending());
-        let mut all = vec![event(now, role.actor(), "ended", None, detail.join("; "))];
+        let mut all = vec![event(
+            now,
+            role.actor(),
+            EventKind::Ended,
+            None,
+            detail.join("; "),
+        )];
         all.extend(events);
         Ok(all)
     })
@@ -514,7 +520,7 @@ pub(crate) mod tests {
         let c = fixed("500");
         assert_eq!(c.totals().escrow, usd("500"));
         assert_eq!(c.milestones[0].status, MilestoneStatus::Funded);
-        assert_eq!(c.history[0].event, "created");
+        assert_eq!(c.history[0].event.as_str(), "created");
     }
 
     #[test]

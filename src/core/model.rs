@@ -476,6 +476,45 @@ impl Feedback {
     }
 }
 
+str_enum!(
+    /// What an event of a contract's history records: one kind per
+    /// transition of the rules and per timer.
+    EventKind {
+        Created = "created",
+        Paused = "paused",
+        Resumed = "resumed",
+        Ended = "ended",
+        Released = "released",
+        Refunded = "refunded",
+        RefundRequested = "refund_requested",
+        RefundApproved = "refund_approved",
+        RefundAutoApproved = "refund_auto_approved",
+        RefundDisputed = "refund_disputed",
+        RefundGiven = "refund_given",
+        DisputeConceded = "dispute_conceded",
+        DisputeEscalated = "dispute_escalated",
+        DisputeResolved = "dispute_resolved",
+        DisputeDefaulted = "dispute_defaulted",
+        MilestoneAdded = "milestone_added",
+        MilestoneFunded = "milestone_funded",
+        MilestoneSubmitted = "milestone_submitted",
+        ChangesRequested = "changes_requested",
+        MilestoneApproved = "milestone_approved",
+        MilestoneAutoReleased = "milestone_auto_released",
+        FeedbackGiven = "feedback_given",
+        FeedbackReplied = "feedback_replied",
+        FeedbackRevealed = "feedback_revealed",
+        FeedbackWindowClosed = "feedback_window_closed",
+        LimitChanged = "limit_changed",
+        WeekDisputed = "week_disputed",
+        DisputeAccepted = "dispute_accepted",
+        DisputeDeclined = "dispute_declined",
+        DisputeWithdrawn = "dispute_withdrawn",
+        WeekPaid = "week_paid",
+        TimerStopped = "timer_stopped"
+    }
+);
+
 /// An event of a contract's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -484,7 +523,7 @@ pub struct Event {
     /// Who did it.
     pub actor: Actor,
     /// What happened, e.g. `ended`, `refund_approved`.
-    pub event: String,
+    pub event: EventKind,
     /// The amount moved, if any.
     pub amount: Option<Money>,
     /// A sentence for people.
@@ -495,14 +534,14 @@ pub struct Event {
 pub(crate) fn event(
     at: Instant,
     actor: Actor,
-    what: &str,
+    what: EventKind,
     amount: Option<Money>,
     detail: String,
 ) -> Event {
     Event {
         at,
         actor,
-        event: what.to_string(),
+        event: what,
         amount,
         detail,
     }
@@ -676,7 +715,7 @@ impl Contract {
                 }
                 _ => {}
             }
-            if e.event == "ended" {
+            if e.event == EventKind::Ended {
                 break;
             }
         }

@@ -214,7 +214,7 @@ pub(crate) fn pay_week(c: &mut Contract, wf: &WeekFile, settings: &Settings, at:
     event(
         at,
         Actor::System,
-        "week_paid",
+        EventKind::WeekPaid,
         Some(b.amount),
         format!(
             "{} settled: {} billable, {} paid to {} (fee {})",
@@ -244,7 +244,7 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) ->
             vec![event(
                 at,
                 Actor::System,
-                "refund_auto_approved",
+                EventKind::RefundAutoApproved,
                 Some(amount),
                 format!(
                     "refund of {} approved: no answer within 7 days; returned to {}",
@@ -269,7 +269,7 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) ->
             vec![event(
                 at,
                 Actor::System,
-                "dispute_defaulted",
+                EventKind::DisputeDefaulted,
                 Some(amount),
                 format!(
                     "disputed {} released to {}: the client did not concede or escalate within 5 business days",
@@ -295,7 +295,7 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) ->
             vec![event(
                 at,
                 Actor::System,
-                "milestone_auto_released",
+                EventKind::MilestoneAutoReleased,
                 Some(amount),
                 format!(
                     "milestone {n} released ({}): no client action within 14 days of submission",
@@ -323,7 +323,7 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) ->
             vec![event(
                 at,
                 Actor::System,
-                "feedback_window_closed",
+                EventKind::FeedbackWindowClosed,
                 None,
                 format!("feedback window closed: {}", parts.join("; ")),
             )]

@@ -385,7 +385,7 @@ pub fn event<'a>(id: &'a ContractId, e: &'a Event, v: &Viewer<'_>) -> EventJson<
         contract: id.as_str(),
         at: utc(e.at),
         actor: e.actor.as_str(),
-        event: &e.event,
+        event: e.event.as_str(),
         amount: e.amount.map(|m| v.settings.currency.format(m)),
         detail: &e.detail,
         superseded: None,

@@ -167,7 +167,8 @@ enum_from_toml!(
     RefundStatus,
     FeedbackStatus,
     RefundOrigin,
-    DisputeStatus
+    DisputeStatus,
+    EventKind
 );
 
 impl FromToml for ContractId {
@@ -584,7 +585,7 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract
     for mut t in cx.tables(&mut r, "history") {
         let at = cx.req::<Instant>(&mut t, "at");
         let actor = cx.req::<Actor>(&mut t, "actor");
-        let ev = cx.req::<String>(&mut t, "event");
+        let ev = cx.req::<EventKind>(&mut t, "event");
         let amount = cx.opt::<Money>(&mut t, "amount");
         let detail = cx.opt::<String>(&mut t, "detail").unwrap_or_default();
         cx.finish(t);
@@ -932,7 +933,7 @@ pub fn write_contract(c: &Contract, cur: &Currency) -> Table {
             Writer::new(cur)
                 .time("at", e.at)
                 .str("actor", e.actor.as_str())
-                .str("event", &e.event)
+                .str("event", e.event.as_str())
                 .opt_money("amount", e.amount)
                 .str("detail", &e.detail)
                 .done()
@@ -1357,7 +1358,7 @@ mod tests {
         assert_eq!(limit_changes.len(), 3);
         assert!(limit_changes.iter().any(|l| l.hours.is_none()));
         assert!(
-            c.history.iter().any(|e| e.event == "paused"),
+            c.history.iter().any(|e| e.event.as_str() == "paused"),
             "{:?}",
             c.history
         );
@@ -1914,6 +1915,13 @@ manual = true
             CONTRACT,
             read_contract,
             &[
+                (
+                    "funded = \"0.00\"",
+                    "funded = \"0.00\"\n\n[[history]]\nat = 2026-11-02T09:00:00Z\nactor = \"client\"\nevent = \"deleted\"\ndetail = \"\"",
+                    "`event`: `deleted` is not one of: created, paused, resumed, ended",
+                    27,
+                    9,
+                ),
                 (
                     "status = \"active\"",
                     "status = \"done\"",

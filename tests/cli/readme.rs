@@ -148,3 +148,22 @@ fn the_readmes_sample_output_is_what_the_binary_prints() {
     }
     assert!(checked >= 1, "no sample output found");
 }
+
+/// The README's list of history event kinds is the one the program reads:
+/// every kind, in order, no other.
+#[test]
+fn the_readme_lists_every_event_kind() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let start = readme.find("An event's kind is one of:").expect("the list");
+    let end = start
+        + readme[start..]
+            .find("Any other is refused")
+            .expect("its end");
+    let listed: Vec<&str> = readme[start..end].split('`').skip(1).step_by(2).collect();
+    let known: Vec<&str> = contracts::core::EventKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(listed, known);
+}

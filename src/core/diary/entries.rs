@@ -560,7 +560,7 @@ pub fn timer_stopped_event(c: &Contract, e: &Entry, actor: Actor, at: Instant) -
             entry_ref(&c.id, &e.id)
         ),
     };
-    event(at, actor, "timer_stopped", None, what)
+    event(at, actor, EventKind::TimerStopped, None, what)
 }
 
 /// Checks an imported interval against the contract's life.

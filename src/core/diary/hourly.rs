@@ -79,7 +79,7 @@ pub fn set_limit(
         Ok(vec![event(
             now,
             Actor::Client,
-            "limit_changed",
+            EventKind::LimitChanged,
             None,
             detail,
         )])
@@ -163,7 +163,7 @@ pub fn dispute(
                 Ok(vec![event(
                     now,
                     Actor::Client,
-                    "week_disputed",
+                    EventKind::WeekDisputed,
                     None,
                     detail,
                 )])
@@ -179,7 +179,7 @@ pub fn dispute(
                 Ok(vec![event(
                     now,
                     Actor::Freelancer,
-                    "dispute_accepted",
+                    EventKind::DisputeAccepted,
                     Some(amount),
                     format!(
                         "dispute of {week} accepted: its hours are refunded ({} to {})",
@@ -196,7 +196,7 @@ pub fn dispute(
                 let mut evs = vec![event(
                     now,
                     Actor::Freelancer,
-                    "dispute_declined",
+                    EventKind::DisputeDeclined,
                     None,
                     format!("dispute of {week} declined: the hours stand"),
                 )];
@@ -211,7 +211,7 @@ pub fn dispute(
                 let mut evs = vec![event(
                     now,
                     Actor::Client,
-                    "dispute_withdrawn",
+                    EventKind::DisputeWithdrawn,
                     None,
                     format!("dispute of {week} withdrawn: billed as normal"),
                 )];

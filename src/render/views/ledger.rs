@@ -87,7 +87,7 @@ pub fn history(events: &[(&ContractId, &Event)], s: &Settings, o: &Out, now: Ins
             table::text(&o.time(e.at)),
             table::text(id.as_str()),
             table::text(e.actor.as_str()),
-            table::text(&e.event),
+            table::text(e.event.as_str()),
             table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
             table::text(&e.detail),
         ]);
@@ -106,7 +106,7 @@ pub fn timers_applied(events: &[(ContractId, Event)], s: &Settings, o: &Out) -> 
         t.add_row(vec![
             table::text(&utc(e.at)),
             table::text(id.as_str()),
-            table::text(&e.event),
+            table::text(e.event.as_str()),
             table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
             table::text(&e.detail),
         ]);
