@@ -16,6 +16,7 @@ mod fuzz;
 mod harness;
 mod imports;
 mod json_shapes;
+mod layers;
 mod lifecycle;
 mod model;
 mod output;
