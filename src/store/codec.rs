@@ -461,7 +461,18 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract
         Some(Kind::Fixed) => cx
             .req::<Money>(&mut r, "price")
             .map(|price| Terms::Fixed { price }),
-        None => None,
+        None => {
+            // The kind decides which terms are known: without one, they are
+            // not reported as unknown keys on top of the kind's own problem.
+            r.seen.extend([
+                "rate",
+                "weekly_limit_hours",
+                "manual_time",
+                "limit_changes",
+                "price",
+            ]);
+            None
+        }
     };
     let status = cx.req::<Status>(&mut r, "status");
     let started_at = cx.req::<Instant>(&mut r, "started_at");
@@ -1915,6 +1926,13 @@ manual = true
             CONTRACT,
             read_contract,
             &[
+                (
+                    "kind = \"fixed\"",
+                    "kind = \"weekly\"",
+                    "`kind`: `weekly` is not one of: hourly, fixed",
+                    6,
+                    8,
+                ),
                 (
                     "funded = \"0.00\"",
                     "funded = \"0.00\"\n\n[[history]]\nat = 2026-11-02T09:00:00Z\nactor = \"client\"\nevent = \"deleted\"\ndetail = \"\"",
