@@ -1,6 +1,9 @@
 //! The command line, in clap derive. These types stay in the shell: commands
 //! turn them into core requests.
 
+// Doc comments here are `--help` text, read by people in a terminal, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
-//! Escrow of fixed-price contracts: milestones [211068218], refund requests
-//! [211062058], escrow disputes [211062068] and refunds given by the
-//! freelancer [211068538].
+//! Escrow of fixed-price contracts: milestones \[211068218\], refund requests
+//! \[211062058\], escrow disputes \[211062068\] and refunds given by the
+//! freelancer \[211068538\].
 
 use super::accounts::{close_if_empty, milestone_escrow, milestone_held, release, settle_refund};
 use super::error::{RuleError, refused};

@@ -1,4 +1,4 @@
-//! Double-blind feedback [211068438]: what each role may see, decided here
+//! Double-blind feedback \[211068438\]: what each role may see, decided here
 //! and nowhere else. Renderers only ever get a `FeedbackView`.
 
 use super::error::{RuleError, refused};

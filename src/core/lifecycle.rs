@@ -1,4 +1,4 @@
-//! Creating, pausing, resuming and ending contracts [211068428].
+//! Creating, pausing, resuming and ending contracts \[211068428\].
 
 pub use super::accounts::{available_escrow, milestone_escrow, milestone_held};
 use super::accounts::{close_if_empty, release};
@@ -9,7 +9,7 @@ pub use super::step::{guard, refuse_before_latest};
 use super::step::{refuse_if_ended, transition};
 use super::{Outcome, Settings};
 
-/// Smallest hourly rate, in major units of the currency [211062308].
+/// Smallest hourly rate, in major units of the currency \[211062308\].
 pub const MIN_RATE_MAJOR: i64 = 3;
 /// Smallest milestone, in major units of the currency.
 pub const MIN_MILESTONE_MAJOR: i64 = 5;

@@ -305,7 +305,7 @@ pub enum Terms {
     },
 }
 
-/// A change of the weekly limit [211062418]: a raise applies at once (to the
+/// A change of the weekly limit \[211062418\]: a raise applies at once (to the
 /// current week), a cut from the next Monday 00:00 UTC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitChange {

@@ -11,7 +11,7 @@ use super::{Outcome, Settings};
 use chrono::Duration;
 use std::collections::HashSet;
 
-/// Days after submission before the system releases a milestone [360000980507].
+/// Days after submission before the system releases a milestone \[360000980507\].
 pub const MILESTONE_AUTO_RELEASE_DAYS: i64 = 14;
 
 /// What falls due.

@@ -69,7 +69,7 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
 }
 
 /// Where a week's money stands at `now`. A settled week's pay is recorded
-/// on the contract as a payment (see [`crate::core::timers::pay_week`]); this says
+/// on the contract as a payment (see `timers::pay_week`); this says
 /// what is not recorded yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WeekMoney {

@@ -1,4 +1,4 @@
-//! The weekly limit and hourly disputes [211062158].
+//! The weekly limit and hourly disputes \[211062158\].
 
 use super::billing::*;
 use super::week_file::*;
@@ -10,7 +10,7 @@ use crate::core::week::{Stage, Week, utc_words};
 use crate::core::{Outcome, Settings};
 
 /// `limit ID HOURS|none` (client, hourly): a raise applies at once, a cut
-/// from the next Monday 00:00 UTC [211062418].
+/// from the next Monday 00:00 UTC \[211062418\].
 pub fn set_limit(
     c: &Contract,
     role: Role,
@@ -99,7 +99,7 @@ pub enum DisputeAction {
     Withdraw,
 }
 
-/// `diary dispute` [211062158]: the client may dispute a week while it is
+/// `diary dispute` \[211062158\]: the client may dispute a week while it is
 /// invoiced (also after the end); an active contract is paused. The
 /// freelancer accepts (the week's bill is refunded) or declines; the client
 /// may withdraw. A dispute that ends after the week settled releases its

@@ -1,6 +1,6 @@
-//! The work diary [211068518]: one contract's entries in one billing week,
+//! The work diary \[211068518\]: one contract's entries in one billing week,
 //! the rules for logging, tracking, editing and deleting time, the weekly
-//! limit, the week's bill, and hourly disputes [211062158].
+//! limit, the week's bill, and hourly disputes \[211062158\].
 
 pub mod billing;
 pub mod entries;
