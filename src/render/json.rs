@@ -11,41 +11,11 @@ use crate::core::report::{By, Row};
 use crate::core::timers;
 use crate::core::week::Week;
 use crate::core::{Money, Settings};
-use crate::render::views::diary::{Sheet, sheet_rate, week_dispute};
-use crate::render::views::escrow::MilestoneRow;
-use crate::render::views::feedback::{ToGive, days_left};
+use crate::render::rows::{MilestoneRow, Sheet, ToGive, days_left, sheet_rate, week_dispute};
+pub use crate::render::rows::{ThisWeek, Viewer};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Who is looking, and when.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer<'a> {
-    /// Ledger settings (currency, fee).
-    pub settings: &'a Settings,
-    /// The acting role.
-    pub role: Role,
-    /// The clock.
-    pub now: Instant,
-}
-
-impl Viewer<'_> {
-    /// Money as the decimal string of JSON.
-    pub fn money(&self, m: Money) -> String {
-        self.settings.currency.format(m)
-    }
-}
-
-/// This week's diary time of an hourly contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThisWeek {
-    /// The current billing week.
-    pub week: Week,
-    /// Seconds logged (running time counted up to now).
-    pub seconds: i64,
-    /// The start of a running timer.
-    pub running_since: Option<Instant>,
-}
 
 /// The contract object of SPEC §3, keys in this order.
 #[derive(Debug, Serialize)]

@@ -4,6 +4,7 @@ pub mod csv;
 pub mod hledger;
 pub mod ics;
 pub mod json;
+pub mod rows;
 pub mod table;
 pub mod text;
 pub mod views;

@@ -7,7 +7,7 @@ use crate::core::model::*;
 use crate::core::money::Money;
 use crate::core::timers;
 use crate::core::week::Week;
-use crate::render::json::{ThisWeek, Viewer};
+use crate::render::rows::{ThisWeek, Viewer};
 use crate::render::{Out, table, text::clean, text::duration, utc_words};
 
 /// `show ID` for people: the contract's terms and money, then its

@@ -1,24 +1,15 @@
 //! The tables of `diary show`: hours per entry or day, the limit, billable
 //! and over-limit time, the amount, and where each week stands.
 
-use crate::core::diary::{Bill, WeekFile, billable_split, counting_until, entry_ref, stage_words};
-use crate::core::model::{Contract, DisputeStatus, HourlyDispute, Role, Terms};
+use crate::core::diary::{billable_split, counting_until, entry_ref, stage_words};
+use crate::core::model::{DisputeStatus, Role};
 use crate::core::week::Week;
 use crate::core::{Instant, Money, Settings};
+use crate::render::rows::{Sheet, sheet_rate, week_dispute};
 use crate::render::text::{clean, duration};
 use crate::render::{Out, table};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
-
-/// One contract's week, ready to print.
-pub struct Sheet {
-    /// The contract, its due timers applied.
-    pub contract: Contract,
-    /// Its week file.
-    pub wf: WeekFile,
-    /// The week's bill.
-    pub bill: Bill,
-}
 
 /// How `diary show` groups a week's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,19 +18,6 @@ pub enum DiaryBy {
     Entry,
     /// One row per local day.
     Day,
-}
-
-/// The hourly rate of a sheet's contract (zero for fixed price).
-pub fn sheet_rate(c: &Contract) -> Money {
-    match &c.terms {
-        Terms::Hourly { rate, .. } => *rate,
-        Terms::Fixed { .. } => Money::ZERO,
-    }
-}
-
-/// The hourly dispute of `week`, if any.
-pub fn week_dispute(c: &Contract, week: Week) -> Option<&HourlyDispute> {
-    c.disputes.iter().find(|d| d.week == week)
 }
 
 /// `diary show` for people: each week's heading and stage, then per

@@ -1,13 +1,10 @@
 //! The escrow tables: `milestone list` and `refund list`.
 
-use crate::core::model::{Instant, Milestone};
-use crate::core::{Money, Settings};
+use crate::core::Settings;
+use crate::core::model::Instant;
 use crate::render::json::RefundRowJson;
+use crate::render::rows::MilestoneRow;
 use crate::render::{Out, table, utc_words};
-
-/// One milestone as listed: its number, the milestone, its escrow, the part
-/// held by open refunds, and when it is released automatically.
-pub type MilestoneRow<'a> = (u32, &'a Milestone, Money, Money, Option<Instant>);
 
 /// `milestone list` for people.
 pub fn milestones(rows: &[MilestoneRow<'_>], s: &Settings, o: &Out) -> String {

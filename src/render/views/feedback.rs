@@ -3,24 +3,10 @@
 
 use crate::core::feedback::{FeedbackView, Mean, Received};
 use crate::core::model::*;
+use crate::render::rows::{ToGive, days_left};
 use crate::render::{Out, table, text::clean, utc_words};
 use comfy_table::Cell;
 use std::collections::BTreeMap;
-
-/// A contract on which the acting role still has feedback to give: when its
-/// window closes, the contract, and the other party's feedback as seen.
-pub type ToGive = (Instant, Contract, FeedbackView);
-
-/// Days left until a window's close, counting today: 1 on its last day.
-pub fn days_left(closes: Instant, now: Instant) -> i64 {
-    let whole = (closes.date_naive() - now.date_naive()).num_days();
-    // A close at midnight ends the day before it.
-    if closes.time() == chrono::NaiveTime::MIN {
-        whole
-    } else {
-        whole + 1
-    }
-}
 
 /// `N days left` for people.
 pub fn days_words(days: i64) -> String {

@@ -5,7 +5,7 @@ use crate::core::model::{ContractId, Event};
 use crate::core::timers;
 use crate::core::week::Week;
 use crate::core::{Contract, Instant, Kind, Settings, Terms};
-use crate::render::json::ThisWeek;
+use crate::render::rows::ThisWeek;
 use crate::render::{Out, table, text::duration, utc, utc_words};
 
 /// `list` for people: one row per contract, with this week's time and the

@@ -8,7 +8,7 @@ pub mod ledger;
 pub mod report;
 
 pub use contract::contract;
-pub use diary::{DiaryBy, Sheet, diary};
+pub use diary::{DiaryBy, diary};
 pub use escrow::{milestones, refunds};
 pub use feedback::{feedback_one, summary as feedback_summary, to_give};
 pub use ledger::{history, list, timers_applied};
