@@ -92,3 +92,21 @@ pub(crate) fn settle_refund(
     r.settled_at = Some(at);
     (r.amount, r.milestone)
 }
+
+/// Escrow left over on earlier milestones that are closed (released or
+/// refunded, not held by a refund) carries to milestone `n` (1-based), so
+/// no money stays behind on a milestone that can no longer pay it out.
+pub(crate) fn carry_leftovers(c: &mut Contract, n: u32) {
+    for i in 0..(n as usize - 1) {
+        let left = milestone_escrow(c, i as u32 + 1) - milestone_held(c, i as u32 + 1);
+        if left > Money::ZERO
+            && matches!(
+                c.milestones[i].status,
+                MilestoneStatus::Released | MilestoneStatus::Refunded
+            )
+        {
+            c.milestones[i].funded -= left;
+            c.milestones[n as usize - 1].funded += left;
+        }
+    }
+}

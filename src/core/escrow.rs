@@ -2,7 +2,9 @@
 //! \[211062058\], escrow disputes \[211062068\] and refunds given by the
 //! freelancer \[211068538\].
 
-use super::accounts::{close_if_empty, milestone_escrow, milestone_held, release, settle_refund};
+use super::accounts::{
+    carry_leftovers, close_if_empty, milestone_escrow, milestone_held, release, settle_refund,
+};
 use super::error::{RuleError, refused};
 use super::lifecycle::REFUND_ANSWER_DAYS;
 use super::model::*;
@@ -122,19 +124,7 @@ fn fund_in(
             c.id
         ));
     }
-    // Escrow left over on earlier, closed milestones carries to this one.
-    for i in 0..(n as usize - 1) {
-        let left = milestone_escrow(c, i as u32 + 1) - milestone_held(c, i as u32 + 1);
-        if left > Money::ZERO
-            && matches!(
-                c.milestones[i].status,
-                MilestoneStatus::Released | MilestoneStatus::Refunded
-            )
-        {
-            c.milestones[i].funded -= left;
-            c.milestones[n as usize - 1].funded += left;
-        }
-    }
+    carry_leftovers(c, n);
     // Money carried over from an earlier milestone, less what was refunded of it.
     let carried = milestone_escrow(c, n).max(Money::ZERO);
     let m = &mut c.milestones[n as usize - 1];
@@ -202,19 +192,7 @@ pub fn add_milestone(
         if let Terms::Fixed { price } = &mut c.terms {
             *price += amount;
         }
-        // Escrow left over on closed milestones carries to the new one.
-        for i in 0..(n as usize - 1) {
-            let left = milestone_escrow(c, i as u32 + 1) - milestone_held(c, i as u32 + 1);
-            if left > Money::ZERO
-                && matches!(
-                    c.milestones[i].status,
-                    MilestoneStatus::Released | MilestoneStatus::Refunded
-                )
-            {
-                c.milestones[i].funded -= left;
-                c.milestones[n as usize - 1].funded += left;
-            }
-        }
+        carry_leftovers(c, n);
         let mut evs = vec![event(
             now,
             Actor::Client,
