@@ -95,14 +95,17 @@ pub fn history(events: &[(&ContractId, &Event)], s: &Settings, o: &Out, now: Ins
     t.to_string()
 }
 
-/// `sweep` for people: the timers it applied, at their due instants (UTC).
+/// `sweep` for people: the timers it applied, in the order they fell due
+/// (UTC); one contract's keep their order within an instant.
 pub fn timers_applied(events: &[(ContractId, Event)], s: &Settings, o: &Out) -> String {
     let cur = s.currency;
     let mut t = table::new(
         &["Due (UTC)", "Contract", "Event", "Amount", "Detail"],
         o.color,
     );
-    for (id, e) in events {
+    let mut by_due: Vec<_> = events.iter().collect();
+    by_due.sort_by_key(|(_, e)| e.at);
+    for (id, e) in by_due {
         t.add_row(vec![
             table::text(&utc(e.at)),
             table::text(id.as_str()),
