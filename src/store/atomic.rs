@@ -78,8 +78,28 @@ fn temp_path(real: &Path) -> PathBuf {
     real.with_file_name(format!("{TEMP_PREFIX}{name}"))
 }
 
-/// Writes `data` into a new temp file beside `real`, durably.
-fn write_temp(real: &Path, data: &[u8], mode: u32) -> io::Result<PathBuf> {
+/// The mode a replacement of `real` keeps (`FILE_MODE` for a new file);
+/// refuses a read-only file, which a rename would replace all the same.
+/// `subject` names the file in the message.
+fn writable_mode(real: &Path, subject: &dyn std::fmt::Display) -> io::Result<u32> {
+    let mode = match fs::metadata(real) {
+        Ok(m) => m.permissions().mode() & 0o7777,
+        Err(_) => FILE_MODE,
+    };
+    if mode & 0o222 == 0 && real.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{subject} is read-only (mode {mode:04o}); make it writable (chmod u+w) to let contracts change it"
+            ),
+        ));
+    }
+    Ok(mode)
+}
+
+/// Writes `data` into a new temp file beside `real` (a stale one from a
+/// crashed writer is replaced), not yet flushed; removes it on failure.
+fn create_temp(real: &Path, data: &[u8], mode: u32) -> io::Result<(PathBuf, File)> {
     let tmp = temp_path(real);
     match fs::remove_file(&tmp) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
@@ -95,10 +115,27 @@ fn write_temp(real: &Path, data: &[u8], mode: u32) -> io::Result<PathBuf> {
         f.set_permissions(Permissions::from_mode(mode))?;
         failpoint!("atomic::write");
         f.write_all(data)?;
-        failpoint!("atomic::fsync");
-        f.sync_all()
+        Ok(f)
     })();
     match result {
+        Ok(f) => Ok((tmp, f)),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Flushes a written temp file to disk.
+fn sync_temp(f: &File) -> io::Result<()> {
+    failpoint!("atomic::fsync");
+    f.sync_all()
+}
+
+/// Writes `data` into a new temp file beside `real`, durably.
+fn write_temp(real: &Path, data: &[u8], mode: u32) -> io::Result<PathBuf> {
+    let (tmp, f) = create_temp(real, data, mode)?;
+    match sync_temp(&f) {
         Ok(()) => Ok(tmp),
         Err(e) => {
             let _ = fs::remove_file(&tmp);
@@ -125,19 +162,7 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 /// (`FILE_MODE` for a new file).
 pub fn replace(target: &Path, data: &[u8]) -> io::Result<()> {
     let real = real_target(target)?;
-    let mode = match fs::metadata(&real) {
-        Ok(m) => m.permissions().mode() & 0o7777,
-        Err(_) => FILE_MODE,
-    };
-    // A rename would replace a read-only file all the same: respect the mode.
-    if mode & 0o222 == 0 && real.exists() {
-        return Err(io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            format!(
-                "the file is read-only (mode {mode:04o}); make it writable (chmod u+w) to let contracts change it"
-            ),
-        ));
-    }
+    let mode = writable_mode(&real, &"the file")?;
     let tmp = write_temp(&real, data, mode)?;
     if let Err(e) = rename(&tmp, &real) {
         let _ = fs::remove_file(&tmp);
@@ -162,37 +187,9 @@ pub fn replace_all(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
     let result = (|| {
         for (target, data) in files {
             let real = real_target(target).map_err(|e| named(target, e))?;
-            let mode = match fs::metadata(&real) {
-                Ok(m) => m.permissions().mode() & 0o7777,
-                Err(_) => FILE_MODE,
-            };
-            if mode & 0o222 == 0 && real.exists() {
-                return Err(io::Error::new(
-                    io::ErrorKind::PermissionDenied,
-                    format!(
-                        "{} is read-only (mode {mode:04o}); make it writable (chmod u+w) to let contracts change it",
-                        real.display()
-                    ),
-                ));
-            }
-            let tmp = temp_path(&real);
-            match fs::remove_file(&tmp) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(mode)
-                .open(&tmp)
-                .map_err(|e| named(&real, e))?;
-            staged.push((tmp, real.clone()));
-            (|| {
-                f.set_permissions(Permissions::from_mode(mode))?;
-                failpoint!("atomic::write");
-                f.write_all(data)
-            })()
-            .map_err(|e| named(&real, e))?;
+            let mode = writable_mode(&real, &real.display())?;
+            let (tmp, _) = create_temp(&real, data, mode).map_err(|e| named(&real, e))?;
+            staged.push((tmp, real));
         }
         flush_staged(&staged).map_err(|e| named(&staged[0].1, e))
     })();

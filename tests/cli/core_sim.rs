@@ -34,7 +34,7 @@
 //! `CONTRACTS_SIM_SEED=S CONTRACTS_CORE_SIM_STEPS=K cargo test --test cli core_sim -- --nocapture`.
 
 use crate::model::{self, DAY, HOUR, MINUTE, Model, Op, Pay, Verdict, WEEK, WeekAction};
-use crate::reliability::{Rng, long};
+use crate::reliability::{Rng, env_number, long, sim_seed};
 use contracts::core::diary::{
     self, DisputeAction, EditRequest, Entry, LogRequest, WeekFile, check_import,
 };
@@ -1620,36 +1620,11 @@ fn kind(what: &str) -> String {
     out.chars().take(160).collect()
 }
 
-fn steps() -> usize {
-    if let Some(n) = std::env::var("CONTRACTS_CORE_SIM_STEPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return n;
-    }
-    if long() { 1_000_000 } else { 5_000 }
-}
-
-fn first_seed() -> u64 {
-    if let Some(s) = std::env::var("CONTRACTS_SIM_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return s;
-    }
-    if long() {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64 % 1_000_000_000)
-    } else {
-        CI_SEED
-    }
-}
-
 #[test]
 fn core_simulation_against_the_model() {
-    let seed = first_seed();
-    let steps = steps();
+    let seed = sim_seed(CI_SEED);
+    let steps =
+        env_number("CONTRACTS_CORE_SIM_STEPS").unwrap_or(if long() { 1_000_000 } else { 5_000 });
     let t0 = std::time::Instant::now();
     let mut total = Stats::default();
     let mut seeds = 0u64;

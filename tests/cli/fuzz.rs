@@ -23,10 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 fn cases(default: u32) -> u32 {
-    std::env::var("CONTRACTS_FUZZ_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
+    crate::reliability::env_number("CONTRACTS_FUZZ_CASES").unwrap_or(default)
 }
 
 fn config(cases: u32) -> Config {

@@ -608,6 +608,33 @@ impl Contract {
         self.post(at, Account::Escrow, Account::Refunded, amount);
     }
 
+    /// The oldest refund in `status`, which an answer goes to; refused with
+    /// `none` when there is none, and unsure (`several`) when more than one
+    /// is: SPEC does not say which an answer is for.
+    fn oldest_refund(
+        &mut self,
+        status: RStatus,
+        none: &str,
+        several: &str,
+        doubt: &mut Doubt,
+    ) -> R<usize> {
+        let open: Vec<usize> = self
+            .fixed()?
+            .refunds
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status == status)
+            .map(|(i, _)| i)
+            .collect();
+        let Some(&i) = open.first() else {
+            return refuse(none);
+        };
+        if open.len() > 1 {
+            doubt.unsure(several);
+        }
+        Ok(i)
+    }
+
     fn fixed(&mut self) -> R<&mut Fixed> {
         match &mut self.kind {
             Kind::Fixed(f) => Ok(f),
@@ -1533,21 +1560,12 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
         }
         Op::RefundApprove { .. } | Op::RefundDispute { .. } => {
             need(role, Freelancer, "answer a refund request")?;
-            c.fixed()?;
-            let open: Vec<usize> = c
-                .fixed()?
-                .refunds
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.status == RStatus::Requested)
-                .map(|(i, _)| i)
-                .collect();
-            let Some(&i) = open.first() else {
-                return refuse("no refund request to answer");
-            };
-            if open.len() > 1 {
-                doubt.unsure("two refund requests open");
-            }
+            let i = c.oldest_refund(
+                RStatus::Requested,
+                "no refund request to answer",
+                "two refund requests open",
+                doubt,
+            )?;
             if matches!(op, Op::RefundApprove { .. }) {
                 let (amount, m) = {
                     let r = &mut c.fixed()?.refunds[i];
@@ -1564,21 +1582,12 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
         }
         Op::RefundConcede { .. } | Op::RefundEscalate { .. } => {
             need(role, Client, "answer a dispute")?;
-            c.fixed()?;
-            let open: Vec<usize> = c
-                .fixed()?
-                .refunds
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.status == RStatus::Disputed)
-                .map(|(i, _)| i)
-                .collect();
-            let Some(&i) = open.first() else {
-                return refuse("no disputed refund");
-            };
-            if open.len() > 1 {
-                doubt.unsure("two disputes open");
-            }
+            let i = c.oldest_refund(
+                RStatus::Disputed,
+                "no disputed refund",
+                "two disputes open",
+                doubt,
+            )?;
             if matches!(op, Op::RefundConcede { .. }) {
                 let (amount, m) = {
                     let r = &mut c.fixed()?.refunds[i];

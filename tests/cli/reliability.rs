@@ -20,20 +20,37 @@ pub fn long() -> bool {
     std::env::var("CONTRACTS_LONG").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
+/// The number in the environment variable `var`, if it holds one.
+pub fn env_number<T: std::str::FromStr>(var: &str) -> Option<T> {
+    std::env::var(var).ok().and_then(|s| s.parse().ok())
+}
+
+/// A seed from the clock, for runs meant to differ each time.
+fn clock_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+}
+
+/// The simulations' first seed: `CONTRACTS_SIM_SEED`, else one from the
+/// clock in long runs (short enough to type back), else `ci`.
+pub fn sim_seed(ci: u64) -> u64 {
+    env_number("CONTRACTS_SIM_SEED").unwrap_or_else(|| {
+        if long() {
+            clock_seed() % 1_000_000_000
+        } else {
+            ci
+        }
+    })
+}
+
 /// A small deterministic generator (xorshift64*), seeded per test.
 pub struct Rng(u64);
 
 impl Rng {
     /// A generator from `CONTRACTS_SEED`, else from the clock; prints the seed.
     pub fn from_env(test: &str) -> Rng {
-        let seed = std::env::var("CONTRACTS_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(1, |d| d.as_nanos() as u64)
-            });
+        let seed = env_number("CONTRACTS_SEED").unwrap_or_else(clock_seed);
         eprintln!("{test}: CONTRACTS_SEED={seed}");
         Rng::new(seed)
     }

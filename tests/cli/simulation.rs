@@ -22,7 +22,7 @@ use crate::harness::{Ledger, Run};
 use crate::model::{
     self, DAY, HOUR, Instant, MINUTE, Model, Money, Op, Pay, Role, Verdict, WEEK, WeekAction,
 };
-use crate::reliability::{Rng, copy_of, durable, long, std_cmd};
+use crate::reliability::{Rng, copy_of, durable, env_number, long, sim_seed, std_cmd};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -281,6 +281,26 @@ impl Sim {
         }
     }
 
+    /// `milestone VERB ID [N]` on a fixed contract, by `who` (or, now and
+    /// then, the other party).
+    fn milestone_cmd(
+        &mut self,
+        verb: &str,
+        who: Role,
+        op: impl FnOnce(String, Option<usize>) -> Op,
+    ) -> Cmd {
+        let id = self.contract(Some(false));
+        let n = self.milestone_n(&id);
+        let role = self.role(who);
+        let mut args = vec!["milestone".to_string(), verb.to_string(), id.clone()];
+        args.extend(n.map(|n| n.to_string()));
+        Cmd {
+            op: op(id, n),
+            role,
+            args,
+        }
+    }
+
     fn generate(&mut self) -> Cmd {
         use Role::*;
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
@@ -322,42 +342,13 @@ impl Sim {
                         args,
                     }
                 }
-                5..=7 => {
-                    let id = self.contract(Some(false));
-                    let n = self.milestone_n(&id);
-                    let role = self.role(Client);
-                    let mut args = s(&["milestone", "fund", &id]);
-                    args.extend(n.map(|n| n.to_string()));
-                    Cmd {
-                        op: Op::MilestoneFund { id, n },
-                        role,
-                        args,
-                    }
-                }
+                5..=7 => self.milestone_cmd("fund", Client, |id, n| Op::MilestoneFund { id, n }),
                 8..=10 => {
-                    let id = self.contract(Some(false));
-                    let n = self.milestone_n(&id);
-                    let role = self.role(Freelancer);
-                    let mut args = s(&["milestone", "submit", &id]);
-                    args.extend(n.map(|n| n.to_string()));
-                    Cmd {
-                        op: Op::MilestoneSubmit { id, n },
-                        role,
-                        args,
-                    }
+                    self.milestone_cmd("submit", Freelancer, |id, n| Op::MilestoneSubmit { id, n })
                 }
-                11..=12 => {
-                    let id = self.contract(Some(false));
-                    let n = self.milestone_n(&id);
-                    let role = self.role(Client);
-                    let mut args = s(&["milestone", "request-changes", &id]);
-                    args.extend(n.map(|n| n.to_string()));
-                    Cmd {
-                        op: Op::MilestoneRequestChanges { id, n },
-                        role,
-                        args,
-                    }
-                }
+                11..=12 => self.milestone_cmd("request-changes", Client, |id, n| {
+                    Op::MilestoneRequestChanges { id, n }
+                }),
                 13..=16 => {
                     let id = self.contract(Some(false));
                     let n = self.milestone_n(&id);
@@ -1322,32 +1313,6 @@ fn kills_on() -> bool {
     std::env::var("CONTRACTS_SIM_KILLS").map_or(true, |v| v != "0")
 }
 
-fn steps() -> usize {
-    if let Some(n) = std::env::var("CONTRACTS_SIM_STEPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return n;
-    }
-    if long() { 10_000 } else { 600 }
-}
-
-fn seed() -> u64 {
-    if let Some(s) = std::env::var("CONTRACTS_SIM_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return s;
-    }
-    if long() {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64)
-    } else {
-        CI_SEED
-    }
-}
-
 /// Runs one simulated history of `steps` steps from `seed`.
 fn simulate(seed: u64, steps: usize) -> Stats {
     let mut sim = Sim {
@@ -1391,8 +1356,8 @@ fn simulate(seed: u64, steps: usize) -> Stats {
 
 #[test]
 fn simulation_against_the_model() {
-    let seed = seed();
-    let steps = steps();
+    let seed = sim_seed(CI_SEED);
+    let steps = env_number("CONTRACTS_SIM_STEPS").unwrap_or(if long() { 10_000 } else { 600 });
     let t0 = std::time::Instant::now();
     // Several shorter histories rather than one long one: each starts from
     // `init`, so more of the contracts' lives are covered.

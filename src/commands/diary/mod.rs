@@ -53,13 +53,8 @@ pub fn week_or_empty(
     Ok((doc, wf))
 }
 
-/// The contract's week files from two weeks before `now`'s on: where a
-/// timer may still run, and any time recorded with a clock ahead of `now`.
-pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFile>>> {
-    let this = Week::of(now);
-    // A timer left running two weeks ago still runs until stopped.
-    let mut weeks = vec![this.prev().prev(), this.prev(), this];
-    weeks.extend(store.later_weeks(&c.id, this)?);
+/// The week files of `c` among `weeks` that exist, in that order.
+fn existing(store: &Store, c: &Contract, weeks: Vec<Week>) -> Result<Vec<Doc<WeekFile>>> {
     let mut out = Vec::new();
     for w in weeks {
         if let Some(d) = store.week(w, c)? {
@@ -69,19 +64,23 @@ pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFil
     Ok(out)
 }
 
+/// The contract's week files from two weeks before `now`'s on: where a
+/// timer may still run, and any time recorded with a clock ahead of `now`.
+pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFile>>> {
+    let this = Week::of(now);
+    // A timer left running two weeks ago still runs until stopped.
+    let mut weeks = vec![this.prev().prev(), this.prev(), this];
+    weeks.extend(store.later_weeks(&c.id, this)?);
+    existing(store, c, weeks)
+}
+
 /// Every week file of the contract, from its first week on (a timer left
 /// running weeks ago is still to be stopped: by `stop`, a pause or the end).
 pub fn all_weeks(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFile>>> {
     let this = Week::of(now);
     let mut weeks = store.contract_weeks(&c.id, Week::of(c.started_at), this);
     weeks.extend(store.later_weeks(&c.id, this)?);
-    let mut out = Vec::new();
-    for w in weeks {
-        if let Some(d) = store.week(w, c)? {
-            out.push(d);
-        }
-    }
-    Ok(out)
+    existing(store, c, weeks)
 }
 
 /// The contract's entries outside `week` that a change in `week` must see:

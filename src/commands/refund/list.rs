@@ -2,7 +2,7 @@
 //! `--due`: what `sweep` would settle now.
 
 use crate::commands::Ctx;
-use crate::core::model::{Contract, RefundStatus};
+use crate::core::model::{Contract, Instant, RefundStatus};
 use crate::core::timers::{self, TimerKind};
 use crate::render::json::RefundRowJson;
 use crate::render::{utc, views};
@@ -17,6 +17,20 @@ pub fn run(ctx: &Ctx, due: bool) -> Result<()> {
     let mut rows: Vec<RefundRowJson> = Vec::new();
     // The deadlines as instants, for the table.
     let mut deadlines = Vec::new();
+    // Refund `i` of `c`: its answer's deadline, if any, and what happens then.
+    let row = |c: &Contract, i: usize, deadline: Option<Instant>, then: String| {
+        let r = &c.refunds[i];
+        RefundRowJson {
+            contract: c.id.to_string(),
+            number: i + 1,
+            milestone: r.milestone,
+            amount: cur.format(r.amount),
+            status: r.status.as_str(),
+            requested_at: utc(r.requested_at),
+            deadline: deadline.map(utc),
+            then,
+        }
+    };
     for doc in store.contracts_without_history()? {
         // --due looks at the stored state: the timers that have fallen due.
         let c: Contract = if due {
@@ -32,33 +46,19 @@ pub fn run(ctx: &Ctx, due: bool) -> Result<()> {
             if due && t.at > ctx.now {
                 continue;
             }
-            let r = &c.refunds[i];
             deadlines.push(Some(t.at));
-            rows.push(RefundRowJson {
-                contract: c.id.to_string(),
-                number: i + 1,
-                milestone: r.milestone,
-                amount: cur.format(r.amount),
-                status: r.status.as_str(),
-                requested_at: utc(r.requested_at),
-                deadline: Some(utc(t.at)),
-                then: timers::describe(&c, &t, s),
-            });
+            rows.push(row(&c, i, Some(t.at), timers::describe(&c, &t, s)));
         }
         if !due {
             for (i, r) in c.refunds.iter().enumerate() {
                 if r.status == RefundStatus::Escalated {
                     deadlines.push(None);
-                    rows.push(RefundRowJson {
-                        contract: c.id.to_string(),
-                        number: i + 1,
-                        milestone: r.milestone,
-                        amount: cur.format(r.amount),
-                        status: r.status.as_str(),
-                        requested_at: utc(r.requested_at),
-                        deadline: None,
-                        then: "in mediation: `contracts refund resolve` records the outcome".into(),
-                    });
+                    rows.push(row(
+                        &c,
+                        i,
+                        None,
+                        "in mediation: `contracts refund resolve` records the outcome".into(),
+                    ));
                 }
             }
         }
