@@ -84,7 +84,10 @@ pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
                 .events
                 .iter()
                 .filter(|e| e.at == ctx.now)
-                .map(|e| format!("  {}: {}", e.event, crate::render::text::clean(&e.detail)))
+                .map(|e| {
+                    let detail = crate::core::history::detail(c, e, &store.settings.currency);
+                    format!("  {}: {}", e.kind(), crate::render::text::clean(&detail))
+                })
                 .collect();
             eprint!(
                 "End {} \"{}\"? This is final.\n{}{warn}\nEnd it? [y/N] ",

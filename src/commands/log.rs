@@ -19,16 +19,13 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let mut events: Vec<_> = contracts
         .iter()
-        .flat_map(|c| c.history.iter().map(move |e| (&c.id, e)))
+        .flat_map(|c| c.history.iter().map(move |e| (c, e)))
         .collect();
     // Stable: within one instant, the order of each contract's history holds.
     events.sort_by_key(|(_, e)| e.at);
     let v = ctx.viewer(s);
     if ctx.out.json {
-        let arr: Vec<_> = events
-            .iter()
-            .map(|(id, e)| json::event(id, e, &v))
-            .collect();
+        let arr: Vec<_> = events.iter().map(|(c, e)| json::event(c, e, &v)).collect();
         ctx.out.print_json(&arr)?;
         return Ok(());
     }

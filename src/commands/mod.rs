@@ -195,6 +195,20 @@ pub fn this_week_empty(c: &Contract, now: Instant) -> Option<ThisWeek> {
     })
 }
 
+/// A new operation's id: 64 random bits, so that two clones of a ledger
+/// never make the same one (std's `RandomState` is keyed from the OS's
+/// random source).
+pub fn operation_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::hash::RandomState::new().build_hasher();
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    h.write_u128(since.as_nanos());
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
 /// Applies one rule to one contract and commits it: the shared path of the
 /// single-contract mutations. `confirm` sees the outcome before anything is
 /// written and may refuse.
@@ -212,6 +226,7 @@ pub fn mutate(
     let mut outcome = rule(&store, &due.contract, role)?;
     outcome.events.splice(0..0, due.events);
     let stopped = stop_new_time(&store, &due.contract, &mut outcome, role, ctx.now)?;
+    crate::core::step::stamp(&mut outcome, &operation_id());
     if ctx.dry_run {
         outcome.contract = crate::core::feedback::conceal(&due.contract, outcome.contract, role);
     }
@@ -261,7 +276,7 @@ fn stop_new_time(
         // writes then leaves the contract exactly as a whole run does.
         outcome
             .events
-            .push(rules::timer_stopped_event(before, &e, role.actor(), now));
+            .push(rules::timer_stopped_event(&e, role.actor(), now));
         out.push((doc, new));
     }
     Ok(out)
@@ -281,7 +296,7 @@ pub fn report(
     if ctx.out.json {
         ctx.out.print_json(&json::MutationJson {
             contract: json::contract(c, &v, week),
-            events: events.iter().map(|e| json::event(id, e, &v)).collect(),
+            events: events.iter().map(|e| json::event(c, e, &v)).collect(),
             dry_run: ctx.dry_run,
         })?;
         return Ok(());
@@ -300,9 +315,9 @@ pub fn report(
         };
         lines.push(format!(
             "{id}: {} by {}{when}{amount}: {}",
-            e.event,
+            e.kind(),
             e.actor,
-            clean(&e.detail)
+            clean(&crate::core::history::detail(c, e, &cur))
         ));
     }
     if ctx.dry_run {

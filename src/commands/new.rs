@@ -79,7 +79,8 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
         terms,
     };
     let role = ctx.role(&store.settings);
-    let outcome = lifecycle::create(req, role, &store.settings, ctx.now)?;
+    let mut outcome = lifecycle::create(req, role, &store.settings, ctx.now)?;
+    crate::core::step::stamp(&mut outcome, &super::operation_id());
     let c = &outcome.contract;
     if !ctx.dry_run {
         store.create_contract(c)?;
@@ -100,7 +101,7 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
         "{} contract {} created: {}",
         c.kind(),
         c.id,
-        outcome.events[0].detail
+        crate::core::history::detail(c, &outcome.events[0], &store.settings.currency)
     ));
     if ctx.dry_run {
         ctx.out.note("dry run: nothing was written");

@@ -27,29 +27,26 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         }
     }
     let mut changed = Vec::new();
-    let mut events = Vec::new();
     let mut written = 0;
     for doc in &due {
         let out = advanced(&store, doc.value.clone(), ctx.now)?;
         if !ctx.dry_run && store.save_contract(doc, &out.contract)? == Written::Changed {
             written += 1;
         }
-        for e in &out.events {
-            events.push((out.contract.id.clone(), e.clone()));
-        }
-        changed.push(out.contract);
+        changed.push(out);
     }
+    let events: Vec<_> = changed
+        .iter()
+        .flat_map(|o| o.events.iter().map(move |e| (&o.contract, e)))
+        .collect();
     if ctx.out.json {
         ctx.out.print_json(&json::SweepJson {
             now: utc(ctx.now),
             contracts: changed
                 .iter()
-                .map(|c| json::contract(c, &v, None))
+                .map(|o| json::contract(&o.contract, &v, None))
                 .collect(),
-            events: events
-                .iter()
-                .map(|(id, e)| json::event(id, e, &v))
-                .collect(),
+            events: events.iter().map(|(c, e)| json::event(c, e, &v)).collect(),
             files_written: written,
             dry_run: ctx.dry_run,
         })?;

@@ -93,7 +93,7 @@ fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
                         (MilestoneStatus::Released, Some(p)) => format!(
                             "milestone {n} was released on {}{}",
                             utc_words(p.at),
-                            if c.history.iter().any(|e| e.event == EventKind::MilestoneAutoReleased && e.at == p.at) {
+                            if c.history.iter().any(|e| e.kind() == EventKind::MilestoneAutoReleased && e.at == p.at) {
                                 " (by the system: no client action within 14 days of its submission)"
                             } else {
                                 ""
@@ -111,13 +111,7 @@ fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
     }
 }
 
-fn fund_in(
-    c: &mut Contract,
-    n: u32,
-    settings: &Settings,
-    now: Instant,
-) -> Result<Event, RuleError> {
-    let cur = settings.currency;
+fn fund_in(c: &mut Contract, n: u32, now: Instant) -> Result<Event, RuleError> {
     if let Some(f) = c.funded_milestone() {
         return refused(format!(
             "milestone {f} of {} is still funded: release or refund it before funding another (one milestone is funded at a time)",
@@ -141,17 +135,11 @@ fn fund_in(
     Ok(event(
         now,
         Actor::Client,
-        EventKind::MilestoneFunded,
-        Some(top_up),
-        if carried.is_zero() {
-            format!("milestone {n} funded with {}", cur.show(top_up))
-        } else {
-            format!(
-                "milestone {n} funded with {} ({} carried over)",
-                cur.show(top_up),
-                cur.show(carried)
-            )
+        Op::MilestoneFunded {
+            milestone: n,
+            carried: (!carried.is_zero()).then_some(carried),
         },
+        Some(top_up),
     ))
 }
 
@@ -196,12 +184,14 @@ pub fn add_milestone(
         let mut evs = vec![event(
             now,
             Actor::Client,
-            EventKind::MilestoneAdded,
+            Op::MilestoneAdded {
+                milestone: n,
+                title,
+            },
             Some(amount),
-            format!("milestone {n} \"{title}\" of {} added", cur.show(amount)),
         )];
         if fund {
-            evs.push(fund_in(c, n, settings, now)?);
+            evs.push(fund_in(c, n, now)?);
         }
         Ok(evs)
     })
@@ -232,7 +222,7 @@ pub fn fund(
                     ))
                 })?,
         };
-        Ok(vec![fund_in(c, n, settings, now)?])
+        Ok(vec![fund_in(c, n, now)?])
     })
 }
 
@@ -270,12 +260,8 @@ pub fn submit(
         Ok(vec![event(
             now,
             Actor::Freelancer,
-            EventKind::MilestoneSubmitted,
+            Op::MilestoneSubmitted { milestone: n, due },
             None,
-            format!(
-                "work on milestone {n} submitted; released automatically on {} unless the client acts",
-                utc_words(due)
-            ),
         )])
     })
 }
@@ -303,11 +289,8 @@ pub fn request_changes(
         Ok(vec![event(
             now,
             Actor::Client,
-            EventKind::ChangesRequested,
+            Op::ChangesRequested { milestone: n },
             None,
-            format!(
-                "changes requested on milestone {n}; the 14-day clock stops until it is resubmitted"
-            ),
         )])
     })
 }
@@ -364,11 +347,7 @@ pub fn approve(
         release(c, settings, n, pay, now);
         c.milestones[n as usize - 1].status = MilestoneStatus::Released;
         let rest = free - pay;
-        let mut detail = format!(
-            "milestone {n} approved: {} released (fee {})",
-            cur.show(pay),
-            cur.show(settings.fee_on(pay))
-        );
+        let mut carried_to = None;
         if !rest.is_zero() {
             // The rest carries to the next milestone still pending.
             let next = c
@@ -378,28 +357,22 @@ pub fn approve(
                 .skip(n as usize)
                 .find(|(_, m)| m.status == MilestoneStatus::Pending)
                 .map(|(i, _)| i);
-            match next {
-                Some(j) => {
-                    c.milestones[n as usize - 1].funded -= rest;
-                    c.milestones[j].funded += rest;
-                    detail.push_str(&format!(
-                        "; {} carried to milestone {}",
-                        cur.show(rest),
-                        j + 1
-                    ));
-                }
-                _ => detail.push_str(&format!(
-                    "; {} stays in escrow (refunded at the end unless released)",
-                    cur.show(rest)
-                )),
+            if let Some(j) = next {
+                c.milestones[n as usize - 1].funded -= rest;
+                c.milestones[j].funded += rest;
+                carried_to = Some(j as u32 + 1);
             }
         }
         Ok(vec![event(
             now,
             Actor::Client,
-            EventKind::MilestoneApproved,
+            Op::MilestoneApproved {
+                milestone: n,
+                fee: settings.fee_on(pay),
+                rest: (!rest.is_zero()).then_some(rest),
+                carried_to,
+            },
             Some(pay),
-            detail,
         )])
     })
 }
@@ -488,14 +461,13 @@ pub fn request(
         Ok(vec![event(
             now,
             Actor::Client,
-            EventKind::RefundRequested,
+            Op::RefundRequested {
+                refund: c.refunds.len() as u32,
+                milestone: n,
+                deadline,
+                ending: None,
+            },
             Some(amount),
-            format!(
-                "refund of {} from milestone {n} requested; {} may approve or dispute until {}, else it is approved",
-                cur.show(amount),
-                c.freelancer,
-                utc_words(deadline)
-            ),
         )])
     })
 }
@@ -507,7 +479,6 @@ pub fn approve_refund(
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
-    let cur = settings.currency;
     transition(c, settings, now, |c| {
         only(role, Role::Freelancer, c, "approve a refund")?;
         let i = open_refund(c, &[RefundStatus::Requested], "approve")?;
@@ -518,13 +489,10 @@ pub fn approve_refund(
         Ok(vec![event(
             now,
             Actor::Freelancer,
-            EventKind::RefundApproved,
+            Op::RefundApproved {
+                refund: i as u32 + 1,
+            },
             Some(amount),
-            format!(
-                "refund of {} approved; returned to {}",
-                cur.show(amount),
-                c.client
-            ),
         )])
     })
 }
@@ -538,7 +506,6 @@ pub fn dispute(
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
-    let cur = settings.currency;
     transition(c, settings, now, |c| {
         only(role, Role::Freelancer, c, "dispute a refund")?;
         let i = open_refund(c, &[RefundStatus::Requested], "dispute")?;
@@ -552,16 +519,12 @@ pub fn dispute(
         Ok(vec![event(
             now,
             Actor::Freelancer,
-            EventKind::RefundDisputed,
+            Op::RefundDisputed {
+                refund: i as u32 + 1,
+                deadline: due,
+                note,
+            },
             Some(amount),
-            format!(
-                "refund of {} disputed{}; {} may concede or escalate until {}, else it is released to {}",
-                cur.show(amount),
-                note.map(|n| format!(" ({n})")).unwrap_or_default(),
-                c.client,
-                utc_words(due),
-                c.freelancer
-            ),
         )])
     })
 }
@@ -573,7 +536,6 @@ pub fn concede(
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
-    let cur = settings.currency;
     transition(c, settings, now, |c| {
         only(role, Role::Client, c, "concede a dispute")?;
         let i = open_refund(c, &[RefundStatus::Disputed], "concede")?;
@@ -582,13 +544,10 @@ pub fn concede(
         Ok(vec![event(
             now,
             Actor::Client,
-            EventKind::DisputeConceded,
+            Op::DisputeConceded {
+                refund: i as u32 + 1,
+            },
             Some(amount),
-            format!(
-                "dispute conceded: {} released to {}",
-                cur.show(amount),
-                c.freelancer
-            ),
         )])
     })
 }
@@ -613,7 +572,6 @@ pub fn escalate(
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
-    let cur = settings.currency;
     transition(c, settings, now, |c| {
         only(role, Role::Client, c, "escalate a dispute")?;
         let i = open_refund(c, &[RefundStatus::Disputed], "escalate")?;
@@ -622,13 +580,10 @@ pub fn escalate(
         Ok(vec![event(
             now,
             Actor::Client,
-            EventKind::DisputeEscalated,
+            Op::DisputeEscalated {
+                refund: i as u32 + 1,
+            },
             Some(amount),
-            format!(
-                "dispute of {} escalated to mediation; `contracts refund resolve {}` records the outcome",
-                cur.show(amount),
-                c.id
-            ),
         )])
     })
 }
@@ -668,16 +623,11 @@ pub fn resolve(
         Ok(vec![event(
             now,
             role.actor(),
-            EventKind::DisputeResolved,
+            Op::DisputeResolved {
+                refund: i as u32 + 1,
+                client_part,
+            },
             Some(amount),
-            format!(
-                "mediation resolved the dispute of {}: {} refunded to {}, {} released to {}",
-                cur.show(amount),
-                cur.show(client_part),
-                c.client,
-                cur.show(freelancer_part),
-                c.freelancer
-            ),
         )])
     })
 }
@@ -736,15 +686,11 @@ pub fn give(
         Ok(vec![event(
             now,
             Actor::Freelancer,
-            EventKind::RefundGiven,
+            Op::RefundGiven {
+                refund: c.refunds.len() as u32,
+                fee,
+            },
             Some(amount),
-            format!(
-                "{} gave back {} to {} (final); the fee of {} on it is returned",
-                c.freelancer,
-                cur.show(amount),
-                c.client,
-                cur.show(fee)
-            ),
         )])
     })
 }
@@ -841,7 +787,7 @@ mod tests {
             .contract;
         assert!(advance(&c, &s, t("2026-12-02T09:59:59Z")).events.is_empty());
         let o = advance(&c, &s, t("2026-12-02T10:00:00Z"));
-        assert_eq!(o.events[0].event.as_str(), "milestone_auto_released");
+        assert_eq!(o.events[0].kind().as_str(), "milestone_auto_released");
         assert_eq!(o.contract.totals().paid, usd("500"));
     }
 

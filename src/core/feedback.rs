@@ -162,13 +162,7 @@ fn give_step(
         Role::Client => c.feedback_client = Some(given),
         Role::Freelancer => c.feedback_freelancer = Some(given),
     }
-    let mut events = vec![event(
-        now,
-        role.actor(),
-        EventKind::FeedbackGiven,
-        None,
-        format!("{role} gave feedback"),
-    )];
+    let mut events = vec![event(now, role.actor(), Op::FeedbackGiven {}, None)];
     let other = role.other();
     if c.feedback(other)
         .is_some_and(|f| f.status == FeedbackStatus::Submitted)
@@ -178,13 +172,7 @@ fn give_step(
                 f.status = FeedbackStatus::Revealed;
             }
         }
-        events.push(event(
-            now,
-            role.actor(),
-            EventKind::FeedbackRevealed,
-            None,
-            "both parties gave feedback: both are revealed".into(),
-        ));
+        events.push(event(now, role.actor(), Op::FeedbackRevealed {}, None));
     }
     Ok(events)
 }
@@ -263,13 +251,7 @@ fn reply_step(
     }
     f.reply = Some(text.to_string());
     f.replied_at = Some(now);
-    Ok(vec![event(
-        now,
-        role.actor(),
-        EventKind::FeedbackReplied,
-        None,
-        format!("{role} replied to the {author}'s feedback"),
-    )])
+    Ok(vec![event(now, role.actor(), Op::FeedbackReplied {}, None)])
 }
 
 /// An ended contract on which `role` may still give feedback: when the
@@ -468,7 +450,10 @@ mod tests {
         let c = ended();
         let o = give_at(&c, Role::Client, 5, ENDED).unwrap();
         assert_eq!(o.events.len(), 1);
-        assert_eq!(o.events[0].detail, "client gave feedback");
+        assert_eq!(
+            crate::core::history::detail(&o.contract, &o.events[0], &lt::settings().currency),
+            "client gave feedback"
+        );
         let c = o.contract;
         // the author sees all of it, private note included
         let own = view(&c, Role::Client, Role::Client);
@@ -488,7 +473,7 @@ mod tests {
         assert_eq!(other.window_closes, Some(lt::t(CLOSES)));
 
         let o = give_at(&c, Role::Freelancer, 3, "2026-11-20T08:00:00Z").unwrap();
-        let evs: Vec<_> = o.events.iter().map(|e| e.event.as_str()).collect();
+        let evs: Vec<_> = o.events.iter().map(|e| e.kind().as_str()).collect();
         assert_eq!(evs, ["feedback_given", "feedback_revealed"]);
         let c = o.contract;
         for author in Role::ALL {
@@ -503,8 +488,21 @@ mod tests {
         }
         // history names who, never what
         for e in &c.history {
-            assert!(!e.detail.contains("secret") && !e.detail.contains("comment"));
-            assert!(!e.detail.contains("star"));
+            let d = crate::core::history::detail(&c, e, &lt::settings().currency);
+            assert!(!d.contains("secret") && !d.contains("comment"));
+            assert!(!d.contains("star"));
+            assert!(
+                matches!(
+                    e.op,
+                    Op::FeedbackGiven {}
+                        | Op::FeedbackRevealed {}
+                        | Op::Created { .. }
+                        | Op::Ended { .. }
+                        | Op::MilestoneFunded { .. }
+                        | Op::Released { .. }
+                ),
+                "{e:?}"
+            );
         }
     }
 
@@ -545,7 +543,7 @@ mod tests {
         let f = o.contract.feedback(Role::Client).unwrap();
         assert_eq!(f.reply.as_deref(), Some("thanks"));
         assert_eq!(f.replied_at, Some(lt::t(CLOSES)));
-        assert_eq!(o.events.last().unwrap().event.as_str(), "feedback_replied");
+        assert_eq!(o.events.last().unwrap().kind().as_str(), "feedback_replied");
         // once
         let m = refusal(reply_at(
             &o.contract,

@@ -74,7 +74,7 @@ pub fn create(
     check_text("client name", &req.client)?;
     check_text("freelancer name", &req.freelancer)?;
     let cur = settings.currency;
-    let (terms, milestones, detail) = match req.terms {
+    let (terms, milestones, created) = match req.terms {
         NewTerms::Hourly {
             rate,
             weekly_limit,
@@ -89,10 +89,6 @@ pub fn create(
                     cur.show(min)
                 ));
             }
-            let limit = match weekly_limit {
-                Some(h) => format!("limit {h} h/week"),
-                None => "no weekly limit".into(),
-            };
             (
                 Terms::Hourly {
                     rate,
@@ -101,7 +97,10 @@ pub fn create(
                     manual_time,
                 },
                 Vec::new(),
-                format!("hourly at {}/h, {limit}", cur.show(rate)),
+                Op::Created {
+                    price: None,
+                    hours: weekly_limit,
+                },
             )
         }
         NewTerms::Fixed { price, milestones } => {
@@ -149,19 +148,17 @@ pub fn create(
                     submitted_at: None,
                 })
                 .collect();
-            let first = ms[0].amount;
             (
                 Terms::Fixed { price },
                 ms,
-                format!(
-                    "fixed price {}; milestone 1 funded with {}",
-                    cur.show(price),
-                    cur.show(first)
-                ),
+                Op::Created {
+                    price: Some(price),
+                    hours: None,
+                },
             )
         }
     };
-    let ev = event(now, Actor::Client, EventKind::Created, None, detail);
+    let ev = event(now, Actor::Client, created, None);
     let contract = Contract {
         id: req.id,
         title: req.title,
@@ -214,13 +211,7 @@ pub fn pause(
             ));
         }
         c.status = Status::Paused;
-        Ok(vec![event(
-            now,
-            Actor::Client,
-            EventKind::Paused,
-            None,
-            "contract paused: no new time can be logged".into(),
-        )])
+        Ok(vec![event(now, Actor::Client, Op::Paused {}, None)])
     })
 }
 
@@ -246,13 +237,7 @@ pub fn resume(
             ));
         }
         c.status = Status::Active;
-        Ok(vec![event(
-            now,
-            Actor::Client,
-            EventKind::Resumed,
-            None,
-            "contract resumed".into(),
-        )])
+        Ok(vec![event(now, Actor::Client, Op::Resumed {}, None)])
     })
 }
 
@@ -309,7 +294,7 @@ pub fn end(
     transition(c, settings, now, |c| {
         refuse_if_ended(c, "end")?;
         let mut events = Vec::new();
-        let mut detail = vec![format!("reason: {}", req.reason)];
+        let mut paid = None;
         let available = gather_free_escrow(c);
         let escrow: Money = available.iter().map(|(_, m)| *m).sum();
         if c.kind() == Kind::Hourly && req.pay.is_some() {
@@ -351,13 +336,11 @@ pub fn end(
                     events.push(event(
                         now,
                         Actor::Client,
-                        EventKind::Released,
+                        Op::Released {
+                            milestone: *n,
+                            fee: settings.fee_on(part),
+                        },
                         Some(part),
-                        format!(
-                            "released {} of milestone {n} on ending (fee {})",
-                            cur.show(part),
-                            cur.show(settings.fee_on(part))
-                        ),
                     ));
                 }
                 let rest = *avail - part;
@@ -373,21 +356,17 @@ pub fn end(
                     events.push(event(
                         now,
                         Actor::Client,
-                        EventKind::RefundRequested,
+                        Op::RefundRequested {
+                            refund: c.refunds.len() as u32,
+                            milestone: *n,
+                            deadline,
+                            ending: Some(true),
+                        },
                         Some(rest),
-                        format!(
-                            "refund of {} from milestone {n} requested on ending; {} may approve or dispute until {}",
-                            cur.show(rest),
-                            c.freelancer,
-                            deadline.format("%Y-%m-%d %H:%M UTC")
-                        ),
                     ));
                 }
             }
-            detail.push(format!("paid {}", cur.show(pay)));
-            if escrow > pay {
-                detail.push(format!("refund of {} requested", cur.show(escrow - pay)));
-            }
+            paid = Some(pay);
         } else if c.kind() == Kind::Fixed && escrow > Money::ZERO {
             if req.pay.is_some() {
                 return refused(format!(
@@ -407,25 +386,14 @@ pub fn end(
                 events.push(event(
                     now,
                     Actor::Freelancer,
-                    EventKind::Refunded,
+                    Op::Refunded { milestone: *n },
                     Some(*avail),
-                    format!(
-                        "escrow of {} from milestone {n} returned to the client on ending",
-                        cur.show(*avail)
-                    ),
                 ));
             }
-            detail.push(format!(
-                "escrow of {} returned to the client",
-                cur.show(escrow)
-            ));
         } else if c.kind() == Kind::Fixed
             && req.pay.is_some_and(|p| p != Pay::None && p != Pay::Full)
         {
             return refused(format!("nothing is in escrow on {}: drop --pay", c.id));
-        }
-        if let Some(note) = &req.note {
-            detail.push(format!("note: {note}"));
         }
         c.status = Status::Ended;
         c.ending = Some(Ending {
@@ -439,9 +407,13 @@ pub fn end(
         let mut all = vec![event(
             now,
             role.actor(),
-            EventKind::Ended,
+            Op::Ended {
+                end_reason: req.reason,
+                note: req.note.clone(),
+                paid,
+                escrow: (escrow > Money::ZERO && c.kind() == Kind::Fixed).then_some(escrow),
+            },
             None,
-            detail.join("; "),
         )];
         all.extend(events);
         Ok(all)
@@ -520,7 +492,7 @@ pub(crate) mod tests {
         let c = fixed("500");
         assert_eq!(c.totals().escrow, usd("500"));
         assert_eq!(c.milestones[0].status, MilestoneStatus::Funded);
-        assert_eq!(c.history[0].event.as_str(), "created");
+        assert_eq!(c.history[0].kind().as_str(), "created");
     }
 
     #[test]

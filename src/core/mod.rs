@@ -13,6 +13,7 @@ pub mod diary;
 pub mod error;
 pub mod escrow;
 pub mod feedback;
+pub mod history;
 pub mod lifecycle;
 pub mod model;
 pub mod money;

@@ -20,6 +20,8 @@ macro_rules! str_enum {
         impl $name {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$var),+];
+            /// Every value's name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($s),+];
             /// The name used in files, tables and JSON.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$var => $s),+ }
@@ -476,74 +478,426 @@ impl Feedback {
     }
 }
 
-str_enum!(
-    /// What an event of a contract's history records: one kind per
-    /// transition of the rules and per timer.
-    EventKind {
-        Created = "created",
-        Paused = "paused",
-        Resumed = "resumed",
-        Ended = "ended",
-        Released = "released",
-        Refunded = "refunded",
-        RefundRequested = "refund_requested",
-        RefundApproved = "refund_approved",
-        RefundAutoApproved = "refund_auto_approved",
-        RefundDisputed = "refund_disputed",
-        RefundGiven = "refund_given",
-        DisputeConceded = "dispute_conceded",
-        DisputeEscalated = "dispute_escalated",
-        DisputeResolved = "dispute_resolved",
-        DisputeDefaulted = "dispute_defaulted",
-        MilestoneAdded = "milestone_added",
-        MilestoneFunded = "milestone_funded",
-        MilestoneSubmitted = "milestone_submitted",
-        ChangesRequested = "changes_requested",
-        MilestoneApproved = "milestone_approved",
-        MilestoneAutoReleased = "milestone_auto_released",
-        FeedbackGiven = "feedback_given",
-        FeedbackReplied = "feedback_replied",
-        FeedbackRevealed = "feedback_revealed",
-        FeedbackWindowClosed = "feedback_window_closed",
-        LimitChanged = "limit_changed",
-        WeekDisputed = "week_disputed",
-        DisputeAccepted = "dispute_accepted",
-        DisputeDeclined = "dispute_declined",
-        DisputeWithdrawn = "dispute_withdrawn",
-        WeekPaid = "week_paid",
-        TimerStopped = "timer_stopped"
-    }
-);
+/// Declares the arguments an operation may carry: each name once, with its
+/// type; [`Args`] holds any of them, and `arg::NAME` is the type.
+macro_rules! args {
+    ($($(#[$m:meta])* $name:ident : $t:ident),+ $(,)?) => {
+        /// The type of each argument, by name.
+        #[allow(non_camel_case_types)]
+        pub mod arg {
+            use super::*;
+            $(#[doc = concat!("`", stringify!($name), "`")] pub type $name = $t;)+
+        }
+        /// Every argument an operation may carry, each optional: the flat
+        /// form a history entry is stored in.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct Args {
+            $($(#[$m])* pub $name: Option<$t>,)+
+        }
+        impl Args {
+            /// Every argument's name, in the order files list them.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),+];
+            /// The type of the argument `name`.
+            pub fn type_of(name: &str) -> Option<ArgType> {
+                match name {
+                    $(stringify!($name) => Some(<$t as ArgValue>::TYPE),)+
+                    _ => None,
+                }
+            }
+            /// Each argument present, by name, in [`Args::NAMES`] order.
+            pub fn each(&self, mut f: impl FnMut(&'static str, Arg)) {
+                $(if let Some(v) = &self.$name { f(stringify!($name), v.clone().into_arg()); })+
+            }
+            /// Sets the argument `name`; refuses an unknown name or a value
+            /// of the wrong type.
+            pub fn set(&mut self, name: &str, v: Arg) -> Result<(), String> {
+                match name {
+                    $(stringify!($name) => self.$name = Some(<$t as ArgValue>::from_arg(v)
+                        .ok_or_else(|| format!("`{name}` has the wrong type"))?),)+
+                    _ => return Err(format!("unknown argument `{name}`")),
+                }
+                Ok(())
+            }
+        }
+    };
+}
 
-/// An event of a contract's history.
+/// One argument's value, whatever its type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// A count or a number from 1.
+    Number(i64),
+    /// An amount.
+    Money(Money),
+    /// An instant.
+    Instant(Instant),
+    /// A week.
+    Week(super::week::Week),
+    /// Text, or the name of a value of a string enum.
+    Text(String),
+    /// Yes or no.
+    Bool(bool),
+}
+
+/// The type of an argument, to read it from a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgType {
+    /// A whole number.
+    Number,
+    /// An amount.
+    Money,
+    /// An instant.
+    Instant,
+    /// A week.
+    Week,
+    /// Text.
+    Text,
+    /// One of the named values.
+    Name(&'static [&'static str]),
+    /// Yes or no.
+    Bool,
+}
+
+/// A type an argument may have.
+pub trait ArgValue: Sized + Clone {
+    /// How it is read.
+    const TYPE: ArgType;
+    /// As an [`Arg`].
+    fn into_arg(self) -> Arg;
+    /// From an [`Arg`] of the right type.
+    fn from_arg(a: Arg) -> Option<Self>;
+}
+
+macro_rules! arg_number {
+    ($($t:ty),*) => {$(
+        impl ArgValue for $t {
+            const TYPE: ArgType = ArgType::Number;
+            fn into_arg(self) -> Arg {
+                Arg::Number(i64::from(self))
+            }
+            fn from_arg(a: Arg) -> Option<Self> {
+                match a {
+                    Arg::Number(n) => <$t>::try_from(n).ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+arg_number!(u32, i64);
+
+macro_rules! arg_plain {
+    ($($t:ty => $v:ident),*) => {$(
+        impl ArgValue for $t {
+            const TYPE: ArgType = ArgType::$v;
+            fn into_arg(self) -> Arg {
+                Arg::$v(self)
+            }
+            fn from_arg(a: Arg) -> Option<Self> {
+                match a {
+                    Arg::$v(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+arg_plain!(Money => Money, Instant => Instant, super::week::Week => Week, String => Text, bool => Bool);
+
+macro_rules! arg_name {
+    ($($t:ty),*) => {$(
+        impl ArgValue for $t {
+            const TYPE: ArgType = ArgType::Name(<$t>::NAMES);
+            fn into_arg(self) -> Arg {
+                Arg::Text(self.as_str().to_string())
+            }
+            fn from_arg(a: Arg) -> Option<Self> {
+                match a {
+                    Arg::Text(s) => s.parse().ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+arg_name!(EndReason, FeedbackStatus);
+
+/// A week, for the argument table.
+type Week = super::week::Week;
+
+args! {
+    /// The milestone, numbered from 1.
+    milestone: u32,
+    /// The refund, numbered from 1 in the contract's list.
+    refund: u32,
+    /// The diary week.
+    week: Week,
+    /// The diary entry's local id (`2026W47-3`).
+    entry: String,
+    /// A milestone's title.
+    title: String,
+    /// Why the contract ended.
+    end_reason: EndReason,
+    /// The reason given (an hourly dispute).
+    reason: String,
+    /// A note given with the command.
+    note: String,
+    /// What the client chose to pay on ending.
+    paid: Money,
+    /// The escrow free when the contract ended.
+    escrow: Money,
+    /// The marketplace fee on the amount.
+    fee: Money,
+    /// Escrow carried over from an earlier milestone.
+    carried: Money,
+    /// What stayed in escrow after a partial approval.
+    rest: Money,
+    /// The milestone the rest carried to.
+    carried_to: u32,
+    /// The client's part of a resolved dispute.
+    client_part: Money,
+    /// The fixed price when the contract was made.
+    price: Money,
+    /// A weekly limit in hours (absent: none).
+    hours: u32,
+    /// The weekly limit before a change (absent: none).
+    previous: u32,
+    /// When a limit change takes effect.
+    from: Instant,
+    /// When the other party's answer is due.
+    deadline: Instant,
+    /// When a submitted milestone is released unless the client acts.
+    due: Instant,
+    /// When a running timer was stopped.
+    stopped_at: Instant,
+    /// Billable seconds (a settled week), or a stopped timer's length.
+    seconds: i64,
+    /// Made by ending the contract.
+    ending: bool,
+    /// The contract was paused by it.
+    paused: bool,
+    /// Where the client's feedback stands after the window closed.
+    client_feedback: FeedbackStatus,
+    /// Where the freelancer's feedback stands after the window closed.
+    freelancer_feedback: FeedbackStatus,
+}
+
+/// Declares the operations: each kind's name in files, and the arguments it
+/// needs (before `;`) and may have (after it). Generates [`EventKind`],
+/// [`Op`] and the conversions between an `Op` and its flat [`Args`].
+macro_rules! ops {
+    ($($(#[$m:meta])* $var:ident = $s:literal { $($r:ident),* ; $($o:ident),* }),+ $(,)?) => {
+        str_enum!(
+            /// What an event of a contract's history records: one kind per
+            /// transition of the rules and per timer.
+            EventKind { $($var = $s),+ }
+        );
+
+        /// What an event records, with the arguments that say what it did:
+        /// the subject (milestone, refund, week, entry), the request's own
+        /// arguments, and the figures its sentence names.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Op {
+            $($(#[$m])* $var { $(#[allow(missing_docs)] $r: arg::$r,)* $(#[allow(missing_docs)] $o: Option<arg::$o>,)* },)+
+            /// An event recorded by file version 1: its kind and its
+            /// sentence, without arguments.
+            Legacy {
+                /// What it was.
+                kind: EventKind,
+                /// The sentence recorded with it.
+                detail: String,
+            },
+        }
+
+        impl Op {
+            /// Its kind.
+            pub fn kind(&self) -> EventKind {
+                match self {
+                    $(Op::$var { .. } => EventKind::$var,)+
+                    Op::Legacy { kind, .. } => *kind,
+                }
+            }
+
+            /// Its arguments, flat.
+            pub fn args(&self) -> Args {
+                match self {
+                    $(Op::$var { $($r,)* $($o,)* } => Args {
+                        $($r: Some($r.clone()),)*
+                        $($o: $o.clone(),)*
+                        ..Args::default()
+                    },)+
+                    Op::Legacy { .. } => Args::default(),
+                }
+            }
+
+            /// The operation of `kind` with `args`: every argument it needs,
+            /// and none it does not have.
+            pub fn from_args(kind: EventKind, a: Args) -> Result<Op, String> {
+                let (needs, may) = Op::arguments(kind);
+                let mut extra = Vec::new();
+                a.each(|name, _| if !needs.contains(&name) && !may.contains(&name) {
+                    extra.push(name);
+                });
+                if !extra.is_empty() {
+                    let known: Vec<&str> = needs.iter().chain(may).copied().collect();
+                    return Err(format!(
+                        "`{kind}` has no argument {} (its arguments: {})",
+                        extra.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    ));
+                }
+                let missing = |name: &str| format!("`{kind}` needs `{name}`");
+                Ok(match kind {
+                    $(EventKind::$var => Op::$var {
+                        $($r: a.$r.ok_or_else(|| missing(stringify!($r)))?,)*
+                        $($o: a.$o,)*
+                    },)+
+                })
+            }
+
+            /// The arguments `kind` needs, and those it may have.
+            pub fn arguments(kind: EventKind) -> (&'static [&'static str], &'static [&'static str]) {
+                match kind {
+                    $(EventKind::$var => (&[$(stringify!($r)),*], &[$(stringify!($o)),*]),)+
+                }
+            }
+        }
+    };
+}
+
+ops! {
+    /// `new`: the terms it was made with.
+    Created = "created" { ; price, hours },
+    /// `pause`.
+    Paused = "paused" { ; },
+    /// `resume`.
+    Resumed = "resumed" { ; },
+    /// `end`: why, and what happened to the escrow.
+    Ended = "ended" { end_reason ; note, paid, escrow },
+    /// Escrow released by the client's `end`.
+    Released = "released" { milestone, fee ; },
+    /// Escrow returned by the freelancer's `end`.
+    Refunded = "refunded" { milestone ; },
+    /// `refund request`, or the rest of the escrow on ending.
+    RefundRequested = "refund_requested" { refund, milestone, deadline ; ending },
+    /// `refund approve`.
+    RefundApproved = "refund_approved" { refund ; },
+    /// The freelancer did not answer in 7 days.
+    RefundAutoApproved = "refund_auto_approved" { refund ; },
+    /// `refund dispute`.
+    RefundDisputed = "refund_disputed" { refund, deadline ; note },
+    /// `refund give`.
+    RefundGiven = "refund_given" { refund, fee ; },
+    /// `refund concede`.
+    DisputeConceded = "dispute_conceded" { refund ; },
+    /// `refund escalate`.
+    DisputeEscalated = "dispute_escalated" { refund ; },
+    /// `refund resolve`.
+    DisputeResolved = "dispute_resolved" { refund, client_part ; },
+    /// The client did not concede or escalate in 5 business days.
+    DisputeDefaulted = "dispute_defaulted" { refund ; },
+    /// `milestone add`.
+    MilestoneAdded = "milestone_added" { milestone, title ; },
+    /// `milestone fund` (or `milestone add --fund`).
+    MilestoneFunded = "milestone_funded" { milestone ; carried },
+    /// `milestone submit`.
+    MilestoneSubmitted = "milestone_submitted" { milestone, due ; },
+    /// `milestone request-changes`.
+    ChangesRequested = "changes_requested" { milestone ; },
+    /// `milestone approve`.
+    MilestoneApproved = "milestone_approved" { milestone, fee ; rest, carried_to },
+    /// No client action within 14 days of submission.
+    MilestoneAutoReleased = "milestone_auto_released" { milestone ; },
+    /// `feedback give`.
+    FeedbackGiven = "feedback_given" { ; },
+    /// `feedback reply`.
+    FeedbackReplied = "feedback_replied" { ; },
+    /// Both parties gave feedback.
+    FeedbackRevealed = "feedback_revealed" { ; },
+    /// 14 days after the end.
+    FeedbackWindowClosed = "feedback_window_closed" { ; client_feedback, freelancer_feedback },
+    /// `limit`.
+    LimitChanged = "limit_changed" { from ; hours, previous },
+    /// `diary dispute --reason`.
+    WeekDisputed = "week_disputed" { week, reason ; paused },
+    /// `diary dispute --accept`.
+    DisputeAccepted = "dispute_accepted" { week ; },
+    /// `diary dispute --decline`.
+    DisputeDeclined = "dispute_declined" { week ; },
+    /// `diary dispute --withdraw`.
+    DisputeWithdrawn = "dispute_withdrawn" { week ; },
+    /// A week settled (or a dispute that held it ended).
+    WeekPaid = "week_paid" { week, seconds, fee ; },
+    /// A running timer stopped by a pause or the end.
+    TimerStopped = "timer_stopped" { entry ; stopped_at, seconds },
+}
+
+/// An event of a contract's history: an operation, who made it and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// Unique across clones of the ledger: given when the event is first
+    /// written (see [`Event::timer_id`] for the timers'); empty until then.
+    pub id: String,
     /// When it happened (for a timer, when it fell due).
     pub at: Instant,
     /// Who did it.
     pub actor: Actor,
-    /// What happened, e.g. `ended`, `refund_approved`.
-    pub event: EventKind,
+    /// What happened, with its arguments.
+    pub op: Op,
     /// The amount moved, if any.
     pub amount: Option<Money>,
-    /// A sentence for people.
-    pub detail: String,
 }
 
-/// Builds an event.
-pub(crate) fn event(
-    at: Instant,
-    actor: Actor,
-    what: EventKind,
-    amount: Option<Money>,
-    detail: String,
-) -> Event {
+impl Event {
+    /// What happened.
+    pub fn kind(&self) -> EventKind {
+        self.op.kind()
+    }
+
+    /// The id of a timer's event: the same in every clone that applies the
+    /// timer (a hash of the contract, the kind, its subject and instant).
+    pub fn timer_id(contract: &ContractId, e: &Event) -> String {
+        let a = e.op.args();
+        fnv_hex(&format!(
+            "{contract}/{}/{}.{}/{:?}/{:?}/{:?}",
+            e.kind(),
+            e.at.timestamp(),
+            e.at.timestamp_subsec_nanos(),
+            a.milestone,
+            a.refund,
+            a.week.map(|w| w.to_string())
+        ))
+    }
+
+    /// The id given to the event at `index` of a version-1 file, which had
+    /// none: the same in every clone that upgrades the file.
+    pub fn legacy_id(contract: &ContractId, index: usize, e: &Event) -> String {
+        fnv_hex(&format!(
+            "{contract}/{index}/{}/{}",
+            e.kind(),
+            e.at.timestamp()
+        ))
+    }
+}
+
+/// FNV-1a, 64 bits, as 16 hex digits: stable across builds and platforms.
+fn fnv_hex(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Builds an event (its id is given when it is written).
+pub(crate) fn event(at: Instant, actor: Actor, op: Op, amount: Option<Money>) -> Event {
     Event {
+        id: String::new(),
         at,
         actor,
-        event: what,
+        op,
         amount,
-        detail,
     }
 }
 
@@ -701,7 +1055,7 @@ impl Contract {
         let mut out: Vec<(Instant, Option<Instant>)> = Vec::new();
         let mut paused = false;
         for e in &self.history {
-            match e.event.as_str() {
+            match e.kind().as_str() {
                 // A dispute pauses an active contract (and only an active one).
                 "paused" | "week_disputed" if !paused => {
                     paused = true;
@@ -715,7 +1069,7 @@ impl Contract {
                 }
                 _ => {}
             }
-            if e.event == EventKind::Ended {
+            if e.kind() == EventKind::Ended {
                 break;
             }
         }

@@ -86,7 +86,7 @@ pub fn of(c: &Contract) -> Vec<Movement> {
     // each top-up (carried escrow moves no money).
     if c.kind() == super::model::Kind::Fixed {
         for e in &c.history {
-            match e.event.as_str() {
+            match e.kind().as_str() {
                 "created" => {
                     if let Some(m) = c.milestones.first() {
                         out.push(Movement {
@@ -100,7 +100,11 @@ pub fn of(c: &Contract) -> Vec<Movement> {
                     at: e.at,
                     amount: e.amount.unwrap_or_default(),
                     kind: Kind::Funded {
-                        milestone: milestone_of(&e.detail),
+                        milestone: match &e.op {
+                            Op::MilestoneFunded { milestone, .. } => Some(*milestone),
+                            Op::Legacy { detail, .. } => milestone_of(detail),
+                            _ => None,
+                        },
                     },
                 }),
                 _ => {}
@@ -167,7 +171,8 @@ pub fn of(c: &Contract) -> Vec<Movement> {
     out
 }
 
-/// The milestone a `milestone_funded` event names ("milestone 2 funded ...").
+/// The milestone a version-1 `milestone_funded` event names in its
+/// sentence ("milestone 2 funded ..."): it had no arguments.
 fn milestone_of(detail: &str) -> Option<u32> {
     detail
         .strip_prefix("milestone ")?

@@ -38,7 +38,7 @@ pub fn refuse_before_latest(c: &Contract, now: Instant) -> Result<(), RuleError>
             "cannot change {} at {}: its history already has `{}` by {} at {}, and the ledger's clock only moves forward (a change can be dated {} or later)",
             c.id,
             instant_words(now),
-            e.event,
+            e.kind(),
             e.actor,
             instant_words(e.at),
             instant_words(e.at)
@@ -90,4 +90,22 @@ pub(crate) fn refuse_if_ended(c: &Contract, doing: &str) -> Result<(), RuleError
         ));
     }
     Ok(())
+}
+
+/// Gives the events a command made (those without an id) the id of its
+/// operation: `op` for the first, `op.2`, `op.3`, ... for the rest, in the
+/// contract's history and in what the command reports alike. Timers'
+/// events have theirs already (see [`Event::timer_id`]).
+pub fn stamp(outcome: &mut Outcome, op: &str) {
+    fn give(events: &mut [Event], op: &str) {
+        for (k, e) in events.iter_mut().filter(|e| e.id.is_empty()).enumerate() {
+            e.id = if k == 0 {
+                op.to_string()
+            } else {
+                format!("{op}.{}", k + 1)
+            };
+        }
+    }
+    give(&mut outcome.contract.history, op);
+    give(&mut outcome.events, op);
 }

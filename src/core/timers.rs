@@ -2,7 +2,7 @@
 //! applies the due ones.
 
 use super::accounts::{close_if_empty, milestone_escrow, milestone_held, release, settle_refund};
-use super::diary::billing::{bill, hours_words};
+use super::diary::billing::bill;
 use super::diary::week_file::WeekFile;
 use super::model::*;
 use super::money::Money;
@@ -192,7 +192,10 @@ pub fn advance_owned(
         else {
             break;
         };
-        let evs = apply(&mut contract, settings, t, weeks);
+        let mut evs = apply(&mut contract, settings, t, weeks);
+        for e in &mut evs {
+            e.id = Event::timer_id(&contract.id, e);
+        }
         contract.history.extend(evs.iter().cloned());
         events.extend(evs);
     }
@@ -202,7 +205,6 @@ pub fn advance_owned(
 /// Records the pay of `wf`'s week at `at` (its settlement, or the end of a
 /// dispute that held it): a payment of its bill, with the fee.
 pub(crate) fn pay_week(c: &mut Contract, wf: &WeekFile, settings: &Settings, at: Instant) -> Event {
-    let cur = settings.currency;
     let b = bill(c, wf, settings, at);
     c.payments.push(Payment {
         at,
@@ -214,21 +216,16 @@ pub(crate) fn pay_week(c: &mut Contract, wf: &WeekFile, settings: &Settings, at:
     event(
         at,
         Actor::System,
-        EventKind::WeekPaid,
+        Op::WeekPaid {
+            week: wf.week,
+            seconds: b.billable,
+            fee: b.fee,
+        },
         Some(b.amount),
-        format!(
-            "{} settled: {} billable, {} paid to {} (fee {})",
-            wf.week,
-            hours_words(b.billable),
-            cur.show(b.amount),
-            c.freelancer,
-            cur.show(b.fee)
-        ),
     )
 }
 
 fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) -> Vec<Event> {
-    let cur = settings.currency;
     let at = t.at;
     match t.kind {
         TimerKind::WeekSettles(w) => weeks
@@ -244,13 +241,10 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) ->
             vec![event(
                 at,
                 Actor::System,
-                EventKind::RefundAutoApproved,
+                Op::RefundAutoApproved {
+                    refund: i as u32 + 1,
+                },
                 Some(amount),
-                format!(
-                    "refund of {} approved: no answer within 7 days; returned to {}",
-                    cur.show(amount),
-                    c.client
-                ),
             )]
         }
         TimerKind::DisputeDefault(i) => {
@@ -269,13 +263,10 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) ->
             vec![event(
                 at,
                 Actor::System,
-                EventKind::DisputeDefaulted,
+                Op::DisputeDefaulted {
+                    refund: i as u32 + 1,
+                },
                 Some(amount),
-                format!(
-                    "disputed {} released to {}: the client did not concede or escalate within 5 business days",
-                    cur.show(amount),
-                    c.freelancer
-                ),
             )]
         }
         TimerKind::MilestoneAutoRelease(n) => {
@@ -295,37 +286,31 @@ fn apply(c: &mut Contract, settings: &Settings, t: Timer, weeks: &[WeekFile]) ->
             vec![event(
                 at,
                 Actor::System,
-                EventKind::MilestoneAutoReleased,
+                Op::MilestoneAutoReleased { milestone: n },
                 Some(amount),
-                format!(
-                    "milestone {n} released ({}): no client action within 14 days of submission",
-                    cur.show(amount)
-                ),
             )]
         }
         TimerKind::FeedbackWindowClose => {
-            let mut parts = Vec::new();
-            for role in Role::ALL {
+            let mut closed = [None, None];
+            for (i, role) in Role::ALL.iter().enumerate() {
                 if let Some(f) = c.feedback_mut(*role) {
-                    match f.status {
-                        FeedbackStatus::Submitted => {
-                            f.status = FeedbackStatus::Revealed;
-                            parts.push(format!("{role}'s feedback revealed"));
-                        }
-                        FeedbackStatus::Pending => {
-                            f.status = FeedbackStatus::Expired;
-                            parts.push(format!("{role}'s feedback expired"));
-                        }
-                        _ => {}
-                    }
+                    let after = match f.status {
+                        FeedbackStatus::Submitted => FeedbackStatus::Revealed,
+                        FeedbackStatus::Pending => FeedbackStatus::Expired,
+                        _ => continue,
+                    };
+                    f.status = after;
+                    closed[i] = Some(after);
                 }
             }
             vec![event(
                 at,
                 Actor::System,
-                EventKind::FeedbackWindowClosed,
+                Op::FeedbackWindowClosed {
+                    client_feedback: closed[0],
+                    freelancer_feedback: closed[1],
+                },
                 None,
-                format!("feedback window closed: {}", parts.join("; ")),
             )]
         }
     }
@@ -376,7 +361,7 @@ mod tests {
         let ats: Vec<_> = late
             .events
             .iter()
-            .map(|e| (e.event.as_str(), e.at))
+            .map(|e| (e.kind().as_str(), e.at))
             .collect();
         assert_eq!(
             ats,

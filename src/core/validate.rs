@@ -85,6 +85,26 @@ pub fn out_of_time(c: &Contract) -> Option<(&'static str, Instant)> {
     at.into_iter().find(|(_, t)| t.year() > LAST_YEAR)
 }
 
+/// Every event of `c`'s history has an id of its own: what merges of two
+/// clones go by. Checked when a contract is written or read (the rules
+/// make events without one; the command gives them theirs).
+pub fn history_ids(c: &Contract) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, e) in c.history.iter().enumerate() {
+        if e.id.is_empty() {
+            p(&mut out, format!("history[{i}].id"), "an event needs an id");
+        } else if !seen.insert(e.id.as_str()) {
+            p(
+                &mut out,
+                format!("history[{i}].id"),
+                format!("the id `{}` is taken by an earlier event", e.id),
+            );
+        }
+    }
+    out
+}
+
 /// Every problem of one contract.
 pub fn contract(c: &Contract) -> Vec<Problem> {
     let mut out = Vec::new();

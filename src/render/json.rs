@@ -339,25 +339,28 @@ pub fn feedback_json(f: &FeedbackView) -> FeedbackJson {
 #[derive(Debug, Serialize)]
 pub struct EventJson<'a> {
     contract: &'a str,
+    /// The operation's id, unique across clones of the ledger.
+    id: &'a str,
     at: String,
     actor: &'static str,
     event: &'a str,
     amount: Option<String>,
-    detail: &'a str,
+    detail: String,
     /// Why a merge of two clones set it aside (SPEC §7); a single ledger
     /// never does.
     superseded: Option<&'a str>,
 }
 
 /// A history event, naming its contract.
-pub fn event<'a>(id: &'a ContractId, e: &'a Event, v: &Viewer<'_>) -> EventJson<'a> {
+pub fn event<'a>(c: &'a Contract, e: &'a Event, v: &Viewer<'_>) -> EventJson<'a> {
     EventJson {
-        contract: id.as_str(),
+        contract: c.id.as_str(),
+        id: &e.id,
         at: utc(e.at),
         actor: e.actor.as_str(),
-        event: e.event.as_str(),
+        event: e.kind().as_str(),
         amount: e.amount.map(|m| v.settings.currency.format(m)),
-        detail: &e.detail,
+        detail: crate::core::history::detail(c, e, &v.settings.currency),
         superseded: None,
     }
 }

@@ -16,12 +16,14 @@ use std::str::FromStr;
 use toml_edit::{ArrayOfTables, Item, Table, Value};
 
 /// The file format version this program reads and writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Reading context: the file, the currency for money, and the problems found.
 pub struct Cx<'a> {
     src: &'a Source<'a>,
     currency: Option<Currency>,
+    /// The file's version, once read.
+    version: i64,
     /// Problems found so far.
     pub problems: Vec<Located>,
 }
@@ -193,6 +195,7 @@ impl<'a> Cx<'a> {
         Cx {
             src,
             currency,
+            version: VERSION,
             problems: Vec::new(),
         }
     }
@@ -317,6 +320,7 @@ impl<'a> Cx<'a> {
     /// Checks `version`.
     pub fn version(&mut self, r: &mut Reader<'_>) {
         if let Some(v) = self.req::<i64>(r, "version") {
+            self.version = v;
             if v > VERSION {
                 let span = r.table.get("version").and_then(tree::Item::span);
                 self.problem(
@@ -593,21 +597,18 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract
         cx.finish(fb);
     }
     let mut history = Vec::new();
+    let legacy = cx.version < 2;
     for mut t in cx.tables(&mut r, "history") {
-        let at = cx.req::<Instant>(&mut t, "at");
-        let actor = cx.req::<Actor>(&mut t, "actor");
-        let ev = cx.req::<EventKind>(&mut t, "event");
-        let amount = cx.opt::<Money>(&mut t, "amount");
-        let detail = cx.opt::<String>(&mut t, "detail").unwrap_or_default();
+        if let Some(e) = read_event(cx, &mut t, legacy) {
+            history.push(e);
+        }
         cx.finish(t);
-        if let (Some(at), Some(actor), Some(event)) = (at, actor, ev) {
-            history.push(Event {
-                at,
-                actor,
-                event,
-                amount,
-                detail,
-            });
+    }
+    if let (Some(id), true) = (&id, legacy) {
+        for (i, e) in history.iter_mut().enumerate() {
+            if e.id.is_empty() {
+                e.id = Event::legacy_id(id, i, e);
+            }
         }
     }
     cx.finish(r);
@@ -627,6 +628,98 @@ pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract
         feedback_client,
         feedback_freelancer,
         history,
+    })
+}
+
+/// One history event: version 2 keeps its id and its operation's
+/// arguments; version 1 kept a sentence (`detail`), read as a legacy event.
+fn read_event(cx: &mut Cx<'_>, t: &mut Reader<'_>, legacy: bool) -> Option<Event> {
+    let id = if legacy {
+        cx.opt::<String>(t, "id")
+    } else {
+        cx.req::<String>(t, "id")
+    };
+    let at = cx.req::<Instant>(t, "at");
+    let actor = cx.req::<Actor>(t, "actor");
+    let kind = cx.req::<EventKind>(t, "event");
+    let amount = cx.opt::<Money>(t, "amount");
+    let detail = cx.opt::<String>(t, "detail");
+    let mut args = Args::default();
+    let problems = cx.problems.len();
+    for e in &t.table.entries {
+        let Some(ty) = Args::type_of(&e.key) else {
+            continue;
+        };
+        let name = Args::NAMES.iter().find(|n| **n == e.key)?;
+        t.seen.push(name);
+        if let Some(kind) = kind {
+            let (needs, may) = Op::arguments(kind);
+            if !needs.contains(name) && !may.contains(name) {
+                let known: Vec<&str> = needs.iter().chain(may).copied().collect();
+                let known = if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                };
+                cx.problem(
+                    e.key_span.clone(),
+                    format!("`{kind}` has no argument `{name}` (its arguments: {known})"),
+                );
+                continue;
+            }
+        }
+        let Some(v) = e.item.as_value() else {
+            cx.problem(e.key_span.clone(), format!("`{name}` must be a value"));
+            continue;
+        };
+        match arg_from_toml(v, ty, cx.currency).and_then(|a| args.set(name, a)) {
+            Ok(()) => {}
+            Err(msg) => cx.problem(v.span.clone(), format!("`{name}`: {msg}")),
+        }
+    }
+    if cx.problems.len() > problems {
+        // Already reported at the argument: not again as one missing.
+        return None;
+    }
+    let op = match (kind, detail) {
+        (Some(kind), Some(detail)) if args == Args::default() => Op::Legacy { kind, detail },
+        (Some(kind), _) => match Op::from_args(kind, args) {
+            Ok(op) => op,
+            Err(msg) => {
+                cx.problem(t.span.clone(), msg);
+                return None;
+            }
+        },
+        (None, _) => return None,
+    };
+    if !legacy && id.is_none() {
+        return None;
+    }
+    Some(Event {
+        id: id.unwrap_or_default(),
+        at: at?,
+        actor: actor?,
+        op,
+        amount,
+    })
+}
+
+/// An operation's argument of type `ty`.
+fn arg_from_toml(v: &tree::Value<'_>, ty: ArgType, cur: Option<Currency>) -> Result<Arg, String> {
+    Ok(match ty {
+        ArgType::Number => Arg::Number(i64::from_toml(v, cur)?),
+        ArgType::Money => Arg::Money(Money::from_toml(v, cur)?),
+        ArgType::Instant => Arg::Instant(Instant::from_toml(v, cur)?),
+        ArgType::Week => Arg::Week(Week::from_toml(v, cur)?),
+        ArgType::Text => Arg::Text(String::from_toml(v, cur)?),
+        ArgType::Bool => Arg::Bool(bool::from_toml(v, cur)?),
+        ArgType::Name(names) => {
+            let s = String::from_toml(v, cur)?;
+            if !names.contains(&s.as_str()) {
+                return Err(format!("`{s}` is not one of: {}", names.join(", ")));
+            }
+            Arg::Text(s)
+        }
     })
 }
 
@@ -941,13 +1034,28 @@ pub fn write_contract(c: &Contract, cur: &Currency) -> Table {
         .history
         .iter()
         .map(|e| {
-            Writer::new(cur)
+            let mut t = Writer::new(cur);
+            t.str("id", &e.id)
                 .time("at", e.at)
                 .str("actor", e.actor.as_str())
-                .str("event", e.event.as_str())
-                .opt_money("amount", e.amount)
-                .str("detail", &e.detail)
-                .done()
+                .str("event", e.kind().as_str())
+                .opt_money("amount", e.amount);
+            match &e.op {
+                Op::Legacy { detail, .. } => {
+                    t.str("detail", detail);
+                }
+                op => op.args().each(|name, a| {
+                    match a {
+                        Arg::Number(n) => t.int(name, n),
+                        Arg::Money(m) => t.money(name, m),
+                        Arg::Instant(i) => t.time(name, i),
+                        Arg::Week(w) => t.str(name, &w.to_string()),
+                        Arg::Text(s) => t.str(name, &s),
+                        Arg::Bool(b) => t.bool(name, b),
+                    };
+                }),
+            }
+            t.done()
         })
         .collect();
     w.tables("history", history);
@@ -1059,7 +1167,12 @@ mod tests {
     where
         T: std::fmt::Debug,
     {
-        r.unwrap().contract
+        // Each step its operation id, as a command gives it.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut o = r.unwrap();
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        crate::core::step::stamp(&mut o, &format!("{n:016x}"));
+        o.contract
     }
 
     // ------------------------------------------------------- round trips
@@ -1369,7 +1482,7 @@ mod tests {
         assert_eq!(limit_changes.len(), 3);
         assert!(limit_changes.iter().any(|l| l.hours.is_none()));
         assert!(
-            c.history.iter().any(|e| e.event.as_str() == "paused"),
+            c.history.iter().any(|e| e.kind().as_str() == "paused"),
             "{:?}",
             c.history
         );
@@ -2079,8 +2192,8 @@ manual = true
             &[
                 (
                     "version = 1",
-                    "version = 2",
-                    "written by a newer version of contracts (file version 2; this program reads 1): upgrade contracts",
+                    "version = 3",
+                    "written by a newer version of contracts (file version 3; this program reads 2): upgrade contracts",
                     1,
                     11,
                 ),

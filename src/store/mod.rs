@@ -422,6 +422,7 @@ impl Store {
                 ));
             }
             problems.extend(locate_all(&src, &doc, validate::contract(c)));
+            problems.extend(locate_all(&src, &doc, validate::history_ids(c)));
         }
         match c {
             Some(value) if problems.is_empty() => Ok(Some(Doc {
@@ -715,6 +716,7 @@ impl Store {
             )]));
         }
         self.refuse_invalid(&old.rel, validate::contract(new))?;
+        self.refuse_invalid(&old.rel, validate::history_ids(new))?;
         self.rewrite(
             &old.rel,
             &old.text,
@@ -727,6 +729,7 @@ impl Store {
         self.must_write();
         let rel = Self::contract_rel(&c.id);
         self.refuse_invalid(&rel, validate::contract(c))?;
+        self.refuse_invalid(&rel, validate::history_ids(c))?;
         let dir = self.root.join("contracts");
         atomic::create_dir(&dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
         let text = merge::render_new(codec::write_contract(c, &self.currency()));

@@ -279,7 +279,7 @@ impl Ledger {
             // Reported, not kept in the history (as the shell does).
             outcome
                 .events
-                .push(diary::timer_stopped_event(before, &e, role.actor(), now));
+                .push(diary::timer_stopped_event(&e, role.actor(), now));
             out.push(new);
         }
         Ok(out)
@@ -1385,7 +1385,8 @@ impl Sim {
             {
                 self.fail(&format!(
                     "{i} changed at {now}, before its latest event `{}` at {}",
-                    e.event, e.at
+                    e.kind(),
+                    e.at
                 ));
             }
         }

@@ -8,7 +8,7 @@
 
 use crate::corpus::base;
 use crate::harness::Ledger;
-use crate::reliability::{copy_of, durable};
+use crate::reliability::{copy_of, is_temp};
 use contracts::core::Currency;
 use contracts::core::model::ContractId;
 use contracts::core::week::Week;
@@ -111,9 +111,9 @@ fn seed() -> Ledger {
 
 /// The seed's files, by path relative to the ledger.
 fn files(l: &Ledger) -> Vec<(String, Vec<u8>)> {
-    durable(l)
+    l.snapshot()
         .into_iter()
-        .filter(|(p, _)| p.ends_with(".toml"))
+        .filter(|(p, _)| p.ends_with(".toml") && !is_temp(p))
         .collect()
 }
 

@@ -127,6 +127,33 @@ impl Ledger {
         out
     }
 
+    /// [`Ledger::snapshot`] with each history event's operation id taken
+    /// out (`id = "…"`), and the ids in the order found: operation ids are
+    /// random (unique across clones), everything else is a function of the
+    /// commands and the clock.
+    pub fn snapshot_and_op_ids(&self) -> (Vec<(String, String)>, Vec<String>) {
+        let mut ids = Vec::new();
+        let files = self
+            .snapshot()
+            .into_iter()
+            .map(|(rel, bytes)| {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let lines: Vec<String> = text
+                    .split_inclusive('\n')
+                    .map(|line| match op_id(line) {
+                        Some(id) => {
+                            ids.push(id.to_string());
+                            "id = \"…\"\n".to_string()
+                        }
+                        None => line.to_string(),
+                    })
+                    .collect();
+                (rel, lines.concat())
+            })
+            .collect();
+        (files, ids)
+    }
+
     /// A command against this ledger with a cleared environment and the
     /// pinned clock.
     pub fn cmd(&self, args: &[&str]) -> Command {
@@ -268,4 +295,12 @@ pub fn has_location(text: &str, file: &str, line: usize) -> bool {
             .next()
             .is_some_and(|c| c.is_ascii_digit())
     })
+}
+
+/// The operation id on a line `id = "0123456789abcdef"` (or `….2`), if any:
+/// 16 hex digits, unlike a diary entry's `2026W47-1`.
+fn op_id(line: &str) -> Option<&str> {
+    let v = line.strip_prefix("id = \"")?.trim_end().strip_suffix('"')?;
+    let hex = v.split('.').next()?;
+    (hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(v)
 }

@@ -14,6 +14,7 @@ mod export;
 mod feedback;
 mod fuzz;
 mod harness;
+mod history;
 mod imports;
 mod json_shapes;
 mod layers;

@@ -153,17 +153,34 @@ fn the_readmes_sample_output_is_what_the_binary_prints() {
 /// every kind, in order, no other.
 #[test]
 fn the_readme_lists_every_event_kind() {
+    use contracts::core::{EventKind, Op};
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("README.md");
-    let start = readme.find("An event's kind is one of:").expect("the list");
-    let end = start
-        + readme[start..]
-            .find("Any other is refused")
-            .expect("its end");
-    let listed: Vec<&str> = readme[start..end].split('`').skip(1).step_by(2).collect();
-    let known: Vec<&str> = contracts::core::EventKind::ALL
-        .iter()
-        .map(|k| k.as_str())
+    let start = readme
+        .find("| event | made by | arguments |")
+        .expect("the table");
+    let rows: Vec<&str> = readme[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
         .collect();
+    let listed: Vec<&str> = rows
+        .iter()
+        .map(|r| r.split('`').nth(1).expect("a kind"))
+        .collect();
+    let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
     assert_eq!(listed, known);
+    // Each row's arguments are the kind's: needed bare, optional in brackets.
+    for (row, kind) in rows.iter().zip(EventKind::ALL) {
+        let (needs, may) = Op::arguments(*kind);
+        let mut want: Vec<String> = needs.iter().map(|n| format!("`{n}`")).collect();
+        want.extend(may.iter().map(|n| format!("[`{n}`]")));
+        let want = if want.is_empty() {
+            "—".to_string()
+        } else {
+            want.join(" ")
+        };
+        let cell = row.trim_end_matches('|').rsplit('|').next().unwrap().trim();
+        assert_eq!(cell, want, "{kind}");
+    }
 }

@@ -144,9 +144,13 @@ pub type Files = BTreeMap<String, Vec<u8>>;
 
 /// The ledger's durable content: every file but temp files and the lock.
 pub fn durable(l: &Ledger) -> BTreeMap<String, Vec<u8>> {
-    l.snapshot()
+    // Operation ids are random: a command run whole on a copy, or re-run
+    // after a crash, gives its events other ids than the run it stands for.
+    l.snapshot_and_op_ids()
+        .0
         .into_iter()
         .filter(|(p, _)| !is_temp(p) && !p.ends_with(".contracts.lock"))
+        .map(|(p, text)| (p, text.into_bytes()))
         .collect()
 }
 

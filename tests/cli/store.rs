@@ -191,8 +191,8 @@ fn contract_with_unknown_key() {
 #[test]
 fn contract_of_a_newer_version() {
     let l = with_c1();
-    l.edit("contracts/c1.toml", "version = 1\n", "version = 2\n");
-    refuses_broken(&l, "contracts/c1.toml", 1, "version = 2");
+    l.edit("contracts/c1.toml", "version = 2\n", "version = 3\n");
+    refuses_broken(&l, "contracts/c1.toml", 1, "version = 3");
     let r = l.run(&["show", "c1"]).code(5);
     assert!(r.stderr.contains("newer version"), "{}", r.stderr);
 }
@@ -236,7 +236,7 @@ fn settings_that_do_not_parse_or_validate() {
             4,
             "fee_percent = 10.5",
         ),
-        ("version = 1", "version = 2", 1, "version = 2"),
+        ("version = 2", "version = 3", 1, "version = 3"),
         (
             "role = \"client\"",
             "role = \"client\"\nowner = \"me\"",
@@ -503,7 +503,7 @@ fn a_new_ledger_has_private_files_and_directories() {
     let text = fs::read_to_string(root.join("ledger.toml")).expect("read");
     assert_eq!(
         text,
-        "version = 1\ncurrency = \"USD\"\nrole = \"client\"\nfee_percent = 10\n"
+        "version = 2\ncurrency = \"USD\"\nrole = \"client\"\nfee_percent = 10\n"
     );
 }
 
@@ -545,7 +545,7 @@ fn the_same_commands_at_the_same_clock_write_the_same_bytes() {
     let b = Ledger::new();
     same_story(&a);
     same_story(&b);
-    let (sa, sb) = (a.snapshot(), b.snapshot());
+    let ((sa, ids_a), (sb, ids_b)) = (a.snapshot_and_op_ids(), b.snapshot_and_op_ids());
     assert_eq!(
         sa.len(),
         6,
@@ -553,6 +553,14 @@ fn the_same_commands_at_the_same_clock_write_the_same_bytes() {
         sa.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
     assert_eq!(sa, sb);
+    // Every event has an id, and the same story told in two ledgers (two
+    // clones, two parties) makes operations that never share one.
+    assert!(ids_a.len() >= 5, "{ids_a:?}");
+    assert_eq!(ids_a.len(), ids_b.len());
+    for id in &ids_a {
+        assert!(!ids_b.contains(id), "{id} made in both ledgers");
+        assert_eq!(ids_a.iter().filter(|x| *x == id).count(), 1, "{id} twice");
+    }
 }
 
 #[test]

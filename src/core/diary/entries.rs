@@ -547,20 +547,13 @@ pub fn stops_new_time(before: &Contract, after: &Contract) -> bool {
 
 /// Records in `outcome` that the running timer `e` of its contract stopped
 /// at `at` (see [`stop_at`]), as an event of `actor`.
-pub fn timer_stopped_event(c: &Contract, e: &Entry, actor: Actor, at: Instant) -> Event {
-    let what = match e.end {
-        Some(end) => format!(
-            "timer {} stopped at {} ({}): a paused or ended contract takes no new time",
-            entry_ref(&c.id, &e.id),
-            instant_words(end),
-            hours_words((end - e.start).num_seconds())
-        ),
-        None => format!(
-            "timer {} removed: it started the same second, with no time to record",
-            entry_ref(&c.id, &e.id)
-        ),
+pub fn timer_stopped_event(e: &Entry, actor: Actor, at: Instant) -> Event {
+    let op = Op::TimerStopped {
+        entry: e.id.clone(),
+        stopped_at: e.end,
+        seconds: e.end.map(|end| (end - e.start).num_seconds()),
     };
-    event(at, actor, EventKind::TimerStopped, None, what)
+    event(at, actor, op, None)
 }
 
 /// Checks an imported interval against the contract's life.

@@ -6,7 +6,7 @@ use crate::core::error::{RuleError, refused};
 use crate::core::model::*;
 use crate::core::money::Money;
 use crate::core::step::transition;
-use crate::core::week::{Stage, Week, utc_words};
+use crate::core::week::{Stage, Week};
 use crate::core::{Outcome, Settings};
 
 /// `limit ID HOURS|none` (client, hourly): a raise applies at once, a cut
@@ -46,28 +46,12 @@ pub fn set_limit(
         if hours == current && hours == next {
             return refused(format!("the weekly limit is already {}", show(hours)));
         }
-        let (from, detail) = if cap(hours) >= cap(current) {
-            (
-                now,
-                format!(
-                    "weekly limit raised from {} to {}, from this week ({week})",
-                    show(current),
-                    show(hours)
-                ),
-            )
+        // A raise counts from now; a cut from next Monday (this week keeps
+        // the limit its time was logged under).
+        let from = if cap(hours) >= cap(current) {
+            now
         } else {
-            let monday = week.end();
-            (
-                monday,
-                format!(
-                    "weekly limit cut from {} to {} from {} ({}); {week} keeps {}",
-                    show(current),
-                    show(hours),
-                    utc_words(monday),
-                    week.next(),
-                    show(current)
-                ),
-            )
+            week.end()
         };
         // A later change replaces changes not yet in effect.
         limit_changes.retain(|l| l.from <= now);
@@ -79,9 +63,12 @@ pub fn set_limit(
         Ok(vec![event(
             now,
             Actor::Client,
-            EventKind::LimitChanged,
+            Op::LimitChanged {
+                from,
+                hours,
+                previous: current,
+            },
             None,
-            detail,
         )])
     })
 }
@@ -113,7 +100,6 @@ pub fn dispute(
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
-    let cur = settings.currency;
     transition(c, settings, now, |c| {
         if c.kind() != Kind::Hourly {
             return refused(format!(
@@ -147,14 +133,13 @@ pub fn dispute(
                 if c.disputes.iter().any(|d| d.week == week) {
                     return refused(format!("{week} of {} was already disputed", c.id));
                 }
-                let mut detail = format!("{week} disputed: {reason}");
-                if c.status == Status::Active {
+                let paused = c.status == Status::Active;
+                if paused {
                     c.status = Status::Paused;
-                    detail.push_str("; contract paused");
                 }
                 c.disputes.push(HourlyDispute {
                     week,
-                    reason,
+                    reason: reason.clone(),
                     status: DisputeStatus::Open,
                     opened_at: now,
                     closed_at: None,
@@ -163,9 +148,12 @@ pub fn dispute(
                 Ok(vec![event(
                     now,
                     Actor::Client,
-                    EventKind::WeekDisputed,
+                    Op::WeekDisputed {
+                        week,
+                        reason,
+                        paused: paused.then_some(true),
+                    },
                     None,
-                    detail,
                 )])
             }
             DisputeAction::Accept => {
@@ -179,13 +167,8 @@ pub fn dispute(
                 Ok(vec![event(
                     now,
                     Actor::Freelancer,
-                    EventKind::DisputeAccepted,
+                    Op::DisputeAccepted { week },
                     Some(amount),
-                    format!(
-                        "dispute of {week} accepted: its hours are refunded ({} to {})",
-                        cur.show(amount),
-                        c.client
-                    ),
                 )])
             }
             DisputeAction::Decline => {
@@ -196,9 +179,8 @@ pub fn dispute(
                 let mut evs = vec![event(
                     now,
                     Actor::Freelancer,
-                    EventKind::DisputeDeclined,
+                    Op::DisputeDeclined { week },
                     None,
-                    format!("dispute of {week} declined: the hours stand"),
                 )];
                 evs.extend(release_held(c, week, wf, settings, now));
                 Ok(evs)
@@ -211,9 +193,8 @@ pub fn dispute(
                 let mut evs = vec![event(
                     now,
                     Actor::Client,
-                    EventKind::DisputeWithdrawn,
+                    Op::DisputeWithdrawn { week },
                     None,
-                    format!("dispute of {week} withdrawn: billed as normal"),
                 )];
                 evs.extend(release_held(c, week, wf, settings, now));
                 Ok(evs)

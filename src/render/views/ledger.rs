@@ -1,7 +1,8 @@
 //! The ledger-wide tables: `list`, `log` and what `sweep` applied.
 
 use crate::core::diary::limit_for;
-use crate::core::model::{ContractId, Event};
+use crate::core::history;
+use crate::core::model::Event;
 use crate::core::timers;
 use crate::core::week::Week;
 use crate::core::{Contract, Instant, Kind, Settings, Terms};
@@ -69,7 +70,7 @@ pub fn list(rows: &[(Contract, Option<ThisWeek>)], s: &Settings, o: &Out, now: I
 }
 
 /// `log` for people: history events, oldest first, in the display zone.
-pub fn history(events: &[(&ContractId, &Event)], s: &Settings, o: &Out, now: Instant) -> String {
+pub fn history(events: &[(&Contract, &Event)], s: &Settings, o: &Out, now: Instant) -> String {
     let cur = s.currency;
     let mut t = table::new(
         &[
@@ -82,14 +83,14 @@ pub fn history(events: &[(&ContractId, &Event)], s: &Settings, o: &Out, now: Ins
         ],
         o.color,
     );
-    for (id, e) in events {
+    for (c, e) in events {
         t.add_row(vec![
             table::text(&o.time(e.at)),
-            table::text(id.as_str()),
+            table::text(c.id.as_str()),
             table::text(e.actor.as_str()),
-            table::text(e.event.as_str()),
+            table::text(e.kind().as_str()),
             table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
-            table::text(&e.detail),
+            table::text(&history::detail(c, e, &cur)),
         ]);
     }
     t.to_string()
@@ -97,7 +98,7 @@ pub fn history(events: &[(&ContractId, &Event)], s: &Settings, o: &Out, now: Ins
 
 /// `sweep` for people: the timers it applied, in the order they fell due
 /// (UTC); one contract's keep their order within an instant.
-pub fn timers_applied(events: &[(ContractId, Event)], s: &Settings, o: &Out) -> String {
+pub fn timers_applied(events: &[(&Contract, &Event)], s: &Settings, o: &Out) -> String {
     let cur = s.currency;
     let mut t = table::new(
         &["Due (UTC)", "Contract", "Event", "Amount", "Detail"],
@@ -105,13 +106,13 @@ pub fn timers_applied(events: &[(ContractId, Event)], s: &Settings, o: &Out) -> 
     );
     let mut by_due: Vec<_> = events.iter().collect();
     by_due.sort_by_key(|(_, e)| e.at);
-    for (id, e) in by_due {
+    for (c, e) in by_due {
         t.add_row(vec![
             table::text(&utc(e.at)),
-            table::text(id.as_str()),
-            table::text(e.event.as_str()),
+            table::text(c.id.as_str()),
+            table::text(e.kind().as_str()),
             table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
-            table::text(&e.detail),
+            table::text(&history::detail(c, e, &cur)),
         ]);
     }
     t.to_string()
