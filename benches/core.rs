@@ -80,7 +80,7 @@ fn week_file() -> WeekFile {
 fn benches(cr: &mut Criterion) {
     let s = settings();
     let c = contract(&s);
-    let text = render_new(codec::write_contract(&c, &s.currency));
+    let text = render_new(codec::write_contract(&c, &s.currency).unwrap());
     cr.bench_function("contract file: parse and read", |b| {
         b.iter(|| {
             let doc = contracts::store::tree::parse(black_box(&text)).unwrap();
@@ -99,14 +99,13 @@ fn benches(cr: &mut Criterion) {
     });
     cr.bench_function("contract file: write", |b| {
         b.iter(|| {
-            black_box(render_new(codec::write_contract(
-                black_box(&c),
-                &s.currency,
-            )))
+            black_box(render_new(
+                codec::write_contract(black_box(&c), &s.currency).unwrap(),
+            ))
         })
     });
     let wf = week_file();
-    let wtext = render_new(codec::write_week(&wf, &s.currency));
+    let wtext = render_new(codec::write_week(&wf, &s.currency).unwrap());
     cr.bench_function("week file: parse and read", |b| {
         b.iter(|| {
             let doc = contracts::store::tree::parse(black_box(&wtext)).unwrap();
@@ -119,7 +118,11 @@ fn benches(cr: &mut Criterion) {
         })
     });
     cr.bench_function("week file: write", |b| {
-        b.iter(|| black_box(render_new(codec::write_week(black_box(&wf), &s.currency))))
+        b.iter(|| {
+            black_box(render_new(
+                codec::write_week(black_box(&wf), &s.currency).unwrap(),
+            ))
+        })
     });
     let late = t("2027-01-01T00:00:00Z");
     cr.bench_function("advance: two timers due", |b| {

@@ -8,6 +8,40 @@
 //! `lifecycle`, `escrow`, `feedback`, `diary::{entries, hourly}` — with
 //! `movements` and `report` reading the result.
 
+/// serde for a type written as text: the newtype `$name` around its text,
+/// so that a format may check the text where it stands (the ledger files'
+/// reader does) before `$parse` sees it.
+macro_rules! text_serde {
+    ($t:ty, $name:literal, $parse:expr) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_newtype_struct($name, &self.to_string())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $t;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($name)
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$t, E> {
+                        ($parse)(v).map_err(E::custom)
+                    }
+                    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+                        self,
+                        d: D,
+                    ) -> Result<$t, D::Error> {
+                        d.deserialize_str(self)
+                    }
+                }
+                d.deserialize_newtype_struct($name, V)
+            }
+        }
+    };
+}
+
 pub mod accounts;
 pub mod diary;
 pub mod error;
@@ -21,6 +55,7 @@ pub mod movements;
 #[cfg(test)]
 mod proptests;
 pub mod report;
+pub mod schema;
 pub mod step;
 pub mod timers;
 pub mod validate;

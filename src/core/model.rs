@@ -45,7 +45,90 @@ macro_rules! str_enum {
                 f.pad(self.as_str())
             }
         }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        // An enum of names, so that a format may check the name against
+        // `NAMES` where it stands.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str(stringify!($name))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        v.parse().map_err(E::custom)
+                    }
+                    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, a: A) -> Result<$name, A::Error> {
+                        use serde::de::VariantAccess;
+                        let (name, rest): (String, _) = a.variant()?;
+                        rest.unit_variant()?;
+                        name.parse().map_err(serde::de::Error::custom)
+                    }
+                }
+                d.deserialize_enum(stringify!($name), $name::NAMES, V)
+            }
+        }
     };
+}
+
+/// serde for an instant: the newtype `Instant` around its RFC 3339 text, so
+/// that a format with native datetimes (TOML) writes and reads one.
+pub mod instant_serde {
+    use super::Instant;
+    use serde::{Deserializer, Serializer};
+
+    /// Writes `t`.
+    pub fn serialize<S: Serializer>(t: &Instant, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct(
+            "Instant",
+            &t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        )
+    }
+
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Instant;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an instant")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Instant, E> {
+            chrono::DateTime::parse_from_rfc3339(v)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(E::custom)
+        }
+        fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Instant, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+
+    /// Reads one.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Instant, D::Error> {
+        d.deserialize_newtype_struct("Instant", V)
+    }
+
+    /// The same for an optional instant.
+    pub mod opt {
+        use super::Instant;
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        #[derive(Serialize, Deserialize)]
+        struct W(#[serde(with = "super")] Instant);
+
+        /// Writes `t`, if any.
+        pub fn serialize<S: Serializer>(t: &Option<Instant>, s: S) -> Result<S::Ok, S::Error> {
+            t.map(W).serialize(s)
+        }
+
+        /// Reads one, if any.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Instant>, D::Error> {
+            Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+        }
+    }
 }
 
 str_enum!(
@@ -144,6 +227,13 @@ str_enum!(
         Given = "given",
     }
 );
+
+impl RefundOrigin {
+    /// `request`: a refund whose file did not say where it came from.
+    pub fn request() -> RefundOrigin {
+        RefundOrigin::Request
+    }
+}
 
 impl Refund {
     /// A refund requested at `at`, for the freelancer to answer by `deadline`.
@@ -280,6 +370,8 @@ impl ContractId {
     }
 }
 
+text_serde!(ContractId, "ContractId", ContractId::parse);
+
 impl fmt::Display for ContractId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(&self.0)
@@ -309,28 +401,33 @@ pub enum Terms {
 
 /// A change of the weekly limit \[211062418\]: a raise applies at once (to the
 /// current week), a cut from the next Monday 00:00 UTC.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LimitChange {
     /// When the client made it.
+    #[serde(with = "instant_serde")]
     pub at: Instant,
     /// When it takes effect: it governs every week that ends after this.
+    #[serde(with = "instant_serde")]
     pub from: Instant,
     /// The new limit; `None` for no limit.
     pub hours: Option<u32>,
 }
 
 /// The state of an hourly dispute of one week.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HourlyDispute {
     /// The disputed week.
     pub week: super::week::Week,
     /// The client's reason.
+    #[serde(default)]
     pub reason: String,
     /// Where it stands.
     pub status: DisputeStatus,
     /// When it was opened.
+    #[serde(with = "instant_serde")]
     pub opened_at: Instant,
     /// When it was closed.
+    #[serde(default, with = "instant_serde::opt")]
     pub closed_at: Option<Instant>,
     /// The amount refunded when the freelancer accepted.
     pub refunded: Option<Money>,
@@ -350,7 +447,7 @@ pub struct Ending {
 }
 
 /// A milestone of a fixed contract.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Milestone {
     /// Its title.
     pub title: String,
@@ -359,17 +456,21 @@ pub struct Milestone {
     /// Where it stands.
     pub status: MilestoneStatus,
     /// Money put into escrow for it (its amount, plus any carried remainder).
+    #[serde(default)]
     pub funded: Money,
     /// When it was funded.
+    #[serde(default, with = "instant_serde::opt")]
     pub funded_at: Option<Instant>,
     /// When work was last submitted (starts the 14-day clock).
+    #[serde(default, with = "instant_serde::opt")]
     pub submitted_at: Option<Instant>,
 }
 
 /// A payment released to the freelancer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Payment {
     /// When.
+    #[serde(with = "instant_serde")]
     pub at: Instant,
     /// The milestone it came from (1-based), if any.
     pub milestone: Option<u32>,
@@ -382,9 +483,10 @@ pub struct Payment {
 }
 
 /// A refund: requested, disputed, or done.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refund {
-    /// Where it came from.
+    /// Where it came from (files before it was recorded: a request).
+    #[serde(default = "RefundOrigin::request")]
     pub origin: RefundOrigin,
     /// The milestone whose escrow it concerns (1-based), if any.
     pub milestone: Option<u32>,
@@ -393,16 +495,21 @@ pub struct Refund {
     /// Where it stands.
     pub status: RefundStatus,
     /// When it was requested.
+    #[serde(with = "instant_serde")]
     pub requested_at: Instant,
     /// The freelancer's deadline to answer (auto-approval after it).
+    #[serde(with = "instant_serde")]
     pub deadline: Instant,
     /// When the freelancer disputed it.
+    #[serde(default, with = "instant_serde::opt")]
     pub disputed_at: Option<Instant>,
     /// The client's deadline to concede or escalate.
+    #[serde(default, with = "instant_serde::opt")]
     pub dispute_deadline: Option<Instant>,
     /// The freelancer's note when disputing.
     pub note: Option<String>,
     /// When it was settled.
+    #[serde(default, with = "instant_serde::opt")]
     pub settled_at: Option<Instant>,
     /// For a mediated resolution: the client's part (the rest went to the freelancer).
     pub client_part: Option<Money>,

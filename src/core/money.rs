@@ -12,6 +12,49 @@ pub const MAX_MINOR: i64 = 1_000_000_000_000_000;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(i64);
 
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+text_serde!(Currency, "Currency", |s: &str| Currency::from_code(s)
+    .map_err(|e| e.to_string()));
+
+/// In serde, money is the newtype `Money` around its minor units: a
+/// format that knows the ledger's currency (the ledger files') writes and
+/// reads it as a decimal string.
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct("Money", &self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Money;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an amount in minor units")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+                Ok(Money(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+                i64::try_from(v).map(Money).map_err(E::custom)
+            }
+            fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Money, D::Error> {
+                <i64 as serde::Deserialize>::deserialize(d).map(Money)
+            }
+        }
+        d.deserialize_newtype_struct("Money", V)
+    }
+}
+
 impl Money {
     /// Zero.
     pub const ZERO: Money = Money(0);

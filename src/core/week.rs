@@ -118,6 +118,8 @@ impl Week {
     }
 }
 
+text_serde!(Week, "Week", |s: &str| s.parse::<Week>());
+
 impl fmt::Display for Week {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-W{:02}", self.year, self.week)

@@ -3,10 +3,12 @@
 
 pub mod atomic;
 pub mod codec;
+pub mod de;
 pub mod located;
 pub mod lock;
 pub mod merge;
 pub mod netfs;
+pub mod ser;
 pub mod tree;
 
 use crate::core::diary::WeekFile;
@@ -225,6 +227,15 @@ fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
     Ok(Some(text))
 }
 
+/// A file's canonical table; a shape the writer cannot take is a defect of
+/// this program (exit 1), and nothing is written.
+fn canonical(
+    rel: &str,
+    t: Result<toml_edit::Table, ser::Error>,
+) -> Result<toml_edit::Table, StoreError> {
+    t.map_err(|e| StoreError::Inconsistent(vec![Located::file(rel, e.to_string())]))
+}
+
 /// Parses a file's text as TOML, locating a syntax error.
 pub fn parse_text<'s>(text: &'s str, rel: &str) -> Result<tree::Table<'s>, StoreError> {
     tree::parse(text).map_err(|e| {
@@ -252,7 +263,7 @@ impl Store {
             );
         }
         let _lock = take_lock(root, Access::Write, Duration::from_secs(10))?;
-        let text = merge::render_new(codec::write_settings(settings));
+        let text = merge::render_new(canonical(SETTINGS_FILE, codec::write_settings(settings))?);
         let target = root.join(SETTINGS_FILE);
         atomic::create_new(&target, text.as_bytes()).map_err(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
@@ -720,7 +731,7 @@ impl Store {
         self.rewrite(
             &old.rel,
             &old.text,
-            codec::write_contract(new, &self.currency()),
+            canonical(&old.rel, codec::write_contract(new, &self.currency()))?,
         )
     }
 
@@ -732,7 +743,7 @@ impl Store {
         self.refuse_invalid(&rel, validate::history_ids(c))?;
         let dir = self.root.join("contracts");
         atomic::create_dir(&dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
-        let text = merge::render_new(codec::write_contract(c, &self.currency()));
+        let text = merge::render_new(canonical(&rel, codec::write_contract(c, &self.currency()))?);
         let path = self.root.join(&rel);
         atomic::create_new(&path, text.as_bytes()).map_err(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
@@ -758,7 +769,7 @@ impl Store {
         for (old, new, contract) in items {
             let rel = Self::week_rel(new.week, &new.contract);
             self.refuse_invalid(&rel, validate::week(new, Some(contract)))?;
-            let canonical = codec::write_week(new, &self.currency());
+            let canonical = canonical(&rel, codec::write_week(new, &self.currency()))?;
             let text = match old {
                 Some(old) => match Self::merged(&old.rel, &old.text, canonical)? {
                     Some(t) => t,
@@ -792,7 +803,7 @@ impl Store {
         self.must_write();
         let rel = Self::week_rel(new.week, &new.contract);
         self.refuse_invalid(&rel, validate::week(new, Some(contract)))?;
-        let canonical = codec::write_week(new, &self.currency());
+        let canonical = canonical(&rel, codec::write_week(new, &self.currency()))?;
         let path = self.root.join(&rel);
         if let Some(dir) = path.parent() {
             // A crashed writer's temp file in this week's directory goes now.

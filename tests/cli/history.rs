@@ -262,7 +262,7 @@ fn an_event_with_a_missing_or_foreign_argument_is_refused_at_its_place() {
         .collect();
     assert_eq!(ids.len(), 2, "{text}");
     let out = check(&format!("{}\n", ids[1]), "");
-    assert!(out.contains("missing `id`"), "{out}");
+    assert!(out.contains("an event needs an id"), "{out}");
     let out = check(ids[1], ids[0]);
     assert!(out.contains("is taken by an earlier event"), "{out}");
 }

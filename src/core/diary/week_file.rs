@@ -7,17 +7,21 @@ use crate::core::week::Week;
 pub const MAX_ENTRY: chrono::Duration = chrono::Duration::days(7);
 
 /// One interval of work.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// Stable within its week file, e.g. `2026W47-3`.
     pub id: String,
     /// When work started.
+    #[serde(with = "crate::core::model::instant_serde")]
     pub start: Instant,
     /// When it stopped; `None` while a timer runs.
+    #[serde(default, with = "crate::core::model::instant_serde::opt")]
     pub end: Option<Instant>,
     /// What was done.
+    #[serde(default)]
     pub memo: String,
     /// Logged after the fact (needs the contract's permission) rather than tracked.
+    #[serde(default)]
     pub manual: bool,
 }
 

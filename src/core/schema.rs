@@ -1,0 +1,528 @@
+//! The ledger's files, declared once: each file's shape as serde types
+//! (tables whose keys are the fields, in the order files list them), and
+//! the turn from a shape into the model and back, which checks what one
+//! key alone cannot (the terms a kind needs, an end's parts). The store
+//! reads and writes these shapes; it spells no key.
+
+use super::Settings;
+use super::diary::week_file::{Entry, WeekFile};
+use super::model::*;
+use super::money::{Currency, Money};
+use super::validate::Problem;
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// The file format version this program reads and writes.
+pub const VERSION: i64 = 2;
+
+/// `ledger.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsFile {
+    /// The file format.
+    pub version: i64,
+    /// ISO 4217 code.
+    pub currency: Currency,
+    /// Who uses this ledger (the default `--as`).
+    pub role: Option<Role>,
+    /// The freelancer's service fee, in whole percent (default 10).
+    pub fee_percent: Option<u8>,
+}
+
+/// A contract file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractFile {
+    /// The file format.
+    pub version: i64,
+    /// = the file name.
+    pub id: ContractId,
+    /// Title.
+    pub title: String,
+    /// The client's name.
+    pub client: String,
+    /// The freelancer's name.
+    pub freelancer: String,
+    /// Hourly or fixed.
+    pub kind: Kind,
+    /// Hourly: the rate.
+    pub rate: Option<Money>,
+    /// Hourly: the weekly limit in hours (absent: none).
+    pub weekly_limit_hours: Option<u32>,
+    /// Hourly: whether time may be logged by hand (default yes).
+    pub manual_time: Option<bool>,
+    /// Fixed: the price.
+    pub price: Option<Money>,
+    /// Lifecycle status.
+    pub status: Status,
+    /// When it started.
+    #[serde(with = "instant_serde")]
+    pub started_at: Instant,
+    /// When it ended.
+    #[serde(default, with = "instant_serde::opt")]
+    pub ended_at: Option<Instant>,
+    /// Who ended it.
+    pub ended_by: Option<Role>,
+    /// Why.
+    pub end_reason: Option<EndReason>,
+    /// A note given on ending.
+    pub end_note: Option<String>,
+    /// Hourly: the weekly limit's changes.
+    #[serde(default)]
+    pub limit_changes: Vec<LimitChange>,
+    /// Fixed: milestones.
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+    /// Releases to the freelancer.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    /// Refunds.
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+    /// Hourly disputes.
+    #[serde(default)]
+    pub disputes: Vec<HourlyDispute>,
+    /// Each party's feedback.
+    pub feedback: Option<FeedbackFile>,
+    /// Every transition, oldest first.
+    #[serde(default)]
+    pub history: Vec<Event>,
+}
+
+/// `[feedback.client]` and `[feedback.freelancer]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackFile {
+    /// The client's feedback about the freelancer.
+    pub client: Option<FeedbackEntry>,
+    /// The freelancer's feedback about the client.
+    pub freelancer: Option<FeedbackEntry>,
+}
+
+/// One party's feedback, its scores among its keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct FeedbackEntry {
+    pub status: FeedbackStatus,
+    #[serde(default, with = "instant_serde::opt")]
+    pub given_at: Option<Instant>,
+    pub stars: Option<u8>,
+    pub skills: Option<u8>,
+    pub quality: Option<u8>,
+    pub availability: Option<u8>,
+    pub deadlines: Option<u8>,
+    pub communication: Option<u8>,
+    pub cooperation: Option<u8>,
+    pub comment: Option<String>,
+    pub private: Option<String>,
+    pub reply: Option<String>,
+    #[serde(default, with = "instant_serde::opt")]
+    pub replied_at: Option<Instant>,
+}
+
+/// A week file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekFileData {
+    /// The file format.
+    pub version: i64,
+    /// The contract.
+    pub contract: ContractId,
+    /// The billing week.
+    pub week: super::week::Week,
+    /// The highest entry number given out, when entries beyond the last
+    /// were deleted (so their ids are never reused).
+    pub last_entry: Option<u64>,
+    /// Entries, sorted by start.
+    #[serde(default)]
+    pub entries: Vec<Entry>,
+}
+
+fn problem(path: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        path: path.to_string(),
+        message: message.into(),
+    }
+}
+
+impl SettingsFile {
+    /// The settings, or what is wrong with them.
+    pub fn into_settings(self) -> Result<Settings, Vec<Problem>> {
+        let fee_percent = self.fee_percent.unwrap_or(10);
+        if fee_percent > 100 {
+            return Err(vec![problem(
+                "fee_percent",
+                "`fee_percent` is a percentage from 0 to 100",
+            )]);
+        }
+        Ok(Settings {
+            currency: self.currency,
+            role: self.role.unwrap_or(Role::Client),
+            fee_percent,
+        })
+    }
+}
+
+impl From<&Settings> for SettingsFile {
+    fn from(s: &Settings) -> SettingsFile {
+        SettingsFile {
+            version: VERSION,
+            currency: s.currency,
+            role: Some(s.role),
+            fee_percent: Some(s.fee_percent),
+        }
+    }
+}
+
+impl FeedbackEntry {
+    fn into_feedback(self) -> Feedback {
+        Feedback {
+            status: self.status,
+            given_at: self.given_at,
+            stars: self.stars,
+            scores: Scores {
+                skills: self.skills,
+                quality: self.quality,
+                availability: self.availability,
+                deadlines: self.deadlines,
+                communication: self.communication,
+                cooperation: self.cooperation,
+            },
+            comment: self.comment,
+            private: self.private,
+            reply: self.reply,
+            replied_at: self.replied_at,
+        }
+    }
+
+    fn of(f: &Feedback) -> FeedbackEntry {
+        let s = &f.scores;
+        FeedbackEntry {
+            status: f.status,
+            given_at: f.given_at,
+            stars: f.stars,
+            skills: s.skills,
+            quality: s.quality,
+            availability: s.availability,
+            deadlines: s.deadlines,
+            communication: s.communication,
+            cooperation: s.cooperation,
+            comment: f.comment.clone(),
+            private: f.private.clone(),
+            reply: f.reply.clone(),
+            replied_at: f.replied_at,
+        }
+    }
+}
+
+impl ContractFile {
+    /// The contract, or what is wrong with the file beyond its keys. Events
+    /// of a version-1 file get the ids every clone gives them.
+    pub fn into_contract(self) -> Result<Contract, Vec<Problem>> {
+        let mut out = Vec::new();
+        let foreign = |out: &mut Vec<Problem>, key: &str, present: bool, kind: Kind| {
+            if present {
+                out.push(problem(
+                    key,
+                    format!("unknown key `{key}` (a {kind} contract has no `{key}`)"),
+                ));
+            }
+        };
+        let terms = match self.kind {
+            Kind::Hourly => {
+                foreign(&mut out, "price", self.price.is_some(), Kind::Hourly);
+                self.rate.map(|rate| Terms::Hourly {
+                    rate,
+                    weekly_limit: self.weekly_limit_hours,
+                    limit_changes: self.limit_changes,
+                    manual_time: self.manual_time.unwrap_or(true),
+                })
+            }
+            Kind::Fixed => {
+                for (key, present) in [
+                    ("rate", self.rate.is_some()),
+                    ("weekly_limit_hours", self.weekly_limit_hours.is_some()),
+                    ("manual_time", self.manual_time.is_some()),
+                    ("limit_changes", !self.limit_changes.is_empty()),
+                ] {
+                    foreign(&mut out, key, present, Kind::Fixed);
+                }
+                self.price.map(|price| Terms::Fixed { price })
+            }
+        };
+        if terms.is_none() {
+            let need = if self.kind == Kind::Hourly {
+                "rate"
+            } else {
+                "price"
+            };
+            out.push(problem("", format!("missing `{need}`")));
+        }
+        let ending = match (self.ended_at, self.ended_by, self.end_reason) {
+            (Some(at), Some(by), Some(reason)) => Some(Ending {
+                at,
+                by,
+                reason,
+                note: self.end_note,
+            }),
+            (Some(_), _, _) => {
+                out.push(problem(
+                    "ended_at",
+                    "an ended contract needs `ended_by` and `end_reason`",
+                ));
+                None
+            }
+            (None, ..) => None,
+        };
+        let mut history = self.history;
+        if self.version < 2 {
+            for (i, e) in history.iter_mut().enumerate() {
+                if e.id.is_empty() {
+                    e.id = Event::legacy_id(&self.id, i, e);
+                }
+            }
+        }
+        let (feedback_client, feedback_freelancer) = match self.feedback {
+            Some(f) => (
+                f.client.map(FeedbackEntry::into_feedback),
+                f.freelancer.map(FeedbackEntry::into_feedback),
+            ),
+            None => (None, None),
+        };
+        match terms {
+            Some(terms) if out.is_empty() => Ok(Contract {
+                id: self.id,
+                title: self.title,
+                client: self.client,
+                freelancer: self.freelancer,
+                terms,
+                status: self.status,
+                started_at: self.started_at,
+                ending,
+                milestones: self.milestones,
+                payments: self.payments,
+                refunds: self.refunds,
+                disputes: self.disputes,
+                feedback_client,
+                feedback_freelancer,
+                history,
+            }),
+            _ => Err(out),
+        }
+    }
+}
+
+impl From<&Contract> for ContractFile {
+    fn from(c: &Contract) -> ContractFile {
+        let (rate, weekly_limit_hours, manual_time, price, limit_changes) = match &c.terms {
+            Terms::Hourly {
+                rate,
+                weekly_limit,
+                limit_changes,
+                manual_time,
+            } => (
+                Some(*rate),
+                *weekly_limit,
+                Some(*manual_time),
+                None,
+                limit_changes.clone(),
+            ),
+            Terms::Fixed { price } => (None, None, None, Some(*price), Vec::new()),
+        };
+        let feedback =
+            (c.feedback_client.is_some() || c.feedback_freelancer.is_some()).then(|| {
+                FeedbackFile {
+                    client: c.feedback_client.as_ref().map(FeedbackEntry::of),
+                    freelancer: c.feedback_freelancer.as_ref().map(FeedbackEntry::of),
+                }
+            });
+        let e = c.ending.as_ref();
+        ContractFile {
+            version: VERSION,
+            id: c.id.clone(),
+            title: c.title.clone(),
+            client: c.client.clone(),
+            freelancer: c.freelancer.clone(),
+            kind: c.kind(),
+            rate,
+            weekly_limit_hours,
+            manual_time,
+            price,
+            status: c.status,
+            started_at: c.started_at,
+            ended_at: e.map(|e| e.at),
+            ended_by: e.map(|e| e.by),
+            end_reason: e.map(|e| e.reason),
+            end_note: e.and_then(|e| e.note.clone()),
+            limit_changes,
+            milestones: c.milestones.clone(),
+            payments: c.payments.clone(),
+            refunds: c.refunds.clone(),
+            disputes: c.disputes.clone(),
+            feedback,
+            history: c.history.clone(),
+        }
+    }
+}
+
+impl From<WeekFileData> for WeekFile {
+    fn from(w: WeekFileData) -> WeekFile {
+        WeekFile {
+            contract: w.contract,
+            week: w.week,
+            entries: w.entries,
+            last_number: w.last_entry.unwrap_or(0),
+        }
+    }
+}
+
+impl From<&WeekFile> for WeekFileData {
+    fn from(w: &WeekFile) -> WeekFileData {
+        WeekFileData {
+            version: VERSION,
+            contract: w.contract.clone(),
+            week: w.week,
+            last_entry: w.deleted_beyond(),
+            entries: w.entries.clone(),
+        }
+    }
+}
+
+// ------------------------------------------------------------- history
+
+/// The keys of an event besides its operation's arguments.
+const EVENT_KEYS: &[&str] = &["id", "at", "actor", "event", "amount", "detail"];
+
+#[derive(Serialize, Deserialize)]
+struct At(#[serde(with = "instant_serde")] Instant);
+
+/// An argument's value as its type writes it.
+struct ArgOut<'a>(&'a Arg);
+
+impl Serialize for ArgOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Arg::Number(n) => n.serialize(s),
+            Arg::Money(m) => m.serialize(s),
+            Arg::Instant(t) => At(*t).serialize(s),
+            Arg::Week(w) => w.serialize(s),
+            Arg::Text(t) => t.serialize(s),
+            Arg::Bool(b) => b.serialize(s),
+        }
+    }
+}
+
+/// An event is a table: its id, instant, actor, kind and amount, then its
+/// operation's arguments (or, from version 1, its sentence).
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("at", &At(self.at))?;
+        m.serialize_entry("actor", &self.actor)?;
+        m.serialize_entry("event", &self.kind())?;
+        if let Some(a) = &self.amount {
+            m.serialize_entry("amount", a)?;
+        }
+        let mut args = Vec::new();
+        match &self.op {
+            Op::Legacy { detail, .. } => m.serialize_entry("detail", detail)?,
+            op => op.args().each(|name, a| args.push((name, a))),
+        }
+        for (name, a) in &args {
+            m.serialize_entry(name, &ArgOut(a))?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Event;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a history event")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Event, A::Error> {
+                let (mut id, mut at, mut actor, mut kind, mut amount, mut detail) =
+                    (None, None, None, None, None, None);
+                let mut args = Args::default();
+                let mut names: Vec<&'static str> = Vec::new();
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => id = Some(m.next_value::<String>()?),
+                        "at" => at = Some(m.next_value::<At>()?.0),
+                        "actor" => actor = Some(m.next_value::<Actor>()?),
+                        "event" => kind = Some(m.next_value::<EventKind>()?),
+                        "amount" => amount = Some(m.next_value::<Money>()?),
+                        "detail" => detail = Some(m.next_value::<String>()?),
+                        other => {
+                            let Some(name) = Args::NAMES.iter().find(|n| **n == other) else {
+                                return Err(de::Error::custom(format!(
+                                    "unknown key `{other}` (known here: {}, and the arguments of its kind)",
+                                    EVENT_KEYS.join(", ")
+                                )));
+                            };
+                            if let Some(kind) = kind {
+                                not_an_argument(kind, name)?;
+                            }
+                            let ty = Args::type_of(name).unwrap_or(ArgType::Text);
+                            let v = match ty {
+                                ArgType::Number => Arg::Number(m.next_value()?),
+                                ArgType::Money => Arg::Money(m.next_value()?),
+                                ArgType::Instant => Arg::Instant(m.next_value::<At>()?.0),
+                                ArgType::Week => Arg::Week(m.next_value()?),
+                                ArgType::Bool => Arg::Bool(m.next_value()?),
+                                ArgType::Text => Arg::Text(m.next_value()?),
+                                ArgType::Name(known) => {
+                                    let s: String = m.next_value()?;
+                                    if !known.contains(&s.as_str()) {
+                                        return Err(de::Error::custom(format!(
+                                            "`{name}`: `{s}` is not one of: {}",
+                                            known.join(", ")
+                                        )));
+                                    }
+                                    Arg::Text(s)
+                                }
+                            };
+                            args.set(name, v).map_err(de::Error::custom)?;
+                            names.push(name);
+                        }
+                    }
+                }
+                let kind = kind.ok_or_else(|| de::Error::missing_field("event"))?;
+                for name in names {
+                    not_an_argument(kind, name)?;
+                }
+                let op = match detail {
+                    Some(detail) if args == Args::default() => Op::Legacy { kind, detail },
+                    _ => Op::from_args(kind, args).map_err(de::Error::custom)?,
+                };
+                Ok(Event {
+                    id: id.unwrap_or_default(),
+                    at: at.ok_or_else(|| de::Error::missing_field("at"))?,
+                    actor: actor.ok_or_else(|| de::Error::missing_field("actor"))?,
+                    op,
+                    amount,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Refuses `name` as an argument of `kind` if it is not one.
+fn not_an_argument<E: de::Error>(kind: EventKind, name: &str) -> Result<(), E> {
+    let (needs, may) = Op::arguments(kind);
+    if needs.contains(&name) || may.contains(&name) {
+        return Ok(());
+    }
+    let known: Vec<&str> = needs.iter().chain(may).copied().collect();
+    Err(E::custom(format!(
+        "`{kind}` has no argument `{name}` (its arguments: {})",
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )))
+}
