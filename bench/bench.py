@@ -146,6 +146,9 @@ class Fixture:
         return info
 
 
+COMPARE_MARK = "## Builds side by side"
+
+
 def timed(cmd, env):
     """Wall time of one run, in ms, measured by hyperfine (no shell)."""
     out = "/tmp/contracts-bench-hyperfine.json"
@@ -360,7 +363,13 @@ def report(results, args):
             lines.append(f"| {label} | {cells} | {'yes' if worst <= 0.2 else 'no'} |")
         lines.append("")
     out = os.path.join(ROOT, "bench", "RESULTS.md")
-    open(out, "w").write("\n".join(lines))
+    # Side-by-side comparisons of builds (bench/compare.py) are kept.
+    kept = ""
+    if os.path.exists(out):
+        old = open(out).read()
+        if COMPARE_MARK in old:
+            kept = "\n" + old[old.index(COMPARE_MARK):]
+    open(out, "w").write("\n".join(lines) + kept)
     print("\n".join(lines))
 
 

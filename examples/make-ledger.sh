@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds examples/ledger: an agency's month, with a pinned clock so the
-# files are the same on every run. Usage: examples/make-ledger.sh [path/to/contracts]
+# files are the same on every run (but for the history's operation ids,
+# random so that two clones never make the same one). Usage: examples/make-ledger.sh [path/to/contracts]
 set -euo pipefail
 cd "$(dirname "$0")"
 BIN=${1:-../target/debug/contracts}

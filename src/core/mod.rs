@@ -6,7 +6,8 @@
 //! escrow stands) and `diary::{week_file, billing}`; `validate`; `timers`;
 //! `step` (the one transition every rule goes through); and the rules —
 //! `lifecycle`, `escrow`, `feedback`, `diary::{entries, hourly}` — with
-//! `movements` and `report` reading the result.
+//! `movements`, `report` and `history` reading the result, and `schema`
+//! (the files' shapes) over the model.
 
 /// serde for a type written as text: the newtype `$name` around its text,
 /// so that a format may check the text where it stands (the ledger files'

@@ -54,6 +54,14 @@ fn inner<T: Serialize + ?Sized>(v: &T) -> Result<Value, Error> {
         .map_err(|e| Error(e.to_string()))
 }
 
+macro_rules! scalars {
+    ($($m:ident $t:ty),*) => {$(
+        fn $m(self, v: $t) -> Result<Item, Error> {
+            inner(&v).map(Item::Value)
+        }
+    )*};
+}
+
 impl<'c> ser::Serializer for Ser<'c> {
     type Ok = Item;
     type Error = Error;
@@ -65,45 +73,11 @@ impl<'c> ser::Serializer for Ser<'c> {
     type SerializeStruct = Tab<'c>;
     type SerializeStructVariant = ser::Impossible<Item, Error>;
 
-    fn serialize_bool(self, v: bool) -> Result<Item, Error> {
-        value(v)
-    }
-    fn serialize_i8(self, v: i8) -> Result<Item, Error> {
-        value(i64::from(v))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Item, Error> {
-        value(i64::from(v))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Item, Error> {
-        value(i64::from(v))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Item, Error> {
-        value(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<Item, Error> {
-        value(i64::from(v))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Item, Error> {
-        value(i64::from(v))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Item, Error> {
-        value(i64::from(v))
-    }
-    fn serialize_u64(self, v: u64) -> Result<Item, Error> {
-        inner(&v).map(Item::Value)
-    }
-    fn serialize_f32(self, _: f32) -> Result<Item, Error> {
-        Err(unsupported("float"))
-    }
-    fn serialize_f64(self, _: f64) -> Result<Item, Error> {
-        Err(unsupported("float"))
-    }
-    fn serialize_char(self, _: char) -> Result<Item, Error> {
-        Err(unsupported("char"))
-    }
-    fn serialize_str(self, v: &str) -> Result<Item, Error> {
-        value(v)
-    }
+    // Plain values are written as `toml_edit` writes them.
+    scalars!(serialize_bool bool, serialize_i8 i8, serialize_i16 i16, serialize_i32 i32,
+        serialize_i64 i64, serialize_u8 u8, serialize_u16 u16, serialize_u32 u32,
+        serialize_u64 u64, serialize_f32 f32, serialize_f64 f64, serialize_char char,
+        serialize_str &str);
     fn serialize_bytes(self, _: &[u8]) -> Result<Item, Error> {
         Err(unsupported("bytes"))
     }
