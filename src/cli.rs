@@ -225,6 +225,11 @@ pub struct InitArgs {
     /// The freelancer's service fee on every payment, in whole percent
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub fee_percent: u8,
+    /// Keep the ledger in git (the `git` binary, 2.34 or newer): a
+    /// repository with one commit per command, to share with the other
+    /// party by cloning it
+    #[arg(long)]
+    pub git: bool,
 }
 
 /// `new`.

@@ -29,6 +29,13 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<()> {
         }
     } else {
         Store::init(&ctx.ledger, &settings)?;
+        if a.git {
+            let author = crate::store::git::Author {
+                name: settings.role.as_str(),
+                at: ctx.now,
+            };
+            crate::store::git::Git::init(&ctx.ledger, &[crate::store::SETTINGS_FILE], &author)?;
+        }
     }
     if ctx.out.json {
         ctx.out.print_json(&crate::render::json::InitJson {
@@ -45,10 +52,11 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<()> {
             "created"
         };
         ctx.out.print(&format!(
-            "{verb} ledger at {path} ({}, role {}, fee {} %)",
+            "{verb} ledger at {path} ({}, role {}, fee {} %{})",
             currency.code(),
             settings.role,
-            settings.fee_percent
+            settings.fee_percent,
+            if a.git { ", kept in git" } else { "" }
         ))?;
     }
     Ok(())

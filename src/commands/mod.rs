@@ -238,6 +238,17 @@ pub fn mutate(
             store.save_week(Some(old), new, &outcome.contract)?;
         }
         store.save_contract(&doc, &outcome.contract)?;
+        let c = &outcome.contract;
+        let own = outcome
+            .events
+            .iter()
+            .find(|e| e.actor != crate::core::Actor::System);
+        let subject = match own {
+            Some(e) => format!("{}: {}", c.id, e.kind()),
+            None => format!("{}: changed", c.id),
+        };
+        let body = event_lines(ctx, &store.settings, c, &outcome.events);
+        commit(ctx, &store, party(c, role), &subject, &body)?;
     }
     let week = this_week(&store, &outcome.contract, ctx.now)?;
     report(
@@ -282,6 +293,65 @@ fn stop_new_time(
     Ok(out)
 }
 
+/// One line per event of `c`: what, by whom, when (if not now), how much,
+/// and its sentence.
+pub fn event_lines(
+    ctx: &Ctx,
+    settings: &Settings,
+    c: &Contract,
+    events: &[crate::core::Event],
+) -> Vec<String> {
+    let cur = settings.currency;
+    events
+        .iter()
+        .map(|e| {
+            let amount = e
+                .amount
+                .map(|a| format!(" [{} {}]", cur.show(a), cur.code()))
+                .unwrap_or_default();
+            let when = if e.at == ctx.now {
+                String::new()
+            } else {
+                format!(" (due {})", ctx.out.time(e.at))
+            };
+            format!(
+                "{}: {} by {}{when}{amount}: {}",
+                c.id,
+                e.kind(),
+                e.actor,
+                clean(&crate::core::history::detail(c, e, &cur))
+            )
+        })
+        .collect()
+}
+
+/// In a git ledger, commits what the command wrote: one commit, `subject`
+/// then `body`, its author `who` (the acting party), dated `--now`.
+pub fn commit(ctx: &Ctx, store: &Store, who: &str, subject: &str, body: &[String]) -> Result<()> {
+    if ctx.dry_run || !store.is_git() {
+        return Ok(());
+    }
+    let message = if body.is_empty() {
+        subject.to_string()
+    } else {
+        format!("{subject}\n\n{}\n", body.join("\n"))
+    };
+    let author = crate::store::git::Author {
+        name: who,
+        at: ctx.now,
+    };
+    store.commit(&message, &author)?;
+    Ok(())
+}
+
+/// The name of `role`'s party in `c`.
+pub fn party(c: &Contract, role: Role) -> &str {
+    match role {
+        Role::Client => &c.client,
+        Role::Freelancer => &c.freelancer,
+    }
+}
+
 /// Prints the result of a mutation: the events (and with --json the
 /// contracts and events as one document).
 pub fn report(
@@ -291,7 +361,6 @@ pub fn report(
     week: Option<ThisWeek>,
     events: &[crate::core::Event],
 ) -> Result<()> {
-    let id = &c.id;
     let v = ctx.viewer(settings);
     if ctx.out.json {
         ctx.out.print_json(&json::MutationJson {
@@ -301,25 +370,7 @@ pub fn report(
         })?;
         return Ok(());
     }
-    let cur = settings.currency;
-    let mut lines = Vec::new();
-    for e in events {
-        let amount = e
-            .amount
-            .map(|a| format!(" [{} {}]", cur.show(a), cur.code()))
-            .unwrap_or_default();
-        let when = if e.at == ctx.now {
-            String::new()
-        } else {
-            format!(" (due {})", ctx.out.time(e.at))
-        };
-        lines.push(format!(
-            "{id}: {} by {}{when}{amount}: {}",
-            e.kind(),
-            e.actor,
-            clean(&crate::core::history::detail(c, e, &cur))
-        ));
-    }
+    let mut lines = event_lines(ctx, settings, c, events);
     if ctx.dry_run {
         lines.push("dry run: nothing was written".into());
     }

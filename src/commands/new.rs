@@ -84,6 +84,9 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
     let c = &outcome.contract;
     if !ctx.dry_run {
         store.create_contract(c)?;
+        let body = super::event_lines(ctx, &store.settings, c, &outcome.events);
+        let subject = format!("{}: created", c.id);
+        super::commit(ctx, &store, super::party(c, role), &subject, &body)?;
     } else if store.contract_ids()?.contains(&c.id) {
         return Err(StoreError::Exists(format!(
             "contract `{}` already exists; choose another --id",

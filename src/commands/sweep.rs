@@ -39,6 +39,14 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         .iter()
         .flat_map(|o| o.events.iter().map(move |e| (&o.contract, e)))
         .collect();
+    if written > 0 {
+        let body: Vec<String> = changed
+            .iter()
+            .flat_map(|o| super::event_lines(ctx, s, &o.contract, &o.events))
+            .collect();
+        let subject = format!("sweep: {} timer(s) applied", events.len());
+        super::commit(ctx, &store, "contracts", &subject, &body)?;
+    }
     if ctx.out.json {
         ctx.out.print_json(&json::SweepJson {
             now: utc(ctx.now),

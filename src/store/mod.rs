@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod codec;
 pub mod de;
+pub mod git;
 pub mod located;
 pub mod lock;
 pub mod merge;
@@ -122,6 +123,10 @@ pub struct Store {
     _lock: lock::Lock,
     /// Things the user should know (a network file system, ...).
     pub warnings: Vec<String>,
+    /// The ledger's git repository, if it is kept in one.
+    git: Option<git::Git>,
+    /// What this command wrote (relative paths), for its commit.
+    written: std::cell::RefCell<Vec<String>>,
 }
 
 /// How much of a contract file to read.
@@ -240,8 +245,27 @@ fn canonical(
 pub fn parse_text<'s>(text: &'s str, rel: &str) -> Result<tree::Table<'s>, StoreError> {
     tree::parse(text).map_err(|e| {
         let src = Source { file: rel, text };
+        // A text merge that git could not finish left its markers.
+        if let Some(at) = conflict_marker(text) {
+            return StoreError::Invalid(vec![src.at(
+                Some(at..at),
+                "unresolved git merge conflict (`<<<<<<<` markers): keep one side of each conflict and remove the markers, or abort the merge (`git merge --abort`) and merge with `contracts sync`",
+            )]);
+        }
         StoreError::Invalid(vec![src.at(e.span, format!("TOML syntax: {}", e.message))])
     })
+}
+
+/// Where the first line of git's conflict markers starts, if any.
+fn conflict_marker(text: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("<<<<<<< ") || line.trim_end() == "<<<<<<<" {
+            return Some(at);
+        }
+        at += line.len();
+    }
+    None
 }
 
 fn locate_all(src: &Source<'_>, root: &tree::Table<'_>, problems: Vec<Problem>) -> Vec<Located> {
@@ -321,6 +345,8 @@ impl Store {
             access,
             _lock: lock,
             warnings,
+            git: git::Git::of(root),
+            written: std::cell::RefCell::new(Vec::new()),
         })
     }
 
@@ -709,7 +735,29 @@ impl Store {
         let path = self.root.join(rel);
         atomic::replace(&path, text.as_bytes())
             .map_err(io_err(format!("cannot write {}", path.display())))?;
+        self.wrote(rel);
         Ok(Written::Changed)
+    }
+
+    fn wrote(&self, rel: &str) {
+        self.written.borrow_mut().push(rel.to_string());
+    }
+
+    /// Whether the ledger is kept in git.
+    pub fn is_git(&self) -> bool {
+        self.git.is_some()
+    }
+
+    /// In a git ledger, commits what this command wrote: one commit, its
+    /// message `message`, its author the acting party. Nothing written, or
+    /// no git: nothing to do.
+    pub fn commit(&self, message: &str, author: &git::Author<'_>) -> Result<(), StoreError> {
+        let Some(g) = &self.git else {
+            return Ok(());
+        };
+        let written = std::mem::take(&mut *self.written.borrow_mut());
+        let paths: Vec<&str> = written.iter().map(String::as_str).collect();
+        g.commit(&paths, message, author)
     }
 
     /// Saves a contract loaded by `contract()`, format-preserving; skips the
@@ -754,7 +802,9 @@ impl Store {
             } else {
                 io_err(format!("cannot write {}", path.display()))(e)
             }
-        })
+        })?;
+        self.wrote(&rel);
+        Ok(())
     }
 
     /// Saves many week files (an import): each validated first, then all
@@ -778,6 +828,7 @@ impl Store {
                 None => merge::render_new(canonical),
             };
             files.push((self.root.join(&rel), text.into_bytes()));
+            self.wrote(&rel);
         }
         for (path, _) in &files {
             if let Some(dir) = path.parent() {
@@ -819,6 +870,7 @@ impl Store {
                 let text = merge::render_new(canonical);
                 atomic::replace(&path, text.as_bytes())
                     .map_err(io_err(format!("cannot write {}", path.display())))?;
+                self.wrote(&rel);
                 Ok(Written::Changed)
             }
         }

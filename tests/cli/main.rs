@@ -13,6 +13,7 @@ mod exit_codes;
 mod export;
 mod feedback;
 mod fuzz;
+mod git;
 mod harness;
 mod history;
 mod imports;

@@ -268,6 +268,24 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     }
     let added: usize = counts.values().map(|c| c.0).sum();
     let present: usize = counts.values().map(|c| c.1).sum();
+    if files > 0 {
+        // The author: the freelancer of the contracts, when they share one.
+        let mut names: Vec<&str> = contracts.values().map(|c| c.freelancer.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let who = if names.len() == 1 {
+            names[0]
+        } else {
+            "freelancer"
+        };
+        let body: Vec<String> = counts
+            .iter()
+            .filter(|(_, c)| c.0 > 0)
+            .map(|(id, c)| format!("{id}: {} entries", c.0))
+            .collect();
+        let subject = format!("diary import: {added} entries into {files} week file(s)");
+        crate::commands::commit(ctx, &store, who, &subject, &body)?;
+    }
     if ctx.out.json {
         ctx.out.print_json(&crate::render::json::ImportJson {
             imported: added,

@@ -138,6 +138,13 @@ pub fn report_entry(
     note: Option<String>,
 ) -> Result<()> {
     let v: Viewer<'_> = ctx.viewer(&store.settings);
+    let subject = format!("{}: entry {verb}", entry_ref(&c.id, &e.id));
+    let span = match e.end {
+        Some(end) => format!("{} to {}", utc(e.start), utc(end)),
+        None => format!("from {} (running)", utc(e.start)),
+    };
+    let body = [format!("{span}: {}", crate::render::text::clean(&e.memo))];
+    super::commit(ctx, store, super::party(c, v.role), &subject, &body)?;
     if ctx.out.json {
         let c = &super::advanced(store, c.clone(), ctx.now)?.contract;
         let week = super::this_week(store, c, ctx.now)?;

@@ -1,0 +1,176 @@
+//! A ledger kept in git (SPEC §7): the `git` binary, run as a child, makes
+//! the repository and one commit per command. Nothing here reads or writes
+//! the ledger's files; the store does, and hands over what it wrote.
+
+use super::StoreError;
+use crate::core::Instant;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The oldest git this works with (`init -b`, `commit -- paths` as used).
+pub const MIN_VERSION: (u32, u32) = (2, 34);
+
+/// What a clone needs committed: the ledger's files name a merge driver,
+/// `contracts`; where none is configured git merges them as text, and a
+/// file left with conflict markers is refused, named, by every command
+/// (`check` lists them).
+pub const ATTRIBUTES: &str = "contracts/*.toml merge=contracts\ndiary/**/*.toml merge=contracts\n";
+
+/// A ledger's git repository.
+#[derive(Debug, Clone)]
+pub struct Git {
+    root: PathBuf,
+}
+
+/// Who made a commit, and when.
+#[derive(Debug, Clone)]
+pub struct Author<'a> {
+    /// The acting party's name.
+    pub name: &'a str,
+    /// The instant of the command (`--now`).
+    pub at: Instant,
+}
+
+fn git_err(what: &str, detail: impl Into<String>) -> StoreError {
+    StoreError::Io {
+        context: format!("git {what} failed"),
+        source: std::io::Error::other(detail.into()),
+    }
+}
+
+impl Git {
+    /// The repository whose work tree is the ledger directory `root`, if
+    /// it is one.
+    pub fn of(root: &Path) -> Option<Git> {
+        root.join(".git").exists().then(|| Git {
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// Makes `root` (a ledger just created) a repository, with the
+    /// attributes a clone needs, and commits it.
+    pub fn init(root: &Path, files: &[&str], author: &Author<'_>) -> Result<Git, StoreError> {
+        check_version()?;
+        let git = Git {
+            root: root.to_path_buf(),
+        };
+        git.run("init", &["init", "-q", "-b", "main"], None)?;
+        let attributes = root.join(".gitattributes");
+        super::atomic::create_new(&attributes, ATTRIBUTES.as_bytes())
+            .map_err(|e| super::io_err(format!("cannot write {}", attributes.display()))(e))?;
+        let mut all = vec![".gitattributes", ".gitignore"];
+        all.extend(files);
+        git.commit(&all, "init: a ledger shared over git", author)?;
+        Ok(git)
+    }
+
+    /// Commits exactly `paths` (relative to the ledger) with `message` as
+    /// `author`; nothing else of the work tree.
+    pub fn commit(
+        &self,
+        paths: &[&str],
+        message: &str,
+        author: &Author<'_>,
+    ) -> Result<(), StoreError> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let mut add = vec!["add", "--"];
+        add.extend(paths);
+        self.run("add", &add, None)?;
+        let mut commit = vec!["commit", "-q", "--no-verify", "-m", message, "--"];
+        commit.extend(paths);
+        self.run("commit", &commit, Some(author))?;
+        Ok(())
+    }
+
+    fn run(
+        &self,
+        what: &str,
+        args: &[&str],
+        author: Option<&Author<'_>>,
+    ) -> Result<Output, StoreError> {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C").arg(&self.root).args(args);
+        if let Some(a) = author {
+            let date = format!("@{} +0000", a.at.timestamp());
+            let email = format!("{}@contracts.invalid", slug(a.name));
+            cmd.env("GIT_AUTHOR_NAME", a.name)
+                .env("GIT_AUTHOR_EMAIL", &email)
+                .env("GIT_AUTHOR_DATE", &date)
+                .env("GIT_COMMITTER_DATE", &date);
+            // A clone with no identity of its own commits as the party.
+            if std::env::var_os("GIT_COMMITTER_NAME").is_none() && !self.has_identity() {
+                cmd.env("GIT_COMMITTER_NAME", a.name)
+                    .env("GIT_COMMITTER_EMAIL", &email);
+            }
+        }
+        let out = cmd
+            .output()
+            .map_err(|e| git_err(what, format!("cannot run git: {e} (is git installed?)")))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(git_err(what, err.trim().to_string()));
+        }
+        Ok(out)
+    }
+
+    fn has_identity(&self) -> bool {
+        Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(["config", "user.email"])
+            .output()
+            .is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())
+    }
+}
+
+/// A name as the local part of an address: letters and digits, the rest `-`.
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "party".into() } else { s }
+}
+
+/// Refuses a git older than [`MIN_VERSION`], or none.
+fn check_version() -> Result<(), StoreError> {
+    let out = Command::new("git").arg("--version").output().map_err(|e| {
+        git_err(
+            "--version",
+            format!(
+                "cannot run git: {e}: install git {}.{} or newer",
+                MIN_VERSION.0, MIN_VERSION.1
+            ),
+        )
+    })?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version: Vec<u32> = text
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or("")
+        .split('.')
+        .take(2)
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    match version.as_slice() {
+        [a, b] if (*a, *b) >= MIN_VERSION => Ok(()),
+        _ => Err(git_err(
+            "--version",
+            format!(
+                "{}: contracts needs git {}.{} or newer",
+                text.trim(),
+                MIN_VERSION.0,
+                MIN_VERSION.1
+            ),
+        )),
+    }
+}
