@@ -93,7 +93,7 @@ fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
                         (MilestoneStatus::Released, Some(p)) => format!(
                             "milestone {n} was released on {}{}",
                             utc_words(p.at),
-                            if c.history.iter().any(|e| e.kind() == EventKind::MilestoneAutoReleased && e.at == p.at) {
+                            if c.history.iter().any(|e| e.counts() && e.kind() == EventKind::MilestoneAutoReleased && e.at == p.at) {
                                 " (by the system: no client action within 14 days of its submission)"
                             } else {
                                 ""
@@ -371,6 +371,7 @@ pub fn approve(
                 fee: settings.fee_on(pay),
                 rest: (!rest.is_zero()).then_some(rest),
                 carried_to,
+                asked: amount,
             },
             Some(pay),
         )])
@@ -442,6 +443,7 @@ pub fn request(
                 c.id
             ));
         }
+        let asked = amount;
         let amount = amount.unwrap_or(free);
         if amount.is_zero() || amount > free {
             return refused(format!(
@@ -466,6 +468,7 @@ pub fn request(
                 milestone: n,
                 deadline,
                 ending: None,
+                asked,
             },
             Some(amount),
         )])

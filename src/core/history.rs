@@ -35,6 +35,7 @@ pub fn detail(c: &Contract, e: &Event, cur: &Currency) -> String {
             note,
             paid,
             escrow,
+            ..
         } => {
             let mut parts = vec![format!("reason: {end_reason}")];
             match (paid, escrow) {
@@ -128,6 +129,7 @@ pub fn detail(c: &Contract, e: &Event, cur: &Currency) -> String {
             fee,
             rest,
             carried_to,
+            ..
         } => {
             let mut s = format!(
                 "milestone {milestone} approved: {a} released (fee {})",

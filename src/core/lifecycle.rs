@@ -361,6 +361,7 @@ pub fn end(
                             milestone: *n,
                             deadline,
                             ending: Some(true),
+                            asked: None,
                         },
                         Some(rest),
                     ));
@@ -412,6 +413,12 @@ pub fn end(
                 note: req.note.clone(),
                 paid,
                 escrow: (escrow > Money::ZERO && c.kind() == Kind::Fixed).then_some(escrow),
+                asked: match req.pay {
+                    Some(Pay::Amount(a)) => Some(a),
+                    Some(Pay::None) => Some(Money::ZERO),
+                    _ => None,
+                },
+                all: (req.pay == Some(Pay::Full)).then_some(true),
             },
             None,
         )];
@@ -449,6 +456,31 @@ pub(crate) mod tests {
                 terms: NewTerms::Fixed {
                     price: usd(price),
                     milestones: vec![],
+                },
+            },
+            Role::Client,
+            &settings(),
+            t("2026-11-02T09:00:00Z"),
+        )
+        .unwrap()
+        .contract
+    }
+    /// A fixed contract of 300.00 in three milestones of 100.00, the first
+    /// funded, made on Monday 2 November 09:00.
+    pub(crate) fn create_fixed_in_three() -> Contract {
+        create(
+            NewContract {
+                id: ContractId::parse("f3").unwrap(),
+                title: "Three".into(),
+                client: "Acme".into(),
+                freelancer: "Ann".into(),
+                terms: NewTerms::Fixed {
+                    price: usd("300"),
+                    milestones: vec![
+                        ("One".into(), usd("100")),
+                        ("Two".into(), usd("100")),
+                        ("Three".into(), usd("100")),
+                    ],
                 },
             },
             Role::Client,

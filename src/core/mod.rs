@@ -50,6 +50,7 @@ pub mod escrow;
 pub mod feedback;
 pub mod history;
 pub mod lifecycle;
+pub mod merge;
 pub mod model;
 pub mod money;
 pub mod movements;

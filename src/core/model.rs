@@ -779,6 +779,11 @@ args! {
     stopped_at: Instant,
     /// Billable seconds (a settled week), or a stopped timer's length.
     seconds: i64,
+    /// The amount the command was given (absent: it took the default, all
+    /// that was free).
+    asked: Money,
+    /// The command asked for all of it (`end --pay full`).
+    all: bool,
     /// Made by ending the contract.
     ending: bool,
     /// The contract was paused by it.
@@ -880,13 +885,13 @@ ops! {
     /// `resume`.
     Resumed = "resumed" { ; },
     /// `end`: why, and what happened to the escrow.
-    Ended = "ended" { end_reason ; note, paid, escrow },
+    Ended = "ended" { end_reason ; note, paid, escrow, asked, all },
     /// Escrow released by the client's `end`.
     Released = "released" { milestone, fee ; },
     /// Escrow returned by the freelancer's `end`.
     Refunded = "refunded" { milestone ; },
     /// `refund request`, or the rest of the escrow on ending.
-    RefundRequested = "refund_requested" { refund, milestone, deadline ; ending },
+    RefundRequested = "refund_requested" { refund, milestone, deadline ; ending, asked },
     /// `refund approve`.
     RefundApproved = "refund_approved" { refund ; },
     /// The freelancer did not answer in 7 days.
@@ -912,7 +917,7 @@ ops! {
     /// `milestone request-changes`.
     ChangesRequested = "changes_requested" { milestone ; },
     /// `milestone approve`.
-    MilestoneApproved = "milestone_approved" { milestone, fee ; rest, carried_to },
+    MilestoneApproved = "milestone_approved" { milestone, fee ; rest, carried_to, asked },
     /// No client action within 14 days of submission.
     MilestoneAutoReleased = "milestone_auto_released" { milestone ; },
     /// `feedback give`.
@@ -953,9 +958,17 @@ pub struct Event {
     pub op: Op,
     /// The amount moved, if any.
     pub amount: Option<Money>,
+    /// Why a merge of two clones set it aside: the rules refused it in the
+    /// merged order, so it changed nothing and moved no money.
+    pub superseded: Option<String>,
 }
 
 impl Event {
+    /// Whether it took effect (a merge did not set it aside).
+    pub fn counts(&self) -> bool {
+        self.superseded.is_none()
+    }
+
     /// What happened.
     pub fn kind(&self) -> EventKind {
         self.op.kind()
@@ -1005,6 +1018,7 @@ pub(crate) fn event(at: Instant, actor: Actor, op: Op, amount: Option<Money>) ->
         actor,
         op,
         amount,
+        superseded: None,
     }
 }
 
@@ -1153,7 +1167,10 @@ impl Contract {
 
     /// The latest event of the history: no change may be dated before it.
     pub fn latest_event(&self) -> Option<&Event> {
-        self.history.iter().max_by_key(|e| e.at)
+        self.history
+            .iter()
+            .filter(|e| e.counts())
+            .max_by_key(|e| e.at)
     }
 
     /// The spans during which the contract was paused (by `pause` or by an
@@ -1161,7 +1178,7 @@ impl Contract {
     pub fn paused_spans(&self) -> Vec<(Instant, Option<Instant>)> {
         let mut out: Vec<(Instant, Option<Instant>)> = Vec::new();
         let mut paused = false;
-        for e in &self.history {
+        for e in self.history.iter().filter(|e| e.counts()) {
             match e.kind().as_str() {
                 // A dispute pauses an active contract (and only an active one).
                 "paused" | "week_disputed" if !paused => {

@@ -85,7 +85,7 @@ pub fn of(c: &Contract) -> Vec<Movement> {
     // Funding is recorded in the history: milestone 1 at creation, then
     // each top-up (carried escrow moves no money).
     if c.kind() == super::model::Kind::Fixed {
-        for e in &c.history {
+        for e in c.history.iter().filter(|e| e.counts()) {
             match e.kind().as_str() {
                 "created" => {
                     if let Some(m) = c.milestones.first() {

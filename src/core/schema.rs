@@ -389,7 +389,15 @@ impl From<&WeekFile> for WeekFileData {
 // ------------------------------------------------------------- history
 
 /// The keys of an event besides its operation's arguments.
-const EVENT_KEYS: &[&str] = &["id", "at", "actor", "event", "amount", "detail"];
+const EVENT_KEYS: &[&str] = &[
+    "id",
+    "at",
+    "actor",
+    "event",
+    "amount",
+    "superseded",
+    "detail",
+];
 
 #[derive(Serialize, Deserialize)]
 struct At(#[serde(with = "instant_serde")] Instant);
@@ -422,6 +430,9 @@ impl Serialize for Event {
         if let Some(a) = &self.amount {
             m.serialize_entry("amount", a)?;
         }
+        if let Some(why) = &self.superseded {
+            m.serialize_entry("superseded", why)?;
+        }
         let mut args = Vec::new();
         match &self.op {
             Op::Legacy { detail, .. } => m.serialize_entry("detail", detail)?,
@@ -445,6 +456,7 @@ impl<'de> Deserialize<'de> for Event {
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Event, A::Error> {
                 let (mut id, mut at, mut actor, mut kind, mut amount, mut detail) =
                     (None, None, None, None, None, None);
+                let mut superseded = None;
                 let mut args = Args::default();
                 let mut names: Vec<&'static str> = Vec::new();
                 while let Some(key) = m.next_key::<String>()? {
@@ -455,6 +467,7 @@ impl<'de> Deserialize<'de> for Event {
                         "event" => kind = Some(m.next_value::<EventKind>()?),
                         "amount" => amount = Some(m.next_value::<Money>()?),
                         "detail" => detail = Some(m.next_value::<String>()?),
+                        "superseded" => superseded = Some(m.next_value::<String>()?),
                         other => {
                             let Some(name) = Args::NAMES.iter().find(|n| **n == other) else {
                                 return Err(de::Error::custom(format!(
@@ -503,6 +516,7 @@ impl<'de> Deserialize<'de> for Event {
                     actor: actor.ok_or_else(|| de::Error::missing_field("actor"))?,
                     op,
                     amount,
+                    superseded,
                 })
             }
         }

@@ -361,7 +361,7 @@ pub fn event<'a>(c: &'a Contract, e: &'a Event, v: &Viewer<'_>) -> EventJson<'a>
         event: e.kind().as_str(),
         amount: e.amount.map(|m| v.settings.currency.format(m)),
         detail: crate::core::history::detail(c, e, &v.settings.currency),
-        superseded: None,
+        superseded: e.superseded.as_deref(),
     }
 }
 

@@ -592,6 +592,19 @@ mod tests {
     }
 
     #[test]
+    fn an_event_a_merge_set_aside_round_trips_with_its_reason() {
+        let mut c = rich_fixed();
+        let last = c.history.last_mut().unwrap();
+        last.superseded = Some("`reply` refused: \"already replied\"".into());
+        let text = merge::render_new(write_contract(&c, &usd()).unwrap());
+        assert!(text.contains("superseded = "), "{text}");
+        assert_eq!(
+            round_trip(write_contract(&c, &usd()), Some(usd()), read_contract),
+            c
+        );
+    }
+
+    #[test]
     fn an_hourly_contract_built_by_the_rules_round_trips() {
         let c = rich_hourly();
         let Terms::Hourly { limit_changes, .. } = &c.terms else {

@@ -90,10 +90,18 @@ pub fn history(events: &[(&Contract, &Event)], s: &Settings, o: &Out, now: Insta
             table::text(e.actor.as_str()),
             table::text(e.kind().as_str()),
             table::num(e.amount.map(|a| cur.format(a)).unwrap_or_default()),
-            table::text(&history::detail(c, e, &cur)),
+            table::text(&with_superseded(history::detail(c, e, &cur), e)),
         ]);
     }
     t.to_string()
+}
+
+/// An event's sentence, and why a merge set it aside if it did.
+fn with_superseded(detail: String, e: &Event) -> String {
+    match &e.superseded {
+        Some(why) => format!("{detail} [set aside by a merge: {why}]"),
+        None => detail,
+    }
 }
 
 /// `sweep` for people: the timers it applied, in the order they fell due

@@ -1,0 +1,554 @@
+//! Two clones of a contract, merged by the rules (SPEC §7): the common
+//! ancestor's state, then the union of both sides' operations applied again
+//! through the same rules in the order of their instants (ties by operation
+//! id), each preceded by the timers that fell due before it. Timers are
+//! re-derived, never merged as facts: a dispute made on day 2 in one clone
+//! beats the automatic approval the other clone recorded on day 7. An
+//! operation the rules refuse in the merged order stays in the history,
+//! marked superseded with the reason; it changes nothing.
+
+use super::diary::hourly::{self, DisputeAction};
+use super::diary::week_file::WeekFile;
+use super::error::RuleError;
+use super::feedback::{self, GiveRequest};
+use super::lifecycle::{self, EndRequest, Pay};
+use super::model::*;
+use super::money::Money;
+use super::step::stamp;
+use super::{Outcome, Settings, escrow, timers};
+use std::collections::BTreeMap;
+
+/// A merged contract, and the operations set aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    /// The contract.
+    pub contract: Contract,
+    /// Each operation the rules refused in the merged order: its id, its
+    /// kind and why.
+    pub superseded: Vec<(String, EventKind, String)>,
+}
+
+/// One operation: the events one command recorded, the first its own.
+struct Operation<'a> {
+    id: &'a str,
+    events: Vec<&'a Event>,
+    // The clone it was made in (feedback is re-applied from its record).
+    side: &'a Contract,
+}
+
+impl Operation<'_> {
+    fn head(&self) -> &Event {
+        self.events[0]
+    }
+}
+
+/// The operation an event belongs to: its id up to the first `.`.
+pub fn operation_of(id: &str) -> &str {
+    id.split('.').next().unwrap_or(id)
+}
+
+/// The operations of `side` made after `base`, by id; timers' events are
+/// left out (they are re-derived).
+fn operations<'a>(
+    base_ids: &std::collections::HashSet<&str>,
+    side: &'a Contract,
+    into: &mut BTreeMap<&'a str, Operation<'a>>,
+) {
+    for e in &side.history {
+        if base_ids.contains(e.id.as_str()) || e.actor == Actor::System {
+            continue;
+        }
+        let id = operation_of(&e.id);
+        into.entry(id)
+            .or_insert_with(|| Operation {
+                id,
+                events: Vec::new(),
+                side,
+            })
+            .events
+            .push(e);
+    }
+}
+
+/// Merges `ours` and `theirs`, two clones of `base` (the same contract),
+/// with the diary weeks `weeks` (already merged) for the hourly rules.
+pub fn contract(
+    base: &Contract,
+    ours: &Contract,
+    theirs: &Contract,
+    weeks: &[WeekFile],
+    settings: &Settings,
+) -> Merged {
+    // One side is the ancestor: the other has everything (git's
+    // fast-forward).
+    for (a, b) in [(ours, theirs), (theirs, ours)] {
+        if a == base {
+            return Merged {
+                contract: b.clone(),
+                superseded: Vec::new(),
+            };
+        }
+    }
+    let base_ids = base.history.iter().map(|e| e.id.as_str()).collect();
+    let mut ops = BTreeMap::new();
+    operations(&base_ids, ours, &mut ops);
+    // An operation both sides have (a merge merged again) is the same one.
+    let mut theirs_ops = BTreeMap::new();
+    operations(&base_ids, theirs, &mut theirs_ops);
+    for (id, op) in theirs_ops {
+        ops.entry(id).or_insert(op);
+    }
+    let mut order: Vec<Operation<'_>> = ops.into_values().collect();
+    order.sort_by(|a, b| (a.head().at, a.id).cmp(&(b.head().at, b.id)));
+
+    let mut state = base.clone();
+    let mut superseded = Vec::new();
+    for op in &order {
+        let head = op.head();
+        let due = timers::advance_owned(state.clone(), weeks, settings, head.at).contract;
+        match reapply(&due, op, weeks, settings) {
+            Ok(mut out) => {
+                stamp(&mut out, op.id);
+                state = out.contract;
+            }
+            Err(e) => {
+                let why = e.to_string();
+                superseded.push((op.id.to_string(), head.kind(), why.clone()));
+                state = due;
+                state.history.extend(op.events.iter().map(|e| Event {
+                    superseded: Some(why.clone()),
+                    ..(*e).clone()
+                }));
+            }
+        }
+    }
+    // As far on as either side was: the timers either recorded, re-derived.
+    let last = [ours, theirs]
+        .iter()
+        .flat_map(|c| c.history.iter().map(|e| e.at))
+        .max();
+    if let Some(last) = last {
+        state = timers::advance_owned(state, weeks, settings, last).contract;
+    }
+    Merged {
+        contract: state,
+        superseded,
+    }
+}
+
+/// Applies `op` again to `c` through the rule that made it.
+fn reapply(
+    c: &Contract,
+    op: &Operation<'_>,
+    weeks: &[WeekFile],
+    settings: &Settings,
+) -> Result<Outcome, RuleError> {
+    let head = op.head();
+    let now = head.at;
+    let Ok(role) = head.actor.as_str().parse::<Role>() else {
+        return Err(RuleError::Refused("a timer is not re-applied".into()));
+    };
+    let amount = head.amount.unwrap_or(Money::ZERO);
+    let week_file = |w: super::week::Week| weeks.iter().find(|f| f.week == w && f.contract == c.id);
+    let s = settings;
+    match &head.op {
+        Op::Paused {} => lifecycle::pause(c, role, s, now),
+        Op::Resumed {} => lifecycle::resume(c, role, s, now),
+        Op::Ended {
+            end_reason,
+            note,
+            asked,
+            all,
+            ..
+        } => {
+            // What the command asked for, not what it came to then.
+            let pay = match (all, asked) {
+                (Some(true), _) => Some(Pay::Full),
+                (_, Some(a)) if a.is_zero() => Some(Pay::None),
+                (_, Some(a)) => Some(Pay::Amount(*a)),
+                _ => None,
+            };
+            let req = EndRequest {
+                reason: *end_reason,
+                note: note.clone(),
+                pay,
+            };
+            lifecycle::end(c, role, &req, s, now)
+        }
+        Op::MilestoneAdded { title, .. } => {
+            let fund = op
+                .events
+                .iter()
+                .any(|e| matches!(e.op, Op::MilestoneFunded { .. }));
+            escrow::add_milestone(c, role, title.clone(), amount, fund, s, now)
+        }
+        Op::MilestoneFunded { milestone, .. } => escrow::fund(c, role, Some(*milestone), s, now),
+        Op::MilestoneSubmitted { milestone, .. } => {
+            escrow::submit(c, role, Some(*milestone), s, now)
+        }
+        Op::ChangesRequested { milestone } => {
+            escrow::request_changes(c, role, Some(*milestone), s, now)
+        }
+        Op::MilestoneApproved {
+            milestone, asked, ..
+        } => escrow::approve(c, role, Some(*milestone), *asked, s, now),
+        Op::RefundRequested { asked, .. } => escrow::request(c, role, *asked, s, now),
+        Op::RefundApproved { .. } => escrow::approve_refund(c, role, s, now),
+        Op::RefundDisputed { note, .. } => escrow::dispute(c, role, note.clone(), s, now),
+        Op::DisputeConceded { .. } => escrow::concede(c, role, s, now),
+        Op::DisputeEscalated { .. } => escrow::escalate(c, role, s, now),
+        Op::DisputeResolved { client_part, .. } => {
+            escrow::resolve(c, role, *client_part, amount - *client_part, s, now)
+        }
+        Op::RefundGiven { .. } => escrow::give(c, role, amount, s, now),
+        Op::FeedbackGiven {} => {
+            let f = op
+                .side
+                .feedback(role)
+                .filter(|f| f.given_at.is_some())
+                .ok_or_else(|| {
+                    RuleError::Refused("the feedback given is not in its clone".into())
+                })?;
+            let req = GiveRequest {
+                stars: f.stars.unwrap_or(0),
+                scores: f.scores.clone(),
+                comment: f.comment.clone(),
+                private: f.private.clone(),
+            };
+            feedback::give(c, role, &req, s, now)
+        }
+        Op::FeedbackReplied {} => {
+            let text = op
+                .side
+                .feedback(role.other())
+                .and_then(|f| f.reply.clone())
+                .ok_or_else(|| RuleError::Refused("the reply is not in its clone".into()))?;
+            feedback::reply(c, role, &text, s, now)
+        }
+        Op::LimitChanged { hours, .. } => hourly::set_limit(c, role, *hours, s, now),
+        Op::WeekDisputed { week, reason, .. } => hourly::dispute(
+            c,
+            role,
+            *week,
+            DisputeAction::Open(reason.clone()),
+            week_file(*week),
+            s,
+            now,
+        ),
+        Op::DisputeAccepted { week } => hourly::dispute(
+            c,
+            role,
+            *week,
+            DisputeAction::Accept,
+            week_file(*week),
+            s,
+            now,
+        ),
+        Op::DisputeDeclined { week } => hourly::dispute(
+            c,
+            role,
+            *week,
+            DisputeAction::Decline,
+            week_file(*week),
+            s,
+            now,
+        ),
+        Op::DisputeWithdrawn { week } => hourly::dispute(
+            c,
+            role,
+            *week,
+            DisputeAction::Withdraw,
+            week_file(*week),
+            s,
+            now,
+        ),
+        other => Err(RuleError::Refused(format!(
+            "`{}` is not an operation that can be applied again",
+            other.kind()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::lifecycle::tests as lt;
+    use crate::core::model::RefundStatus;
+
+    fn t(s: &str) -> Instant {
+        lt::t(s)
+    }
+
+    /// The outcome's contract, its new events given the operation id `op`.
+    fn done(r: Result<Outcome, RuleError>, op: &str) -> Contract {
+        let mut o = r.unwrap();
+        stamp(&mut o, op);
+        o.contract
+    }
+
+    fn base_fixed() -> Contract {
+        let mut c = lt::fixed("500");
+        c.history[0].id = "0000000000000001".into();
+        c
+    }
+
+    fn money(s: &str) -> Money {
+        lt::settings().currency.parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_dispute_on_day_2_beats_the_auto_approval_recorded_on_day_7() {
+        let s = lt::settings();
+        let base = done(
+            escrow::request(
+                &base_fixed(),
+                Role::Client,
+                Some(money("100")),
+                &s,
+                t("2026-11-04T10:00:00Z"),
+            ),
+            "00000000000000a1",
+        );
+        // The freelancer's clone disputes on day 2.
+        let theirs = done(
+            escrow::dispute(
+                &base,
+                Role::Freelancer,
+                Some("done as agreed".into()),
+                &s,
+                t("2026-11-06T10:00:00Z"),
+            ),
+            "00000000000000b1",
+        );
+        // The client's clone, not having seen it, records the auto-approval
+        // on day 7 (a sweep) and then pauses nothing: a timer alone.
+        let ours = timers::advance_owned(base.clone(), &[], &s, t("2026-11-12T10:00:00Z")).contract;
+        assert_eq!(
+            ours.refunds[0].status,
+            RefundStatus::Refunded,
+            "the clone's own view"
+        );
+        let m = contract(&base, &ours, &theirs, &[], &s);
+        assert_eq!(m.superseded, vec![]);
+        let r = &m.contract.refunds[0];
+        assert_eq!(r.status, RefundStatus::Disputed, "{:?}", m.contract.history);
+        assert!(
+            !m.contract
+                .history
+                .iter()
+                .any(|e| e.kind() == EventKind::RefundAutoApproved),
+            "the auto-approval is re-derived, and it never fell due"
+        );
+        assert_eq!(m.contract.totals(), theirs.totals());
+    }
+
+    #[test]
+    fn both_ending_sets_the_later_end_aside_and_it_moves_no_money() {
+        let s = lt::settings();
+        let base = base_fixed();
+        let req = EndRequest {
+            reason: EndReason::Completed,
+            note: None,
+            pay: Some(Pay::Full),
+        };
+        let ours = done(
+            lifecycle::end(&base, Role::Client, &req, &s, t("2026-11-05T10:00:00Z")),
+            "00000000000000a1",
+        );
+        let freelancer_end = EndRequest {
+            reason: EndReason::Unresponsive,
+            note: None,
+            pay: None,
+        };
+        let theirs = done(
+            lifecycle::end(
+                &base,
+                Role::Freelancer,
+                &freelancer_end,
+                &s,
+                t("2026-11-06T10:00:00Z"),
+            ),
+            "00000000000000b1",
+        );
+        let m = contract(&base, &ours, &theirs, &[], &s);
+        assert_eq!(m.superseded.len(), 1, "{:?}", m.superseded);
+        let (id, kind, why) = &m.superseded[0];
+        assert_eq!((id.as_str(), *kind), ("00000000000000b1", EventKind::Ended));
+        assert!(why.contains("ended"), "{why}");
+        // The client's end stands, with its release; the freelancer's end and
+        // its escrow return are in the history, set aside.
+        assert_eq!(m.contract.totals(), ours.totals());
+        assert_eq!(m.contract.ending.as_ref().unwrap().by, Role::Client);
+        let aside: Vec<_> = m
+            .contract
+            .history
+            .iter()
+            .filter(|e| !e.counts())
+            .map(|e| (e.id.as_str(), e.kind()))
+            .collect();
+        assert_eq!(
+            aside,
+            [
+                ("00000000000000b1", EventKind::Ended),
+                ("00000000000000b1.2", EventKind::Refunded)
+            ]
+        );
+        // Either order of the sides gives the same contract.
+        assert_eq!(
+            contract(&base, &theirs, &ours, &[], &s).contract,
+            m.contract
+        );
+    }
+
+    #[test]
+    fn the_merge_is_the_merged_order_applied_on_one_machine_whichever_side_is_ours() {
+        let s = lt::settings();
+        let mut base = lt::hourly();
+        base.history[0].id = "0000000000000001".into();
+        let (t1, t2, t3) = (
+            t("2026-11-03T09:00:00Z"),
+            t("2026-11-04T09:00:00Z"),
+            t("2026-11-05T09:00:00Z"),
+        );
+        // The client pauses and resumes in one clone; in the other, the
+        // client (at another desk) raises the limit in between.
+        let paused = done(
+            lifecycle::pause(&base, Role::Client, &s, t1),
+            "00000000000000a1",
+        );
+        let ours = done(
+            lifecycle::resume(&paused, Role::Client, &s, t3),
+            "00000000000000a2",
+        );
+        let theirs = done(
+            hourly::set_limit(&base, Role::Client, Some(20), &s, t2),
+            "00000000000000b1",
+        );
+        let one = done(
+            hourly::set_limit(&paused, Role::Client, Some(20), &s, t2),
+            "00000000000000b1",
+        );
+        let one = done(
+            lifecycle::resume(&one, Role::Client, &s, t3),
+            "00000000000000a2",
+        );
+        let m = contract(&base, &ours, &theirs, &[], &s);
+        assert_eq!(m.superseded, vec![]);
+        assert_eq!(m.contract, one);
+        assert_eq!(contract(&base, &theirs, &ours, &[], &s).contract, one);
+        // Merging again what was merged changes nothing; one side the
+        // ancestor of the other: the other.
+        assert_eq!(contract(&base, &m.contract, &theirs, &[], &s).contract, one);
+        assert_eq!(contract(&ours, &ours, &m.contract, &[], &s).contract, one);
+    }
+
+    /// The milestone command `k` acts on in `c`, as its party sees it: the
+    /// next pending one to fund, the funded one to submit or approve.
+    fn target(c: &Contract, k: u8) -> Option<u32> {
+        match k % 10 {
+            0 => c
+                .milestones
+                .iter()
+                .position(|m| m.status == MilestoneStatus::Pending)
+                .map(|i| i as u32 + 1),
+            1 | 2 => c.funded_milestone(),
+            _ => None,
+        }
+    }
+
+    /// A command of the property below, on milestone `n` where it takes one.
+    fn command(
+        c: &Contract,
+        k: u8,
+        n: Option<u32>,
+        s: &Settings,
+        now: Instant,
+    ) -> Result<Outcome, RuleError> {
+        let usd = |x: &str| s.currency.parse(x).unwrap();
+        match k % 10 {
+            0 => escrow::fund(c, Role::Client, n, s, now),
+            1 => escrow::submit(c, Role::Freelancer, n, s, now),
+            2 => escrow::approve(c, Role::Client, n, None, s, now),
+            3 => escrow::request(c, Role::Client, Some(usd("10")), s, now),
+            4 => escrow::approve_refund(c, Role::Freelancer, s, now),
+            5 => escrow::dispute(c, Role::Freelancer, None, s, now),
+            6 => escrow::concede(c, Role::Client, s, now),
+            7 => {
+                let req = EndRequest {
+                    reason: EndReason::Completed,
+                    note: None,
+                    pay: Some(Pay::Full),
+                };
+                lifecycle::end(c, Role::Client, &req, s, now)
+            }
+            8 => {
+                let req = EndRequest {
+                    reason: EndReason::Unresponsive,
+                    note: None,
+                    pay: None,
+                };
+                lifecycle::end(c, Role::Freelancer, &req, s, now)
+            }
+            _ => escrow::give(c, Role::Freelancer, usd("5"), s, now),
+        }
+    }
+
+    /// `c` without the events a merge set aside.
+    fn counting(mut c: Contract) -> Contract {
+        c.history.retain(Event::counts);
+        c
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: None,
+            ..proptest::test_runner::Config::with_cases(512)
+        })]
+
+        /// Random commands, each made in one of two clones of a contract:
+        /// the merge is the same whichever clone is `ours`, and it is what
+        /// one machine gets applying the commands in the merged order (those
+        /// the rules refuse then left out). A command acts on the milestone
+        /// its party saw in its clone (work submitted for milestone 1 is not
+        /// work on milestone 2 because the other clone approved 1 meanwhile).
+        #[test]
+        fn two_clones_merge_to_the_merged_order_on_one_machine(
+            steps in proptest::collection::vec((0u8..10, proptest::bool::ANY, 1i64..100), 1..24)
+        ) {
+            let s = lt::settings();
+            let mut base = lt::create_fixed_in_three();
+            base.history[0].id = "0000000000000001".into();
+            let (mut a, mut b) = (base.clone(), base.clone());
+            let mut now = t("2026-11-02T10:00:00Z");
+            let mut made = Vec::new();
+            for (i, (k, in_a, hours)) in steps.into_iter().enumerate() {
+                now += chrono::Duration::hours(hours);
+                let op = format!("{:016x}", 0x100 + i);
+                let side = if in_a { &mut a } else { &mut b };
+                let n = target(side, k);
+                if let Ok(mut o) = command(side, k, n, &s, now) {
+                    stamp(&mut o, &op);
+                    *side = o.contract;
+                    made.push((now, op, k, n));
+                }
+            }
+            let m = contract(&base, &a, &b, &[], &s);
+            proptest::prop_assert_eq!(&contract(&base, &b, &a, &[], &s).contract, &m.contract);
+            // One machine, the same commands in the merged order.
+            let mut one = base.clone();
+            for (at, op, k, n) in &made {
+                if let Ok(mut o) = command(&one, *k, *n, &s, *at) {
+                    stamp(&mut o, op);
+                    one = o.contract;
+                }
+            }
+            let last = a.history.iter().chain(&b.history).map(|e| e.at).max().unwrap();
+            let one = timers::advance_owned(one, &[], &s, last).contract;
+            proptest::prop_assert_eq!(counting(m.contract.clone()), one);
+            let aside: Vec<&str> = m.superseded.iter().map(|(id, ..)| id.as_str()).collect();
+            for e in m.contract.history.iter().filter(|e| !e.counts()) {
+                proptest::prop_assert!(aside.contains(&operation_of(&e.id)));
+            }
+        }
+    }
+}
