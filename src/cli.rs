@@ -186,6 +186,15 @@ pub enum Command {
         after_help = "Example (crontab):\n  */15 * * * * contracts sweep --json >> ~/.local/state/contracts-sweep.log"
     )]
     Sweep,
+    /// Share a git ledger: fetch the other side, merge by the rules, check, commit, push
+    #[command(
+        after_help = "Exit codes: 0 in sync; 4 the merge set operations aside (listed; they stay in the history, marked superseded); 1 git failed (the local ledger is intact; sync again).\nExample:\n  contracts sync"
+    )]
+    Sync {
+        /// The remote to sync with [default: the branch's upstream, else origin]
+        #[arg(long, value_name = "NAME")]
+        remote: Option<String>,
+    },
     /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
     #[command(subcommand)]
     Export(ExportCmd),

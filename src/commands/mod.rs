@@ -18,6 +18,7 @@ pub mod report;
 pub mod resume;
 pub mod show;
 pub mod sweep;
+pub mod sync;
 
 use crate::core::diary::{self as rules, WeekFile};
 use crate::core::model::{Contract, ContractId, Instant, Role};

@@ -269,6 +269,85 @@ fn reapply(
     }
 }
 
+/// Merges two clones of one contract's week of diary, entry by entry (by
+/// id): an entry changed or deleted on one side only takes that change; one
+/// changed on both keeps the greater version (the same in either clone); an
+/// entry new on both sides under one id (each clone numbers its own) keeps
+/// the id for the lesser and gives the other the next free number, so both
+/// clones renumber the same one.
+pub fn week(
+    base: Option<&WeekFile>,
+    ours: Option<&WeekFile>,
+    theirs: Option<&WeekFile>,
+) -> Option<WeekFile> {
+    let (o, t) = match (ours, theirs) {
+        (Some(o), Some(t)) => (o, t),
+        (o, t) => {
+            // On one side only: created there (or deleted on the other,
+            // which a week file never is).
+            return o.or(t).cloned();
+        }
+    };
+    let b = |id: &str| base.and_then(|w| w.entries.iter().find(|e| e.id == id));
+    let find = |w: &WeekFile, id: &str| w.entries.iter().find(|e| e.id == id).cloned();
+    let mut ids: Vec<&str> = o
+        .entries
+        .iter()
+        .chain(&t.entries)
+        .map(|e| e.id.as_str())
+        .collect();
+    if let Some(w) = base {
+        ids.extend(w.entries.iter().map(|e| e.id.as_str()));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = WeekFile {
+        entries: Vec::new(),
+        last_number: o.last_number.max(t.last_number),
+        ..o.clone()
+    };
+    let mut renumber = Vec::new();
+    for id in ids {
+        let (was, mine, other) = (b(id), find(o, id), find(t, id));
+        let keep = match (was, mine, other) {
+            (_, None, None) => vec![],
+            // Deleted on one side, unchanged on the other: deleted.
+            (Some(w), None, Some(x)) | (Some(w), Some(x), None) if &x == w => vec![],
+            (_, Some(x), None) | (_, None, Some(x)) => vec![x],
+            (_, Some(x), Some(y)) if x == y => vec![x],
+            (Some(w), Some(x), Some(y)) if &x == w => vec![y],
+            (Some(w), Some(x), Some(y)) if &y == w => vec![x],
+            (Some(_), Some(x), Some(y)) => vec![greater(x, y)],
+            // New on both sides under one id: two entries.
+            (None, Some(x), Some(y)) => {
+                let (first, second) = if key(&x) <= key(&y) { (x, y) } else { (y, x) };
+                renumber.push(second);
+                vec![first]
+            }
+        };
+        out.entries.extend(keep);
+    }
+    out.last_number = out.last_number.max(out.highest());
+    for mut e in renumber {
+        e.id = out.next_id();
+        out.insert(e);
+    }
+    out.entries.sort_by(|a, b| key(a).cmp(&key(b)));
+    Some(out)
+}
+
+/// An entry's order: by start, then its content (stable across clones).
+fn key(e: &super::diary::week_file::Entry) -> (Instant, Option<Instant>, &str, bool, &str) {
+    (e.start, e.end, e.memo.as_str(), e.manual, e.id.as_str())
+}
+
+fn greater(
+    x: super::diary::week_file::Entry,
+    y: super::diary::week_file::Entry,
+) -> super::diary::week_file::Entry {
+    if key(&x) >= key(&y) { x } else { y }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,9 +75,7 @@ impl Git {
         if paths.is_empty() {
             return Ok(());
         }
-        let mut add = vec!["add", "--"];
-        add.extend(paths);
-        self.run("add", &add, None)?;
+        self.add(paths)?;
         let mut commit = vec!["commit", "-q", "--no-verify", "-m", message, "--"];
         commit.extend(paths);
         self.run("commit", &commit, Some(author))?;
@@ -113,6 +111,79 @@ impl Git {
             return Err(git_err(what, err.trim().to_string()));
         }
         Ok(out)
+    }
+
+    fn add(&self, paths: &[&str]) -> Result<(), StoreError> {
+        let mut add = vec!["add", "--"];
+        add.extend(paths);
+        self.run("add", &add, None)?;
+        Ok(())
+    }
+
+    /// Runs git for `sync`: its standard output, trimmed.
+    pub fn out(&self, args: &[&str]) -> Result<String, StoreError> {
+        let out = self.run(args[0], args, None)?;
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// Whether git succeeds at `args` (a question: `merge-base --is-ancestor`).
+    pub fn ok(&self, args: &[&str]) -> bool {
+        Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    /// The text of `path` at `rev`, if it is there.
+    pub fn show(&self, rev: &str, path: &str) -> Result<Option<String>, StoreError> {
+        let spec = format!("{rev}:{path}");
+        if !self.ok(&["cat-file", "-e", &spec]) {
+            return Ok(None);
+        }
+        let out = self.run("show", &["show", &spec], None)?;
+        Ok(Some(String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
+    /// The files changed between `from` and `to`.
+    pub fn changed(&self, from: &str, to: &str) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .out(&["diff", "--name-only", "--no-renames", from, to])?
+            .lines()
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Begins merging `rev` with our tree kept (`-s ours`), recording both
+    /// parents; the files are then written, and [`Git::commit_merge`] ends it.
+    pub fn begin_merge(&self, rev: &str, author: &Author<'_>) -> Result<(), StoreError> {
+        self.run(
+            "merge",
+            &["merge", "-q", "--no-commit", "--no-ff", "-s", "ours", rev],
+            Some(author),
+        )?;
+        Ok(())
+    }
+
+    /// Completes a merge begun with [`Git::begin_merge`], as `author`.
+    pub fn commit_merge(
+        &self,
+        paths: &[&str],
+        message: &str,
+        author: &Author<'_>,
+    ) -> Result<(), StoreError> {
+        if !paths.is_empty() {
+            let mut add = vec!["add", "--"];
+            add.extend(paths);
+            self.run("add", &add, None)?;
+        }
+        self.run(
+            "commit",
+            &["commit", "-q", "--no-verify", "-m", message],
+            Some(author),
+        )?;
+        Ok(())
     }
 
     fn has_identity(&self) -> bool {

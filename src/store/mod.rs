@@ -748,6 +748,48 @@ impl Store {
         self.git.is_some()
     }
 
+    /// The ledger's git repository, if it is kept in one.
+    pub fn git(&self) -> Option<&git::Git> {
+        self.git.as_ref()
+    }
+
+    /// A contract file's text as another revision has it (`sync`): the
+    /// contract, or every problem of it.
+    pub fn contract_text(&self, rel: &str, text: &str) -> Result<Contract, StoreError> {
+        self.read_as(rel, text, codec::read_contract)
+    }
+
+    /// A week file's text as another revision has it (`sync`).
+    pub fn week_text(&self, rel: &str, text: &str) -> Result<WeekFile, StoreError> {
+        self.read_as(rel, text, codec::read_week)
+    }
+
+    fn read_as<T>(
+        &self,
+        rel: &str,
+        text: &str,
+        read: fn(&mut codec::Cx<'_>, &tree::Table<'_>) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        let doc = parse_text(text, rel)?;
+        let src = Source { file: rel, text };
+        let mut cx = codec::Cx::new(&src, Some(self.currency()));
+        match read(&mut cx, &doc) {
+            Some(v) if cx.problems.is_empty() => Ok(v),
+            _ => Err(StoreError::Invalid(cx.problems)),
+        }
+    }
+
+    /// What this command wrote, handed over (for a commit made by hand).
+    pub fn take_written(&self) -> Vec<String> {
+        std::mem::take(&mut *self.written.borrow_mut())
+    }
+
+    /// Records that `rel` was written by someone else for this command
+    /// (`sync` takes the other side's file), for its commit.
+    pub fn took(&self, rel: &str) {
+        self.wrote(rel);
+    }
+
     /// In a git ledger, commits what this command wrote: one commit, its
     /// message `message`, its author the acting party. Nothing written, or
     /// no git: nothing to do.

@@ -209,3 +209,249 @@ fn a_text_merge_left_in_conflict_is_named_by_every_command() {
     let r = l.run(&["show", "c1"]).code(5);
     assert!(r.stderr.contains("git merge --abort"), "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------- sync
+
+/// Acme's git ledger with fixed contract `f1` (500.00, Ann) pushed to a
+/// bare remote, and Ann's clone of it.
+fn two_clones() -> (tempfile::TempDir, Ledger, Ledger) {
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    acme.fixed("f1", "500");
+    let (bare, ann) = remote_and_clone(&acme);
+    (bare, acme, ann)
+}
+
+fn json_at(l: &Ledger, now: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend(args);
+    l.run_at(now, &all).ok().json()
+}
+
+#[test]
+fn sync_merges_by_the_rules_a_dispute_on_day_2_beats_the_auto_approval_recorded_on_day_7() {
+    let (_bare, acme, ann) = two_clones();
+    // The request reaches Ann's clone; then the two work apart.
+    acme.run_at(
+        "2026-11-04T10:00:00Z",
+        &["refund", "request", "f1", "--amount", "100"],
+    )
+    .ok();
+    acme.run_at("2026-11-04T10:01:00Z", &["sync"]).ok();
+    ann.run_at("2026-11-04T11:00:00Z", &["sync"]).ok();
+    ann.run_at(
+        "2026-11-06T10:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "refund",
+            "dispute",
+            "f1",
+            "--note",
+            "delivered",
+        ],
+    )
+    .ok();
+    ann.run_at("2026-11-06T10:01:00Z", &["sync"]).ok();
+    // Acme's clone, not having synced, records the automatic approval.
+    let swept = json_at(&acme, "2026-11-12T10:00:00Z", &["sweep"]);
+    assert_eq!(
+        swept["events"][0]["event"], "refund_auto_approved",
+        "{swept}"
+    );
+    acme.run_at("2026-11-12T11:00:00Z", &["sync"]).ok();
+    ann.run_at("2026-11-12T11:05:00Z", &["sync"]).ok();
+    // Both clones: the dispute stands, the approval never fell due.
+    for l in [&acme, &ann] {
+        let show = json_at(l, "2026-11-12T11:10:00Z", &["show", "f1"]);
+        assert_eq!(show["refunds"][0]["status"], "disputed", "{show}");
+        let log = json_at(l, "2026-11-12T11:10:00Z", &["log", "f1"]);
+        assert!(
+            !log.as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["event"] == "refund_auto_approved"),
+            "{log}"
+        );
+    }
+    assert_eq!(
+        acme.read("contracts/f1.toml"),
+        ann.read("contracts/f1.toml")
+    );
+    // A merge commit with both sides as parents, pushed.
+    let parents = git(acme.path(), &["log", "-1", "--format=%P", "HEAD"]);
+    assert_eq!(parents.split_whitespace().count(), 2, "{parents}");
+    assert_eq!(
+        git(acme.path(), &["rev-parse", "HEAD"]),
+        git(ann.path(), &["rev-parse", "HEAD"])
+    );
+    assert_eq!(git(acme.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn sync_sets_the_later_of_two_ends_aside_and_says_so_with_exit_4() {
+    let (_bare, acme, ann) = two_clones();
+    acme.run_at(
+        "2026-11-05T10:00:00Z",
+        &[
+            "end",
+            "f1",
+            "--pay",
+            "full",
+            "--reason",
+            "completed",
+            "--yes",
+        ],
+    )
+    .ok();
+    ann.run_at(
+        "2026-11-06T10:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "end",
+            "f1",
+            "--reason",
+            "unresponsive",
+            "--yes",
+        ],
+    )
+    .ok();
+    ann.run_at("2026-11-06T10:01:00Z", &["sync"]).ok();
+    let r = acme.run_at("2026-11-06T11:00:00Z", &["sync"]).code(4);
+    assert!(r.stderr.contains("f1: ended"), "{}", r.stderr);
+    assert!(r.stderr.contains("set aside"), "{}", r.stderr);
+    ann.run_at("2026-11-06T11:05:00Z", &["sync"]).ok();
+    for l in [&acme, &ann] {
+        let log = json_at(l, "2026-11-06T11:10:00Z", &["log", "f1"]);
+        let aside: Vec<&serde_json::Value> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| !e["superseded"].is_null())
+            .collect();
+        assert_eq!(aside.len(), 2, "the end and its escrow return: {log}");
+        assert_eq!(aside[0]["actor"], "freelancer");
+        // The client's end stands: the escrow was paid, not returned.
+        let show = json_at(l, "2026-11-06T11:10:00Z", &["show", "f1"]);
+        assert_eq!(show["paid"], "500.00", "{show}");
+        assert_eq!(show["ended_by"], "client", "{show}");
+    }
+}
+
+#[test]
+fn sync_refuses_an_id_taken_in_both_clones_and_changes_neither() {
+    let (_bare, acme, ann) = two_clones();
+    acme.run_at(
+        "2026-11-03T09:00:00Z",
+        &[
+            "new",
+            "--id",
+            "x",
+            "--title",
+            "Logo",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Ann",
+            "--fixed",
+            "100",
+        ],
+    )
+    .ok();
+    ann.run_at(
+        "2026-11-03T09:30:00Z",
+        &[
+            "new",
+            "--id",
+            "x",
+            "--title",
+            "Copy",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Ann",
+            "--fixed",
+            "200",
+        ],
+    )
+    .ok();
+    ann.run_at("2026-11-03T10:00:00Z", &["sync"]).ok();
+    let head = git(acme.path(), &["rev-parse", "HEAD"]);
+    let r = acme.run_at("2026-11-03T10:05:00Z", &["sync"]).code(4);
+    assert!(
+        r.stderr.contains("`x` was taken in both clones"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("git mv"), "{}", r.stderr);
+    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(acme.path(), &["status", "--porcelain"]), "");
+    assert!(acme.read("contracts/x.toml").contains("Logo"));
+}
+
+#[test]
+fn sync_without_a_reachable_remote_fails_with_exit_1_and_keeps_the_ledger() {
+    let l = shared();
+    let files = |l: &Ledger| -> Vec<(String, Vec<u8>)> {
+        l.snapshot()
+            .into_iter()
+            .filter(|(p, _)| !p.starts_with(".git/"))
+            .collect()
+    };
+    let before = files(&l);
+    let r = l.run(&["sync"]).code(1);
+    assert!(r.stderr.contains("git"), "{}", r.stderr);
+    assert_eq!(files(&l), before);
+    // And a ledger outside git: a usage error that says how to share one.
+    let plain = Ledger::new();
+    let r = plain.run(&["sync"]).code(2);
+    assert!(r.stderr.contains("init --git"), "{}", r.stderr);
+}
+
+#[test]
+fn sync_merges_a_week_logged_in_both_clones_entry_by_entry() {
+    let acme = shared();
+    let (_bare, bob) = remote_and_clone(&acme);
+    log_an_hour(&acme);
+    bob.run_at(
+        "2026-11-04T18:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            "c1",
+            "--from",
+            "2026-11-04T09:00:00Z",
+            "--to",
+            "2026-11-04T11:00:00Z",
+            "--memo",
+            "second clone",
+        ],
+    )
+    .ok();
+    bob.run_at("2026-11-04T18:01:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-04T18:02:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-04T18:03:00Z", &["sync"]).ok();
+    for l in [&acme, &bob] {
+        let week = json_at(
+            l,
+            "2026-11-04T18:05:00Z",
+            &["diary", "show", "c1", "--week", "2026-W45"],
+        );
+        let entries = &week["weeks"][0]["contracts"][0]["entries"];
+        let ids: Vec<&str> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["c1/2026W45-1", "c1/2026W45-2"], "{week}");
+        assert_eq!(week["weeks"][0]["contracts"][0]["seconds"], 3 * 3600);
+    }
+    assert_eq!(
+        acme.read("diary/2026-W45/c1.toml"),
+        bob.read("diary/2026-W45/c1.toml")
+    );
+}

@@ -80,7 +80,7 @@ impl WeekFile {
     }
 
     /// The highest entry number in use or ever given out here.
-    pub(super) fn highest(&self) -> u64 {
+    pub(crate) fn highest(&self) -> u64 {
         self.entries
             .iter()
             .filter_map(|e| e.id.rsplit_once('-')?.1.parse::<u64>().ok())

@@ -1,0 +1,255 @@
+//! `sync [--remote NAME]` (SPEC §7): fetch the other side's commits, merge
+//! them with the local ones by the rules, check, commit the merge, push.
+//! Files changed on one side only are taken from that side; a contract or a
+//! week changed on both is merged by `core::merge` from the three versions
+//! git has (the common ancestor's, ours, theirs). The ledger's lock is held
+//! throughout.
+
+use super::Ctx;
+use crate::core::diary::WeekFile;
+use crate::core::merge;
+use crate::core::model::{Contract, ContractId, EventKind};
+use crate::core::week::Week;
+use crate::error::{ErrorKind, UserError};
+use crate::store::git::{Author, Git};
+use crate::store::{Access, Store, StoreError};
+use anyhow::Result;
+use std::collections::BTreeMap;
+
+fn refused(message: String) -> anyhow::Error {
+    UserError {
+        kind: ErrorKind::Refused,
+        message,
+    }
+    .into()
+}
+
+/// What a path of the ledger is.
+enum File {
+    Contract(ContractId),
+    Week(Week),
+    Other,
+}
+
+fn classify(path: &str) -> File {
+    let parts: Vec<&str> = path.split('/').collect();
+    let id = |f: &str| {
+        f.strip_suffix(".toml")
+            .and_then(|s| ContractId::parse(s).ok())
+    };
+    match parts.as_slice() {
+        ["contracts", f] => id(f).map_or(File::Other, File::Contract),
+        ["diary", w, f] => match (w.parse::<Week>(), id(f)) {
+            (Ok(w), Some(_)) => File::Week(w),
+            _ => File::Other,
+        },
+        _ => File::Other,
+    }
+}
+
+/// Runs `sync`.
+pub fn run(ctx: &Ctx, remote: Option<String>) -> Result<()> {
+    let store = ctx.open(Access::Write)?;
+    let Some(git) = store.git() else {
+        return Err(crate::error::usage(format!(
+            "{} is not kept in git: `sync` shares a ledger made with `contracts init --git` (or a clone of one)",
+            ctx.ledger.display()
+        )));
+    };
+    let branch = git.out(&["rev-parse", "--abbrev-ref", "HEAD"])?;
+    let remote = match remote {
+        Some(r) => r,
+        None => git
+            .out(&["config", "--get", &format!("branch.{branch}.remote")])
+            .unwrap_or_else(|_| "origin".into()),
+    };
+    git.out(&["fetch", "-q", &remote])?;
+    let theirs_ref = format!("refs/remotes/{remote}/{branch}");
+    let push = |git: &Git| -> Result<()> {
+        git.out(&["push", "-q", &remote, &format!("HEAD:refs/heads/{branch}")])?;
+        Ok(())
+    };
+    if !git.ok(&["rev-parse", "--verify", "-q", &theirs_ref]) {
+        push(git)?;
+        ctx.out
+            .print(&format!("in sync: pushed to {remote} (it had no {branch})"))?;
+        return Ok(());
+    }
+    let ours = git.out(&["rev-parse", "HEAD"])?;
+    let theirs = git.out(&["rev-parse", &theirs_ref])?;
+    if ours == theirs {
+        ctx.out.print(&format!("in sync with {remote}"))?;
+        return Ok(());
+    }
+    if git.ok(&["merge-base", "--is-ancestor", &theirs, &ours]) {
+        push(git)?;
+        ctx.out.print(&format!("in sync: pushed to {remote}"))?;
+        return Ok(());
+    }
+    if git.ok(&["merge-base", "--is-ancestor", &ours, &theirs]) {
+        git.out(&["merge", "-q", "--ff-only", &theirs])?;
+        check(&store)?;
+        ctx.out
+            .print(&format!("in sync: took {remote}'s changes"))?;
+        return Ok(());
+    }
+    let base = git.out(&["merge-base", &ours, &theirs])?;
+    let superseded = merge_with(ctx, &store, git, &base, &ours, &theirs)?;
+    push(git)?;
+    if superseded.is_empty() {
+        ctx.out
+            .print(&format!("in sync: merged {remote}'s changes and pushed"))?;
+        return Ok(());
+    }
+    let list: Vec<String> = superseded
+        .iter()
+        .map(|(id, op, kind, why)| format!("  {id}: {kind} ({op}) set aside: {why}"))
+        .collect();
+    Err(refused(format!(
+        "merged and pushed, but the rules refused {} operation(s) in the merged order; they stay in the history, marked superseded, and changed nothing:\n{}",
+        superseded.len(),
+        list.join("\n")
+    )))
+}
+
+type SetAside = Vec<(ContractId, String, EventKind, String)>;
+
+/// Merges `theirs` into `ours` (common ancestor `base`) in the work tree
+/// and commits it; what the rules set aside.
+fn merge_with(
+    ctx: &Ctx,
+    store: &Store,
+    git: &Git,
+    base: &str,
+    ours: &str,
+    theirs: &str,
+) -> Result<SetAside> {
+    let mine = git.changed(base, ours)?;
+    let other = git.changed(base, theirs)?;
+    let both: Vec<&String> = other.iter().filter(|p| mine.contains(p)).collect();
+    let only_theirs: Vec<&String> = other.iter().filter(|p| !mine.contains(p)).collect();
+
+    // Everything merged in memory first: a refusal leaves the clone as it was.
+    let mut weeks: BTreeMap<String, (Week, WeekFile)> = BTreeMap::new();
+    let _ = ctx;
+    let mut contracts: Vec<(String, ContractId)> = Vec::new();
+    for path in &both {
+        match classify(path) {
+            File::Week(week) => {
+                let read = |rev: &str| -> Result<Option<WeekFile>> {
+                    Ok(match git.show(rev, path)? {
+                        Some(t) => Some(store.week_text(path, &t)?),
+                        None => None,
+                    })
+                };
+                let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
+                if let Some(w) = merge::week(b.as_ref(), o.as_ref(), t.as_ref()) {
+                    weeks.insert(path.to_string(), (week, w));
+                }
+            }
+            File::Contract(id) => contracts.push((path.to_string(), id)),
+            File::Other => {
+                if git.show(ours, path)? != git.show(theirs, path)? {
+                    return Err(refused(format!(
+                        "{path} was changed differently in both clones: `sync` merges contracts and the diary only; make the two the same in one clone, commit, and sync again"
+                    )));
+                }
+            }
+        }
+    }
+    let mut merged: Vec<(String, Contract)> = Vec::new();
+    let mut superseded = Vec::new();
+    for (path, id) in &contracts {
+        let read = |rev: &str| -> Result<Option<Contract>> {
+            Ok(match git.show(rev, path)? {
+                Some(t) => Some(store.contract_text(path, &t)?),
+                None => None,
+            })
+        };
+        let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
+        let (o, t) = match (o, t) {
+            (Some(o), Some(t)) => (o, t),
+            _ => continue,
+        };
+        let Some(b) = b else {
+            return Err(refused(format!(
+                "the contract id `{id}` was taken in both clones for different contracts: nothing was merged. Rename one in its clone (`git mv {path} contracts/NEWID.toml`, set `id = \"NEWID\"` in it, and move its diary files the same way), commit, and sync again"
+            )));
+        };
+        // The diary the hourly rules read: ours, with the weeks merged.
+        let mut all_weeks: Vec<WeekFile> = Vec::new();
+        let first = Week::of(o.started_at);
+        let last = Week::of(ctx.now.max(o.started_at));
+        for w in store.contract_weeks(id, first, last) {
+            if let Some(d) = store.week(w, &o)? {
+                all_weeks.push(d.value);
+            }
+        }
+        for (w, f) in weeks.values().filter(|(_, f)| &f.contract == id) {
+            all_weeks.retain(|x| x.week != *w);
+            all_weeks.push(f.clone());
+        }
+        let m = merge::contract(&b, &o, &t, &all_weeks, &store.settings);
+        for (op, kind, why) in m.superseded {
+            superseded.push((id.clone(), op, kind, why));
+        }
+        merged.push((path.clone(), m.contract));
+    }
+
+    // The merge: git records both parents; the files are ours until written.
+    let author = Author {
+        name: store.settings.role.as_str(),
+        at: ctx.now,
+    };
+    git.begin_merge(theirs, &author)?;
+    let written = (|| -> Result<()> {
+        for path in &only_theirs {
+            if git.show(theirs, path)?.is_some() {
+                git.out(&["checkout", theirs, "--", path])?;
+            } else {
+                git.out(&["rm", "-q", "--", path])?;
+            }
+            store.took(path);
+        }
+        for (_, w) in weeks.values() {
+            let c = merged
+                .iter()
+                .map(|(_, c)| c)
+                .find(|c| c.id == w.contract)
+                .cloned()
+                .map_or_else(|| store.contract(&w.contract).map(|d| d.value), Ok)?;
+            let old = store.week(w.week, &c).ok().flatten();
+            store.save_week(old.as_ref(), w, &c)?;
+        }
+        for (_, c) in &merged {
+            let doc = store.contract(&c.id)?;
+            store.save_contract(&doc, c)?;
+        }
+        check(store)
+    })();
+    if let Err(e) = written {
+        let _ = git.out(&["merge", "--abort"]);
+        return Err(e);
+    }
+    let mut message = format!("sync: merge {theirs}");
+    if !superseded.is_empty() {
+        message.push_str("\n\nSet aside by the rules in the merged order:\n");
+        for (id, op, kind, why) in &superseded {
+            message.push_str(&format!("{id}: {kind} ({op}): {why}\n"));
+        }
+    }
+    let written = store.take_written();
+    let paths: Vec<&str> = written.iter().map(String::as_str).collect();
+    git.commit_merge(&paths, &message, &author)?;
+    Ok(superseded)
+}
+
+/// Every file of the ledger parses and validates.
+fn check(store: &Store) -> Result<()> {
+    store.contracts()?;
+    let (_, problems) = store.diary_weeks()?;
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(problems).into());
+    }
+    Ok(())
+}
