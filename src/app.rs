@@ -166,6 +166,8 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::List => commands::list::run(&ctx),
         Command::Show { id } => commands::show::run(&ctx, &id),
         Command::End(a) => commands::end::run(&ctx, a),
+        Command::Accept { id } => commands::offer::accept(&ctx, &id),
+        Command::Decline { id } => commands::offer::decline(&ctx, &id),
         Command::Pause { id } => commands::pause::run(&ctx, &id),
         Command::Resume { id } => commands::resume::run(&ctx, &id),
         Command::Limit { id, hours } => commands::limit::run(&ctx, &id, &hours),

@@ -139,6 +139,18 @@ pub enum Command {
         after_help = "Examples:\n  contracts end c7 --reason completed --yes\n  contracts end shop --pay 300 --yes     (the rest of escrow becomes a refund request)"
     )]
     End(EndArgs),
+    /// Accept an offer (freelancer, shared ledger): the contract starts now
+    #[command(after_help = "Example:\n  contracts --as freelancer accept c7")]
+    Accept {
+        /// The contract id
+        id: String,
+    },
+    /// Decline an offer (freelancer, shared ledger): it ends, its escrow returned
+    #[command(after_help = "Example:\n  contracts --as freelancer decline c7")]
+    Decline {
+        /// The contract id
+        id: String,
+    },
     /// Pause an hourly contract (client): no new time until resumed
     #[command(after_help = "Example:\n  contracts pause c7")]
     Pause {

@@ -12,6 +12,7 @@ pub mod list;
 pub mod log;
 pub mod milestone;
 pub mod new;
+pub mod offer;
 pub mod pause;
 pub mod refund;
 pub mod report;

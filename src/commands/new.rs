@@ -79,7 +79,12 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
         terms,
     };
     let role = ctx.role(&store.settings);
-    let mut outcome = lifecycle::create(req, role, &store.settings, ctx.now)?;
+    // In a shared ledger the freelancer agrees first: an offer.
+    let mut outcome = if store.is_git() {
+        lifecycle::create_offer(req, role, &store.settings, ctx.now)?
+    } else {
+        lifecycle::create(req, role, &store.settings, ctx.now)?
+    };
     crate::core::step::stamp(&mut outcome, &super::operation_id());
     let c = &outcome.contract;
     if !ctx.dry_run {
@@ -101,8 +106,9 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
     // The id alone on stdout, so `id=$(contracts new ...)` works.
     ctx.out.print(c.id.as_str())?;
     ctx.out.note(&format!(
-        "{} contract {} created: {}",
+        "{} {} {} created: {}",
         c.kind(),
+        if store.is_git() { "offer" } else { "contract" },
         c.id,
         crate::core::history::detail(c, &outcome.events[0], &store.settings.currency)
     ));

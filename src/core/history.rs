@@ -217,6 +217,14 @@ pub fn detail(c: &Contract, e: &Event, cur: &Currency) -> String {
             hours_words(*seconds),
             cur.show(*fee)
         ),
+        Op::OfferAccepted {} => format!("{freelancer} accepted the offer: the contract starts"),
+        Op::OfferDeclined { escrow } => match escrow {
+            Some(m) => format!(
+                "{freelancer} declined the offer; escrow of {} returned to {client}",
+                cur.show(*m)
+            ),
+            None => format!("{freelancer} declined the offer"),
+        },
         Op::TimerStopped {
             entry,
             stopped_at,

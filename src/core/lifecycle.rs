@@ -6,7 +6,7 @@ use super::error::{RuleError, refused};
 use super::model::*;
 use super::money::Money;
 pub use super::step::{guard, refuse_before_latest};
-use super::step::{refuse_if_ended, transition};
+use super::step::{offer_transition, refuse_if_ended, transition};
 use super::{Outcome, Settings};
 
 /// Smallest hourly rate, in major units of the currency \[211062308\].
@@ -181,6 +181,106 @@ pub fn create(
         contract,
         events: vec![ev],
     })
+}
+
+/// `new` in a shared ledger: the contract is an offer, `offered`, until the
+/// freelancer accepts it (it starts then) or declines it. It is made and
+/// funded as `new` makes a contract; nothing else is done on it before.
+pub fn create_offer(
+    req: NewContract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    let mut o = create(req, role, settings, now)?;
+    o.contract.status = Status::Offered;
+    Ok(o)
+}
+
+/// `accept` (freelancer): an offer becomes an active contract, which starts
+/// now.
+pub fn accept(
+    c: &Contract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    offer_transition(c, settings, now, |c| {
+        answer(c, role, "accept")?;
+        c.status = Status::Active;
+        c.started_at = now;
+        Ok(vec![event(
+            now,
+            Actor::Freelancer,
+            Op::OfferAccepted {},
+            None,
+        )])
+    })
+}
+
+/// `decline` (freelancer): an offer ends, its escrow returned to the client.
+pub fn decline(
+    c: &Contract,
+    role: Role,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    offer_transition(c, settings, now, |c| {
+        answer(c, role, "decline")?;
+        let mut events = Vec::new();
+        let mut returned = Money::ZERO;
+        for (n, avail) in gather_free_escrow(c) {
+            c.refunds.push(Refund::done(
+                RefundOrigin::FreelancerEnd,
+                Some(n),
+                avail,
+                now,
+                None,
+            ));
+            close_if_empty(c, n);
+            returned += avail;
+            events.push(event(
+                now,
+                Actor::Freelancer,
+                Op::Refunded { milestone: n },
+                Some(avail),
+            ));
+        }
+        c.status = Status::Ended;
+        c.ending = Some(Ending {
+            at: now,
+            by: Role::Freelancer,
+            reason: EndReason::Other,
+            note: Some("offer declined".into()),
+        });
+        let head = event(
+            now,
+            Actor::Freelancer,
+            Op::OfferDeclined {
+                escrow: (!returned.is_zero()).then_some(returned),
+            },
+            None,
+        );
+        events.insert(0, head);
+        Ok(events)
+    })
+}
+
+/// Refuses an answer to `c` unless it is an offer answered by its freelancer.
+fn answer(c: &Contract, role: Role, verb: &str) -> Result<(), RuleError> {
+    if c.status != Status::Offered {
+        return refused(format!(
+            "cannot {verb} {}: it is {}, not an offer (only an offer is accepted or declined)",
+            c.id, c.status
+        ));
+    }
+    if role != Role::Freelancer {
+        return refused(format!(
+            "only the freelancer ({}) can {verb} the offer {} (use --as freelancer)",
+            c.freelancer, c.id
+        ));
+    }
+    Ok(())
 }
 
 /// `pause` (client, hourly): active -> paused; a paused contract takes no new time.

@@ -152,6 +152,8 @@ fn reapply(
     let week_file = |w: super::week::Week| weeks.iter().find(|f| f.week == w && f.contract == c.id);
     let s = settings;
     match &head.op {
+        Op::OfferAccepted {} => lifecycle::accept(c, role, s, now),
+        Op::OfferDeclined { .. } => lifecycle::decline(c, role, s, now),
         Op::Paused {} => lifecycle::pause(c, role, s, now),
         Op::Resumed {} => lifecycle::resume(c, role, s, now),
         Op::Ended {

@@ -145,7 +145,7 @@ str_enum!(
 );
 str_enum!(
     /// Lifecycle status; `ended` is final.
-    Status { Active = "active", Paused = "paused", Ended = "ended" }
+    Status { Active = "active", Paused = "paused", Ended = "ended", Offered = "offered" }
 );
 str_enum!(
     /// Why a contract ended.
@@ -942,6 +942,10 @@ ops! {
     WeekPaid = "week_paid" { week, seconds, fee ; },
     /// A running timer stopped by a pause or the end.
     TimerStopped = "timer_stopped" { entry ; stopped_at, seconds },
+    /// `accept`: the freelancer took the offer; the contract starts.
+    OfferAccepted = "offer_accepted" { ; },
+    /// `decline`: the freelancer turned the offer down; its escrow returns.
+    OfferDeclined = "offer_declined" { ; escrow },
 }
 
 /// An event of a contract's history: an operation, who made it and when.

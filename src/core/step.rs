@@ -18,6 +18,22 @@ pub fn transition(
     now: Instant,
     step: impl FnOnce(&mut Contract) -> Result<Vec<Event>, RuleError>,
 ) -> Result<Outcome, RuleError> {
+    if c.status == Status::Offered {
+        return refused(format!(
+            "{} is an offer {} made to {}: nothing is done on it until the freelancer accepts it (`contracts accept {}`) or declines it (`contracts decline {}`)",
+            c.id, c.client, c.freelancer, c.id, c.id
+        ));
+    }
+    offer_transition(c, settings, now, step)
+}
+
+/// [`transition`] for the answers to an offer, which is not active yet.
+pub(crate) fn offer_transition(
+    c: &Contract,
+    settings: &Settings,
+    now: Instant,
+    step: impl FnOnce(&mut Contract) -> Result<Vec<Event>, RuleError>,
+) -> Result<Outcome, RuleError> {
     refuse_before_latest(c, now)?;
     let Outcome {
         mut contract,

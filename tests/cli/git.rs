@@ -36,6 +36,11 @@ fn shared() -> Ledger {
     let l = Ledger::empty();
     l.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
     l.hourly("c1");
+    l.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "c1"],
+    )
+    .ok();
     l
 }
 
@@ -44,6 +49,71 @@ fn log_an_hour(l: &Ledger) {
     let args = "--as freelancer diary log c1 --from 2026-11-03T09:00:00Z --to 2026-11-03T10:00:00Z --memo work";
     l.run_at("2026-11-03T11:00:00Z", &args.split(' ').collect::<Vec<_>>())
         .ok();
+}
+
+#[test]
+fn in_a_shared_ledger_new_makes_an_offer_the_freelancer_accepts_or_declines() {
+    let l = Ledger::empty();
+    l.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    l.hourly("h1");
+    l.fixed("f1", "500");
+    let at = "2026-11-02T10:00:00Z";
+    let status = |id: &str| json_at(&l, at, &["show", id])["status"].clone();
+    assert_eq!(status("h1"), "offered");
+    // Nothing is logged, funded or released on an offer.
+    let r = l
+        .run_at(
+            at,
+            &[
+                "--as",
+                "freelancer",
+                "diary",
+                "log",
+                "h1",
+                "--from",
+                "2026-11-02T09:00:00Z",
+                "--to",
+                "2026-11-02T09:30:00Z",
+                "--memo",
+                "early",
+            ],
+        )
+        .code(4);
+    assert!(r.stderr.contains("offer not accepted yet"), "{}", r.stderr);
+    let r = l.run_at(at, &["milestone", "approve", "f1"]).code(4);
+    assert!(r.stderr.contains("`contracts accept f1`"), "{}", r.stderr);
+    // Only the freelancer answers.
+    let r = l.run_at(at, &["accept", "h1"]).code(4);
+    assert!(
+        r.stderr.contains("only the freelancer (Bob)"),
+        "{}",
+        r.stderr
+    );
+    l.run_at(at, &["--as", "freelancer", "accept", "h1"]).ok();
+    let show = json_at(&l, at, &["show", "h1"]);
+    assert_eq!(show["status"], "active");
+    assert_eq!(show["started_at"], at, "the contract starts when accepted");
+    // Declined: ended, the escrow funded at `new` back with the client.
+    l.run_at(at, &["--as", "freelancer", "decline", "f1"]).ok();
+    let show = json_at(&l, at, &["show", "f1"]);
+    assert_eq!(show["status"], "ended", "{show}");
+    assert_eq!(show["escrow"], "0.00", "{show}");
+    assert_eq!(show["refunded"], "500.00", "{show}");
+    let r = l
+        .run_at(at, &["--as", "freelancer", "accept", "f1"])
+        .code(4);
+    assert!(r.stderr.contains("not an offer"), "{}", r.stderr);
+    assert_eq!(
+        commits(l.path())[..2],
+        [
+            format!("f1: offer_declined | Ann <ann@contracts.invalid> | {at}"),
+            format!("h1: offer_accepted | Bob <bob@contracts.invalid> | {at}"),
+        ]
+    );
+    // Outside git, `new` makes a contract that starts at once, as before.
+    let plain = Ledger::new();
+    plain.hourly("h1");
+    assert_eq!(json_at(&plain, at, &["show", "h1"])["status"], "active");
 }
 
 /// `subject | author <email> | date` of each commit, newest first.
@@ -77,6 +147,7 @@ fn init_git_commits_what_a_clone_needs_and_each_command_one_commit_by_its_party(
         [
             "c1: paused | Acme <acme@contracts.invalid> | 2026-11-04T09:00:00Z",
             "c1/2026W45-1: entry logged | Bob <bob@contracts.invalid> | 2026-11-03T11:00:00Z",
+            "c1: offer_accepted | Bob <bob@contracts.invalid> | 2026-11-02T09:30:00Z",
             "c1: created | Acme <acme@contracts.invalid> | 2026-11-02T09:00:00Z",
             "init: a ledger shared over git | client <client@contracts.invalid> | 2026-11-02T08:00:00Z",
         ]
@@ -218,6 +289,11 @@ fn two_clones() -> (tempfile::TempDir, Ledger, Ledger) {
     let acme = Ledger::empty();
     acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
     acme.fixed("f1", "500");
+    acme.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "f1"],
+    )
+    .ok();
     let (bare, ann) = remote_and_clone(&acme);
     (bare, acme, ann)
 }

@@ -32,6 +32,12 @@ fn check_freelancer(c: &Contract, role: Role, doing: &str) -> Result<(), RuleErr
 }
 
 fn check_active(c: &Contract) -> Result<(), RuleError> {
+    if c.status == Status::Offered {
+        return refused(format!(
+            "cannot add time to {}: it is an offer not accepted yet (the freelancer can `contracts accept {}`)",
+            c.id, c.id
+        ));
+    }
     if c.status == Status::Paused {
         return refused(format!(
             "cannot add time to {}: the contract is paused (the client can `contracts resume {}`)",
