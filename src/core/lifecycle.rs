@@ -227,25 +227,9 @@ pub fn decline(
 ) -> Result<Outcome, RuleError> {
     offer_transition(c, settings, now, |c| {
         answer(c, role, "decline")?;
-        let mut events = Vec::new();
-        let mut returned = Money::ZERO;
-        for (n, avail) in gather_free_escrow(c) {
-            c.refunds.push(Refund::done(
-                RefundOrigin::FreelancerEnd,
-                Some(n),
-                avail,
-                now,
-                None,
-            ));
-            close_if_empty(c, n);
-            returned += avail;
-            events.push(event(
-                now,
-                Actor::Freelancer,
-                Op::Refunded { milestone: n },
-                Some(avail),
-            ));
-        }
+        let available = gather_free_escrow(c);
+        let returned: Money = available.iter().map(|(_, m)| *m).sum();
+        let mut events = return_escrow(c, &available, now);
         c.status = Status::Ended;
         c.ending = Some(Ending {
             at: now,
@@ -264,6 +248,29 @@ pub fn decline(
         events.insert(0, head);
         Ok(events)
     })
+}
+
+/// The freelancer returns the free escrow `available` to the client at once
+/// (their end, or a declined offer).
+fn return_escrow(c: &mut Contract, available: &[(u32, Money)], now: Instant) -> Vec<Event> {
+    let mut events = Vec::new();
+    for &(n, avail) in available {
+        c.refunds.push(Refund::done(
+            RefundOrigin::FreelancerEnd,
+            Some(n),
+            avail,
+            now,
+            None,
+        ));
+        close_if_empty(c, n);
+        events.push(event(
+            now,
+            Actor::Freelancer,
+            Op::Refunded { milestone: n },
+            Some(avail),
+        ));
+    }
+    events
 }
 
 /// Refuses an answer to `c` unless it is an offer answered by its freelancer.
@@ -475,22 +482,7 @@ pub fn end(
                     c.id
                 ));
             }
-            for (n, avail) in &available {
-                c.refunds.push(Refund::done(
-                    RefundOrigin::FreelancerEnd,
-                    Some(*n),
-                    *avail,
-                    now,
-                    None,
-                ));
-                close_if_empty(c, *n);
-                events.push(event(
-                    now,
-                    Actor::Freelancer,
-                    Op::Refunded { milestone: *n },
-                    Some(*avail),
-                ));
-            }
+            events.extend(return_escrow(c, &available, now));
         } else if c.kind() == Kind::Fixed
             && req.pay.is_some_and(|p| p != Pay::None && p != Pay::Full)
         {
