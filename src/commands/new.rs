@@ -69,7 +69,16 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
     };
     let id = match &a.id {
         Some(id) => parse_id(id)?,
-        None => next_id(&store.contract_ids()?),
+        None => {
+            let id = next_id(&store.contract_ids()?);
+            if store.is_git() {
+                // Two clones number their own: a random tag keeps them apart.
+                let tag = &super::operation_id()[..6];
+                ContractId::parse(&format!("{id}-{tag}")).map_err(crate::error::usage)?
+            } else {
+                id
+            }
+        }
     };
     let req = NewContract {
         id,

@@ -360,9 +360,15 @@ impl ContractId {
         &self.0
     }
 
-    /// The number of an automatic id `cN`.
+    /// The number of an automatic id: `cN`, or `cN-xxxxxx` (a shared
+    /// ledger's, whose suffix keeps two clones' ids apart).
     pub fn auto_number(&self) -> Option<u64> {
-        let n = self.0.strip_prefix('c')?;
+        let rest = self.0.strip_prefix('c')?;
+        let n = match rest.split_once('-') {
+            Some((n, tag)) if tag.len() == 6 && tag.bytes().all(|b| b.is_ascii_hexdigit()) => n,
+            Some(_) => return None,
+            None => rest,
+        };
         if n.starts_with('0') || n.is_empty() {
             return None;
         }

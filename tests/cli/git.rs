@@ -531,3 +531,49 @@ fn sync_merges_a_week_logged_in_both_clones_entry_by_entry() {
         bob.read("diary/2026-W45/c1.toml")
     );
 }
+
+#[test]
+fn ids_made_by_new_in_two_clones_never_collide_and_both_contracts_sync() {
+    let (_bare, acme, ann) = two_clones();
+    let new = |l: &Ledger, title: &str| -> String {
+        let r = l
+            .run_at(
+                "2026-11-03T09:00:00Z",
+                &[
+                    "new",
+                    "--title",
+                    title,
+                    "--client",
+                    "Acme",
+                    "--freelancer",
+                    "Ann",
+                    "--fixed",
+                    "100",
+                ],
+            )
+            .ok();
+        r.stdout.trim().to_string()
+    };
+    let (a, b) = (new(&acme, "Logo"), new(&ann, "Copy"));
+    // The next number, with a tag of its clone's own.
+    for id in [&a, &b] {
+        assert!(id.starts_with("c1-") && id.len() == 9, "{id}");
+    }
+    assert_ne!(a, b);
+    ann.run_at("2026-11-03T10:00:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-03T10:05:00Z", &["sync"]).ok();
+    ann.run_at("2026-11-03T10:10:00Z", &["sync"]).ok();
+    for l in [&acme, &ann] {
+        let list = json_at(l, "2026-11-03T10:15:00Z", &["list"]);
+        let mut ids: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        ids.sort_unstable();
+        let mut want = vec!["f1", a.as_str(), b.as_str()];
+        want.sort_unstable();
+        assert_eq!(ids, want);
+    }
+}
