@@ -178,7 +178,7 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Log { id } => commands::log::run(&ctx, id.as_deref()),
         Command::Check => commands::check::run(&ctx),
         Command::Sweep => commands::sweep::run(&ctx),
-        Command::Sync { remote } => commands::sync::run(&ctx, remote),
+        Command::Sync { remote, verbose } => commands::sync::run(&ctx, remote, verbose),
         Command::Export(e) => commands::export::run(&ctx, e),
         Command::Report(a) => commands::report::run(&ctx, a),
         Command::Completions { shell } => commands::completions::completions(&ctx, shell),

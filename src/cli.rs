@@ -206,6 +206,9 @@ pub enum Command {
         /// The remote to sync with [default: the branch's upstream, else origin]
         #[arg(long, value_name = "NAME")]
         remote: Option<String>,
+        /// Say how long git took and how long contracts itself took
+        #[arg(long)]
+        verbose: bool,
     },
     /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
     #[command(subcommand)]

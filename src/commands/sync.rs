@@ -47,9 +47,24 @@ fn classify(path: &str) -> File {
     }
 }
 
-/// Runs `sync`.
-pub fn run(ctx: &Ctx, remote: Option<String>) -> Result<()> {
+/// Runs `sync`; with `verbose`, says on stderr how the time went.
+pub fn run(ctx: &Ctx, remote: Option<String>, verbose: bool) -> Result<()> {
+    let t0 = std::time::Instant::now();
     let store = ctx.open(Access::Write)?;
+    let r = sync(ctx, &store, remote);
+    if verbose && let Some(git) = store.git() {
+        let (all, git) = (t0.elapsed(), git.spent());
+        eprintln!(
+            "sync: {:.1} ms in all: {:.1} ms in git, {:.1} ms in contracts",
+            all.as_secs_f64() * 1e3,
+            git.as_secs_f64() * 1e3,
+            all.saturating_sub(git).as_secs_f64() * 1e3
+        );
+    }
+    r
+}
+
+fn sync(ctx: &Ctx, store: &Store, remote: Option<String>) -> Result<()> {
     let Some(git) = store.git() else {
         return Err(crate::error::usage(format!(
             "{} is not kept in git: `sync` shares a ledger made with `contracts init --git` (or a clone of one)",
@@ -88,13 +103,13 @@ pub fn run(ctx: &Ctx, remote: Option<String>) -> Result<()> {
     }
     if git.ok(&["merge-base", "--is-ancestor", &ours, &theirs]) {
         git.out(&["merge", "-q", "--ff-only", &theirs])?;
-        check(&store)?;
+        check(store)?;
         ctx.out
             .print(&format!("in sync: took {remote}'s changes"))?;
         return Ok(());
     }
     let base = git.out(&["merge-base", &ours, &theirs])?;
-    let superseded = merge_with(ctx, &store, git, &base, &ours, &theirs)?;
+    let superseded = merge_with(ctx, store, git, &base, &ours, &theirs)?;
     push(git)?;
     if superseded.is_empty() {
         ctx.out

@@ -20,6 +20,8 @@ pub const ATTRIBUTES: &str = "contracts/*.toml merge=contracts\ndiary/**/*.toml 
 #[derive(Debug, Clone)]
 pub struct Git {
     root: PathBuf,
+    // Time spent waiting for git (`sync --verbose` reports it).
+    spent: std::cell::Cell<std::time::Duration>,
 }
 
 /// Who made a commit, and when.
@@ -44,6 +46,7 @@ impl Git {
     pub fn of(root: &Path) -> Option<Git> {
         root.join(".git").exists().then(|| Git {
             root: root.to_path_buf(),
+            spent: Default::default(),
         })
     }
 
@@ -53,6 +56,7 @@ impl Git {
         check_version()?;
         let git = Git {
             root: root.to_path_buf(),
+            spent: Default::default(),
         };
         git.run("init", &["init", "-q", "-b", "main"], None)?;
         let attributes = root.join(".gitattributes");
@@ -103,9 +107,11 @@ impl Git {
                     .env("GIT_COMMITTER_EMAIL", &email);
             }
         }
-        let out = cmd
-            .output()
-            .map_err(|e| git_err(what, format!("cannot run git: {e} (is git installed?)")))?;
+        let t0 = std::time::Instant::now();
+        let out = cmd.output();
+        self.spent.set(self.spent.get() + t0.elapsed());
+        let out =
+            out.map_err(|e| git_err(what, format!("cannot run git: {e} (is git installed?)")))?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             return Err(git_err(what, err.trim().to_string()));
@@ -128,12 +134,19 @@ impl Git {
 
     /// Whether git succeeds at `args` (a question: `merge-base --is-ancestor`).
     pub fn ok(&self, args: &[&str]) -> bool {
-        Command::new("git")
+        let t0 = std::time::Instant::now();
+        let out = Command::new("git")
             .arg("-C")
             .arg(&self.root)
             .args(args)
-            .output()
-            .is_ok_and(|o| o.status.success())
+            .output();
+        self.spent.set(self.spent.get() + t0.elapsed());
+        out.is_ok_and(|o| o.status.success())
+    }
+
+    /// The time spent waiting for git so far.
+    pub fn spent(&self) -> std::time::Duration {
+        self.spent.get()
     }
 
     /// The text of `path` at `rev`, if it is there.
