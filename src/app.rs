@@ -179,6 +179,12 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Check => commands::check::run(&ctx),
         Command::Sweep => commands::sweep::run(&ctx),
         Command::Sync { remote, verbose } => commands::sync::run(&ctx, remote, verbose),
+        Command::GitMergeDriver {
+            base,
+            ours,
+            theirs,
+            path,
+        } => commands::sync::merge_driver(&ctx, &base, &ours, &theirs, &path),
         Command::Export(e) => commands::export::run(&ctx, e),
         Command::Report(a) => commands::report::run(&ctx, a),
         Command::Completions { shell } => commands::completions::completions(&ctx, shell),

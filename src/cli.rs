@@ -210,6 +210,18 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Merge one file of the ledger by the rules (git runs it as the merge driver `contracts`)
+    #[command(hide = true)]
+    GitMergeDriver {
+        /// The common ancestor's version
+        base: String,
+        /// Ours: the result is written here
+        ours: String,
+        /// Theirs
+        theirs: String,
+        /// The file's path in the ledger
+        path: String,
+    },
     /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
     #[command(subcommand)]
     Export(ExportCmd),

@@ -268,3 +268,78 @@ fn check(store: &Store) -> Result<()> {
     }
     Ok(())
 }
+
+/// `git-merge-driver BASE OURS THEIRS PATH` (run by git, as the merge
+/// driver `contracts`): merges one file of the ledger by the rules and
+/// writes the result over OURS; any refusal leaves git's conflict.
+pub fn merge_driver(ctx: &Ctx, base: &str, ours: &str, theirs: &str, path: &str) -> Result<()> {
+    let store = ctx.open(Access::Read)?;
+    let read = |p: &str| -> Result<Option<String>> {
+        match std::fs::read_to_string(p) {
+            Ok(t) if t.is_empty() => Ok(None),
+            Ok(t) => Ok(Some(t)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    };
+    let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
+    let Some(o) = o else {
+        return Err(refused(format!(
+            "{path}: nothing on our side to merge into"
+        )));
+    };
+    let text = match classify(path) {
+        File::Week(_) => {
+            let week = |t: &Option<String>| -> Result<Option<WeekFile>> {
+                t.as_deref()
+                    .map(|t| store.week_text(path, t))
+                    .transpose()
+                    .map_err(Into::into)
+            };
+            let merged = merge::week(
+                week(&b)?.as_ref(),
+                week(&Some(o.clone()))?.as_ref(),
+                week(&t)?.as_ref(),
+            );
+            match merged {
+                Some(w) => store.week_over(path, &o, &w)?,
+                None => o,
+            }
+        }
+        File::Contract(id) => {
+            let (Some(b), Some(t)) = (b, t) else {
+                return Err(refused(format!(
+                    "the contract id `{id}` was taken in both clones for different contracts: rename one (see `contracts sync`)"
+                )));
+            };
+            let (cb, co, ct) = (
+                store.contract_text(path, &b)?,
+                store.contract_text(path, &o)?,
+                store.contract_text(path, &t)?,
+            );
+            let mut weeks = Vec::new();
+            for w in store.contract_weeks(
+                &id,
+                Week::of(co.started_at),
+                Week::of(ctx.now.max(co.started_at)),
+            ) {
+                if let Ok(Some(d)) = store.week(w, &co) {
+                    weeks.push(d.value);
+                }
+            }
+            let m = merge::contract(&cb, &co, &ct, &weeks, &store.settings);
+            for (op, kind, why) in &m.superseded {
+                ctx.out
+                    .note(&format!("{id}: {kind} ({op}) set aside: {why}"));
+            }
+            store.contract_over(path, &o, &m.contract)?
+        }
+        File::Other => {
+            return Err(refused(format!(
+                "{path} is not a contract or a week of diary: merge it by hand"
+            )));
+        }
+    };
+    std::fs::write(ours, text)?;
+    Ok(())
+}

@@ -64,6 +64,7 @@ impl Git {
             .map_err(|e| super::io_err(format!("cannot write {}", attributes.display()))(e))?;
         let mut all = vec![".gitattributes", ".gitignore"];
         all.extend(files);
+        git.ensure_driver();
         git.commit(&all, "init: a ledger shared over git", author)?;
         Ok(git)
     }
@@ -124,6 +125,35 @@ impl Git {
         add.extend(paths);
         self.run("add", &add, None)?;
         Ok(())
+    }
+
+    /// Registers this program as the merge driver the attributes name, in
+    /// this clone's config, unless one is: then a plain `git pull` merges the
+    /// ledger's files by the rules too. Best effort: without it git merges
+    /// them as text, and a conflict is refused and named by every command.
+    pub fn ensure_driver(&self) {
+        if self.ok(&["config", "--get", "merge.contracts.driver"]) {
+            return;
+        }
+        let Ok(exe) = std::env::current_exe() else {
+            return;
+        };
+        let exe = exe.display().to_string().replace('\'', "'\\''");
+        let driver = format!("'{exe}' -f . git-merge-driver %O %A %B %P");
+        let _ = self.run(
+            "config",
+            &[
+                "config",
+                "merge.contracts.name",
+                "contracts: merge by the rules",
+            ],
+            None,
+        );
+        let _ = self.run(
+            "config",
+            &["config", "merge.contracts.driver", &driver],
+            None,
+        );
     }
 
     /// Runs git for `sync`: its standard output, trimmed.

@@ -715,7 +715,11 @@ impl Store {
 
     /// The new text of a file: `canonical` merged into its old text (its
     /// comments and layout kept); `None` when nothing changes.
-    fn merged(rel: &str, old_text: &str, canonical: Table) -> Result<Option<String>, StoreError> {
+    pub(crate) fn merged(
+        rel: &str,
+        old_text: &str,
+        canonical: Table,
+    ) -> Result<Option<String>, StoreError> {
         let mut doc: toml_edit::DocumentMut = old_text
             .parse()
             .map_err(|_| StoreError::Invalid(vec![Located::file(rel, "changed while locked")]))?;
@@ -779,6 +783,19 @@ impl Store {
         }
     }
 
+    /// `c` written over the text `old` of its file (format kept): the new
+    /// text (the merge driver's).
+    pub fn contract_over(&self, rel: &str, old: &str, c: &Contract) -> Result<String, StoreError> {
+        let t = canonical(rel, codec::write_contract(c, &self.currency()))?;
+        Ok(Self::merged(rel, old, t)?.unwrap_or_else(|| old.to_string()))
+    }
+
+    /// `w` written over the text `old` of its file.
+    pub fn week_over(&self, rel: &str, old: &str, w: &WeekFile) -> Result<String, StoreError> {
+        let t = canonical(rel, codec::write_week(w, &self.currency()))?;
+        Ok(Self::merged(rel, old, t)?.unwrap_or_else(|| old.to_string()))
+    }
+
     /// What this command wrote, handed over (for a commit made by hand).
     pub fn take_written(&self) -> Vec<String> {
         std::mem::take(&mut *self.written.borrow_mut())
@@ -799,6 +816,7 @@ impl Store {
         };
         let written = std::mem::take(&mut *self.written.borrow_mut());
         let paths: Vec<&str> = written.iter().map(String::as_str).collect();
+        g.ensure_driver();
         g.commit(&paths, message, author)
     }
 

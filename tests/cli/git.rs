@@ -116,6 +116,46 @@ fn in_a_shared_ledger_new_makes_an_offer_the_freelancer_accepts_or_declines() {
     assert_eq!(json_at(&plain, at, &["show", "h1"])["status"], "active");
 }
 
+/// Both change c1: Acme pauses it in its clone; Bob's clone ends it an
+/// hour later and pushes. Acme's clone, not pulled yet, and the remote.
+fn pause_here_end_there() -> (Ledger, tempfile::TempDir) {
+    let l = shared();
+    let (bare, bob) = remote_and_clone(&l);
+    l.run_at("2026-11-04T09:00:00Z", &["pause", "c1"]).ok();
+    bob.run_at(
+        "2026-11-04T10:00:00Z",
+        &["--as", "freelancer", "end", "c1", "--yes"],
+    )
+    .ok();
+    git(bob.path(), &["push", "-q", "origin", "main"]);
+    (l, bare)
+}
+
+#[test]
+fn a_plain_git_pull_merges_by_the_rules_where_contracts_has_run() {
+    let (l, _bare) = pause_here_end_there();
+    // Acme's clone has run `contracts` (it committed): git calls it back.
+    assert!(
+        git(l.path(), &["config", "--get", "merge.contracts.driver"]).contains("git-merge-driver")
+    );
+    git(l.path(), &["pull", "-q", "--no-rebase", "origin", "main"]);
+    l.run(&["check"]).ok();
+    let show = json_at(&l, "2026-11-04T11:00:00Z", &["show", "c1"]);
+    assert_eq!(show["status"], "ended", "{show}");
+    let log = json_at(&l, "2026-11-04T11:00:00Z", &["log", "c1"]);
+    let kinds: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["created", "offer_accepted", "paused", "ended"],
+        "{log}"
+    );
+}
+
 /// `subject | author <email> | date` of each commit, newest first.
 fn commits(dir: &Path) -> Vec<String> {
     git(dir, &["log", "--format=%s | %an <%ae> | %aI"])
@@ -238,18 +278,10 @@ fn a_plain_clone_is_a_working_ledger_for_the_other_party() {
 
 #[test]
 fn a_text_merge_left_in_conflict_is_named_by_every_command() {
-    let l = shared();
-    let (_bare, bob) = remote_and_clone(&l);
-    // Both change c1: Acme pauses it, Bob's clone ends it.
-    l.run_at("2026-11-04T09:00:00Z", &["pause", "c1"]).ok();
-    bob.run_at(
-        "2026-11-04T10:00:00Z",
-        &["--as", "freelancer", "end", "c1", "--yes"],
-    )
-    .ok();
-    git(bob.path(), &["push", "-q", "origin", "main"]);
-    // A pull made without `contracts` (no merge driver configured): git
-    // merges the files as text and stops at the conflict.
+    let (l, _bare) = pause_here_end_there();
+    // A pull in a clone where `contracts` never registered its merge
+    // driver: git merges the files as text and stops at the conflict.
+    git(l.path(), &["config", "--remove-section", "merge.contracts"]);
     let out = Command::new("git")
         .arg("-C")
         .arg(l.path())
@@ -262,12 +294,16 @@ fn a_text_merge_left_in_conflict_is_named_by_every_command() {
         .env("GIT_COMMITTER_EMAIL", "x@example.com")
         .output()
         .expect("git pull");
-    assert!(!out.status.success(), "the pull stops at the conflict");
+    assert!(
+        !out.status.success(),
+        "the pull stops at the conflict: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = l.read("contracts/c1.toml");
     let line = text
         .lines()
         .position(|x| x.starts_with("<<<<<<< "))
-        .unwrap()
+        .unwrap_or_else(|| panic!("{}\n{text}", String::from_utf8_lossy(&out.stderr)))
         + 1;
     let r = l.run(&["check"]).code(5);
     assert!(
