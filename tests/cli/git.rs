@@ -613,3 +613,22 @@ fn ids_made_by_new_in_two_clones_never_collide_and_both_contracts_sync() {
         assert_eq!(ids, want);
     }
 }
+
+#[test]
+fn sync_with_the_remote_gone_fails_with_exit_1_and_retries_once_it_is_back() {
+    let (bare, acme, ann) = two_clones();
+    acme.run_at("2026-11-04T10:00:00Z", &["refund", "request", "f1", "--amount", "100"])
+        .ok();
+    let away = bare.path().with_extension("away");
+    std::fs::rename(bare.path(), &away).unwrap();
+    let head = git(acme.path(), &["rev-parse", "HEAD"]);
+    let r = acme.run_at("2026-11-04T10:01:00Z", &["sync"]).code(1);
+    assert!(r.stderr.contains("git fetch failed"), "{}", r.stderr);
+    // The local ledger and its commit are intact.
+    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(acme.path(), &["status", "--porcelain"]), "");
+    std::fs::rename(&away, bare.path()).unwrap();
+    acme.run_at("2026-11-04T10:02:00Z", &["sync"]).ok();
+    ann.run_at("2026-11-04T10:03:00Z", &["sync"]).ok();
+    assert_eq!(acme.read("contracts/f1.toml"), ann.read("contracts/f1.toml"));
+}
