@@ -8,7 +8,7 @@
 use super::Ctx;
 use crate::core::diary::WeekFile;
 use crate::core::merge;
-use crate::core::model::{Contract, ContractId, EventKind};
+use crate::core::model::{Contract, ContractId};
 use crate::core::week::Week;
 use crate::error::{ErrorKind, UserError};
 use crate::store::git::{Author, Git};
@@ -27,7 +27,7 @@ fn refused(message: String) -> anyhow::Error {
 /// What a path of the ledger is.
 enum File {
     Contract(ContractId),
-    Week(Week),
+    Week(Week, ContractId),
     Other,
 }
 
@@ -40,7 +40,7 @@ fn classify(path: &str) -> File {
     match parts.as_slice() {
         ["contracts", f] => id(f).map_or(File::Other, File::Contract),
         ["diary", w, f] => match (w.parse::<Week>(), id(f)) {
-            (Ok(w), Some(_)) => File::Week(w),
+            (Ok(w), Some(i)) => File::Week(w, i),
             _ => File::Other,
         },
         _ => File::Other,
@@ -116,18 +116,16 @@ fn sync(ctx: &Ctx, store: &Store, remote: Option<String>) -> Result<()> {
             .print(&format!("in sync: merged {remote}'s changes and pushed"))?;
         return Ok(());
     }
-    let list: Vec<String> = superseded
-        .iter()
-        .map(|(id, op, kind, why)| format!("  {id}: {kind} ({op}) set aside: {why}"))
-        .collect();
+    let list: Vec<String> = superseded.iter().map(|l| format!("  {l}")).collect();
     Err(refused(format!(
-        "merged and pushed, but the rules refused {} operation(s) in the merged order; they stay in the history, marked superseded, and changed nothing:\n{}",
+        "merged and pushed, but the rules refused {} operation(s) or entries in the merged order; they stay in the ledger, set aside (history: `superseded`; diary: `set_aside`), and count for nothing:\n{}",
         superseded.len(),
         list.join("\n")
     )))
 }
 
-type SetAside = Vec<(ContractId, String, EventKind, String)>;
+/// What a merge set aside, one line each.
+type SetAside = Vec<String>;
 
 /// Merges `theirs` into `ours` (common ancestor `base`) in the work tree
 /// and commits it; what the rules set aside.
@@ -150,7 +148,7 @@ fn merge_with(
     let mut contracts: Vec<(String, ContractId)> = Vec::new();
     for path in &both {
         match classify(path) {
-            File::Week(week) => {
+            File::Week(week, _) => {
                 let read = |rev: &str| -> Result<Option<WeekFile>> {
                     Ok(match git.show(rev, path)? {
                         Some(t) => Some(store.week_text(path, &t)?),
@@ -206,7 +204,7 @@ fn merge_with(
         }
         let m = merge::contract(&b, &o, &t, &all_weeks, &store.settings);
         for (op, kind, why) in m.superseded {
-            superseded.push((id.clone(), op, kind, why));
+            superseded.push(format!("{id}: {kind} ({op}) set aside: {why}"));
         }
         merged.push((path.clone(), m.contract));
     }
@@ -217,6 +215,7 @@ fn merge_with(
         at: ctx.now,
     };
     git.begin_merge(theirs, &author)?;
+    let mut aside_entries = Vec::new();
     let written = (|| -> Result<()> {
         for path in &only_theirs {
             if git.show(theirs, path)?.is_some() {
@@ -226,19 +225,46 @@ fn merge_with(
             }
             store.took(path);
         }
-        for (_, w) in weeks.values() {
-            let c = merged
-                .iter()
-                .map(|(_, c)| c)
-                .find(|c| c.id == w.contract)
-                .cloned()
-                .map_or_else(|| store.contract(&w.contract).map(|d| d.value), Ok)?;
-            let old = store.week(w.week, &c).ok().flatten();
-            store.save_week(old.as_ref(), w, &c)?;
-        }
         for (_, c) in &merged {
             let doc = store.contract(&c.id)?;
             store.save_contract(&doc, c)?;
+        }
+        // Every week of every contract either side changed, as merged:
+        // entries that now overlap or lie after the end are set aside.
+        let mut touched: Vec<ContractId> = mine
+            .iter()
+            .chain(&other)
+            .filter_map(|p| match classify(p) {
+                File::Contract(id) | File::Week(_, id) => Some(id),
+                File::Other => None,
+            })
+            .collect();
+        touched.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        touched.dedup();
+        for id in &touched {
+            let Some(c) = store.text_of(&format!("contracts/{id}.toml"))? else {
+                continue;
+            };
+            let c = store.contract_text(&format!("contracts/{id}.toml"), &c)?;
+            let last = Week::of(ctx.now.max(c.started_at));
+            for w in store.contract_weeks(id, Week::of(c.started_at), last) {
+                let rel = format!("diary/{w}/{id}.toml");
+                let old = store.text_of(&rel)?;
+                let wf = match weeks.get(&rel) {
+                    Some((_, wf)) => wf.clone(),
+                    None => match &old {
+                        Some(t) => store.week_text(&rel, t)?,
+                        None => continue,
+                    },
+                };
+                let kept = merge::set_aside(&wf, &c);
+                for a in kept.aside.iter().filter(|a| !wf.aside.contains(a)) {
+                    aside_entries.push(format!("entry {id}/{} set aside: {}", a.entry.id, a.why));
+                }
+                if weeks.contains_key(&rel) || kept != wf {
+                    store.put_week(&rel, old.as_deref(), &kept, &c)?;
+                }
+            }
         }
         check(store)
     })();
@@ -247,15 +273,16 @@ fn merge_with(
         return Err(e);
     }
     let mut message = format!("sync: merge {theirs}");
-    if !superseded.is_empty() {
+    if !superseded.is_empty() || !aside_entries.is_empty() {
         message.push_str("\n\nSet aside by the rules in the merged order:\n");
-        for (id, op, kind, why) in &superseded {
-            message.push_str(&format!("{id}: {kind} ({op}): {why}\n"));
+        for l in superseded.iter().chain(&aside_entries) {
+            message.push_str(&format!("{l}\n"));
         }
     }
     let written = store.take_written();
     let paths: Vec<&str> = written.iter().map(String::as_str).collect();
     git.commit_merge(&paths, &message, &author)?;
+    superseded.extend(aside_entries);
     Ok(superseded)
 }
 
@@ -289,7 +316,7 @@ pub fn merge_driver(ctx: &Ctx, base: &str, ours: &str, theirs: &str, path: &str)
         )));
     };
     let text = match classify(path) {
-        File::Week(_) => {
+        File::Week(..) => {
             let week = |t: &Option<String>| -> Result<Option<WeekFile>> {
                 t.as_deref()
                     .map(|t| store.week_text(path, t))

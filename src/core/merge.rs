@@ -335,7 +335,47 @@ pub fn week(
         out.insert(e);
     }
     out.entries.sort_by(|a, b| key(a).cmp(&key(b)));
+    // What either side set aside stays set aside.
+    for a in &t.aside {
+        if !out.aside.iter().any(|x| x.entry.id == a.entry.id) {
+            out.aside.push(a.clone());
+        }
+    }
+    out.aside.sort_by(|a, b| key(&a.entry).cmp(&key(&b.entry)));
     Some(out)
+}
+
+/// `w` with the entries that, once merged, lie after `c`'s end or overlap
+/// an earlier one set aside (kept in the file, never counted): the later of
+/// two overlapping entries goes, the same one in either clone.
+pub fn set_aside(w: &WeekFile, c: &Contract) -> WeekFile {
+    let mut out = WeekFile {
+        entries: Vec::new(),
+        ..w.clone()
+    };
+    let words = |t: Instant| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    for e in &w.entries {
+        let stop = e.end.unwrap_or(e.start);
+        let why = if let Some(ended) = c.ended_at().filter(|end| stop > *end || e.start >= *end) {
+            Some(format!("it lies after {} ended ({})", c.id, words(ended)))
+        } else {
+            out.entries
+                .iter()
+                .find(|k| {
+                    let k_stop = k.end.unwrap_or(Instant::MAX_UTC);
+                    e.start < k_stop && k.start < e.end.unwrap_or(Instant::MAX_UTC)
+                })
+                .map(|k| format!("it overlaps {} once the two clones merged", k.id))
+        };
+        match why {
+            Some(why) => out.aside.push(super::diary::week_file::Aside {
+                entry: e.clone(),
+                why,
+            }),
+            None => out.entries.push(e.clone()),
+        }
+    }
+    out
 }
 
 /// An entry's order: by start, then its content (stable across clones).

@@ -5,7 +5,7 @@
 //! reads and writes these shapes; it spells no key.
 
 use super::Settings;
-use super::diary::week_file::{Entry, WeekFile};
+use super::diary::week_file::{Aside, Entry, WeekFile};
 use super::model::*;
 use super::money::{Currency, Money};
 use super::validate::Problem;
@@ -134,6 +134,25 @@ pub struct WeekFileData {
     /// Entries, sorted by start.
     #[serde(default)]
     pub entries: Vec<Entry>,
+    /// Entries a merge set aside.
+    #[serde(default)]
+    pub set_aside: Vec<AsideEntry>,
+}
+
+/// An entry a merge set aside: the entry's keys, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct AsideEntry {
+    pub id: String,
+    #[serde(with = "instant_serde")]
+    pub start: Instant,
+    #[serde(default, with = "instant_serde::opt")]
+    pub end: Option<Instant>,
+    #[serde(default)]
+    pub memo: String,
+    #[serde(default)]
+    pub manual: bool,
+    pub superseded: String,
 }
 
 fn problem(path: &str, message: impl Into<String>) -> Problem {
@@ -370,6 +389,20 @@ impl From<WeekFileData> for WeekFile {
             week: w.week,
             entries: w.entries,
             last_number: w.last_entry.unwrap_or(0),
+            aside: w
+                .set_aside
+                .into_iter()
+                .map(|a| Aside {
+                    entry: Entry {
+                        id: a.id,
+                        start: a.start,
+                        end: a.end,
+                        memo: a.memo,
+                        manual: a.manual,
+                    },
+                    why: a.superseded,
+                })
+                .collect(),
         }
     }
 }
@@ -382,6 +415,18 @@ impl From<&WeekFile> for WeekFileData {
             week: w.week,
             last_entry: w.deleted_beyond(),
             entries: w.entries.clone(),
+            set_aside: w
+                .aside
+                .iter()
+                .map(|a| AsideEntry {
+                    id: a.entry.id.clone(),
+                    start: a.entry.start,
+                    end: a.entry.end,
+                    memo: a.entry.memo.clone(),
+                    manual: a.entry.manual,
+                    superseded: a.why.clone(),
+                })
+                .collect(),
         }
     }
 }

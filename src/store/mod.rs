@@ -796,6 +796,36 @@ impl Store {
         Ok(Self::merged(rel, old, t)?.unwrap_or_else(|| old.to_string()))
     }
 
+    /// Writes the week file `rel` as `new` over its text `old` (if any),
+    /// checked against `contract` (`sync`, after a merge).
+    pub fn put_week(
+        &self,
+        rel: &str,
+        old: Option<&str>,
+        new: &WeekFile,
+        contract: &Contract,
+    ) -> Result<(), StoreError> {
+        self.must_write();
+        self.refuse_invalid(rel, validate::week(new, Some(contract)))?;
+        let text = match old {
+            Some(old) => self.week_over(rel, old, new)?,
+            None => merge::render_new(canonical(rel, codec::write_week(new, &self.currency()))?),
+        };
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            atomic::create_dir(dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
+        }
+        atomic::replace(&path, text.as_bytes())
+            .map_err(io_err(format!("cannot write {}", path.display())))?;
+        self.wrote(rel);
+        Ok(())
+    }
+
+    /// A file's text in the work tree, if it is there.
+    pub fn text_of(&self, rel: &str) -> Result<Option<String>, StoreError> {
+        read_text(&self.root.join(rel), rel)
+    }
+
     /// What this command wrote, handed over (for a commit made by hand).
     pub fn take_written(&self) -> Vec<String> {
         std::mem::take(&mut *self.written.borrow_mut())

@@ -617,8 +617,11 @@ fn ids_made_by_new_in_two_clones_never_collide_and_both_contracts_sync() {
 #[test]
 fn sync_with_the_remote_gone_fails_with_exit_1_and_retries_once_it_is_back() {
     let (bare, acme, ann) = two_clones();
-    acme.run_at("2026-11-04T10:00:00Z", &["refund", "request", "f1", "--amount", "100"])
-        .ok();
+    acme.run_at(
+        "2026-11-04T10:00:00Z",
+        &["refund", "request", "f1", "--amount", "100"],
+    )
+    .ok();
     let away = bare.path().with_extension("away");
     std::fs::rename(bare.path(), &away).unwrap();
     let head = git(acme.path(), &["rev-parse", "HEAD"]);
@@ -630,5 +633,67 @@ fn sync_with_the_remote_gone_fails_with_exit_1_and_retries_once_it_is_back() {
     std::fs::rename(&away, bare.path()).unwrap();
     acme.run_at("2026-11-04T10:02:00Z", &["sync"]).ok();
     ann.run_at("2026-11-04T10:03:00Z", &["sync"]).ok();
-    assert_eq!(acme.read("contracts/f1.toml"), ann.read("contracts/f1.toml"));
+    assert_eq!(
+        acme.read("contracts/f1.toml"),
+        ann.read("contracts/f1.toml")
+    );
+}
+
+#[test]
+fn time_logged_in_one_clone_after_the_end_in_the_other_is_set_aside_not_lost() {
+    let l = shared();
+    let (_bare, bob) = remote_and_clone(&l);
+    // Acme ends c1 on Wednesday at 12:00; Bob, not having synced, logs
+    // Wednesday afternoon and Tuesday morning.
+    l.run_at("2026-11-04T12:00:00Z", &["end", "c1", "--yes"])
+        .ok();
+    for (from, to) in [
+        ("2026-11-03T09:00:00Z", "2026-11-03T10:00:00Z"),
+        ("2026-11-04T13:00:00Z", "2026-11-04T15:00:00Z"),
+    ] {
+        bob.run_at(
+            "2026-11-04T16:00:00Z",
+            &[
+                "--as",
+                "freelancer",
+                "diary",
+                "log",
+                "c1",
+                "--from",
+                from,
+                "--to",
+                to,
+                "--memo",
+                "work",
+            ],
+        )
+        .ok();
+    }
+    bob.run_at("2026-11-04T16:01:00Z", &["sync"]).ok();
+    let r = l.run_at("2026-11-04T16:05:00Z", &["sync"]).code(4);
+    assert!(
+        r.stderr
+            .contains("entry c1/2026W45-2 set aside: it lies after c1 ended"),
+        "{}",
+        r.stderr
+    );
+    l.run_at("2026-11-04T16:06:00Z", &["check"]).ok();
+    // Kept in the file, counted nowhere: the hour before the end stands.
+    let text = l.read("diary/2026-W45/c1.toml");
+    assert!(text.contains("[[set_aside]]"), "{text}");
+    assert!(
+        text.contains("superseded = \"it lies after c1 ended"),
+        "{text}"
+    );
+    let week = json_at(
+        &l,
+        "2026-11-04T16:06:00Z",
+        &["diary", "show", "c1", "--week", "2026-W45"],
+    );
+    assert_eq!(week["weeks"][0]["contracts"][0]["seconds"], 3600, "{week}");
+    bob.run_at("2026-11-04T16:10:00Z", &["sync"]).ok();
+    assert_eq!(
+        l.read("diary/2026-W45/c1.toml"),
+        bob.read("diary/2026-W45/c1.toml")
+    );
 }

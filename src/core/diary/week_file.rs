@@ -56,6 +56,18 @@ pub struct WeekFile {
     /// The highest entry number ever given out here, so that a deleted
     /// entry's id is never reused.
     pub last_number: u64,
+    /// Entries a merge of two clones set aside (they overlapped another, or
+    /// lay after the end, once merged): kept, never counted.
+    pub aside: Vec<Aside>,
+}
+
+/// An entry set aside by a merge, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aside {
+    /// The entry as it was logged.
+    pub entry: Entry,
+    /// Why it was set aside.
+    pub why: String,
 }
 
 impl WeekFile {
@@ -66,6 +78,7 @@ impl WeekFile {
             week,
             entries: Vec::new(),
             last_number: 0,
+            aside: Vec::new(),
         }
     }
 
