@@ -210,6 +210,14 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// The parties of a shared ledger: their SSH keys sign their commits
+    #[command(subcommand)]
+    Party(PartyCmd),
+    /// Check every commit of a shared ledger: signed by a recorded party, each operation that party's
+    #[command(
+        after_help = "Exit codes: 0 every commit verifies; 4 some do not (each is named, with why)."
+    )]
+    Verify,
     /// Merge one file of the ledger by the rules (git runs it as the merge driver `contracts`)
     #[command(hide = true)]
     GitMergeDriver {
@@ -266,6 +274,22 @@ pub struct InitArgs {
     /// party by cloning it
     #[arg(long)]
     pub git: bool,
+}
+
+/// `party`.
+#[derive(Debug, Subcommand)]
+pub enum PartyCmd {
+    /// Record a party's SSH public key (its name as contracts use it)
+    #[command(
+        after_help = "Example:\n  contracts party add \"Ann Lee\" --key ~/.ssh/id_ed25519.pub"
+    )]
+    Add {
+        /// The party's name, as contracts name it (client or freelancer)
+        name: String,
+        /// Its SSH public key file (`.pub`)
+        #[arg(long, value_name = "FILE")]
+        key: std::path::PathBuf,
+    },
 }
 
 /// `new`.

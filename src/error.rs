@@ -81,7 +81,7 @@ pub fn classify(e: &anyhow::Error) -> ErrorKind {
                 StoreError::NoLedger(_) | StoreError::NoContract(_) => ErrorKind::NotFound,
                 StoreError::Invalid(_) => ErrorKind::Invalid,
                 StoreError::Busy { .. } => ErrorKind::Busy,
-                StoreError::Exists(_) => ErrorKind::Refused,
+                StoreError::Exists(_) | StoreError::Refused(_) => ErrorKind::Refused,
                 StoreError::Io { .. } | StoreError::Inconsistent(_) => ErrorKind::Failure,
             };
         }

@@ -13,6 +13,7 @@ pub mod log;
 pub mod milestone;
 pub mod new;
 pub mod offer;
+pub mod party;
 pub mod pause;
 pub mod refund;
 pub mod report;
@@ -20,6 +21,7 @@ pub mod resume;
 pub mod show;
 pub mod sweep;
 pub mod sync;
+pub mod verify;
 
 use crate::core::diary::{self as rules, WeekFile};
 use crate::core::model::{Contract, ContractId, Instant, Role};
@@ -224,6 +226,7 @@ pub fn mutate(
     let store = ctx.open(Access::Write)?;
     let doc = store.contract(&id)?;
     let role = ctx.role(&store.settings);
+    check_party(&store, &doc.value, role)?;
     let due = advanced(&store, doc.value.clone(), ctx.now)?;
     let mut outcome = rule(&store, &due.contract, role)?;
     outcome.events.splice(0..0, due.events);
@@ -344,6 +347,39 @@ pub fn commit(ctx: &Ctx, store: &Store, who: &str, subject: &str, body: &[String
     };
     store.commit(&message, &author)?;
     Ok(())
+}
+
+/// In a shared ledger whose parties' keys are recorded, this clone acts
+/// for the party whose key it signs with: recording `role`'s action on `c`
+/// is refused unless that is `role`'s party (a freelancer's clone cannot
+/// record `--as client`).
+pub fn check_party(store: &Store, c: &Contract, role: Role) -> Result<()> {
+    let Some(git) = store.git() else {
+        return Ok(());
+    };
+    if store.parties.is_empty() {
+        return Ok(());
+    }
+    let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
+    let mine = git.signing_key().and_then(|k| data(&k));
+    let me = store
+        .parties
+        .iter()
+        .find(|p| data(&p.key) == mine && mine.is_some());
+    let who = party(c, role);
+    match me {
+        Some(me) if me.name == who => Ok(()),
+        Some(me) => Err(crate::store::StoreError::Refused(format!(
+            "this clone signs as {}, and recording the {role}'s action on {} is for {who}, in their clone: only the party itself can",
+            me.name, c.id
+        ))
+        .into()),
+        None => Err(crate::store::StoreError::Refused(format!(
+            "this clone's signing key is none of the parties' recorded in ledger.toml: set `git config user.signingkey` to your key ({who} acts as the {role} of {})",
+            c.id
+        ))
+        .into()),
+    }
 }
 
 /// The name of `role`'s party in `c`.

@@ -95,6 +95,7 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
         lifecycle::create(req, role, &store.settings, ctx.now)?
     };
     crate::core::step::stamp(&mut outcome, &super::operation_id());
+    super::check_party(&store, &outcome.contract, role)?;
     let c = &outcome.contract;
     if !ctx.dry_run {
         store.create_contract(c)?;

@@ -92,6 +92,32 @@ fn sync(ctx: &Ctx, store: &Store, remote: Option<String>) -> Result<()> {
     }
     let ours = git.out(&["rev-parse", "HEAD"])?;
     let theirs = git.out(&["rev-parse", &theirs_ref])?;
+    // What comes in is checked first: signed by a party, each operation
+    // that party's; else nothing is merged.
+    let incoming = git.out(&[
+        "rev-list",
+        "--reverse",
+        "--topo-order",
+        &format!("{ours}..{theirs}"),
+    ])?;
+    if !incoming.is_empty() {
+        let dir = super::verify::tempfile_dir()?;
+        let mut failures = Vec::new();
+        for rev in incoming.lines() {
+            if let super::verify::Verdict::Fails(why) =
+                super::verify::check_commit(store, rev, &dir)?
+            {
+                failures.extend(why);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        if !failures.is_empty() {
+            return Err(refused(format!(
+                "{remote}/{branch} has commits that do not verify; nothing was merged:\n  {}",
+                failures.join("\n  ")
+            )));
+        }
+    }
     if ours == theirs {
         ctx.out.print(&format!("in sync with {remote}"))?;
         return Ok(());

@@ -28,6 +28,50 @@ pub struct SettingsFile {
     pub role: Option<Role>,
     /// The freelancer's service fee, in whole percent (default 10).
     pub fee_percent: Option<u8>,
+    /// In a shared ledger, each party's SSH public key, by name.
+    pub parties: Option<std::collections::BTreeMap<String, PartyFile>>,
+}
+
+/// `[parties.NAME]`: a party of a shared ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyFile {
+    /// The SSH public key its commits are signed with
+    /// (`ssh-ed25519 AAAA... comment`).
+    pub key: String,
+}
+
+/// A party of a shared ledger: the name contracts use as `client` or
+/// `freelancer`, and the SSH public key that signs its commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    /// The name.
+    pub name: String,
+    /// The public key, as `ssh-keygen` writes it.
+    pub key: String,
+}
+
+/// Checks an SSH public key's text: `TYPE BASE64 [COMMENT]`.
+pub fn check_ssh_key(text: &str) -> Result<(), String> {
+    let mut parts = text.split_whitespace();
+    let (Some(kind), Some(data)) = (parts.next(), parts.next()) else {
+        return Err("an SSH public key is `TYPE BASE64 [COMMENT]`, as in a `.pub` file".into());
+    };
+    let known = kind.starts_with("ssh-")
+        || kind.starts_with("ecdsa-sha2-")
+        || kind.starts_with("sk-ssh-")
+        || kind.starts_with("sk-ecdsa-");
+    if !known {
+        return Err(format!(
+            "`{kind}` is not an SSH key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-...)"
+        ));
+    }
+    let base64 = data
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
+    if data.len() < 16 || !base64 {
+        return Err("the key's data is not base64".into());
+    }
+    Ok(())
 }
 
 /// A contract file.
@@ -163,6 +207,40 @@ fn problem(path: &str, message: impl Into<String>) -> Problem {
 }
 
 impl SettingsFile {
+    /// The settings and the parties, or what is wrong with them.
+    pub fn into_ledger(self) -> Result<(Settings, Vec<Party>), Vec<Problem>> {
+        let mut parties = Vec::new();
+        let mut problems = Vec::new();
+        for (name, p) in self.parties.clone().unwrap_or_default() {
+            match check_ssh_key(&p.key) {
+                Ok(()) => parties.push(Party { name, key: p.key }),
+                Err(e) => problems.push(problem(&format!("parties.{name}.key"), e)),
+            }
+        }
+        let settings = self.into_settings().map_err(|mut ps| {
+            ps.append(&mut problems);
+            ps
+        })?;
+        if problems.is_empty() {
+            Ok((settings, parties))
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The settings file of `settings` and `parties`.
+    pub fn of(settings: &Settings, parties: &[Party]) -> SettingsFile {
+        SettingsFile {
+            parties: (!parties.is_empty()).then(|| {
+                parties
+                    .iter()
+                    .map(|p| (p.name.clone(), PartyFile { key: p.key.clone() }))
+                    .collect()
+            }),
+            ..SettingsFile::from(settings)
+        }
+    }
+
     /// The settings, or what is wrong with them.
     pub fn into_settings(self) -> Result<Settings, Vec<Problem>> {
         let fee_percent = self.fee_percent.unwrap_or(10);
@@ -187,6 +265,7 @@ impl From<&Settings> for SettingsFile {
             currency: s.currency,
             role: Some(s.role),
             fee_percent: Some(s.fee_percent),
+            parties: None,
         }
     }
 }

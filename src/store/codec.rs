@@ -12,7 +12,7 @@ use crate::core::Settings;
 use crate::core::diary::WeekFile;
 use crate::core::model::{Contract, Instant};
 use crate::core::money::Currency;
-use crate::core::schema::{ContractFile, SettingsFile, WeekFileData};
+use crate::core::schema::{ContractFile, Party, SettingsFile, WeekFileData};
 use crate::core::validate::Problem;
 use chrono::{Datelike, NaiveDate, TimeZone, Timelike};
 use std::ops::Range;
@@ -172,6 +172,16 @@ pub fn span_of(root: &tree::Table<'_>, path: &str) -> Option<Range<usize>> {
 /// Reads `ledger.toml`.
 pub fn read_settings(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Settings> {
     cx.read(root, SettingsFile::into_settings)
+}
+
+/// Reads `ledger.toml` with the parties of a shared ledger.
+pub fn read_ledger(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<(Settings, Vec<Party>)> {
+    cx.read(root, SettingsFile::into_ledger)
+}
+
+/// `ledger.toml` with its parties, in canonical form.
+pub fn write_ledger(s: &Settings, parties: &[Party]) -> Result<Table, ser::Error> {
+    ser::to_table(&SettingsFile::of(s, parties), &s.currency)
 }
 
 /// Reads a contract file.
@@ -1441,7 +1451,7 @@ manual = true
             &[(
                 "role = \"client\"",
                 "rol = \"client\"",
-                "unknown key `rol` (known here: version, currency, role, fee_percent)",
+                "unknown key `rol` (known here: version, currency, role, fee_percent, parties)",
                 3,
                 1,
             )],

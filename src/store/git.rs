@@ -22,6 +22,8 @@ pub struct Git {
     root: PathBuf,
     // Time spent waiting for git (`sync --verbose` reports it).
     spent: std::cell::Cell<std::time::Duration>,
+    // Commits are signed (the parties' keys are recorded).
+    sign: bool,
 }
 
 /// Who made a commit, and when.
@@ -47,6 +49,7 @@ impl Git {
         root.join(".git").exists().then(|| Git {
             root: root.to_path_buf(),
             spent: Default::default(),
+            sign: false,
         })
     }
 
@@ -57,6 +60,7 @@ impl Git {
         let git = Git {
             root: root.to_path_buf(),
             spent: Default::default(),
+            sign: false,
         };
         git.run("init", &["init", "-q", "-b", "main"], None)?;
         let attributes = root.join(".gitattributes");
@@ -81,7 +85,8 @@ impl Git {
             return Ok(());
         }
         self.add(paths)?;
-        let mut commit = vec!["commit", "-q", "--no-verify", "-m", message, "--"];
+        let mut commit = self.commit_args();
+        commit.extend(["-m", message, "--"]);
         commit.extend(paths);
         self.run("commit", &commit, Some(author))?;
         Ok(())
@@ -120,11 +125,109 @@ impl Git {
         Ok(out)
     }
 
+    // `git commit`, signed with the clone's SSH key when commits are.
+    fn commit_args(&self) -> Vec<&'static str> {
+        if self.sign {
+            vec!["-c", "gpg.format=ssh", "commit", "-q", "--no-verify", "-S"]
+        } else {
+            vec!["commit", "-q", "--no-verify"]
+        }
+    }
+
     fn add(&self, paths: &[&str]) -> Result<(), StoreError> {
         let mut add = vec!["add", "--"];
         add.extend(paths);
         self.run("add", &add, None)?;
         Ok(())
+    }
+
+    /// The same repository, its commits signed or not.
+    pub fn signing(self, sign: bool) -> Git {
+        Git { sign, ..self }
+    }
+
+    /// The public key this clone signs with (`user.signingkey`: a key, a
+    /// `.pub` file, or a private key file with its `.pub` beside it).
+    pub fn signing_key(&self) -> Option<String> {
+        let v = Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(["config", "--get", "user.signingkey"])
+            .output()
+            .ok()?;
+        let v = String::from_utf8_lossy(&v.stdout).trim().to_string();
+        if v.is_empty() {
+            return None;
+        }
+        let v = v.strip_prefix("key::").unwrap_or(&v).to_string();
+        if v.starts_with("ssh-") || v.starts_with("ecdsa-") || v.starts_with("sk-") {
+            return Some(v);
+        }
+        let path = match v.strip_prefix("~/") {
+            Some(rest) => std::env::var_os("HOME").map(|h| Path::new(&h).join(rest))?,
+            None => PathBuf::from(&v),
+        };
+        let public = if path.extension().is_some_and(|e| e == "pub") {
+            path
+        } else {
+            PathBuf::from(format!("{}.pub", path.display()))
+        };
+        std::fs::read_to_string(public)
+            .ok()
+            .and_then(|t| t.lines().next().map(|l| l.trim().to_string()))
+    }
+
+    /// Whether this clone can sign commits: a signing key is configured.
+    pub fn can_sign(&self) -> bool {
+        self.ok(&["config", "--get", "user.signingkey"])
+    }
+
+    /// Who signed `rev`, checked against the allowed-signers file
+    /// `allowed`: the principal's name, or why not.
+    pub fn signer(&self, rev: &str, allowed: &Path) -> Result<String, String> {
+        let file = format!("gpg.ssh.allowedSignersFile={}", allowed.display());
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args([
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                &file,
+                "verify-commit",
+                "--raw",
+                rev,
+            ])
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() {
+            // `Good "git" signature for NAME with ED25519 key SHA256:...`
+            if let Some(rest) = err.split("signature for ").nth(1)
+                && let Some((name, _)) = rest.split_once(" with ")
+            {
+                return Ok(name.trim_matches('"').to_string());
+            }
+        }
+        let no_sig = !self.ok(&["cat-file", "-e", rev])
+            || !String::from_utf8_lossy(
+                &Command::new("git")
+                    .arg("-C")
+                    .arg(&self.root)
+                    .args(["cat-file", "commit", rev])
+                    .output()
+                    .map(|o| o.stdout)
+                    .unwrap_or_default(),
+            )
+            .contains("gpgsig");
+        Err(if no_sig {
+            "unsigned, where the parties' keys are recorded".to_string()
+        } else {
+            format!(
+                "signed by a key no recorded party has ({})",
+                err.lines().next().unwrap_or("no valid signature").trim()
+            )
+        })
     }
 
     /// Registers this program as the merge driver the attributes name, in

@@ -50,6 +50,9 @@ pub enum StoreError {
     /// Refused to overwrite (exit 4).
     #[error("{0}")]
     Exists(String),
+    /// Refused for the shared ledger's sake (exit 4): what and why.
+    #[error("{0}")]
+    Refused(String),
     /// A change would have written a file that fails validation: a defect
     /// of this program, not of the files (exit 1). Nothing was written.
     #[error("internal error: refusing to write an invalid file: {}", problems_text(.0))]
@@ -119,6 +122,10 @@ pub struct Store {
     root: PathBuf,
     /// The ledger's settings.
     pub settings: Settings,
+    /// The parties of a shared ledger whose keys are recorded.
+    pub parties: Vec<crate::core::schema::Party>,
+    // `ledger.toml` as read, for a format-preserving rewrite.
+    settings_text: String,
     access: Access,
     _lock: lock::Lock,
     /// Things the user should know (a network file system, ...).
@@ -327,25 +334,40 @@ impl Store {
             text: &text,
         };
         let mut cx = codec::Cx::new(&src, None);
-        let settings = codec::read_settings(&mut cx, &doc);
+        let ledger = codec::read_ledger(&mut cx, &doc);
         if !cx.problems.is_empty() {
             return Err(StoreError::Invalid(cx.problems));
         }
-        let settings = settings.ok_or_else(|| {
+        let (settings, parties) = ledger.ok_or_else(|| {
             StoreError::Invalid(vec![Located::file(SETTINGS_FILE, "unreadable settings")])
         })?;
+        let parties_empty = parties.is_empty();
         let warnings = if access == Access::Write {
             netfs::warning(root).into_iter().collect()
         } else {
             Vec::new()
         };
+        let git = git::Git::of(root);
+        // Where the parties' keys are recorded, every commit is signed: a
+        // clone that cannot sign changes nothing (checked before any write).
+        if let Some(g) = &git
+            && access == Access::Write
+            && !parties.is_empty()
+            && !g.can_sign()
+        {
+            return Err(StoreError::Refused(
+                "this shared ledger records its parties' keys, so every commit is signed, and this clone has no signing key: `git config user.signingkey ~/.ssh/id_ed25519.pub` (the key recorded for you by `contracts party add`)".into(),
+            ));
+        }
         Ok(Store {
             root: root.to_path_buf(),
             settings,
+            parties,
+            settings_text: text,
             access,
             _lock: lock,
             warnings,
-            git: git::Git::of(root),
+            git: git.map(|g| g.signing(!parties_empty)),
             written: std::cell::RefCell::new(Vec::new()),
         })
     }
@@ -824,6 +846,25 @@ impl Store {
     /// A file's text in the work tree, if it is there.
     pub fn text_of(&self, rel: &str) -> Result<Option<String>, StoreError> {
         read_text(&self.root.join(rel), rel)
+    }
+
+    /// The parties recorded in a `ledger.toml` text (another revision's).
+    pub fn parties_text(&self, text: &str) -> Result<Vec<crate::core::schema::Party>, StoreError> {
+        self.read_as(SETTINGS_FILE, text, codec::read_ledger)
+            .map(|(_, parties)| parties)
+    }
+
+    /// Records `parties` in `ledger.toml` (format kept).
+    pub fn save_parties(&self, parties: &[crate::core::schema::Party]) -> Result<(), StoreError> {
+        self.must_write();
+        let t = canonical(SETTINGS_FILE, codec::write_ledger(&self.settings, parties))?;
+        if let Some(text) = Self::merged(SETTINGS_FILE, &self.settings_text, t)? {
+            let path = self.root.join(SETTINGS_FILE);
+            atomic::replace(&path, text.as_bytes())
+                .map_err(io_err(format!("cannot write {}", path.display())))?;
+            self.wrote(SETTINGS_FILE);
+        }
+        Ok(())
     }
 
     /// What this command wrote, handed over (for a commit made by hand).

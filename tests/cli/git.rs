@@ -697,3 +697,148 @@ fn time_logged_in_one_clone_after_the_end_in_the_other_is_set_aside_not_lost() {
         bob.read("diary/2026-W45/c1.toml")
     );
 }
+
+// ------------------------------------------------------- who did what
+
+/// An ed25519 key pair in `dir`, named `name`: the private key's path.
+fn key(dir: &Path, name: &str) -> String {
+    let path = dir.join(name);
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&path)
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path.display().to_string()
+}
+
+#[test]
+fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_by_verify() {
+    let keys = tempfile::tempdir().unwrap();
+    let (acme_key, bob_key) = (key(keys.path(), "acme"), key(keys.path(), "bob"));
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    let pub_of = |k: &str| format!("{k}.pub");
+    acme.run_at(
+        "2026-11-02T08:01:00Z",
+        &["party", "add", "Acme", "--key", &pub_of(&acme_key)],
+    )
+    .ok();
+    // From now on commits are signed: a clone without a key changes nothing.
+    let r = acme.run_at(
+        "2026-11-02T08:02:00Z",
+        &["party", "add", "Bob", "--key", &pub_of(&bob_key)],
+    );
+    r.code(4);
+    git(acme.path(), &["config", "user.signingkey", &acme_key]);
+    acme.run_at(
+        "2026-11-02T08:02:00Z",
+        &["party", "add", "Bob", "--key", &pub_of(&bob_key)],
+    )
+    .ok();
+    acme.hourly("c1");
+    // Acme's clone cannot record Bob's acceptance.
+    let r = acme
+        .run_at(
+            "2026-11-02T09:30:00Z",
+            &["--as", "freelancer", "accept", "c1"],
+        )
+        .code(4);
+    assert!(
+        r.stderr.contains("this clone signs as Acme"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("is for Bob"), "{}", r.stderr);
+    // Bob's clone can.
+    let (_bare, bob) = remote_and_clone(&acme);
+    git(bob.path(), &["config", "user.signingkey", &bob_key]);
+    bob.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "c1"],
+    )
+    .ok();
+    bob.run_at("2026-11-02T09:31:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-02T09:32:00Z", &["sync"]).ok();
+    let r = acme.run(&["verify"]).ok();
+    assert!(
+        r.stdout.contains("verified: 5 commit(s), 3 signed"),
+        "{}",
+        r.stdout
+    );
+
+    // Forced by hand: Acme's key signs the freelancer's pause, made in a
+    // copy outside git and committed with git itself.
+    let scratch = Ledger::empty();
+    for f in ["ledger.toml", "contracts/c1.toml"] {
+        scratch.write(f, &acme.read(f));
+    }
+    scratch
+        .run_at("2026-11-03T09:00:00Z", &["--as", "client", "pause", "c1"])
+        .ok();
+    let forged = scratch.read("contracts/c1.toml").replace(
+        "actor = \"client\"\nevent = \"paused\"",
+        "actor = \"freelancer\"\nevent = \"paused\"",
+    );
+    acme.write("contracts/c1.toml", &forged);
+    git(
+        acme.path(),
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "commit",
+            "-q",
+            "-S",
+            "-am",
+            "forged",
+        ],
+    );
+    let forged_rev = git(acme.path(), &["rev-parse", "--short=12", "HEAD"]);
+    // And a commit without a signature.
+    acme.write("notes.txt", "x\n");
+    git(acme.path(), &["add", "notes.txt"]);
+    git(
+        acme.path(),
+        &["commit", "-q", "--no-gpg-sign", "-m", "unsigned"],
+    );
+    let unsigned_rev = git(acme.path(), &["rev-parse", "--short=12", "HEAD"]);
+    let r = acme.run(&["verify"]).code(4);
+    assert!(r.stderr.contains("2 of 7 commit(s) fail"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "{}: adds `paused` by the freelancer of c1 (Bob), but is signed by Acme",
+            forged_rev.trim()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("{}: unsigned", unsigned_rev.trim())),
+        "{}",
+        r.stderr
+    );
+
+    // An unsigned commit pushed from Bob's clone: Acme's sync refuses it
+    // and merges nothing.
+    bob.write("notes.txt", "from bob\n");
+    git(bob.path(), &["add", "notes.txt"]);
+    git(
+        bob.path(),
+        &["commit", "-q", "--no-gpg-sign", "-m", "unsigned"],
+    );
+    git(bob.path(), &["push", "-q", "origin", "main"]);
+    let head = git(acme.path(), &["rev-parse", "HEAD"]);
+    let r = acme.run_at("2026-11-03T10:00:00Z", &["sync"]).code(4);
+    assert!(
+        r.stderr.contains("do not verify; nothing was merged"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("unsigned"), "{}", r.stderr);
+    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+}

@@ -36,6 +36,7 @@ pub fn run(
     };
     let others = others(&store, &c, week, ctx.now)?;
     let role = ctx.role(&store.settings);
+    crate::commands::check_party(&store, &c, role)?;
     let (new, e) = diary::edit(&c, role, &doc.value, &others, &local, req, ctx.now)?;
     if !ctx.dry_run {
         store.save_week(Some(&doc), &new, &c)?;

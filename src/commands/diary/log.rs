@@ -31,6 +31,7 @@ pub fn run(ctx: &Ctx, a: DiaryLogArgs) -> Result<()> {
     let (doc, wf) = week_or_empty(&store, &c, week)?;
     let others = others(&store, &c, week, ctx.now)?;
     let role = ctx.role(&store.settings);
+    crate::commands::check_party(&store, &c, role)?;
     let req = LogRequest {
         start,
         end,

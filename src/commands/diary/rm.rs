@@ -21,6 +21,7 @@ pub fn run(ctx: &Ctx, entry: &str) -> Result<()> {
         );
     };
     let role = ctx.role(&store.settings);
+    crate::commands::check_party(&store, &c, role)?;
     let others = others(&store, &c, week, ctx.now)?;
     let (new, e) = diary::remove(&c, role, &doc.value, &others, &local, ctx.now)?;
     if !ctx.dry_run {

@@ -18,6 +18,7 @@ pub fn run(ctx: &Ctx, id: &str, memo: String) -> Result<()> {
     let (doc, wf) = week_or_empty(&store, &c, week)?;
     let others = others(&store, &c, week, ctx.now)?;
     let role = ctx.role(&store.settings);
+    crate::commands::check_party(&store, &c, role)?;
     let (new, e) = diary::start(&c, role, &wf, &others, memo, ctx.now)?;
     // A timer left running past its week's close ends there now: written
     // first, so a crash leaves it ended and no new timer (valid).

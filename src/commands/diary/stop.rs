@@ -22,6 +22,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
         .into());
     };
     let role = ctx.role(&store.settings);
+    crate::commands::check_party(&store, &c, role)?;
     let others = others(&store, &c, week, ctx.now)?;
     let (new, e, note) = diary::stop(&c, role, &doc.value, &others, ctx.now)?;
     if !ctx.dry_run {

@@ -1,0 +1,55 @@
+//! `party add NAME --key FILE`: records a party's SSH public key in a
+//! shared ledger's `ledger.toml`; from then on every commit is signed.
+
+use super::Ctx;
+use crate::core::schema::{Party, check_ssh_key};
+use crate::error::usage;
+use crate::store::{Access, StoreError};
+use anyhow::Result;
+use std::path::Path;
+
+/// Runs `party add`.
+pub fn add(ctx: &Ctx, name: &str, key: &Path) -> Result<()> {
+    let shown = key.display();
+    let text = std::fs::read_to_string(key).map_err(|e| usage(format!("--key {shown}: {e}")))?;
+    let key = text.lines().next().unwrap_or_default().trim().to_string();
+    check_ssh_key(&key).map_err(|e| usage(format!("--key {shown}: {e}")))?;
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err(usage(
+            "the party's name is the one contracts use as client or freelancer: not empty, no control characters",
+        ));
+    }
+    let store = ctx.open(Access::Write)?;
+    if store.parties.iter().any(|p| p.name == name) {
+        return Err(StoreError::Refused(format!(
+            "{name} is already a party of this ledger: a party's key is recorded once (changing it is not supported yet)"
+        ))
+        .into());
+    }
+    let mut parties = store.parties.clone();
+    parties.push(Party {
+        name: name.to_string(),
+        key: key.clone(),
+    });
+    parties.sort_by(|a, b| a.name.cmp(&b.name));
+    if !ctx.dry_run {
+        store.save_parties(&parties)?;
+        let kind = key.split_whitespace().next().unwrap_or_default();
+        super::commit(
+            ctx,
+            &store,
+            name,
+            &format!("party add {name}"),
+            &[format!("{name}: {kind} key")],
+        )?;
+    }
+    ctx.out.print(&format!(
+        "{name}'s key recorded{}: commits in this ledger are signed from now on",
+        if ctx.dry_run {
+            " (dry run: nothing was written)"
+        } else {
+            ""
+        }
+    ))?;
+    Ok(())
+}
