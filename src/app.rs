@@ -179,10 +179,10 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Check => commands::check::run(&ctx),
         Command::Sweep => commands::sweep::run(&ctx),
         Command::Sync { remote, verbose } => commands::sync::run(&ctx, remote, verbose),
-        Command::Party(crate::cli::PartyCmd::Add { name, key }) => {
-            commands::party::add(&ctx, &name, &key)
+        Command::Party(crate::cli::PartyCmd::Add { name, key, replace }) => {
+            commands::party::add(&ctx, &name, &key, replace)
         }
-        Command::Verify => commands::verify::run(&ctx),
+        Command::Verify { verbose } => commands::verify::run(&ctx, verbose),
         Command::GitMergeDriver {
             base,
             ours,

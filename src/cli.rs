@@ -217,7 +217,11 @@ pub enum Command {
     #[command(
         after_help = "Exit codes: 0 every commit verifies; 4 some do not (each is named, with why)."
     )]
-    Verify,
+    Verify {
+        /// Say how long git took and how long contracts itself took
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Merge one file of the ledger by the rules (git runs it as the merge driver `contracts`)
     #[command(hide = true)]
     GitMergeDriver {
@@ -289,6 +293,10 @@ pub enum PartyCmd {
         /// Its SSH public key file (`.pub`)
         #[arg(long, value_name = "FILE")]
         key: std::path::PathBuf,
+        /// Replace the party's recorded key: only in the party's own clone,
+        /// signed with its old key
+        #[arg(long)]
+        replace: bool,
     },
 }
 

@@ -349,6 +349,27 @@ pub fn commit(ctx: &Ctx, store: &Store, who: &str, subject: &str, body: &[String
     Ok(())
 }
 
+/// Refuses unless this clone signs with `name`'s recorded key.
+pub fn check_signer(store: &Store, name: &str) -> Result<()> {
+    let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
+    let mine = store
+        .git()
+        .and_then(|g| g.signing_key())
+        .and_then(|k| data(&k));
+    let theirs = store
+        .parties
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| data(&p.key));
+    if mine.is_some() && mine == theirs {
+        return Ok(());
+    }
+    Err(crate::store::StoreError::Refused(format!(
+        "only {name}, in a clone signing with {name}'s recorded key, can change it"
+    ))
+    .into())
+}
+
 /// In a shared ledger whose parties' keys are recorded, this clone acts
 /// for the party whose key it signs with: recording `role`'s action on `c`
 /// is refused unless that is `role`'s party (a freelancer's clone cannot

@@ -8,8 +8,8 @@ use crate::store::{Access, StoreError};
 use anyhow::Result;
 use std::path::Path;
 
-/// Runs `party add`.
-pub fn add(ctx: &Ctx, name: &str, key: &Path) -> Result<()> {
+/// Runs `party add` (`replace`: a new key for a recorded party).
+pub fn add(ctx: &Ctx, name: &str, key: &Path, replace: bool) -> Result<()> {
     let shown = key.display();
     let text = std::fs::read_to_string(key).map_err(|e| usage(format!("--key {shown}: {e}")))?;
     let key = text.lines().next().unwrap_or_default().trim().to_string();
@@ -20,13 +20,26 @@ pub fn add(ctx: &Ctx, name: &str, key: &Path) -> Result<()> {
         ));
     }
     let store = ctx.open(Access::Write)?;
-    if store.parties.iter().any(|p| p.name == name) {
-        return Err(StoreError::Refused(format!(
-            "{name} is already a party of this ledger: a party's key is recorded once (changing it is not supported yet)"
-        ))
-        .into());
+    let known = store.parties.iter().any(|p| p.name == name);
+    match (known, replace) {
+        (true, false) => {
+            return Err(StoreError::Refused(format!(
+                "{name} is already a party of this ledger: a new key replaces the old with --replace, in {name}'s own clone (the change is signed with the old key)"
+            ))
+            .into());
+        }
+        (false, true) => {
+            return Err(StoreError::Refused(format!(
+                "{name} is not a party of this ledger yet: record the key without --replace"
+            ))
+            .into());
+        }
+        // Only the party itself changes its key: signed with the old one.
+        (true, true) => super::check_signer(&store, name)?,
+        (false, false) => {}
     }
     let mut parties = store.parties.clone();
+    parties.retain(|p| p.name != name);
     parties.push(Party {
         name: name.to_string(),
         key: key.clone(),

@@ -53,15 +53,19 @@ pub fn run(ctx: &Ctx, remote: Option<String>, verbose: bool) -> Result<()> {
     let store = ctx.open(Access::Write)?;
     let r = sync(ctx, &store, remote);
     if verbose && let Some(git) = store.git() {
-        let (all, git) = (t0.elapsed(), git.spent());
-        eprintln!(
-            "sync: {:.1} ms in all: {:.1} ms in git, {:.1} ms in contracts",
-            all.as_secs_f64() * 1e3,
-            git.as_secs_f64() * 1e3,
-            all.saturating_sub(git).as_secs_f64() * 1e3
-        );
+        report_time("sync", t0.elapsed(), git.spent());
     }
     r
+}
+
+/// `--verbose`: the time in all, in git, and in `contracts` itself.
+pub fn report_time(verb: &str, all: std::time::Duration, git: std::time::Duration) {
+    eprintln!(
+        "{verb}: {:.1} ms in all: {:.1} ms in git, {:.1} ms in contracts",
+        all.as_secs_f64() * 1e3,
+        git.as_secs_f64() * 1e3,
+        all.saturating_sub(git).as_secs_f64() * 1e3
+    );
 }
 
 fn sync(ctx: &Ctx, store: &Store, remote: Option<String>) -> Result<()> {
@@ -103,9 +107,10 @@ fn sync(ctx: &Ctx, store: &Store, remote: Option<String>) -> Result<()> {
     if !incoming.is_empty() {
         let dir = super::verify::tempfile_dir()?;
         let mut failures = Vec::new();
+        let mut cache = super::verify::Parties::default();
         for rev in incoming.lines() {
             if let super::verify::Verdict::Fails(why) =
-                super::verify::check_commit(store, rev, &dir)?
+                super::verify::check_commit(store, rev, &dir, &mut cache)?
             {
                 failures.extend(why);
             }

@@ -13,9 +13,18 @@ use crate::store::{Access, SETTINGS_FILE, Store, StoreError};
 use anyhow::Result;
 use std::collections::HashSet;
 
-/// Runs `verify`.
-pub fn run(ctx: &Ctx) -> Result<()> {
+/// Runs `verify`; with `verbose`, says on stderr how the time went.
+pub fn run(ctx: &Ctx, verbose: bool) -> Result<()> {
+    let t0 = std::time::Instant::now();
     let store = ctx.open(Access::Read)?;
+    let r = verify(ctx, &store);
+    if verbose && let Some(git) = store.git() {
+        super::sync::report_time("verify", t0.elapsed(), git.spent());
+    }
+    r
+}
+
+fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
     let Some(git) = store.git() else {
         return Err(crate::error::usage(
             "`verify` checks the commits of a ledger kept in git (`contracts init --git`)",
@@ -25,9 +34,10 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let dir = tempfile_dir()?;
     let mut failures = Vec::new();
     let (mut checked, mut signed) = (0, 0);
+    let mut cache = Parties::default();
     for rev in revs.lines() {
         checked += 1;
-        match check_commit(&store, rev, &dir)? {
+        match check_commit(store, rev, &dir, &mut cache)? {
             Verdict::Signed => signed += 1,
             Verdict::NoParties => {}
             Verdict::Fails(why) => failures.extend(why),
@@ -58,9 +68,30 @@ pub enum Verdict {
     Fails(Vec<String>),
 }
 
+/// The parties recorded as of each revision seen, so that a history is
+/// read once.
+#[derive(Default)]
+pub struct Parties(std::collections::HashMap<String, Vec<Party>>);
+
+impl Parties {
+    fn at(&mut self, store: &Store, rev: &str) -> Result<Vec<Party>> {
+        if let Some(p) = self.0.get(rev) {
+            return Ok(p.clone());
+        }
+        let p = parties_at(store, rev)?;
+        self.0.insert(rev.to_string(), p.clone());
+        Ok(p)
+    }
+}
+
 /// Checks one commit against the parties recorded as of its parent, with
 /// an allowed-signers file written in `dir`.
-pub fn check_commit(store: &Store, rev: &str, dir: &std::path::Path) -> Result<Verdict> {
+pub fn check_commit(
+    store: &Store,
+    rev: &str,
+    dir: &std::path::Path,
+    cache: &mut Parties,
+) -> Result<Verdict> {
     let Some(git) = store.git() else {
         return Ok(Verdict::NoParties);
     };
@@ -69,7 +100,16 @@ pub fn check_commit(store: &Store, rev: &str, dir: &std::path::Path) -> Result<V
     let Some(parent) = parents.first() else {
         return Ok(Verdict::NoParties);
     };
-    let parties = parties_at(store, parent)?;
+    let parties = cache.at(store, parent)?;
+    let changed = git.changed(parent, rev)?;
+    // The parties as of this commit, for the next: its parent's, unless it
+    // changed `ledger.toml`.
+    let after = if changed.iter().any(|p| p == SETTINGS_FILE) {
+        cache.at(store, rev)?
+    } else {
+        cache.0.insert(rev.to_string(), parties.clone());
+        parties.clone()
+    };
     if parties.is_empty() {
         return Ok(Verdict::NoParties);
     }
@@ -96,8 +136,18 @@ pub fn check_commit(store: &Store, rev: &str, dir: &std::path::Path) -> Result<V
         return Ok(Verdict::Signed);
     }
     let mut failures = Vec::new();
+    // A party's key is changed by that party, signed with its old key.
+    for p in &parties {
+        let now = after.iter().find(|a| a.name == p.name);
+        if now.is_none_or(|a| a.key != p.key) && p.name != signer {
+            failures.push(format!(
+                "{short}: changes {}'s key, but is signed by {signer} (a party's key is changed with its old key)",
+                p.name
+            ));
+        }
+    }
     // Every operation the commit adds is its signer's, or a timer's.
-    for path in git.changed(parent, rev)? {
+    for path in changed {
         if !path.starts_with("contracts/") {
             continue;
         }

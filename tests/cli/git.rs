@@ -700,6 +700,14 @@ fn time_logged_in_one_clone_after_the_end_in_the_other_is_set_aside_not_lost() {
 
 // ------------------------------------------------------- who did what
 
+/// Commits every change by hand with git, signed with the clone's key.
+fn signed_commit(dir: &Path, message: &str) {
+    git(
+        dir,
+        &["-c", "gpg.format=ssh", "commit", "-q", "-S", "-am", message],
+    );
+}
+
 /// An ed25519 key pair in `dir`, named `name`: the private key's path.
 fn key(dir: &Path, name: &str) -> String {
     let path = dir.join(name);
@@ -771,6 +779,28 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         r.stdout
     );
 
+    // A key is changed by its party, signed with the old key; not by the other.
+    let acme_new = key(keys.path(), "acme2");
+    let new_pub = pub_of(&acme_new);
+    let replace = [
+        "party",
+        "add",
+        "Acme",
+        "--key",
+        new_pub.as_str(),
+        "--replace",
+    ];
+    let r = bob.run_at("2026-11-02T10:00:00Z", &replace).code(4);
+    assert!(r.stderr.contains("only Acme"), "{}", r.stderr);
+    acme.run_at("2026-11-02T10:00:00Z", &replace).ok();
+    git(acme.path(), &["config", "user.signingkey", &acme_new]);
+    let r = acme.run(&["verify"]).ok();
+    assert!(
+        r.stdout.contains("verified: 6 commit(s), 4 signed"),
+        "{}",
+        r.stdout
+    );
+
     // Forced by hand: Acme's key signs the freelancer's pause, made in a
     // copy outside git and committed with git itself.
     let scratch = Ledger::empty();
@@ -785,18 +815,7 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         "actor = \"freelancer\"\nevent = \"paused\"",
     );
     acme.write("contracts/c1.toml", &forged);
-    git(
-        acme.path(),
-        &[
-            "-c",
-            "gpg.format=ssh",
-            "commit",
-            "-q",
-            "-S",
-            "-am",
-            "forged",
-        ],
-    );
+    signed_commit(acme.path(), "forged");
     let forged_rev = git(acme.path(), &["rev-parse", "--short=12", "HEAD"]);
     // And a commit without a signature.
     acme.write("notes.txt", "x\n");
@@ -807,7 +826,7 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     );
     let unsigned_rev = git(acme.path(), &["rev-parse", "--short=12", "HEAD"]);
     let r = acme.run(&["verify"]).code(4);
-    assert!(r.stderr.contains("2 of 7 commit(s) fail"), "{}", r.stderr);
+    assert!(r.stderr.contains("2 of 8 commit(s) fail"), "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!(
             "{}: adds `paused` by the freelancer of c1 (Bob), but is signed by Acme",
@@ -841,4 +860,22 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     );
     assert!(r.stderr.contains("unsigned"), "{}", r.stderr);
     assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+
+    // Bob's key, signing a change of Acme's key by hand: verify names it.
+    let text = bob.read("ledger.toml");
+    let start = text.find("[parties.Acme]\nkey = \"").unwrap() + "[parties.Acme]\nkey = \"".len();
+    let end = start + text[start..].find('"').unwrap();
+    let bob_pub = std::fs::read_to_string(pub_of(&bob_key)).unwrap();
+    bob.write(
+        "ledger.toml",
+        &format!("{}{}{}", &text[..start], bob_pub.trim(), &text[end..]),
+    );
+    signed_commit(bob.path(), "take over");
+    let r = bob.run(&["verify"]).code(4);
+    assert!(
+        r.stderr
+            .contains("changes Acme's key, but is signed by Bob"),
+        "{}",
+        r.stderr
+    );
 }
