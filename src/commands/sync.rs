@@ -175,7 +175,6 @@ fn merge_with(
 
     // Everything merged in memory first: a refusal leaves the clone as it was.
     let mut weeks: BTreeMap<String, (Week, WeekFile)> = BTreeMap::new();
-    let _ = ctx;
     let mut contracts: Vec<(String, ContractId)> = Vec::new();
     for path in &both {
         match classify(path) {
