@@ -82,10 +82,80 @@ fn sync(ctx: &Ctx, store: &Store, remote: Option<String>) -> Result<()> {
             .out(&["config", "--get", &format!("branch.{branch}.remote")])
             .unwrap_or_else(|_| "origin".into()),
     };
-    git.out(&["fetch", "-q", &remote])?;
+    let r = integrate(ctx, store, git, &remote, &branch);
+    // Merged (set-aside operations included): this clone's feedback whose
+    // commitment is now revealed is published, and pushed.
+    let merged = match &r {
+        Ok(()) => true,
+        Err(e) => e.downcast_ref::<UserError>().is_some_and(|u| {
+            u.kind == ErrorKind::Refused && u.message.starts_with("merged and pushed")
+        }),
+    };
+    if merged && publish_kept(ctx, store)? {
+        git.out(&["push", "-q", &remote, &format!("HEAD:refs/heads/{branch}")])?;
+        ctx.out.note(
+            "published your feedback: both parties' commitments are in, or the window closed",
+        );
+    }
+    r
+}
+
+/// Publishes this clone's kept feedback whose commitment is revealed (both
+/// gave, or the window closed), one commit each: whether any was.
+fn publish_kept(ctx: &Ctx, store: &Store) -> Result<bool> {
+    use crate::core::model::{FeedbackStatus, Role};
+    let mut any = false;
+    for (name, text) in store.private_files()? {
+        if !name.starts_with("feedback-") {
+            continue;
+        }
+        let Ok(kept) = serde_json::from_str::<super::feedback::give::Kept>(&text) else {
+            continue;
+        };
+        let (Ok(id), Ok(role)) = (ContractId::parse(&kept.contract), kept.role.parse::<Role>())
+        else {
+            continue;
+        };
+        let Ok(doc) = store.contract(&id) else {
+            continue;
+        };
+        let now = super::advanced(store, doc.value.clone(), ctx.now)?.contract;
+        let ready = now
+            .feedback(role)
+            .is_some_and(|f| f.unpublished() && f.status == FeedbackStatus::Revealed);
+        if !ready {
+            continue;
+        }
+        let mut out = crate::core::feedback::publish(
+            &doc.value,
+            role,
+            &kept.content(),
+            &store.settings,
+            ctx.now,
+        )?;
+        crate::core::step::stamp(&mut out, &super::operation_id());
+        store.save_contract(&doc, &out.contract)?;
+        let body = super::event_lines(ctx, &store.settings, &out.contract, &out.events);
+        let subject = format!("{id}: feedback_published");
+        super::commit(
+            ctx,
+            store,
+            super::party(&out.contract, role),
+            &subject,
+            &body,
+        )?;
+        any = true;
+    }
+    Ok(any)
+}
+
+/// Fetches, checks what comes in, and merges it (or fast-forwards, or only
+/// pushes).
+fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) -> Result<()> {
+    git.out(&["fetch", "-q", remote])?;
     let theirs_ref = format!("refs/remotes/{remote}/{branch}");
     let push = |git: &Git| -> Result<()> {
-        git.out(&["push", "-q", &remote, &format!("HEAD:refs/heads/{branch}")])?;
+        git.out(&["push", "-q", remote, &format!("HEAD:refs/heads/{branch}")])?;
         Ok(())
     };
     if !git.ok(&["rev-parse", "--verify", "-q", &theirs_ref]) {

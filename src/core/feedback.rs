@@ -34,6 +34,11 @@ pub struct FeedbackView {
     pub private: Option<String>,
     /// When the window closes (hidden feedback shows then at the latest).
     pub window_closes: Option<Instant>,
+    /// Given by commitment and revealed, but its author has not published
+    /// its content yet (a shared ledger).
+    pub unpublished: bool,
+    /// Given by commitment and never published though the window closed.
+    pub withheld: bool,
 }
 
 /// The feedback `author` gave, as `viewer` may see it: the author always sees
@@ -47,7 +52,9 @@ pub fn view(c: &Contract, author: Role, viewer: Role) -> FeedbackView {
     FeedbackView {
         author,
         status,
-        hidden: given.is_some() && visible.is_none(),
+        hidden: (given.is_some() && visible.is_none())
+            || (viewer != author
+                && f.is_some_and(|f| f.unpublished() && f.status == FeedbackStatus::Submitted)),
         given_at: visible.and_then(|f| f.given_at),
         stars: visible.and_then(|f| f.stars),
         scores: visible.map(|f| f.scores.clone()).unwrap_or_default(),
@@ -58,6 +65,11 @@ pub fn view(c: &Contract, author: Role, viewer: Role) -> FeedbackView {
             .filter(|_| viewer == author)
             .and_then(|f| f.private.clone()),
         window_closes: c.feedback_window_closes(),
+        unpublished: f.is_some_and(Feedback::unpublished),
+        withheld: f.is_some_and(Feedback::unpublished)
+            && c.history
+                .iter()
+                .any(|e| e.counts() && e.kind() == EventKind::FeedbackWindowClosed),
     }
 }
 
@@ -88,6 +100,50 @@ pub struct GiveRequest {
     pub comment: Option<String>,
     /// The private note: only ever shown to its author.
     pub private: Option<String>,
+    /// In a shared ledger: record only this commitment to the feedback
+    /// (see [`commitment_of`]); its author publishes the content later.
+    pub commitment: Option<String>,
+}
+
+pub use super::model::{commitment_of, matches_commitment};
+
+/// `publish` (the author, shared ledger): the content of feedback committed
+/// to earlier, once it is revealed (both gave, or the window closed); it
+/// must match the commitment.
+pub fn publish(
+    c: &Contract,
+    role: Role,
+    content: &Feedback,
+    settings: &Settings,
+    now: Instant,
+) -> Result<Outcome, RuleError> {
+    transition(c, settings, now, |c| {
+        let id = c.id.clone();
+        let Some(f) = c.feedback_mut(role) else {
+            return refused(format!("no feedback of the {role} on {id} to publish"));
+        };
+        if !f.unpublished() || f.status != FeedbackStatus::Revealed {
+            return refused(format!(
+                "the {role}'s feedback on {id} is not waiting to be published (it is {})",
+                f.status
+            ));
+        }
+        f.stars = content.stars;
+        f.scores = content.scores.clone();
+        f.comment = content.comment.clone();
+        f.salt = content.salt.clone();
+        if !matches_commitment(f) {
+            return refused(format!(
+                "the {role}'s feedback on {id} does not match what was committed to: it cannot be published"
+            ));
+        }
+        Ok(vec![event(
+            now,
+            role.actor(),
+            Op::FeedbackPublished {},
+            None,
+        )])
+    })
 }
 
 /// Text that is only whitespace counts as not given.
@@ -148,15 +204,23 @@ fn give_step(
             utc_words(ended_at)
         ));
     }
-    let given = Feedback {
-        status: FeedbackStatus::Submitted,
-        given_at: Some(now),
-        stars: Some(req.stars),
-        scores: req.scores.clone(),
-        comment: non_empty(&req.comment),
-        private: non_empty(&req.private),
-        reply: None,
-        replied_at: None,
+    let given = match &req.commitment {
+        // Only the commitment is recorded; the content stays with its author.
+        Some(commitment) => Feedback {
+            status: FeedbackStatus::Submitted,
+            given_at: Some(now),
+            commitment: Some(commitment.clone()),
+            ..Feedback::pending()
+        },
+        None => Feedback {
+            status: FeedbackStatus::Submitted,
+            given_at: Some(now),
+            stars: Some(req.stars),
+            scores: req.scores.clone(),
+            comment: non_empty(&req.comment),
+            private: non_empty(&req.private),
+            ..Feedback::pending()
+        },
     };
     match role {
         Role::Client => c.feedback_client = Some(given),
@@ -375,6 +439,7 @@ mod tests {
             },
             comment: Some(format!("comment {stars}")),
             private: Some(format!("secret {stars}")),
+            commitment: None,
         }
     }
 

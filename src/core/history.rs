@@ -151,6 +151,7 @@ pub fn detail(c: &Contract, e: &Event, cur: &Currency) -> String {
             "milestone {milestone} released ({a}): no client action within 14 days of submission"
         ),
         Op::FeedbackGiven {} => format!("{} gave feedback", e.actor),
+        Op::FeedbackPublished {} => format!("{} published the feedback it committed to", e.actor),
         Op::FeedbackReplied {} => {
             let author = role_of(e).map_or("other party", |r| r.other().as_str());
             format!("{} replied to the {author}'s feedback", e.actor)

@@ -211,13 +211,36 @@ fn reapply(
                 .ok_or_else(|| {
                     RuleError::Refused("the feedback given is not in its clone".into())
                 })?;
-            let req = GiveRequest {
-                stars: f.stars.unwrap_or(0),
-                scores: f.scores.clone(),
-                comment: f.comment.clone(),
-                private: f.private.clone(),
+            let req = match &f.commitment {
+                // Given by commitment: that is what is applied again (the
+                // stars stand in for the content the rule checks, which the
+                // commitment hides; `feedback_published` brings it).
+                Some(commitment) => GiveRequest {
+                    stars: 5,
+                    scores: Default::default(),
+                    comment: None,
+                    private: None,
+                    commitment: Some(commitment.clone()),
+                },
+                None => GiveRequest {
+                    stars: f.stars.unwrap_or(0),
+                    scores: f.scores.clone(),
+                    comment: f.comment.clone(),
+                    private: f.private.clone(),
+                    commitment: None,
+                },
             };
             feedback::give(c, role, &req, s, now)
+        }
+        Op::FeedbackPublished {} => {
+            let f = op
+                .side
+                .feedback(role)
+                .filter(|f| f.stars.is_some())
+                .ok_or_else(|| {
+                    RuleError::Refused("the feedback published is not in its clone".into())
+                })?;
+            feedback::publish(c, role, f, s, now)
         }
         Op::FeedbackReplied {} => {
             let text = op

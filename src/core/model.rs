@@ -524,7 +524,7 @@ pub struct Refund {
 }
 
 /// Category scores of feedback, each 1 to 5.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Scores {
     /// Skills.
     pub skills: Option<u8>,
@@ -573,6 +573,11 @@ pub struct Feedback {
     pub reply: Option<String>,
     /// When the reply was given.
     pub replied_at: Option<Instant>,
+    /// In a shared ledger: the salted hash the author committed to when
+    /// giving it; the content follows when the author publishes it.
+    pub commitment: Option<String>,
+    /// The salt, published with the content.
+    pub salt: Option<String>,
 }
 
 impl Feedback {
@@ -587,7 +592,39 @@ impl Feedback {
             private: None,
             reply: None,
             replied_at: None,
+            commitment: None,
+            salt: None,
         }
+    }
+
+    /// Committed to, not published yet by its author.
+    pub fn unpublished(&self) -> bool {
+        self.commitment.is_some() && self.stars.is_none()
+    }
+}
+
+/// The commitment to feedback: `sha256:` and the hex SHA-256 of its salt,
+/// stars, scores and comment, one per line (an absent one empty).
+pub fn commitment_of(salt: &str, stars: u8, scores: &Scores, comment: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut text = format!("contracts feedback 1\n{salt}\n{stars}\n");
+    for (_, v) in scores.named() {
+        text.push_str(&v.map(|v| v.to_string()).unwrap_or_default());
+        text.push('\n');
+    }
+    text.push_str(comment.unwrap_or_default());
+    let hash = Sha256::digest(text.as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Whether published feedback is what its author committed to.
+pub fn matches_commitment(f: &Feedback) -> bool {
+    match (&f.commitment, &f.salt, f.stars) {
+        (Some(c), Some(salt), Some(stars)) => {
+            &commitment_of(salt, stars, &f.scores, f.comment.as_deref()) == c
+        }
+        _ => true,
     }
 }
 
@@ -948,6 +985,8 @@ ops! {
     WeekPaid = "week_paid" { week, seconds, fee ; },
     /// A running timer stopped by a pause or the end.
     TimerStopped = "timer_stopped" { entry ; stopped_at, seconds },
+    /// Its author published feedback committed to earlier (shared ledger).
+    FeedbackPublished = "feedback_published" { ; },
     /// `accept`: the freelancer took the offer; the contract starts.
     OfferAccepted = "offer_accepted" { ; },
     /// `decline`: the freelancer turned the offer down; its escrow returns.

@@ -161,6 +161,8 @@ pub struct FeedbackEntry {
     pub reply: Option<String>,
     #[serde(default, with = "instant_serde::opt")]
     pub replied_at: Option<Instant>,
+    pub commitment: Option<String>,
+    pub salt: Option<String>,
 }
 
 /// A week file.
@@ -288,6 +290,8 @@ impl FeedbackEntry {
             private: self.private,
             reply: self.reply,
             replied_at: self.replied_at,
+            commitment: self.commitment,
+            salt: self.salt,
         }
     }
 
@@ -307,6 +311,8 @@ impl FeedbackEntry {
             private: f.private.clone(),
             reply: f.reply.clone(),
             replied_at: f.replied_at,
+            commitment: f.commitment.clone(),
+            salt: f.salt.clone(),
         }
     }
 }

@@ -123,6 +123,22 @@ pub fn contract(c: &Contract) -> Vec<Problem> {
             }
         }
     }
+    for (role, f) in [
+        ("client", &c.feedback_client),
+        ("freelancer", &c.feedback_freelancer),
+    ] {
+        if let Some(f) = f
+            && !matches_commitment(f)
+        {
+            p(
+                o,
+                format!("feedback.{role}.stars"),
+                format!(
+                    "the {role}'s feedback does not match what it committed to when it was given: it was changed since"
+                ),
+            );
+        }
+    }
     match (&c.status, &c.ending) {
         (Status::Ended, None) => p(o, "status", "status is `ended` but `ended_at` is missing"),
         (s, Some(_)) if *s != Status::Ended => p(
@@ -244,11 +260,12 @@ pub fn contract(c: &Contract) -> Vec<Problem> {
             f.status,
             FeedbackStatus::Submitted | FeedbackStatus::Revealed
         );
-        if given != f.stars.is_some() {
+        // Feedback given by commitment has its stars once published.
+        if given != (f.stars.is_some() || f.commitment.is_some()) {
             p(
                 o,
                 format!("{base}.status"),
-                "given feedback has stars, and only given feedback",
+                "given feedback has stars (or a commitment to them), and only given feedback",
             );
         }
         for (name, v) in std::iter::once(("stars", f.stars)).chain(f.scores.named()) {

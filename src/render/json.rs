@@ -137,6 +137,8 @@ pub struct FeedbackPairJson {
 pub struct FeedbackJson {
     status: &'static str,
     hidden: bool,
+    /// Given by commitment, never published though the window closed.
+    withheld: bool,
     #[serde(flatten)]
     given: Option<GivenJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -317,6 +319,7 @@ pub fn feedback_json(f: &FeedbackView) -> FeedbackJson {
     FeedbackJson {
         status: f.status.as_str(),
         hidden: f.hidden,
+        withheld: f.withheld,
         given: f.stars.is_some().then(|| GivenJson {
             stars: f.stars,
             comment: f.comment.clone(),

@@ -481,6 +481,7 @@ mod tests {
                 scores: scores.clone(),
                 comment: Some(format!("{role} says: good\nsecond line")),
                 private: Some(format!("{role} privately: \"ok\"")),
+                commitment: None,
             };
             c = ok(feedback::give(&c, role, &req, &s, t(at)));
         }

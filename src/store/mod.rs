@@ -848,6 +848,37 @@ impl Store {
         read_text(&self.root.join(rel), rel)
     }
 
+    /// Keeps `text` in this clone only, outside the shared files and git's
+    /// history (`.git/contracts/NAME`, readable by its owner alone).
+    pub fn keep_private(&self, name: &str, text: &str) -> Result<(), StoreError> {
+        self.must_write();
+        let dir = self.root.join(".git").join("contracts");
+        atomic::create_dir(&dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
+        let path = dir.join(name);
+        atomic::replace(&path, text.as_bytes())
+            .map_err(io_err(format!("cannot write {}", path.display())))
+    }
+
+    /// This clone's private files (`.git/contracts/`): name and text.
+    pub fn private_files(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let dir = self.root.join(".git").join("contracts");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(atomic::TEMP_PREFIX) {
+                continue;
+            }
+            let text = std::fs::read_to_string(e.path())
+                .map_err(io_err(format!("cannot read {}", e.path().display())))?;
+            out.push((name, text));
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// The parties recorded in a `ledger.toml` text (another revision's).
     pub fn parties_text(&self, text: &str) -> Result<Vec<crate::core::schema::Party>, StoreError> {
         self.read_as(SETTINGS_FILE, text, codec::read_ledger)

@@ -879,3 +879,128 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         r.stderr
     );
 }
+
+/// `feedback give` on c1 as `role` at `now`, with a comment and maybe a
+/// private note.
+fn give(l: &Ledger, now: &str, role: &str, stars: &str, comment: &str, private: Option<&str>) {
+    let mut args = vec![
+        "--as",
+        role,
+        "feedback",
+        "give",
+        "c1",
+        "--stars",
+        stars,
+        "--comment",
+        comment,
+    ];
+    if let Some(p) = private {
+        args.extend(["--private", p]);
+    }
+    l.run_at(now, &args).ok();
+}
+
+/// c1 ended by Acme, its feedback given (by commitment) and synced; Bob's
+/// clone not synced since.
+fn ended_and_given(
+    stars: &str,
+    comment: &str,
+    private: Option<&str>,
+) -> (Ledger, tempfile::TempDir, Ledger) {
+    let acme = shared();
+    let (bare, bob) = remote_and_clone(&acme);
+    acme.run_at("2026-11-04T09:00:00Z", &["end", "c1", "--yes"])
+        .ok();
+    give(
+        &acme,
+        "2026-11-05T09:00:00Z",
+        "client",
+        stars,
+        comment,
+        private,
+    );
+    acme.run_at("2026-11-05T09:01:00Z", &["sync"]).ok();
+    (acme, bare, bob)
+}
+
+/// `feedback show c1 --json` as the freelancer, as text.
+fn shown_to_bob(l: &Ledger, now: &str) -> String {
+    json_at(l, now, &["--as", "freelancer", "feedback", "show", "c1"]).to_string()
+}
+
+/// Every file of a clone (`.git/` included) and its whole `git log -p`.
+fn everything_in(l: &Ledger) -> String {
+    let mut all: String = l
+        .snapshot()
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".git/objects/"))
+        .map(|(p, b)| format!("{p}\n{}\n", String::from_utf8_lossy(&b)))
+        .collect();
+    all.push_str(&git(l.path(), &["log", "-p", "--all"]));
+    all
+}
+
+#[test]
+fn feedback_in_a_shared_ledger_is_a_commitment_until_both_gave_and_the_private_note_never_leaves() {
+    let (acme, _bare, bob) = ended_and_given("4", "secret comment", Some("private note"));
+    // Acme's clone keeps the content outside the shared files and git.
+    assert!(
+        acme.read("contracts/c1.toml")
+            .contains("commitment = \"sha256:")
+    );
+    assert!(!acme.read("contracts/c1.toml").contains("secret comment"));
+    bob.run_at("2026-11-05T10:00:00Z", &["sync"]).ok();
+    let seen = everything_in(&bob);
+    assert!(
+        !seen.contains("secret comment"),
+        "the comment reached Bob's clone before reveal"
+    );
+    assert!(!seen.contains("private note"));
+    // Bob gives his: both committed, both revealed; each publishes on sync.
+    give(
+        &bob,
+        "2026-11-05T11:00:00Z",
+        "freelancer",
+        "5",
+        "bob says",
+        None,
+    );
+    bob.run_at("2026-11-05T11:01:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-05T12:00:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-05T13:00:00Z", &["sync"]).ok();
+    let text = shown_to_bob(&bob, "2026-11-05T13:05:00Z");
+    assert!(text.contains("secret comment"), "{text}");
+    assert!(text.contains("bob says"), "{text}");
+    let seen = everything_in(&bob);
+    assert!(seen.contains("secret comment"));
+    assert!(
+        !seen.contains("private note"),
+        "the private note never leaves its author's clone"
+    );
+    bob.run_at("2026-11-05T13:06:00Z", &["check"]).ok();
+    // What was published is what was committed to: a changed comment is refused.
+    bob.edit("contracts/c1.toml", "secret comment", "a kinder comment");
+    let r = bob.run_at("2026-11-05T13:07:00Z", &["check"]).code(5);
+    assert!(
+        r.stdout.contains("does not match what it committed to"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn feedback_committed_and_never_published_is_withheld_once_the_window_closes() {
+    let (_acme, _bare, bob) = ended_and_given("2", "never shown", None);
+    // Acme never syncs again; the window closes 14 days after the end.
+    bob.run_at("2026-11-19T10:00:00Z", &["sync"]).ok();
+    let text = shown_to_bob(&bob, "2026-11-19T10:00:00Z");
+    assert!(text.contains("\"withheld\":true"), "{text}");
+    assert!(!text.contains("never shown"), "{text}");
+    let r = bob
+        .run_at(
+            "2026-11-19T10:00:00Z",
+            &["--as", "freelancer", "feedback", "show", "c1"],
+        )
+        .ok();
+    assert!(r.stdout.contains("withheld"), "{}", r.stdout);
+}

@@ -21,7 +21,81 @@ pub fn request(a: &FeedbackGiveArgs) -> GiveRequest {
         },
         comment: a.comment.clone(),
         private: a.private.clone(),
+        commitment: None,
     }
+}
+
+/// Feedback kept in its author's clone until it is published (a shared
+/// ledger): the content, the private note and the salt of the commitment.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Kept {
+    /// The contract.
+    pub contract: String,
+    /// The author's role.
+    pub role: String,
+    /// Stars.
+    pub stars: u8,
+    /// Scores.
+    pub scores: Scores,
+    /// The public comment.
+    pub comment: Option<String>,
+    /// The private note: never published.
+    pub private: Option<String>,
+    /// The commitment's salt.
+    pub salt: String,
+}
+
+impl Kept {
+    /// The published part, as feedback.
+    pub fn content(&self) -> crate::core::model::Feedback {
+        crate::core::model::Feedback {
+            stars: Some(self.stars),
+            scores: self.scores.clone(),
+            comment: self.comment.clone(),
+            salt: Some(self.salt.clone()),
+            ..crate::core::model::Feedback::pending()
+        }
+    }
+}
+
+/// In a shared ledger, what the request records is a commitment: the
+/// content, the private note and the salt stay in this clone, outside git
+/// (`.git/contracts/`), until both parties have given feedback or the
+/// window closed; `sync` publishes the content then. Elsewhere, `req`.
+pub fn committed(
+    store: &crate::store::Store,
+    c: &crate::core::Contract,
+    role: crate::core::Role,
+    mut req: GiveRequest,
+) -> Result<GiveRequest> {
+    if !store.is_git() {
+        return Ok(req);
+    }
+    let blank = |s: &Option<String>| s.clone().filter(|t| !t.trim().is_empty());
+    let salt = format!(
+        "{}{}",
+        crate::commands::operation_id(),
+        crate::commands::operation_id()
+    );
+    let comment = blank(&req.comment);
+    let kept = Kept {
+        contract: c.id.to_string(),
+        role: role.as_str().to_string(),
+        stars: req.stars,
+        scores: req.scores.clone(),
+        comment: comment.clone(),
+        private: blank(&req.private),
+        salt: salt.clone(),
+    };
+    req.commitment = Some(feedback::commitment_of(
+        &salt,
+        req.stars,
+        &req.scores,
+        comment.as_deref(),
+    ));
+    let text = serde_json::to_string_pretty(&kept)?;
+    store.keep_private(&format!("feedback-{}-{role}.json", c.id), &text)?;
+    Ok(req)
 }
 
 /// Runs `feedback give`.
@@ -32,6 +106,13 @@ pub fn run(ctx: &Ctx, a: FeedbackGiveArgs) -> Result<()> {
         ctx,
         &a.id,
         |store, c, role| {
+            // Checked as given, then recorded (in a shared ledger) as a commitment.
+            feedback::give(c, role, &req, &store.settings, ctx.now)?;
+            let req = if ctx.dry_run {
+                req.clone()
+            } else {
+                committed(store, c, role, req.clone())?
+            };
             let o = feedback::give(c, role, &req, &store.settings, ctx.now)?;
             note = Some(visibility_note(&o.contract, role));
             Ok(o)

@@ -174,7 +174,11 @@ pub fn contract(
         for author in Role::ALL {
             let f = feedback::view(c, *author, v.role);
             let stars = f.stars.map_or("-".into(), |s| "★".repeat(s as usize));
-            let comment = if f.hidden {
+            let comment = if f.withheld {
+                "withheld (never published by its author)".to_string()
+            } else if f.unpublished && !f.hidden {
+                "not published yet by its author".to_string()
+            } else if f.hidden {
                 format!(
                     "hidden until {} or until you submit yours",
                     f.window_closes.map(utc_words).unwrap_or_default()

@@ -84,7 +84,17 @@ fn direction(c: &Contract, v: &FeedbackView, me: Role, closes: Instant, o: &Out)
         t.add_row(vec![Cell::new(k), cell]);
     };
     row("Status", table::status(v.status.as_str(), o.color));
-    if v.hidden {
+    if v.withheld {
+        row(
+            "Feedback",
+            table::text("withheld: committed to, never published by its author"),
+        );
+    } else if v.unpublished && !v.hidden {
+        row(
+            "Feedback",
+            table::text("committed to; its author publishes it at their next `contracts sync`"),
+        );
+    } else if v.hidden {
         row(
             "Feedback",
             table::text(&format!(
