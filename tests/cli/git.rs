@@ -878,6 +878,17 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         "{}",
         r.stderr
     );
+    // Pushed, it is refused by Acme's sync, which merges nothing.
+    git(bob.path(), &["push", "-q", "origin", "main"]);
+    let head = git(acme.path(), &["rev-parse", "HEAD"]);
+    let r = acme.run_at("2026-11-03T11:00:00Z", &["sync"]).code(4);
+    assert!(
+        r.stderr
+            .contains("changes Acme's key, but is signed by Bob"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
 }
 
 /// `feedback give` on c1 as `role` at `now`, with a comment and maybe a
