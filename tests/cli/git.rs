@@ -954,6 +954,12 @@ fn everything_in(l: &Ledger) -> String {
 #[test]
 fn feedback_in_a_shared_ledger_is_a_commitment_until_both_gave_and_the_private_note_never_leaves() {
     let (acme, _bare, bob) = ended_and_given("4", "secret comment", Some("private note"));
+    // The author still sees all of it, from the copy kept in its clone.
+    let mine = json_at(&acme, "2026-11-05T09:02:00Z", &["feedback", "show", "c1"]).to_string();
+    assert!(
+        mine.contains("secret comment") && mine.contains("private note"),
+        "{mine}"
+    );
     // Acme's clone keeps the content outside the shared files and git.
     assert!(
         acme.read("contracts/c1.toml")
