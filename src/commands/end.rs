@@ -56,12 +56,7 @@ pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
                 private: a.private.clone(),
                 ..GiveRequest::default()
             };
-            feedback::give(&ended.contract, role, &fb, settings, now)?;
-            let fb = if ctx.dry_run {
-                fb
-            } else {
-                super::feedback::give::committed(store, &ended.contract, role, fb)?
-            };
+            let fb = super::feedback::give::committed(ctx, store, &ended.contract, role, fb)?;
             let given = feedback::give(&ended.contract, role, &fb, settings, now)?;
             let mut events = ended.events;
             events.extend(given.events);

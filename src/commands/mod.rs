@@ -349,19 +349,20 @@ pub fn commit(ctx: &Ctx, store: &Store, who: &str, subject: &str, body: &[String
     Ok(())
 }
 
-/// Refuses unless this clone signs with `name`'s recorded key.
-pub fn check_signer(store: &Store, name: &str) -> Result<()> {
+/// The recorded party whose key this clone signs with, if any.
+fn signing_party(store: &Store) -> Option<&crate::core::schema::Party> {
+    // A key's identity is its data, the comment aside.
     let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
-    let mine = store
-        .git()
-        .and_then(|g| g.signing_key())
-        .and_then(|k| data(&k));
-    let theirs = store
+    let mine = store.git()?.signing_key().and_then(|k| data(&k))?;
+    store
         .parties
         .iter()
-        .find(|p| p.name == name)
-        .and_then(|p| data(&p.key));
-    if mine.is_some() && mine == theirs {
+        .find(|p| data(&p.key) == Some(mine.clone()))
+}
+
+/// Refuses unless this clone signs with `name`'s recorded key.
+pub fn check_signer(store: &Store, name: &str) -> Result<()> {
+    if signing_party(store).is_some_and(|p| p.name == name) {
         return Ok(());
     }
     Err(crate::store::StoreError::Refused(format!(
@@ -375,20 +376,11 @@ pub fn check_signer(store: &Store, name: &str) -> Result<()> {
 /// is refused unless that is `role`'s party (a freelancer's clone cannot
 /// record `--as client`).
 pub fn check_party(store: &Store, c: &Contract, role: Role) -> Result<()> {
-    let Some(git) = store.git() else {
-        return Ok(());
-    };
-    if store.parties.is_empty() {
+    if store.git().is_none() || store.parties.is_empty() {
         return Ok(());
     }
-    let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
-    let mine = git.signing_key().and_then(|k| data(&k));
-    let me = store
-        .parties
-        .iter()
-        .find(|p| data(&p.key) == mine && mine.is_some());
     let who = party(c, role);
-    match me {
+    match signing_party(store) {
         Some(me) if me.name == who => Ok(()),
         Some(me) => Err(crate::store::StoreError::Refused(format!(
             "this clone signs as {}, and recording the {role}'s action on {} is for {who}, in their clone: only the party itself can",

@@ -92,14 +92,28 @@ impl Git {
         Ok(())
     }
 
+    /// Runs git in the repository, counting the time it takes.
+    fn spawn(&self, cmd: &mut Command) -> std::io::Result<Output> {
+        let t0 = std::time::Instant::now();
+        let out = cmd.output();
+        self.spent.set(self.spent.get() + t0.elapsed());
+        out
+    }
+
+    /// `git -C ROOT ARGS`, not run yet.
+    fn git(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C").arg(&self.root).args(args);
+        cmd
+    }
+
     fn run(
         &self,
         what: &str,
         args: &[&str],
         author: Option<&Author<'_>>,
     ) -> Result<Output, StoreError> {
-        let mut cmd = Command::new("git");
-        cmd.arg("-C").arg(&self.root).args(args);
+        let mut cmd = self.git(args);
         if let Some(a) = author {
             let date = format!("@{} +0000", a.at.timestamp());
             let email = format!("{}@contracts.invalid", slug(a.name));
@@ -113,11 +127,9 @@ impl Git {
                     .env("GIT_COMMITTER_EMAIL", &email);
             }
         }
-        let t0 = std::time::Instant::now();
-        let out = cmd.output();
-        self.spent.set(self.spent.get() + t0.elapsed());
-        let out =
-            out.map_err(|e| git_err(what, format!("cannot run git: {e} (is git installed?)")))?;
+        let out = self
+            .spawn(&mut cmd)
+            .map_err(|e| git_err(what, format!("cannot run git: {e} (is git installed?)")))?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             return Err(git_err(what, err.trim().to_string()));
@@ -149,11 +161,8 @@ impl Git {
     /// The public key this clone signs with (`user.signingkey`: a key, a
     /// `.pub` file, or a private key file with its `.pub` beside it).
     pub fn signing_key(&self) -> Option<String> {
-        let v = Command::new("git")
-            .arg("-C")
-            .arg(&self.root)
-            .args(["config", "--get", "user.signingkey"])
-            .output()
+        let v = self
+            .spawn(&mut self.git(&["config", "--get", "user.signingkey"]))
             .ok()?;
         let v = String::from_utf8_lossy(&v.stdout).trim().to_string();
         if v.is_empty() {
@@ -186,22 +195,18 @@ impl Git {
     /// `allowed`: the principal's name, or why not.
     pub fn signer(&self, rev: &str, allowed: &Path) -> Result<String, String> {
         let file = format!("gpg.ssh.allowedSignersFile={}", allowed.display());
-        let t0 = std::time::Instant::now();
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&self.root)
-            .args([
-                "-c",
-                "gpg.format=ssh",
-                "-c",
-                &file,
-                "verify-commit",
-                "--raw",
-                rev,
-            ])
-            .output();
-        self.spent.set(self.spent.get() + t0.elapsed());
-        let out = out.map_err(|e| format!("cannot run git: {e}"))?;
+        let args = [
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &file,
+            "verify-commit",
+            "--raw",
+            rev,
+        ];
+        let out = self
+            .spawn(&mut self.git(&args))
+            .map_err(|e| format!("cannot run git: {e}"))?;
         let err = String::from_utf8_lossy(&out.stderr);
         if out.status.success() {
             // `Good "git" signature for NAME with ED25519 key SHA256:...`
@@ -211,17 +216,11 @@ impl Git {
                 return Ok(name.trim_matches('"').to_string());
             }
         }
-        let no_sig = !self.ok(&["cat-file", "-e", rev])
-            || !String::from_utf8_lossy(
-                &Command::new("git")
-                    .arg("-C")
-                    .arg(&self.root)
-                    .args(["cat-file", "commit", rev])
-                    .output()
-                    .map(|o| o.stdout)
-                    .unwrap_or_default(),
-            )
-            .contains("gpgsig");
+        let no_sig = !self
+            .spawn(&mut self.git(&["cat-file", "commit", rev]))
+            .is_ok_and(|o| {
+                o.status.success() && String::from_utf8_lossy(&o.stdout).contains("gpgsig")
+            });
         Err(if no_sig {
             "unsigned, where the parties' keys are recorded".to_string()
         } else {
@@ -237,7 +236,11 @@ impl Git {
     /// ledger's files by the rules too. Best effort: without it git merges
     /// them as text, and a conflict is refused and named by every command.
     pub fn ensure_driver(&self) {
-        if self.ok(&["config", "--get", "merge.contracts.driver"]) {
+        // Read, not asked of git: this runs with every commit.
+        let config = std::fs::read_to_string(self.root.join(".git").join("config"));
+        if config
+            .is_ok_and(|c| c.contains("[merge \"contracts\"]") && c.contains("git-merge-driver"))
+        {
             return;
         }
         let Ok(exe) = std::env::current_exe() else {
@@ -269,14 +272,8 @@ impl Git {
 
     /// Whether git succeeds at `args` (a question: `merge-base --is-ancestor`).
     pub fn ok(&self, args: &[&str]) -> bool {
-        let t0 = std::time::Instant::now();
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&self.root)
-            .args(args)
-            .output();
-        self.spent.set(self.spent.get() + t0.elapsed());
-        out.is_ok_and(|o| o.status.success())
+        self.spawn(&mut self.git(args))
+            .is_ok_and(|o| o.status.success())
     }
 
     /// The time spent waiting for git so far.
@@ -288,14 +285,9 @@ impl Git {
     pub fn show(&self, rev: &str, path: &str) -> Result<Option<String>, StoreError> {
         // One process: `cat-file blob` fails where the path is not there.
         let spec = format!("{rev}:{path}");
-        let t0 = std::time::Instant::now();
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&self.root)
-            .args(["cat-file", "blob", &spec])
-            .output();
-        self.spent.set(self.spent.get() + t0.elapsed());
-        let out = out.map_err(|e| git_err("cat-file", format!("cannot run git: {e}")))?;
+        let out = self
+            .spawn(&mut self.git(&["cat-file", "blob", &spec]))
+            .map_err(|e| git_err("cat-file", format!("cannot run git: {e}")))?;
         Ok(out
             .status
             .success()
@@ -343,11 +335,7 @@ impl Git {
     }
 
     fn has_identity(&self) -> bool {
-        Command::new("git")
-            .arg("-C")
-            .arg(&self.root)
-            .args(["config", "user.email"])
-            .output()
+        self.spawn(&mut self.git(&["config", "user.email"]))
             .is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())
     }
 }

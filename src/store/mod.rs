@@ -819,28 +819,36 @@ impl Store {
     }
 
     /// Writes the week file `rel` as `new` over its text `old` (if any),
-    /// checked against `contract` (`sync`, after a merge).
+    /// checked against `contract`; skips the write when nothing changed.
     pub fn put_week(
         &self,
         rel: &str,
         old: Option<&str>,
         new: &WeekFile,
         contract: &Contract,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Written, StoreError> {
         self.must_write();
         self.refuse_invalid(rel, validate::week(new, Some(contract)))?;
-        let text = match old {
-            Some(old) => self.week_over(rel, old, new)?,
-            None => merge::render_new(canonical(rel, codec::write_week(new, &self.currency()))?),
-        };
+        let canonical = canonical(rel, codec::write_week(new, &self.currency()))?;
         let path = self.root.join(rel);
         if let Some(dir) = path.parent() {
-            atomic::create_dir(dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
+            // A crashed writer's temp file in this week's directory goes now.
+            atomic::clean_temps(dir);
         }
-        atomic::replace(&path, text.as_bytes())
-            .map_err(io_err(format!("cannot write {}", path.display())))?;
-        self.wrote(rel);
-        Ok(())
+        match old {
+            Some(old) => self.rewrite(rel, old, canonical),
+            None => {
+                if let Some(dir) = path.parent() {
+                    atomic::create_dir(dir)
+                        .map_err(io_err(format!("cannot create {}", dir.display())))?;
+                }
+                let text = merge::render_new(canonical);
+                atomic::replace(&path, text.as_bytes())
+                    .map_err(io_err(format!("cannot write {}", path.display())))?;
+                self.wrote(rel);
+                Ok(Written::Changed)
+            }
+        }
     }
 
     /// A file's text in the work tree, if it is there.
@@ -916,7 +924,7 @@ impl Store {
         let Some(g) = &self.git else {
             return Ok(());
         };
-        let written = std::mem::take(&mut *self.written.borrow_mut());
+        let written = self.take_written();
         let paths: Vec<&str> = written.iter().map(String::as_str).collect();
         g.ensure_driver();
         g.commit(&paths, message, author)
@@ -1013,29 +1021,8 @@ impl Store {
         new: &WeekFile,
         contract: &Contract,
     ) -> Result<Written, StoreError> {
-        self.must_write();
         let rel = Self::week_rel(new.week, &new.contract);
-        self.refuse_invalid(&rel, validate::week(new, Some(contract)))?;
-        let canonical = canonical(&rel, codec::write_week(new, &self.currency()))?;
-        let path = self.root.join(&rel);
-        if let Some(dir) = path.parent() {
-            // A crashed writer's temp file in this week's directory goes now.
-            atomic::clean_temps(dir);
-        }
-        match old {
-            Some(old) => self.rewrite(&old.rel, &old.text, canonical),
-            None => {
-                if let Some(dir) = path.parent() {
-                    atomic::create_dir(dir)
-                        .map_err(io_err(format!("cannot create {}", dir.display())))?;
-                }
-                let text = merge::render_new(canonical);
-                atomic::replace(&path, text.as_bytes())
-                    .map_err(io_err(format!("cannot write {}", path.display())))?;
-                self.wrote(&rel);
-                Ok(Written::Changed)
-            }
-        }
+        self.put_week(&rel, old.map(|d| d.text.as_str()), new, contract)
     }
 }
 

@@ -61,16 +61,20 @@ impl Kept {
 /// In a shared ledger, what the request records is a commitment: the
 /// content, the private note and the salt stay in this clone, outside git
 /// (`.git/contracts/`), until both parties have given feedback or the
-/// window closed; `sync` publishes the content then. Elsewhere, `req`.
+/// window closed; `sync` publishes the content then. Elsewhere (or in a
+/// dry run), `req`.
 pub fn committed(
+    ctx: &Ctx,
     store: &crate::store::Store,
     c: &crate::core::Contract,
     role: crate::core::Role,
     mut req: GiveRequest,
 ) -> Result<GiveRequest> {
-    if !store.is_git() {
+    if !store.is_git() || ctx.dry_run {
         return Ok(req);
     }
+    // The content is checked by the rules before it is put aside.
+    feedback::give(c, role, &req, &store.settings, ctx.now)?;
     let blank = |s: &Option<String>| s.clone().filter(|t| !t.trim().is_empty());
     let salt = format!(
         "{}{}",
@@ -106,13 +110,7 @@ pub fn run(ctx: &Ctx, a: FeedbackGiveArgs) -> Result<()> {
         ctx,
         &a.id,
         |store, c, role| {
-            // Checked as given, then recorded (in a shared ledger) as a commitment.
-            feedback::give(c, role, &req, &store.settings, ctx.now)?;
-            let req = if ctx.dry_run {
-                req.clone()
-            } else {
-                committed(store, c, role, req.clone())?
-            };
+            let req = committed(ctx, store, c, role, req.clone())?;
             let o = feedback::give(c, role, &req, &store.settings, ctx.now)?;
             note = Some(visibility_note(&o.contract, role));
             Ok(o)
