@@ -322,15 +322,12 @@ impl Git {
         author: &Author<'_>,
     ) -> Result<(), StoreError> {
         if !paths.is_empty() {
-            let mut add = vec!["add", "--"];
-            add.extend(paths);
-            self.run("add", &add, None)?;
+            self.add(paths)?;
         }
-        self.run(
-            "commit",
-            &["commit", "-q", "--no-verify", "-m", message],
-            Some(author),
-        )?;
+        // Signed like every other commit where the parties' keys are recorded.
+        let mut commit = self.commit_args();
+        commit.extend(["-m", message]);
+        self.run("commit", &commit, Some(author))?;
         Ok(())
     }
 

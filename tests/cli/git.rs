@@ -1021,3 +1021,40 @@ fn feedback_committed_and_never_published_is_withheld_once_the_window_closes() {
         .ok();
     assert!(r.stdout.contains("withheld"), "{}", r.stdout);
 }
+
+#[test]
+fn a_merge_made_by_sync_is_signed_where_the_parties_keys_are_recorded() {
+    let keys = tempfile::tempdir().unwrap();
+    let (acme_key, bob_key) = (key(keys.path(), "acme"), key(keys.path(), "bob"));
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    for (name, k) in [("Acme", &acme_key), ("Bob", &bob_key)] {
+        let public = format!("{k}.pub");
+        acme.run_at(
+            "2026-11-02T08:01:00Z",
+            &["party", "add", name, "--key", &public],
+        )
+        .ok();
+        git(acme.path(), &["config", "user.signingkey", &acme_key]);
+    }
+    acme.hourly("c1");
+    let (_bare, bob) = remote_and_clone(&acme);
+    git(bob.path(), &["config", "user.signingkey", &bob_key]);
+    bob.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "c1"],
+    )
+    .ok();
+    bob.run_at("2026-11-02T09:31:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-02T09:32:00Z", &["sync"]).ok();
+    // Apart: Acme raises the limit, Bob logs an hour; Acme's sync merges.
+    acme.run_at("2026-11-03T08:00:00Z", &["limit", "c1", "20"])
+        .ok();
+    log_an_hour(&bob);
+    bob.run_at("2026-11-03T11:01:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-03T11:02:00Z", &["sync"]).ok();
+    let parents = git(acme.path(), &["log", "-1", "--format=%P"]);
+    assert_eq!(parents.split_whitespace().count(), 2, "a merge: {parents}");
+    let r = acme.run(&["verify"]).ok();
+    assert!(r.stdout.contains("verified"), "{}", r.stdout);
+}
