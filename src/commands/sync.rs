@@ -175,17 +175,7 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         &format!("{ours}..{theirs}"),
     ])?;
     if !incoming.is_empty() {
-        let dir = super::verify::tempfile_dir()?;
-        let mut failures = Vec::new();
-        let mut cache = super::verify::Parties::default();
-        for rev in incoming.lines() {
-            if let super::verify::Verdict::Fails(why) =
-                super::verify::check_commit(store, rev, &dir, &mut cache)?
-            {
-                failures.extend(why);
-            }
-        }
-        let _ = std::fs::remove_dir_all(&dir);
+        let failures = super::verify::check_all(store, incoming.lines())?.failures;
         if !failures.is_empty() {
             return Err(refused(format!(
                 "{remote}/{branch} has commits that do not verify; nothing was merged:\n  {}",

@@ -31,19 +31,11 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
         ));
     };
     let revs = git.out(&["rev-list", "--reverse", "--topo-order", "HEAD"])?;
-    let dir = tempfile_dir()?;
-    let mut failures = Vec::new();
-    let (mut checked, mut signed) = (0, 0);
-    let mut cache = Parties::default();
-    for rev in revs.lines() {
-        checked += 1;
-        match check_commit(store, rev, &dir, &mut cache)? {
-            Verdict::Signed => signed += 1,
-            Verdict::NoParties => {}
-            Verdict::Fails(why) => failures.extend(why),
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let Checked {
+        checked,
+        signed,
+        failures,
+    } = check_all(store, revs.lines())?;
     if failures.is_empty() {
         ctx.out.print(&format!(
             "verified: {checked} commit(s), {signed} signed by a recorded party"
@@ -58,8 +50,44 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
     .into())
 }
 
+/// What `check_all` found.
+pub struct Checked {
+    /// Commits checked.
+    pub checked: usize,
+    /// Of them, signed by a recorded party.
+    pub signed: usize,
+    /// What is wrong, one line each.
+    pub failures: Vec<String>,
+}
+
+/// Checks `revs`, oldest first: each signed by a party recorded as of its
+/// parent, each operation it adds that party's or a timer's.
+pub fn check_all<'r>(store: &Store, revs: impl Iterator<Item = &'r str>) -> Result<Checked> {
+    let dir = tempfile_dir()?;
+    let mut out = Checked {
+        checked: 0,
+        signed: 0,
+        failures: Vec::new(),
+    };
+    let mut cache = Parties::default();
+    for rev in revs {
+        out.checked += 1;
+        match check_commit(store, rev, &dir, &mut cache) {
+            Ok(Verdict::Signed) => out.signed += 1,
+            Ok(Verdict::NoParties) => {}
+            Ok(Verdict::Fails(why)) => out.failures.extend(why),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(e);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(out)
+}
+
 /// What [`check_commit`] found.
-pub enum Verdict {
+enum Verdict {
     /// Signed by a party recorded as of its parent, its operations theirs.
     Signed,
     /// Made before any party was recorded: nothing to check.
@@ -71,7 +99,7 @@ pub enum Verdict {
 /// The parties recorded as of each revision seen, so that a history is
 /// read once.
 #[derive(Default)]
-pub struct Parties(std::collections::HashMap<String, Vec<Party>>);
+struct Parties(std::collections::HashMap<String, Vec<Party>>);
 
 impl Parties {
     fn at(&mut self, store: &Store, rev: &str) -> Result<Vec<Party>> {
@@ -86,7 +114,7 @@ impl Parties {
 
 /// Checks one commit against the parties recorded as of its parent, with
 /// an allowed-signers file written in `dir`.
-pub fn check_commit(
+fn check_commit(
     store: &Store,
     rev: &str,
     dir: &std::path::Path,
@@ -198,7 +226,7 @@ fn parties_at(store: &Store, rev: &str) -> Result<Vec<Party>> {
 }
 
 /// A private directory for the allowed-signers files.
-pub fn tempfile_dir() -> Result<std::path::PathBuf> {
+fn tempfile_dir() -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!(
         "contracts-verify-{}-{}",
         std::process::id(),
