@@ -101,9 +101,22 @@ pub mod instant_serde {
                 .map(|t| t.with_timezone(&chrono::Utc))
                 .map_err(E::custom)
         }
+        /// Nanoseconds since the Unix epoch: how the store's reader hands
+        /// over an instant it has already checked (no text round trip).
+        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Instant, E> {
+            let secs = i64::try_from(v.div_euclid(1_000_000_000)).map_err(E::custom)?;
+            let nanos = u32::try_from(v.rem_euclid(1_000_000_000)).map_err(E::custom)?;
+            chrono::DateTime::from_timestamp(secs, nanos)
+                .ok_or_else(|| E::custom("instant out of range"))
+        }
         fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Instant, D::Error> {
             d.deserialize_str(self)
         }
+    }
+
+    /// `t` in nanoseconds since the Unix epoch, as the store hands it over.
+    pub fn nanos(t: &Instant) -> i128 {
+        i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
     }
 
     /// Reads one.
@@ -363,16 +376,24 @@ impl ContractId {
     /// The number of an automatic id: `cN`, or `cN-xxxxxx` (a shared
     /// ledger's, whose suffix keeps two clones' ids apart).
     pub fn auto_number(&self) -> Option<u64> {
-        let rest = self.0.strip_prefix('c')?;
-        let n = match rest.split_once('-') {
-            Some((n, tag)) if tag.len() == 6 && tag.bytes().all(|b| b.is_ascii_hexdigit()) => n,
-            Some(_) => return None,
-            None => rest,
+        // By bytes: ids are compared by this (every map of contracts), so it
+        // must not cost a search.
+        let b = self.0.as_bytes();
+        let (&b'c', rest) = b.split_first()? else {
+            return None;
         };
-        if n.starts_with('0') || n.is_empty() {
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || rest[0] == b'0' {
             return None;
         }
-        n.parse().ok()
+        match &rest[digits..] {
+            [] => {}
+            [b'-', tag @ ..] if tag.len() == 6 && tag.iter().all(u8::is_ascii_hexdigit) => {}
+            _ => return None,
+        }
+        rest[..digits].iter().try_fold(0u64, |n, d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })
     }
 }
 
@@ -1260,5 +1281,59 @@ impl Contract {
                 )
             })
             .map(|i| i as u32 + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ContractId, instant_serde};
+
+    #[test]
+    fn auto_numbers_are_c_and_digits_with_an_optional_six_hex_tag() {
+        let cases = [
+            ("c1", Some(1)),
+            ("c42", Some(42)),
+            ("c7-0a9fbe", Some(7)),
+            ("c7-0A9FBE", Some(7)),
+            ("c18446744073709551615", Some(u64::MAX)),
+            ("c18446744073709551616", None),
+            ("c07", None),
+            ("c0", None),
+            ("c", None),
+            ("c5x", None),
+            ("c5-abcde", None),
+            ("c5-abcdeg", None),
+            ("c5-abcdef0", None),
+            ("d5", None),
+            ("acme-web", None),
+        ];
+        for (id, want) in cases {
+            let got = ContractId::parse(id).map(|c| c.auto_number());
+            assert_eq!(got, Ok(want), "{id}");
+        }
+        let mut ids: Vec<ContractId> = ["c10", "web", "c9", "c2-aaaaaa", "c2", "alpha"]
+            .iter()
+            .map(|s| ContractId::parse(s).unwrap())
+            .collect();
+        ids.sort();
+        let order: Vec<&str> = ids.iter().map(|c| c.as_str()).collect();
+        assert_eq!(order, ["c2", "c2-aaaaaa", "c9", "c10", "alpha", "web"]);
+    }
+
+    #[test]
+    fn instants_handed_over_as_nanoseconds_keep_every_digit() {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::{Error, I128Deserializer};
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "1969-12-31T23:59:59.25Z",
+            "2026-11-23T09:00:00.123456789Z",
+        ] {
+            let t = chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .with_timezone(&chrono::Utc);
+            let d: I128Deserializer<Error> = instant_serde::nanos(&t).into_deserializer();
+            assert_eq!(instant_serde::deserialize(d).unwrap(), t, "{s}");
+        }
     }
 }

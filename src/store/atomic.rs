@@ -1,6 +1,7 @@
 //! The durable atomic write: temp file beside the real target, write, fsync,
 //! rename, fsync the directory. A crash leaves the old file or the new one.
 
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -54,17 +55,41 @@ pub const DIR_MODE: u32 = 0o700;
 /// The file a write really goes to: symlinks followed, so the link survives
 /// and the temp file is made on the target's file system.
 pub fn real_target(target: &Path) -> io::Result<PathBuf> {
-    match fs::canonicalize(target) {
-        Ok(p) => Ok(p),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let parent = target.parent().unwrap_or(Path::new("."));
-            let name = target
-                .file_name()
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-            Ok(fs::canonicalize(parent)?.join(name))
-        }
-        Err(e) => Err(e),
+    real_target_in(target, &mut HashMap::new())
+}
+
+/// [`real_target`], with the directories already resolved in `dirs`: a
+/// batch resolves each directory once, not once per file (resolving walks
+/// every component of the path, a `readlink` each).
+fn real_target_in(target: &Path, dirs: &mut HashMap<PathBuf, PathBuf>) -> io::Result<PathBuf> {
+    match fs::symlink_metadata(target) {
+        // A dangling link is replaced as it stands, as before.
+        Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(target) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            other => return other,
+        },
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
     }
+    let parent = target.parent().unwrap_or(Path::new("."));
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let name = target
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    let dir = match dirs.get(parent) {
+        Some(d) => d.clone(),
+        None => {
+            let d = fs::canonicalize(parent)?;
+            dirs.insert(parent.to_path_buf(), d.clone());
+            d
+        }
+    };
+    Ok(dir.join(name))
 }
 
 /// One temp name per target: writers hold the exclusive lock, so no two
@@ -185,8 +210,9 @@ pub fn replace_all(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
     let named = |p: &Path, e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", p.display()));
     let mut staged = Vec::with_capacity(files.len());
     let result = (|| {
+        let mut dirs = HashMap::new();
         for (target, data) in files {
-            let real = real_target(target).map_err(|e| named(target, e))?;
+            let real = real_target_in(target, &mut dirs).map_err(|e| named(target, e))?;
             let mode = writable_mode(&real, &real.display())?;
             let (tmp, _) = create_temp(&real, data, mode).map_err(|e| named(&real, e))?;
             staged.push((tmp, real));
@@ -271,5 +297,55 @@ pub fn clean_temps(dir: &Path) {
         if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
             let _ = fs::remove_file(e.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_all;
+    use std::fs;
+    use std::os::unix::fs::symlink;
+    use std::path::Path;
+
+    fn is_link(p: &Path) -> bool {
+        fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+    }
+
+    #[test]
+    fn a_batch_writes_through_links_and_keeps_them() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let real_dir = d.path().join("real");
+        fs::create_dir(&real_dir).expect("mkdir");
+        let linked_dir = d.path().join("linked");
+        symlink(&real_dir, &linked_dir).expect("symlink");
+        let elsewhere = d.path().join("elsewhere.toml");
+        fs::write(&elsewhere, "old").expect("write");
+        symlink(&elsewhere, real_dir.join("a.toml")).expect("symlink");
+        symlink(d.path().join("gone.toml"), real_dir.join("b.toml")).expect("symlink");
+        fs::write(real_dir.join("c.toml"), "old").expect("write");
+        let files: Vec<_> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| (linked_dir.join(format!("{n}.toml")), n.as_bytes().to_vec()))
+            .collect();
+
+        replace_all(&files).expect("replace_all");
+
+        // A link to a file: the file changes, the link stays.
+        assert_eq!(fs::read_to_string(&elsewhere).expect("read"), "a");
+        assert!(is_link(&real_dir.join("a.toml")));
+        // A dangling link is replaced by the file, as a single write does.
+        assert_eq!(fs::read_to_string(real_dir.join("b.toml")).expect("read"), "b");
+        assert!(!is_link(&real_dir.join("b.toml")));
+        assert!(!d.path().join("gone.toml").exists());
+        assert_eq!(fs::read_to_string(real_dir.join("c.toml")).expect("read"), "c");
+        assert_eq!(fs::read_to_string(real_dir.join("d.toml")).expect("read"), "d");
+        assert!(is_link(&linked_dir));
+        let mut names: Vec<String> = fs::read_dir(&real_dir)
+            .expect("read_dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.toml", "b.toml", "c.toml", "d.toml"]);
     }
 }

@@ -244,10 +244,11 @@ impl<'r, 't> ValueDe<'r, 't> {
         }
     }
 
-    fn instant(&self) -> Result<String, String> {
+    fn instant(&self) -> Result<i128, String> {
         match self.value().map(|v| &v.kind) {
-            Some(ValueKind::Datetime(d)) => super::codec::instant(d)
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            Some(ValueKind::Datetime(d)) => {
+                super::codec::instant(d).map(|t| crate::core::model::instant_serde::nanos(&t))
+            }
             Some(ValueKind::String(_)) => Err(
                 "times are native TOML datetimes, not strings: remove the quotes (2026-11-23T09:00:00Z)"
                     .into(),
@@ -361,9 +362,9 @@ impl<'de, 'r> de::Deserializer<'de> for ValueDe<'r, 'de> {
             "Instant" => {
                 let t = self.instant().unwrap_or_else(|e| {
                     self.wrong(e);
-                    "1970-01-01T00:00:00Z".into()
+                    0
                 });
-                v.visit_str(&t)
+                v.visit_i128(t)
             }
             "Week" => v.visit_str(checked(&self, "2000-W01", |s| s.parse::<Week>().map(drop))),
             "ContractId" => v.visit_str(checked(&self, "_", |s| ContractId::parse(s).map(drop))),

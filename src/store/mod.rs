@@ -147,17 +147,15 @@ enum Part {
 /// thing in the file (as this program writes it): every header from the
 /// first `[[history]]` on is `[[history]]`.
 fn before_history(text: &str) -> Option<usize> {
-    let start = memchr::memmem::find(text.as_bytes(), b"\n[[history]]")? + 1;
-    let rest = &text.as_bytes()[start..];
+    // std's searches, not the memchr crate's: its first call probes the CPU
+    // (cpuid), which costs more than the search in a one-shot process.
+    let start = text.find("\n[[history]]")? + 1;
     // Headers are the only lines that start with `[` (a `[` after a newline
     // anywhere else just means: read the whole file).
-    let only_history = memchr::memchr_iter(b'[', rest)
-        .filter(|&i| i == 0 || rest[i - 1] == b'\n')
-        .all(|i| {
-            let line = &rest[i..];
-            let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
-            line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]) == b"[[history]]"
-        });
+    let only_history = text[start..]
+        .split('\n')
+        .filter(|line| line.starts_with('['))
+        .all(|line| line.strip_suffix('\r').unwrap_or(line) == "[[history]]");
     only_history.then_some(start)
 }
 
@@ -458,13 +456,14 @@ impl Store {
         let Some(mut text) = read_text(&self.root.join(&rel), &rel)? else {
             return Ok(None);
         };
-        let whole = match (part, before_history(&text)) {
-            (Part::WithoutHistory, Some(len)) => {
-                text.truncate(len);
-                false
-            }
-            _ => true,
+        let cut = match part {
+            Part::WithoutHistory => before_history(&text),
+            Part::Whole => None,
         };
+        if let Some(len) = cut {
+            text.truncate(len);
+        }
+        let whole = cut.is_none();
         let doc = parse_text(&text, &rel)?;
         let src = Source {
             file: &rel,
@@ -1000,12 +999,12 @@ impl Store {
             files.push((self.root.join(&rel), text.into_bytes()));
             self.wrote(&rel);
         }
-        for (path, _) in &files {
-            if let Some(dir) = path.parent() {
-                atomic::create_dir(dir)
-                    .map_err(io_err(format!("cannot create {}", dir.display())))?;
-                atomic::clean_temps(dir);
-            }
+        // Each week's directory once, however many files go into it.
+        let dirs: std::collections::BTreeSet<&Path> =
+            files.iter().filter_map(|(path, _)| path.parent()).collect();
+        for dir in dirs {
+            atomic::create_dir(dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
+            atomic::clean_temps(dir);
         }
         atomic::replace_all(&files).map_err(|e| StoreError::Io {
             context: "cannot write the import's week files".into(),

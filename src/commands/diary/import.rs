@@ -13,6 +13,7 @@ use crate::core::week::Week;
 use crate::error::usage;
 use crate::store::{Access, Doc};
 use anyhow::{Context, Result};
+use std::collections::btree_map::Entry::Vacant;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A week file as loaded, and as it will be.
@@ -152,16 +153,17 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         .map(|e| e.to_string());
         let mut clock_refused = false;
         ivs.sort_by_key(|iv| (iv.start, iv.end, iv.n));
+        // This contract's weeks, by week alone (comparing ids per lookup
+        // was most of an import's time).
+        let mut mine: BTreeMap<Week, Loaded> = BTreeMap::new();
         let mut prev: Option<&Interval> = None;
         for iv in &ivs {
             let week = Week::of(iv.start);
-            let key = (id.clone(), week);
-            if !weeks.contains_key(&key) {
-                let loaded = super::week_or_empty(&store, &c, week)?;
-                weeks.insert(key.clone(), loaded);
+            if let Vacant(v) = mine.entry(week) {
+                v.insert(super::week_or_empty(&store, &c, week)?);
             }
             // Already there (a re-import): nothing to add, even to a paid week.
-            let (_, wf) = &weeks[&key];
+            let (_, wf) = &mine[&week];
             if wf
                 .entries
                 .iter()
@@ -187,10 +189,8 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             // Entries already in the ledger: this week and its neighbours.
             let mut clash = None;
             for w in [week.prev(), week, week.next()] {
-                let k = (id.clone(), w);
-                if !weeks.contains_key(&k) {
-                    let loaded = super::week_or_empty(&store, &c, w)?;
-                    weeks.insert(k.clone(), loaded);
+                if let Vacant(v) = mine.entry(w) {
+                    v.insert(super::week_or_empty(&store, &c, w)?);
                 }
                 let until = |e: &Entry| {
                     e.end_or(crate::core::diary::counting_until(
@@ -199,7 +199,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
                         ctx.now,
                     ))
                 };
-                if let Some(e) = weeks[&k].1.entries.iter().find(|e| {
+                if let Some(e) = mine[&w].1.entries.iter().find(|e| {
                     e.start < iv.end
                         && iv.start < until(e)
                         && !(e.start == iv.start && e.end == Some(iv.end))
@@ -223,7 +223,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
                 }
                 continue;
             }
-            let Some((_, wf)) = weeks.get_mut(&key) else {
+            let Some((_, wf)) = mine.get_mut(&week) else {
                 continue;
             };
             let entry = Entry {
@@ -237,6 +237,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             counts.entry(id.clone()).or_default().0 += 1;
             prev = Some(iv);
         }
+        weeks.extend(mine.into_iter().map(|(w, l)| ((id.clone(), w), l)));
         contracts.insert(id, c);
     }
     if !problems.is_empty() {

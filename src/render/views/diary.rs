@@ -8,7 +8,7 @@ use crate::core::{Instant, Money, Settings};
 use crate::render::rows::{Sheet, sheet_rate, week_dispute};
 use crate::render::text::{clean, duration};
 use crate::render::{Out, table};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
 
 /// How `diary show` groups a week's rows.
@@ -99,16 +99,16 @@ pub fn diary(
                             Some(end) => {
                                 let end_l = o.zone().local(end);
                                 if end_l.date() == start_l.date() {
-                                    end_l.format("%H:%M").to_string()
+                                    hm(end_l)
                                 } else {
-                                    end_l.format("%a %-d %H:%M").to_string()
+                                    format!("{} {} {}", end_l.weekday(), end_l.day(), hm(end_l))
                                 }
                             }
                         };
                         t.add_row(vec![
                             table::text(&entry_ref(&c.id, &e.id)),
-                            table::text(&start_l.format("%a %-d %b").to_string()),
-                            table::text(&format!("{}–{end_txt}", start_l.format("%H:%M"))),
+                            table::text(&day_month(start_l.date())),
+                            table::text(&format!("{}–{end_txt}", hm(start_l))),
                             table::num(duration(e.seconds(until))),
                             table::num(duration(*bill_m)),
                             table::text(if e.end.is_none() {
@@ -137,7 +137,7 @@ pub fn diary(
                     );
                     for (d, (n, m, bm)) in days {
                         t.add_row(vec![
-                            table::text(&format!("{} {}", d.weekday(), d.format("%-d %b"))),
+                            table::text(&day_month(d)),
                             table::num(n.to_string()),
                             table::num(duration(m)),
                             table::num(duration(bm)),
@@ -208,4 +208,25 @@ pub fn diary(
         if o.zone() == crate::time::Zone::Utc { "" } else { " (--utc for UTC)" }
     ));
     text.join("\n")
+}
+
+// Formatted by hand, not with chrono's `format`: a week of many contracts has
+// hundreds of rows, and `format` parses its pattern at every call.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `Mon 21 Sep`.
+fn day_month(d: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        d.weekday(),
+        d.day(),
+        MONTHS[d.month0() as usize]
+    )
+}
+
+/// `07:05`.
+fn hm(t: NaiveDateTime) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
 }
