@@ -206,6 +206,14 @@ class Run:
         self.day = self.later.replace(hour=0, minute=0, second=0)
         self.log_base = [fx.bin, "-q", "-f", fx.ledger, "--now", iso(self.later)]
         self.true = shutil.which("true") or "/bin/true"
+        # The floor under the newest week's table in this layout: reading its
+        # files and nothing else (each contract's week file and contract file).
+        wdir = os.path.join(fx.ledger, "diary", fx.week)
+        weeks = sorted(f for f in os.listdir(wdir) if f.endswith(".toml")) if os.path.isdir(wdir) else []
+        self.floor_files = [os.path.join(wdir, f) for f in weeks] + \
+            [os.path.join(fx.ledger, "contracts", f) for f in weeks]
+        self.cat = [shutil.which("cat") or "/bin/cat"] + self.floor_files
+        self.res["floor_files"] = len(self.floor_files)
 
     def warm(self):
         for _ in range(3):
@@ -232,6 +240,14 @@ class Run:
                 b = timed(summary, env)
                 self.res["pairs"].append((kind, a, b))
             out.append(pair)
+
+        summary_newest = self.cmds[0][2]
+
+        def floor():
+            a = timed(self.cat, env)
+            b = timed(summary_newest, env)
+            self.res["pairs"].append(("floor", a, b))
+        out.append(floor)
 
         def log():
             s = self.day + dt.timedelta(minutes=k * 20)
@@ -304,6 +320,11 @@ def report(results, args):
             if kind.startswith("week") and size != 100000 and ok == "MISSED":
                 ok = "set at 100,000 intervals"
             lines.append(f"| {label} | {med([a for a, _ in ps]):.2f} | {med([b for _, b in ps]):.2f} | {ratio:.3f} | <= {target} x ({ok}) |")
+        fl = [(a, b) for k, a, b in res["pairs"] if k == "floor"]
+        if fl:
+            lines.append(f"| `cat` of the {res['floor_files']} files the newest week's table reads (the floor: reading them, nothing else) "
+                         f"vs `timew summary` (newest week) | {med([a for a, _ in fl]):.2f} | {med([b for _, b in fl]):.2f} | "
+                         f"{med([a / b for a, b in fl]):.3f} | |")
         newest = med([b for k, _, b in res["pairs"] if k == "week newest"])
         floor = med(res["alone"]["true (a process doing nothing)"])
         version = med(res["alone"]["--version"])

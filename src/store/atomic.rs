@@ -334,11 +334,20 @@ mod tests {
         assert_eq!(fs::read_to_string(&elsewhere).expect("read"), "a");
         assert!(is_link(&real_dir.join("a.toml")));
         // A dangling link is replaced by the file, as a single write does.
-        assert_eq!(fs::read_to_string(real_dir.join("b.toml")).expect("read"), "b");
+        assert_eq!(
+            fs::read_to_string(real_dir.join("b.toml")).expect("read"),
+            "b"
+        );
         assert!(!is_link(&real_dir.join("b.toml")));
         assert!(!d.path().join("gone.toml").exists());
-        assert_eq!(fs::read_to_string(real_dir.join("c.toml")).expect("read"), "c");
-        assert_eq!(fs::read_to_string(real_dir.join("d.toml")).expect("read"), "d");
+        assert_eq!(
+            fs::read_to_string(real_dir.join("c.toml")).expect("read"),
+            "c"
+        );
+        assert_eq!(
+            fs::read_to_string(real_dir.join("d.toml")).expect("read"),
+            "d"
+        );
         assert!(is_link(&linked_dir));
         let mut names: Vec<String> = fs::read_dir(&real_dir)
             .expect("read_dir")

@@ -147,16 +147,31 @@ enum Part {
 /// thing in the file (as this program writes it): every header from the
 /// first `[[history]]` on is `[[history]]`.
 fn before_history(text: &str) -> Option<usize> {
-    // std's searches, not the memchr crate's: its first call probes the CPU
-    // (cpuid), which costs more than the search in a one-shot process.
-    let start = text.find("\n[[history]]")? + 1;
-    // Headers are the only lines that start with `[` (a `[` after a newline
-    // anywhere else just means: read the whole file).
-    let only_history = text[start..]
-        .split('\n')
-        .filter(|line| line.starts_with('['))
-        .all(|line| line.strip_suffix('\r').unwrap_or(line) == "[[history]]");
-    only_history.then_some(start)
+    // One pass over the lines, by bytes: no searcher to build (the memchr
+    // crate's first call probes the CPU, costlier than this in a one-shot
+    // process). Headers are the only lines that start with `[` (a `[` after
+    // a newline anywhere else just means: read the whole file).
+    let b = text.as_bytes();
+    let mut start = None;
+    let mut i = 0;
+    while i < b.len() {
+        let end = b[i..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |p| i + p);
+        if b[i] == b'[' {
+            let line = &b[i..end];
+            let is_history = line.strip_suffix(b"\r").unwrap_or(line) == b"[[history]]";
+            if start.is_none() && i > 0 && line.starts_with(b"[[history]]") {
+                start = Some(i);
+            }
+            if start.is_some() && !is_history {
+                return None;
+            }
+        }
+        i = end + 1;
+    }
+    start
 }
 
 /// The ledger directory named by `path` (a directory or its `ledger.toml`).
@@ -1045,6 +1060,12 @@ mod tests {
             None
         );
         assert_eq!(before_history("a = 1\n[[history]] # first\nx = 1\n"), None);
+        assert_eq!(
+            before_history("a = 1\n[[history]] # c\nx = 1\n[[history]]\ny = 2\n"),
+            None
+        );
+        assert_eq!(before_history("[[history]]\nx = 1\n"), None);
+        assert_eq!(before_history("a = \"[x]\"\n[[history]]\n"), Some(10));
         assert_eq!(before_history("a = 1\n"), None);
     }
 }
