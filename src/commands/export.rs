@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
                 CsvWhat::Diary => {
                     let weeks = diary(&store, &loaded, period)?;
                     let refs: Vec<_> = weeks.iter().map(|(c, wf)| (*c, wf)).collect();
-                    csv::diary(&refs, ctx.now)?
+                    csv::diary(&refs, &|t| within(period, t), ctx.now)?
                 }
             };
             ctx.out.print(&text)?;
@@ -107,8 +107,15 @@ fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<
     Ok(out)
 }
 
+/// Whether `t` falls on a day of the period.
+pub(super) fn within((from, to): Period, t: Instant) -> bool {
+    let day = t.date_naive();
+    from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
+}
+
 /// The week files of the loaded contracts that hold time started in the
-/// period, oldest week first.
+/// period, whole (a row's billable time depends on the week's earlier
+/// entries), oldest week first.
 pub(super) fn diary<'c>(
     store: &Store,
     l: &'c Loaded,
@@ -125,15 +132,12 @@ pub(super) fn diary<'c>(
         }
         for id in ids {
             let Some(c) = by_id.get(&id) else { continue };
-            if let Some(d) = store.week(week, c)? {
-                let mut wf = d.value;
-                wf.entries.retain(|e| {
-                    let day = e.start.date_naive();
-                    from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
-                });
-                if !wf.entries.is_empty() {
-                    out.push((*c, wf));
-                }
+            // The whole week, even where the period cuts it: the weekly
+            // limit fills up in entry order from the week's first entry.
+            if let Some(d) = store.week(week, c)?
+                && d.value.entries.iter().any(|e| within((from, to), e.start))
+            {
+                out.push((*c, d.value));
             }
         }
     }
@@ -168,11 +172,14 @@ pub(super) fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)>
     {
         return Err(usage("--to is before --from"));
     }
-    let ids = a
-        .ids
-        .iter()
-        .map(|s| parse_id(s))
-        .collect::<Result<Vec<_>>>()?;
+    let mut ids = Vec::new();
+    for s in &a.ids {
+        let id = parse_id(s)?;
+        // A contract named twice is exported once (its money counted once).
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
     let store = ctx.open(Access::Read)?;
     let docs = if ids.is_empty() {
         store.contracts()?

@@ -20,11 +20,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<()> {
     let weeks = diary(&store, &loaded, period)?;
     let weeks: Vec<_> = weeks.iter().map(|(c, wf)| (*c, wf)).collect();
     let moves = in_period(&loaded, period);
-    let (from, to) = period;
-    let within = |t: Instant| {
-        let d = t.date_naive();
-        from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)
-    };
+    let within = |t: Instant| super::export::within(period, t);
     let by = match a.by {
         ByWhat::Week => By::Week,
         ByWhat::Month => By::Month,

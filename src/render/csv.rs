@@ -20,7 +20,11 @@ fn finish(w: csv::Writer<Vec<u8>>) -> io::Result<String> {
 }
 
 /// One row per diary entry of `weeks` (each with its contract).
-pub fn diary(weeks: &[(&Contract, &WeekFile)], now: Instant) -> io::Result<String> {
+pub fn diary(
+    weeks: &[(&Contract, &WeekFile)],
+    in_period: &dyn Fn(Instant) -> bool,
+    now: Instant,
+) -> io::Result<String> {
     let mut w = writer();
     w.write_record([
         "contract",
@@ -39,6 +43,9 @@ pub fn diary(weeks: &[(&Contract, &WeekFile)], now: Instant) -> io::Result<Strin
         let until = counting_until(c, wf.week, now);
         let split = billable_split(c, wf, now);
         for (e, (billable, over)) in wf.entries.iter().zip(split) {
+            if !in_period(e.start) {
+                continue;
+            }
             w.write_record([
                 c.id.as_str(),
                 &entry_ref(&c.id, &e.id),
@@ -140,6 +147,8 @@ pub fn payments(moves: &[(&Contract, Movement)], s: &Settings, role: Role) -> io
             Kind::Funded { milestone } | Kind::Refunded { milestone } => (None, milestone, None),
             Kind::WeekCharged { week } | Kind::WeekRefunded { week } => (None, None, Some(week)),
         };
+        // A refund given back reverses a release: negative, so that
+        // amount - fee = net on every row and a column sums to what was paid.
         let signed = match m.kind {
             Kind::Given { .. } => crate::core::Money::ZERO - m.amount,
             _ => m.amount,
@@ -149,7 +158,7 @@ pub fn payments(moves: &[(&Contract, Movement)], s: &Settings, role: Role) -> io
             c.id.as_str(),
             &utc(m.at),
             m.kind.as_str(),
-            &cur.format(m.amount),
+            &cur.format(signed),
             &fee.map(|f| cur.format(f)).unwrap_or_default(),
             &fee.map(|f| cur.format(signed - f)).unwrap_or_default(),
             &milestone.map(|n| n.to_string()).unwrap_or_default(),

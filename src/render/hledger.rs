@@ -9,15 +9,17 @@ use crate::core::movements::{Kind, Movement};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-/// A name as an account-name segment: one line, no `:` (it would make a
-/// sub-account), no `;` (a comment), single spaces (two end the name).
-fn segment(name: &str) -> String {
-    let cleaned: String = name
+/// `s` on one line with single spaces, each character through `swap`;
+/// `unnamed` when nothing is left.
+fn one_line(s: &str, swap: fn(char) -> char) -> String {
+    let cleaned: String = s
         .chars()
-        .map(|c| match c {
-            ':' | ';' | '|' | '#' | '"' => '-',
-            c if c.is_control() || c.is_whitespace() => ' ',
-            c => c,
+        .map(|c| {
+            if c.is_control() || c.is_whitespace() {
+                ' '
+            } else {
+                swap(c)
+            }
         })
         .collect();
     let words: Vec<&str> = cleaned.split_whitespace().collect();
@@ -28,9 +30,24 @@ fn segment(name: &str) -> String {
     }
 }
 
-/// Text for a description: one line, no `;` (a comment would start there).
+/// A name as an account-name segment: no `:` (it would make a
+/// sub-account), no `;` (a comment), single spaces (two end the name).
+fn segment(name: &str) -> String {
+    one_line(name, |c| match c {
+        ':' | ';' | '|' | '#' | '"' => '-',
+        c => c,
+    })
+}
+
+/// Text for a description: no `;` (a comment would start there) and no
+/// `|` (it ends the payee); nothing else of it means anything to hledger or
+/// Ledger after the transaction's code.
 fn text(s: &str) -> String {
-    segment(s)
+    one_line(s, |c| match c {
+        ';' => ',',
+        '|' => '/',
+        c => c,
+    })
 }
 
 /// One posting: the account, two spaces, the amount.
@@ -102,10 +119,14 @@ pub fn journal(movements: &[(&Contract, Movement)], role: Role, cur: &Currency) 
         if ps.is_empty() {
             continue;
         }
+        // The contract's id as the transaction's code: after it a payee
+        // that starts with `*`, `!` or `(` is read as the payee, not as a
+        // status or a code.
         let _ = writeln!(
             body,
-            "{} {} | {}  ; contract:{}, movement:{}",
+            "{} ({}) {} | {}  ; contract:{}, movement:{}",
             m.at.format("%Y-%m-%d"),
+            c.id,
             text(c.party(role.other())),
             text(&format!("{}: {}", c.title, note(m))),
             c.id,
@@ -123,14 +144,13 @@ pub fn journal(movements: &[(&Contract, Movement)], role: Role, cur: &Currency) 
         "; contracts: money of the ledger as the {role} sees it, in {}",
         cur.code()
     );
-    let _ = writeln!(
-        out,
-        "commodity {} {}",
-        cur.format(Money::from_minor(
-            100_000 * 10i64.pow(u32::from(cur.exponent()))
-        )),
-        cur.code()
-    );
+    // The directive sets the display precision; hledger wants a decimal
+    // mark in it even with no decimals (`100000. JPY`).
+    let sample = cur.format(Money::from_minor(
+        100_000 * 10i64.pow(u32::from(cur.exponent())),
+    ));
+    let mark = if cur.exponent() == 0 { "." } else { "" };
+    let _ = writeln!(out, "commodity {sample}{mark} {}", cur.code());
     for a in &accounts {
         let _ = writeln!(out, "account {a}");
     }

@@ -225,6 +225,30 @@ fn money(v: &Value) -> i64 {
     cents(v.as_str().unwrap_or_else(|| panic!("not money: {v}")))
 }
 
+/// `hledger check --strict` passes on the journal at `j`, and Ledger reads it.
+fn read_by_both_tools(j: &str) {
+    let check = Command::new("hledger")
+        .env("LANG", "C.UTF-8")
+        .args(["-f", j, "check", "--strict"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&check.stderr),
+        std::fs::read_to_string(j).unwrap()
+    );
+    let ledger = Command::new("ledger")
+        .args(["-f", j, "bal"])
+        .output()
+        .unwrap();
+    assert!(
+        ledger.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ledger.stderr)
+    );
+}
+
 fn export(l: &Ledger, role: &str, dir: &std::path::Path) -> String {
     let r = l.run_at(LATER, &["--as", role, "export", "hledger"]).ok();
     let path = dir.join(format!("{role}.journal"));
@@ -241,26 +265,7 @@ fn hledger_and_ledger_read_both_journals_and_agree_with_show() {
     let dir = tempfile::tempdir().unwrap();
     for role in ["client", "freelancer"] {
         let j = export(&l, role, dir.path());
-        let check = Command::new("hledger")
-            .env("LANG", "C.UTF-8")
-            .args(["-f", &j, "check", "--strict"])
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "{role}: {}\n{}",
-            String::from_utf8_lossy(&check.stderr),
-            std::fs::read_to_string(&j).unwrap()
-        );
-        let ledger = Command::new("ledger")
-            .args(["-f", &j, "bal"])
-            .output()
-            .unwrap();
-        assert!(
-            ledger.status.success(),
-            "{}",
-            String::from_utf8_lossy(&ledger.stderr)
-        );
+        read_by_both_tools(&j);
         // Every transaction balances: the whole journal sums to zero.
         assert_eq!(bal(&j, &[]), 0, "{role}");
     }
@@ -478,12 +483,17 @@ fn csv_contracts_and_payments_agree_with_show() {
                     .iter()
                     .filter(|p| &p[0] == id)
                     .map(|p| match p[2].as_str() {
-                        "release" | "week" => cents(&p[3]),
-                        "given" => -cents(&p[3]),
+                        "release" | "week" | "given" => cents(&p[3]),
                         _ => 0,
                     })
                     .sum();
                 assert_eq!(paid, money(&show["paid"]), "{id} payments");
+                for p in pays.iter().filter(|p| &p[0] == id && !p[4].is_empty()) {
+                    assert_eq!(cents(&p[3]) - cents(&p[4]), cents(&p[5]), "{p:?}");
+                    if p[2] == "given" {
+                        assert!(cents(&p[3]) < 0, "a refund given back is negative: {p:?}");
+                    }
+                }
             } else {
                 assert_eq!(row[col("fee")], "", "the fee is the freelancer's");
             }
@@ -658,4 +668,196 @@ fn report_rows_add_up_and_agree_with_show_and_the_diary() {
     let t = l.run_at(LATER, &["report", "--by", "contract"]).ok().stdout;
     assert!(t.contains(&"█".repeat(24)), "{t}");
     l.run_at(LATER, &["report", "--by", "year"]).code(2);
+}
+
+/// `hledger print -O csv` of a journal: (status, code, description) of
+/// each posting's transaction.
+fn hledger_transactions(journal: &str) -> Vec<(String, String, String)> {
+    let out = Command::new("hledger")
+        .env("LANG", "C.UTF-8")
+        .args(["-f", journal, "print", "-O", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (header, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r[col("status")].clone(),
+                r[col("code")].clone(),
+                r[col("description")].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_journal_in_yen_with_awkward_names_reads_as_written() {
+    if !tools() {
+        return;
+    }
+    let l = Ledger::empty();
+    l.run_at("2026-10-01T08:00:00Z", &["init", "--currency", "JPY"])
+        .ok();
+    let names = ["(Acme) Ltd", "* Star", "! Bang"];
+    for (i, name) in names.iter().enumerate() {
+        let id = format!("j{}", i + 1);
+        l.run_at(
+            "2026-10-01T09:00:00Z",
+            &[
+                "new",
+                "--id",
+                &id,
+                "--title",
+                "Shop \"v2\"; phase|1",
+                "--client",
+                "C",
+                "--freelancer",
+                name,
+                "--fixed",
+                "1001",
+            ],
+        )
+        .ok();
+        l.run_at(
+            "2026-10-02T09:00:00Z",
+            &["end", &id, "--pay", "full", "--yes"],
+        )
+        .ok();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("client.journal");
+    let text = l.run_at(LATER, &["export", "hledger"]).ok().stdout;
+    std::fs::write(&j, &text).unwrap();
+    let j = j.to_string_lossy().into_owned();
+    read_by_both_tools(&j);
+    // 1001 yen paid to each, in whole yen.
+    for (i, name) in names.iter().enumerate() {
+        let tag = format!("tag:contract=j{}", i + 1);
+        let out = Command::new("hledger")
+            .env("LANG", "C.UTF-8")
+            .args(["-f", &j, "bal", "-N", &tag, "expenses:freelancers"])
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.split_whitespace().take(2).collect::<Vec<_>>(),
+            ["1001", "JPY"],
+            "{name}: {out}"
+        );
+    }
+    // Each payee is read as written: no status, the contract as the code.
+    let txns = hledger_transactions(&j);
+    assert_eq!(txns.len(), 12, "{txns:?}");
+    for (status, code, description) in txns {
+        let name = names[code[1..].parse::<usize>().unwrap() - 1];
+        assert_eq!(status, "", "{description}");
+        assert!(
+            description.starts_with(&format!("{name} | Shop \"v2\", phase/1: milestone 1 ")),
+            "{description}"
+        );
+    }
+}
+
+#[test]
+fn a_period_that_cuts_a_week_keeps_the_weeks_billable_time() {
+    let l = Ledger::new();
+    l.hourly("h1");
+    let log = |from: &str, to: &str| {
+        l.run_at(
+            "2026-11-13T12:00:00Z",
+            &[
+                "--as",
+                "freelancer",
+                "diary",
+                "log",
+                "h1",
+                "--from",
+                from,
+                "--to",
+                to,
+                "--memo",
+                "w",
+            ],
+        )
+        .ok();
+    };
+    // A 10 h limit: Monday's 4 h leave 6 h of Tuesday's 8 billable.
+    log("2026-11-09T08:00:00Z", "2026-11-09T12:00:00Z");
+    log("2026-11-10T08:00:00Z", "2026-11-10T16:00:00Z");
+    let now = "2026-11-13T12:00:00Z";
+    let (header, rows) = read_csv(
+        &l.run_at(
+            now,
+            &[
+                "export",
+                "csv",
+                "diary",
+                "--from",
+                "2026-11-10",
+                "--to",
+                "2026-11-10",
+            ],
+        )
+        .ok()
+        .stdout,
+    );
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][col("billable_seconds")], (6 * 3600).to_string());
+    assert_eq!(rows[0][col("over_limit_seconds")], (2 * 3600).to_string());
+    let r = l
+        .run_at(
+            now,
+            &[
+                "--json",
+                "report",
+                "--by",
+                "week",
+                "--from",
+                "2026-11-10",
+                "--to",
+                "2026-11-10",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(r["rows"][0]["billable_seconds"], 6 * 3600, "{r:#}");
+    assert_eq!(r["rows"][0]["manual_seconds"], 8 * 3600, "{r:#}");
+}
+
+#[test]
+fn a_contract_named_twice_is_exported_once() {
+    let l = every_movement();
+    for what in [
+        &["export", "hledger"][..],
+        &["export", "csv", "payments"],
+        &["export", "csv", "contracts"],
+        &["export", "csv", "diary"],
+    ] {
+        let once = l
+            .run_at(LATER, &[what, &["f2", "h1"][..]].concat())
+            .ok()
+            .stdout;
+        let twice = l
+            .run_at(LATER, &[what, &["f2", "h1", "f2", "h1"][..]].concat())
+            .ok()
+            .stdout;
+        assert_eq!(once, twice, "{what:?}");
+        assert!(once.lines().count() > 2, "{what:?}: {once}");
+    }
+    let ics = |ids: &[&str]| {
+        l.run_at(
+            "2026-10-05T12:00:00Z",
+            &[&["export", "ics"][..], ids].concat(),
+        )
+        .ok()
+        .stdout
+    };
+    assert_eq!(ics(&["h1", "f1"]), ics(&["h1", "f1", "h1"]));
 }

@@ -217,3 +217,26 @@ fn toggl_rows_are_local_time_in_tz_and_projects_map_to_contracts() {
     // --map belongs to Toggl.
     fl(&l, NOW, &["diary", "import", &f, "--map", "x=h1"]).code(2);
 }
+
+#[test]
+fn a_toggl_mapping_must_name_a_contract_and_one_only() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let f = file(&dir, "toggl.csv", TOGGL);
+    let before = l.snapshot();
+    let import = |extra: &[&str]| {
+        let mut a = vec!["diary", "import", f.as_str(), "--format", "toggl"];
+        a.extend_from_slice(extra);
+        fl(&l, NOW, &a)
+    };
+    // A typo in the contract is refused as --contract's is: no such contract.
+    let r = import(&["--map", "Client site=nosuch"]).code(3);
+    assert!(r.stderr.contains("nosuch"), "{}", r.stderr);
+    // One project, two contracts: refused, not the last one silently.
+    import(&["--map", "Client site=web", "--map", "Client site=h1"]).code(2);
+    import(&["--map", "Client site=web", "--contract", "h1"]).code(2);
+    assert_eq!(l.snapshot(), before, "nothing written");
+    // The same mapping twice is still one mapping.
+    let r = import(&["--map", "Client site=web", "--map", "Client site=web"]).ok();
+    assert!(r.stdout.contains("--map PROJECT=ID"), "{}", r.stdout);
+}

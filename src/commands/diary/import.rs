@@ -41,7 +41,22 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         let (project, id) = m
             .rsplit_once('=')
             .ok_or_else(|| usage(format!("--map: `{}` is not PROJECT=ID", m.escape_default())))?;
-        map.insert(project.to_string(), parse_id(id)?.to_string());
+        // One project, one contract: a second mapping is refused, not
+        // silently preferred.
+        let id = parse_id(id)?.to_string();
+        if let Some(before) = map.insert(project.to_string(), id.clone())
+            && before != id
+        {
+            return Err(usage(format!(
+                "--map: project `{}` is mapped to both {before} and {id}",
+                project.escape_default()
+            )));
+        }
+    }
+    if !map.is_empty() && a.contract.is_some() {
+        return Err(usage(
+            "--contract puts every interval into one contract; --map chooses by project: use one of them",
+        ));
     }
     if !map.is_empty() && !matches!(a.format, ImportFormat::Toggl) {
         return Err(usage(
@@ -69,6 +84,13 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         && !known.contains(id)
     {
         return Err(crate::store::StoreError::NoContract(id.to_string()).into());
+    }
+    // A mapping to a contract that does not exist is a typo, as with --contract.
+    for id in map.values() {
+        let id = parse_id(id)?;
+        if !known.contains(&id) {
+            return Err(crate::store::StoreError::NoContract(id.to_string()).into());
+        }
     }
     let mut problems = Vec::new();
     let mut unmatched = 0usize;
@@ -322,7 +344,12 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     }
     if unmatched > 0 {
         line.push_str(&format!(
-            "; {unmatched} skipped: no tag names a contract (use --contract ID)"
+            "; {unmatched} skipped: {}",
+            if matches!(a.format, ImportFormat::Toggl) {
+                "no --map names their project (use --map PROJECT=ID or --contract ID)"
+            } else {
+                "no tag names a contract (use --contract ID)"
+            }
         ));
     }
     line.push_str(&format!("; {files} week file(s) written"));
