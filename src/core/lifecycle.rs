@@ -89,6 +89,17 @@ pub fn create(
                     cur.show(min)
                 ));
             }
+            // Checked here, where a rate is set, rather than on every change
+            // of a contract: one made before this bound keeps working.
+            let max = Money::from_minor(super::validate::MAX_HOURLY_MINOR);
+            if rate > max {
+                return refused(format!(
+                    "an hourly rate of {} {} is above the largest a ledger holds, {} per hour (a week of every hour at it must be an amount a ledger holds)",
+                    cur.show(rate),
+                    cur.code(),
+                    cur.show(max)
+                ));
+            }
             (
                 Terms::Hourly {
                     rate,

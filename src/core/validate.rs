@@ -51,15 +51,29 @@ pub fn out_of_range(c: &Contract) -> Option<(String, Money)> {
     for r in &c.refunds {
         amounts.push(("a refund".into(), r.amount));
     }
-    let t = c.totals();
-    amounts.extend([
-        ("the money funded".to_string(), t.funded),
-        ("the money paid".to_string(), t.paid),
-        ("the money refunded".to_string(), t.refunded),
-        ("the escrow".to_string(), t.escrow),
-    ]);
+    // An hourly contract's totals grow by a settlement (a timer) a week; the
+    // rate's bound keeps every week's amount in range and the sums of all
+    // weeks to the year 9999 exact. A fixed contract's grow only by what its
+    // parties do, and are held to the range.
+    if matches!(c.terms, Terms::Fixed { .. }) {
+        let t = c.totals();
+        amounts.extend([
+            ("the money funded".to_string(), t.funded),
+            ("the money paid".to_string(), t.paid),
+            ("the money refunded".to_string(), t.refunded),
+            ("the escrow".to_string(), t.escrow),
+        ]);
+    }
     amounts.into_iter().find(|(_, m)| too_big(*m))
 }
+
+/// The largest hourly rate, in minor units (a billion dollars an hour): a
+/// week at it (168 hours) is an amount a ledger holds, and every week of the
+/// years 1 to 9999 at it still adds up in an i64.
+pub const MAX_HOURLY_MINOR: i64 = 100_000_000_000;
+
+const _: () = assert!(MAX_HOURLY_MINOR * 168 <= MAX_MINOR);
+const _: () = assert!((MAX_HOURLY_MINOR as i128) * 168 * 53 * 10_000 < i64::MAX as i128);
 
 /// The last year a ledger file can hold (TOML date-times have four digits).
 pub const LAST_YEAR: i32 = 9999;

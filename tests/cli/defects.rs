@@ -1036,3 +1036,67 @@ fn sim_a_pause_stops_a_timer_left_running_weeks_ago() {
     );
     check_ok(&l);
 }
+
+#[test]
+fn d9_the_largest_hourly_rate_settles_every_week_however_long() {
+    let l = Ledger::new();
+    let new = |id: &str, rate: &str| {
+        cl(
+            &l,
+            "2025-01-06T00:00:00Z",
+            &[
+                "new",
+                "--id",
+                id,
+                "--title",
+                "T",
+                "--client",
+                "A",
+                "--freelancer",
+                "B",
+                "--hourly",
+                rate,
+            ],
+        )
+    };
+    // A billion an hour is the most: a week of every hour at it (168 000 000
+    // 000.00) is an amount a ledger holds.
+    refused(&l, || new("over", "1000000000.01"), 4, &["1000000000.00"]);
+    new("max", "1000000000").ok();
+    // Sixty weeks of every hour, imported: paid grows past the largest single
+    // amount (10 000 000 000 000.00), and every week still settles.
+    let monday = chrono::DateTime::parse_from_rfc3339("2025-01-06T00:00:00Z").unwrap();
+    let day = |n: i64| {
+        (monday + chrono::Duration::days(n))
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string()
+    };
+    let intervals: Vec<String> = (0..60 * 7)
+        .map(|n| {
+            format!(
+                r#"{{"id":{},"start":"{}","end":"{}","tags":["max"]}}"#,
+                n + 1,
+                day(n),
+                day(n + 1)
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("timew.json");
+    std::fs::write(&f, format!("[{}]", intervals.join(","))).unwrap();
+    fl(
+        &l,
+        "2026-03-02T12:00:00Z",
+        &["diary", "import", f.to_str().unwrap()],
+    )
+    .ok();
+    l.run_at("2026-04-01T00:00:00Z", &["sweep"]).ok();
+    l.run_at("2026-04-02T00:00:00Z", &["sweep"]).ok();
+    let show = l
+        .run_at("2026-04-02T00:00:00Z", &["--json", "show", "max"])
+        .ok()
+        .json();
+    // 60 weeks x 168 h x 1 000 000 000.00
+    assert_eq!(show["paid"], "10080000000000.00", "{show:#}");
+    check_ok(&l);
+}
