@@ -74,7 +74,8 @@ pub fn calendar(deadlines: &[Deadline], now: Instant) -> String {
         line(&mut out, &format!("UID:{}", escape(&d.uid)));
         line(&mut out, &format!("DTSTAMP:{}", stamp(now)));
         line(&mut out, &format!("DTSTART:{}", stamp(d.at)));
-        line(&mut out, &format!("DTEND:{}", stamp(d.at)));
+        // No DTEND: a deadline is an instant, and RFC 5545 wants a DTEND
+        // later than DTSTART; without one the event ends where it starts.
         line(&mut out, &format!("SUMMARY:{}", escape(&d.summary)));
         line(&mut out, &format!("DESCRIPTION:{}", escape(&d.description)));
         line(&mut out, "TRANSP:TRANSPARENT");

@@ -518,6 +518,10 @@ fn events_of(text: &str) -> Vec<(String, String, String)> {
                     .map(|p| p.val.to_string())
                     .unwrap_or_default()
             };
+            // RFC 5545 3.6.1: a DTEND, if any, is later than the DTSTART
+            // (both UTC stamps here, which sort as text).
+            let end = prop("DTEND");
+            assert!(end.is_empty() || end > prop("DTSTART"), "DTEND {end}");
             (prop("UID"), prop("DTSTART"), prop("SUMMARY"))
         })
         .collect()

@@ -240,3 +240,26 @@ fn a_toggl_mapping_must_name_a_contract_and_one_only() {
     let r = import(&["--map", "Client site=web", "--map", "Client site=web"]).ok();
     assert!(r.stdout.contains("--map PROJECT=ID"), "{}", r.stdout);
 }
+
+#[test]
+fn watson_frames_of_older_versions_and_of_another_year() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    // Older Watson writes [start, stop, project, id]: read as it is.
+    // Mon 16 Nov 2026 09:00-10:00 UTC.
+    let f = file(
+        &dir,
+        "old.json",
+        r#"[[1794819600, 1794823200, "web", "abc1234"]]"#,
+    );
+    fl(&l, NOW, &["diary", "import", &f, "--format", "watson"]).ok();
+    assert_eq!(week(&l, "web", "2026-W47"), (3600, 1));
+    // A year before the contract started: the refusal says which year.
+    let f = file(
+        &dir,
+        "last-year.json",
+        r#"[[1763283600, 1763287200, "h1", "def5678"]]"#,
+    );
+    let r = fl(&l, NOW, &["diary", "import", &f, "--format", "watson"]).code(4);
+    assert!(r.stderr.contains("2025-11-16 09:00:00 UTC"), "{}", r.stderr);
+}

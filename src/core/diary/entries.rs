@@ -112,7 +112,9 @@ pub fn check_life(c: &Contract, start: Instant, end: Option<Instant>) -> Result<
     if start < c.started_at {
         return refused(format!(
             "the entry starts at {}, before {} started ({}): time lies within the contract's life",
-            utc_words(start),
+            // With its year, as the start it is compared with: an import
+            // may reach years back.
+            instant_words(start),
             c.id,
             instant_words(c.started_at)
         ));
