@@ -72,6 +72,7 @@ fn week_file() -> WeekFile {
             end: Some(start + Duration::minutes(95)),
             memo: "Tickets and triage".into(),
             manual: i % 2 == 0,
+            origin: None,
         });
     }
     wf

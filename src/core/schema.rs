@@ -198,6 +198,8 @@ pub struct AsideEntry {
     pub memo: String,
     #[serde(default)]
     pub manual: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     pub superseded: String,
 }
 
@@ -484,6 +486,7 @@ impl From<WeekFileData> for WeekFile {
                         end: a.end,
                         memo: a.memo,
                         manual: a.manual,
+                        origin: a.origin,
                     },
                     why: a.superseded,
                 })
@@ -509,6 +512,7 @@ impl From<&WeekFile> for WeekFileData {
                     end: a.entry.end,
                     memo: a.entry.memo.clone(),
                     manual: a.entry.manual,
+                    origin: a.entry.origin.clone(),
                     superseded: a.why.clone(),
                 })
                 .collect(),

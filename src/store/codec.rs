@@ -1463,7 +1463,7 @@ manual = true
             &[(
                 "memo = \"\"",
                 "note = \"\"",
-                "unknown key `note` (known here: id, start, end, memo, manual)",
+                "unknown key `note` (known here: id, start, end, memo, manual, origin)",
                 9,
                 1,
             )],

@@ -670,6 +670,7 @@ impl Ledger {
                     end: Some(iv.end),
                     memo: "imported".into(),
                     manual: false,
+                    origin: None,
                 };
                 wf.insert(entry);
                 prev = Some(iv);

@@ -263,3 +263,73 @@ fn watson_frames_of_older_versions_and_of_another_year() {
     let r = fl(&l, NOW, &["diary", "import", &f, "--format", "watson"]).code(4);
     assert!(r.stderr.contains("2025-11-16 09:00:00 UTC"), "{}", r.stderr);
 }
+
+#[test]
+fn an_imported_entry_edited_since_is_still_known_to_the_next_import() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    // timewarrior exports its whole history every time.
+    let f = file(
+        &dir,
+        "timew.json",
+        r#"[{"id":2,"start":"20261116T090000Z","end":"20261116T100000Z","tags":["h1"]},
+            {"id":1,"start":"20261117T090000Z","end":"20261117T093000Z","tags":["h1"]}]"#,
+    );
+    fl(&l, NOW, &["diary", "import", &f]).ok();
+    assert!(
+        l.read("diary/2026-W47/h1.toml")
+            .contains("origin = \"timew 20261116T090000Z 20261116T100000Z\""),
+        "{}",
+        l.read("diary/2026-W47/h1.toml")
+    );
+    // The freelancer corrects the first: it ended at 09:45.
+    fl(
+        &l,
+        NOW,
+        &[
+            "diary",
+            "edit",
+            "h1/2026W47-1",
+            "--to",
+            "2026-11-16T09:45:00Z",
+        ],
+    )
+    .ok();
+    let before = l.snapshot();
+    // Re-importing the same export adds nothing and refuses nothing.
+    let r = fl(&l, NOW, &["--json", "diary", "import", &f]).ok().json();
+    assert_eq!(
+        (&r["imported"], &r["already_present"]),
+        (&Value::from(0), &Value::from(2))
+    );
+    assert_eq!(l.snapshot(), before);
+    assert_eq!(week(&l, "h1", "2026-W47"), (2700 + 1800, 2));
+    // Watson frames are known by their id, however they were edited.
+    let w = file(
+        &dir,
+        "frames",
+        r#"[[1794906000, 1794909600, "web", "abc1234", [], 0]]"#,
+    );
+    fl(&l, NOW, &["diary", "import", &w, "--format", "watson"]).ok();
+    fl(
+        &l,
+        NOW,
+        &[
+            "diary",
+            "edit",
+            "web/2026W47-1",
+            "--from",
+            "2026-11-17T09:15:00Z",
+        ],
+    )
+    .ok();
+    let r = fl(
+        &l,
+        NOW,
+        &["--json", "diary", "import", &w, "--format", "watson"],
+    )
+    .ok()
+    .json();
+    assert_eq!(r["already_present"], 1);
+    assert_eq!(week(&l, "web", "2026-W47"), (2700, 1));
+}

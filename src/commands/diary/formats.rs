@@ -24,6 +24,9 @@ pub struct Raw {
     pub names: Vec<String>,
     /// The memo, when the tracker has one; else the names not used.
     pub memo: Option<String>,
+    /// The interval as the tracker knows it, kept with the entry
+    /// ([`crate::core::diary::Entry::origin`]).
+    pub origin: String,
 }
 
 /// `timew export`: an array of `{id, start, end, tags, annotation}`.
@@ -66,6 +69,9 @@ pub fn timew(text: &str, now: Instant) -> Result<Vec<Raw>, String> {
                     format!(", tags {}", it.tags.join(" "))
                 }
             );
+            // timewarrior renumbers its intervals (`@1` is the newest): the
+            // interval is its start and end.
+            let origin = format!("timew {} {}", it.start, it.end.as_deref().unwrap_or(""));
             Raw {
                 n,
                 label,
@@ -73,6 +79,7 @@ pub fn timew(text: &str, now: Instant) -> Result<Vec<Raw>, String> {
                 end: it.end.as_deref().map(|e| timew_time(e, now)),
                 names: it.tags,
                 memo: it.annotation,
+                origin,
             }
         })
         .collect())
@@ -122,6 +129,7 @@ pub fn watson(text: &str) -> Result<Vec<Raw>, String> {
                 end: Some(unix(stop)),
                 names,
                 memo: None,
+                origin: format!("watson {id}"),
             }
         })
         .collect())
@@ -191,6 +199,11 @@ pub fn toggl(
             end: Some(local(&row.end_date, &row.end_time)),
             names,
             memo: Some(row.description),
+            // The export has no id: the row's local times and project.
+            origin: format!(
+                "toggl {} {} {} {} {}",
+                row.start_date, row.start_time, row.end_date, row.end_time, row.project
+            ),
         });
     }
     Ok(out)

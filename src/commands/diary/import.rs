@@ -26,6 +26,7 @@ struct Interval {
     start: Instant,
     end: Instant,
     memo: String,
+    origin: String,
 }
 
 /// Runs `diary import`.
@@ -154,6 +155,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             start,
             end,
             memo,
+            origin: raw.origin,
         });
     }
 
@@ -181,15 +183,20 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         let mut prev: Option<&Interval> = None;
         for iv in &ivs {
             let week = Week::of(iv.start);
-            if let Vacant(v) = mine.entry(week) {
-                v.insert(super::week_or_empty(&store, &c, week)?);
+            for w in [week.prev(), week, week.next()] {
+                if let Vacant(v) = mine.entry(w) {
+                    v.insert(super::week_or_empty(&store, &c, w)?);
+                }
             }
-            // Already there (a re-import): nothing to add, even to a paid week.
-            let (_, wf) = &mine[&week];
-            if wf
-                .entries
+            // Already there (a re-import): nothing to add, even to a paid
+            // week; also when it was edited since (its origin is kept).
+            let present = |e: &Entry| {
+                (e.start == iv.start && e.end == Some(iv.end))
+                    || e.origin.as_deref() == Some(iv.origin.as_str())
+            };
+            if [week.prev(), week, week.next()]
                 .iter()
-                .any(|e| e.start == iv.start && e.end == Some(iv.end))
+                .any(|w| mine[w].1.entries.iter().any(present))
             {
                 counts.entry(id.clone()).or_default().1 += 1;
                 prev = Some(iv);
@@ -254,6 +261,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
                 end: Some(iv.end),
                 memo: iv.memo.clone(),
                 manual: false,
+                origin: Some(iv.origin.clone()),
             };
             wf.insert(entry);
             counts.entry(id.clone()).or_default().0 += 1;

@@ -257,6 +257,7 @@ pub fn log(
         end: Some(req.end),
         memo: req.memo,
         manual: true,
+        origin: None,
     };
     out.insert(e.clone());
     Ok((out, e))
@@ -302,6 +303,7 @@ pub fn start(
         end: None,
         memo,
         manual: false,
+        origin: None,
     };
     out.insert(e.clone());
     Ok((out, e))

@@ -17,6 +17,7 @@ fn entry(id: &str, a: &str, b: &str) -> Entry {
         end: Some(t(b)),
         memo: "m".into(),
         manual: true,
+        origin: None,
     }
 }
 

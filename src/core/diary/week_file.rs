@@ -23,6 +23,11 @@ pub struct Entry {
     /// Logged after the fact (needs the contract's permission) rather than tracked.
     #[serde(default)]
     pub manual: bool,
+    /// Where an import found it: the tracker and the interval as it was
+    /// there (`timew 20261118T130000Z 20261118T133000Z`, `watson 3f2a9c1`).
+    /// An edit keeps it, so re-importing the same export knows the entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Entry {
