@@ -333,3 +333,107 @@ fn an_imported_entry_edited_since_is_still_known_to_the_next_import() {
     assert_eq!(r["already_present"], 1);
     assert_eq!(week(&l, "web", "2026-W47"), (2700, 1));
 }
+
+#[test]
+fn frames_sharing_an_id_are_two_intervals_and_ids_may_be_any_text() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    // Two frames with one id (a hand-edited frames file), and a non-ASCII id.
+    let f = file(
+        &dir,
+        "frames",
+        r#"[[1794819600, 1794823200, "web", "abc123", [], 0],
+            [1794906000, 1794909600, "web", "abc123", [], 0],
+            [1794992400, 1794996000, "web", "ééééééééé", [], 0]]"#,
+    );
+    let r = fl(
+        &l,
+        NOW,
+        &["--json", "diary", "import", &f, "--format", "watson"],
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        (&r["imported"], &r["already_present"]),
+        (&Value::from(3), &Value::from(0))
+    );
+    assert_eq!(week(&l, "web", "2026-W47"), (3 * 3600, 3));
+    let r = fl(
+        &l,
+        NOW,
+        &["--json", "diary", "import", &f, "--format", "watson"],
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        (&r["imported"], &r["already_present"]),
+        (&Value::from(0), &Value::from(3))
+    );
+}
+
+#[test]
+fn an_overlap_with_an_interval_of_the_same_export_names_that_interval() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let b = r#"{"id":2,"start":"20261116T100000Z","end":"20261116T103000Z","tags":["h1"]}"#;
+    fl(
+        &l,
+        NOW,
+        &["diary", "import", &file(&dir, "b.json", &format!("[{b}]"))],
+    )
+    .ok();
+    fl(
+        &l,
+        NOW,
+        &[
+            "diary",
+            "edit",
+            "h1/2026W47-1",
+            "--from",
+            "2026-11-16T13:00:00Z",
+            "--to",
+            "2026-11-16T13:30:00Z",
+        ],
+    )
+    .ok();
+    // A (09-12) is new, B is the edited entry, C (11-11:30) lies inside A.
+    let all = format!(
+        r#"[{{"id":3,"start":"20261116T090000Z","end":"20261116T120000Z","tags":["h1"]}},{b},
+            {{"id":1,"start":"20261116T110000Z","end":"20261116T113000Z","tags":["h1"]}}]"#
+    );
+    let before = l.snapshot();
+    let r = fl(&l, NOW, &["diary", "import", &file(&dir, "all.json", &all)]).code(4);
+    assert!(
+        r.stderr.contains("interval @1 (20261116T110000Z")
+            && r.stderr.contains("overlaps interval @3 (20261116T090000Z"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("already in the diary"), "{}", r.stderr);
+    assert_eq!(l.snapshot(), before);
+}
+
+#[test]
+fn a_mapped_toggl_project_goes_to_its_contract_even_if_named_like_another() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "Project,Description,Start date,Start time,End date,End time\nweb,x,2026-11-16,09:00:00,2026-11-16,10:00:00\n";
+    let mut l = l;
+    l.tz = "UTC".into();
+    fl(
+        &l,
+        NOW,
+        &[
+            "diary",
+            "import",
+            &file(&dir, "t.csv", csv),
+            "--format",
+            "toggl",
+            "--map",
+            "web=h1",
+        ],
+    )
+    .ok();
+    assert_eq!(week(&l, "h1", "2026-W47"), (3600, 1));
+    assert_eq!(week(&l, "web", "2026-W47"), (0, 0));
+}

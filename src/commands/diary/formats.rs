@@ -118,7 +118,7 @@ pub fn watson(text: &str) -> Result<Vec<Raw>, String> {
                 n: i + 1,
                 label: format!(
                     "frame {} ({project}{}, {start} to {stop})",
-                    &id[..id.len().min(7)],
+                    id.chars().take(7).collect::<String>(),
                     if tags.is_empty() {
                         String::new()
                     } else {
@@ -171,8 +171,12 @@ pub fn toggl(
             crate::time::parse_time(&format!("{d} {t}"), zone, now)
                 .map_err(|e| format!("{e} (Toggl's times are local: TZ names their zone)"))
         };
-        let mut names: Vec<String> = map.get(&row.project).cloned().into_iter().collect();
-        names.push(row.project.clone());
+        // A mapped project is its contract, even when the project's own name
+        // is another contract's id; an unmapped one may name its contract.
+        let mut names: Vec<String> = match map.get(&row.project) {
+            Some(id) => vec![id.clone()],
+            None => vec![row.project.clone()],
+        };
         names.extend(
             row.tags
                 .split(',')

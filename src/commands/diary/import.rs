@@ -189,15 +189,18 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
                 }
             }
             // Already there (a re-import): nothing to add, even to a paid
-            // week; also when it was edited since (its origin is kept).
-            let present = |e: &Entry| {
-                (e.start == iv.start && e.end == Some(iv.end))
-                    || e.origin.as_deref() == Some(iv.origin.as_str())
-            };
-            if [week.prev(), week, week.next()]
-                .iter()
-                .any(|w| mine[w].1.entries.iter().any(present))
-            {
+            // week; also when it was edited since (its origin is kept) —
+            // an origin among the entries of the diary before this import,
+            // not among its own (two frames may share an id).
+            let same_times = |e: &Entry| e.start == iv.start && e.end == Some(iv.end);
+            let same_origin = |e: &Entry| e.origin.as_deref() == Some(iv.origin.as_str());
+            if [week.prev(), week, week.next()].iter().any(|w| {
+                let (before, now) = &mine[w];
+                now.entries.iter().any(same_times)
+                    || before
+                        .as_ref()
+                        .is_some_and(|d| d.value.entries.iter().any(same_origin))
+            }) {
                 counts.entry(id.clone()).or_default().1 += 1;
                 prev = Some(iv);
                 continue;
@@ -228,20 +231,30 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
                         ctx.now,
                     ))
                 };
-                if let Some(e) = mine[&w].1.entries.iter().find(|e| {
+                let (before, now) = &mine[&w];
+                if let Some(e) = now.entries.iter().find(|e| {
                     e.start < iv.end
                         && iv.start < until(e)
                         && !(e.start == iv.start && e.end == Some(iv.end))
                 }) {
-                    clash = Some(format!("{}/{}", c.id, e.id));
+                    let in_diary = before
+                        .as_ref()
+                        .is_some_and(|d| d.value.entries.iter().any(|x| x.id == e.id));
+                    clash = Some(if in_diary {
+                        format!("entry {}/{} already in the diary", c.id, e.id)
+                    } else {
+                        // Added by this import: name the interval it came from.
+                        let from = ivs
+                            .iter()
+                            .find(|x| e.origin.as_deref() == Some(x.origin.as_str()))
+                            .map_or("another interval", |x| x.label.as_str());
+                        format!("{from} in the same export")
+                    });
                     break;
                 }
             }
-            if let Some(e) = clash {
-                problems.push(format!(
-                    "{}: overlaps entry {e} already in the diary",
-                    iv.label
-                ));
+            if let Some(what) = clash {
+                problems.push(format!("{}: overlaps {what}", iv.label));
                 continue;
             }
             if let Some(why) = &clock {
