@@ -16,6 +16,21 @@ fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// `diary import FILE ARGS... --json` as the freelancer: the counts.
+fn import_json(l: &Ledger, f: &str, args: &[&str]) -> Value {
+    let mut a = vec!["--json", "diary", "import", f];
+    a.extend_from_slice(args);
+    fl(l, NOW, &a).ok().json()
+}
+
+/// (imported, already present) of an import's counts.
+fn counts(r: &Value) -> (i64, i64) {
+    (
+        r["imported"].as_i64().unwrap(),
+        r["already_present"].as_i64().unwrap(),
+    )
+}
+
 /// Seconds and entry count of `id`'s week.
 fn week(l: &Ledger, id: &str, w: &str) -> (i64, usize) {
     let v: Value = l
@@ -346,29 +361,10 @@ fn frames_sharing_an_id_are_two_intervals_and_ids_may_be_any_text() {
             [1794906000, 1794909600, "web", "abc123", [], 0],
             [1794992400, 1794996000, "web", "ééééééééé", [], 0]]"#,
     );
-    let r = fl(
-        &l,
-        NOW,
-        &["--json", "diary", "import", &f, "--format", "watson"],
-    )
-    .ok()
-    .json();
-    assert_eq!(
-        (&r["imported"], &r["already_present"]),
-        (&Value::from(3), &Value::from(0))
-    );
+    let watson = ["--format", "watson"];
+    assert_eq!(counts(&import_json(&l, &f, &watson)), (3, 0));
     assert_eq!(week(&l, "web", "2026-W47"), (3 * 3600, 3));
-    let r = fl(
-        &l,
-        NOW,
-        &["--json", "diary", "import", &f, "--format", "watson"],
-    )
-    .ok()
-    .json();
-    assert_eq!(
-        (&r["imported"], &r["already_present"]),
-        (&Value::from(0), &Value::from(3))
-    );
+    assert_eq!(counts(&import_json(&l, &f, &watson)), (0, 3));
 }
 
 #[test]
