@@ -1071,7 +1071,7 @@ impl Event {
 }
 
 /// FNV-1a, 64 bits, as 16 hex digits: stable across builds and platforms.
-fn fnv_hex(s: &str) -> String {
+pub(crate) fn fnv_hex(s: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
         h ^= u64::from(b);

@@ -31,12 +31,19 @@ fn one_line(s: &str, swap: fn(char) -> char) -> String {
 }
 
 /// A name as an account-name segment: no `:` (it would make a
-/// sub-account), no `;` (a comment), single spaces (two end the name).
+/// sub-account), no `;` (a comment), single spaces (two end the name). A
+/// name that had to change gets a short hash of itself, so that two names
+/// never share an account (`Ann:Lee` and `Ann-Lee`).
 fn segment(name: &str) -> String {
-    one_line(name, |c| match c {
+    let s = one_line(name, |c| match c {
         ':' | ';' | '|' | '#' | '"' => '-',
         c => c,
-    })
+    });
+    if s == name {
+        s
+    } else {
+        format!("{s} ~{}", &crate::core::model::fnv_hex(name)[..6])
+    }
 }
 
 /// Text for a description: no `;` (a comment would start there) and no

@@ -700,6 +700,42 @@ fn hledger_transactions(journal: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// A fixed contract `id` for `freelancer` at `price`, made on 1 Oct and
+/// paid in full at its end on 2 Oct.
+fn paid_in_full(l: &Ledger, id: &str, freelancer: &str, price: &str) {
+    l.run_at(
+        "2026-10-01T09:00:00Z",
+        &[
+            "new",
+            "--id",
+            id,
+            "--title",
+            "Shop \"v2\"; phase|1",
+            "--client",
+            "C",
+            "--freelancer",
+            freelancer,
+            "--fixed",
+            price,
+        ],
+    )
+    .ok();
+    l.run_at(
+        "2026-10-02T09:00:00Z",
+        &["end", id, "--pay", "full", "--yes"],
+    )
+    .ok();
+}
+
+/// The client's journal of `l`, written in `dir`, read by both tools.
+fn client_journal(l: &Ledger, dir: &std::path::Path) -> String {
+    let j = dir.join("client.journal");
+    std::fs::write(&j, l.run_at(LATER, &["export", "hledger"]).ok().stdout).unwrap();
+    let j = j.to_string_lossy().into_owned();
+    read_by_both_tools(&j);
+    j
+}
+
 #[test]
 fn a_journal_in_yen_with_awkward_names_reads_as_written() {
     if !tools() {
@@ -710,36 +746,10 @@ fn a_journal_in_yen_with_awkward_names_reads_as_written() {
         .ok();
     let names = ["(Acme) Ltd", "* Star", "! Bang"];
     for (i, name) in names.iter().enumerate() {
-        let id = format!("j{}", i + 1);
-        l.run_at(
-            "2026-10-01T09:00:00Z",
-            &[
-                "new",
-                "--id",
-                &id,
-                "--title",
-                "Shop \"v2\"; phase|1",
-                "--client",
-                "C",
-                "--freelancer",
-                name,
-                "--fixed",
-                "1001",
-            ],
-        )
-        .ok();
-        l.run_at(
-            "2026-10-02T09:00:00Z",
-            &["end", &id, "--pay", "full", "--yes"],
-        )
-        .ok();
+        paid_in_full(&l, &format!("j{}", i + 1), name, "1001");
     }
     let dir = tempfile::tempdir().unwrap();
-    let j = dir.path().join("client.journal");
-    let text = l.run_at(LATER, &["export", "hledger"]).ok().stdout;
-    std::fs::write(&j, &text).unwrap();
-    let j = j.to_string_lossy().into_owned();
-    read_by_both_tools(&j);
+    let j = client_journal(&l, dir.path());
     // 1001 yen paid to each, in whole yen.
     for (i, name) in names.iter().enumerate() {
         let tag = format!("tag:contract=j{}", i + 1);
@@ -864,4 +874,43 @@ fn a_contract_named_twice_is_exported_once() {
         .stdout
     };
     assert_eq!(ics(&["h1", "f1"]), ics(&["h1", "f1", "h1"]));
+}
+
+#[test]
+fn parties_whose_names_differ_keep_their_own_accounts() {
+    if !tools() {
+        return;
+    }
+    let l = Ledger::new();
+    let names = ["Ann-Lee", "Ann:Lee", "Ann#Lee"];
+    for (i, name) in names.iter().enumerate() {
+        paid_in_full(
+            &l,
+            &format!("p{}", i + 1),
+            name,
+            &format!("{}", 100 * (i + 1)),
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let j = client_journal(&l, dir.path());
+    let out = Command::new("hledger")
+        .env("LANG", "C.UTF-8")
+        .args(["-f", &j, "accounts", "expenses:freelancers"])
+        .output()
+        .unwrap();
+    let accounts: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(accounts.len(), 3, "{accounts:?}");
+    // A name that needed no change is the account as it is.
+    assert!(
+        accounts.contains(&"expenses:freelancers:Ann-Lee".to_string()),
+        "{accounts:?}"
+    );
+    // Each account holds its own party's money only.
+    for a in &accounts {
+        let b = bal(&j, &[&format!("acct:^{}$", a.replace('#', "\\#"))]);
+        assert!([10000, 20000, 30000].contains(&b), "{a}: {b}");
+    }
 }
