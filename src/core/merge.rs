@@ -402,8 +402,24 @@ pub fn set_aside(w: &WeekFile, c: &Contract) -> WeekFile {
 }
 
 /// An entry's order: by start, then its content (stable across clones).
-fn key(e: &super::diary::week_file::Entry) -> (Instant, Option<Instant>, &str, bool, &str) {
-    (e.start, e.end, e.memo.as_str(), e.manual, e.id.as_str())
+type EntryKey<'e> = (
+    Instant,
+    Option<Instant>,
+    &'e str,
+    bool,
+    &'e str,
+    Option<&'e str>,
+);
+
+fn key(e: &super::diary::week_file::Entry) -> EntryKey<'_> {
+    (
+        e.start,
+        e.end,
+        e.memo.as_str(),
+        e.manual,
+        e.id.as_str(),
+        e.origin.as_deref(),
+    )
 }
 
 fn greater(
@@ -694,5 +710,38 @@ mod tests {
                 proptest::prop_assert!(aside.contains(&operation_of(&e.id)));
             }
         }
+    }
+    #[test]
+    fn entries_alike_but_for_their_origin_merge_alike_in_either_clone() {
+        use crate::core::diary::week_file::Entry;
+        let week: crate::core::week::Week = "2026-W47".parse().unwrap();
+        let id = crate::core::model::ContractId::parse("h1").unwrap();
+        let with = |origin: &str| {
+            let mut w = WeekFile::new(id.clone(), week);
+            w.insert(Entry {
+                id: "2026W47-1".into(),
+                start: t("2026-11-16T09:00:00Z"),
+                end: Some(t("2026-11-16T10:00:00Z")),
+                memo: "m".into(),
+                manual: false,
+                origin: Some(origin.into()),
+            });
+            w
+        };
+        let (a, b) = (with("timew 1"), with("watson 2"));
+        let base = WeekFile::new(id.clone(), week);
+        for base in [None, Some(&base)] {
+            assert_eq!(week_merge(base, &a, &b), week_merge(base, &b, &a));
+        }
+        let mut changed = a.clone();
+        changed.entries[0].memo = "n".into();
+        assert_eq!(
+            week_merge(Some(&a), &changed, &b),
+            week_merge(Some(&a), &b, &changed)
+        );
+    }
+
+    fn week_merge(base: Option<&WeekFile>, o: &WeekFile, t: &WeekFile) -> Option<WeekFile> {
+        super::week(base, Some(o), Some(t))
     }
 }
