@@ -328,6 +328,13 @@ pub fn week(w: &WeekFile, c: Option<&Contract>) -> Vec<Problem> {
                 format!("entry starts outside {}", w.week),
             );
         }
+        if e.origin.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            p(
+                o,
+                format!("entries[{i}].origin"),
+                "an empty origin: an import writes where it found the entry (remove the key if there is none)",
+            );
+        }
         match e.end {
             Some(end) if end <= e.start => p(
                 o,

@@ -433,3 +433,41 @@ fn a_mapped_toggl_project_goes_to_its_contract_even_if_named_like_another() {
     assert_eq!(week(&l, "h1", "2026-W47"), (3600, 1));
     assert_eq!(week(&l, "web", "2026-W47"), (0, 0));
 }
+
+#[test]
+fn an_empty_origin_is_reported_at_its_line() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let f = file(
+        &dir,
+        "timew.json",
+        r#"[{"start":"20261116T090000Z","end":"20261116T100000Z","tags":["h1"]}]"#,
+    );
+    fl(&l, NOW, &["diary", "import", &f]).ok();
+    let path = l.file("diary/2026-W47/h1.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text.lines().position(|x| x.starts_with("origin")).unwrap() + 1;
+    let edited: String = text
+        .lines()
+        .map(|x| {
+            if x.starts_with("origin") {
+                "origin = \"\""
+            } else {
+                x
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&path, edited + "\n").unwrap();
+    let r = l.run(&["check"]).code(5);
+    assert!(
+        r.stdout
+            .contains(&format!("diary/2026-W47/h1.toml:{line}:"))
+            || r.stderr
+                .contains(&format!("diary/2026-W47/h1.toml:{line}:")),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(format!("{}{}", r.stdout, r.stderr).contains("empty origin"));
+}
