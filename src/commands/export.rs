@@ -43,15 +43,12 @@ pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
             ctx.out.print(&text)?;
         }
         ExportCmd::Ics(args) => {
-            let (loaded, (from, to), store) = load(ctx, &args)?;
+            let (loaded, period, store) = load(ctx, &args)?;
             let mut all = Vec::new();
             for c in &loaded.contracts {
                 all.extend(deadlines(&store, c, &loaded.settings, ctx.now)?);
             }
-            all.retain(|d| {
-                let day = d.at.date_naive();
-                from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
-            });
+            all.retain(|d| within(period, d.at));
             all.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
             ctx.out.print(&ics::calendar(&all, ctx.now))?;
         }
@@ -119,8 +116,9 @@ pub(super) fn within((from, to): Period, t: Instant) -> bool {
 pub(super) fn diary<'c>(
     store: &Store,
     l: &'c Loaded,
-    (from, to): Period,
+    period: Period,
 ) -> Result<Vec<(&'c Contract, WeekFile)>> {
+    let (from, to) = period;
     let (weeks, _) = store.diary_weeks()?;
     let by_id: std::collections::HashMap<_, _> = l.contracts.iter().map(|c| (&c.id, c)).collect();
     let mut out = Vec::new();
@@ -135,7 +133,7 @@ pub(super) fn diary<'c>(
             // The whole week, even where the period cuts it: the weekly
             // limit fills up in entry order from the week's first entry.
             if let Some(d) = store.week(week, c)?
-                && d.value.entries.iter().any(|e| within((from, to), e.start))
+                && d.value.entries.iter().any(|e| within(period, e.start))
             {
                 out.push((*c, d.value));
             }
@@ -205,13 +203,12 @@ pub(super) fn load(ctx: &Ctx, a: &ExportArgs) -> Result<(Loaded, Period, Store)>
 
 /// Every movement of the contracts in the period, oldest first (same
 /// instant: by contract).
-pub(super) fn in_period(l: &Loaded, (from, to): Period) -> Vec<(&Contract, Movement)> {
-    let day = |t: Instant| t.date_naive();
+pub(super) fn in_period(l: &Loaded, period: Period) -> Vec<(&Contract, Movement)> {
     let mut out: Vec<(&Contract, Movement)> = l
         .contracts
         .iter()
         .flat_map(|c| movements::of(c).into_iter().map(move |m| (c, m)))
-        .filter(|(_, m)| from.is_none_or(|f| day(m.at) >= f) && to.is_none_or(|t| day(m.at) <= t))
+        .filter(|(_, m)| within(period, m.at))
         .collect();
     out.sort_by(|a, b| (a.1.at, &a.0.id).cmp(&(b.1.at, &b.0.id)));
     out

@@ -3,7 +3,7 @@
 //! Track's detailed CSV export. Each gives the same intervals to the one
 //! import rule.
 
-use crate::core::model::Instant;
+use crate::core::model::{ContractId, Instant};
 use crate::time::Zone;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -160,7 +160,7 @@ struct Toggl {
 pub fn toggl(
     text: &str,
     zone: Zone,
-    map: &BTreeMap<String, String>,
+    map: &BTreeMap<String, ContractId>,
     now: Instant,
 ) -> Result<Vec<Raw>, String> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
@@ -174,7 +174,7 @@ pub fn toggl(
         // A mapped project is its contract, even when the project's own name
         // is another contract's id; an unmapped one may name its contract.
         let mut names: Vec<String> = match map.get(&row.project) {
-            Some(id) => vec![id.clone()],
+            Some(id) => vec![id.to_string()],
             None => vec![row.project.clone()],
         };
         names.extend(

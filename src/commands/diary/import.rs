@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             .ok_or_else(|| usage(format!("--map: `{}` is not PROJECT=ID", m.escape_default())))?;
         // One project, one contract: a second mapping is refused, not
         // silently preferred.
-        let id = parse_id(id)?.to_string();
+        let id = parse_id(id)?;
         if let Some(before) = map.insert(project.to_string(), id.clone())
             && before != id
         {
@@ -88,8 +88,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     }
     // A mapping to a contract that does not exist is a typo, as with --contract.
     for id in map.values() {
-        let id = parse_id(id)?;
-        if !known.contains(&id) {
+        if !known.contains(id) {
             return Err(crate::store::StoreError::NoContract(id.to_string()).into());
         }
     }
@@ -183,7 +182,8 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         let mut prev: Option<&Interval> = None;
         for iv in &ivs {
             let week = Week::of(iv.start);
-            for w in [week.prev(), week, week.next()] {
+            let near = [week.prev(), week, week.next()];
+            for w in near {
                 if let Vacant(v) = mine.entry(w) {
                     v.insert(super::week_or_empty(&store, &c, w)?);
                 }
@@ -194,7 +194,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             // not among its own (two frames may share an id).
             let same_times = |e: &Entry| e.start == iv.start && e.end == Some(iv.end);
             let same_origin = |e: &Entry| e.origin.as_deref() == Some(iv.origin.as_str());
-            if [week.prev(), week, week.next()].iter().any(|w| {
+            if near.iter().any(|w| {
                 let (before, now) = &mine[w];
                 now.entries.iter().any(same_times)
                     || before
@@ -218,12 +218,10 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
                 ));
                 continue;
             }
-            // Entries already in the ledger: this week and its neighbours.
+            // Entries already in the ledger (loaded above): this week and
+            // its neighbours.
             let mut clash = None;
-            for w in [week.prev(), week, week.next()] {
-                if let Vacant(v) = mine.entry(w) {
-                    v.insert(super::week_or_empty(&store, &c, w)?);
-                }
+            for w in near {
                 let until = |e: &Entry| {
                     e.end_or(crate::core::diary::counting_until(
                         &c,
