@@ -73,6 +73,7 @@ fn week_file() -> WeekFile {
             memo: "Tickets and triage".into(),
             manual: i % 2 == 0,
             origin: None,
+            history: false,
         });
     }
     wf

@@ -494,7 +494,7 @@ pub enum DiaryCmd {
     Dispute(DiaryDisputeArgs),
     /// Import time from timewarrior, Watson or Toggl (freelancer); all or nothing; re-importing adds nothing
     #[command(
-        after_help = "Examples:\n  timew export | contracts diary import - \n  contracts diary import export.json --contract c7\n  contracts diary import ~/.config/watson/frames --format watson\n  TZ=Europe/Paris contracts diary import toggl.csv --format toggl --map \"Client site=c7\""
+        after_help = "Examples:\n  timew export | contracts diary import - \n  contracts diary import export.json --contract c7\n  contracts diary import ~/.config/watson/frames --format watson\n  timew export | contracts diary import - --history\n  TZ=Europe/Paris contracts diary import toggl.csv --format toggl --map \"Client site=c7\""
     )]
     Import(DiaryImportArgs),
 }
@@ -513,6 +513,10 @@ pub struct DiaryImportArgs {
     /// A Toggl project's contract: PROJECT=ID (repeat)
     #[arg(long, value_name = "PROJECT=ID")]
     pub map: Vec<String>,
+    /// Move your past over: weeks already invoiced or settled take the
+    /// intervals as history, shown and counted in hours, never billed
+    #[arg(long)]
+    pub history: bool,
 }
 
 /// The trackers `diary import` reads.

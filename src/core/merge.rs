@@ -409,6 +409,7 @@ type EntryKey<'e> = (
     bool,
     &'e str,
     Option<&'e str>,
+    bool,
 );
 
 fn key(e: &super::diary::week_file::Entry) -> EntryKey<'_> {
@@ -419,6 +420,7 @@ fn key(e: &super::diary::week_file::Entry) -> EntryKey<'_> {
         e.manual,
         e.id.as_str(),
         e.origin.as_deref(),
+        e.history,
     )
 }
 
@@ -725,6 +727,7 @@ mod tests {
                 memo: "m".into(),
                 manual: false,
                 origin: Some(origin.into()),
+                history: false,
             });
             w
         };

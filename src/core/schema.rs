@@ -200,6 +200,8 @@ pub struct AsideEntry {
     pub manual: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
     pub superseded: String,
 }
 
@@ -487,6 +489,7 @@ impl From<WeekFileData> for WeekFile {
                         memo: a.memo,
                         manual: a.manual,
                         origin: a.origin,
+                        history: a.history,
                     },
                     why: a.superseded,
                 })
@@ -513,6 +516,7 @@ impl From<&WeekFile> for WeekFileData {
                     memo: a.entry.memo.clone(),
                     manual: a.entry.manual,
                     origin: a.entry.origin.clone(),
+                    history: a.entry.history,
                     superseded: a.why.clone(),
                 })
                 .collect(),

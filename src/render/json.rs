@@ -450,6 +450,8 @@ pub struct EntryJson<'a> {
     seconds: i64,
     memo: &'a str,
     manual: bool,
+    /// Moved over with `diary import --history`: never billed.
+    history: bool,
     running: bool,
 }
 
@@ -464,6 +466,7 @@ pub fn entry<'a>(c: &Contract, e: &'a Entry, now: Instant) -> EntryJson<'a> {
         seconds: e.seconds(until),
         memo: &e.memo,
         manual: e.manual,
+        history: e.history,
         running: e.end.is_none(),
     }
 }
@@ -556,6 +559,7 @@ pub fn diary<'a>(weeks: &'a [(Week, Vec<Sheet>)], v: &Viewer<'a>) -> DiaryJson<'
                                 seconds: b.seconds,
                                 billable_seconds: b.billable,
                                 over_limit_seconds: b.over,
+                                history_seconds: b.history,
                                 weekly_limit_hours: b.limit_hours,
                                 rate: cur.format(sheet_rate(c)),
                                 amount: cur.format(b.amount),
@@ -620,6 +624,10 @@ pub struct SheetJson<'a> {
     pub billable_seconds: i64,
     /// Time over the limit: kept, not billed.
     pub over_limit_seconds: i64,
+    /// Seconds of history moved over from another tracker (`diary import
+    /// --history`): counted in `seconds`, never billed, apart from
+    /// `billable_seconds` and `over_limit_seconds`.
+    pub history_seconds: i64,
     /// The limit that applied.
     pub weekly_limit_hours: Option<u32>,
     /// Per hour.

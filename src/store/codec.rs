@@ -1463,7 +1463,7 @@ manual = true
             &[(
                 "memo = \"\"",
                 "note = \"\"",
-                "unknown key `note` (known here: id, start, end, memo, manual, origin)",
+                "unknown key `note` (known here: id, start, end, memo, manual, origin, history)",
                 9,
                 1,
             )],

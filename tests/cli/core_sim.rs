@@ -35,9 +35,7 @@
 
 use crate::model::{self, DAY, HOUR, MINUTE, Model, Op, Pay, Verdict, WEEK, WeekAction};
 use crate::reliability::{Rng, env_number, long, sim_seed};
-use contracts::core::diary::{
-    self, DisputeAction, EditRequest, Entry, LogRequest, WeekFile, check_import,
-};
+use contracts::core::diary::{self, DisputeAction, EditRequest, Entry, LogRequest, WeekFile};
 use contracts::core::feedback::{self, GiveRequest};
 use contracts::core::lifecycle::{self, EndRequest, NewContract, NewTerms};
 use contracts::core::week::Week;
@@ -45,7 +43,7 @@ use contracts::core::{
     Contract, ContractId, Currency, EndReason, Instant, Kind, Money, Outcome, Role, RuleError,
     Settings, Status, escrow, timers, validate,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Monday 2026-11-02 09:00 UTC: the contracts start here.
@@ -559,26 +557,19 @@ impl Ledger {
         Ok(Writes::contract(o))
     }
 
-    /// diary/import.rs: every interval checked, then one write per touched
-    /// week file; refused as a whole if any interval breaks a rule.
+    /// diary/import.rs: the shell reads the export and groups it by
+    /// contract; each contract's intervals go through the product's one
+    /// core import (the door `log` uses), refused as a whole if any breaks
+    /// a rule.
     fn import(
         &self,
         intervals: &[(Vec<String>, model::Instant, Option<model::Instant>)],
         role: Role,
         now: Instant,
     ) -> R<Writes> {
-        if role != Role::Freelancer {
-            return Err(RuleError::Refused(
-                "only the freelancer imports time (use --as freelancer)".into(),
-            ));
-        }
-        struct Iv {
-            n: usize,
-            start: Instant,
-            end: Instant,
-        }
+        diary::import::may_import(role)?;
         let mut problems: Vec<String> = Vec::new();
-        let mut by_contract: BTreeMap<ContractId, Vec<Iv>> = BTreeMap::new();
+        let mut by_contract: BTreeMap<ContractId, Vec<diary::import::Interval>> = BTreeMap::new();
         for (k, (tags, start, end)) in intervals.iter().enumerate() {
             let n = k + 1;
             let Some(end) = end else {
@@ -597,99 +588,60 @@ impl Ledger {
             let Some(target) = named.into_iter().next() else {
                 continue; // unmatched: reported and skipped
             };
-            by_contract.entry(target).or_default().push(Iv {
-                n,
-                start: at(*start),
-                end: at(*end),
-            });
+            by_contract
+                .entry(target)
+                .or_default()
+                .push(diary::import::Interval {
+                    n,
+                    label: format!("@{n}"),
+                    start: at(*start),
+                    end: at(*end),
+                    memo: "imported".into(),
+                    // As the binary's timew reader names an interval: its
+                    // span, tags and annotation.
+                    origin: format!("sim {start} {end} {tags:?}"),
+                    legacy: None,
+                });
         }
-        let mut contracts: HashMap<ContractId, Contract> = HashMap::new();
-        let mut weeks: BTreeMap<(ContractId, Week), (Option<WeekFile>, WeekFile)> = BTreeMap::new();
-        let load = |c: &Contract, w: Week| (self.week(c, w).cloned(), self.week_or_empty(c, w));
-        for (cid, mut ivs) in by_contract {
+        let known: HashSet<String> = self
+            .diary
+            .values()
+            .flat_map(|wf| &wf.entries)
+            .filter_map(|e| e.origin.clone())
+            .collect();
+        let mut w = Writes::default();
+        for (cid, ivs) in by_contract {
             let c = self
                 .advanced(self.contract(cid.as_str())?.clone(), now)
                 .contract;
-            let near = self.near(&c, now);
-            if let Err(why) =
-                diary::refuse_before_latest(&c, near.iter().flat_map(|wf| &wf.entries), now)
-            {
-                problems.push(why.to_string());
-                continue;
-            }
-            ivs.sort_by_key(|iv| (iv.start, iv.end, iv.n));
-            let mut prev: Option<&Iv> = None;
+            let mut weeks: BTreeMap<Week, WeekFile> = BTreeMap::new();
             for iv in &ivs {
                 let week = Week::of(iv.start);
-                let key = (cid.clone(), week);
-                weeks.entry(key.clone()).or_insert_with(|| load(&c, week));
-                if weeks[&key]
-                    .1
-                    .entries
-                    .iter()
-                    .any(|e| e.start == iv.start && e.end == Some(iv.end))
-                {
-                    prev = Some(iv);
-                    continue; // already there
+                for x in [week.prev(), week, week.next()] {
+                    weeks.insert(x, self.week_or_empty(&c, x));
                 }
-                if let Err(why) = check_import(&c, iv.start, iv.end, now) {
-                    problems.push(format!("@{}: {why}", iv.n));
-                    continue;
-                }
-                if let Some(p) = prev
-                    && p.end > iv.start
-                {
-                    problems.push(format!("@{}: overlaps @{} of the export", iv.n, p.n));
-                    continue;
-                }
-                let mut clash = None;
-                for w in [week.prev(), week, week.next()] {
-                    let k = (cid.clone(), w);
-                    weeks.entry(k.clone()).or_insert_with(|| load(&c, w));
-                    let until =
-                        |e: &Entry| e.end_or(diary::counting_until(&c, Week::of(e.start), now));
-                    if let Some(e) = weeks[&k].1.entries.iter().find(|e| {
-                        e.start < iv.end
-                            && iv.start < until(e)
-                            && !(e.start == iv.start && e.end == Some(iv.end))
-                    }) {
-                        clash = Some(e.id.clone());
-                        break;
-                    }
-                }
-                if let Some(e) = clash {
-                    problems.push(format!("@{}: overlaps entry {e}", iv.n));
-                    continue;
-                }
-                let Some((_, wf)) = weeks.get_mut(&key) else {
-                    continue;
-                };
-                let entry = Entry {
-                    id: wf.next_id(),
-                    start: iv.start,
-                    end: Some(iv.end),
-                    memo: "imported".into(),
-                    manual: false,
-                    origin: None,
-                };
-                wf.insert(entry);
-                prev = Some(iv);
             }
-            contracts.insert(cid, c);
+            let recent: Vec<Entry> = self
+                .near(&c, now)
+                .into_iter()
+                .flat_map(|wf| wf.entries.clone())
+                .collect();
+            let r = diary::import::import(&c, role, &mut weeks, &recent, &known, ivs, false, now)?;
+            problems.extend(r.problems);
+            for wf in weeks.into_values() {
+                let before = self.week(&c, wf.week);
+                if before == Some(&wf) || (before.is_none() && wf.entries.is_empty()) {
+                    continue;
+                }
+                w.events += 1;
+                w.weeks.push(wf);
+            }
         }
         if !problems.is_empty() {
             return Err(RuleError::Refused(format!(
                 "import refused: {}",
                 problems.join("; ")
             )));
-        }
-        let mut w = Writes::default();
-        for (before, wf) in weeks.into_values() {
-            if before.as_ref() == Some(&wf) || (before.is_none() && wf.entries.is_empty()) {
-                continue;
-            }
-            w.events += 1;
-            w.weeks.push(wf);
         }
         Ok(w)
     }

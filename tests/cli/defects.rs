@@ -1071,25 +1071,26 @@ fn d9_the_largest_hourly_rate_settles_every_week_however_long() {
             .format("%Y%m%dT%H%M%SZ")
             .to_string()
     };
-    let intervals: Vec<String> = (0..60 * 7)
-        .map(|n| {
-            format!(
-                r#"{{"id":{},"start":"{}","end":"{}","tags":["max"]}}"#,
-                n + 1,
-                day(n),
-                day(n + 1)
-            )
-        })
-        .collect();
+    // Each week imported in its review (Monday morning after it): weeks past
+    // review take no new time (SPEC §2).
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("timew.json");
-    std::fs::write(&f, format!("[{}]", intervals.join(","))).unwrap();
-    fl(
-        &l,
-        "2026-03-02T12:00:00Z",
-        &["diary", "import", f.to_str().unwrap()],
-    )
-    .ok();
+    for w in 0..60 {
+        let intervals: Vec<String> = (w * 7..w * 7 + 7)
+            .map(|n| {
+                format!(
+                    r#"{{"id":{},"start":"{}","end":"{}","tags":["max"]}}"#,
+                    n + 1,
+                    day(n),
+                    day(n + 1)
+                )
+            })
+            .collect();
+        let f = dir.path().join(format!("timew-{w}.json"));
+        std::fs::write(&f, format!("[{}]", intervals.join(","))).unwrap();
+        let review = (monday + chrono::Duration::days(7 * (w + 1)) + chrono::Duration::hours(6))
+            .to_rfc3339();
+        fl(&l, &review, &["diary", "import", f.to_str().unwrap()]).ok();
+    }
     l.run_at("2026-04-01T00:00:00Z", &["sweep"]).ok();
     l.run_at("2026-04-02T00:00:00Z", &["sweep"]).ok();
     let show = l

@@ -1714,7 +1714,7 @@ fn import_ledger() -> Ledger {
 
 const EXPORT: &str = r#"[
  {"id":1,"start":"20261117T130000Z","end":"20261117T140000Z","tags":["h1"],"annotation":"one"},
- {"id":2,"start":"20261110T090000Z","end":"20261110T100000Z","tags":["meeting","h2"]},
+ {"id":2,"start":"20261116T090000Z","end":"20261116T100000Z","tags":["meeting","h2"]},
  {"id":3,"start":"20261117T150000Z","end":"20261117T153000Z","tags":["h1","review"],"annotation":"three"},
  {"id":4,"start":"20261117T160000Z","end":"20261117T170000Z","tags":["personal"]}
 ]"#;
@@ -1735,12 +1735,13 @@ fn import_puts_intervals_on_the_contract_their_tags_name() {
     );
     assert!(h1.contains("memo = \"three\""), "{h1}");
     assert!(!h1.contains("16:00"), "{h1}");
-    // Imported time is tracked time; a settled past week is fine.
-    assert!(h1.contains("manual = false"), "{h1}");
-    let h2 = week_file(&l, "2026-W46", "h2");
-    assert!(h2.contains("start = 2026-11-10T09:00:00Z"), "{h2}");
+    // Imported time is manual time: entered after the fact (SPEC §2).
+    assert!(h1.contains("manual = true"), "{h1}");
+    assert!(!h1.contains("manual = false"), "{h1}");
+    let h2 = week_file(&l, "2026-W47", "h2");
+    assert!(h2.contains("start = 2026-11-16T09:00:00Z"), "{h2}");
     assert!(h2.contains("memo = \"meeting\""), "{h2}");
-    assert!(!has_week_file(&l, "2026-W47", "h2"));
+    assert!(!has_week_file(&l, "2026-W46", "h2"));
     assert!(!has_week_file(&l, "2026-W46", "h1"));
 
     // Re-importing adds nothing and writes nothing.
@@ -1770,7 +1771,7 @@ fn import_contract_flag_overrides_tags() {
     );
     assert!(!has_week_file(&l, "2026-W47", "h1"));
     let h2 = week_file(&l, "2026-W47", "h2");
-    assert_eq!(h2.matches("[[entries]]").count(), 3, "{h2}");
+    assert_eq!(h2.matches("[[entries]]").count(), 4, "{h2}");
     // A personal interval without annotation keeps its tags as the memo.
     assert!(h2.contains("memo = \"personal\""), "{h2}");
     refused_at(
@@ -1853,7 +1854,11 @@ fn import_refuses_as_a_whole_naming_the_interval() {
         ),
         (
             r#"{"id":7,"start":"20261110T090000Z","end":"20261110T100000Z","tags":["h2"]}"#,
-            &["interval @7", "after h2 ended"][..],
+            &[
+                "interval @7",
+                "h2: the contract ended",
+                "the work diary is locked",
+            ][..],
         ),
         (
             r#"{"id":7,"start":"20261118T093000Z","end":"20261118T103000Z","tags":["h1"]}"#,

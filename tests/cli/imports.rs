@@ -227,8 +227,13 @@ fn toggl_rows_are_local_time_in_tz_and_projects_map_to_contracts() {
     )
     .ok()
     .json();
-    assert_eq!(r["imported"], 2);
-    assert_eq!(week(&l, "h1", "2026-W47"), (5400 + 900, 2));
+    // The row already imported to web is the same interval of the same
+    // tracker: present, whichever contract it would go to now (SPEC §2).
+    assert_eq!(
+        (&r["imported"], &r["already_present"]),
+        (&Value::from(1), &Value::from(1))
+    );
+    assert_eq!(week(&l, "h1", "2026-W47"), (900, 1));
     // --map belongs to Toggl.
     fl(&l, NOW, &["diary", "import", &f, "--map", "x=h1"]).code(2);
 }
@@ -293,7 +298,7 @@ fn an_imported_entry_edited_since_is_still_known_to_the_next_import() {
     fl(&l, NOW, &["diary", "import", &f]).ok();
     assert!(
         l.read("diary/2026-W47/h1.toml")
-            .contains("origin = \"timew 20261116T090000Z 20261116T100000Z\""),
+            .contains(r#"origin = 'timew 20261116T090000Z 20261116T100000Z ["h1",""]'"#),
         "{}",
         l.read("diary/2026-W47/h1.toml")
     );
@@ -470,4 +475,294 @@ fn an_empty_origin_is_reported_at_its_line() {
         r.stderr
     );
     assert!(format!("{}{}", r.stdout, r.stderr).contains("empty origin"));
+}
+
+// ---------------------------------------------------------------------------
+// One door for time (SPEC §2): an import is held to the rule `diary log` is.
+
+/// A timewarrior export of one interval tagged `tags`.
+fn timew(dir: &tempfile::TempDir, name: &str, start: &str, end: &str, tags: &str) -> String {
+    file(
+        dir,
+        name,
+        &format!(r#"[{{"id":1,"start":"{start}","end":"{end}","tags":[{tags}]}}]"#),
+    )
+}
+
+/// Imports `f` as the freelancer at `now`: refused with exit 4 and nothing
+/// written; the message names `needle`.
+fn refused_import(l: &Ledger, now: &str, f: &str, extra: &[&str], needle: &str) {
+    let before = l.snapshot();
+    let mut a = vec!["diary", "import", f];
+    a.extend_from_slice(extra);
+    let r = fl(l, now, &a).code(4);
+    assert!(r.stderr.contains(needle), "`{needle}` in:\n{}", r.stderr);
+    assert!(l.snapshot() == before, "a refused import wrote files");
+}
+
+#[test]
+fn an_import_into_a_week_past_review_is_refused_as_log_is() {
+    let l = two();
+    // Time on web in W47 (Mon 16 - Sun 22 Nov), logged while it was open.
+    l.run_at(
+        "2026-11-17T12:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            "web",
+            "--from",
+            "2026-11-17T09:00:00Z",
+            "--to",
+            "2026-11-17T11:00:00Z",
+            "--memo",
+            "api",
+        ],
+    )
+    .ok();
+    let dir = tempfile::tempdir().unwrap();
+    let f = timew(
+        &dir,
+        "w47.json",
+        "20261118T090000Z",
+        "20261118T170000Z",
+        r#""web""#,
+    );
+    // Invoiced (Mon 23 Nov 12:00 on) and settled (Sat 28 Nov on): `diary
+    // log` of the same interval is refused, and so is its import.
+    for now in ["2026-11-24T09:00:00Z", "2026-11-30T09:00:00Z"] {
+        let log = fl(
+            &l,
+            now,
+            &[
+                "diary",
+                "log",
+                "web",
+                "--from",
+                "2026-11-18T09:00:00Z",
+                "--to",
+                "2026-11-18T17:00:00Z",
+                "--memo",
+                "x",
+            ],
+        )
+        .code(4);
+        assert!(log.stderr.contains("2026-W47 is"), "{}", log.stderr);
+        refused_import(&l, now, &f, &[], "2026-W47 is");
+    }
+    // The week settles at what was logged: 2 h at 50.00, no back-dated pay.
+    l.run_at("2026-12-01T00:00:00Z", &["sweep"]).ok();
+    let show = l
+        .run_at("2026-12-01T00:00:00Z", &["--json", "show", "web"])
+        .ok()
+        .json();
+    assert_eq!(show["paid"], "100.00");
+    // Even a week that had no time (h1's W47) takes none.
+    let f = timew(
+        &dir,
+        "h1.json",
+        "20261118T090000Z",
+        "20261118T100000Z",
+        r#""h1""#,
+    );
+    refused_import(&l, "2026-12-01T00:00:00Z", &f, &[], "2026-W47 is settled");
+}
+
+#[test]
+fn an_import_into_an_ended_paused_offered_or_tracked_only_contract_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ended on Thursday: the diary is locked for every entry, even one
+    // that lies before the end.
+    let l = two();
+    l.run_at("2026-11-19T12:00:00Z", &["end", "web", "--yes"])
+        .ok();
+    let f = timew(
+        &dir,
+        "a.json",
+        "20261117T090000Z",
+        "20261117T100000Z",
+        r#""web""#,
+    );
+    refused_import(&l, NOW, &f, &[], "the work diary is locked");
+    // Paused: no new time, even before the pause.
+    l.run_at("2026-11-19T12:00:00Z", &["pause", "h1"]).ok();
+    let f = timew(
+        &dir,
+        "b.json",
+        "20261117T090000Z",
+        "20261117T100000Z",
+        r#""h1""#,
+    );
+    refused_import(&l, NOW, &f, &[], "the contract is paused");
+    // Made with --no-manual-time: imported time is manual.
+    let l = Ledger::new();
+    l.run_at(
+        "2026-11-16T00:00:00Z",
+        &[
+            "new",
+            "--id",
+            "t1",
+            "--title",
+            "T",
+            "--client",
+            "A",
+            "--freelancer",
+            "B",
+            "--hourly",
+            "50",
+            "--no-manual-time",
+        ],
+    )
+    .ok();
+    let f = timew(
+        &dir,
+        "c.json",
+        "20261117T090000Z",
+        "20261117T100000Z",
+        r#""t1""#,
+    );
+    refused_import(&l, NOW, &f, &[], "imported time is manual");
+    // An offer the freelancer never accepted (a shared ledger).
+    let l = Ledger::empty();
+    l.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    l.hourly("o1");
+    let f = timew(
+        &dir,
+        "d.json",
+        "20261117T090000Z",
+        "20261117T100000Z",
+        r#""o1""#,
+    );
+    refused_import(&l, NOW, &f, &[], "offer not accepted yet");
+}
+
+#[test]
+fn an_interval_is_its_source_and_identity_never_its_span_alone() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let f = timew(
+        &dir,
+        "a.json",
+        "20261117T090000Z",
+        "20261117T170000Z",
+        r#""design""#,
+    );
+    assert_eq!(counts(&import_json(&l, &f, &["--contract", "h1"])), (1, 0));
+    // The same export to a second contract: already in the ledger, not
+    // eight more hours.
+    assert_eq!(counts(&import_json(&l, &f, &["--contract", "web"])), (0, 1));
+    assert_eq!(week(&l, "web", "2026-W47"), (0, 0));
+    // Two people's 09:00-17:00 on two contracts stay two entries: the same
+    // span with other tags is another interval.
+    let g = timew(
+        &dir,
+        "b.json",
+        "20261117T090000Z",
+        "20261117T170000Z",
+        r#""web""#,
+    );
+    assert_eq!(counts(&import_json(&l, &g, &[])), (1, 0));
+    assert_eq!(week(&l, "h1", "2026-W47"), (8 * 3600, 1));
+    assert_eq!(week(&l, "web", "2026-W47"), (8 * 3600, 1));
+}
+
+#[test]
+fn history_moves_the_past_over_shown_and_counted_never_billed() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    // On Monday 30 Nov: W47 is settled (and W46 lies before the contracts
+    // started); W48 is in review.
+    let now = "2026-11-30T09:00:00Z";
+    let f = file(
+        &dir,
+        "past.json",
+        r#"[{"id":1,"start":"20261110T090000Z","end":"20261110T120000Z","tags":["web"]},
+            {"id":2,"start":"20261118T090000Z","end":"20261118T170000Z","tags":["web"]},
+            {"id":3,"start":"20261124T090000Z","end":"20261124T100000Z","tags":["web"]}]"#,
+    );
+    refused_import(&l, now, &f, &[], "2026-W47 is settled");
+    let r = fl(&l, now, &["--json", "diary", "import", &f, "--history"])
+        .ok()
+        .json();
+    assert_eq!(counts(&r), (3, 0));
+    let shown = |w: &str| {
+        l.run_at(now, &["--json", "diary", "show", "web", "--week", w])
+            .ok()
+            .json()["weeks"][0]["contracts"][0]
+            .clone()
+    };
+    // W47: history, counted in hours, never billed.
+    let w47 = shown("2026-W47");
+    assert_eq!(w47["seconds"], 8 * 3600);
+    assert_eq!(w47["history_seconds"], 8 * 3600);
+    assert_eq!(w47["billable_seconds"], 0);
+    assert_eq!(w47["over_limit_seconds"], 0);
+    assert_eq!(w47["amount"], "0.00");
+    assert_eq!(w47["entries"][0]["history"], true);
+    // Before the contract started: history too (work done before it came
+    // into the ledger).
+    assert_eq!(shown("2026-W46")["history_seconds"], 3 * 3600);
+    // W48 is still in review: --history changes nothing, it is billed.
+    let w48 = shown("2026-W48");
+    assert_eq!(w48["history_seconds"], 0);
+    assert_eq!(w48["billable_seconds"], 3600);
+    assert_eq!(w48["entries"][0]["history"], false);
+    // The table says so.
+    let t = l
+        .run_at(now, &["diary", "show", "web", "--week", "2026-W47"])
+        .ok()
+        .stdout;
+    assert!(t.contains("history"), "{t}");
+    assert!(t.contains("history 8h00m (not billed)"), "{t}");
+    // Sweeping pays only W48's hour.
+    l.run_at("2026-12-12T00:00:00Z", &["sweep"]).ok();
+    let show = l
+        .run_at("2026-12-12T00:00:00Z", &["--json", "show", "web"])
+        .ok()
+        .json();
+    assert_eq!(show["paid"], "50.00");
+    // Re-importing adds nothing.
+    let r = fl(
+        &l,
+        "2026-12-12T00:00:00Z",
+        &["--json", "diary", "import", &f, "--history"],
+    )
+    .ok()
+    .json();
+    assert_eq!(counts(&r), (0, 3));
+}
+
+#[test]
+fn history_never_lies_after_an_end_or_across_another_entry() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let now = "2026-11-30T09:00:00Z";
+    let f = timew(
+        &dir,
+        "a.json",
+        "20261118T090000Z",
+        "20261118T170000Z",
+        r#""web""#,
+    );
+    fl(&l, now, &["diary", "import", &f, "--history"]).ok();
+    // Across an entry already there.
+    let g = timew(
+        &dir,
+        "b.json",
+        "20261118T160000Z",
+        "20261118T180000Z",
+        r#""web""#,
+    );
+    refused_import(&l, now, &g, &["--history"], "overlaps entry web/2026W47-1");
+    // After an end: the diary is locked.
+    l.run_at(now, &["end", "h1", "--yes"]).ok();
+    let h = timew(
+        &dir,
+        "c.json",
+        "20261118T090000Z",
+        "20261118T100000Z",
+        r#""h1""#,
+    );
+    refused_import(&l, now, &h, &["--history"], "the work diary is locked");
 }

@@ -421,6 +421,9 @@ pub struct Entry {
     /// `None` while the timer runs.
     pub end: Option<Instant>,
     pub manual: bool,
+    /// For an imported entry, the interval it came from as the tracker had
+    /// it (its tags and span): what makes a re-import add nothing.
+    pub imported: Option<(Vec<String>, Instant, Instant)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1206,7 +1209,7 @@ impl Model {
         if role != Role::Freelancer {
             return refuse("only the freelancer imports");
         }
-        let mut added: Vec<(String, Instant, Instant)> = Vec::new();
+        let mut added: Vec<(String, Vec<String>, Instant, Instant)> = Vec::new();
         for (tags, a, b) in intervals {
             if b.is_none() {
                 return refuse("an open interval");
@@ -1238,7 +1241,18 @@ impl Model {
             let Kind::Hourly(h) = &c.kind else {
                 return refuse(format!("{id} is fixed-price"));
             };
-            if h.entries.iter().any(|e| e.start == *a && e.end == Some(b)) {
+            // Already in the ledger: the same interval of the tracker (its
+            // tags and span) in any contract, or, in this contract, an
+            // entry with the same span that came from no import.
+            let same = Some((tags.clone(), *a, b));
+            if self.contracts.values().any(|x| match &x.kind {
+                Kind::Hourly(xh) => xh.entries.iter().any(|e| e.imported == same),
+                Kind::Fixed(_) => false,
+            }) || h
+                .entries
+                .iter()
+                .any(|e| e.imported.is_none() && e.start == *a && e.end == Some(b))
+            {
                 continue; // already imported
             }
             if *a >= b {
@@ -1250,51 +1264,42 @@ impl Model {
             if b - a > WEEK {
                 return refuse("longer than 7 days");
             }
+            // SPEC §2, one door for time: imported time is manual time,
+            // into an active contract, in a week still open or in review.
             if c.status != Status::Active {
-                doubt.unsure("import into a contract that is not active");
+                return refuse("import into a contract that is not active");
             }
             if !h.manual {
-                doubt.unsure("import into a contract without manual time");
+                return refuse("imported time is manual; the contract allows none");
             }
             if now < persisted.latest_maybe {
                 doubt.unsure("an import dated before the contract's latest event");
             }
             c.in_life(*a, b)?;
-            // Every week up to the last one whose pay is recorded is closed
-            // to new time: its pay would never be recorded.
-            if h.settled
-                .iter()
-                .next_back()
-                .is_some_and(|&last| monday(*a) <= last)
-            {
-                return refuse("a week up to the last one paid");
-            }
-            // SPEC: imports "may lie in any past week", yet a settled week
-            // is final: into one that settled (paid or not), either verdict.
-            if settles(monday(*a)) <= now {
-                doubt.unsure("an import into a week that has settled");
+            if now >= review_close(monday(*a)) {
+                return refuse("a week past review takes no new time");
             }
             if c.overlaps_entry(*a, b, None) {
                 return refuse("overlaps an entry");
             }
             if added
                 .iter()
-                .any(|(i, x, y)| *i == id && overlaps((*a, b), (*x, *y)))
+                .any(|(i, _, x, y)| *i == id && overlaps((*a, b), (*x, *y)))
             {
                 // Two intervals of one export overlap each other (or the
                 // same one twice).
                 if added
                     .iter()
-                    .any(|(i, x, y)| *i == id && *x == *a && *y == b)
+                    .any(|(i, t, x, y)| *i == id && t == tags && *x == *a && *y == b)
                 {
                     doubt.unsure("the same interval twice in one export");
                     continue;
                 }
                 return refuse("two intervals of the export overlap");
             }
-            added.push((id, *a, b));
+            added.push((id, tags.clone(), *a, b));
         }
-        for (id, a, b) in added {
+        for (id, tags, a, b) in added {
             let c = self.contracts.get_mut(&id).expect("exists");
             let Kind::Hourly(h) = &mut c.kind else {
                 unreachable!()
@@ -1303,6 +1308,7 @@ impl Model {
                 start: a,
                 end: Some(b),
                 manual: true,
+                imported: Some((tags, a, b)),
             });
             h.entries.sort_by_key(|e| e.start);
             c.latest_maybe = c.latest_maybe.max(now);
@@ -1827,6 +1833,7 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
                 start: *from,
                 end: Some(*to),
                 manual: true,
+                imported: None,
             });
             h.entries.sort_by_key(|e| e.start);
         }
@@ -1857,6 +1864,7 @@ fn apply(c: &mut Contract, op: &Op, role: Role, now: Instant, doubt: &mut Doubt)
                 start: now,
                 end: None,
                 manual: false,
+                imported: None,
             });
             h.entries.sort_by_key(|e| e.start);
         }

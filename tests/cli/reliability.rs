@@ -633,6 +633,8 @@ fn scenarios() -> Vec<Scenario> {
                 "diary",
                 "import",
                 "tests/fixtures/import/two-weeks.json",
+                // The earlier week is invoiced: it takes the time as history.
+                "--history",
             ],
         },
     ]

@@ -24,9 +24,17 @@ pub struct Raw {
     pub names: Vec<String>,
     /// The memo, when the tracker has one; else the names not used.
     pub memo: Option<String>,
-    /// The interval as the tracker knows it, kept with the entry
-    /// ([`crate::core::diary::Entry::origin`]).
+    /// The interval's identity in its tracker, kept with the entry
+    /// ([`crate::core::diary::Entry::origin`]): a stable id where the format
+    /// has one, else its span with its tags and description.
     pub origin: String,
+    /// The identity an earlier version kept for it (the span alone).
+    pub legacy: Option<String>,
+}
+
+/// Text that names a list of strings unambiguously (a JSON array).
+fn quoted(items: &[&str]) -> String {
+    serde_json::to_string(items).unwrap_or_default()
 }
 
 /// `timew export`: an array of `{id, start, end, tags, annotation}`.
@@ -70,8 +78,11 @@ pub fn timew(text: &str, now: Instant) -> Result<Vec<Raw>, String> {
                 }
             );
             // timewarrior renumbers its intervals (`@1` is the newest): the
-            // interval is its start and end.
-            let origin = format!("timew {} {}", it.start, it.end.as_deref().unwrap_or(""));
+            // interval is its span with its tags and annotation.
+            let span = format!("timew {} {}", it.start, it.end.as_deref().unwrap_or(""));
+            let mut words: Vec<&str> = it.tags.iter().map(String::as_str).collect();
+            words.push(it.annotation.as_deref().unwrap_or(""));
+            let origin = format!("{span} {}", quoted(&words));
             Raw {
                 n,
                 label,
@@ -80,6 +91,7 @@ pub fn timew(text: &str, now: Instant) -> Result<Vec<Raw>, String> {
                 names: it.tags,
                 memo: it.annotation,
                 origin,
+                legacy: Some(span),
             }
         })
         .collect())
@@ -130,6 +142,7 @@ pub fn watson(text: &str) -> Result<Vec<Raw>, String> {
                 names,
                 memo: None,
                 origin: format!("watson {id}"),
+                legacy: None,
             }
         })
         .collect())
@@ -202,12 +215,21 @@ pub fn toggl(
             start: local(&row.start_date, &row.start_time),
             end: Some(local(&row.end_date, &row.end_time)),
             names,
-            memo: Some(row.description),
-            // The export has no id: the row's local times and project.
+            memo: Some(row.description.clone()),
+            // The export has no id: the row's local times, project,
+            // description and tags.
             origin: format!(
                 "toggl {} {} {} {} {}",
-                row.start_date, row.start_time, row.end_date, row.end_time, row.project
+                row.start_date,
+                row.start_time,
+                row.end_date,
+                row.end_time,
+                quoted(&[&row.project, &row.description, &row.tags])
             ),
+            legacy: Some(format!(
+                "toggl {} {} {} {} {}",
+                row.start_date, row.start_time, row.end_date, row.end_time, row.project
+            )),
         });
     }
     Ok(out)

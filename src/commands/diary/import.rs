@@ -7,27 +7,15 @@ use super::formats;
 use crate::cli::{DiaryImportArgs, ImportFormat};
 use crate::commands::{Ctx, parse_id};
 use crate::core::RuleError;
-use crate::core::diary::{Entry, WeekFile, check_import};
-use crate::core::model::{Contract, ContractId, Instant, Role};
+use crate::core::diary::import::Interval;
+use crate::core::diary::{Entry, WeekFile};
+use crate::core::model::{Contract, ContractId};
 use crate::core::week::Week;
 use crate::error::usage;
 use crate::store::{Access, Doc};
 use anyhow::{Context, Result};
 use std::collections::btree_map::Entry::Vacant;
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// A week file as loaded, and as it will be.
-type Loaded = (Option<Doc<WeekFile>>, WeekFile);
-
-/// One interval of the export.
-struct Interval {
-    n: usize,
-    label: String,
-    start: Instant,
-    end: Instant,
-    memo: String,
-    origin: String,
-}
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Runs `diary import`.
 pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
@@ -74,12 +62,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
 
     let store = ctx.open(Access::Write)?;
     let role = ctx.role(&store.settings);
-    if role != Role::Freelancer {
-        return Err(RuleError::Refused(
-            "only the freelancer imports time (use --as freelancer)".into(),
-        )
-        .into());
-    }
+    crate::core::diary::import::may_import(role)?;
     let known: HashSet<ContractId> = store.contract_ids()?.into_iter().collect();
     if let Some(id) = &only
         && !known.contains(id)
@@ -155,131 +138,76 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             end,
             memo,
             origin: raw.origin,
+            legacy: raw.legacy,
         });
     }
 
-    // Check everything, building the new week files in memory.
-    let mut contracts: HashMap<ContractId, Contract> = HashMap::new();
-    let mut weeks: BTreeMap<(ContractId, Week), Loaded> = BTreeMap::new();
-    let mut counts: BTreeMap<ContractId, (usize, usize)> = BTreeMap::new();
-    for (id, mut ivs) in by_contract {
-        let c = crate::commands::advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
-        // The clock rule holds for a change: refused only if something is
-        // added (a re-import that adds nothing changes nothing).
-        let near = super::near(&store, &c, ctx.now)?;
-        let clock = crate::core::diary::refuse_before_latest(
-            &c,
-            near.iter().flat_map(|d| &d.value.entries),
-            ctx.now,
-        )
-        .err()
-        .map(|e| e.to_string());
-        let mut clock_refused = false;
-        ivs.sort_by_key(|iv| (iv.start, iv.end, iv.n));
-        // This contract's weeks, by week alone (comparing ids per lookup
-        // was most of an import's time).
-        let mut mine: BTreeMap<Week, Loaded> = BTreeMap::new();
-        let mut prev: Option<&Interval> = None;
-        for iv in &ivs {
-            let week = Week::of(iv.start);
-            let near = [week.prev(), week, week.next()];
-            for w in near {
-                if let Vacant(v) = mine.entry(w) {
-                    v.insert(super::week_or_empty(&store, &c, w)?);
+    // Every week file the intervals touch (each interval's week and the
+    // weeks beside it), of every contract: an interval already in the
+    // ledger adds nothing, whichever contract holds it.
+    let mut contracts: BTreeMap<ContractId, Contract> = BTreeMap::new();
+    let mut loaded: BTreeMap<(ContractId, Week), Option<Doc<WeekFile>>> = BTreeMap::new();
+    let mut touched: BTreeSet<Week> = BTreeSet::new();
+    for (id, ivs) in &by_contract {
+        let c = crate::commands::advanced(&store, store.contract(id)?.value, ctx.now)?.contract;
+        for iv in ivs {
+            let w = Week::of(iv.start);
+            for w in [w.prev(), w, w.next()] {
+                touched.insert(w);
+                if let Vacant(v) = loaded.entry((id.clone(), w)) {
+                    v.insert(store.week(w, &c)?);
                 }
             }
-            // Already there (a re-import): nothing to add, even to a paid
-            // week; also when it was edited since (its origin is kept) —
-            // an origin among the entries of the diary before this import,
-            // not among its own (two frames may share an id).
-            let same_times = |e: &Entry| e.start == iv.start && e.end == Some(iv.end);
-            let same_origin = |e: &Entry| e.origin.as_deref() == Some(iv.origin.as_str());
-            if near.iter().any(|w| {
-                let (before, now) = &mine[w];
-                now.entries.iter().any(same_times)
-                    || before
-                        .as_ref()
-                        .is_some_and(|d| d.value.entries.iter().any(same_origin))
-            }) {
-                counts.entry(id.clone()).or_default().1 += 1;
-                prev = Some(iv);
-                continue;
-            }
-            if let Err(why) = check_import(&c, iv.start, iv.end, ctx.now) {
-                problems.push(format!("{}: {why}", iv.label));
-                continue;
-            }
-            if let Some(p) = prev
-                && p.end > iv.start
-            {
-                problems.push(format!(
-                    "{}: overlaps {} in the same export",
-                    iv.label, p.label
-                ));
-                continue;
-            }
-            // Entries already in the ledger (loaded above): this week and
-            // its neighbours.
-            let mut clash = None;
-            for w in near {
-                let until = |e: &Entry| {
-                    e.end_or(crate::core::diary::counting_until(
-                        &c,
-                        Week::of(e.start),
-                        ctx.now,
-                    ))
-                };
-                let (before, now) = &mine[&w];
-                if let Some(e) = now.entries.iter().find(|e| {
-                    e.start < iv.end
-                        && iv.start < until(e)
-                        && !(e.start == iv.start && e.end == Some(iv.end))
-                }) {
-                    let in_diary = before
-                        .as_ref()
-                        .is_some_and(|d| d.value.entries.iter().any(|x| x.id == e.id));
-                    clash = Some(if in_diary {
-                        format!("entry {}/{} already in the diary", c.id, e.id)
-                    } else {
-                        // Added by this import: name the interval it came from.
-                        let from = ivs
-                            .iter()
-                            .find(|x| e.origin.as_deref() == Some(x.origin.as_str()))
-                            .map_or("another interval", |x| x.label.as_str());
-                        format!("{from} in the same export")
-                    });
-                    break;
-                }
-            }
-            if let Some(what) = clash {
-                problems.push(format!("{}: overlaps {what}", iv.label));
-                continue;
-            }
-            if let Some(why) = &clock {
-                // Once per contract.
-                if !clock_refused {
-                    problems.push(why.clone());
-                    clock_refused = true;
-                }
-                continue;
-            }
-            let Some((_, wf)) = mine.get_mut(&week) else {
-                continue;
-            };
-            let entry = Entry {
-                id: wf.next_id(),
-                start: iv.start,
-                end: Some(iv.end),
-                memo: iv.memo.clone(),
-                manual: false,
-                origin: Some(iv.origin.clone()),
-            };
-            wf.insert(entry);
-            counts.entry(id.clone()).or_default().0 += 1;
-            prev = Some(iv);
         }
-        weeks.extend(mine.into_iter().map(|(w, l)| ((id.clone(), w), l)));
-        contracts.insert(id, c);
+        contracts.insert(id.clone(), c);
+    }
+    let mut others: BTreeMap<ContractId, Contract> = BTreeMap::new();
+    for &w in &touched {
+        for id in store.week_contracts(w)? {
+            if let Vacant(v) = loaded.entry((id, w)) {
+                let id = &v.key().0;
+                if !others.contains_key(id) {
+                    others.insert(id.clone(), store.contract_without_history(id)?.value);
+                }
+                let doc = store.week(w, &others[id])?;
+                v.insert(doc);
+            }
+        }
+    }
+    let known: HashSet<String> = loaded
+        .values()
+        .flatten()
+        .flat_map(|d| &d.value.entries)
+        .filter_map(|e| e.origin.clone())
+        .collect();
+
+    // Each contract's intervals through the core's one door.
+    let mut weeks: BTreeMap<ContractId, BTreeMap<Week, WeekFile>> = BTreeMap::new();
+    let mut counts: BTreeMap<ContractId, (usize, usize)> = BTreeMap::new();
+    for (id, ivs) in by_contract {
+        let c = &contracts[&id];
+        let first = ivs.iter().map(|iv| Week::of(iv.start).prev()).min();
+        let Some(first) = first else { continue };
+        let mut mine: BTreeMap<Week, WeekFile> = loaded
+            .range((id.clone(), first)..)
+            .take_while(|((cid, _), _)| cid == &id)
+            .map(|((_, w), d)| {
+                let wf = d
+                    .as_ref()
+                    .map_or_else(|| WeekFile::new(id.clone(), *w), |d| d.value.clone());
+                (*w, wf)
+            })
+            .collect();
+        let recent: Vec<Entry> = super::near(&store, c, ctx.now)?
+            .into_iter()
+            .flat_map(|d| d.value.entries)
+            .collect();
+        let r = crate::core::diary::import::import(
+            c, role, &mut mine, &recent, &known, ivs, a.history, ctx.now,
+        )?;
+        problems.extend(r.problems);
+        counts.insert(id.clone(), (r.added, r.present));
+        weeks.insert(id, mine);
     }
     if !problems.is_empty() {
         let shown: Vec<_> = problems.iter().take(20).cloned().collect();
@@ -300,11 +228,15 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     if !ctx.dry_run {
         let batch: Vec<_> = weeks
             .iter()
-            .filter(|(_, (doc, wf))| {
-                let before = doc.as_ref().map(|d| &d.value);
-                before != Some(wf) && !(before.is_none() && wf.entries.is_empty())
+            .flat_map(|(id, mine)| mine.values().map(move |wf| (id, wf)))
+            .filter_map(|(id, wf)| {
+                let before = loaded.get(&(id.clone(), wf.week))?.as_ref();
+                let changed = match before {
+                    Some(d) => &d.value != wf,
+                    None => !wf.entries.is_empty(),
+                };
+                changed.then_some((before, wf, &contracts[id]))
             })
-            .map(|((id, _), (doc, wf))| (doc.as_ref(), wf, &contracts[id]))
             .collect();
         files = store.save_weeks(&batch)?;
     }

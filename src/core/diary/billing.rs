@@ -11,8 +11,11 @@ use crate::core::week::{Stage, Week, utc_words};
 /// amount is rounded once, from the billable seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Bill {
-    /// All logged seconds.
+    /// All logged seconds, history included.
     pub seconds: i64,
+    /// Seconds of history moved over from another tracker: counted in
+    /// hours, never billed, kept apart from billable and over-limit time.
+    pub history: i64,
     /// Seconds within the limit (filled in entry order).
     pub billable: i64,
     /// Seconds over the limit: kept, not billed.
@@ -45,7 +48,13 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
     let limit_hours = limit_for(c, wf.week);
     let cap = limit_hours.map_or(i64::MAX, |h| i64::from(h) * 3600);
     let seconds = wf.seconds(until);
-    let billable = seconds.min(cap);
+    let history: i64 = wf
+        .entries
+        .iter()
+        .filter(|e| e.history)
+        .map(|e| e.seconds(until))
+        .sum();
+    let billable = (seconds - history).min(cap);
     let gross = rate.per_hour_for_seconds(billable);
     let refunded = c
         .disputes
@@ -59,8 +68,9 @@ pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> B
     };
     Bill {
         seconds,
+        history,
         billable,
-        over: seconds - billable,
+        over: seconds - history - billable,
         limit_hours,
         amount,
         fee: settings.fee_on(amount),
@@ -123,13 +133,16 @@ pub fn hours_words(seconds: i64) -> String {
 }
 
 /// Seconds of each entry that are billable and over the limit, in entry
-/// order (the limit fills up entry by entry).
+/// order (the limit fills up entry by entry; history is neither).
 pub fn billable_split(c: &Contract, wf: &WeekFile, now: Instant) -> Vec<(i64, i64)> {
     let until = counting_until(c, wf.week, now);
     let mut left = limit_for(c, wf.week).map_or(i64::MAX, |h| i64::from(h) * 3600);
     wf.entries
         .iter()
         .map(|e| {
+            if e.history {
+                return (0, 0);
+            }
             let m = e.seconds(until);
             let b = m.min(left);
             left -= b;

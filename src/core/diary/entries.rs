@@ -15,6 +15,11 @@ fn check_freelancer(c: &Contract, role: Role, doing: &str) -> Result<(), RuleErr
             c.id
         ));
     }
+    check_diary(c)
+}
+
+/// The contract has a work diary that is not locked: hourly, not ended.
+fn check_diary(c: &Contract) -> Result<(), RuleError> {
     if c.kind() != Kind::Hourly {
         return refused(format!(
             "{} is a fixed-price contract: only hourly contracts have a work diary",
@@ -47,6 +52,90 @@ fn check_active(c: &Contract) -> Result<(), RuleError> {
     Ok(())
 }
 
+/// How an entry comes into the diary. Every door is held to the one rule of
+/// [`admit`] (SPEC §2, "Every way time enters obeys one rule").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// `diary log`: a finished interval entered after the fact (manual).
+    Log,
+    /// `diary start`: a timer running from now (tracked, not manual).
+    Timer,
+    /// `diary edit` of an entry's times: the entry becomes manual.
+    Edit,
+    /// `diary import`: an interval from another tracker (manual). With
+    /// `history`, a week past review takes it as unbilled history.
+    Import {
+        /// `--history`: moving one's past over from another tracker.
+        history: bool,
+    },
+}
+
+impl Door {
+    /// Whether what comes in this way is manual time.
+    fn manual(self) -> bool {
+        !matches!(self, Door::Timer)
+    }
+}
+
+/// The one rule every entry obeys, however it comes in: the contract has a
+/// diary that is not locked (hourly, not ended — whenever the entry lies),
+/// takes new time (not an offer, not paused), allows manual time where the
+/// entry is manual; the entry ends after it starts, not in the future, lasts
+/// at most 7 days, lies within the contract's life, in a week still `open`
+/// or in `review` — except an import with `history`, which a week past
+/// review takes as unbilled history (which may also lie before the start).
+/// `end` is `None` for a timer. Overlaps are [`check_overlap`]'s, against
+/// the entries the caller has. Returns whether the entry is history.
+pub fn admit(
+    c: &Contract,
+    door: Door,
+    start: Instant,
+    end: Option<Instant>,
+    now: Instant,
+) -> Result<bool, RuleError> {
+    check_diary(c)?;
+    check_active(c)?;
+    if door.manual()
+        && let Terms::Hourly {
+            manual_time: false, ..
+        } = c.terms
+    {
+        return refused(match door {
+            Door::Edit => format!(
+                "{} does not allow manual time: tracked entries keep their times (only --memo can change)",
+                c.id
+            ),
+            Door::Import { .. } => format!(
+                "{} does not allow manual time, and imported time is manual: only tracked time counts (`contracts diary start {}`)",
+                c.id, c.id
+            ),
+            _ => format!(
+                "{} does not allow manual time: only tracked time counts (`contracts diary start {}`)",
+                c.id, c.id
+            ),
+        });
+    }
+    match end {
+        Some(end) => check_times(start, end, now)?,
+        None if start > now => {
+            return refused(format!(
+                "a running timer cannot start in the future ({} is after now, {})",
+                instant_words(start),
+                instant_words(now)
+            ));
+        }
+        None => {}
+    }
+    let week = Week::of(start);
+    let past = matches!(week.stage(now), Stage::Invoiced | Stage::Settled);
+    let history = past && door == (Door::Import { history: true });
+    check_life_of(c, start, end, !history)?;
+    if !history {
+        check_editable(week, now)?;
+    }
+    Ok(history)
+}
+
 /// Refuses unless `week` may still be edited at `now`, saying which may.
 pub fn check_editable(week: Week, now: Instant) -> Result<(), RuleError> {
     let stage = week.stage(now);
@@ -73,15 +162,9 @@ pub fn check_editable(week: Week, now: Instant) -> Result<(), RuleError> {
     ))
 }
 
-/// One rule for every entry, however it is made (log, stop, edit, import):
-/// it ends after it starts, not in the future, lasts at most 7 days, and
-/// lies within the contract's life.
-pub fn check_interval(
-    c: &Contract,
-    start: Instant,
-    end: Instant,
-    now: Instant,
-) -> Result<(), RuleError> {
+/// An entry's times: it ends after it starts, not in the future, and lasts
+/// at most 7 days.
+fn check_times(start: Instant, end: Instant, now: Instant) -> Result<(), RuleError> {
     if end <= start {
         return refused(format!(
             "an entry must end after it starts ({} is not after {})",
@@ -103,13 +186,20 @@ pub fn check_interval(
             hours_words((end - start).num_seconds())
         ));
     }
-    check_life(c, start, Some(end))
+    Ok(())
 }
 
-/// Time lies within the contract's life: from `started_at`, never while it
-/// was paused, never after `ended_at`. `end` is `None` for a timer.
-pub fn check_life(c: &Contract, start: Instant, end: Option<Instant>) -> Result<(), RuleError> {
-    if start < c.started_at {
+/// Time lies within the contract's life: from `started_at` (unless
+/// `from_start` is false: history from before the contract came into the
+/// ledger), never while it was paused, never after `ended_at`. `end` is
+/// `None` for a timer.
+fn check_life_of(
+    c: &Contract,
+    start: Instant,
+    end: Option<Instant>,
+    from_start: bool,
+) -> Result<(), RuleError> {
+    if from_start && start < c.started_at {
         return refused(format!(
             "the entry starts at {}, before {} started ({}): time lies within the contract's life",
             // With its year, as the start it is compared with: an import
@@ -236,18 +326,7 @@ pub fn log(
 ) -> Result<(WeekFile, Entry), RuleError> {
     check_freelancer(c, role, "logs time")?;
     refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
-    check_active(c)?;
-    if let Terms::Hourly {
-        manual_time: false, ..
-    } = c.terms
-    {
-        return refused(format!(
-            "{} does not allow manual time: only tracked time counts (`contracts diary start {}`)",
-            c.id, c.id
-        ));
-    }
-    check_interval(c, req.start, req.end, now)?;
-    check_editable(wf.week, now)?;
+    admit(c, Door::Log, req.start, Some(req.end), now)?;
     check_overlap(c, &wf.entries, None, req.start, req.end, now)?;
     check_overlap(c, others, None, req.start, req.end, now)?;
     let mut out = wf.clone();
@@ -258,6 +337,7 @@ pub fn log(
         memo: req.memo,
         manual: true,
         origin: None,
+        history: false,
     };
     out.insert(e.clone());
     Ok((out, e))
@@ -275,8 +355,7 @@ pub fn start(
 ) -> Result<(WeekFile, Entry), RuleError> {
     check_freelancer(c, role, "tracks time")?;
     refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
-    check_active(c)?;
-    check_life(c, now, None)?;
+    admit(c, Door::Timer, now, None, now)?;
     // A timer still counting blocks a new one; one past its week's close
     // or its 7 days counts no more (`diary stop` records its end there).
     if let Some(r) = wf
@@ -304,6 +383,7 @@ pub fn start(
         memo,
         manual: false,
         origin: None,
+        history: false,
     };
     out.insert(e.clone());
     Ok((out, e))
@@ -420,15 +500,6 @@ pub fn edit(
     let mut e = wf.entries[idx].clone();
     let times = req.start.is_some() || req.end.is_some();
     if times {
-        if let Terms::Hourly {
-            manual_time: false, ..
-        } = c.terms
-        {
-            return refused(format!(
-                "{} does not allow manual time: tracked entries keep their times (only --memo can change)",
-                c.id
-            ));
-        }
         if e.end.is_none() && req.end.is_some() {
             return refused(format!(
                 "{} is running: stop it with `contracts diary stop {}`",
@@ -445,17 +516,7 @@ pub fn edit(
             ));
         }
         let end = req.end.or(e.end);
-        match end {
-            Some(end) => check_interval(c, start, end, now)?,
-            None if start > now => {
-                return refused(format!(
-                    "a running timer cannot start in the future ({} is after now, {})",
-                    instant_words(start),
-                    instant_words(now)
-                ));
-            }
-            None => check_life(c, start, None)?,
-        }
+        admit(c, Door::Edit, start, end, now)?;
         let end_check = end.unwrap_or(now);
         check_overlap(c, &wf.entries, Some(local), start, end_check, now)?;
         check_overlap(c, others, None, start, end_check, now)?;
@@ -564,32 +625,4 @@ pub fn timer_stopped_event(e: &Entry, actor: Actor, at: Instant) -> Event {
         seconds: e.end.map(|end| (end - e.start).num_seconds()),
     };
     event(at, actor, op, None)
-}
-
-/// Checks an imported interval against the contract's life.
-pub fn check_import(
-    c: &Contract,
-    start: Instant,
-    end: Instant,
-    now: Instant,
-) -> Result<(), String> {
-    if c.kind() != Kind::Hourly {
-        return Err(format!(
-            "{} is fixed-price: only hourly contracts have a work diary",
-            c.id
-        ));
-    }
-    check_interval(c, start, end, now).map_err(|e| e.to_string())?;
-    let week = Week::of(start);
-    // The pay of every week up to the last one paid is recorded: time added
-    // there would never be paid.
-    if let Some(last) = c.payments.iter().filter_map(|p| p.week).max()
-        && week <= last
-    {
-        return Err(format!(
-            "{week} of {} is settled and its pay recorded up to {last}: a paid week does not change",
-            c.id
-        ));
-    }
-    Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod billing;
 pub mod entries;
 pub mod hourly;
+pub mod import;
 #[cfg(test)]
 mod tests;
 pub mod week_file;

@@ -18,6 +18,7 @@ fn entry(id: &str, a: &str, b: &str) -> Entry {
         memo: "m".into(),
         manual: true,
         origin: None,
+        history: false,
     }
 }
 

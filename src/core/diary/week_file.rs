@@ -28,6 +28,10 @@ pub struct Entry {
     /// An edit keeps it, so re-importing the same export knows the entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// Moved over from another tracker into a week already past review
+    /// (`diary import --history`): shown and counted in hours, never billed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
 }
 
 impl Entry {

@@ -113,6 +113,8 @@ pub fn diary(
                             table::num(duration(*bill_m)),
                             table::text(if e.end.is_none() {
                                 "tracking"
+                            } else if e.history {
+                                "history"
                             } else if e.manual {
                                 "manual"
                             } else {
@@ -150,8 +152,13 @@ pub fn diary(
             let limit = b
                 .limit_hours
                 .map_or("none".to_string(), |h| format!("{h}h"));
+            let history = if b.history > 0 {
+                format!(" · history {} (not billed)", duration(b.history))
+            } else {
+                String::new()
+            };
             let mut footer = format!(
-                "Total {} · limit {limit} · billable {} · over limit {} · rate {}/h · amount {} {}",
+                "Total {} · limit {limit} · billable {} · over limit {}{history} · rate {}/h · amount {} {}",
                 duration(b.seconds),
                 duration(b.billable),
                 duration(b.over),
