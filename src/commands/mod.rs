@@ -126,24 +126,11 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
 }
 
 /// The week files of an hourly contract whose pay may still be unrecorded at
-/// `now`: from the week after its last paid week (or its first week) to the
-/// last week settled by now. A week held by a dispute before that is paid
-/// when the dispute ends.
+/// `now` (the weeks of [`timers::unpaid_weeks`] that have a file).
 pub fn unpaid_weeks(store: &Store, c: &Contract, now: Instant) -> Result<Vec<WeekFile>> {
-    if c.kind() != crate::core::Kind::Hourly {
+    let Some((first, last)) = timers::unpaid_weeks(c, now) else {
         return Ok(Vec::new());
-    }
-    let first = c
-        .payments
-        .iter()
-        .filter_map(|p| p.week)
-        .max()
-        .map_or(Week::of(c.started_at), Week::next);
-    // A week settles on the Saturday after it: 12 days after its Monday.
-    let mut last = Week::of(now - chrono::Duration::days(12));
-    if let Some(end) = c.ended_at() {
-        last = last.min(Week::of(end));
-    }
+    };
     let mut out = Vec::new();
     for w in store.contract_weeks(&c.id, first, last) {
         if let Some(d) = store.week(w, c)? {

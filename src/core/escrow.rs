@@ -42,7 +42,8 @@ pub fn add_business_hours(t: Instant, hours: i64) -> Instant {
     }
 }
 
-fn fixed_only(c: &Contract, what: &str) -> Result<(), RuleError> {
+/// Refuses `what` (milestones, refunds) on an hourly contract.
+pub fn fixed_only(c: &Contract, what: &str) -> Result<(), RuleError> {
     if c.kind() != Kind::Fixed {
         return refused(format!(
             "{} is hourly: {what} belong to fixed-price contracts (hourly time is disputed per week: `contracts diary dispute`)",
@@ -256,7 +257,7 @@ pub fn submit(
         }
         m.status = MilestoneStatus::Submitted;
         m.submitted_at = Some(now);
-        let due = now + Duration::days(super::timers::MILESTONE_AUTO_RELEASE_DAYS);
+        let due = super::timers::auto_release_at(now);
         Ok(vec![event(
             now,
             Actor::Freelancer,

@@ -14,6 +14,33 @@ use std::collections::HashSet;
 /// Days after submission before the system releases a milestone \[360000980507\].
 pub const MILESTONE_AUTO_RELEASE_DAYS: i64 = 14;
 
+/// The weeks of an hourly contract whose pay may still be unrecorded at
+/// `now`: from the week after its last paid week (or its first week) to the
+/// last week settled by now (or its end's week). A week held by a dispute
+/// before that is paid when the dispute ends. `None` when there are none.
+pub fn unpaid_weeks(c: &Contract, now: Instant) -> Option<(Week, Week)> {
+    if c.kind() != Kind::Hourly {
+        return None;
+    }
+    let first = c
+        .payments
+        .iter()
+        .filter_map(|p| p.week)
+        .max()
+        .map_or(Week::of(c.started_at), Week::next);
+    let mut last = Week::last_settled_by(now);
+    if let Some(end) = c.ended_at() {
+        last = last.min(Week::of(end));
+    }
+    (first <= last).then_some((first, last))
+}
+
+/// When work submitted at `submitted` is released unless the client acts
+/// \[360000980507\].
+pub fn auto_release_at(submitted: Instant) -> Instant {
+    submitted + Duration::days(MILESTONE_AUTO_RELEASE_DAYS)
+}
+
 /// What falls due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerKind {
@@ -67,7 +94,7 @@ pub fn pending(c: &Contract) -> Vec<Timer> {
             (m.status, m.submitted_at, &c.ending, free > Money::ZERO)
         {
             out.push(Timer {
-                at: at + Duration::days(MILESTONE_AUTO_RELEASE_DAYS),
+                at: auto_release_at(at),
                 kind: TimerKind::MilestoneAutoRelease(i as u32 + 1),
             });
         }

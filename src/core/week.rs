@@ -102,6 +102,11 @@ impl Week {
         w
     }
 
+    /// The latest week settled at `t` (its pay falls at or before `t`).
+    pub fn last_settled_by(t: DateTime<Utc>) -> Week {
+        Week::first_settling_after(t).prev()
+    }
+
     /// The stage at `now`.
     pub fn stage(self, now: DateTime<Utc>) -> Stage {
         if now < self.start() {

@@ -40,8 +40,8 @@ use contracts::core::feedback::{self, GiveRequest};
 use contracts::core::lifecycle::{self, EndRequest, NewContract, NewTerms};
 use contracts::core::week::Week;
 use contracts::core::{
-    Contract, ContractId, Currency, EndReason, Instant, Kind, Money, Outcome, Role, RuleError,
-    Settings, Status, escrow, timers, validate,
+    Contract, ContractId, Currency, EndReason, Instant, Money, Outcome, Role, RuleError, Settings,
+    Status, escrow, timers, validate,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -156,22 +156,9 @@ impl Ledger {
 
     /// `commands::unpaid_weeks`.
     fn unpaid_weeks(&self, c: &Contract, now: Instant) -> Vec<WeekFile> {
-        if c.kind() != Kind::Hourly {
+        let Some((first, last)) = timers::unpaid_weeks(c, now) else {
             return Vec::new();
-        }
-        let first = c
-            .payments
-            .iter()
-            .filter_map(|p| p.week)
-            .max()
-            .map_or(Week::of(c.started_at), Week::next);
-        let mut last = Week::of(now - chrono::Duration::days(12));
-        if let Some(end) = c.ended_at() {
-            last = last.min(Week::of(end));
-        }
-        if first > last {
-            return Vec::new();
-        }
+        };
         self.diary
             .range((c.id.clone(), first)..=(c.id.clone(), last))
             .map(|(_, wf)| wf.clone())

@@ -2,7 +2,6 @@
 
 use super::{others, report_entry, running_week};
 use crate::commands::{Ctx, parse_id};
-use crate::core::RuleError;
 use crate::core::diary;
 use crate::store::Access;
 use anyhow::Result;
@@ -15,11 +14,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     // the contract as stored (the JSON report applies them).
     let c = store.contract(&id)?.value;
     let Some((doc, week)) = running_week(&store, &c, ctx.now)? else {
-        return Err(RuleError::Refused(format!(
-            "no timer is running on {} (`contracts diary start {}` starts one)",
-            c.id, c.id
-        ))
-        .into());
+        return Err(diary::no_timer(&c).into());
     };
     let role = ctx.role(&store.settings);
     crate::commands::check_party(&store, &c, role)?;

@@ -1,9 +1,9 @@
 //! `milestone list ID`: a contract's milestones.
 
 use crate::commands::{Ctx, parse_id};
+use crate::core::MilestoneStatus;
 use crate::core::lifecycle::{milestone_escrow, milestone_held};
-use crate::core::timers::MILESTONE_AUTO_RELEASE_DAYS;
-use crate::core::{Kind, MilestoneStatus, RuleError};
+use crate::core::timers::auto_release_at;
 use crate::render::{json, views};
 use crate::store::Access;
 use anyhow::Result;
@@ -14,9 +14,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let s = &store.settings;
     let c = crate::commands::advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
-    if c.kind() != Kind::Fixed {
-        return Err(RuleError::Refused(format!("{id} is hourly: it has no milestones")).into());
-    }
+    crate::core::escrow::fixed_only(&c, "milestones")?;
     let rows: Vec<_> = c
         .milestones
         .iter()
@@ -24,10 +22,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
         .map(|(i, m)| {
             let n = i as u32 + 1;
             let auto = (m.status == MilestoneStatus::Submitted)
-                .then(|| {
-                    m.submitted_at
-                        .map(|t| t + chrono::Duration::days(MILESTONE_AUTO_RELEASE_DAYS))
-                })
+                .then(|| m.submitted_at.map(auto_release_at))
                 .flatten();
             (n, m, milestone_escrow(&c, n), milestone_held(&c, n), auto)
         })

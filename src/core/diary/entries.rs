@@ -406,7 +406,7 @@ pub fn stop(
         ));
     }
     let Some(idx) = wf.entries.iter().position(|e| e.end.is_none()) else {
-        return refused(format!("no timer is running on {}", c.id));
+        return Err(no_timer(c));
     };
     let started = wf.entries[idx].start;
     if now < started {
@@ -462,6 +462,14 @@ pub fn stop(
     e.end = Some(end);
     let done = e.clone();
     Ok((out, done, note))
+}
+
+/// The refusal of `diary stop` where no timer runs.
+pub fn no_timer(c: &Contract) -> RuleError {
+    RuleError::Refused(format!(
+        "no timer is running on {} (`contracts diary start {}` starts one)",
+        c.id, c.id
+    ))
 }
 
 /// What `diary edit` asks for.
