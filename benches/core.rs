@@ -5,6 +5,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, Utc};
+use contracts::core::apply::{Context, Request, apply};
 use contracts::core::diary::{self, Entry, WeekFile};
 use contracts::core::lifecycle::{self, EndRequest, NewContract, NewTerms, Pay};
 use contracts::core::week::Week;
@@ -56,9 +57,19 @@ fn contract(s: &Settings) -> contracts::core::Contract {
         note: Some("hand-off done".into()),
         pay: Some(Pay::Amount(cur.parse("120").unwrap())),
     };
-    lifecycle::end(&c, Role::Client, &req, s, t("2026-11-18T10:00:00Z"))
-        .unwrap()
-        .contract
+    let cx = Context {
+        settings: s,
+        weeks: &[],
+    };
+    apply(
+        &c,
+        Role::Client,
+        &Request::End(req),
+        &cx,
+        t("2026-11-18T10:00:00Z"),
+    )
+    .unwrap()
+    .contract
 }
 
 fn week_file() -> WeekFile {

@@ -2,8 +2,9 @@
 
 use super::{Ctx, mutate, this_week};
 use crate::cli::{EndArgs, ReasonArg};
-use crate::core::feedback::{self, GiveRequest};
-use crate::core::lifecycle::{self, EndRequest, Pay};
+use crate::core::apply::Request;
+use crate::core::feedback::GiveRequest;
+use crate::core::lifecycle::{EndRequest, Pay};
 use crate::core::{EndReason, Outcome};
 use crate::error::{ErrorKind, UserError, usage};
 use crate::render::text::duration;
@@ -34,7 +35,7 @@ pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
         ctx,
         &a.id,
         |store, c, role| {
-            let (settings, now) = (&store.settings, ctx.now);
+            let (settings, _now) = (&store.settings, ctx.now);
             let pay = a
                 .pay
                 .as_deref()
@@ -45,7 +46,7 @@ pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
                 note: a.note.clone(),
                 pay,
             };
-            let ended = lifecycle::end(c, role, &req, settings, now)?;
+            let ended = super::apply(ctx, store, c, role, &Request::End(req), &[])?;
             let Some(stars) = a.stars else {
                 return Ok(ended);
             };
@@ -57,7 +58,14 @@ pub fn run(ctx: &Ctx, a: EndArgs) -> Result<()> {
                 ..GiveRequest::default()
             };
             let fb = super::feedback::give::committed(ctx, store, &ended.contract, role, fb)?;
-            let given = feedback::give(&ended.contract, role, &fb, settings, now)?;
+            let given = super::apply(
+                ctx,
+                store,
+                &ended.contract,
+                role,
+                &Request::FeedbackGive(fb),
+                &[],
+            )?;
             let mut events = ended.events;
             events.extend(given.events);
             Ok(Outcome {

@@ -2,7 +2,7 @@
 
 use super::new::parse_limit;
 use super::{Ctx, mutate};
-use crate::core::diary;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `limit`.
@@ -11,7 +11,7 @@ pub fn run(ctx: &Ctx, id: &str, hours: &str) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(diary::set_limit(c, role, hours, &store.settings, ctx.now)?),
+        |store, c, role| super::apply(ctx, store, c, role, &Request::Limit { hours }, &[]),
         |_, _, _| Ok(()),
     )
 }

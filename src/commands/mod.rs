@@ -23,6 +23,7 @@ pub mod sweep;
 pub mod sync;
 pub mod verify;
 
+use crate::core::apply::{Context, Request};
 use crate::core::diary::{self as rules, WeekFile};
 use crate::core::model::{Contract, ContractId, Instant, Role};
 use crate::core::week::Week;
@@ -138,6 +139,24 @@ pub fn unpaid_weeks(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Wee
         }
     }
     Ok(out)
+}
+
+/// Applies `request`, made by `role`, to `c` through the core's one door
+/// ([`crate::core::apply::apply`]); `weeks` are the contract's week files
+/// the request concerns (the disputed week's).
+pub fn apply(
+    ctx: &Ctx,
+    store: &Store,
+    c: &Contract,
+    role: Role,
+    request: &Request,
+    weeks: &[WeekFile],
+) -> Result<Outcome> {
+    let cx = Context {
+        settings: &store.settings,
+        weeks,
+    };
+    Ok(crate::core::apply::apply(c, role, request, &cx, ctx.now)?)
 }
 
 /// `c` with every timer due at `now` applied, the pay of its settled hourly

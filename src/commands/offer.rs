@@ -2,7 +2,7 @@
 //! contract made by `new` in a shared ledger).
 
 use super::{Ctx, mutate};
-use crate::core::lifecycle;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `accept`.
@@ -10,7 +10,7 @@ pub fn accept(ctx: &Ctx, id: &str) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(lifecycle::accept(c, role, &store.settings, ctx.now)?),
+        |store, c, role| super::apply(ctx, store, c, role, &Request::Accept, &[]),
         |_, _, _| Ok(()),
     )
 }
@@ -20,7 +20,7 @@ pub fn decline(ctx: &Ctx, id: &str) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(lifecycle::decline(c, role, &store.settings, ctx.now)?),
+        |store, c, role| super::apply(ctx, store, c, role, &Request::Decline, &[]),
         |_, _, _| Ok(()),
     )
 }

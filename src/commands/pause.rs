@@ -1,7 +1,7 @@
 //! `pause ID`: the client pauses an hourly contract.
 
 use super::{Ctx, mutate};
-use crate::core::lifecycle;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `pause`.
@@ -9,7 +9,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(lifecycle::pause(c, role, &store.settings, ctx.now)?),
+        |store, c, role| super::apply(ctx, store, c, role, &Request::Pause, &[]),
         |_, _, _| Ok(()),
     )
 }

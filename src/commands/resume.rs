@@ -1,7 +1,7 @@
 //! `resume ID`: the client resumes a paused hourly contract.
 
 use super::{Ctx, mutate};
-use crate::core::lifecycle;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `resume`.
@@ -9,7 +9,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(lifecycle::resume(c, role, &store.settings, ctx.now)?),
+        |store, c, role| super::apply(ctx, store, c, role, &Request::Resume, &[]),
         |_, _, _| Ok(()),
     )
 }

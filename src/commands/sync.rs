@@ -126,13 +126,8 @@ fn publish_kept(ctx: &Ctx, store: &Store) -> Result<bool> {
         if !ready {
             continue;
         }
-        let mut out = crate::core::feedback::publish(
-            &doc.value,
-            role,
-            &kept.content(),
-            &store.settings,
-            ctx.now,
-        )?;
+        let request = crate::core::apply::Request::FeedbackPublish(Box::new(kept.content()));
+        let mut out = super::apply(ctx, store, &doc.value, role, &request, &[])?;
         crate::core::step::stamp(&mut out, &super::operation_id());
         store.save_contract(&doc, &out.contract)?;
         let body = super::event_lines(ctx, &store.settings, &out.contract, &out.events);

@@ -53,21 +53,10 @@ pub fn fixed_only(c: &Contract, what: &str) -> Result<(), RuleError> {
     Ok(())
 }
 
-fn only(role: Role, need: Role, c: &Contract, doing: &str) -> Result<(), RuleError> {
-    if role != need {
-        return refused(format!(
-            "only the {need} can {doing} on {} (use --as {need})",
-            c.id
-        ));
-    }
-    Ok(())
-}
-
-/// What every milestone command checks first: a fixed contract, the right
-/// party, not ended.
-fn milestone_guard(c: &Contract, role: Role, need: Role, doing: &str) -> Result<(), RuleError> {
+/// What every milestone command checks first: a fixed contract, not ended
+/// (the party is `apply`'s to check).
+fn milestone_guard(c: &Contract, doing: &str) -> Result<(), RuleError> {
     fixed_only(c, "milestones")?;
-    only(role, need, c, doing)?;
     refuse_if_ended(c, doing)
 }
 
@@ -145,9 +134,8 @@ fn fund_in(c: &mut Contract, n: u32, now: Instant) -> Result<Event, RuleError> {
 }
 
 /// `milestone add` (client): at least 5.00; `fund` puts it in escrow at once.
-pub fn add_milestone(
+pub(crate) fn add_milestone(
     c: &Contract,
-    role: Role,
     title: String,
     amount: Money,
     fund: bool,
@@ -156,7 +144,7 @@ pub fn add_milestone(
 ) -> Result<Outcome, RuleError> {
     let cur = settings.currency;
     transition(c, settings, now, |c| {
-        milestone_guard(c, role, Role::Client, "add milestones")?;
+        milestone_guard(c, "add milestones")?;
         if title.trim().is_empty() {
             return refused("the milestone title cannot be empty");
         }
@@ -200,15 +188,14 @@ pub fn add_milestone(
 
 /// `milestone fund` (client): the next pending milestone by default; only one
 /// is funded at a time.
-pub fn fund(
+pub(crate) fn fund(
     c: &Contract,
-    role: Role,
     n: Option<u32>,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        milestone_guard(c, role, Role::Client, "fund milestones")?;
+        milestone_guard(c, "fund milestones")?;
         let n = match n {
             Some(n) => pick(c, Some(n))?,
             None => c
@@ -228,15 +215,14 @@ pub fn fund(
 }
 
 /// `milestone submit` (freelancer): starts the 14-day clock.
-pub fn submit(
+pub(crate) fn submit(
     c: &Contract,
-    role: Role,
     n: Option<u32>,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        milestone_guard(c, role, Role::Freelancer, "submit work")?;
+        milestone_guard(c, "submit work")?;
         let n = pick(c, n)?;
         let m = &mut c.milestones[n as usize - 1];
         match m.status {
@@ -268,15 +254,14 @@ pub fn submit(
 }
 
 /// `milestone request-changes` (client): stops the clock until resubmitted.
-pub fn request_changes(
+pub(crate) fn request_changes(
     c: &Contract,
-    role: Role,
     n: Option<u32>,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        milestone_guard(c, role, Role::Client, "request changes")?;
+        milestone_guard(c, "request changes")?;
         let n = pick(c, n)?;
         let m = &mut c.milestones[n as usize - 1];
         if m.status != MilestoneStatus::Submitted {
@@ -299,9 +284,8 @@ pub fn request_changes(
 /// `milestone approve` (client): releases all of the milestone's free
 /// escrow, or `amount` of it; the rest carries to the next milestone (or, if
 /// there is none, stays in escrow to be refunded at the end).
-pub fn approve(
+pub(crate) fn approve(
     c: &Contract,
-    role: Role,
     n: Option<u32>,
     amount: Option<Money>,
     settings: &Settings,
@@ -309,7 +293,7 @@ pub fn approve(
 ) -> Result<Outcome, RuleError> {
     let cur = settings.currency;
     transition(c, settings, now, |c| {
-        milestone_guard(c, role, Role::Client, "approve milestones")?;
+        milestone_guard(c, "approve milestones")?;
         let n = pick(c, n)?;
         let status = c.milestones[n as usize - 1].status;
         if !matches!(status, MilestoneStatus::Funded | MilestoneStatus::Submitted) {
@@ -411,9 +395,8 @@ fn open_refund(c: &Contract, status: &[RefundStatus], what: &str) -> Result<usiz
 
 /// `refund request` (client): of a funded milestone's free escrow (all, or
 /// `amount`); the freelancer has 7 days to approve or dispute.
-pub fn request(
+pub(crate) fn request(
     c: &Contract,
-    role: Role,
     amount: Option<Money>,
     settings: &Settings,
     now: Instant,
@@ -421,7 +404,6 @@ pub fn request(
     let cur = settings.currency;
     transition(c, settings, now, |c| {
         fixed_only(c, "refunds of escrow")?;
-        only(role, Role::Client, c, "request a refund")?;
         if let Some(i) = c.refunds.iter().position(|r| r.status.is_open()) {
             return refused(format!(
                 "refund {} of {} is still open ({}): settle it first",
@@ -477,14 +459,12 @@ pub fn request(
 }
 
 /// `refund approve` (freelancer): the requested money returns to the client.
-pub fn approve_refund(
+pub(crate) fn approve_refund(
     c: &Contract,
-    role: Role,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        only(role, Role::Freelancer, c, "approve a refund")?;
         let i = open_refund(c, &[RefundStatus::Requested], "approve")?;
         let (amount, n) = settle_refund(c, i, RefundStatus::Refunded, now);
         if let Some(n) = n {
@@ -503,15 +483,13 @@ pub fn approve_refund(
 
 /// `refund dispute` (freelancer, within 7 days): the client then has 5
 /// business days to concede or escalate.
-pub fn dispute(
+pub(crate) fn dispute(
     c: &Contract,
-    role: Role,
     note: Option<String>,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        only(role, Role::Freelancer, c, "dispute a refund")?;
         let i = open_refund(c, &[RefundStatus::Requested], "dispute")?;
         let due = add_business_hours(now, DISPUTE_ANSWER_BUSINESS_HOURS);
         let r = &mut c.refunds[i];
@@ -534,14 +512,12 @@ pub fn dispute(
 }
 
 /// `refund concede` (client): the disputed money is released to the freelancer.
-pub fn concede(
+pub(crate) fn concede(
     c: &Contract,
-    role: Role,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        only(role, Role::Client, c, "concede a dispute")?;
         let i = open_refund(c, &[RefundStatus::Disputed], "concede")?;
         let (amount, n) = settle_refund(c, i, RefundStatus::Released, now);
         pay_out(c, settings, n, amount, now);
@@ -570,14 +546,12 @@ fn pay_out(c: &mut Contract, settings: &Settings, n: Option<u32>, amount: Money,
 }
 
 /// `refund escalate` (client): mediation; ends with `refund resolve`.
-pub fn escalate(
+pub(crate) fn escalate(
     c: &Contract,
-    role: Role,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        only(role, Role::Client, c, "escalate a dispute")?;
         let i = open_refund(c, &[RefundStatus::Disputed], "escalate")?;
         c.refunds[i].status = RefundStatus::Escalated;
         let amount = c.refunds[i].amount;
@@ -594,7 +568,7 @@ pub fn escalate(
 
 /// `refund resolve` (either party records mediation's outcome): the parts
 /// must add up to the disputed amount exactly.
-pub fn resolve(
+pub(crate) fn resolve(
     c: &Contract,
     role: Role,
     client_part: Money,
@@ -658,16 +632,14 @@ pub fn giveable(c: &Contract, now: Instant) -> Money {
 
 /// `refund give` (freelancer): gives back released money; final; the fee on
 /// it is returned to the freelancer.
-pub fn give(
+pub(crate) fn give(
     c: &Contract,
-    role: Role,
     amount: Money,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     let cur = settings.currency;
     transition(c, settings, now, |c| {
-        only(role, Role::Freelancer, c, "give a refund")?;
         let max = giveable(c, now);
         if amount.is_zero() || amount > max {
             return refused(format!(
@@ -732,49 +704,24 @@ mod tests {
     fn milestone_cycle_with_partial_approval_carries_the_rest() {
         let s = lt::settings();
         let c = lt::fixed("500");
-        let c = add_milestone(
-            &c,
-            Role::Client,
-            "Two".into(),
-            usd("300"),
-            false,
-            &s,
-            t(NOW),
-        )
-        .unwrap()
-        .contract;
+        let c = add_milestone(&c, "Two".into(), usd("300"), false, &s, t(NOW))
+            .unwrap()
+            .contract;
+        assert!(add_milestone(&c, "Tiny".into(), usd("4.99"), false, &s, t(NOW)).is_err());
         assert!(
-            add_milestone(
-                &c,
-                Role::Client,
-                "Tiny".into(),
-                usd("4.99"),
-                false,
-                &s,
-                t(NOW)
-            )
-            .is_err()
-        );
-        assert!(
-            fund(&c, Role::Client, Some(2), &s, t(NOW)).is_err(),
+            fund(&c, Some(2), &s, t(NOW)).is_err(),
             "one funded at a time"
         );
-        let c = submit(&c, Role::Freelancer, None, &s, t(NOW))
-            .unwrap()
-            .contract;
-        let c = request_changes(&c, Role::Client, None, &s, t(NOW))
-            .unwrap()
-            .contract;
+        let c = submit(&c, None, &s, t(NOW)).unwrap().contract;
+        let c = request_changes(&c, None, &s, t(NOW)).unwrap().contract;
         assert_eq!(c.milestones[0].submitted_at, None);
-        let c = submit(&c, Role::Freelancer, None, &s, t(NOW))
-            .unwrap()
-            .contract;
-        let c = approve(&c, Role::Client, None, Some(usd("400")), &s, t(NOW))
+        let c = submit(&c, None, &s, t(NOW)).unwrap().contract;
+        let c = approve(&c, None, Some(usd("400")), &s, t(NOW))
             .unwrap()
             .contract;
         assert_eq!(c.milestones[0].status, MilestoneStatus::Released);
         assert_eq!(c.milestones[1].funded, usd("100"));
-        let c = fund(&c, Role::Client, None, &s, t(NOW)).unwrap().contract;
+        let c = fund(&c, None, &s, t(NOW)).unwrap().contract;
         assert_eq!(c.milestones[1].funded, usd("300"));
         let tot = c.totals();
         assert_eq!(
@@ -786,7 +733,7 @@ mod tests {
     #[test]
     fn milestone_auto_release_after_14_days() {
         let s = lt::settings();
-        let c = submit(&lt::fixed("500"), Role::Freelancer, None, &s, t(NOW))
+        let c = submit(&lt::fixed("500"), None, &s, t(NOW))
             .unwrap()
             .contract;
         assert!(advance(&c, &s, t("2026-12-02T09:59:59Z")).events.is_empty());
@@ -798,20 +745,11 @@ mod tests {
     #[test]
     fn refund_request_dispute_default_release() {
         let s = lt::settings();
-        let c = request(
-            &lt::fixed("500"),
-            Role::Client,
-            Some(usd("200")),
-            &s,
-            t(NOW),
-        )
-        .unwrap()
-        .contract;
-        assert!(
-            request(&c, Role::Client, None, &s, t(NOW)).is_err(),
-            "one open at a time"
-        );
-        let d = dispute(&c, Role::Freelancer, Some("delivered".into()), &s, t(NOW))
+        let c = request(&lt::fixed("500"), Some(usd("200")), &s, t(NOW))
+            .unwrap()
+            .contract;
+        assert!(request(&c, None, &s, t(NOW)).is_err(), "one open at a time");
+        let d = dispute(&c, Some("delivered".into()), &s, t(NOW))
             .unwrap()
             .contract;
         let due = t("2026-11-25T10:00:00Z");
@@ -826,22 +764,20 @@ mod tests {
         assert_eq!(o.contract.totals().paid, usd("200"));
         assert_eq!(o.contract.totals().escrow, usd("300"));
         // after the deadline the client can no longer concede
-        assert!(concede(&d, Role::Client, &s, due).is_err());
-        assert!(concede(&d, Role::Client, &s, due - Duration::seconds(1)).is_ok());
+        assert!(concede(&d, &s, due).is_err());
+        assert!(concede(&d, &s, due - Duration::seconds(1)).is_ok());
     }
 
     #[test]
     fn refund_answer_window() {
         let s = lt::settings();
-        let c = request(&lt::fixed("500"), Role::Client, None, &s, t(NOW))
+        let c = request(&lt::fixed("500"), None, &s, t(NOW))
             .unwrap()
             .contract;
         let due = t("2026-11-25T10:00:00Z");
-        assert!(dispute(&c, Role::Freelancer, None, &s, due - Duration::seconds(1)).is_ok());
-        assert!(dispute(&c, Role::Freelancer, None, &s, due).is_err());
-        let a = approve_refund(&c, Role::Freelancer, &s, t(NOW))
-            .unwrap()
-            .contract;
+        assert!(dispute(&c, None, &s, due - Duration::seconds(1)).is_ok());
+        assert!(dispute(&c, None, &s, due).is_err());
+        let a = approve_refund(&c, &s, t(NOW)).unwrap().contract;
         assert_eq!(a.totals().refunded, usd("500"));
         assert_eq!(a.milestones[0].status, MilestoneStatus::Refunded);
     }
@@ -849,13 +785,11 @@ mod tests {
     #[test]
     fn resolve_parts_must_add_up() {
         let s = lt::settings();
-        let c = request(&lt::fixed("500"), Role::Client, Some(usd("50")), &s, t(NOW))
+        let c = request(&lt::fixed("500"), Some(usd("50")), &s, t(NOW))
             .unwrap()
             .contract;
-        let c = dispute(&c, Role::Freelancer, None, &s, t(NOW))
-            .unwrap()
-            .contract;
-        let c = escalate(&c, Role::Client, &s, t(NOW)).unwrap().contract;
+        let c = dispute(&c, None, &s, t(NOW)).unwrap().contract;
+        let c = escalate(&c, &s, t(NOW)).unwrap().contract;
         assert!(
             advance(&c, &s, t("2027-06-01T00:00:00Z")).events.is_empty(),
             "mediation has no timer"
@@ -874,23 +808,27 @@ mod tests {
     #[test]
     fn give_within_180_days_at_most_net() {
         let s = lt::settings();
-        let c = approve(&lt::fixed("500"), Role::Client, None, None, &s, t(NOW))
+        let c = approve(&lt::fixed("500"), None, None, &s, t(NOW))
             .unwrap()
             .contract;
         // net paid: 500 - 50 fee = 450
-        assert!(give(&c, Role::Freelancer, usd("450.01"), &s, t(NOW)).is_err());
-        assert!(give(&c, Role::Client, usd("10"), &s, t(NOW)).is_err());
-        let g = give(&c, Role::Freelancer, usd("100"), &s, t(NOW))
-            .unwrap()
-            .contract;
+        assert!(give(&c, usd("450.01"), &s, t(NOW)).is_err());
+        // Only the freelancer gives a refund (declared with the request).
+        let cx = crate::core::apply::Context {
+            settings: &s,
+            weeks: &[],
+        };
+        let req = crate::core::apply::Request::RefundGive { amount: usd("10") };
+        assert!(crate::core::apply::apply(&c, Role::Client, &req, &cx, t(NOW)).is_err());
+        let g = give(&c, usd("100"), &s, t(NOW)).unwrap().contract;
         let tot = g.totals();
         assert_eq!(
             (tot.paid, tot.fee, tot.refunded),
             (usd("400"), usd("40"), usd("100"))
         );
-        assert!(give(&g, Role::Freelancer, usd("350.01"), &s, t(NOW)).is_err());
+        assert!(give(&g, usd("350.01"), &s, t(NOW)).is_err());
         let late = t(NOW) + Duration::days(GIVE_WINDOW_DAYS);
-        assert!(give(&c, Role::Freelancer, usd("1"), &s, late).is_err());
+        assert!(give(&c, usd("1"), &s, late).is_err());
     }
 
     #[test]
@@ -912,13 +850,11 @@ mod tests {
             week("2026-11-14T00:00:00Z", "300", "30"),
         ];
         assert_eq!(giveable(&c, t(NOW)), usd("450"));
-        assert!(give(&c, Role::Freelancer, usd("450.01"), &s, t(NOW)).is_err());
-        let g = give(&c, Role::Freelancer, usd("400"), &s, t(NOW))
-            .unwrap()
-            .contract;
+        assert!(give(&c, usd("450.01"), &s, t(NOW)).is_err());
+        let g = give(&c, usd("400"), &s, t(NOW)).unwrap().contract;
         // The fee on it (10 %) is returned; what is left to give shrinks.
         assert_eq!(g.refunds[0].fee_returned, Some(usd("40")));
         assert_eq!(giveable(&g, t(NOW)), usd("50"));
-        assert!(give(&g, Role::Freelancer, usd("50.01"), &s, t(NOW)).is_err());
+        assert!(give(&g, usd("50.01"), &s, t(NOW)).is_err());
     }
 }

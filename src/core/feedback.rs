@@ -110,7 +110,7 @@ pub use super::model::{commitment_of, matches_commitment};
 /// `publish` (the author, shared ledger): the content of feedback committed
 /// to earlier, once it is revealed (both gave, or the window closed); it
 /// must match the commitment.
-pub fn publish(
+pub(crate) fn publish(
     c: &Contract,
     role: Role,
     content: &Feedback,
@@ -154,7 +154,7 @@ fn non_empty(s: &Option<String>) -> Option<String> {
 /// `feedback give` (client or freelancer): once per party, after the end,
 /// before the window closes; never edited. The second party's feedback
 /// reveals both at once. History says who gave feedback, never what.
-pub fn give(
+pub(crate) fn give(
     c: &Contract,
     role: Role,
     req: &GiveRequest,
@@ -243,7 +243,7 @@ fn give_step(
 
 /// `feedback reply` (the recipient): once, to feedback about them that is
 /// revealed, until 28 days after the end (that instant included); never edited.
-pub fn reply(
+pub(crate) fn reply(
     c: &Contract,
     role: Role,
     text: &str,

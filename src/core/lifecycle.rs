@@ -210,14 +210,13 @@ pub fn create_offer(
 
 /// `accept` (freelancer): an offer becomes an active contract, which starts
 /// now.
-pub fn accept(
+pub(crate) fn accept(
     c: &Contract,
-    role: Role,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     offer_transition(c, settings, now, |c| {
-        answer(c, role, "accept")?;
+        answer(c, "accept")?;
         c.status = Status::Active;
         c.started_at = now;
         Ok(vec![event(
@@ -230,14 +229,13 @@ pub fn accept(
 }
 
 /// `decline` (freelancer): an offer ends, its escrow returned to the client.
-pub fn decline(
+pub(crate) fn decline(
     c: &Contract,
-    role: Role,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     offer_transition(c, settings, now, |c| {
-        answer(c, role, "decline")?;
+        answer(c, "decline")?;
         let available = gather_free_escrow(c);
         let returned: Money = available.iter().map(|(_, m)| *m).sum();
         let mut events = return_escrow(c, &available, now);
@@ -284,38 +282,22 @@ fn return_escrow(c: &mut Contract, available: &[(u32, Money)], now: Instant) -> 
     events
 }
 
-/// Refuses an answer to `c` unless it is an offer answered by its freelancer.
-fn answer(c: &Contract, role: Role, verb: &str) -> Result<(), RuleError> {
+/// Refuses an answer to `c` unless it is an offer (that its freelancer
+/// answers is `apply`'s to check).
+fn answer(c: &Contract, verb: &str) -> Result<(), RuleError> {
     if c.status != Status::Offered {
         return refused(format!(
             "cannot {verb} {}: it is {}, not an offer (only an offer is accepted or declined)",
             c.id, c.status
         ));
     }
-    if role != Role::Freelancer {
-        return refused(format!(
-            "only the freelancer ({}) can {verb} the offer {} (use --as freelancer)",
-            c.freelancer, c.id
-        ));
-    }
     Ok(())
 }
 
 /// `pause` (client, hourly): active -> paused; a paused contract takes no new time.
-pub fn pause(
-    c: &Contract,
-    role: Role,
-    settings: &Settings,
-    now: Instant,
-) -> Result<Outcome, RuleError> {
+pub(crate) fn pause(c: &Contract, settings: &Settings, now: Instant) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
         refuse_if_ended(c, "pause")?;
-        if role != Role::Client {
-            return refused(format!(
-                "only the client can pause {} (use --as client)",
-                c.id
-            ));
-        }
         if c.kind() != Kind::Hourly {
             return refused(format!(
                 "cannot pause {}: only hourly contracts are paused; a fixed contract's escrow stays as it is",
@@ -334,20 +316,13 @@ pub fn pause(
 }
 
 /// `resume` (client, hourly): paused -> active.
-pub fn resume(
+pub(crate) fn resume(
     c: &Contract,
-    role: Role,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
         refuse_if_ended(c, "resume")?;
-        if role != Role::Client {
-            return refused(format!(
-                "only the client can resume {} (use --as client)",
-                c.id
-            ));
-        }
         if c.status != Status::Paused {
             return refused(format!(
                 "{} is not paused (it is {}); only a paused contract can be resumed",
@@ -371,7 +346,7 @@ pub enum Pay {
 }
 
 /// What `end` asks for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndRequest {
     /// Why.
     pub reason: EndReason,
@@ -401,7 +376,7 @@ fn gather_free_escrow(c: &mut Contract) -> Vec<(u32, Money)> {
 /// `end` (client or freelancer, from active or paused): final. Locks the
 /// diary at `now`, settles a fixed contract's escrow as the rules say, and
 /// opens both feedback windows.
-pub fn end(
+pub(crate) fn end(
     c: &Contract,
     role: Role,
     req: &EndRequest,
@@ -774,8 +749,8 @@ pub(crate) mod tests {
             .unwrap()
             .contract;
         assert!(end(&c, Role::Client, &end_req(None), &settings(), t(NOW)).is_err());
-        assert!(pause(&c, Role::Client, &settings(), t(NOW)).is_err());
-        assert!(resume(&c, Role::Client, &settings(), t(NOW)).is_err());
+        assert!(pause(&c, &settings(), t(NOW)).is_err());
+        assert!(resume(&c, &settings(), t(NOW)).is_err());
     }
 
     #[test]
@@ -799,14 +774,20 @@ pub(crate) mod tests {
     fn pause_and_resume() {
         let s = settings();
         let c = hourly();
-        assert!(pause(&c, Role::Freelancer, &s, t(NOW)).is_err());
-        let p = pause(&c, Role::Client, &s, t(NOW)).unwrap().contract;
+        // Only the client pauses (declared with the request).
+        let cx = crate::core::apply::Context {
+            settings: &s,
+            weeks: &[],
+        };
+        let req = crate::core::apply::Request::Pause;
+        assert!(crate::core::apply::apply(&c, Role::Freelancer, &req, &cx, t(NOW)).is_err());
+        let p = pause(&c, &s, t(NOW)).unwrap().contract;
         assert_eq!(p.status, Status::Paused);
-        assert!(pause(&p, Role::Client, &s, t(NOW)).is_err());
-        assert!(resume(&c, Role::Client, &s, t(NOW)).is_err());
-        let r = resume(&p, Role::Client, &s, t(NOW)).unwrap().contract;
+        assert!(pause(&p, &s, t(NOW)).is_err());
+        assert!(resume(&c, &s, t(NOW)).is_err());
+        let r = resume(&p, &s, t(NOW)).unwrap().contract;
         assert_eq!(r.status, Status::Active);
-        assert!(pause(&fixed("500"), Role::Client, &s, t(NOW)).is_err());
+        assert!(pause(&fixed("500"), &s, t(NOW)).is_err());
         // a paused contract can still be ended
         assert!(end(&p, Role::Client, &end_req(None), &s, t(NOW)).is_ok());
     }

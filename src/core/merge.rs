@@ -7,15 +7,16 @@
 //! operation the rules refuse in the merged order stays in the history,
 //! marked superseded with the reason; it changes nothing.
 
-use super::diary::hourly::{self, DisputeAction};
+use super::apply::{Context, Request, apply};
+use super::diary::hourly::DisputeAction;
 use super::diary::week_file::WeekFile;
 use super::error::RuleError;
-use super::feedback::{self, GiveRequest};
-use super::lifecycle::{self, EndRequest, Pay};
+use super::feedback::GiveRequest;
+use super::lifecycle::{EndRequest, Pay};
 use super::model::*;
 use super::money::Money;
 use super::step::stamp;
-use super::{Outcome, Settings, escrow, timers};
+use super::{Outcome, Settings, timers};
 use std::collections::BTreeMap;
 
 /// A merged contract, and the operations set aside.
@@ -136,7 +137,8 @@ pub fn contract(
     }
 }
 
-/// Applies `op` again to `c` through the rule that made it.
+/// Applies `op` again to `c` through the one door, [`apply`], with the
+/// request its first event records.
 fn reapply(
     c: &Contract,
     op: &Operation<'_>,
@@ -144,18 +146,30 @@ fn reapply(
     settings: &Settings,
 ) -> Result<Outcome, RuleError> {
     let head = op.head();
-    let now = head.at;
     let Ok(role) = head.actor.as_str().parse::<Role>() else {
         return Err(RuleError::Refused("a timer is not re-applied".into()));
     };
+    let request = request_of(op, role)?;
+    let cx = Context { settings, weeks };
+    apply(c, role, &request, &cx, head.at)
+}
+
+/// The request an operation's first event records: what its party asked,
+/// as it asked it. Every kind of event is named here (timers' and the
+/// effects a request had are never applied again).
+fn request_of(op: &Operation<'_>, role: Role) -> Result<Request, RuleError> {
+    let head = op.head();
     let amount = head.amount.unwrap_or(Money::ZERO);
-    let week_file = |w: super::week::Week| weeks.iter().find(|f| f.week == w && f.contract == c.id);
-    let s = settings;
-    match &head.op {
-        Op::OfferAccepted {} => lifecycle::accept(c, role, s, now),
-        Op::OfferDeclined { .. } => lifecycle::decline(c, role, s, now),
-        Op::Paused {} => lifecycle::pause(c, role, s, now),
-        Op::Resumed {} => lifecycle::resume(c, role, s, now),
+    let not_a_request = |kind: EventKind| {
+        Err(RuleError::Refused(format!(
+            "`{kind}` is not an operation that can be applied again"
+        )))
+    };
+    Ok(match &head.op {
+        Op::OfferAccepted {} => Request::Accept,
+        Op::OfferDeclined { .. } => Request::Decline,
+        Op::Paused {} => Request::Pause,
+        Op::Resumed {} => Request::Resume,
         Op::Ended {
             end_reason,
             note,
@@ -170,39 +184,45 @@ fn reapply(
                 (_, Some(a)) => Some(Pay::Amount(*a)),
                 _ => None,
             };
-            let req = EndRequest {
+            Request::End(EndRequest {
                 reason: *end_reason,
                 note: note.clone(),
                 pay,
-            };
-            lifecycle::end(c, role, &req, s, now)
+            })
         }
-        Op::MilestoneAdded { title, .. } => {
-            let fund = op
+        Op::MilestoneAdded { title, .. } => Request::MilestoneAdd {
+            title: title.clone(),
+            amount,
+            fund: op
                 .events
                 .iter()
-                .any(|e| matches!(e.op, Op::MilestoneFunded { .. }));
-            escrow::add_milestone(c, role, title.clone(), amount, fund, s, now)
-        }
-        Op::MilestoneFunded { milestone, .. } => escrow::fund(c, role, Some(*milestone), s, now),
-        Op::MilestoneSubmitted { milestone, .. } => {
-            escrow::submit(c, role, Some(*milestone), s, now)
-        }
-        Op::ChangesRequested { milestone } => {
-            escrow::request_changes(c, role, Some(*milestone), s, now)
-        }
+                .any(|e| matches!(e.op, Op::MilestoneFunded { .. })),
+        },
+        Op::MilestoneFunded { milestone, .. } => Request::MilestoneFund {
+            milestone: Some(*milestone),
+        },
+        Op::MilestoneSubmitted { milestone, .. } => Request::MilestoneSubmit {
+            milestone: Some(*milestone),
+        },
+        Op::ChangesRequested { milestone } => Request::RequestChanges {
+            milestone: Some(*milestone),
+        },
         Op::MilestoneApproved {
             milestone, asked, ..
-        } => escrow::approve(c, role, Some(*milestone), *asked, s, now),
-        Op::RefundRequested { asked, .. } => escrow::request(c, role, *asked, s, now),
-        Op::RefundApproved { .. } => escrow::approve_refund(c, role, s, now),
-        Op::RefundDisputed { note, .. } => escrow::dispute(c, role, note.clone(), s, now),
-        Op::DisputeConceded { .. } => escrow::concede(c, role, s, now),
-        Op::DisputeEscalated { .. } => escrow::escalate(c, role, s, now),
-        Op::DisputeResolved { client_part, .. } => {
-            escrow::resolve(c, role, *client_part, amount - *client_part, s, now)
-        }
-        Op::RefundGiven { .. } => escrow::give(c, role, amount, s, now),
+        } => Request::MilestoneApprove {
+            milestone: Some(*milestone),
+            amount: *asked,
+        },
+        Op::RefundRequested { asked, .. } => Request::RefundRequest { amount: *asked },
+        Op::RefundApproved { .. } => Request::RefundApprove,
+        Op::RefundDisputed { note, .. } => Request::RefundDispute { note: note.clone() },
+        Op::DisputeConceded { .. } => Request::RefundConcede,
+        Op::DisputeEscalated { .. } => Request::RefundEscalate,
+        Op::DisputeResolved { client_part, .. } => Request::RefundResolve {
+            client: *client_part,
+            freelancer: amount - *client_part,
+        },
+        Op::RefundGiven { .. } => Request::RefundGive { amount },
         Op::FeedbackGiven {} => {
             let f = op
                 .side
@@ -211,7 +231,7 @@ fn reapply(
                 .ok_or_else(|| {
                     RuleError::Refused("the feedback given is not in its clone".into())
                 })?;
-            let req = match &f.commitment {
+            Request::FeedbackGive(match &f.commitment {
                 // Given by commitment: that is what is applied again (the
                 // stars stand in for the content the rule checks, which the
                 // commitment hides; `feedback_published` brings it).
@@ -229,8 +249,7 @@ fn reapply(
                     private: f.private.clone(),
                     commitment: None,
                 },
-            };
-            feedback::give(c, role, &req, s, now)
+            })
         }
         Op::FeedbackPublished {} => {
             let f = op
@@ -240,58 +259,46 @@ fn reapply(
                 .ok_or_else(|| {
                     RuleError::Refused("the feedback published is not in its clone".into())
                 })?;
-            feedback::publish(c, role, f, s, now)
+            Request::FeedbackPublish(Box::new(f.clone()))
         }
-        Op::FeedbackReplied {} => {
-            let text = op
+        Op::FeedbackReplied {} => Request::FeedbackReply {
+            text: op
                 .side
                 .feedback(role.other())
                 .and_then(|f| f.reply.clone())
-                .ok_or_else(|| RuleError::Refused("the reply is not in its clone".into()))?;
-            feedback::reply(c, role, &text, s, now)
-        }
-        Op::LimitChanged { hours, .. } => hourly::set_limit(c, role, *hours, s, now),
-        Op::WeekDisputed { week, reason, .. } => hourly::dispute(
-            c,
-            role,
-            *week,
-            DisputeAction::Open(reason.clone()),
-            week_file(*week),
-            s,
-            now,
-        ),
-        Op::DisputeAccepted { week } => hourly::dispute(
-            c,
-            role,
-            *week,
-            DisputeAction::Accept,
-            week_file(*week),
-            s,
-            now,
-        ),
-        Op::DisputeDeclined { week } => hourly::dispute(
-            c,
-            role,
-            *week,
-            DisputeAction::Decline,
-            week_file(*week),
-            s,
-            now,
-        ),
-        Op::DisputeWithdrawn { week } => hourly::dispute(
-            c,
-            role,
-            *week,
-            DisputeAction::Withdraw,
-            week_file(*week),
-            s,
-            now,
-        ),
-        other => Err(RuleError::Refused(format!(
-            "`{}` is not an operation that can be applied again",
-            other.kind()
-        ))),
-    }
+                .ok_or_else(|| RuleError::Refused("the reply is not in its clone".into()))?,
+        },
+        Op::LimitChanged { hours, .. } => Request::Limit { hours: *hours },
+        Op::WeekDisputed { week, reason, .. } => Request::WeekDispute {
+            week: *week,
+            action: DisputeAction::Open(reason.clone()),
+        },
+        Op::DisputeAccepted { week } => Request::WeekDispute {
+            week: *week,
+            action: DisputeAction::Accept,
+        },
+        Op::DisputeDeclined { week } => Request::WeekDispute {
+            week: *week,
+            action: DisputeAction::Decline,
+        },
+        Op::DisputeWithdrawn { week } => Request::WeekDispute {
+            week: *week,
+            action: DisputeAction::Withdraw,
+        },
+        // Made by `new` (the contract's terms), by timers, or as an effect
+        // of a request above: derived again, never applied again.
+        Op::Created { .. }
+        | Op::Released { .. }
+        | Op::Refunded { .. }
+        | Op::RefundAutoApproved { .. }
+        | Op::DisputeDefaulted { .. }
+        | Op::MilestoneAutoReleased { .. }
+        | Op::FeedbackRevealed {}
+        | Op::FeedbackWindowClosed { .. }
+        | Op::WeekPaid { .. }
+        | Op::TimerStopped { .. }
+        | Op::Legacy { .. } => return not_a_request(head.kind()),
+    })
 }
 
 /// Merges two clones of one contract's week of diary, entry by entry (by
@@ -434,8 +441,10 @@ fn greater(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::diary::hourly;
     use crate::core::lifecycle::tests as lt;
     use crate::core::model::RefundStatus;
+    use crate::core::{escrow, lifecycle};
 
     fn t(s: &str) -> Instant {
         lt::t(s)
@@ -464,7 +473,6 @@ mod tests {
         let base = done(
             escrow::request(
                 &base_fixed(),
-                Role::Client,
                 Some(money("100")),
                 &s,
                 t("2026-11-04T10:00:00Z"),
@@ -475,7 +483,6 @@ mod tests {
         let theirs = done(
             escrow::dispute(
                 &base,
-                Role::Freelancer,
                 Some("done as agreed".into()),
                 &s,
                 t("2026-11-06T10:00:00Z"),
@@ -574,26 +581,17 @@ mod tests {
         );
         // The client pauses and resumes in one clone; in the other, the
         // client (at another desk) raises the limit in between.
-        let paused = done(
-            lifecycle::pause(&base, Role::Client, &s, t1),
-            "00000000000000a1",
-        );
-        let ours = done(
-            lifecycle::resume(&paused, Role::Client, &s, t3),
-            "00000000000000a2",
-        );
+        let paused = done(lifecycle::pause(&base, &s, t1), "00000000000000a1");
+        let ours = done(lifecycle::resume(&paused, &s, t3), "00000000000000a2");
         let theirs = done(
-            hourly::set_limit(&base, Role::Client, Some(20), &s, t2),
+            hourly::set_limit(&base, Some(20), &s, t2),
             "00000000000000b1",
         );
         let one = done(
-            hourly::set_limit(&paused, Role::Client, Some(20), &s, t2),
+            hourly::set_limit(&paused, Some(20), &s, t2),
             "00000000000000b1",
         );
-        let one = done(
-            lifecycle::resume(&one, Role::Client, &s, t3),
-            "00000000000000a2",
-        );
+        let one = done(lifecycle::resume(&one, &s, t3), "00000000000000a2");
         let m = contract(&base, &ours, &theirs, &[], &s);
         assert_eq!(m.superseded, vec![]);
         assert_eq!(m.contract, one);
@@ -628,13 +626,13 @@ mod tests {
     ) -> Result<Outcome, RuleError> {
         let usd = |x: &str| s.currency.parse(x).unwrap();
         match k % 10 {
-            0 => escrow::fund(c, Role::Client, n, s, now),
-            1 => escrow::submit(c, Role::Freelancer, n, s, now),
-            2 => escrow::approve(c, Role::Client, n, None, s, now),
-            3 => escrow::request(c, Role::Client, Some(usd("10")), s, now),
-            4 => escrow::approve_refund(c, Role::Freelancer, s, now),
-            5 => escrow::dispute(c, Role::Freelancer, None, s, now),
-            6 => escrow::concede(c, Role::Client, s, now),
+            0 => escrow::fund(c, n, s, now),
+            1 => escrow::submit(c, n, s, now),
+            2 => escrow::approve(c, n, None, s, now),
+            3 => escrow::request(c, Some(usd("10")), s, now),
+            4 => escrow::approve_refund(c, s, now),
+            5 => escrow::dispute(c, None, s, now),
+            6 => escrow::concede(c, s, now),
             7 => {
                 let req = EndRequest {
                     reason: EndReason::Completed,
@@ -651,7 +649,7 @@ mod tests {
                 };
                 lifecycle::end(c, Role::Freelancer, &req, s, now)
             }
-            _ => escrow::give(c, Role::Freelancer, usd("5"), s, now),
+            _ => escrow::give(c, usd("5"), s, now),
         }
     }
 

@@ -44,6 +44,7 @@ macro_rules! text_serde {
 }
 
 pub mod accounts;
+pub mod apply;
 pub mod diary;
 pub mod error;
 pub mod escrow;

@@ -249,7 +249,6 @@ mod tests {
         let c = lt::fixed("500");
         let c = escrow::add_milestone(
             &c,
-            Role::Client,
             "Two".into(),
             usd("300"),
             false,
@@ -258,28 +257,15 @@ mod tests {
         )
         .unwrap()
         .contract;
-        let c = escrow::approve(
-            &c,
-            Role::Client,
-            None,
-            Some(usd("400")),
-            &s,
-            t("2026-11-04T09:00:00Z"),
-        )
-        .unwrap()
-        .contract;
-        let c = escrow::fund(&c, Role::Client, None, &s, t("2026-11-05T09:00:00Z"))
+        let c = escrow::approve(&c, None, Some(usd("400")), &s, t("2026-11-04T09:00:00Z"))
             .unwrap()
             .contract;
-        let c = escrow::give(
-            &c,
-            Role::Freelancer,
-            usd("50"),
-            &s,
-            t("2026-11-06T09:00:00Z"),
-        )
-        .unwrap()
-        .contract;
+        let c = escrow::fund(&c, None, &s, t("2026-11-05T09:00:00Z"))
+            .unwrap()
+            .contract;
+        let c = escrow::give(&c, usd("50"), &s, t("2026-11-06T09:00:00Z"))
+            .unwrap()
+            .contract;
         let c = end(
             &c,
             Role::Client,

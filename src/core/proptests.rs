@@ -10,6 +10,7 @@
 // Test code panics on purpose when something is not as expected.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use super::apply::{Context, Request, apply};
 use super::error::RuleError;
 use super::escrow;
 use super::lifecycle::{self, EndRequest, NewContract, NewTerms, Pay};
@@ -667,44 +668,36 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>, checks: Checks) -> Result<()
                 let before = input.clone();
                 // What the rule sees once the timers are applied.
                 let view = timers::advance(&input, s, now).contract;
-                let r = match &op {
+                let request = match &op {
                     Op::Add {
                         amount, fund: f, ..
-                    } => escrow::add_milestone(
-                        &input,
-                        role,
-                        "Extra".into(),
-                        Money::from_minor(*amount),
-                        *f,
-                        s,
-                        now,
-                    ),
-                    Op::Fund { n, .. } => escrow::fund(&input, role, *n, s, now),
-                    Op::Submit { n, .. } => escrow::submit(&input, role, *n, s, now),
-                    Op::RequestChanges { n, .. } => {
-                        escrow::request_changes(&input, role, *n, s, now)
-                    }
-                    Op::Approve { n, amt, .. } => {
-                        let a = resolve_amt(amt, free_of(&view, *n));
-                        escrow::approve(&input, role, *n, a, s, now)
-                    }
+                    } => Request::MilestoneAdd {
+                        title: "Extra".into(),
+                        amount: Money::from_minor(*amount),
+                        fund: *f,
+                    },
+                    Op::Fund { n, .. } => Request::MilestoneFund { milestone: *n },
+                    Op::Submit { n, .. } => Request::MilestoneSubmit { milestone: *n },
+                    Op::RequestChanges { n, .. } => Request::RequestChanges { milestone: *n },
+                    Op::Approve { n, amt, .. } => Request::MilestoneApprove {
+                        milestone: *n,
+                        amount: resolve_amt(amt, free_of(&view, *n)),
+                    },
                     Op::Request { amt, .. } => {
                         let max = lifecycle::available_escrow(&view)
                             .first()
                             .map(|(_, m)| *m)
                             .unwrap_or_default();
-                        escrow::request(&input, role, resolve_amt(amt, max), s, now)
+                        Request::RefundRequest {
+                            amount: resolve_amt(amt, max),
+                        }
                     }
-                    Op::ApproveRefund { .. } => escrow::approve_refund(&input, role, s, now),
-                    Op::Dispute { note, .. } => escrow::dispute(
-                        &input,
-                        role,
-                        note.then(|| "work delivered".to_string()),
-                        s,
-                        now,
-                    ),
-                    Op::Concede { .. } => escrow::concede(&input, role, s, now),
-                    Op::Escalate { .. } => escrow::escalate(&input, role, s, now),
+                    Op::ApproveRefund { .. } => Request::RefundApprove,
+                    Op::Dispute { note, .. } => Request::RefundDispute {
+                        note: note.then(|| "work delivered".to_string()),
+                    },
+                    Op::Concede { .. } => Request::RefundConcede,
+                    Op::Escalate { .. } => Request::RefundEscalate,
                     Op::Resolve { pct, off, .. } => {
                         let total = view
                             .refunds
@@ -715,12 +708,16 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>, checks: Checks) -> Result<()
                             .unwrap_or(Money::from_minor(1000));
                         let cp = Money::from_minor(total.minor() * i64::from(*pct) / 100);
                         let fp = Money::from_minor((total - cp).minor() + off).max(Money::ZERO);
-                        escrow::resolve(&input, role, cp, fp, s, now)
+                        Request::RefundResolve {
+                            client: cp,
+                            freelancer: fp,
+                        }
                     }
                     Op::Give { amt, .. } => {
                         let max = escrow::giveable(&view, now);
-                        let a = resolve_amt(amt, max).unwrap_or(max);
-                        escrow::give(&input, role, a, s, now)
+                        Request::RefundGive {
+                            amount: resolve_amt(amt, max).unwrap_or(max),
+                        }
                     }
                     Op::End { pay, .. } => {
                         let esc: Money = lifecycle::available_escrow(&view)
@@ -735,20 +732,19 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>, checks: Checks) -> Result<()
                                 Some(Pay::Amount(resolve_amt(a, esc).unwrap_or(esc)))
                             }
                         };
-                        lifecycle::end(
-                            &input,
-                            role,
-                            &EndRequest {
-                                reason: EndReason::Completed,
-                                note: None,
-                                pay,
-                            },
-                            s,
-                            now,
-                        )
+                        Request::End(EndRequest {
+                            reason: EndReason::Completed,
+                            note: None,
+                            pay,
+                        })
                     }
                     _ => unreachable!(),
                 };
+                let cx = Context {
+                    settings: s,
+                    weeks: &[],
+                };
+                let r = apply(&input, role, &request, &cx, now);
                 if let Some(o) = outcome(&before, &input, r, now, &at)? {
                     step_checks(
                         &op,
@@ -961,7 +957,7 @@ mod regressions {
         let s = usd();
         let now = start();
         let c = fixed(&[10_000, 5_000]);
-        let c = escrow::approve(&c, Role::Client, None, Some(cents(2_000)), &s, now)
+        let c = escrow::approve(&c, None, Some(cents(2_000)), &s, now)
             .unwrap()
             .contract;
         assert_eq!(
@@ -970,20 +966,16 @@ mod regressions {
             "carried to milestone 2"
         );
         assert!(matches!(
-            escrow::request(&c, Role::Client, None, &s, now),
+            escrow::request(&c, None, &s, now),
             Err(RuleError::Refused(_))
         ));
-        let c = escrow::fund(&c, Role::Client, None, &s, now)
-            .unwrap()
-            .contract;
+        let c = escrow::fund(&c, None, &s, now).unwrap().contract;
         assert_eq!(c.milestones[1].status, MilestoneStatus::Funded);
         assert_eq!(lifecycle::milestone_escrow(&c, 2), cents(8_000));
-        let c = escrow::request(&c, Role::Client, Some(cents(3_000)), &s, now)
+        let c = escrow::request(&c, Some(cents(3_000)), &s, now)
             .unwrap()
             .contract;
-        let c = escrow::approve_refund(&c, Role::Freelancer, &s, now)
-            .unwrap()
-            .contract;
+        let c = escrow::approve_refund(&c, &s, now).unwrap().contract;
         assert_eq!(lifecycle::milestone_escrow(&c, 2), cents(5_000));
         assert!(validate::contract(&c).is_empty());
     }
@@ -995,16 +987,12 @@ mod regressions {
         let s = usd();
         let now = start();
         let c = fixed(&[500]);
-        let c = escrow::approve(&c, Role::Client, None, Some(cents(11)), &s, now)
+        let c = escrow::approve(&c, None, Some(cents(11)), &s, now)
             .unwrap()
             .contract;
         assert_eq!(c.totals().fee, cents(1));
-        let c = escrow::give(&c, Role::Freelancer, cents(5), &s, now)
-            .unwrap()
-            .contract;
-        let c = escrow::give(&c, Role::Freelancer, cents(5), &s, now)
-            .unwrap()
-            .contract;
+        let c = escrow::give(&c, cents(5), &s, now).unwrap().contract;
+        let c = escrow::give(&c, cents(5), &s, now).unwrap().contract;
         let t = c.totals();
         assert_eq!(t.paid, cents(1));
         assert!(t.fee >= Money::ZERO, "total fee {}", t.fee.minor());
@@ -1017,18 +1005,10 @@ mod regressions {
         let s = usd();
         let now = start();
         let c = fixed(&[50_000]);
-        let c = escrow::submit(&c, Role::Freelancer, None, &s, now)
-            .unwrap()
-            .contract;
-        let c = escrow::request(&c, Role::Client, None, &s, now)
-            .unwrap()
-            .contract;
-        let c = escrow::dispute(&c, Role::Freelancer, None, &s, now)
-            .unwrap()
-            .contract;
-        let c = escrow::escalate(&c, Role::Client, &s, now)
-            .unwrap()
-            .contract;
+        let c = escrow::submit(&c, None, &s, now).unwrap().contract;
+        let c = escrow::request(&c, None, &s, now).unwrap().contract;
+        let c = escrow::dispute(&c, None, &s, now).unwrap().contract;
+        let c = escrow::escalate(&c, &s, now).unwrap().contract;
         let o = timers::advance(&c, &s, now + Duration::days(14));
         assert!(
             o.events.iter().all(|e| e.amount != Some(Money::ZERO)),

@@ -361,48 +361,28 @@ mod tests {
             &s,
             t("2026-11-02T09:00:00Z"),
         ));
-        c = ok(escrow::submit(
-            &c,
-            Role::Freelancer,
-            Some(1),
-            &s,
-            t("2026-11-03T09:00:00Z"),
-        ));
+        c = ok(escrow::submit(&c, Some(1), &s, t("2026-11-03T09:00:00Z")));
         c = ok(escrow::approve(
             &c,
-            Role::Client,
             Some(1),
             None,
             &s,
             t("2026-11-03T12:00:00Z"),
         ));
-        c = ok(escrow::fund(
-            &c,
-            Role::Client,
-            Some(2),
-            &s,
-            t("2026-11-04T09:00:00Z"),
-        ));
+        c = ok(escrow::fund(&c, Some(2), &s, t("2026-11-04T09:00:00Z")));
         c = ok(escrow::request(
             &c,
-            Role::Client,
             Some(m("100")),
             &s,
             t("2026-11-04T10:00:00Z"),
         ));
         c = ok(escrow::dispute(
             &c,
-            Role::Freelancer,
             Some("the work is done".into()),
             &s,
             t("2026-11-05T10:00:00Z"),
         ));
-        c = ok(escrow::escalate(
-            &c,
-            Role::Client,
-            &s,
-            t("2026-11-06T10:00:00Z"),
-        ));
+        c = ok(escrow::escalate(&c, &s, t("2026-11-06T10:00:00Z")));
         c = ok(escrow::resolve(
             &c,
             Role::Client,
@@ -413,46 +393,21 @@ mod tests {
         ));
         c = ok(escrow::request(
             &c,
-            Role::Client,
             Some(m("25.25")),
             &s,
             t("2026-11-10T10:00:00Z"),
         ));
-        c = ok(escrow::approve_refund(
-            &c,
-            Role::Freelancer,
-            &s,
-            t("2026-11-11T10:00:00Z"),
-        ));
-        c = ok(escrow::submit(
-            &c,
-            Role::Freelancer,
-            Some(2),
-            &s,
-            t("2026-11-12T10:00:00Z"),
-        ));
+        c = ok(escrow::approve_refund(&c, &s, t("2026-11-11T10:00:00Z")));
+        c = ok(escrow::submit(&c, Some(2), &s, t("2026-11-12T10:00:00Z")));
         c = ok(escrow::approve(
             &c,
-            Role::Client,
             Some(2),
             None,
             &s,
             t("2026-11-12T10:30:00Z"),
         ));
-        c = ok(escrow::give(
-            &c,
-            Role::Freelancer,
-            m("20"),
-            &s,
-            t("2026-11-12T11:00:00Z"),
-        ));
-        c = ok(escrow::fund(
-            &c,
-            Role::Client,
-            Some(3),
-            &s,
-            t("2026-11-12T12:00:00Z"),
-        ));
+        c = ok(escrow::give(&c, m("20"), &s, t("2026-11-12T11:00:00Z")));
+        c = ok(escrow::fund(&c, Some(3), &s, t("2026-11-12T12:00:00Z")));
         c = ok(lifecycle::end(
             &c,
             Role::Client,
@@ -503,37 +458,19 @@ mod tests {
         let mut c = lt::hourly();
         c = ok(hourly::set_limit(
             &c,
-            Role::Client,
             Some(20),
             &s,
             t("2026-11-03T09:00:00Z"),
         ));
         c = ok(hourly::set_limit(
             &c,
-            Role::Client,
             Some(5),
             &s,
             t("2026-11-04T09:00:00Z"),
         ));
-        c = ok(hourly::set_limit(
-            &c,
-            Role::Client,
-            None,
-            &s,
-            t("2026-11-11T09:00:00Z"),
-        ));
-        c = ok(lifecycle::pause(
-            &c,
-            Role::Client,
-            &s,
-            t("2026-11-12T09:00:00Z"),
-        ));
-        c = ok(lifecycle::resume(
-            &c,
-            Role::Client,
-            &s,
-            t("2026-11-13T09:00:00Z"),
-        ));
+        c = ok(hourly::set_limit(&c, None, &s, t("2026-11-11T09:00:00Z")));
+        c = ok(lifecycle::pause(&c, &s, t("2026-11-12T09:00:00Z")));
+        c = ok(lifecycle::resume(&c, &s, t("2026-11-13T09:00:00Z")));
         c = ok(lifecycle::end(
             &c,
             Role::Freelancer,

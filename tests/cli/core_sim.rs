@@ -35,13 +35,14 @@
 
 use crate::model::{self, DAY, HOUR, MINUTE, Model, Op, Pay, Verdict, WEEK, WeekAction};
 use crate::reliability::{Rng, env_number, long, sim_seed};
+use contracts::core::apply::{Context, Request, apply};
 use contracts::core::diary::{self, DisputeAction, EditRequest, Entry, LogRequest, WeekFile};
-use contracts::core::feedback::{self, GiveRequest};
+use contracts::core::feedback::GiveRequest;
 use contracts::core::lifecycle::{self, EndRequest, NewContract, NewTerms};
 use contracts::core::week::Week;
 use contracts::core::{
     Contract, ContractId, Currency, EndReason, Instant, Money, Outcome, Role, RuleError, Settings,
-    Status, escrow, timers, validate,
+    Status, timers, validate,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -226,6 +227,20 @@ impl Ledger {
     }
 
     /// `commands::mutate`: due timers, the rule, a running timer stopped.
+    /// `commands::apply` inside `commands::mutate`: the request through the
+    /// product's one door, with the contract's week files.
+    fn apply(&self, id: &str, role: Role, now: Instant, request: Request) -> R<Writes> {
+        let weeks: Vec<WeekFile> = match self.contracts.get(id) {
+            Some(c) => self.all_weeks(c).into_iter().cloned().collect(),
+            None => Vec::new(),
+        };
+        let cx = Context {
+            settings: &self.settings,
+            weeks: &weeks,
+        };
+        self.mutate(id, role, now, |c, r| apply(c, r, &request, &cx, now))
+    }
+
     fn mutate(
         &self,
         id: &str,
@@ -313,7 +328,7 @@ impl Ledger {
     /// files it writes, or the refusal (`&self`: a refusal cannot change the
     /// ledger; `commit` applies the writes of an accepted op).
     fn exec(&self, op: &Op, step: usize, r: model::Role, now_s: model::Instant) -> R<Writes> {
-        let s = &self.settings;
+        let _s = &self.settings;
         let now = at(now_s);
         let role = role(r);
         let n32 = |n: &Option<usize>| n.map(|n| n as u32);
@@ -355,47 +370,78 @@ impl Ledger {
                 now,
             ),
             // milestone/*.rs
-            Op::MilestoneAdd { id, amount, fund } => self.mutate(id, role, now, |c, r| {
-                escrow::add_milestone(c, r, "More".into(), money(*amount), *fund, s, now)
-            }),
+            Op::MilestoneAdd { id, amount, fund } => self.apply(
+                id,
+                role,
+                now,
+                Request::MilestoneAdd {
+                    title: "More".into(),
+                    amount: money(*amount),
+                    fund: *fund,
+                },
+            ),
             Op::MilestoneFund { id, n } => {
-                self.mutate(id, role, now, |c, r| escrow::fund(c, r, n32(n), s, now))
+                self.apply(id, role, now, Request::MilestoneFund { milestone: n32(n) })
             }
-            Op::MilestoneSubmit { id, n } => {
-                self.mutate(id, role, now, |c, r| escrow::submit(c, r, n32(n), s, now))
+            Op::MilestoneSubmit { id, n } => self.apply(
+                id,
+                role,
+                now,
+                Request::MilestoneSubmit { milestone: n32(n) },
+            ),
+            Op::MilestoneRequestChanges { id, n } => {
+                self.apply(id, role, now, Request::RequestChanges { milestone: n32(n) })
             }
-            Op::MilestoneRequestChanges { id, n } => self.mutate(id, role, now, |c, r| {
-                escrow::request_changes(c, r, n32(n), s, now)
-            }),
-            Op::MilestoneApprove { id, n, amount } => self.mutate(id, role, now, |c, r| {
-                escrow::approve(c, r, n32(n), amount.map(money), s, now)
-            }),
+            Op::MilestoneApprove { id, n, amount } => self.apply(
+                id,
+                role,
+                now,
+                Request::MilestoneApprove {
+                    milestone: n32(n),
+                    amount: amount.map(money),
+                },
+            ),
             // refund/*.rs
-            Op::RefundRequest { id, amount } => self.mutate(id, role, now, |c, r| {
-                escrow::request(c, r, amount.map(money), s, now)
-            }),
-            Op::RefundApprove { id } => {
-                self.mutate(id, role, now, |c, r| escrow::approve_refund(c, r, s, now))
-            }
-            Op::RefundDispute { id } => self.mutate(id, role, now, |c, r| {
-                escrow::dispute(c, r, Some("done as agreed".into()), s, now)
-            }),
-            Op::RefundConcede { id } => {
-                self.mutate(id, role, now, |c, r| escrow::concede(c, r, s, now))
-            }
-            Op::RefundEscalate { id } => {
-                self.mutate(id, role, now, |c, r| escrow::escalate(c, r, s, now))
-            }
+            Op::RefundRequest { id, amount } => self.apply(
+                id,
+                role,
+                now,
+                Request::RefundRequest {
+                    amount: amount.map(money),
+                },
+            ),
+            Op::RefundApprove { id } => self.apply(id, role, now, Request::RefundApprove),
+            Op::RefundDispute { id } => self.apply(
+                id,
+                role,
+                now,
+                Request::RefundDispute {
+                    note: Some("done as agreed".into()),
+                },
+            ),
+            Op::RefundConcede { id } => self.apply(id, role, now, Request::RefundConcede),
+            Op::RefundEscalate { id } => self.apply(id, role, now, Request::RefundEscalate),
             Op::RefundResolve {
                 id,
                 client,
                 freelancer,
-            } => self.mutate(id, role, now, |c, r| {
-                escrow::resolve(c, r, money(*client), money(*freelancer), s, now)
-            }),
-            Op::RefundGive { id, amount } => self.mutate(id, role, now, |c, r| {
-                escrow::give(c, r, money(*amount), s, now)
-            }),
+            } => self.apply(
+                id,
+                role,
+                now,
+                Request::RefundResolve {
+                    client: money(*client),
+                    freelancer: money(*freelancer),
+                },
+            ),
+            Op::RefundGive { id, amount } => self.apply(
+                id,
+                role,
+                now,
+                Request::RefundGive {
+                    amount: money(*amount),
+                },
+            ),
             // end.rs (without --stars)
             Op::End { id, pay } => {
                 let req = EndRequest {
@@ -407,14 +453,19 @@ impl Ledger {
                         Pay::Amount(a) => lifecycle::Pay::Amount(money(a)),
                     }),
                 };
-                self.mutate(id, role, now, |c, r| lifecycle::end(c, r, &req, s, now))
+                self.apply(id, role, now, Request::End(req))
             }
             // pause.rs, resume.rs, limit.rs
-            Op::Pause { id } => self.mutate(id, role, now, |c, r| lifecycle::pause(c, r, s, now)),
-            Op::Resume { id } => self.mutate(id, role, now, |c, r| lifecycle::resume(c, r, s, now)),
-            Op::Limit { id, hours } => self.mutate(id, role, now, |c, r| {
-                diary::set_limit(c, r, hours.map(|h| h as u32), s, now)
-            }),
+            Op::Pause { id } => self.apply(id, role, now, Request::Pause),
+            Op::Resume { id } => self.apply(id, role, now, Request::Resume),
+            Op::Limit { id, hours } => self.apply(
+                id,
+                role,
+                now,
+                Request::Limit {
+                    hours: hours.map(|h| h as u32),
+                },
+            ),
             // diary/log.rs
             Op::Log { id, from, to } => self.diary_change(id, |c| {
                 let week = Week::of(at(*from));
@@ -490,10 +541,7 @@ impl Ledger {
                     WeekAction::Decline => DisputeAction::Decline,
                     WeekAction::Withdraw => DisputeAction::Withdraw,
                 };
-                self.mutate(id, role, now, |c, r| {
-                    let wf = self.week(c, week);
-                    diary::dispute(c, r, week, action, wf, s, now)
-                })
+                self.apply(id, role, now, Request::WeekDispute { week, action })
             }
             // diary/import.rs
             Op::Import { intervals } => self.import(intervals, role, now),
@@ -505,11 +553,16 @@ impl Ledger {
                     private: Some("secret".into()),
                     ..GiveRequest::default()
                 };
-                self.mutate(id, role, now, |c, r| feedback::give(c, r, &req, s, now))
+                self.apply(id, role, now, Request::FeedbackGive(req))
             }
-            Op::FeedbackReply { id } => self.mutate(id, role, now, |c, r| {
-                feedback::reply(c, r, "thanks", s, now)
-            }),
+            Op::FeedbackReply { id } => self.apply(
+                id,
+                role,
+                now,
+                Request::FeedbackReply {
+                    text: "thanks".into(),
+                },
+            ),
             // sweep.rs: every contract with something due, advanced and saved.
             Op::Sweep => {
                 let mut ids: Vec<&String> = self.contracts.keys().collect();

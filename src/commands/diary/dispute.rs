@@ -3,7 +3,8 @@
 
 use crate::cli::DiaryDisputeArgs;
 use crate::commands::{Ctx, mutate};
-use crate::core::diary::{self, DisputeAction};
+use crate::core::apply::Request;
+use crate::core::diary::DisputeAction;
 use crate::core::week::Week;
 use crate::error::usage;
 use anyhow::Result;
@@ -24,16 +25,9 @@ pub fn run(ctx: &Ctx, a: DiaryDisputeArgs) -> Result<()> {
             } else {
                 DisputeAction::Withdraw
             };
-            let wf = store.week(week, c)?.map(|d| d.value);
-            Ok(diary::dispute(
-                c,
-                role,
-                week,
-                action,
-                wf.as_ref(),
-                &store.settings,
-                ctx.now,
-            )?)
+            let weeks: Vec<_> = store.week(week, c)?.map(|d| d.value).into_iter().collect();
+            let request = Request::WeekDispute { week, action };
+            crate::commands::apply(ctx, store, c, role, &request, &weeks)
         },
         |_, _, _| Ok(()),
     )

@@ -2,6 +2,7 @@
 
 use crate::cli::FeedbackGiveArgs;
 use crate::commands::{Ctx, mutate};
+use crate::core::apply::Request;
 use crate::core::feedback::{self, GiveRequest};
 use crate::core::model::{FeedbackStatus, Scores};
 use crate::core::week::utc_words;
@@ -74,7 +75,14 @@ pub fn committed(
         return Ok(req);
     }
     // The content is checked by the rules before it is put aside.
-    feedback::give(c, role, &req, &store.settings, ctx.now)?;
+    crate::commands::apply(
+        ctx,
+        store,
+        c,
+        role,
+        &Request::FeedbackGive(req.clone()),
+        &[],
+    )?;
     let blank = |s: &Option<String>| s.clone().filter(|t| !t.trim().is_empty());
     let salt = format!(
         "{}{}",
@@ -111,7 +119,7 @@ pub fn run(ctx: &Ctx, a: FeedbackGiveArgs) -> Result<()> {
         &a.id,
         |store, c, role| {
             let req = committed(ctx, store, c, role, req.clone())?;
-            let o = feedback::give(c, role, &req, &store.settings, ctx.now)?;
+            let o = crate::commands::apply(ctx, store, c, role, &Request::FeedbackGive(req), &[])?;
             note = Some(visibility_note(&o.contract, role));
             Ok(o)
         },

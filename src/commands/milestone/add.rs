@@ -1,7 +1,7 @@
 //! `milestone add`: the client adds (and maybe funds) a milestone.
 
 use crate::commands::{Ctx, money_arg, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `milestone add`.
@@ -11,15 +11,12 @@ pub fn run(ctx: &Ctx, id: &str, title: String, amount: &str, fund: bool) -> Resu
         id,
         |store, c, role| {
             let amount = money_arg(&store.settings, "--amount", amount)?;
-            Ok(escrow::add_milestone(
-                c,
-                role,
+            let request = Request::MilestoneAdd {
                 title,
                 amount,
                 fund,
-                &store.settings,
-                ctx.now,
-            )?)
+            };
+            crate::commands::apply(ctx, store, c, role, &request, &[])
         },
         |_, _, _| Ok(()),
     )

@@ -1,7 +1,7 @@
 //! `milestone approve`: the client releases all or part of a milestone.
 
 use crate::commands::{Ctx, money_arg, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `milestone approve`.
@@ -13,14 +13,11 @@ pub fn run(ctx: &Ctx, id: &str, n: Option<u32>, amount: Option<&str>) -> Result<
             let amount = amount
                 .map(|a| money_arg(&store.settings, "--amount", a))
                 .transpose()?;
-            Ok(escrow::approve(
-                c,
-                role,
-                n,
+            let request = Request::MilestoneApprove {
+                milestone: n,
                 amount,
-                &store.settings,
-                ctx.now,
-            )?)
+            };
+            crate::commands::apply(ctx, store, c, role, &request, &[])
         },
         |_, _, _| Ok(()),
     )

@@ -1,7 +1,7 @@
 //! `milestone fund`.
 
 use crate::commands::{Ctx, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `milestone fund`.
@@ -9,7 +9,16 @@ pub fn run(ctx: &Ctx, id: &str, n: Option<u32>) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(escrow::fund(c, role, n, &store.settings, ctx.now)?),
+        |store, c, role| {
+            crate::commands::apply(
+                ctx,
+                store,
+                c,
+                role,
+                &Request::MilestoneFund { milestone: n },
+                &[],
+            )
+        },
         |_, _, _| Ok(()),
     )
 }

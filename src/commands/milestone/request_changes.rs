@@ -1,7 +1,7 @@
 //! `milestone request-changes`.
 
 use crate::commands::{Ctx, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `milestone request-changes`.
@@ -10,13 +10,8 @@ pub fn run(ctx: &Ctx, id: &str, n: Option<u32>) -> Result<()> {
         ctx,
         id,
         |store, c, role| {
-            Ok(escrow::request_changes(
-                c,
-                role,
-                n,
-                &store.settings,
-                ctx.now,
-            )?)
+            let request = Request::RequestChanges { milestone: n };
+            crate::commands::apply(ctx, store, c, role, &request, &[])
         },
         |_, _, _| Ok(()),
     )

@@ -1,7 +1,7 @@
 //! `milestone submit`.
 
 use crate::commands::{Ctx, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `milestone submit`.
@@ -9,7 +9,16 @@ pub fn run(ctx: &Ctx, id: &str, n: Option<u32>) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(escrow::submit(c, role, n, &store.settings, ctx.now)?),
+        |store, c, role| {
+            crate::commands::apply(
+                ctx,
+                store,
+                c,
+                role,
+                &Request::MilestoneSubmit { milestone: n },
+                &[],
+            )
+        },
         |_, _, _| Ok(()),
     )
 }

@@ -1,7 +1,7 @@
 //! `refund approve`.
 
 use crate::commands::{Ctx, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `refund approve`.
@@ -9,7 +9,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(escrow::approve_refund(c, role, &store.settings, ctx.now)?),
+        |store, c, role| crate::commands::apply(ctx, store, c, role, &Request::RefundApprove, &[]),
         |_, _, _| Ok(()),
     )
 }

@@ -1,7 +1,7 @@
 //! `refund dispute`: the freelancer disputes the open request.
 
 use crate::commands::{Ctx, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `refund dispute`.
@@ -9,7 +9,9 @@ pub fn run(ctx: &Ctx, id: &str, note: Option<String>) -> Result<()> {
     mutate(
         ctx,
         id,
-        |store, c, role| Ok(escrow::dispute(c, role, note, &store.settings, ctx.now)?),
+        |store, c, role| {
+            crate::commands::apply(ctx, store, c, role, &Request::RefundDispute { note }, &[])
+        },
         |_, _, _| Ok(()),
     )
 }

@@ -1,7 +1,7 @@
 //! `refund give`: the freelancer gives back released money.
 
 use crate::commands::{Ctx, money_arg, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `refund give`.
@@ -11,7 +11,7 @@ pub fn run(ctx: &Ctx, id: &str, amount: &str) -> Result<()> {
         id,
         |store, c, role| {
             let amount = money_arg(&store.settings, "--amount", amount)?;
-            Ok(escrow::give(c, role, amount, &store.settings, ctx.now)?)
+            crate::commands::apply(ctx, store, c, role, &Request::RefundGive { amount }, &[])
         },
         |_, _, _| Ok(()),
     )

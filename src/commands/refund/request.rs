@@ -1,7 +1,7 @@
 //! `refund request`: the client asks for escrow back.
 
 use crate::commands::{Ctx, money_arg, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `refund request`.
@@ -13,7 +13,7 @@ pub fn run(ctx: &Ctx, id: &str, amount: Option<&str>) -> Result<()> {
             let amount = amount
                 .map(|a| money_arg(&store.settings, "--amount", a))
                 .transpose()?;
-            Ok(escrow::request(c, role, amount, &store.settings, ctx.now)?)
+            crate::commands::apply(ctx, store, c, role, &Request::RefundRequest { amount }, &[])
         },
         |_, _, _| Ok(()),
     )

@@ -1,7 +1,7 @@
 //! `refund resolve`: records mediation's split of an escalated dispute.
 
 use crate::commands::{Ctx, money_arg, mutate};
-use crate::core::escrow;
+use crate::core::apply::Request;
 use anyhow::Result;
 
 /// Runs `refund resolve`.
@@ -12,7 +12,17 @@ pub fn run(ctx: &Ctx, id: &str, client: &str, freelancer: &str) -> Result<()> {
         |store, c, role| {
             let cp = money_arg(&store.settings, "--client", client)?;
             let fp = money_arg(&store.settings, "--freelancer", freelancer)?;
-            Ok(escrow::resolve(c, role, cp, fp, &store.settings, ctx.now)?)
+            crate::commands::apply(
+                ctx,
+                store,
+                c,
+                role,
+                &Request::RefundResolve {
+                    client: cp,
+                    freelancer: fp,
+                },
+                &[],
+            )
         },
         |_, _, _| Ok(()),
     )

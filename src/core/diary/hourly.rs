@@ -11,20 +11,13 @@ use crate::core::{Outcome, Settings};
 
 /// `limit ID HOURS|none` (client, hourly): a raise applies at once, a cut
 /// from the next Monday 00:00 UTC \[211062418\].
-pub fn set_limit(
+pub(crate) fn set_limit(
     c: &Contract,
-    role: Role,
     hours: Option<u32>,
     settings: &Settings,
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
-        if role != Role::Client {
-            return refused(format!(
-                "only the client sets the weekly limit of {} (use --as client)",
-                c.id
-            ));
-        }
         if let Some(e) = &c.ending {
             return refused(format!(
                 "{} ended on {}: its limit no longer changes",
@@ -74,7 +67,7 @@ pub fn set_limit(
 }
 
 /// What an hourly dispute command does.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DisputeAction {
     /// The client opens one, with a reason.
     Open(String),
@@ -91,9 +84,8 @@ pub enum DisputeAction {
 /// freelancer accepts (the week's bill is refunded) or declines; the client
 /// may withdraw. A dispute that ends after the week settled releases its
 /// pay then. `wf` is the disputed week's file, if it has one.
-pub fn dispute(
+pub(crate) fn dispute(
     c: &Contract,
-    role: Role,
     week: Week,
     action: DisputeAction,
     wf: Option<&WeekFile>,
@@ -111,18 +103,8 @@ pub fn dispute(
             .disputes
             .iter()
             .position(|d| d.week == week && d.status == DisputeStatus::Open);
-        let need = |r: Role, what: &str| -> Result<(), RuleError> {
-            if role != r {
-                return refused(format!(
-                    "only the {r} can {what} a dispute of {week} on {} (use --as {r})",
-                    c.id
-                ));
-            }
-            Ok(())
-        };
         match action {
             DisputeAction::Open(reason) => {
-                need(Role::Client, "open")?;
                 if week.stage(now) != Stage::Invoiced {
                     return refused(format!(
                         "{week} cannot be disputed now: it is {} ({}); a week can be disputed while it is invoiced, next Mon 12:00 to Fri 23:59 UTC",
@@ -157,7 +139,6 @@ pub fn dispute(
                 )])
             }
             DisputeAction::Accept => {
-                need(Role::Freelancer, "accept")?;
                 let i = open.ok_or_else(|| no_open(c, week))?;
                 let amount = wf.map_or(Money::ZERO, |wf| bill(c, wf, settings, now).amount);
                 let d = &mut c.disputes[i];
@@ -172,7 +153,6 @@ pub fn dispute(
                 )])
             }
             DisputeAction::Decline => {
-                need(Role::Freelancer, "decline")?;
                 let i = open.ok_or_else(|| no_open(c, week))?;
                 c.disputes[i].status = DisputeStatus::Declined;
                 c.disputes[i].closed_at = Some(now);
@@ -186,7 +166,6 @@ pub fn dispute(
                 Ok(evs)
             }
             DisputeAction::Withdraw => {
-                need(Role::Client, "withdraw")?;
                 let i = open.ok_or_else(|| no_open(c, week))?;
                 c.disputes[i].status = DisputeStatus::Withdrawn;
                 c.disputes[i].closed_at = Some(now);

@@ -161,20 +161,22 @@ fn limit_raise_now_cut_next_monday() {
     let s = lt::settings();
     let c = lt::hourly();
     let now = t("2026-11-18T10:00:00Z");
-    let up = set_limit(&c, Role::Client, Some(20), &s, now)
-        .unwrap()
-        .contract;
+    let up = set_limit(&c, Some(20), &s, now).unwrap().contract;
     assert_eq!(limit_for(&up, week("2026-W47")), Some(20));
     assert_eq!(limit_for(&up, week("2026-W46")), Some(10));
-    let down = set_limit(&c, Role::Client, Some(5), &s, now)
-        .unwrap()
-        .contract;
+    let down = set_limit(&c, Some(5), &s, now).unwrap().contract;
     assert_eq!(limit_for(&down, week("2026-W47")), Some(10));
     assert_eq!(limit_for(&down, week("2026-W48")), Some(5));
-    let none = set_limit(&c, Role::Client, None, &s, now).unwrap().contract;
+    let none = set_limit(&c, None, &s, now).unwrap().contract;
     assert_eq!(limit_for(&none, week("2026-W47")), None);
-    assert!(set_limit(&c, Role::Freelancer, Some(20), &s, now).is_err());
-    assert!(set_limit(&lt::fixed("500"), Role::Client, Some(20), &s, now).is_err());
+    // Only the client sets the limit (declared with the request).
+    let cx = crate::core::apply::Context {
+        settings: &s,
+        weeks: &[],
+    };
+    let req = crate::core::apply::Request::Limit { hours: Some(20) };
+    assert!(crate::core::apply::apply(&c, Role::Freelancer, &req, &cx, now).is_err());
+    assert!(set_limit(&lt::fixed("500"), Some(20), &s, now).is_err());
 }
 
 #[test]
@@ -200,45 +202,14 @@ fn disputes() {
     let c = lt::hourly();
     let w = week("2026-W47");
     let open = DisputeAction::Open("too many hours".into());
-    assert!(
-        dispute(
-            &c,
-            Role::Client,
-            w,
-            open.clone(),
-            None,
-            &s,
-            t("2026-11-23T11:59:59Z")
-        )
-        .is_err()
-    );
-    let d = dispute(
-        &c,
-        Role::Client,
-        w,
-        open.clone(),
-        None,
-        &s,
-        t("2026-11-23T12:00:00Z"),
-    )
-    .unwrap()
-    .contract;
+    assert!(dispute(&c, w, open.clone(), None, &s, t("2026-11-23T11:59:59Z")).is_err());
+    let d = dispute(&c, w, open.clone(), None, &s, t("2026-11-23T12:00:00Z"))
+        .unwrap()
+        .contract;
     assert_eq!(d.status, Status::Paused);
-    assert!(
-        dispute(
-            &c,
-            Role::Client,
-            w,
-            open,
-            None,
-            &s,
-            t("2026-11-28T00:00:00Z")
-        )
-        .is_err()
-    );
+    assert!(dispute(&c, w, open, None, &s, t("2026-11-28T00:00:00Z")).is_err());
     let acc = dispute(
         &d,
-        Role::Freelancer,
         w,
         DisputeAction::Accept,
         None,
@@ -251,7 +222,6 @@ fn disputes() {
     assert!(
         dispute(
             &acc,
-            Role::Client,
             w,
             DisputeAction::Withdraw,
             None,
