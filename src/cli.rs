@@ -31,6 +31,20 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// A title on the command line: at most
+/// [`MAX_TITLE_CHARS`](crate::core::validate::MAX_TITLE_CHARS) characters,
+/// else a usage error.
+pub fn title_arg(s: &str) -> Result<String, String> {
+    crate::core::validate::title_problem(s).map_or_else(|| Ok(s.to_string()), Err)
+}
+
+/// A party's name on the command line: at most
+/// [`MAX_NAME_CHARS`](crate::core::validate::MAX_NAME_CHARS) characters,
+/// else a usage error.
+pub fn name_arg(s: &str) -> Result<String, String> {
+    crate::core::validate::name_problem(s).map_or_else(|| Ok(s.to_string()), Err)
+}
+
 /// Options of every command.
 #[derive(Debug, Args)]
 pub struct Global {
@@ -237,7 +251,7 @@ pub enum Command {
     /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
     #[command(subcommand)]
     Export(ExportCmd),
-    /// Hours and money per week, month, client or contract, with totals and a bar to read a year at a glance
+    /// Sum hours and money per week, month, client or contract, with totals and a bar to read a year at a glance
     #[command(
         after_help = "Examples:\n  contracts report --by month --from 2026-01-01 --to 2026-12-31\n  contracts --as freelancer report --by client --json"
     )]
@@ -250,12 +264,21 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), generated from these definitions
-    #[command(after_help = "Example:\n  contracts man > ~/.local/share/man/man1/contracts.1")]
-    Man,
+    /// Print the man page (roff), or write it and every command's page to a directory
+    #[command(
+        after_help = "Examples:\n  contracts man > ~/.local/share/man/man1/contracts.1\n  contracts man --dir ~/.local/share/man/man1     (contracts.1, contracts-new.1, contracts-diary-log.1, ...)"
+    )]
+    Man {
+        /// Write contracts.1 and one page per command and subcommand (the
+        /// pages the main page refers to) into this directory
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
-/// `init`.
+// The arguments of `init`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// ISO 4217 currency of every amount in the ledger
@@ -289,6 +312,7 @@ pub enum PartyCmd {
     )]
     Add {
         /// The party's name, as contracts name it (client or freelancer)
+        #[arg(value_parser = name_arg)]
         name: String,
         /// Its SSH public key file (`.pub`)
         #[arg(long, value_name = "FILE")]
@@ -300,21 +324,23 @@ pub enum PartyCmd {
     },
 }
 
-/// `new`.
+// The arguments of `new`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("kind").required(true).args(["hourly", "fixed"])))]
 pub struct NewArgs {
     /// The id [default: the next free cN]
     #[arg(long)]
     pub id: Option<String>,
-    /// What the contract is for
-    #[arg(long)]
+    /// What the contract is for (at most 200 characters)
+    #[arg(long, value_parser = title_arg)]
     pub title: String,
-    /// The client's name
-    #[arg(long)]
+    /// The client's name (at most 100 characters)
+    #[arg(long, value_parser = name_arg)]
     pub client: String,
-    /// The freelancer's name
-    #[arg(long)]
+    /// The freelancer's name (at most 100 characters)
+    #[arg(long, value_parser = name_arg)]
     pub freelancer: String,
     /// Hourly contract at this rate per hour (at least 3.00)
     #[arg(long, value_name = "RATE")]
@@ -333,7 +359,9 @@ pub struct NewArgs {
     pub milestone: Vec<String>,
 }
 
-/// `end`.
+// The arguments of `end`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct EndArgs {
     /// The contract id
@@ -362,12 +390,12 @@ pub struct EndArgs {
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ExportCmd {
-    /// An hledger journal (also read by Ledger) of every movement of money, as the acting role sees it
+    /// Print an hledger journal (also read by Ledger) of every movement of money, as the acting role sees it
     #[command(
         after_help = "Examples:\n  contracts export hledger > contracts.journal && hledger -f contracts.journal bal\n  contracts --as freelancer export hledger --from 2026-01-01 --to 2026-12-31 c7"
     )]
     Hledger(ExportArgs),
-    /// CSV for spreadsheets: the diary's entries, the contracts, or the payments
+    /// Print CSV for spreadsheets: the diary's entries, the contracts, or the payments
     #[command(
         after_help = "Examples:\n  contracts export csv diary --from 2026-11-01 --to 2026-11-30 > november.csv\n  contracts export csv payments c7"
     )]
@@ -378,12 +406,14 @@ pub enum ExportCmd {
         #[command(flatten)]
         args: ExportArgs,
     },
-    /// iCalendar of every pending deadline (UIDs stable across exports, for a subscribed calendar)
+    /// Print an iCalendar of every pending deadline (UIDs stable across exports, for a subscribed calendar)
     #[command(after_help = "Example:\n  contracts export ics > ~/calendars/contracts.ics")]
     Ics(ExportArgs),
 }
 
-/// `report`.
+// The arguments of `report`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// One row per week, month, client or contract
@@ -421,7 +451,9 @@ pub enum CsvWhat {
     Payments,
 }
 
-/// What to export: a period and contracts.
+// What to export: a period and contracts. Not a doc comment: clap would
+// print it as the help of every `export` form, over each form's own sentence.
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// From this UTC day on (YYYY-MM-DD)
@@ -482,7 +514,7 @@ pub enum DiaryCmd {
         /// The entry, as shown by `diary show` (e.g. c7/2026W47-3)
         entry: String,
     },
-    /// Weekly tables: hours per entry or day, limit, billable, amount, and where the week stands
+    /// Show weekly tables: hours per entry or day, limit, billable, amount, and where the week stands
     #[command(
         after_help = "Examples:\n  contracts diary show                     (this week, every contract)\n  contracts diary show c7 --week 2026-W47 --by day\n  contracts diary show --from 2026-11-01 --to 2026-11-30 --json"
     )]
@@ -499,7 +531,9 @@ pub enum DiaryCmd {
     Import(DiaryImportArgs),
 }
 
-/// `diary import`.
+// The arguments of `diary import`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct DiaryImportArgs {
     /// The export file, or - for stdin
@@ -526,7 +560,9 @@ pub enum ImportFormat {
     Toggl,
 }
 
-/// `diary log`.
+// The arguments of `diary log`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct DiaryLogArgs {
     /// The contract id
@@ -559,7 +595,9 @@ pub enum ByArg {
     Day,
 }
 
-/// `diary show`.
+// The arguments of `diary show`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct DiaryShowArgs {
     /// One contract [default: every contract with time in the week]
@@ -578,7 +616,9 @@ pub struct DiaryShowArgs {
     pub by: ByArg,
 }
 
-/// `diary dispute`.
+// The arguments of `diary dispute`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("action").required(true).args(["reason", "accept", "decline", "withdraw"])))]
 pub struct DiaryDisputeArgs {
@@ -612,8 +652,8 @@ pub enum MilestoneCmd {
     Add {
         /// The contract id
         id: String,
-        /// What it is for
-        #[arg(long)]
+        /// What it is for (at most 200 characters)
+        #[arg(long, value_parser = title_arg)]
         title: String,
         /// Its amount
         #[arg(long)]
@@ -776,7 +816,9 @@ pub enum FeedbackCmd {
     },
 }
 
-/// `feedback give`.
+// The arguments of `feedback give`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct FeedbackGiveArgs {
     /// The contract id

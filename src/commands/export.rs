@@ -57,7 +57,8 @@ pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
 }
 
 /// The pending deadlines of `c`: its timers, and the Monday 12:00 UTC close
-/// of a week that has time still open or in review.
+/// of a week that has time still open or in review, unless the contract's
+/// diary is locked (it ended).
 fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<Vec<Deadline>> {
     let mut out: Vec<Deadline> = timers::pending(c)
         .iter()
@@ -81,7 +82,9 @@ fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<
             }
         })
         .collect();
-    if c.kind() == crate::core::Kind::Hourly {
+    // An ended contract's diary is locked: no week of it closes for edits.
+    let diary_locked = c.ended_at().is_some();
+    if c.kind() == crate::core::Kind::Hourly && !diary_locked {
         let this = Week::of(now);
         for w in [this.prev(), this] {
             let open = w.stage(now).editable();

@@ -55,6 +55,8 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
                         m.escape_default()
                     ))
                 })?;
+                crate::cli::title_arg(title.trim())
+                    .map_err(|m| usage(format!("--milestone: {m}")))?;
                 ms.push((
                     title.trim().to_string(),
                     money(&cur, "--milestone", amount)?,

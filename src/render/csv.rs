@@ -6,7 +6,22 @@ use crate::core::Settings;
 use crate::core::diary::{WeekFile, billable_split, counting_until, entry_ref};
 use crate::core::model::{Contract, Instant, Role, Terms};
 use crate::core::movements::{Kind, Movement};
+use std::borrow::Cow;
 use std::io;
+
+/// A text cell (an id, a title, a name, a memo) safe to open in a
+/// spreadsheet: one that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return, which a spreadsheet may run as a formula, gets a `'` in front
+/// (OWASP's advice against CSV injection). Numbers, money, times, weeks and
+/// keywords are written as they are: a money cell such as `-50.00` is a
+/// number, not a formula, and stays one for the spreadsheet to sum.
+pub fn text_cell(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
 
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
@@ -47,8 +62,8 @@ pub fn diary(
                 continue;
             }
             w.write_record([
-                c.id.as_str(),
-                &entry_ref(&c.id, &e.id),
+                &*text_cell(c.id.as_str()),
+                &*text_cell(&entry_ref(&c.id, &e.id)),
                 &wf.week.to_string(),
                 &utc(e.start),
                 &e.end.map(utc).unwrap_or_default(),
@@ -57,7 +72,7 @@ pub fn diary(
                 &over.to_string(),
                 if e.manual { "true" } else { "false" },
                 if e.end.is_none() { "true" } else { "false" },
-                &e.memo,
+                &*text_cell(&e.memo),
             ])?;
         }
     }
@@ -100,10 +115,10 @@ pub fn contracts(cs: &[Contract], s: &Settings, role: Role) -> io::Result<String
             (String::new(), String::new())
         };
         w.write_record([
-            c.id.as_str(),
-            &c.title,
-            &c.client,
-            &c.freelancer,
+            &*text_cell(c.id.as_str()),
+            &*text_cell(&c.title),
+            &*text_cell(&c.client),
+            &*text_cell(&c.freelancer),
             c.kind().as_str(),
             c.status.as_str(),
             &rate,
@@ -155,7 +170,7 @@ pub fn payments(moves: &[(&Contract, Movement)], s: &Settings, role: Role) -> io
         };
         let fee = fee.filter(|_| role.sees_fee());
         w.write_record([
-            c.id.as_str(),
+            &*text_cell(c.id.as_str()),
             &utc(m.at),
             m.kind.as_str(),
             &cur.format(signed),

@@ -1,0 +1,351 @@
+//! Data out without surprises (issue 23): files safe to open, text within
+//! its limits, every export option honoured or refused.
+
+use crate::export::{read_by_both_tools, read_csv, tools};
+use crate::harness::{Ledger, has_location};
+
+/// A title of exactly 200 characters, many of them multi-byte, with what a
+/// spreadsheet would run (`=`), a bidi override and isolate, a tab and C0
+/// and C1 controls in it.
+fn awkward_title() -> String {
+    let head = "=HYPERLINK(\"x\") \u{202E}evil\u{202C} \u{2066}iso\u{2069} tab\there \u{7}\u{85} ";
+    let n = head.chars().count();
+    format!(
+        "{head}{}",
+        "日本語😀".chars().cycle().take(200 - n).collect::<String>()
+    )
+}
+
+/// A name of exactly 100 characters starting with `start`, multi-byte, with
+/// a bidi override in it.
+fn awkward_name(start: &str) -> String {
+    let head = format!("{start}Zoë \u{202E}Ïñ ");
+    let n = head.chars().count();
+    format!(
+        "{head}{}",
+        "é😀".chars().cycle().take(100 - n).collect::<String>()
+    )
+}
+
+/// A ledger at the limits: a fixed contract whose title and names are as
+/// long as allowed, with money released, a refund given back (negative in
+/// CSV), a pending refund request (a deadline) and an hourly contract with
+/// an entry whose memo starts with `@`.
+fn at_the_limits() -> Ledger {
+    let l = Ledger::new();
+    let (title, client, freelancer) = (awkward_title(), awkward_name("+"), awkward_name("-"));
+    assert_eq!(title.chars().count(), 200);
+    assert_eq!(client.chars().count(), 100);
+    // `--freelancer=-…`: a value that starts with `-` is joined to its flag.
+    let freelancer_arg = format!("--freelancer={freelancer}");
+    l.run_at(
+        "2026-11-02T09:00:00Z",
+        &[
+            "new",
+            "--id",
+            "w1",
+            "--title",
+            &title,
+            "--client",
+            &client,
+            &freelancer_arg,
+            "--fixed",
+            "500",
+            "--milestone",
+            "@Design=300",
+            "--milestone",
+            "Build=200",
+        ],
+    )
+    .ok();
+    l.run_at("2026-11-03T09:00:00Z", &["milestone", "approve", "w1"])
+        .ok();
+    l.run_at(
+        "2026-11-04T09:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "refund",
+            "give",
+            "w1",
+            "--amount",
+            "50",
+        ],
+    )
+    .ok();
+    l.run_at("2026-11-05T09:00:00Z", &["milestone", "fund", "w1"])
+        .ok();
+    l.run_at(
+        "2026-11-17T09:00:00Z",
+        &["refund", "request", "w1", "--amount", "20"],
+    )
+    .ok();
+    l.run_at(
+        "2026-11-02T09:00:00Z",
+        &[
+            "new",
+            "--id",
+            "h1",
+            "--title=-1+1",
+            "--client",
+            &client,
+            &freelancer_arg,
+            "--hourly",
+            "50",
+        ],
+    )
+    .ok();
+    l.run_at(
+        "2026-11-18T12:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-16 09:00",
+            "--to",
+            "2026-11-16 10:00",
+            "--memo",
+            "@SUM(A1:A2)",
+        ],
+    )
+    .ok();
+    l
+}
+
+const NOW: &str = "2026-11-18T12:00:00Z";
+
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\r')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+#[test]
+fn journals_at_the_limits_are_read_by_ledger_with_no_control_or_bidi_characters() {
+    if !tools() {
+        return;
+    }
+    let l = at_the_limits();
+    let dir = tempfile::tempdir().unwrap();
+    for role in ["client", "freelancer"] {
+        let j = l
+            .run_at(NOW, &["--as", role, "export", "hledger"])
+            .ok()
+            .stdout;
+        assert!(j.contains("日本語😀"), "{j}");
+        for line in j.lines() {
+            assert!(line.len() <= 4096, "{} bytes: {line}", line.len());
+            assert!(!line.chars().any(unsafe_char), "{role}: {line:?}");
+        }
+        let path = dir.path().join(format!("{role}.journal"));
+        std::fs::write(&path, &j).unwrap();
+        read_by_both_tools(path.to_str().unwrap());
+        // Ledger itself reads every transaction: the journal balances to
+        // zero and names the contract's accounts.
+        let out = std::process::Command::new("ledger")
+            .args([
+                "-f",
+                path.to_str().unwrap(),
+                "reg",
+                "--format",
+                "%(account)\n",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let accounts = String::from_utf8_lossy(&out.stdout);
+        let postings = j.lines().filter(|l| l.starts_with("    ")).count();
+        assert_eq!(accounts.lines().count(), postings, "{accounts}");
+    }
+    let ics = l.run_at(NOW, &["export", "ics"]).ok().stdout;
+    assert!(ics.contains("BEGIN:VEVENT"), "{ics}");
+    assert!(!ics.chars().any(unsafe_char), "{ics:?}");
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(unfolded.contains("日本語😀"), "{unfolded}");
+}
+
+#[test]
+fn csv_text_cells_that_a_spreadsheet_would_run_are_prefixed_and_money_stays_numeric() {
+    let l = at_the_limits();
+    let title = awkward_title();
+    let (client, freelancer) = (awkward_name("+"), awkward_name("-"));
+    let (h, rows) = read_csv(
+        &l.run_at(NOW, &["--as", "freelancer", "export", "csv", "contracts"])
+            .ok()
+            .stdout,
+    );
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let w1 = rows.iter().find(|r| r[col("id")] == "w1").unwrap();
+    assert_eq!(w1[col("title")], format!("'{title}"));
+    assert_eq!(w1[col("client")], format!("'{client}"));
+    assert_eq!(w1[col("freelancer")], format!("'{freelancer}"));
+    let h1 = rows.iter().find(|r| r[col("id")] == "h1").unwrap();
+    assert_eq!(h1[col("title")], "'-1+1");
+
+    let (h, rows) = read_csv(
+        &l.run_at(NOW, &["--as", "freelancer", "export", "csv", "payments"])
+            .ok()
+            .stdout,
+    );
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let given = rows.iter().find(|r| r[col("movement")] == "given").unwrap();
+    // A negative amount is a number, not a formula: no prefix.
+    assert_eq!(given[col("amount")], "-50.00");
+    assert!(given[col("fee")].starts_with('-') && given[col("net")].starts_with('-'));
+
+    let (h, rows) = read_csv(&l.run_at(NOW, &["export", "csv", "diary"]).ok().stdout);
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    assert_eq!(rows[0][col("memo")], "'@SUM(A1:A2)");
+    assert_eq!(rows[0][col("seconds")], "3600");
+    // Every cell of every export: none starts with a character a
+    // spreadsheet runs, unless it is a number.
+    for what in ["contracts", "payments", "diary"] {
+        let (_, rows) = read_csv(
+            &l.run_at(NOW, &["--as", "freelancer", "export", "csv", what])
+                .ok()
+                .stdout,
+        );
+        for cell in rows.iter().flatten() {
+            let runs = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            assert!(!runs || cell.parse::<f64>().is_ok(), "{what}: {cell:?}");
+        }
+    }
+}
+
+#[test]
+fn titles_and_names_beyond_their_limits_are_refused_at_input_and_reported_by_check() {
+    let l = Ledger::new();
+    let long_title = "é".repeat(201);
+    let long_name = "😀".repeat(101);
+    let new = |title: &str, client: &str, extra: &[&str]| {
+        let mut a = vec![
+            "new",
+            "--title",
+            title,
+            "--client",
+            client,
+            "--freelancer",
+            "Ann",
+            "--fixed",
+            "500",
+        ];
+        a.extend_from_slice(extra);
+        l.run(&a)
+    };
+    let r = new(&long_title, "Acme", &[]).code(2);
+    assert!(r.stderr.contains("at most 200 characters"), "{}", r.stderr);
+    let r = new("Shop", &long_name, &[]).code(2);
+    assert!(r.stderr.contains("at most 100 characters"), "{}", r.stderr);
+    let ms = format!("{long_title}=500");
+    let r = new("Shop", "Acme", &["--milestone", &ms]).code(2);
+    assert!(r.stderr.contains("at most 200 characters"), "{}", r.stderr);
+    assert!(
+        l.run(&["list", "--json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // At the limits: accepted.
+    new(&"é".repeat(200), &"😀".repeat(100), &["--id", "f1"]).ok();
+    let r = l
+        .run(&[
+            "milestone",
+            "add",
+            "f1",
+            "--title",
+            &long_title,
+            "--amount",
+            "10",
+        ])
+        .code(2);
+    assert!(r.stderr.contains("at most 200 characters"), "{}", r.stderr);
+    l.run(&["party", "add", &long_name, "--key", "/nonexistent"])
+        .code(2);
+    l.run(&["check"]).ok();
+    // A hand-edited file beyond the limits: `check` names each place.
+    l.edit(
+        "contracts/f1.toml",
+        &format!("title = \"{}\"", "é".repeat(200)),
+        &format!("title = \"{long_title}\""),
+    );
+    l.edit(
+        "contracts/f1.toml",
+        "freelancer = \"Ann\"",
+        &format!("freelancer = \"{long_name}\""),
+    );
+    let text = l.read("contracts/f1.toml");
+    let line_of = |key: &str| text.lines().position(|line| line.starts_with(key)).unwrap() + 1;
+    let r = l.run(&["check"]).code(5);
+    let report = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        has_location(&report, "contracts/f1.toml", line_of("title =")),
+        "{report}"
+    );
+    assert!(
+        has_location(&report, "contracts/f1.toml", line_of("freelancer =")),
+        "{report}"
+    );
+    assert!(report.contains("a title is at most 200 characters; this one has 201"));
+    assert!(report.contains("a name is at most 100 characters; this one has 101"));
+}
+
+/// An ended contract's diary is locked: `export ics` has no week-close
+/// event for it, though its week still has time in review.
+#[test]
+fn ics_leaves_out_the_week_close_of_a_contract_whose_diary_is_locked() {
+    let l = Ledger::new();
+    l.hourly("h1");
+    l.hourly("h2");
+    for id in ["h1", "h2"] {
+        l.run_at(
+            "2026-11-17T12:00:00Z",
+            &[
+                "--as",
+                "freelancer",
+                "diary",
+                "log",
+                id,
+                "--from",
+                "2026-11-17 09:00",
+                "--to",
+                "2026-11-17 10:00",
+                "--memo",
+                "w",
+            ],
+        )
+        .ok();
+    }
+    let uids = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("UID:"))
+            .map(str::to_string)
+            .collect()
+    };
+    let before = l
+        .run_at("2026-11-18T10:00:00Z", &["export", "ics"])
+        .ok()
+        .stdout;
+    assert!(
+        uids(&before).contains(&"h2-week-2026-W47-close@contracts".to_string()),
+        "{before}"
+    );
+    l.run_at("2026-11-18T11:00:00Z", &["end", "h2", "--yes"])
+        .ok();
+    let after = l
+        .run_at("2026-11-18T12:00:00Z", &["export", "ics"])
+        .ok()
+        .stdout;
+    let after = uids(&after);
+    assert!(
+        after.contains(&"h1-week-2026-W47-close@contracts".to_string()),
+        "{after:?}"
+    );
+    assert!(
+        !after.iter().any(|u| u.starts_with("h2-week-")),
+        "a locked diary has no week to close: {after:?}"
+    );
+}
