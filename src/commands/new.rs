@@ -113,7 +113,7 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
     }
     if ctx.out.json {
         let week = super::this_week(&store, c, ctx.now)?;
-        return report(ctx, &store.settings, c, week, &outcome.events);
+        return report(ctx, &store, c, week, &outcome.events);
     }
     // The id alone on stdout, so `id=$(contracts new ...)` works.
     ctx.out.print(c.id.as_str())?;

@@ -1,7 +1,7 @@
 //! Data out without surprises (issue 23): files safe to open, text within
 //! its limits, every export option honoured or refused.
 
-use crate::export::{read_by_both_tools, read_csv, tools};
+use crate::export::{LATER, cents, every_movement, money, read_by_both_tools, read_csv, tools};
 use crate::harness::{Ledger, has_location};
 
 /// A title of exactly 200 characters, many of them multi-byte, with what a
@@ -347,5 +347,225 @@ fn ics_leaves_out_the_week_close_of_a_contract_whose_diary_is_locked() {
     assert!(
         !after.iter().any(|u| u.starts_with("h2-week-")),
         "a locked diary has no week to close: {after:?}"
+    );
+}
+
+/// Money columns of `export csv contracts` by contract id, in minor units.
+fn csv_money(text: &str) -> std::collections::BTreeMap<String, Vec<(String, Option<i64>)>> {
+    let (h, rows) = read_csv(text);
+    rows.into_iter()
+        .map(|r| {
+            let cols = [
+                "funded",
+                "escrow",
+                "paid",
+                "fee",
+                "net",
+                "refunded",
+                "held",
+                "disputable",
+            ]
+            .iter()
+            .map(|name| {
+                let i = h.iter().position(|c| c == name).unwrap();
+                let cell = &r[i];
+                (name.to_string(), (!cell.is_empty()).then(|| cents(cell)))
+            })
+            .collect();
+            (r[0].clone(), cols)
+        })
+        .collect()
+}
+
+/// `export csv contracts --from --to` gives the money of the period: the
+/// months of a year add up to the lifetime figures, and a month with
+/// nothing moving is all zero.
+#[test]
+fn csv_contracts_of_a_period_is_the_money_of_that_period() {
+    let l = every_movement();
+    for role in ["client", "freelancer"] {
+        let whole = csv_money(
+            &l.run_at(LATER, &["--as", role, "export", "csv", "contracts"])
+                .ok()
+                .stdout,
+        );
+        let months = [
+            ("2026-10-01", "2026-10-31"),
+            ("2026-11-01", "2026-11-30"),
+            ("2026-12-01", "2026-12-31"),
+        ];
+        let mut summed: std::collections::BTreeMap<(String, String), i64> = Default::default();
+        let mut per_month = Vec::new();
+        for (from, to) in months {
+            let m = csv_money(
+                &l.run_at(
+                    LATER,
+                    &[
+                        "--as",
+                        role,
+                        "export",
+                        "csv",
+                        "contracts",
+                        "--from",
+                        from,
+                        "--to",
+                        to,
+                    ],
+                )
+                .ok()
+                .stdout,
+            );
+            for (id, cols) in &m {
+                for (name, v) in cols {
+                    match name.as_str() {
+                        // Standings now, not movements: empty for a period.
+                        "held" | "disputable" => assert_eq!(*v, None, "{id} {name}"),
+                        _ => {
+                            *summed.entry((id.clone(), name.clone())).or_default() += v.unwrap_or(0)
+                        }
+                    }
+                }
+            }
+            per_month.push(m);
+        }
+        for (id, cols) in &whole {
+            for (name, v) in cols {
+                if name == "held" || name == "disputable" {
+                    continue;
+                }
+                assert_eq!(
+                    summed[&(id.clone(), name.clone())],
+                    v.unwrap_or(0),
+                    "{role}: {id} {name}: the months add up to the whole"
+                );
+            }
+        }
+        // October is not the lifetime: f1's refund given back is in October,
+        // h1's in November.
+        let paid = |m: &std::collections::BTreeMap<String, Vec<(String, Option<i64>)>>,
+                    id: &str| {
+            m[id].iter().find(|(n, _)| n == "paid").unwrap().1.unwrap()
+        };
+        assert_ne!(paid(&per_month[0], "h1"), paid(&whole, "h1"), "{role}");
+        assert!(per_month[2].values().flatten().all(|(n, v)| {
+            matches!(n.as_str(), "held" | "disputable") || *v == Some(0) || v.is_none()
+        }));
+    }
+}
+
+/// An export takes no `--json` (it writes its own format): refused, not
+/// ignored. Every form's `--from`, `--to` and ids are honoured.
+#[test]
+fn every_export_option_is_honoured_or_refused() {
+    let l = every_movement();
+    for form in [
+        vec!["export", "hledger"],
+        vec!["export", "csv", "contracts"],
+        vec!["export", "csv", "payments"],
+        vec!["export", "csv", "diary"],
+        vec!["export", "ics"],
+    ] {
+        let mut a = vec!["--json"];
+        a.extend(&form);
+        let r = l.run_at(LATER, &a).code(2);
+        assert!(
+            r.json_err()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("--json")
+        );
+        // A period and ids narrow every form.
+        let all = l.run_at(LATER, &form).ok().stdout;
+        let mut narrowed = form.clone();
+        narrowed.extend(["--from", "2026-11-01", "--to", "2026-11-30", "f2"]);
+        let some = l.run_at(LATER, &narrowed).ok().stdout;
+        assert!(!some.contains("h1"), "{form:?}: {some}");
+        let mut bad = form.clone();
+        bad.extend(["--from", "2026-13-01"]);
+        l.run_at(LATER, &bad).code(2);
+        let _ = all;
+    }
+}
+
+/// One view of a contract's money: `show` (table and JSON), `list --json`
+/// and `export csv contracts` say the same `held` (by an open refund
+/// request or dispute) and `disputable` (invoiced weeks).
+#[test]
+fn show_list_and_csv_say_the_same_held_and_disputable() {
+    let l = Ledger::new();
+    l.fixed("f1", "500");
+    l.run_at(
+        "2026-11-16T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "100"],
+    )
+    .ok();
+    l.hourly("h1");
+    let log = |now: &str, from: &str, to: &str| {
+        l.run_at(
+            now,
+            &[
+                "--as",
+                "freelancer",
+                "diary",
+                "log",
+                "h1",
+                "--from",
+                from,
+                "--to",
+                to,
+                "--memo",
+                "w",
+            ],
+        )
+        .ok();
+    };
+    // W45 is disputed (held); W46 was invoiced on Monday (disputable).
+    log(
+        "2026-11-04T12:00:00Z",
+        "2026-11-04 09:00",
+        "2026-11-04 11:00",
+    );
+    l.run_at(
+        "2026-11-10T09:00:00Z",
+        &[
+            "diary", "dispute", "h1", "--week", "2026-W45", "--reason", "no",
+        ],
+    )
+    .ok();
+    // A dispute pauses the contract; the client resumes it.
+    l.run_at("2026-11-10T10:00:00Z", &["resume", "h1"]).ok();
+    log(
+        "2026-11-11T12:00:00Z",
+        "2026-11-11 09:00",
+        "2026-11-11 12:00",
+    );
+    let now = "2026-11-18T10:00:00Z";
+    let list = l.run_at(now, &["--json", "list"]).ok().json();
+    let csv = csv_money(&l.run_at(now, &["export", "csv", "contracts"]).ok().stdout);
+    for (id, held, disputable) in [("f1", 10_000, 0), ("h1", 10_000, 15_000)] {
+        let show = l.run_at(now, &["--json", "show", id]).ok().json();
+        assert_eq!(money(&show["held"]), held, "{id}: {show}");
+        assert_eq!(money(&show["disputable"]), disputable, "{id}: {show}");
+        let listed = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap();
+        assert_eq!(listed["held"], show["held"], "{id}");
+        assert_eq!(listed["disputable"], show["disputable"], "{id}");
+        let col = |name: &str| csv[id].iter().find(|(n, _)| n == name).unwrap().1;
+        assert_eq!(col("held"), Some(held), "{id}");
+        assert_eq!(col("disputable"), Some(disputable), "{id}");
+        assert_eq!(col("paid"), Some(money(&show["paid"])), "{id}");
+    }
+    let table = l.run_at(now, &["show", "h1"]).ok().stdout;
+    assert!(
+        table.contains("Invoiced (disputable)") && table.contains("150.00"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Held by an open dispute") && table.contains("100.00"),
+        "{table}"
     );
 }
