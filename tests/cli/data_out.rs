@@ -569,3 +569,160 @@ fn show_list_and_csv_say_the_same_held_and_disputable() {
         "{table}"
     );
 }
+
+/// The balance queries the README documents for `export hledger`: each
+/// line `hledger -f ROLE.journal bal ARGS...  # = [-]KEY`.
+fn readme_queries() -> Vec<(String, Vec<String>, bool, String)> {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    readme
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("hledger -f ")?;
+            let (cmd, key) = rest.split_once("# = ")?;
+            let (file, args) = cmd.split_once(' ')?;
+            let role = file.strip_suffix(".journal")?.to_string();
+            let args = args.trim().strip_prefix("bal ")?;
+            // Words, single quotes as the shell reads them.
+            let mut words = Vec::new();
+            let mut word = String::new();
+            let mut quoted = false;
+            for c in args.chars() {
+                match c {
+                    '\'' => quoted = !quoted,
+                    c if c.is_whitespace() && !quoted => {
+                        if !word.is_empty() {
+                            words.push(std::mem::take(&mut word));
+                        }
+                    }
+                    c => word.push(c),
+                }
+            }
+            if !word.is_empty() {
+                words.push(word);
+            }
+            let key = key.trim();
+            let (neg, key) = match key.strip_prefix('-') {
+                Some(k) => (true, k),
+                None => (false, key),
+            };
+            Some((role, words, neg, key.to_string()))
+        })
+        .collect()
+}
+
+/// The README's `hledger bal 'tag:contract=^ID$'` queries, run as written
+/// on a ledger with `c1` and `c10` (whose ids a bare `tag:contract=c1`
+/// would confuse), agree with `contracts show` for each.
+#[test]
+fn the_readmes_hledger_queries_agree_with_show_for_c1_and_c10() {
+    if !tools() {
+        return;
+    }
+    let queries = readme_queries();
+    assert_eq!(queries.len(), 6, "{queries:?}");
+    assert!(
+        queries
+            .iter()
+            .all(|(_, w, _, _)| w.iter().any(|a| a == "tag:contract=^ID$"))
+    );
+    let l = Ledger::new();
+    let new = |id: &str, price: &str| {
+        l.run_at(
+            "2026-11-02T09:00:00Z",
+            &[
+                "new",
+                "--id",
+                id,
+                "--title",
+                "Shop",
+                "--client",
+                "Acme",
+                "--freelancer",
+                "Ann",
+                "--fixed",
+                price,
+            ],
+        )
+        .ok();
+    };
+    new("c1", "500");
+    new("c10", "800");
+    l.run_at(
+        "2026-11-03T09:00:00Z",
+        &["milestone", "approve", "c1", "--amount", "200"],
+    )
+    .ok();
+    l.run_at(
+        "2026-11-04T09:00:00Z",
+        &["milestone", "approve", "c10", "--amount", "300"],
+    )
+    .ok();
+    l.run_at(
+        "2026-11-05T09:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "refund",
+            "give",
+            "c10",
+            "--amount",
+            "40",
+        ],
+    )
+    .ok();
+    l.run_at(
+        "2026-11-06T09:00:00Z",
+        &["end", "c1", "--pay", "none", "--yes"],
+    )
+    .ok();
+    let dir = tempfile::tempdir().unwrap();
+    for role in ["client", "freelancer"] {
+        let j = l
+            .run_at(LATER, &["--as", role, "export", "hledger"])
+            .ok()
+            .stdout;
+        std::fs::write(dir.path().join(format!("{role}.journal")), j).unwrap();
+    }
+    let mut nonzero = 0;
+    for id in ["c1", "c10"] {
+        for (role, words, neg, key) in &queries {
+            let show = l
+                .run_at(LATER, &["--json", "--as", role, "show", id])
+                .ok()
+                .json();
+            let args: Vec<String> = words.iter().map(|w| w.replace("ID", id)).collect();
+            let out = std::process::Command::new("hledger")
+                .current_dir(dir.path())
+                .env("LANG", "C.UTF-8")
+                .args(["-f", &format!("{role}.journal"), "bal", "-O", "csv", "-N"])
+                .args(&args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let got: i64 = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .skip(1)
+                .map(|l| {
+                    let amount = l.rsplit(',').next().unwrap_or("").trim_matches('"');
+                    cents(amount.trim_end_matches(" USD"))
+                })
+                .sum();
+            let want = money(&show[key.as_str()]);
+            assert_eq!(
+                got,
+                if *neg { -want } else { want },
+                "{id}: hledger bal {args:?} is {key}"
+            );
+            if want != 0 {
+                nonzero += 1;
+            }
+        }
+    }
+    assert!(nonzero >= 8, "the queries compare real money: {nonzero}");
+}

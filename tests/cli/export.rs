@@ -275,7 +275,7 @@ fn hledger_and_ledger_read_both_journals_and_agree_with_show() {
     );
     let mut seen = 0;
     for id in ["f1", "f2", "f3", "h1"] {
-        let tag = format!("tag:contract={id}");
+        let tag = format!("tag:contract=^{id}$");
         let c = l.run_at(LATER, &["--json", "show", id]).ok().json();
         let refunds = "tag:movement=refund|given|week_refunded";
         assert_eq!(
