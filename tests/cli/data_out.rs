@@ -726,3 +726,209 @@ fn the_readmes_hledger_queries_agree_with_show_for_c1_and_c10() {
     }
     assert!(nonzero >= 8, "the queries compare real money: {nonzero}");
 }
+
+/// `hledger bal` of a journal, as CSV (every account, with the total).
+fn hledger_bal(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("hledger")
+        .env("LANG", "C.UTF-8")
+        .args(["-f", path.to_str().unwrap(), "bal", "-O", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A ledger through five months with every kind of movement — funding,
+/// release, refund of escrow, settled hourly weeks, a week whose dispute is
+/// accepted in the month after its invoice, a refund given back — each
+/// month's journal exported just after the month ended, for each role.
+/// Their concatenation balances as the journal of the whole does, and a
+/// month's journal exported again at the end of the year is the same.
+#[test]
+fn monthly_journals_exported_after_each_month_add_up_to_the_whole() {
+    if !tools() {
+        return;
+    }
+    let l = Ledger::new();
+    let roles = ["client", "freelancer"];
+    let mut monthly: Vec<(String, String, [String; 2])> = Vec::new();
+    let mut export_month = |from: &str, to: &str, now: &str| {
+        let journals = roles.map(|role| {
+            l.run_at(
+                now,
+                &[
+                    "--as", role, "export", "hledger", "--from", from, "--to", to,
+                ],
+            )
+            .ok()
+            .stdout
+        });
+        monthly.push((from.to_string(), to.to_string(), journals));
+    };
+    let cl = |now: &str, args: &[&str]| {
+        l.run_at(now, args).ok();
+    };
+    let fl = |now: &str, args: &[&str]| {
+        let mut a = vec!["--as", "freelancer"];
+        a.extend_from_slice(args);
+        l.run_at(now, &a).ok();
+    };
+    let log = |now: &str, from: &str, to: &str| {
+        fl(
+            now,
+            &[
+                "diary", "log", "h1", "--from", from, "--to", to, "--memo", "w",
+            ],
+        );
+    };
+    // January: a fixed contract funded, its first milestone released; an
+    // hourly contract.
+    cl(
+        "2026-01-05T09:00:00Z",
+        &[
+            "new",
+            "--id",
+            "f1",
+            "--title",
+            "Shop",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Ann",
+            "--fixed",
+            "500",
+            "--milestone",
+            "Design=300",
+            "--milestone",
+            "Build=200",
+        ],
+    );
+    cl(
+        "2026-01-05T09:00:00Z",
+        &[
+            "new",
+            "--id",
+            "h1",
+            "--title",
+            "Support",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Ann",
+            "--hourly",
+            "47.50",
+            "--weekly-limit",
+            "10",
+        ],
+    );
+    cl("2026-01-20T09:00:00Z", &["milestone", "approve", "f1"]);
+    export_month("2026-01-01", "2026-01-31", "2026-02-01T00:00:00Z");
+    // February: the second milestone funded, a refund of escrow asked for
+    // (approved by the system 7 days later), an hourly week settled.
+    cl("2026-02-02T09:00:00Z", &["milestone", "fund", "f1"]);
+    cl(
+        "2026-02-10T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "50"],
+    );
+    log(
+        "2026-02-10T18:00:00Z",
+        "2026-02-10 09:00",
+        "2026-02-10 12:20",
+    );
+    export_month("2026-02-01", "2026-02-28", "2026-03-01T00:00:00Z");
+    // March: a refund given back; a week invoiced on March 30 and disputed
+    // at once...
+    fl(
+        "2026-03-03T09:00:00Z",
+        &["refund", "give", "f1", "--amount", "20"],
+    );
+    log(
+        "2026-03-24T18:00:00Z",
+        "2026-03-24 09:00",
+        "2026-03-24 11:00",
+    );
+    cl(
+        "2026-03-30T13:00:00Z",
+        &[
+            "diary", "dispute", "h1", "--week", "2026-W13", "--reason", "no",
+        ],
+    );
+    export_month("2026-03-01", "2026-03-31", "2026-04-01T00:00:00Z");
+    // April: ...and the dispute accepted (the week refunded); a week
+    // invoiced on May 4 and settled on May 9.
+    fl(
+        "2026-04-02T09:00:00Z",
+        &["diary", "dispute", "h1", "--week", "2026-W13", "--accept"],
+    );
+    cl("2026-04-02T10:00:00Z", &["resume", "h1"]);
+    log(
+        "2026-04-28T18:00:00Z",
+        "2026-04-28 09:00",
+        "2026-04-28 13:00",
+    );
+    export_month("2026-04-01", "2026-04-30", "2026-05-01T00:00:00Z");
+    // May: the fixed contract ends, the rest of its escrow released.
+    cl(
+        "2026-05-20T09:00:00Z",
+        &["end", "f1", "--pay", "full", "--yes"],
+    );
+    export_month("2026-05-01", "2026-05-31", "2026-06-01T00:00:00Z");
+
+    let dir = tempfile::tempdir().unwrap();
+    for (i, role) in roles.iter().enumerate() {
+        let whole = l
+            .run_at(LATER, &["--as", role, "export", "hledger"])
+            .ok()
+            .stdout;
+        for kind in [
+            "funding",
+            "release",
+            "refund",
+            "week",
+            "given",
+            "week_charged",
+            "week_refunded",
+        ] {
+            if *role == "client" {
+                assert!(
+                    whole.contains(&format!("movement:{kind}\n")),
+                    "{kind}:\n{whole}"
+                );
+            }
+        }
+        // Each month: the same journal now as just after it ended.
+        let mut joined = String::new();
+        for (from, to, journals) in &monthly {
+            let again = l
+                .run_at(
+                    LATER,
+                    &[
+                        "--as", role, "export", "hledger", "--from", from, "--to", to,
+                    ],
+                )
+                .ok()
+                .stdout;
+            assert_eq!(
+                journals[i], again,
+                "{role} {from}..{to}: a closed period's export changed"
+            );
+            joined.push_str(&journals[i]);
+            joined.push('\n');
+        }
+        let (whole_path, joined_path) = (
+            dir.path().join(format!("{role}-whole.journal")),
+            dir.path().join(format!("{role}-months.journal")),
+        );
+        std::fs::write(&whole_path, &whole).unwrap();
+        std::fs::write(&joined_path, &joined).unwrap();
+        let (w, j) = (hledger_bal(&whole_path), hledger_bal(&joined_path));
+        assert_eq!(j, w, "{role}: the months add up to the whole");
+        assert!(w.lines().count() > 3, "{w}");
+        // Both tools read the concatenation.
+        read_by_both_tools(joined_path.to_str().unwrap());
+    }
+}
