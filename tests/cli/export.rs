@@ -14,7 +14,7 @@ pub(crate) fn tools() -> bool {
     }
     assert!(
         std::env::var_os("CONTRACTS_NO_HLEDGER").is_some(),
-        "hledger and ledger are needed (apt-get install hledger ledger), or set CONTRACTS_NO_HLEDGER=1 to skip"
+        "hledger and ledger are needed (`bash .ci/deps` installs them), or set CONTRACTS_NO_HLEDGER=1 to skip"
     );
     false
 }
