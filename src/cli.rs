@@ -31,20 +31,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// A title on the command line: at most
-/// [`MAX_TITLE_CHARS`](crate::core::validate::MAX_TITLE_CHARS) characters,
-/// else a usage error.
-pub fn title_arg(s: &str) -> Result<String, String> {
-    crate::core::validate::title_problem(s).map_or_else(|| Ok(s.to_string()), Err)
-}
-
-/// A party's name on the command line: at most
-/// [`MAX_NAME_CHARS`](crate::core::validate::MAX_NAME_CHARS) characters,
-/// else a usage error.
-pub fn name_arg(s: &str) -> Result<String, String> {
-    crate::core::validate::name_problem(s).map_or_else(|| Ok(s.to_string()), Err)
-}
-
 /// Options of every command.
 #[derive(Debug, Args)]
 pub struct Global {
@@ -311,8 +297,7 @@ pub enum PartyCmd {
         after_help = "Example:\n  contracts party add \"Ann Lee\" --key ~/.ssh/id_ed25519.pub"
     )]
     Add {
-        /// The party's name, as contracts name it (client or freelancer)
-        #[arg(value_parser = name_arg)]
+        /// The party's name, as contracts name it (client or freelancer; at most 100 characters)
         name: String,
         /// Its SSH public key file (`.pub`)
         #[arg(long, value_name = "FILE")]
@@ -334,13 +319,13 @@ pub struct NewArgs {
     #[arg(long)]
     pub id: Option<String>,
     /// What the contract is for (at most 200 characters)
-    #[arg(long, value_parser = title_arg)]
+    #[arg(long)]
     pub title: String,
     /// The client's name (at most 100 characters)
-    #[arg(long, value_parser = name_arg)]
+    #[arg(long)]
     pub client: String,
     /// The freelancer's name (at most 100 characters)
-    #[arg(long, value_parser = name_arg)]
+    #[arg(long)]
     pub freelancer: String,
     /// Hourly contract at this rate per hour (at least 3.00)
     #[arg(long, value_name = "RATE")]
@@ -653,7 +638,7 @@ pub enum MilestoneCmd {
         /// The contract id
         id: String,
         /// What it is for (at most 200 characters)
-        #[arg(long, value_parser = title_arg)]
+        #[arg(long)]
         title: String,
         /// Its amount
         #[arg(long)]

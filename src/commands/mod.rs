@@ -191,6 +191,16 @@ pub fn unpaid_money(store: &Store, c: &Contract, now: Instant) -> Result<Unpaid>
     Ok(Unpaid { invoiced, held })
 }
 
+/// Refuses (a usage error, exit 2) a title or a name from the command line
+/// that `problem` finds wrong (too long), naming the option and not
+/// repeating the text.
+pub fn text_arg(flag: &str, s: &str, problem: fn(&str) -> Option<String>) -> Result<()> {
+    match problem(s) {
+        Some(why) => Err(usage(format!("{flag}: {why}"))),
+        None => Ok(()),
+    }
+}
+
 /// The money of `c` as the acting role sees it, with what its diary holds
 /// unpaid: what `show`, the contract JSON and `export csv contracts` say.
 pub fn figures(store: &Store, c: &Contract, role: Role, now: Instant) -> Result<Figures> {

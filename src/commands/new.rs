@@ -3,6 +3,7 @@
 use super::{Ctx, parse_id, report};
 use crate::cli::NewArgs;
 use crate::core::lifecycle::{self, NewContract, NewTerms};
+use crate::core::validate::{name_problem, title_problem};
 use crate::core::{ContractId, Currency, Money};
 use crate::error::usage;
 use crate::store::{Access, StoreError};
@@ -28,6 +29,9 @@ pub fn parse_limit(s: &str) -> Result<Option<u32>> {
 
 /// Runs `new`.
 pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
+    super::text_arg("--title", &a.title, title_problem)?;
+    super::text_arg("--client", &a.client, name_problem)?;
+    super::text_arg("--freelancer", &a.freelancer, name_problem)?;
     if a.hourly.is_some() && !a.milestone.is_empty() {
         return Err(usage(
             "--milestone belongs to --fixed contracts; an hourly contract is billed weekly from its work diary",
@@ -55,8 +59,7 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
                         m.escape_default()
                     ))
                 })?;
-                crate::cli::title_arg(title.trim())
-                    .map_err(|m| usage(format!("--milestone: {m}")))?;
+                super::text_arg("--milestone", title.trim(), title_problem)?;
                 ms.push((
                     title.trim().to_string(),
                     money(&cur, "--milestone", amount)?,

@@ -116,11 +116,11 @@ fn postings(c: &Contract, m: &Movement, role: Role) -> Vec<(String, Money)> {
             );
             match m.kind {
                 Kind::Released { fee, .. } | Kind::WeekPaid { fee, .. } => {
-                    vec![(market, a - fee), (fees, fee), (cl, neg)]
+                    vec![(market, a.less_fee(fee)), (fees, fee), (cl, neg)]
                 }
                 Kind::Given { fee_returned } => vec![
                     (cl, a),
-                    (market, fee_returned - a),
+                    (market, Money::ZERO - a.less_fee(fee_returned)),
                     (fees, Money::ZERO - fee_returned),
                 ],
                 _ => Vec::new(),

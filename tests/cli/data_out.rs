@@ -263,8 +263,10 @@ fn titles_and_names_beyond_their_limits_are_refused_at_input_and_reported_by_che
         ])
         .code(2);
     assert!(r.stderr.contains("at most 200 characters"), "{}", r.stderr);
-    l.run(&["party", "add", &long_name, "--key", "/nonexistent"])
+    let r = l
+        .run(&["party", "add", &long_name, "--key", "/nonexistent"])
         .code(2);
+    assert!(r.stderr.contains("at most 100 characters"), "{}", r.stderr);
     l.run(&["check"]).ok();
     // A hand-edited file beyond the limits: `check` names each place.
     l.edit(
