@@ -172,16 +172,16 @@ pub enum Command {
         #[arg(value_name = "HOURS|none")]
         hours: String,
     },
-    /// Milestones of fixed-price contracts: add, fund, submit, request changes, approve
+    /// Manage the milestones of fixed-price contracts: add, fund, submit, request changes, approve
     #[command(subcommand)]
     Milestone(MilestoneCmd),
-    /// Escrow refunds: request, approve, dispute, concede, escalate, resolve, give, list
+    /// Settle escrow refunds: request, approve, dispute, concede, escalate, resolve, give, list
     #[command(subcommand)]
     Refund(RefundCmd),
-    /// Double-blind feedback after a contract ends: give, show, reply, summary
+    /// Give and read double-blind feedback after a contract ends: give, show, reply, summary
     #[command(subcommand)]
     Feedback(FeedbackCmd),
-    /// The hourly work diary: log and track time, read weekly tables, dispute weeks
+    /// Keep the hourly work diary: log and track time, read weekly tables, dispute weeks
     #[command(subcommand)]
     Diary(DiaryCmd),
     /// Show the history of one contract, or of all
@@ -210,7 +210,7 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
-    /// The parties of a shared ledger: their SSH keys sign their commits
+    /// Record the parties of a shared ledger: their SSH keys sign their commits
     #[command(subcommand)]
     Party(PartyCmd),
     /// Check every commit of a shared ledger: signed by a recorded party, each operation that party's
@@ -234,7 +234,7 @@ pub enum Command {
         /// The file's path in the ledger
         path: String,
     },
-    /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
+    /// Export money and time in the formats their users already use: an hledger journal, CSV, iCalendar
     #[command(subcommand)]
     Export(ExportCmd),
     /// Sum hours and money per week, month, client or contract, with totals and a bar to read a year at a glance
@@ -755,7 +755,7 @@ pub enum RefundCmd {
         #[arg(long)]
         amount: String,
     },
-    /// Open refund requests and disputes, with their deadlines
+    /// List open refund requests and disputes, with their deadlines
     #[command(
         after_help = "Examples:\n  contracts refund list\n  contracts refund list --due --json"
     )]
@@ -775,7 +775,7 @@ pub enum FeedbackCmd {
         after_help = "Example:\n  contracts feedback give c7 --stars 5 --comment \"Great work\" --private \"would hire again\" --quality 5"
     )]
     Give(FeedbackGiveArgs),
-    /// Both directions of one contract's feedback; without ID, what is still to give
+    /// Show both directions of one contract's feedback; without ID, what is still to give
     #[command(after_help = "Examples:\n  contracts feedback show c7\n  contracts feedback show")]
     Show {
         /// The contract id [default: every contract with feedback still to give]
@@ -792,7 +792,7 @@ pub enum FeedbackCmd {
         #[arg(long)]
         text: String,
     },
-    /// Average stars and scores received per party, over revealed feedback
+    /// Sum up the stars and scores each party received: averages over revealed feedback
     #[command(after_help = "Example:\n  contracts feedback summary --party \"Ann Lee\"")]
     Summary {
         /// Only this party

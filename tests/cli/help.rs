@@ -52,6 +52,13 @@ fn every_help_opens_with_a_sentence_of_its_own() {
             !first.starts_with("What to export"),
             "`{name} --help` opens with its arguments' description: {first:?}"
         );
+        // A sentence saying what the command does starts with a verb, not
+        // with a noun's article ("The hourly work diary: ...").
+        let word = first.split_whitespace().next().unwrap_or("");
+        assert!(
+            !["The", "A", "An"].contains(&word),
+            "`{name} --help` opens with a noun, not what the command does: {first:?}"
+        );
         if let Some((other, _)) = firsts.iter().find(|(_, f)| *f == first) {
             panic!("`{name}` and `{other}` open their help with the same line: {first:?}");
         }
