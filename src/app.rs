@@ -90,8 +90,26 @@ fn parse_cli(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
             cmd = cmd.mut_arg(id, |a| a.env(None::<&str>));
         }
     }
-    let matches = cmd.try_get_matches_from(args)?;
-    Cli::from_arg_matches(&matches)
+    match cmd.try_get_matches_from(args) {
+        Ok(matches) => Cli::from_arg_matches(&matches),
+        Err(e) => Err(without_env_in_usage(e, args)),
+    }
+}
+
+/// A usage error as if no `CONTRACTS_*` variable were set, when without
+/// them the line fails the same way: clap's usage line lists an option its
+/// variable supplied (`Usage: contracts show --ledger <PATH> <ID>`) as if it
+/// had to be typed.
+fn without_env_in_usage(e: clap::Error, args: &[std::ffi::OsString]) -> clap::Error {
+    use clap::CommandFactory;
+    let mut bare = Cli::command();
+    for id in ["ledger", "role", "now"] {
+        bare = bare.mut_arg(id, |a| a.env(None::<&str>));
+    }
+    match bare.try_get_matches_from(args) {
+        Err(b) if b.kind() == e.kind() => b,
+        _ => e,
+    }
 }
 
 fn print_json_error(kind: ErrorKind, message: &str) {
@@ -192,6 +210,6 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Export(e) => commands::export::run(&ctx, e),
         Command::Report(a) => commands::report::run(&ctx, a),
         Command::Completions { shell } => commands::completions::completions(&ctx, shell),
-        Command::Man => commands::completions::man(&ctx),
+        Command::Man { dir } => commands::completions::man(&ctx, dir.as_deref()),
     }
 }

@@ -172,16 +172,16 @@ pub enum Command {
         #[arg(value_name = "HOURS|none")]
         hours: String,
     },
-    /// Milestones of fixed-price contracts: add, fund, submit, request changes, approve
+    /// Manage the milestones of fixed-price contracts: add, fund, submit, request changes, approve
     #[command(subcommand)]
     Milestone(MilestoneCmd),
-    /// Escrow refunds: request, approve, dispute, concede, escalate, resolve, give, list
+    /// Settle escrow refunds: request, approve, dispute, concede, escalate, resolve, give, list
     #[command(subcommand)]
     Refund(RefundCmd),
-    /// Double-blind feedback after a contract ends: give, show, reply, summary
+    /// Give and read double-blind feedback after a contract ends: give, show, reply, summary
     #[command(subcommand)]
     Feedback(FeedbackCmd),
-    /// The hourly work diary: log and track time, read weekly tables, dispute weeks
+    /// Keep the hourly work diary: log and track time, read weekly tables, dispute weeks
     #[command(subcommand)]
     Diary(DiaryCmd),
     /// Show the history of one contract, or of all
@@ -210,7 +210,7 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
-    /// The parties of a shared ledger: their SSH keys sign their commits
+    /// Record the parties of a shared ledger: their SSH keys sign their commits
     #[command(subcommand)]
     Party(PartyCmd),
     /// Check every commit of a shared ledger: signed by a recorded party, each operation that party's
@@ -234,10 +234,10 @@ pub enum Command {
         /// The file's path in the ledger
         path: String,
     },
-    /// Money and time out, in the formats their users already use: an hledger journal, CSV, iCalendar
+    /// Export money and time in the formats their users already use: an hledger journal, CSV, iCalendar
     #[command(subcommand)]
     Export(ExportCmd),
-    /// Hours and money per week, month, client or contract, with totals and a bar to read a year at a glance
+    /// Sum hours and money per week, month, client or contract, with totals and a bar to read a year at a glance
     #[command(
         after_help = "Examples:\n  contracts report --by month --from 2026-01-01 --to 2026-12-31\n  contracts --as freelancer report --by client --json"
     )]
@@ -250,12 +250,21 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), generated from these definitions
-    #[command(after_help = "Example:\n  contracts man > ~/.local/share/man/man1/contracts.1")]
-    Man,
+    /// Print the man page (roff), or write it and every command's page to a directory
+    #[command(
+        after_help = "Examples:\n  contracts man > ~/.local/share/man/man1/contracts.1\n  contracts man --dir ~/.local/share/man/man1     (contracts.1, contracts-new.1, contracts-diary-log.1, ...)"
+    )]
+    Man {
+        /// Write contracts.1 and one page per command and subcommand (the
+        /// pages the main page refers to) into this directory
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
-/// `init`.
+// The arguments of `init`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// ISO 4217 currency of every amount in the ledger
@@ -288,7 +297,7 @@ pub enum PartyCmd {
         after_help = "Example:\n  contracts party add \"Ann Lee\" --key ~/.ssh/id_ed25519.pub"
     )]
     Add {
-        /// The party's name, as contracts name it (client or freelancer)
+        /// The party's name, as contracts name it (client or freelancer; at most 100 characters)
         name: String,
         /// Its SSH public key file (`.pub`)
         #[arg(long, value_name = "FILE")]
@@ -300,20 +309,22 @@ pub enum PartyCmd {
     },
 }
 
-/// `new`.
+// The arguments of `new`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("kind").required(true).args(["hourly", "fixed"])))]
 pub struct NewArgs {
     /// The id [default: the next free cN]
     #[arg(long)]
     pub id: Option<String>,
-    /// What the contract is for
+    /// What the contract is for (at most 200 characters)
     #[arg(long)]
     pub title: String,
-    /// The client's name
+    /// The client's name (at most 100 characters)
     #[arg(long)]
     pub client: String,
-    /// The freelancer's name
+    /// The freelancer's name (at most 100 characters)
     #[arg(long)]
     pub freelancer: String,
     /// Hourly contract at this rate per hour (at least 3.00)
@@ -333,7 +344,9 @@ pub struct NewArgs {
     pub milestone: Vec<String>,
 }
 
-/// `end`.
+// The arguments of `end`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct EndArgs {
     /// The contract id
@@ -362,12 +375,12 @@ pub struct EndArgs {
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ExportCmd {
-    /// An hledger journal (also read by Ledger) of every movement of money, as the acting role sees it
+    /// Print an hledger journal (also read by Ledger) of every movement of money, as the acting role sees it
     #[command(
         after_help = "Examples:\n  contracts export hledger > contracts.journal && hledger -f contracts.journal bal\n  contracts --as freelancer export hledger --from 2026-01-01 --to 2026-12-31 c7"
     )]
     Hledger(ExportArgs),
-    /// CSV for spreadsheets: the diary's entries, the contracts, or the payments
+    /// Print CSV for spreadsheets: the diary's entries, the contracts, or the payments
     #[command(
         after_help = "Examples:\n  contracts export csv diary --from 2026-11-01 --to 2026-11-30 > november.csv\n  contracts export csv payments c7"
     )]
@@ -378,12 +391,14 @@ pub enum ExportCmd {
         #[command(flatten)]
         args: ExportArgs,
     },
-    /// iCalendar of every pending deadline (UIDs stable across exports, for a subscribed calendar)
+    /// Print an iCalendar of every pending deadline (UIDs stable across exports, for a subscribed calendar)
     #[command(after_help = "Example:\n  contracts export ics > ~/calendars/contracts.ics")]
     Ics(ExportArgs),
 }
 
-/// `report`.
+// The arguments of `report`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// One row per week, month, client or contract
@@ -421,7 +436,9 @@ pub enum CsvWhat {
     Payments,
 }
 
-/// What to export: a period and contracts.
+// What to export: a period and contracts. Not a doc comment: clap would
+// print it as the help of every `export` form, over each form's own sentence.
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// From this UTC day on (YYYY-MM-DD)
@@ -482,7 +499,7 @@ pub enum DiaryCmd {
         /// The entry, as shown by `diary show` (e.g. c7/2026W47-3)
         entry: String,
     },
-    /// Weekly tables: hours per entry or day, limit, billable, amount, and where the week stands
+    /// Show weekly tables: hours per entry or day, limit, billable, amount, and where the week stands
     #[command(
         after_help = "Examples:\n  contracts diary show                     (this week, every contract)\n  contracts diary show c7 --week 2026-W47 --by day\n  contracts diary show --from 2026-11-01 --to 2026-11-30 --json"
     )]
@@ -499,7 +516,9 @@ pub enum DiaryCmd {
     Import(DiaryImportArgs),
 }
 
-/// `diary import`.
+// The arguments of `diary import`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct DiaryImportArgs {
     /// The export file, or - for stdin
@@ -530,7 +549,9 @@ pub enum ImportFormat {
     Toggl,
 }
 
-/// `diary log`.
+// The arguments of `diary log`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct DiaryLogArgs {
     /// The contract id
@@ -563,7 +584,9 @@ pub enum ByArg {
     Day,
 }
 
-/// `diary show`.
+// The arguments of `diary show`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct DiaryShowArgs {
     /// One contract [default: every contract with time in the week]
@@ -582,7 +605,9 @@ pub struct DiaryShowArgs {
     pub by: ByArg,
 }
 
-/// `diary dispute`.
+// The arguments of `diary dispute`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("action").required(true).args(["reason", "accept", "decline", "withdraw"])))]
 pub struct DiaryDisputeArgs {
@@ -616,7 +641,7 @@ pub enum MilestoneCmd {
     Add {
         /// The contract id
         id: String,
-        /// What it is for
+        /// What it is for (at most 200 characters)
         #[arg(long)]
         title: String,
         /// Its amount
@@ -734,7 +759,7 @@ pub enum RefundCmd {
         #[arg(long)]
         amount: String,
     },
-    /// Open refund requests and disputes, with their deadlines
+    /// List open refund requests and disputes, with their deadlines
     #[command(
         after_help = "Examples:\n  contracts refund list\n  contracts refund list --due --json"
     )]
@@ -754,7 +779,7 @@ pub enum FeedbackCmd {
         after_help = "Example:\n  contracts feedback give c7 --stars 5 --comment \"Great work\" --private \"would hire again\" --quality 5"
     )]
     Give(FeedbackGiveArgs),
-    /// Both directions of one contract's feedback; without ID, what is still to give
+    /// Show both directions of one contract's feedback; without ID, what is still to give
     #[command(after_help = "Examples:\n  contracts feedback show c7\n  contracts feedback show")]
     Show {
         /// The contract id [default: every contract with feedback still to give]
@@ -771,7 +796,7 @@ pub enum FeedbackCmd {
         #[arg(long)]
         text: String,
     },
-    /// Average stars and scores received per party, over revealed feedback
+    /// Sum up the stars and scores each party received: averages over revealed feedback
     #[command(after_help = "Example:\n  contracts feedback summary --party \"Ann Lee\"")]
     Summary {
         /// Only this party
@@ -780,7 +805,9 @@ pub enum FeedbackCmd {
     },
 }
 
-/// `feedback give`.
+// The arguments of `feedback give`. Not a doc comment: clap would print it as the
+// command's help, over the variant's sentence (the command's help).
+#[allow(missing_docs)]
 #[derive(Debug, Args)]
 pub struct FeedbackGiveArgs {
     /// The contract id

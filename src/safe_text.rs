@@ -6,11 +6,13 @@ use std::borrow::Cow;
 
 /// Characters that reorder what a terminal shows (Unicode bidirectional
 /// embeddings, overrides and isolates, and the marks).
-fn is_bidi_control(ch: char) -> bool {
+pub fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
-fn is_unsafe(ch: char) -> bool {
+/// A control character (C0, DEL, C1) or a bidirectional control: what
+/// never reaches a terminal, a journal or a calendar raw.
+pub fn is_unsafe(ch: char) -> bool {
     ch.is_control() || is_bidi_control(ch)
 }
 

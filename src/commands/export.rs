@@ -11,13 +11,20 @@ use crate::core::timers::{self, TimerKind};
 use crate::core::week::Week;
 use crate::error::usage;
 use crate::render::ics::Deadline;
+use crate::render::rows::Figures;
 use crate::render::{csv, hledger, ics};
 use crate::store::{Access, Store};
 use anyhow::Result;
 use chrono::NaiveDate;
 
-/// Runs `export ...`.
+/// Runs `export ...`. Every option is honoured or refused: `--json` is
+/// refused (an export writes its own format).
 pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
+    if ctx.out.json {
+        return Err(usage(
+            "--json: an export writes its own format (an hledger journal, CSV or iCalendar); `show`, `list`, `report` and `diary show` take --json",
+        ));
+    }
     match cmd {
         ExportCmd::Hledger(a) => {
             let (loaded, period, _) = load(ctx, &a)?;
@@ -32,7 +39,10 @@ pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
             let (loaded, period, store) = load(ctx, &args)?;
             let (s, role) = (&loaded.settings, loaded.role);
             let text = match what {
-                CsvWhat::Contracts => csv::contracts(&loaded.contracts, s, role)?,
+                CsvWhat::Contracts => {
+                    let rows = contract_figures(&store, &loaded, period, ctx.now)?;
+                    csv::contracts(&rows, s, period != (None, None))?
+                }
                 CsvWhat::Payments => csv::payments(&in_period(&loaded, period), s, role)?,
                 CsvWhat::Diary => {
                     let weeks = diary(&store, &loaded, period)?;
@@ -57,7 +67,8 @@ pub fn run(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
 }
 
 /// The pending deadlines of `c`: its timers, and the Monday 12:00 UTC close
-/// of a week that has time still open or in review.
+/// of a week that has time still open or in review, unless the contract's
+/// diary is locked (it ended).
 fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<Vec<Deadline>> {
     let mut out: Vec<Deadline> = timers::pending(c)
         .iter()
@@ -81,7 +92,9 @@ fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<
             }
         })
         .collect();
-    if c.kind() == crate::core::Kind::Hourly {
+    // An ended contract's diary is locked: no week of it closes for edits.
+    let diary_locked = c.ended_at().is_some();
+    if c.kind() == crate::core::Kind::Hourly && !diary_locked {
         let this = Week::of(now);
         for w in [this.prev(), this] {
             let open = w.stage(now).editable();
@@ -102,6 +115,32 @@ fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<
         }
     }
     Ok(out)
+}
+
+/// Each contract with its money: without a period, its figures as `show`
+/// has them; with one, what moved in the period (the sums of its
+/// movements there), so that consecutive periods add up to the whole.
+fn contract_figures<'c>(
+    store: &Store,
+    l: &'c Loaded,
+    period: Period,
+    now: Instant,
+) -> Result<Vec<(&'c Contract, Figures)>> {
+    l.contracts
+        .iter()
+        .map(|c| {
+            let f = if period == (None, None) {
+                super::figures(store, c, l.role, now)?
+            } else {
+                let moves: Vec<Movement> = movements::of(c)
+                    .into_iter()
+                    .filter(|m| within(period, m.at))
+                    .collect();
+                Figures::of_period(&movements::sums(&moves), l.role)
+            };
+            Ok((c, f))
+        })
+        .collect()
 }
 
 /// Whether `t` falls on a day of the period.

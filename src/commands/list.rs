@@ -1,6 +1,6 @@
 //! `list`: every contract in a table (or a JSON array).
 
-use super::{Ctx, advanced, this_week, this_week_empty};
+use super::{Ctx, advanced, figures, this_week, this_week_empty};
 use crate::core::week::Week;
 use crate::render::{json, views};
 use crate::store::Access;
@@ -29,9 +29,14 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         rows.push((c, week));
     }
     if ctx.out.json {
+        let figs = rows
+            .iter()
+            .map(|(c, _)| figures(&store, c, v.role, ctx.now))
+            .collect::<Result<Vec<_>>>()?;
         let arr: Vec<_> = rows
             .iter()
-            .map(|(c, w)| json::contract(c, &v, *w))
+            .zip(&figs)
+            .map(|((c, w), f)| json::contract_with(c, &v, *w, f))
             .collect();
         ctx.out.print_json(&arr)?;
         return Ok(());

@@ -30,6 +30,7 @@ use crate::core::week::Week;
 use crate::core::{Money, Outcome, Settings, timers};
 use crate::error::usage;
 use crate::render::json::{self, ThisWeek, Viewer};
+use crate::render::rows::{Figures, Unpaid};
 use crate::render::{Out, text::clean};
 use crate::store::{Access, Doc, Store, StoreError};
 use anyhow::Result;
@@ -169,11 +170,11 @@ pub fn advanced(store: &Store, c: Contract, now: Instant) -> Result<Outcome> {
 /// What an hourly contract's diary holds that is not paid yet: the week
 /// invoiced (disputable) and the weeks an open dispute holds past their
 /// settlement. Reads the weeks that may be unpaid and the invoiced one.
-pub fn unpaid_money(store: &Store, c: &Contract, now: Instant) -> Result<(Money, Money)> {
+pub fn unpaid_money(store: &Store, c: &Contract, now: Instant) -> Result<Unpaid> {
     use crate::core::diary::{WeekMoney, week_money};
     let (mut invoiced, mut held) = (Money::ZERO, Money::ZERO);
     if c.kind() != crate::core::Kind::Hourly {
-        return Ok((invoiced, held));
+        return Ok(Unpaid::default());
     }
     let mut weeks: Vec<Week> = c
         .disputes
@@ -193,7 +194,23 @@ pub fn unpaid_money(store: &Store, c: &Contract, now: Instant) -> Result<(Money,
             }
         }
     }
-    Ok((invoiced, held))
+    Ok(Unpaid { invoiced, held })
+}
+
+/// Refuses (a usage error, exit 2) a title or a name from the command line
+/// that `problem` finds wrong (too long), naming the option and not
+/// repeating the text.
+pub fn text_arg(flag: &str, s: &str, problem: fn(&str) -> Option<String>) -> Result<()> {
+    match problem(s) {
+        Some(why) => Err(usage(format!("{flag}: {why}"))),
+        None => Ok(()),
+    }
+}
+
+/// The money of `c` as the acting role sees it, with what its diary holds
+/// unpaid: what `show`, the contract JSON and `export csv contracts` say.
+pub fn figures(store: &Store, c: &Contract, role: Role, now: Instant) -> Result<Figures> {
+    Ok(Figures::of(c, role, Some(unpaid_money(store, c, now)?)))
 }
 
 /// This week's figures of a contract known to have no time this week.
@@ -262,13 +279,7 @@ pub fn mutate(
         commit(ctx, &store, party(c, role), &subject, &body)?;
     }
     let week = this_week(&store, &outcome.contract, ctx.now)?;
-    report(
-        ctx,
-        &store.settings,
-        &outcome.contract,
-        week,
-        &outcome.events,
-    )
+    report(ctx, &store, &outcome.contract, week, &outcome.events)
 }
 
 /// A change that stops new time on an hourly contract (a pause, the pause of
@@ -413,15 +424,17 @@ pub fn party(c: &Contract, role: Role) -> &str {
 /// contracts and events as one document).
 pub fn report(
     ctx: &Ctx,
-    settings: &Settings,
+    store: &Store,
     c: &Contract,
     week: Option<ThisWeek>,
     events: &[crate::core::Event],
 ) -> Result<()> {
+    let settings = &store.settings;
     let v = ctx.viewer(settings);
     if ctx.out.json {
+        let f = figures(store, c, v.role, ctx.now)?;
         ctx.out.print_json(&json::MutationJson {
-            contract: json::contract(c, &v, week),
+            contract: json::contract_with(c, &v, week, &f),
             events: events.iter().map(|e| json::event(c, e, &v)).collect(),
             dry_run: ctx.dry_run,
         })?;

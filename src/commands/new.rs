@@ -3,6 +3,7 @@
 use super::{Ctx, parse_id, report};
 use crate::cli::NewArgs;
 use crate::core::lifecycle::{self, NewContract, NewTerms};
+use crate::core::validate::{name_problem, title_problem};
 use crate::core::{ContractId, Currency, Money};
 use crate::error::usage;
 use crate::store::{Access, StoreError};
@@ -28,6 +29,9 @@ pub fn parse_limit(s: &str) -> Result<Option<u32>> {
 
 /// Runs `new`.
 pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
+    super::text_arg("--title", &a.title, title_problem)?;
+    super::text_arg("--client", &a.client, name_problem)?;
+    super::text_arg("--freelancer", &a.freelancer, name_problem)?;
     if a.hourly.is_some() && !a.milestone.is_empty() {
         return Err(usage(
             "--milestone belongs to --fixed contracts; an hourly contract is billed weekly from its work diary",
@@ -55,6 +59,7 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
                         m.escape_default()
                     ))
                 })?;
+                super::text_arg("--milestone", title.trim(), title_problem)?;
                 ms.push((
                     title.trim().to_string(),
                     money(&cur, "--milestone", amount)?,
@@ -111,7 +116,7 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
     }
     if ctx.out.json {
         let week = super::this_week(&store, c, ctx.now)?;
-        return report(ctx, &store.settings, c, week, &outcome.events);
+        return report(ctx, &store, c, week, &outcome.events);
     }
     // The id alone on stdout, so `id=$(contracts new ...)` works.
     ctx.out.print(c.id.as_str())?;

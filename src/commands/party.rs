@@ -10,6 +10,7 @@ use std::path::Path;
 
 /// Runs `party add` (`replace`: a new key for a recorded party).
 pub fn add(ctx: &Ctx, name: &str, key: &Path, replace: bool) -> Result<()> {
+    super::text_arg("NAME", name, crate::core::validate::name_problem)?;
     let shown = key.display();
     let text = std::fs::read_to_string(key).map_err(|e| usage(format!("--key {shown}: {e}")))?;
     let key = text.lines().next().unwrap_or_default().trim().to_string();

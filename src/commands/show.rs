@@ -1,6 +1,6 @@
 //! `show ID`: one contract in detail.
 
-use super::{Ctx, advanced, parse_id, this_week, unpaid_money};
+use super::{Ctx, advanced, figures, parse_id, this_week};
 use crate::render::{json, views};
 use crate::store::Access;
 use anyhow::Result;
@@ -13,18 +13,14 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let doc = store.contract(&id)?;
     let c = advanced(&store, doc.value, ctx.now)?.contract;
     let week = this_week(&store, &c, ctx.now)?;
-    let (invoiced, disputed) = unpaid_money(&store, &c, ctx.now)?;
     let v = ctx.viewer(s);
+    // One view of the contract's money for the table and the JSON alike.
+    let f = figures(&store, &c, v.role, ctx.now)?;
     if ctx.out.json {
-        ctx.out.print_json(&json::contract(&c, &v, week))?;
+        ctx.out.print_json(&json::contract_with(&c, &v, week, &f))?;
         return Ok(());
     }
-    ctx.out.print(&views::contract(
-        &c,
-        &v,
-        week,
-        (invoiced, disputed),
-        &ctx.out,
-    ))?;
+    ctx.out
+        .print(&views::contract(&c, &v, week, &f, &ctx.out))?;
     Ok(())
 }

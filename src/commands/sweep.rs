@@ -48,11 +48,16 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         super::commit(ctx, &store, "contracts", &subject, &body)?;
     }
     if ctx.out.json {
+        let figs = changed
+            .iter()
+            .map(|o| super::figures(&store, &o.contract, v.role, ctx.now))
+            .collect::<Result<Vec<_>>>()?;
         ctx.out.print_json(&json::SweepJson {
             now: utc(ctx.now),
             contracts: changed
                 .iter()
-                .map(|o| json::contract(&o.contract, &v, None))
+                .zip(&figs)
+                .map(|(o, f)| json::contract_with(&o.contract, &v, None, f))
                 .collect(),
             events: events.iter().map(|(c, e)| json::event(c, e, &v)).collect(),
             files_written: written,

@@ -79,6 +79,12 @@ impl Money {
         self.0.checked_add(other.0).map(Money)
     }
 
+    /// What is left of this gross amount after `fee`: the net. The one
+    /// place a net is computed from a gross and its fee.
+    pub fn less_fee(self, fee: Money) -> Money {
+        self - fee
+    }
+
     /// `percent` of this amount (percent in hundredths: 1000 = 10.00 %),
     /// rounded once, half away from zero.
     pub fn percent(self, hundredths: i64) -> Money {

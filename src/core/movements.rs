@@ -38,8 +38,9 @@ pub enum Kind {
         /// The fee returned to the freelancer.
         fee_returned: Money,
     },
-    /// An hourly week the client was charged at its invoice and that a
-    /// dispute then refunded (never paid to the freelancer).
+    /// An hourly week the client was charged and that a dispute then
+    /// refunded (never paid to the freelancer): dated, like its refund, at
+    /// the dispute's acceptance.
     WeekCharged {
         /// The week.
         week: Week,
@@ -150,12 +151,17 @@ pub fn of(c: &Contract) -> Vec<Movement> {
         };
         out.push(Movement { at, amount, kind });
     }
+    // A week refunded by its dispute: charged and refunded both dated at
+    // the acceptance, the operation that made them known. Dated at the
+    // invoice, the charge would land in a period whose journal may already
+    // have been exported (the dispute was open then), and the journals of
+    // consecutive periods would no longer add up to the whole.
     for d in &c.disputes {
         if let (DisputeStatus::Accepted, Some(amount), Some(closed)) =
             (d.status, d.refunded, d.closed_at)
         {
             out.push(Movement {
-                at: d.week.invoiced_from(),
+                at: closed,
                 amount,
                 kind: Kind::WeekCharged { week: d.week },
             });

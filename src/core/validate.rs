@@ -119,10 +119,46 @@ pub fn history_ids(c: &Contract) -> Vec<Problem> {
     out
 }
 
+/// The longest title (a contract's or a milestone's), in characters: it
+/// fits a journal line, a calendar event and a table.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// The longest party name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Why `s` is too long for a `what` of at most `max` characters, if it is.
+pub fn too_long(what: &str, s: &str, max: usize) -> Option<String> {
+    let n = s.chars().count();
+    (n > max).then(|| format!("a {what} is at most {max} characters; this one has {n}"))
+}
+
+/// Why `s` cannot be a title, if it cannot (too long).
+pub fn title_problem(s: &str) -> Option<String> {
+    too_long("title", s, MAX_TITLE_CHARS)
+}
+
+/// Why `s` cannot be a party's name, if it cannot (too long).
+pub fn name_problem(s: &str) -> Option<String> {
+    too_long("name", s, MAX_NAME_CHARS)
+}
+
 /// Every problem of one contract.
 pub fn contract(c: &Contract) -> Vec<Problem> {
     let mut out = Vec::new();
     let o = &mut out;
+    if let Some(m) = title_problem(&c.title) {
+        p(o, "title", m);
+    }
+    for (key, name) in [("client", &c.client), ("freelancer", &c.freelancer)] {
+        if let Some(m) = name_problem(name) {
+            p(o, key, m);
+        }
+    }
+    for (i, m) in c.milestones.iter().enumerate() {
+        if let Some(msg) = title_problem(&m.title) {
+            p(o, format!("milestones[{i}].title"), msg);
+        }
+    }
     match &c.terms {
         Terms::Hourly { rate, .. } => {
             amount(o, || "rate".into(), *rate);

@@ -2,11 +2,28 @@
 //! RFC 3339 times, durations in seconds, money as decimal strings.
 
 use super::utc;
+use crate::core::Money;
 use crate::core::Settings;
 use crate::core::diary::{WeekFile, billable_split, counting_until, entry_ref};
 use crate::core::model::{Contract, Instant, Role, Terms};
 use crate::core::movements::{Kind, Movement};
+use crate::render::rows::{Figures, fee_net};
+use std::borrow::Cow;
 use std::io;
+
+/// A text cell (an id, a title, a name, a memo) safe to open in a
+/// spreadsheet: one that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return, which a spreadsheet may run as a formula, gets a `'` in front
+/// (OWASP's advice against CSV injection). Numbers, money, times, weeks and
+/// keywords are written as they are: a money cell such as `-50.00` is a
+/// number, not a formula, and stays one for the spreadsheet to sum.
+pub fn text_cell(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
 
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
@@ -47,8 +64,8 @@ pub fn diary(
                 continue;
             }
             w.write_record([
-                c.id.as_str(),
-                &entry_ref(&c.id, &e.id),
+                &*text_cell(c.id.as_str()),
+                &*text_cell(&entry_ref(&c.id, &e.id)),
                 &wf.week.to_string(),
                 &utc(e.start),
                 &e.end.map(utc).unwrap_or_default(),
@@ -57,15 +74,17 @@ pub fn diary(
                 &over.to_string(),
                 if e.manual { "true" } else { "false" },
                 if e.end.is_none() { "true" } else { "false" },
-                &e.memo,
+                &*text_cell(&e.memo),
             ])?;
         }
     }
     finish(w)
 }
 
-/// One row per contract, with its money.
-pub fn contracts(cs: &[Contract], s: &Settings, role: Role) -> io::Result<String> {
+/// One row per contract, with its money: its [`Figures`] (the same `show`
+/// and the JSON have; for a period, what moved in it). `held` and
+/// `disputable` are standings now, left empty for a period.
+pub fn contracts(rows: &[(&Contract, Figures)], s: &Settings, period: bool) -> io::Result<String> {
     let cur = s.currency;
     let mut w = writer();
     w.write_record([
@@ -86,37 +105,43 @@ pub fn contracts(cs: &[Contract], s: &Settings, role: Role) -> io::Result<String
         "refunded",
         "started_at",
         "ended_at",
+        "held",
+        "disputable",
     ])?;
-    for c in cs {
-        let t = c.totals();
+    for (c, f) in rows {
         let (rate, price) = match &c.terms {
             Terms::Hourly { rate, .. } => (cur.format(*rate), String::new()),
             Terms::Fixed { price } => (String::new(), cur.format(*price)),
         };
         // The fee is the freelancer's business (as in `show`).
-        let (fee, net) = if role.sees_fee() {
-            (cur.format(t.fee), cur.format(t.paid - t.fee))
-        } else {
-            (String::new(), String::new())
+        let (fee, net) = f.fee_net.map_or((String::new(), String::new()), |x| {
+            (cur.format(x.fee), cur.format(x.net))
+        });
+        let standing = |m: Option<Money>| {
+            m.filter(|_| !period)
+                .map(|m| cur.format(m))
+                .unwrap_or_default()
         };
         w.write_record([
-            c.id.as_str(),
-            &c.title,
-            &c.client,
-            &c.freelancer,
+            &*text_cell(c.id.as_str()),
+            &*text_cell(&c.title),
+            &*text_cell(&c.client),
+            &*text_cell(&c.freelancer),
             c.kind().as_str(),
             c.status.as_str(),
             &rate,
             &price,
             cur.code(),
-            &cur.format(t.funded),
-            &cur.format(t.escrow),
-            &cur.format(t.paid),
+            &cur.format(f.funded),
+            &cur.format(f.escrow),
+            &cur.format(f.paid),
             &fee,
             &net,
-            &cur.format(t.refunded),
+            &cur.format(f.refunded),
             &utc(c.started_at),
             &c.ended_at().map(utc).unwrap_or_default(),
+            &standing(Some(f.held)),
+            &standing(f.disputable),
         ])?;
     }
     finish(w)
@@ -153,14 +178,14 @@ pub fn payments(moves: &[(&Contract, Movement)], s: &Settings, role: Role) -> io
             Kind::Given { .. } => crate::core::Money::ZERO - m.amount,
             _ => m.amount,
         };
-        let fee = fee.filter(|_| role.sees_fee());
+        let fee_net = fee.and_then(|f| fee_net(role, signed, f));
         w.write_record([
-            c.id.as_str(),
+            &*text_cell(c.id.as_str()),
             &utc(m.at),
             m.kind.as_str(),
             &cur.format(signed),
-            &fee.map(|f| cur.format(f)).unwrap_or_default(),
-            &fee.map(|f| cur.format(signed - f)).unwrap_or_default(),
+            &fee_net.map(|x| cur.format(x.fee)).unwrap_or_default(),
+            &fee_net.map(|x| cur.format(x.net)).unwrap_or_default(),
             &milestone.map(|n| n.to_string()).unwrap_or_default(),
             &week.map(|w| w.to_string()).unwrap_or_default(),
             cur.code(),

@@ -9,13 +9,37 @@ use crate::core::movements::{Kind, Movement};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+/// The longest line of a journal, in bytes: Ledger reads lines up to this.
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// The most bytes of a payee (a party's name) on a transaction's line.
+const MAX_PAYEE_BYTES: usize = 1024;
+
+/// The most bytes of a description on a transaction's line.
+const MAX_DESCRIPTION_BYTES: usize = 2048;
+
+/// `s` cut to at most `max` bytes on a character boundary, with `…` when
+/// cut.
+fn truncate(s: String, max: usize) -> String {
+    if s.len() <= max {
+        return s;
+    }
+    let ell = '…';
+    let mut end = max - ell.len_utf8();
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ell}", s[..end].trim_end())
+}
+
 /// `s` on one line with single spaces, each character through `swap`;
-/// `unnamed` when nothing is left.
+/// `unnamed` when nothing is left. Control and bidirectional characters
+/// become spaces: they never reach a journal raw.
 fn one_line(s: &str, swap: fn(char) -> char) -> String {
     let cleaned: String = s
         .chars()
         .map(|c| {
-            if c.is_control() || c.is_whitespace() {
+            if crate::safe_text::is_unsafe(c) || c.is_whitespace() {
                 ' '
             } else {
                 swap(c)
@@ -35,10 +59,13 @@ fn one_line(s: &str, swap: fn(char) -> char) -> String {
 /// name that had to change gets a short hash of itself, so that two names
 /// never share an account (`Ann:Lee` and `Ann-Lee`).
 fn segment(name: &str) -> String {
-    let s = one_line(name, |c| match c {
-        ':' | ';' | '|' | '#' | '"' => '-',
-        c => c,
-    });
+    let s = truncate(
+        one_line(name, |c| match c {
+            ':' | ';' | '|' | '#' | '"' => '-',
+            c => c,
+        }),
+        MAX_PAYEE_BYTES,
+    );
     if s == name {
         s
     } else {
@@ -89,11 +116,11 @@ fn postings(c: &Contract, m: &Movement, role: Role) -> Vec<(String, Money)> {
             );
             match m.kind {
                 Kind::Released { fee, .. } | Kind::WeekPaid { fee, .. } => {
-                    vec![(market, a - fee), (fees, fee), (cl, neg)]
+                    vec![(market, a.less_fee(fee)), (fees, fee), (cl, neg)]
                 }
                 Kind::Given { fee_returned } => vec![
                     (cl, a),
-                    (market, fee_returned - a),
+                    (market, Money::ZERO - a.less_fee(fee_returned)),
                     (fees, Money::ZERO - fee_returned),
                 ],
                 _ => Vec::new(),
@@ -129,13 +156,19 @@ pub fn journal(movements: &[(&Contract, Movement)], role: Role, cur: &Currency) 
         // The contract's id as the transaction's code: after it a payee
         // that starts with `*`, `!` or `(` is read as the payee, not as a
         // status or a code.
+        // Payee and description are cut so that the line stays within
+        // MAX_LINE_BYTES whatever a hand-edited file holds (an id is at most
+        // 32 ASCII characters; the rest is short).
         let _ = writeln!(
             body,
             "{} ({}) {} | {}  ; contract:{}, movement:{}",
             m.at.format("%Y-%m-%d"),
             c.id,
-            text(c.party(role.other())),
-            text(&format!("{}: {}", c.title, note(m))),
+            truncate(text(c.party(role.other())), MAX_PAYEE_BYTES),
+            truncate(
+                text(&format!("{}: {}", c.title, note(m))),
+                MAX_DESCRIPTION_BYTES
+            ),
             c.id,
             m.kind.as_str()
         );
@@ -164,4 +197,26 @@ pub fn journal(movements: &[(&Contract, Movement)], role: Role, cur: &Currency) 
     out.push('\n');
     out.push_str(&body);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_on_a_character_boundary_and_unsafe_characters_dropped() {
+        let long = "日".repeat(1000);
+        let cut = truncate(long.clone(), MAX_PAYEE_BYTES);
+        assert!(
+            cut.len() <= MAX_PAYEE_BYTES && cut.ends_with('…'),
+            "{}",
+            cut.len()
+        );
+        assert!(long.starts_with(cut.trim_end_matches('…')));
+        assert_eq!(truncate("short".into(), 10), "short");
+        assert_eq!(text("a\u{202E}b\u{2066}c\u{1b}d\u{85}e"), "a b c d e");
+        let seg = segment("Ann\u{202E}Lee");
+        assert!(seg.starts_with("Ann Lee ~"), "{seg}");
+        assert!(segment(&"é".repeat(2000)).len() <= MAX_PAYEE_BYTES + 8);
+    }
 }

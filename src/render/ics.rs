@@ -28,7 +28,8 @@ fn escape(s: &str) -> String {
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
-            c if c.is_control() => out.push(' '),
+            // Control and bidirectional characters never reach a calendar raw.
+            c if crate::safe_text::is_unsafe(c) => out.push(' '),
             c => out.push(c),
         }
     }
@@ -92,6 +93,7 @@ mod tests {
     #[test]
     fn text_is_escaped_and_long_lines_folded_between_characters() {
         assert_eq!(escape("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
+        assert_eq!(escape("a\u{202E}b\u{2066}c\u{7}d\u{9b}e"), "a b c d e");
         let mut out = String::new();
         let long = format!("SUMMARY:{}", "é".repeat(60));
         line(&mut out, &long);

@@ -11,7 +11,9 @@ use crate::core::report::{By, Row};
 use crate::core::timers;
 use crate::core::week::Week;
 use crate::core::{Money, Settings};
-use crate::render::rows::{MilestoneRow, Sheet, ToGive, days_left, sheet_rate, week_dispute};
+use crate::render::rows::{
+    Figures, MilestoneRow, Sheet, ToGive, days_left, fee_net, sheet_rate, week_dispute,
+};
 pub use crate::render::rows::{ThisWeek, Viewer};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -38,7 +40,11 @@ pub struct ContractJson<'a> {
     currency: &'a str,
     funded: String,
     escrow: String,
+    /// Held by an open refund request or dispute.
     held: String,
+    /// Invoiced hourly weeks the client may still dispute (null where the
+    /// diary was not read).
+    disputable: Option<String>,
     paid: String,
     refunded: String,
     /// The freelancer's fee and net (only for the freelancer).
@@ -173,16 +179,27 @@ pub struct ThisWeekJson {
     running_since: Option<String>,
 }
 
-/// The contract object.
+/// The contract object, its money from the contract alone: `held` counts
+/// refunds only and `disputable` is null (the diary was not read). Where
+/// the diary is at hand, [`contract_with`] its [`Figures`].
 pub fn contract<'a>(
     c: &'a Contract,
     v: &Viewer<'a>,
     this_week: Option<ThisWeek>,
 ) -> ContractJson<'a> {
-    let t = c.totals();
+    contract_with(c, v, this_week, &Figures::of(c, v.role, None))
+}
+
+/// The contract object, its money the figures `f` (the same the `show`
+/// table prints).
+pub fn contract_with<'a>(
+    c: &'a Contract,
+    v: &Viewer<'a>,
+    this_week: Option<ThisWeek>,
+    f: &Figures,
+) -> ContractJson<'a> {
     let money = |m: Money| v.settings.currency.format(m);
     let opt_money = |m: Option<Money>| m.map(money);
-    let sees_fee = v.role.sees_fee();
     let hourly = match &c.terms {
         Terms::Hourly {
             rate,
@@ -231,13 +248,14 @@ pub fn contract<'a>(
             Terms::Hourly { .. } => None,
         },
         currency: v.settings.currency.code(),
-        funded: money(t.funded),
-        escrow: money(t.escrow),
-        held: money(t.held),
-        paid: money(t.paid),
-        refunded: money(t.refunded),
-        fee: sees_fee.then(|| money(t.fee)),
-        net: sees_fee.then(|| money(t.paid - t.fee)),
+        funded: money(f.funded),
+        escrow: money(f.escrow),
+        held: money(f.held),
+        disputable: opt_money(f.disputable),
+        paid: money(f.paid),
+        refunded: money(f.refunded),
+        fee: f.fee_net.map(|x| money(x.fee)),
+        net: f.fee_net.map(|x| money(x.net)),
         started_at: utc(c.started_at),
         ended_at: e.map(|e| utc(e.at)),
         ended_by: e.map(|e| e.by.as_str()),
@@ -265,13 +283,16 @@ pub fn contract<'a>(
         payments: c
             .payments
             .iter()
-            .map(|p| PaymentJson {
-                at: utc(p.at),
-                milestone: p.milestone,
-                week: p.week.map(|w| w.to_string()),
-                amount: money(p.amount),
-                fee: sees_fee.then(|| money(p.fee)),
-                net: sees_fee.then(|| money(p.amount - p.fee)),
+            .map(|p| {
+                let fee_net = fee_net(v.role, p.amount, p.fee);
+                PaymentJson {
+                    at: utc(p.at),
+                    milestone: p.milestone,
+                    week: p.week.map(|w| w.to_string()),
+                    amount: money(p.amount),
+                    fee: fee_net.map(|x| money(x.fee)),
+                    net: fee_net.map(|x| money(x.net)),
+                }
             })
             .collect(),
         refunds: c
@@ -532,7 +553,6 @@ pub struct DiaryJson<'a> {
 /// `diary show --json`: the weeks, oldest first, each with its contracts.
 pub fn diary<'a>(weeks: &'a [(Week, Vec<Sheet>)], v: &Viewer<'a>) -> DiaryJson<'a> {
     let cur = v.settings.currency;
-    let sees_fee = v.role.sees_fee();
     DiaryJson {
         weeks: weeks
             .iter()
@@ -549,6 +569,7 @@ pub fn diary<'a>(weeks: &'a [(Week, Vec<Sheet>)], v: &Viewer<'a>) -> DiaryJson<'
                         .iter()
                         .map(|sh| {
                             let (c, b) = (&sh.contract, &sh.bill);
+                            let fee_net = fee_net(v.role, b.amount, b.fee);
                             SheetJson {
                                 id: c.id.as_str(),
                                 title: &c.title,
@@ -565,8 +586,8 @@ pub fn diary<'a>(weeks: &'a [(Week, Vec<Sheet>)], v: &Viewer<'a>) -> DiaryJson<'
                                 amount: cur.format(b.amount),
                                 dispute: week_dispute(c, *week).map(|d| dispute(d, v)),
                                 entries: sh.wf.entries.iter().map(|e| entry(c, e, v.now)).collect(),
-                                fee: sees_fee.then(|| cur.format(b.fee)),
-                                net: sees_fee.then(|| cur.format(b.amount - b.fee)),
+                                fee: fee_net.map(|x| cur.format(x.fee)),
+                                net: fee_net.map(|x| cur.format(x.net)),
                             }
                         })
                         .collect(),
@@ -937,18 +958,23 @@ pub fn report<'a>(
     s: &'a Settings,
 ) -> ReportJson<'a> {
     let cur = s.currency;
-    let freelancer = role == Role::Freelancer;
     let (from, to) = period;
-    let row = |r: &Row| ReportRowJson {
-        key: r.key.clone(),
-        tracked_seconds: r.tracked,
-        manual_seconds: r.manual,
-        billable_seconds: r.billable,
-        gross: freelancer.then(|| cur.format(r.paid)),
-        fee: freelancer.then(|| cur.format(r.fee)),
-        net: freelancer.then(|| cur.format(r.paid - r.fee)),
-        spent: (!freelancer).then(|| cur.format(r.paid)),
-        refunded: (!freelancer).then(|| cur.format(r.refunded)),
+    let row = |r: &Row| {
+        // The freelancer's columns are gross, fee and net; the client's
+        // spent and refunded.
+        let fee_net = fee_net(role, r.paid, r.fee);
+        let freelancer = fee_net.is_some();
+        ReportRowJson {
+            key: r.key.clone(),
+            tracked_seconds: r.tracked,
+            manual_seconds: r.manual,
+            billable_seconds: r.billable,
+            gross: freelancer.then(|| cur.format(r.paid)),
+            fee: fee_net.map(|x| cur.format(x.fee)),
+            net: fee_net.map(|x| cur.format(x.net)),
+            spent: (!freelancer).then(|| cur.format(r.paid)),
+            refunded: (!freelancer).then(|| cur.format(r.refunded)),
+        }
     };
     ReportJson {
         by: by_name(by),

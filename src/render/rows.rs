@@ -78,3 +78,90 @@ pub fn days_left(closes: Instant, now: Instant) -> i64 {
         whole + 1
     }
 }
+
+/// A fee and the net it leaves, as a role that sees fees sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeeNet {
+    /// The service fee.
+    pub fee: Money,
+    /// The gross less the fee.
+    pub net: Money,
+}
+
+/// The fee and net of `gross` as `role` sees them; none for a role that
+/// does not see fees. The one place the render layer decides whether a
+/// role sees fees ([`Role::sees_fee`]) and computes a net
+/// ([`Money::less_fee`]): tables, JSON and CSV all ask here.
+pub fn fee_net(role: Role, gross: Money, fee: Money) -> Option<FeeNet> {
+    role.sees_fee().then(|| FeeNet {
+        fee,
+        net: gross.less_fee(fee),
+    })
+}
+
+/// What an hourly contract's diary holds that is not paid yet (read from
+/// its week files by the commands).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unpaid {
+    /// Invoiced weeks the client may still dispute.
+    pub invoiced: Money,
+    /// Invoiced weeks held by an open dispute.
+    pub held: Money,
+}
+
+/// A contract's money as one role sees it, computed once: the `show`
+/// table prints it, the contract JSON (`show`, `list`, mutations) and
+/// `export csv contracts` write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures {
+    /// Put into escrow.
+    pub funded: Money,
+    /// In escrow (fixed price), including the part held by refunds.
+    pub escrow: Money,
+    /// Held by an open refund request or dispute (part of the escrow), or
+    /// invoiced hourly weeks held by an open dispute.
+    pub held: Money,
+    /// Invoiced hourly weeks the client may still dispute; none where the
+    /// diary was not read.
+    pub disputable: Option<Money>,
+    /// Paid to the freelancer, gross, less what was given back.
+    pub paid: Money,
+    /// The fee on `paid` and the net, for a role that sees fees.
+    pub fee_net: Option<FeeNet>,
+    /// Back to the client.
+    pub refunded: Money,
+}
+
+impl Figures {
+    /// The figures of `c` as `role` sees them, with what its diary holds
+    /// unpaid (`None`: the diary was not read; `disputable` is then none
+    /// and `held` counts refunds only).
+    pub fn of(c: &Contract, role: Role, unpaid: Option<Unpaid>) -> Figures {
+        let t = c.totals();
+        Figures {
+            funded: t.funded,
+            escrow: t.escrow,
+            held: t.held + unpaid.map_or(Money::ZERO, |u| u.held),
+            disputable: unpaid.map(|u| u.invoiced),
+            paid: t.paid,
+            fee_net: fee_net(role, t.paid, t.fee),
+            refunded: t.refunded,
+        }
+    }
+
+    /// The money of a period, from the sums of its movements: what moved
+    /// in it (escrow: what it added to escrow, negative when more left).
+    /// `held` and `disputable` are standings now, not movements: zero and
+    /// none here (`export csv contracts` leaves them empty for a period).
+    pub fn of_period(sums: &crate::core::movements::Sums, role: Role) -> Figures {
+        Figures {
+            funded: sums.funded,
+            escrow: sums.escrow,
+            held: Money::ZERO,
+            disputable: None,
+            paid: sums.paid,
+            fee_net: fee_net(role, sums.paid, sums.fee),
+            refunded: sums.refunded,
+        }
+    }
+}

@@ -7,14 +7,14 @@ use serde_json::Value;
 use std::process::Command;
 
 /// Whether the accounting tools are here; CI installs them (.ci/run).
-fn tools() -> bool {
+pub(crate) fn tools() -> bool {
     let have = |t: &str| Command::new(t).arg("--version").output().is_ok();
     if have("hledger") && have("ledger") {
         return true;
     }
     assert!(
         std::env::var_os("CONTRACTS_NO_HLEDGER").is_some(),
-        "hledger and ledger are needed (apt-get install hledger ledger), or set CONTRACTS_NO_HLEDGER=1 to skip"
+        "hledger and ledger are needed (`bash .ci/deps` installs them), or set CONTRACTS_NO_HLEDGER=1 to skip"
     );
     false
 }
@@ -33,7 +33,7 @@ fn fl(l: &Ledger, now: &str, args: &[&str]) {
 /// remainder, refunds approved by the system, a dispute resolved by split,
 /// an escrow returned by the freelancer's end, refunds given back, hourly
 /// weeks settled, a week refunded by its dispute, a week held by one.
-fn every_movement() -> Ledger {
+pub(crate) fn every_movement() -> Ledger {
     let l = Ledger::new();
     let new_fixed = |id: &str, extra: &[&str]| {
         let mut a = vec![
@@ -183,10 +183,10 @@ fn every_movement() -> Ledger {
     l
 }
 
-const LATER: &str = "2026-12-31T00:00:00Z";
+pub(crate) const LATER: &str = "2026-12-31T00:00:00Z";
 
 /// The balance, in minor units, of the postings `query` selects.
-fn bal(journal: &str, query: &[&str]) -> i64 {
+pub(crate) fn bal(journal: &str, query: &[&str]) -> i64 {
     let out = Command::new("hledger")
         .env("LANG", "C.UTF-8")
         .args(["-f", journal, "bal", "-O", "csv", "-N"])
@@ -208,7 +208,7 @@ fn bal(journal: &str, query: &[&str]) -> i64 {
         .sum()
 }
 
-fn cents(s: &str) -> i64 {
+pub(crate) fn cents(s: &str) -> i64 {
     if s.is_empty() || s == "0" {
         return 0;
     }
@@ -221,12 +221,12 @@ fn cents(s: &str) -> i64 {
     if neg { -v } else { v }
 }
 
-fn money(v: &Value) -> i64 {
+pub(crate) fn money(v: &Value) -> i64 {
     cents(v.as_str().unwrap_or_else(|| panic!("not money: {v}")))
 }
 
 /// `hledger check --strict` passes on the journal at `j`, and Ledger reads it.
-fn read_by_both_tools(j: &str) {
+pub(crate) fn read_by_both_tools(j: &str) {
     let check = Command::new("hledger")
         .env("LANG", "C.UTF-8")
         .args(["-f", j, "check", "--strict"])
@@ -275,7 +275,7 @@ fn hledger_and_ledger_read_both_journals_and_agree_with_show() {
     );
     let mut seen = 0;
     for id in ["f1", "f2", "f3", "h1"] {
-        let tag = format!("tag:contract={id}");
+        let tag = format!("tag:contract=^{id}$");
         let c = l.run_at(LATER, &["--json", "show", id]).ok().json();
         let refunds = "tag:movement=refund|given|week_refunded";
         assert_eq!(
@@ -362,7 +362,7 @@ fn the_journal_of_a_period_and_of_some_contracts() {
 }
 
 /// Reads CSV back with the `csv` crate: the header and the rows.
-fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+pub(crate) fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header = r.headers().unwrap().iter().map(str::to_string).collect();
     let rows = r

@@ -5,6 +5,7 @@
 
 mod core_sim;
 mod corpus;
+mod data_out;
 mod defects;
 mod diary;
 mod diary_tz;
@@ -15,6 +16,7 @@ mod feedback;
 mod fuzz;
 mod git;
 mod harness;
+mod help;
 mod history;
 mod imports;
 mod json_shapes;

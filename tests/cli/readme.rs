@@ -184,3 +184,75 @@ fn the_readme_lists_every_event_kind() {
         assert_eq!(cell, want, "{kind}");
     }
 }
+
+/// A newcomer's two commands: the README puts the install line of the
+/// tools the tests run for real (`bash .ci/deps`) right before its test
+/// command, and CI runs the same script.
+#[test]
+fn the_readme_installs_the_test_tools_beside_the_test_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().collect();
+    let tests: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("cargo test --all-features --all-targets"))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!tests.is_empty(), "the README's test command");
+    for test in tests {
+        assert!(
+            lines[test - 1].starts_with("bash .ci/deps"),
+            "the line before the test command installs the tools: {:?}",
+            lines[test - 1]
+        );
+    }
+    let deps = std::fs::read_to_string(root.join(".ci/deps")).unwrap();
+    for tool in [
+        "hledger",
+        "ledger",
+        "git",
+        "ssh-keygen",
+        "apt-get install -y",
+    ] {
+        assert!(deps.contains(tool), ".ci/deps: {tool}");
+    }
+    let run = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert!(
+        run.lines().any(|l| l.trim() == "bash .ci/deps"),
+        ".ci/run calls .ci/deps"
+    );
+    // It parses, and with every tool here it has nothing to do.
+    let syntax = std::process::Command::new("bash")
+        .args(["-n", ".ci/deps"])
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(syntax.success());
+    let here = |t: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if ["hledger", "ledger", "git", "ssh-keygen"]
+        .iter()
+        .all(|t| here(t))
+    {
+        let out = std::process::Command::new("bash")
+            .arg(".ci/deps")
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -6,6 +6,7 @@ use anyhow::Result;
 
 /// Runs `milestone add`.
 pub fn run(ctx: &Ctx, id: &str, title: String, amount: &str, fund: bool) -> Result<()> {
+    crate::commands::text_arg("--title", &title, crate::core::validate::title_problem)?;
     mutate(
         ctx,
         id,

@@ -4,27 +4,18 @@ use crate::core::diary::limit_for;
 use crate::core::feedback;
 use crate::core::lifecycle::milestone_escrow;
 use crate::core::model::*;
-use crate::core::money::Money;
 use crate::core::timers;
 use crate::core::week::Week;
-use crate::render::rows::{ThisWeek, Viewer};
+use crate::render::rows::{Figures, ThisWeek, Viewer};
 use crate::render::{Out, table, text::clean, text::duration, utc_words};
 
-/// `show ID` for people: the contract's terms and money, then its
-/// milestones, refunds, feedback and pending deadlines. `unpaid` is the
-/// money invoiced and the money held by an open dispute (hourly).
-pub fn contract(
-    c: &Contract,
-    v: &Viewer,
-    week: Option<ThisWeek>,
-    unpaid: (Money, Money),
-    o: &Out,
-) -> String {
+/// `show ID` for people: the contract's terms and money (`f`, the same
+/// figures its JSON has), then its milestones, refunds, feedback and
+/// pending deadlines.
+pub fn contract(c: &Contract, v: &Viewer, week: Option<ThisWeek>, f: &Figures, o: &Out) -> String {
     let s = v.settings;
     let cur = s.currency;
-    let (invoiced, disputed) = unpaid;
     let color = o.color;
-    let tot = c.totals();
     let mut lines = vec![format!("{} — {}", c.id, clean(&c.title))];
     let mut kv = table::plain(color);
     let mut row = |k: &str, val: String| {
@@ -78,40 +69,39 @@ pub fn contract(
                 "Terms",
                 format!("fixed price {} {}", cur.show(*price), cur.code()),
             );
-            row("Funded", cur.format(tot.funded));
+            row("Funded", cur.format(f.funded));
             row(
                 "In escrow",
-                if tot.held.is_zero() {
-                    cur.format(tot.escrow)
+                if f.held.is_zero() {
+                    cur.format(f.escrow)
                 } else {
                     format!(
                         "{} ({} held by refunds)",
-                        cur.show(tot.escrow),
-                        cur.show(tot.held)
+                        cur.show(f.escrow),
+                        cur.show(f.held)
                     )
                 },
             );
         }
     }
-    let (paid, fee) = (tot.paid, tot.fee);
     if c.kind() == Kind::Hourly {
-        row("Billed (settled weeks)", cur.format(paid));
-        if !invoiced.is_zero() {
+        row("Billed (settled weeks)", cur.format(f.paid));
+        if let Some(invoiced) = f.disputable.filter(|m| !m.is_zero()) {
             row("Invoiced (disputable)", cur.format(invoiced));
         }
-        if !disputed.is_zero() {
-            row("Held by an open dispute", cur.format(disputed));
+        if !f.held.is_zero() {
+            row("Held by an open dispute", cur.format(f.held));
         }
     } else {
-        row("Paid", cur.format(paid));
+        row("Paid", cur.format(f.paid));
     }
-    if v.role.sees_fee() {
+    if let Some(fee_net) = f.fee_net {
         row(
             "Fee / net",
-            format!("{} / {}", cur.show(fee), cur.show(paid - fee)),
+            format!("{} / {}", cur.show(fee_net.fee), cur.show(fee_net.net)),
         );
     }
-    row("Refunded", cur.format(tot.refunded));
+    row("Refunded", cur.format(f.refunded));
     row(
         "Started",
         format!("{} {}", o.time(c.started_at), o.zone_name(c.started_at)),

@@ -5,7 +5,7 @@ use crate::core::diary::{billable_split, counting_until, entry_ref, stage_words}
 use crate::core::model::{DisputeStatus, Role};
 use crate::core::week::Week;
 use crate::core::{Instant, Money, Settings};
-use crate::render::rows::{Sheet, sheet_rate, week_dispute};
+use crate::render::rows::{Sheet, fee_net, sheet_rate, week_dispute};
 use crate::render::text::{clean, duration};
 use crate::render::{Out, table};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
@@ -166,13 +166,13 @@ pub fn diary(
                 cur.show(b.amount),
                 cur.code()
             );
-            if role.sees_fee() {
+            if let Some(x) = fee_net(role, b.amount, b.fee) {
                 footer.push_str(&format!(
                     "\nFor you: gross {} · fee {}% {} · net {}",
                     cur.show(b.amount),
                     s.fee_percent,
-                    cur.show(b.fee),
-                    cur.show(b.amount - b.fee)
+                    cur.show(x.fee),
+                    cur.show(x.net)
                 ));
             }
             if let Some(d) = week_dispute(c, *week) {
@@ -199,11 +199,11 @@ pub fn diary(
                 cur.show(tot_a),
                 cur.code()
             );
-            if role.sees_fee() {
+            if let Some(x) = fee_net(role, tot_a, tot_f) {
                 line.push_str(&format!(
                     " · fee {} · net {}",
-                    cur.show(tot_f),
-                    cur.show(tot_a - tot_f)
+                    cur.show(x.fee),
+                    cur.show(x.net)
                 ));
             }
             text.push(line);

@@ -2,13 +2,16 @@
 
 use crate::core::report::{self, By, Row};
 use crate::core::{Money, Role, Settings};
+use crate::render::rows::fee_net;
 use crate::render::{Out, table, text::duration};
 
 /// `report` for people: one row per `by`, then the total; the bar shows
 /// money where there is some, else billable time.
 pub fn report(by: By, role: Role, rows: &[Row], total: &Row, s: &Settings, o: &Out) -> String {
     let cur = s.currency;
-    let freelancer = role == Role::Freelancer;
+    // The freelancer's columns are gross, fee and net; the client's spent
+    // and refunded.
+    let freelancer = role.sees_fee();
     // The bar: money where there is some, else billable time.
     let measure = |r: &Row| {
         if total.paid > Money::ZERO {
@@ -33,10 +36,10 @@ pub fn report(by: By, role: Role, rows: &[Row], total: &Row, s: &Settings, o: &O
             table::num(duration(r.manual)),
             table::num(duration(r.billable)),
         ];
-        if freelancer {
+        if let Some(x) = fee_net(role, r.paid, r.fee) {
             cells.push(table::num(cur.format(r.paid)));
-            cells.push(table::num(cur.format(r.fee)));
-            cells.push(table::num(cur.format(r.paid - r.fee)));
+            cells.push(table::num(cur.format(x.fee)));
+            cells.push(table::num(cur.format(x.net)));
         } else {
             cells.push(table::num(cur.format(r.paid)));
             cells.push(table::num(cur.format(r.refunded)));
