@@ -179,17 +179,6 @@ pub struct ThisWeekJson {
     running_since: Option<String>,
 }
 
-/// The contract object, its money from the contract alone: `held` counts
-/// refunds only and `disputable` is null (the diary was not read). Where
-/// the diary is at hand, [`contract_with`] its [`Figures`].
-pub fn contract<'a>(
-    c: &'a Contract,
-    v: &Viewer<'a>,
-    this_week: Option<ThisWeek>,
-) -> ContractJson<'a> {
-    contract_with(c, v, this_week, &Figures::of(c, v.role, None))
-}
-
 /// The contract object, its money the figures `f` (the same the `show`
 /// table prints).
 pub fn contract_with<'a>(

@@ -149,7 +149,7 @@ pub fn report_entry(
         let c = &super::advanced(store, c.clone(), ctx.now)?.contract;
         let week = super::this_week(store, c, ctx.now)?;
         ctx.out.print_json(&json::EntryChangeJson {
-            contract: json::contract(c, &v, week),
+            contract: json::contract_with(c, &v, week, &super::figures(store, c, v.role, ctx.now)?),
             entry: json::entry(c, e, ctx.now),
             events: vec![json::EntryEventJson {
                 contract: c.id.as_str(),
