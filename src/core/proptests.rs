@@ -252,40 +252,13 @@ fn settings() -> impl Strategy<Value = Settings> {
         })
 }
 
-/// Which checks to make: the ones that known bugs break can be left out.
-#[derive(Debug, Clone, Copy)]
-struct Checks {
-    /// Funding a milestone puts (at least) its amount in escrow.
-    fund_tops_up: bool,
-    /// The total fee never goes negative (given refunds return more fee
-    /// than was charged).
-    fee_not_negative: bool,
-    /// A milestone is `released` only when something of it was paid (the
-    /// 14-day timer fires even when open refunds hold all of its escrow).
-    released_means_paid: bool,
-}
-
-/// Every check.
-const STRICT: Checks = Checks {
-    fund_tops_up: true,
-    fee_not_negative: true,
-    released_means_paid: true,
-};
-
-/// Every check but those the known bugs break (see the ignored tests).
-const KNOWN_BUGS_EXCUSED: Checks = Checks {
-    fund_tops_up: false,
-    fee_not_negative: false,
-    released_means_paid: false,
-};
-
 fn neg(at: &str, what: &str, m: Money) -> Result<(), TestCaseError> {
     prop_assert!(m >= Money::ZERO, "{at}: {what} is negative: {}", m.minor());
     Ok(())
 }
 
 /// The invariants of one contract (SPEC §5), as stored or as viewed.
-fn invariants(c: &Contract, checks: Checks, at: &str) -> Result<(), TestCaseError> {
+fn invariants(c: &Contract, at: &str) -> Result<(), TestCaseError> {
     let problems = validate::contract(c);
     prop_assert!(problems.is_empty(), "{at}: {problems:?}\n{c:#?}");
     let t = c.totals();
@@ -294,9 +267,7 @@ fn invariants(c: &Contract, checks: Checks, at: &str) -> Result<(), TestCaseErro
     neg(at, "paid", t.paid)?;
     neg(at, "refunded", t.refunded)?;
     neg(at, "funded", t.funded)?;
-    if checks.fee_not_negative {
-        neg(at, "fee", t.fee)?;
-    }
+    neg(at, "fee", t.fee)?;
     prop_assert!(t.fee <= t.paid, "{at}: fee > paid: {t:?}");
     // Every bit of escrow belongs to a milestone.
     let per: Money = (1..=c.milestones.len() as u32)
@@ -313,7 +284,7 @@ fn invariants(c: &Contract, checks: Checks, at: &str) -> Result<(), TestCaseErro
     // tests/cli/core_sim.rs and tests/cli/simulation.rs; recomputing
     // `Totals` here from the same records could not fail.
     for (i, m) in c.milestones.iter().enumerate() {
-        if checks.released_means_paid && m.status == MilestoneStatus::Released {
+        if m.status == MilestoneStatus::Released {
             let n = Some(i as u32 + 1);
             prop_assert!(
                 c.payments.iter().any(|p| p.milestone == n),
@@ -543,7 +514,7 @@ fn free_of(c: &Contract, n: Option<u32>) -> Money {
     lifecycle::milestone_escrow(c, n) - lifecycle::milestone_held(c, n)
 }
 
-fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>, checks: Checks) -> Result<(), TestCaseError> {
+fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut now = start();
     let mut cs: Vec<Contract> = Vec::new();
     let create = |cs: &mut Vec<Contract>, ms: &[i64], whole: bool, role: Role, now: Instant| {
@@ -753,7 +724,6 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>, checks: Checks) -> Result<()
                         &o.contract,
                         s,
                         now,
-                        checks,
                         &at,
                     )?;
                     cs[i] = o.contract;
@@ -761,9 +731,9 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>, checks: Checks) -> Result<()
             }
         }
         for c in &cs {
-            invariants(c, checks, &format!("{at}, stored"))?;
+            invariants(c, &format!("{at}, stored"))?;
             let viewed = idempotent(c, s, now)?;
-            invariants(&viewed, checks, &format!("{at}, viewed"))?;
+            invariants(&viewed, &format!("{at}, viewed"))?;
         }
     }
     Ok(())
@@ -778,7 +748,6 @@ fn step_checks(
     after: &Contract,
     s: &Settings,
     now: Instant,
-    checks: Checks,
     at: &str,
 ) -> Result<(), TestCaseError> {
     let (tb, ta) = (view.totals(), after.totals());
@@ -833,17 +802,15 @@ fn step_checks(
     match op {
         Op::Fund { .. } | Op::Add { fund: true, .. } => {
             let n = after.funded_milestone().unwrap();
-            if checks.fund_tops_up {
-                // Funding puts the milestone's amount in escrow.
-                let esc = lifecycle::milestone_escrow(after, n);
-                let m = &after.milestones[n as usize - 1];
-                prop_assert!(
-                    esc >= m.amount,
-                    "{at}: milestone {n} of {} funded but only {} is in its escrow",
-                    m.amount.minor(),
-                    esc.minor()
-                );
-            }
+            // Funding puts the milestone's amount in escrow.
+            let esc = lifecycle::milestone_escrow(after, n);
+            let m = &after.milestones[n as usize - 1];
+            prop_assert!(
+                esc >= m.amount,
+                "{at}: milestone {n} of {} funded but only {} is in its escrow",
+                m.amount.minor(),
+                esc.minor()
+            );
         }
         Op::Approve { .. } => {
             prop_assert!(ta.paid > tb.paid, "{at}: approve paid nothing");
@@ -890,21 +857,7 @@ proptest! {
         first in prop::collection::vec(500i64..=100_000, 1..=3),
         ops in prop::collection::vec(op(), 1..64),
     ) {
-        run(&s, first, ops, KNOWN_BUGS_EXCUSED)?;
-    }
-}
-
-proptest! {
-    #![proptest_config(config())]
-
-    /// The same, with the checks that known bugs break.
-    #[test]
-    fn escrow_histories_keep_the_invariants_strict(
-        s in settings(),
-        first in prop::collection::vec(500i64..=100_000, 1..=3),
-        ops in prop::collection::vec(op(), 1..64),
-    ) {
-        run(&s, first, ops, STRICT)?;
+        run(&s, first, ops)?;
     }
 }
 
@@ -1093,6 +1046,6 @@ mod regressions {
             Op::Jump(180 * 86_400),
             Op::Advance { k: 0 },
         ];
-        run(&usd(), vec![10_000, 10_000], ops, STRICT).unwrap();
+        run(&usd(), vec![10_000, 10_000], ops).unwrap();
     }
 }

@@ -61,22 +61,19 @@ pub fn settles(week: Instant) -> Instant {
 }
 
 /// The deadline of a disputed refund: 120 hours of weekday (Mon–Fri UTC)
-/// time from `from`, found by walking the calendar a day at a time.
+/// time from `from`. In closed form, over whole weeks (the product walks the
+/// calendar a day at a time): 120 weekday hours are exactly one week's
+/// weekdays, so from a weekday instant the deadline is the same instant a
+/// week later; counting from a Monday 00:00 (or, from a weekend, from the
+/// next one), they end that Saturday 00:00.
 pub fn business_deadline(from: Instant) -> Instant {
-    let mut left = 120 * HOUR;
-    let mut cur = from;
-    loop {
-        let next_midnight = day_start(cur) + DAY;
-        if weekday(cur) >= 5 {
-            cur = next_midnight;
-            continue;
-        }
-        let here = next_midnight - cur;
-        if left <= here {
-            return cur + left;
-        }
-        left -= here;
-        cur = next_midnight;
+    let mon = monday(from);
+    if from == mon {
+        mon + 5 * DAY
+    } else if weekday(from) < 5 {
+        from + WEEK
+    } else {
+        mon + WEEK + 5 * DAY
     }
 }
 
@@ -1227,15 +1224,6 @@ impl Model {
                 return refuse("an open interval");
             };
             let persisted = &self.contracts[&id];
-            if now < persisted.latest {
-                return refuse(format!(
-                    "the clock is before {id}'s latest event ({})",
-                    show(persisted.latest)
-                ));
-            }
-            if now < persisted.diary_latest() {
-                doubt.unsure("an import dated before time the diary already records");
-            }
             let mut c = persisted.clone();
             c.advance(now);
             let Kind::Hourly(h) = &c.kind else {
@@ -1253,7 +1241,16 @@ impl Model {
                 .iter()
                 .any(|e| e.imported.is_none() && e.start == *a && e.end == Some(b))
             {
-                continue; // already imported
+                continue; // already imported: nothing changes, at any clock
+            }
+            if now < persisted.latest {
+                return refuse(format!(
+                    "the clock is before {id}'s latest event ({})",
+                    show(persisted.latest)
+                ));
+            }
+            if now < persisted.diary_latest() {
+                doubt.unsure("an import dated before time the diary already records");
             }
             if *a >= b {
                 return refuse("ends before it starts");

@@ -1203,6 +1203,11 @@ impl Sim {
                     "a change dated before the latest event exited {got}, not 4"
                 ))
             }
+            // Exit codes 3 and 4 are checked exactly.
+            (Verdict::Refuse(want, why), got) if got != *want => self.fail(&format!(
+                "the rules refuse with exit {want} ({why}), the binary exited {got}: {}",
+                self.last_err.trim()
+            )),
             (Verdict::Unsure(_), _) => self.stats.unsure += 1,
             _ => {}
         }
@@ -1377,16 +1382,24 @@ fn simulation_against_the_model() {
         run += 1;
     }
     eprintln!(
-        "simulation: {} steps in {} runs, {} accepted, {} refused, {} unpinned by SPEC, {} kills ({} landed, {} left a mix), {} clock steps back, seed CONTRACTS_SIM_SEED={seed}, {:.1}s",
+        "simulation: {} steps in {} runs, {} accepted, {} refused, {} unpinned by SPEC ({:.1} %), {} kills ({} landed, {} left a mix), {} clock steps back, seed CONTRACTS_SIM_SEED={seed}, {:.1}s",
         total.steps,
         run,
         total.accepted,
         total.refused,
         total.unsure,
+        total.unsure as f64 * 100.0 / total.steps.max(1) as f64,
         total.kills,
         total.kills_landed,
         total.mixed,
         total.back,
         t0.elapsed().as_secs_f64()
+    );
+    let cap = crate::core_sim::UNSURE_CAP_PERCENT;
+    assert!(
+        total.unsure * 100 <= total.steps * cap,
+        "{} of {} steps unpinned by SPEC: more than {cap} %",
+        total.unsure,
+        total.steps
     );
 }
