@@ -7,16 +7,11 @@
 //! operation the rules refuse in the merged order stays in the history,
 //! marked superseded with the reason; it changes nothing.
 
-use super::apply::{Context, Request, apply};
-use super::diary::hourly::DisputeAction;
 use super::diary::week_file::WeekFile;
-use super::error::RuleError;
-use super::feedback::GiveRequest;
-use super::lifecycle::{EndRequest, Pay};
+use super::fold::{Operation, operations, reapply};
 use super::model::*;
-use super::money::Money;
 use super::step::stamp;
-use super::{Outcome, Settings, timers};
+use super::{Settings, timers};
 use std::collections::BTreeMap;
 
 /// A merged contract, and the operations set aside.
@@ -27,48 +22,6 @@ pub struct Merged {
     /// Each operation the rules refused in the merged order: its id, its
     /// kind and why.
     pub superseded: Vec<(String, EventKind, String)>,
-}
-
-/// One operation: the events one command recorded, the first its own.
-struct Operation<'a> {
-    id: &'a str,
-    events: Vec<&'a Event>,
-    // The clone it was made in (feedback is re-applied from its record).
-    side: &'a Contract,
-}
-
-impl Operation<'_> {
-    fn head(&self) -> &Event {
-        self.events[0]
-    }
-}
-
-/// The operation an event belongs to: its id up to the first `.`.
-pub fn operation_of(id: &str) -> &str {
-    id.split('.').next().unwrap_or(id)
-}
-
-/// The operations of `side` made after `base`, by id; timers' events are
-/// left out (they are re-derived).
-fn operations<'a>(
-    base_ids: &std::collections::HashSet<&str>,
-    side: &'a Contract,
-    into: &mut BTreeMap<&'a str, Operation<'a>>,
-) {
-    for e in &side.history {
-        if base_ids.contains(e.id.as_str()) || e.actor == Actor::System {
-            continue;
-        }
-        let id = operation_of(&e.id);
-        into.entry(id)
-            .or_insert_with(|| Operation {
-                id,
-                events: Vec::new(),
-                side,
-            })
-            .events
-            .push(e);
-    }
 }
 
 /// Merges `ours` and `theirs`, two clones of `base` (the same contract),
@@ -135,170 +88,6 @@ pub fn contract(
         contract: state,
         superseded,
     }
-}
-
-/// Applies `op` again to `c` through the one door, [`apply`], with the
-/// request its first event records.
-fn reapply(
-    c: &Contract,
-    op: &Operation<'_>,
-    weeks: &[WeekFile],
-    settings: &Settings,
-) -> Result<Outcome, RuleError> {
-    let head = op.head();
-    let Ok(role) = head.actor.as_str().parse::<Role>() else {
-        return Err(RuleError::Refused("a timer is not re-applied".into()));
-    };
-    let request = request_of(op, role)?;
-    let cx = Context { settings, weeks };
-    apply(c, role, &request, &cx, head.at)
-}
-
-/// The request an operation's first event records: what its party asked,
-/// as it asked it. Every kind of event is named here (timers' and the
-/// effects a request had are never applied again).
-fn request_of(op: &Operation<'_>, role: Role) -> Result<Request, RuleError> {
-    let head = op.head();
-    let amount = head.amount.unwrap_or(Money::ZERO);
-    let not_a_request = |kind: EventKind| {
-        Err(RuleError::Refused(format!(
-            "`{kind}` is not an operation that can be applied again"
-        )))
-    };
-    Ok(match &head.op {
-        Op::OfferAccepted {} => Request::Accept,
-        Op::OfferDeclined { .. } => Request::Decline,
-        Op::Paused {} => Request::Pause,
-        Op::Resumed {} => Request::Resume,
-        Op::Ended {
-            end_reason,
-            note,
-            asked,
-            all,
-            ..
-        } => {
-            // What the command asked for, not what it came to then.
-            let pay = match (all, asked) {
-                (Some(true), _) => Some(Pay::Full),
-                (_, Some(a)) if a.is_zero() => Some(Pay::None),
-                (_, Some(a)) => Some(Pay::Amount(*a)),
-                _ => None,
-            };
-            Request::End(EndRequest {
-                reason: *end_reason,
-                note: note.clone(),
-                pay,
-            })
-        }
-        Op::MilestoneAdded { title, .. } => Request::MilestoneAdd {
-            title: title.clone(),
-            amount,
-            fund: op
-                .events
-                .iter()
-                .any(|e| matches!(e.op, Op::MilestoneFunded { .. })),
-        },
-        Op::MilestoneFunded { milestone, .. } => Request::MilestoneFund {
-            milestone: Some(*milestone),
-        },
-        Op::MilestoneSubmitted { milestone, .. } => Request::MilestoneSubmit {
-            milestone: Some(*milestone),
-        },
-        Op::ChangesRequested { milestone } => Request::RequestChanges {
-            milestone: Some(*milestone),
-        },
-        Op::MilestoneApproved {
-            milestone, asked, ..
-        } => Request::MilestoneApprove {
-            milestone: Some(*milestone),
-            amount: *asked,
-        },
-        Op::RefundRequested { asked, .. } => Request::RefundRequest { amount: *asked },
-        Op::RefundApproved { .. } => Request::RefundApprove,
-        Op::RefundDisputed { note, .. } => Request::RefundDispute { note: note.clone() },
-        Op::DisputeConceded { .. } => Request::RefundConcede,
-        Op::DisputeEscalated { .. } => Request::RefundEscalate,
-        Op::DisputeResolved { client_part, .. } => Request::RefundResolve {
-            client: *client_part,
-            freelancer: amount - *client_part,
-        },
-        Op::RefundGiven { .. } => Request::RefundGive { amount },
-        Op::FeedbackGiven {} => {
-            let f = op
-                .side
-                .feedback(role)
-                .filter(|f| f.given_at.is_some())
-                .ok_or_else(|| {
-                    RuleError::Refused("the feedback given is not in its clone".into())
-                })?;
-            Request::FeedbackGive(match &f.commitment {
-                // Given by commitment: that is what is applied again (the
-                // stars stand in for the content the rule checks, which the
-                // commitment hides; `feedback_published` brings it).
-                Some(commitment) => GiveRequest {
-                    stars: 5,
-                    scores: Default::default(),
-                    comment: None,
-                    private: None,
-                    commitment: Some(commitment.clone()),
-                },
-                None => GiveRequest {
-                    stars: f.stars.unwrap_or(0),
-                    scores: f.scores.clone(),
-                    comment: f.comment.clone(),
-                    private: f.private.clone(),
-                    commitment: None,
-                },
-            })
-        }
-        Op::FeedbackPublished {} => {
-            let f = op
-                .side
-                .feedback(role)
-                .filter(|f| f.stars.is_some())
-                .ok_or_else(|| {
-                    RuleError::Refused("the feedback published is not in its clone".into())
-                })?;
-            Request::FeedbackPublish(Box::new(f.clone()))
-        }
-        Op::FeedbackReplied {} => Request::FeedbackReply {
-            text: op
-                .side
-                .feedback(role.other())
-                .and_then(|f| f.reply.clone())
-                .ok_or_else(|| RuleError::Refused("the reply is not in its clone".into()))?,
-        },
-        Op::LimitChanged { hours, .. } => Request::Limit { hours: *hours },
-        Op::WeekDisputed { week, reason, .. } => Request::WeekDispute {
-            week: *week,
-            action: DisputeAction::Open(reason.clone()),
-        },
-        Op::DisputeAccepted { week } => Request::WeekDispute {
-            week: *week,
-            action: DisputeAction::Accept,
-        },
-        Op::DisputeDeclined { week } => Request::WeekDispute {
-            week: *week,
-            action: DisputeAction::Decline,
-        },
-        Op::DisputeWithdrawn { week } => Request::WeekDispute {
-            week: *week,
-            action: DisputeAction::Withdraw,
-        },
-        // Made by `new` (the contract's terms), by timers, or as an effect
-        // of a request above: derived again, never applied again.
-        Op::Created { .. }
-        | Op::Released { .. }
-        | Op::Refunded { .. }
-        | Op::RefundAutoApproved { .. }
-        | Op::DisputeDefaulted { .. }
-        | Op::MilestoneAutoReleased { .. }
-        | Op::FeedbackRevealed {}
-        | Op::FeedbackWindowClosed { .. }
-        | Op::WeekPaid { .. }
-        | Op::TimerStopped { .. }
-        | Op::Legacy { .. } => return not_a_request(head.kind()),
-    })
 }
 
 /// Merges two clones of one contract's week of diary, entry by entry (by
@@ -442,9 +231,12 @@ fn greater(
 mod tests {
     use super::*;
     use crate::core::diary::hourly;
+    use crate::core::fold::operation_of;
     use crate::core::lifecycle::tests as lt;
+    use crate::core::lifecycle::{EndRequest, Pay};
     use crate::core::model::RefundStatus;
-    use crate::core::{escrow, lifecycle};
+    use crate::core::money::Money;
+    use crate::core::{Outcome, RuleError, escrow, lifecycle};
 
     fn t(s: &str) -> Instant {
         lt::t(s)

@@ -49,6 +49,7 @@ pub mod diary;
 pub mod error;
 pub mod escrow;
 pub mod feedback;
+pub mod fold;
 pub mod history;
 pub mod lifecycle;
 pub mod merge;

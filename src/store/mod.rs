@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod codec;
 pub mod de;
+mod fold_diff;
 pub mod git;
 pub mod located;
 pub mod lock;
@@ -857,6 +858,42 @@ impl Store {
     /// A file's text in the work tree, if it is there.
     pub fn text_of(&self, rel: &str) -> Result<Option<String>, StoreError> {
         read_text(&self.root.join(rel), rel)
+    }
+
+    /// Where the contract file `rel` records a state its operations do not
+    /// give: each key whose value differs between `recorded` (the file as
+    /// read) and `folded` (its operations folded again), at its place in
+    /// the file, with both values. Free text (titles, memos, notes,
+    /// reasons) may be edited by hand and is not compared.
+    pub fn fold_differences(
+        &self,
+        rel: &str,
+        recorded: &Contract,
+        folded: &Contract,
+    ) -> Result<Vec<Located>, StoreError> {
+        let text = self.text_of(rel)?.unwrap_or_default();
+        let root = parse_text(&text, rel)?;
+        let src = Source {
+            file: rel,
+            text: &text,
+        };
+        let cur = self.currency();
+        let a = canonical(rel, codec::write_contract(recorded, &cur))?;
+        let b = canonical(rel, codec::write_contract(folded, &cur))?;
+        let mut out = Vec::new();
+        fold_diff::tables(&a, &b, "", &mut out);
+        Ok(out
+            .into_iter()
+            .map(|d| {
+                src.at(
+                    codec::span_of(&root, &d.path),
+                    format!(
+                        "`{}` is {}, but folding the contract's operations gives {}: a value the rules derive (fix it, or the history that explains it)",
+                        d.path, d.recorded, d.folded
+                    ),
+                )
+            })
+            .collect())
     }
 
     /// Keeps `text` in this clone only, outside the shared files and git's

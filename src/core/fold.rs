@@ -1,0 +1,366 @@
+//! The fold (SPEC §2, "Operations and the fold"): a contract's state is
+//! what its terms and its operations, applied in order through the one
+//! [`apply`], give at an instant, with the timers derived between them.
+//! `check` folds every contract again and compares; `sync`'s merge folds
+//! the union of two clones' operations.
+
+use super::apply::{Context, Request, apply};
+use super::diary::hourly::DisputeAction;
+use super::diary::week_file::WeekFile;
+use super::error::RuleError;
+use super::feedback::GiveRequest;
+use super::lifecycle::{self, EndRequest, NewContract, NewTerms, Pay};
+use super::model::*;
+use super::money::Money;
+use super::step::stamp;
+use super::{Outcome, Settings, timers};
+use std::collections::{BTreeMap, HashSet};
+
+/// One operation: the events one command recorded, the first its own.
+pub(crate) struct Operation<'a> {
+    /// Its id (its first event's).
+    pub id: &'a str,
+    /// Its events, the first its own.
+    pub events: Vec<&'a Event>,
+    /// The clone it was made in (feedback is re-applied from its record).
+    pub side: &'a Contract,
+}
+
+impl Operation<'_> {
+    /// Its own event.
+    pub fn head(&self) -> &Event {
+        self.events[0]
+    }
+}
+
+/// The operation an event belongs to: its id up to the first `.`.
+pub fn operation_of(id: &str) -> &str {
+    id.split('.').next().unwrap_or(id)
+}
+
+/// The operations of `side` made after `base`, by id; timers' events are
+/// left out (they are re-derived).
+pub(crate) fn operations<'a>(
+    base_ids: &std::collections::HashSet<&str>,
+    side: &'a Contract,
+    into: &mut BTreeMap<&'a str, Operation<'a>>,
+) {
+    for e in &side.history {
+        if base_ids.contains(e.id.as_str()) || e.actor == Actor::System {
+            continue;
+        }
+        let id = operation_of(&e.id);
+        into.entry(id)
+            .or_insert_with(|| Operation {
+                id,
+                events: Vec::new(),
+                side,
+            })
+            .events
+            .push(e);
+    }
+}
+
+/// Applies `op` again to `c` through the one door, [`apply`], with the
+/// request its first event records.
+pub(crate) fn reapply(
+    c: &Contract,
+    op: &Operation<'_>,
+    weeks: &[WeekFile],
+    settings: &Settings,
+) -> Result<Outcome, RuleError> {
+    let head = op.head();
+    let Ok(role) = head.actor.as_str().parse::<Role>() else {
+        return Err(RuleError::Refused("a timer is not re-applied".into()));
+    };
+    let cx = Context { settings, weeks };
+    let mut out = apply(c, role, &request_of(op, head, role)?, &cx, head.at)?;
+    // `end --stars` gives feedback in the same operation, after the end.
+    if let Some(fb) = op
+        .events
+        .iter()
+        .skip(1)
+        .find(|e| e.kind() == EventKind::FeedbackGiven)
+    {
+        let more = apply(
+            &out.contract,
+            role,
+            &request_of(op, fb, role)?,
+            &cx,
+            head.at,
+        )?;
+        out.events.extend(more.events);
+        out.contract = more.contract;
+    }
+    Ok(out)
+}
+
+/// The request an operation's event `head` records: what its party asked,
+/// as it asked it. Every kind of event is named here (timers' and the
+/// effects a request had are never applied again).
+fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, RuleError> {
+    let amount = head.amount.unwrap_or(Money::ZERO);
+    let not_a_request = |kind: EventKind| {
+        Err(RuleError::Refused(format!(
+            "`{kind}` is not an operation that can be applied again"
+        )))
+    };
+    Ok(match &head.op {
+        Op::OfferAccepted {} => Request::Accept,
+        Op::OfferDeclined { .. } => Request::Decline,
+        Op::Paused {} => Request::Pause,
+        Op::Resumed {} => Request::Resume,
+        Op::Ended {
+            end_reason,
+            note,
+            asked,
+            all,
+            ..
+        } => {
+            // What the command asked for, not what it came to then.
+            let pay = match (all, asked) {
+                (Some(true), _) => Some(Pay::Full),
+                (_, Some(a)) if a.is_zero() => Some(Pay::None),
+                (_, Some(a)) => Some(Pay::Amount(*a)),
+                _ => None,
+            };
+            Request::End(EndRequest {
+                reason: *end_reason,
+                note: note.clone(),
+                pay,
+            })
+        }
+        Op::MilestoneAdded { title, .. } => Request::MilestoneAdd {
+            title: title.clone(),
+            amount,
+            fund: op
+                .events
+                .iter()
+                .any(|e| matches!(e.op, Op::MilestoneFunded { .. })),
+        },
+        Op::MilestoneFunded { milestone, .. } => Request::MilestoneFund {
+            milestone: Some(*milestone),
+        },
+        Op::MilestoneSubmitted { milestone, .. } => Request::MilestoneSubmit {
+            milestone: Some(*milestone),
+        },
+        Op::ChangesRequested { milestone } => Request::RequestChanges {
+            milestone: Some(*milestone),
+        },
+        Op::MilestoneApproved {
+            milestone, asked, ..
+        } => Request::MilestoneApprove {
+            milestone: Some(*milestone),
+            amount: *asked,
+        },
+        Op::RefundRequested { asked, .. } => Request::RefundRequest { amount: *asked },
+        Op::RefundApproved { .. } => Request::RefundApprove,
+        Op::RefundDisputed { note, .. } => Request::RefundDispute { note: note.clone() },
+        Op::DisputeConceded { .. } => Request::RefundConcede,
+        Op::DisputeEscalated { .. } => Request::RefundEscalate,
+        Op::DisputeResolved { client_part, .. } => Request::RefundResolve {
+            client: *client_part,
+            freelancer: amount - *client_part,
+        },
+        Op::RefundGiven { .. } => Request::RefundGive { amount },
+        Op::FeedbackGiven {} => {
+            let f = op
+                .side
+                .feedback(role)
+                .filter(|f| f.given_at.is_some())
+                .ok_or_else(|| {
+                    RuleError::Refused("the feedback given is not in its clone".into())
+                })?;
+            Request::FeedbackGive(match &f.commitment {
+                // Given by commitment: that is what is applied again (the
+                // stars stand in for the content the rule checks, which the
+                // commitment hides; `feedback_published` brings it).
+                Some(commitment) => GiveRequest {
+                    stars: 5,
+                    scores: Default::default(),
+                    comment: None,
+                    private: None,
+                    commitment: Some(commitment.clone()),
+                },
+                None => GiveRequest {
+                    stars: f.stars.unwrap_or(0),
+                    scores: f.scores.clone(),
+                    comment: f.comment.clone(),
+                    private: f.private.clone(),
+                    commitment: None,
+                },
+            })
+        }
+        Op::FeedbackPublished {} => {
+            let f = op
+                .side
+                .feedback(role)
+                .filter(|f| f.stars.is_some())
+                .ok_or_else(|| {
+                    RuleError::Refused("the feedback published is not in its clone".into())
+                })?;
+            Request::FeedbackPublish(Box::new(f.clone()))
+        }
+        Op::FeedbackReplied {} => Request::FeedbackReply {
+            text: op
+                .side
+                .feedback(role.other())
+                .and_then(|f| f.reply.clone())
+                .ok_or_else(|| RuleError::Refused("the reply is not in its clone".into()))?,
+        },
+        Op::LimitChanged { hours, .. } => Request::Limit { hours: *hours },
+        Op::WeekDisputed { week, reason, .. } => Request::WeekDispute {
+            week: *week,
+            action: DisputeAction::Open(reason.clone()),
+        },
+        Op::DisputeAccepted { week } => Request::WeekDispute {
+            week: *week,
+            action: DisputeAction::Accept,
+        },
+        Op::DisputeDeclined { week } => Request::WeekDispute {
+            week: *week,
+            action: DisputeAction::Decline,
+        },
+        Op::DisputeWithdrawn { week } => Request::WeekDispute {
+            week: *week,
+            action: DisputeAction::Withdraw,
+        },
+        // Made by `new` (the contract's terms), by timers, or as an effect
+        // of a request above: derived again, never applied again.
+        Op::Created { .. }
+        | Op::Released { .. }
+        | Op::Refunded { .. }
+        | Op::RefundAutoApproved { .. }
+        | Op::DisputeDefaulted { .. }
+        | Op::MilestoneAutoReleased { .. }
+        | Op::FeedbackRevealed {}
+        | Op::FeedbackWindowClosed { .. }
+        | Op::WeekPaid { .. }
+        | Op::TimerStopped { .. }
+        | Op::Legacy { .. } => return not_a_request(head.kind()),
+    })
+}
+
+/// Why a contract cannot be folded again: it has no operations to fold
+/// (written by a version that kept outcomes only), or its terms are not
+/// what `new` accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unfoldable {
+    /// Its history is a version-1 file's (legacy facts, kept as they
+    /// stand), or it does not start with its creation.
+    Legacy,
+    /// `new` refuses its terms as they stand now (a hand edit).
+    Terms(String),
+}
+
+/// The contract as `new` made it: its terms as they stand (a fixed
+/// contract's milestones but those added later), its creation's instant,
+/// and an offer if it was made as one.
+pub fn genesis(c: &Contract, settings: &Settings) -> Result<Contract, Unfoldable> {
+    let Some(created) = c.history.first() else {
+        return Err(Unfoldable::Legacy);
+    };
+    let Op::Created { price, .. } = &created.op else {
+        return Err(Unfoldable::Legacy);
+    };
+    let added: HashSet<u32> = c
+        .history
+        .iter()
+        .filter_map(|e| match e.op {
+            Op::MilestoneAdded { milestone, .. } => Some(milestone),
+            _ => None,
+        })
+        .collect();
+    let terms = match &c.terms {
+        Terms::Hourly {
+            rate,
+            weekly_limit,
+            manual_time,
+            ..
+        } => NewTerms::Hourly {
+            rate: *rate,
+            weekly_limit: *weekly_limit,
+            manual_time: *manual_time,
+        },
+        Terms::Fixed { price: now } => NewTerms::Fixed {
+            price: price.unwrap_or(*now),
+            milestones: c
+                .milestones
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !added.contains(&(*i as u32 + 1)))
+                .map(|(_, m)| (m.title.clone(), m.amount))
+                .collect(),
+        },
+    };
+    let req = NewContract {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        client: c.client.clone(),
+        freelancer: c.freelancer.clone(),
+        terms,
+    };
+    let offered = c.status == Status::Offered
+        || c.history
+            .iter()
+            .any(|e| matches!(e.op, Op::OfferAccepted {} | Op::OfferDeclined { .. }));
+    let made = if offered {
+        lifecycle::create_offer(req, Role::Client, settings, created.at)
+    } else {
+        lifecycle::create(req, Role::Client, settings, created.at)
+    };
+    let mut out = made.map_err(|e| Unfoldable::Terms(e.to_string()))?;
+    stamp(&mut out, operation_of(&created.id));
+    Ok(out.contract)
+}
+
+/// `c` folded again from its terms: its operations, in the order its
+/// history holds them (by instant; at one instant, as made), each through
+/// [`apply`] after the timers due before it, then the timers due by
+/// `until`. An operation the rules refuse is kept, marked superseded, and
+/// changes nothing (as a merge keeps it). `weeks` are the contract's week
+/// files (the hourly weeks' pay is derived from them).
+pub fn fold(
+    c: &Contract,
+    weeks: &[WeekFile],
+    settings: &Settings,
+    until: Instant,
+) -> Result<Contract, Unfoldable> {
+    if c.history.iter().any(|e| matches!(e.op, Op::Legacy { .. })) {
+        return Err(Unfoldable::Legacy);
+    }
+    let mut state = genesis(c, settings)?;
+    let made: HashSet<&str> = state.history.iter().map(|e| e.id.as_str()).collect();
+    let mut ops = BTreeMap::new();
+    operations(&made, c, &mut ops);
+    let mut order: Vec<Operation<'_>> = ops.into_values().collect();
+    // In the order the history holds them: by instant, and at one instant
+    // as they were made (a stable sort keeps the file's order).
+    let place = |id: &str| c.history.iter().position(|e| e.id == id);
+    order.sort_by_key(|op| (op.head().at, place(&op.head().id)));
+    for op in &order {
+        let due = timers::advance_owned(state, weeks, settings, op.head().at).contract;
+        state = match reapply(&due, op, weeks, settings) {
+            Ok(mut out) => {
+                stamp(&mut out, op.id);
+                out.contract
+            }
+            Err(e) => {
+                let why = e.to_string();
+                let mut kept = due;
+                kept.history.extend(op.events.iter().map(|e| Event {
+                    superseded: Some(why.clone()),
+                    ..(*e).clone()
+                }));
+                kept
+            }
+        };
+    }
+    Ok(timers::advance_owned(state, weeks, settings, until).contract)
+}
+
+/// The instant a contract's file was folded to, as far as it shows: its
+/// latest event (a command records the timers due by its instant).
+pub fn as_of(c: &Contract) -> Option<Instant> {
+    c.history.iter().map(|e| e.at).max()
+}
