@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`list` and `sweep` of two or more builds side by side on the SPEC §6 fixture.
+"""`list`, `sweep` and the week tables of two or more builds side by side on the SPEC §6 fixture.
 
 Usage:
   bench/compare.py NAME=BIN [NAME=BIN ...] [--size 100000] [--runs 60]
@@ -32,9 +32,13 @@ def main():
         fx.c("sweep")
         fixtures.append((name, fx))
     rows = []
-    for cmd in ["list", "sweep"]:
+    weeks = {label: week for label, week, _ in bench.weeks_of(fixtures[0][1])}
+    commands = [("list", ["list"]), ("sweep", ["sweep"]),
+                ("diary show --week (newest)", ["diary", "show", "--week", weeks["newest"]]),
+                ("diary show --week (middle)", ["diary", "show", "--week", weeks["middle"]])]
+    for cmd, args in commands:
         out = os.path.join(tempfile.mkdtemp(), "hf.json")
-        runs = [" ".join([fx.bin, "-q", "-f", fx.ledger, "--now", bench.iso(fx.now), cmd]) for _, fx in fixtures]
+        runs = [" ".join([fx.bin, "-q", "-f", fx.ledger, "--now", bench.iso(fx.now)] + args) for _, fx in fixtures]
         subprocess.run(["hyperfine", "-N", "--warmup", "5", "--runs", str(a.runs), "--export-json", out] + runs,
                        check=True, stdout=subprocess.DEVNULL, env=fixtures[0][1].env())
         meds = [statistics.median(r["times"]) * 1000 for r in json.load(open(out))["results"]]
