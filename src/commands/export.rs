@@ -8,7 +8,6 @@ use crate::core::diary::WeekFile;
 use crate::core::model::{Contract, Instant};
 use crate::core::movements::{self, Movement};
 use crate::core::timers::{self, TimerKind};
-use crate::core::week::Week;
 use crate::error::usage;
 use crate::render::ics::Deadline;
 use crate::render::rows::Figures;
@@ -92,16 +91,12 @@ fn deadlines(store: &Store, c: &Contract, s: &Settings, now: Instant) -> Result<
             }
         })
         .collect();
-    // An ended contract's diary is locked: no week of it closes for edits.
-    let diary_locked = c.ended_at().is_some();
-    if c.kind() == crate::core::Kind::Hourly && !diary_locked {
-        let this = Week::of(now);
-        for w in [this.prev(), this] {
-            let open = w.stage(now).editable();
+    {
+        for w in crate::core::diary::weeks_closing(c, now) {
             let has_time = store
                 .week(w, c)?
                 .is_some_and(|d| !d.value.entries.is_empty());
-            if open && has_time {
+            if has_time {
                 out.push(Deadline {
                     uid: format!("{}-week-{w}-close@contracts", c.id),
                     at: w.invoiced_from(),

@@ -173,19 +173,7 @@ pub fn advanced(store: &Store, c: Contract, now: Instant) -> Result<Outcome> {
 pub fn unpaid_money(store: &Store, c: &Contract, now: Instant) -> Result<Unpaid> {
     use crate::core::diary::{WeekMoney, week_money};
     let (mut invoiced, mut held) = (Money::ZERO, Money::ZERO);
-    if c.kind() != crate::core::Kind::Hourly {
-        return Ok(Unpaid::default());
-    }
-    let mut weeks: Vec<Week> = c
-        .disputes
-        .iter()
-        .filter(|d| d.status == crate::core::DisputeStatus::Open)
-        .map(|d| d.week)
-        .collect();
-    weeks.extend([Week::of(now).prev(), Week::of(now).prev().prev()]);
-    weeks.sort();
-    weeks.dedup();
-    for w in weeks {
+    for w in rules::weeks_with_unpaid_money(c, now) {
         if let Some(d) = store.week(w, c)? {
             match week_money(c, &d.value, &store.settings, now) {
                 WeekMoney::Invoiced(m) => invoiced += m,

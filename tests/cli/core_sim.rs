@@ -174,26 +174,18 @@ impl Ledger {
 
     /// `commands::diary::near`.
     fn near<'a>(&'a self, c: &'a Contract, now: Instant) -> Vec<&'a WeekFile> {
-        let this = Week::of(now);
-        let mut out: Vec<&WeekFile> = [this.prev().prev(), this.prev(), this]
+        let mut out: Vec<&WeekFile> = diary::recent_weeks(now)
             .into_iter()
             .filter_map(|w| self.week(c, w))
             .collect();
-        out.extend(self.later_weeks(c, this));
+        out.extend(self.later_weeks(c, Week::of(now)));
         out
     }
 
     /// `commands::diary::others`.
     fn others(&self, c: &Contract, week: Week, now: Instant) -> Vec<Entry> {
-        let this = Week::of(now);
-        let mut weeks = vec![
-            week.prev(),
-            week.next(),
-            this.prev().prev(),
-            this.prev(),
-            this,
-        ];
-        weeks.extend(self.later_weeks(c, this).map(|wf| wf.week));
+        let mut weeks = diary::weeks_a_change_sees(week, now);
+        weeks.extend(self.later_weeks(c, Week::of(now)).map(|wf| wf.week));
         weeks.sort();
         weeks.dedup();
         weeks

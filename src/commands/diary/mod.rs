@@ -67,10 +67,8 @@ fn existing(store: &Store, c: &Contract, weeks: Vec<Week>) -> Result<Vec<Doc<Wee
 /// The contract's week files from two weeks before `now`'s on: where a
 /// timer may still run, and any time recorded with a clock ahead of `now`.
 pub fn near(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<WeekFile>>> {
-    let this = Week::of(now);
-    // A timer left running two weeks ago still runs until stopped.
-    let mut weeks = vec![this.prev().prev(), this.prev(), this];
-    weeks.extend(store.later_weeks(&c.id, this)?);
+    let mut weeks = crate::core::diary::recent_weeks(now).to_vec();
+    weeks.extend(store.later_weeks(&c.id, Week::of(now))?);
     existing(store, c, weeks)
 }
 
@@ -87,10 +85,8 @@ pub fn all_weeks(store: &Store, c: &Contract, now: Instant) -> Result<Vec<Doc<We
 /// the weeks beside it (an entry may cross a week boundary) and every week
 /// from the one before now's on (a running timer, time recorded later).
 pub fn others(store: &Store, c: &Contract, week: Week, now: Instant) -> Result<Vec<Entry>> {
-    let mut weeks = vec![week.prev(), week.next()];
-    let this = Week::of(now);
-    weeks.extend([this.prev().prev(), this.prev(), this]);
-    weeks.extend(store.later_weeks(&c.id, this)?);
+    let mut weeks = crate::core::diary::weeks_a_change_sees(week, now);
+    weeks.extend(store.later_weeks(&c.id, Week::of(now))?);
     weeks.sort();
     weeks.dedup();
     let mut out = Vec::new();

@@ -38,6 +38,60 @@ pub fn counting_until(c: &Contract, week: Week, now: Instant) -> Instant {
     until.min(week.invoiced_from())
 }
 
+/// The weeks of a contract's diary that may still take edits at `now`
+/// (open, or in review): last week and this one. A week among them that
+/// has time closes for edits at its [`Week::invoiced_from`], unless the
+/// contract's diary is locked (ended).
+pub fn weeks_closing(c: &Contract, now: Instant) -> Vec<Week> {
+    if c.kind() != Kind::Hourly || c.ending.is_some() {
+        return Vec::new();
+    }
+    let this = Week::of(now);
+    [this.prev(), this]
+        .into_iter()
+        .filter(|w| w.stage(now).editable())
+        .collect()
+}
+
+/// The weeks whose time a timer may still be counting at `now`, or that a
+/// clock ahead may have recorded: a timer counts until its week's review
+/// closes, and one left running two weeks ago is still to be stopped.
+pub fn recent_weeks(now: Instant) -> [Week; 3] {
+    let this = Week::of(now);
+    [this.prev().prev(), this.prev(), this]
+}
+
+/// The weeks a change of time in `week` must see besides `week` itself:
+/// the weeks beside it (an entry may cross a week boundary) and the
+/// [`recent_weeks`] (a running timer, time recorded later).
+pub fn weeks_a_change_sees(week: Week, now: Instant) -> Vec<Week> {
+    let mut weeks = vec![week.prev(), week.next()];
+    weeks.extend(recent_weeks(now));
+    weeks.sort();
+    weeks.dedup();
+    weeks.retain(|w| *w != week);
+    weeks
+}
+
+/// The weeks of `c` whose money may be unpaid at `now`: the invoiced week
+/// (disputable), the one before it, and every week an open dispute holds.
+pub fn weeks_with_unpaid_money(c: &Contract, now: Instant) -> Vec<Week> {
+    if c.kind() != Kind::Hourly {
+        return Vec::new();
+    }
+    let mut weeks: Vec<Week> = c
+        .disputes
+        .iter()
+        .filter(|d| d.status == DisputeStatus::Open)
+        .map(|d| d.week)
+        .collect();
+    let this = Week::of(now);
+    weeks.extend([this.prev(), this.prev().prev()]);
+    weeks.sort();
+    weeks.dedup();
+    weeks
+}
+
 /// Bills `wf` at `now`: running time counts up to now (or the end).
 pub fn bill(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant) -> Bill {
     let until = counting_until(c, wf.week, now);
