@@ -85,6 +85,7 @@ fn week_file() -> WeekFile {
             manual: i % 2 == 0,
             origin: None,
             history: false,
+            at: None,
         });
     }
     wf

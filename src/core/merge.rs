@@ -154,6 +154,17 @@ pub fn week(
         out.insert(e);
     }
     out.entries.sort_by(|a, b| key(a).cmp(&key(b)));
+    // A removal's record stays, but for an entry that lives on (changed on
+    // the other side).
+    for r in &t.removed {
+        if !out.removed.iter().any(|x| x.id == r.id) {
+            out.removed.push(r.clone());
+        }
+    }
+    out.removed
+        .retain(|r| !out.entries.iter().any(|e| e.id == r.id));
+    out.removed
+        .sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     // What either side set aside stays set aside.
     for a in &t.aside {
         if !out.aside.iter().any(|x| x.entry.id == a.entry.id) {
@@ -518,6 +529,7 @@ mod tests {
                 manual: false,
                 origin: Some(origin.into()),
                 history: false,
+                at: None,
             });
             w
         };

@@ -183,6 +183,9 @@ pub struct WeekFileData {
     /// Entries a merge set aside.
     #[serde(default)]
     pub set_aside: Vec<AsideEntry>,
+    /// Entries removed by `diary rm`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<super::diary::week_file::Removed>,
 }
 
 /// An entry a merge set aside: the entry's keys, and why.
@@ -202,6 +205,12 @@ pub struct AsideEntry {
     pub origin: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub history: bool,
+    #[serde(
+        default,
+        with = "instant_serde::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub at: Option<Instant>,
     pub superseded: String,
 }
 
@@ -478,6 +487,7 @@ impl From<WeekFileData> for WeekFile {
             week: w.week,
             entries: w.entries,
             last_number: w.last_entry.unwrap_or(0),
+            removed: w.removed,
             aside: w
                 .set_aside
                 .into_iter()
@@ -490,6 +500,7 @@ impl From<WeekFileData> for WeekFile {
                         manual: a.manual,
                         origin: a.origin,
                         history: a.history,
+                        at: a.at,
                     },
                     why: a.superseded,
                 })
@@ -506,6 +517,7 @@ impl From<&WeekFile> for WeekFileData {
             week: w.week,
             last_entry: w.deleted_beyond(),
             entries: w.entries.clone(),
+            removed: w.removed.clone(),
             set_aside: w
                 .aside
                 .iter()
@@ -517,6 +529,7 @@ impl From<&WeekFile> for WeekFileData {
                     manual: a.entry.manual,
                     origin: a.entry.origin.clone(),
                     history: a.entry.history,
+                    at: a.entry.at,
                     superseded: a.why.clone(),
                 })
                 .collect(),

@@ -349,6 +349,15 @@ pub fn week(w: &WeekFile, c: Option<&Contract>) -> Vec<Problem> {
     }
     let mut ids = std::collections::HashSet::new();
     let mut running = 0;
+    for (i, r) in w.removed.iter().enumerate() {
+        if w.entries.iter().any(|e| e.id == r.id) {
+            p(
+                o,
+                format!("removed[{i}].id"),
+                format!("entry `{}` is both in the diary and removed", r.id),
+            );
+        }
+    }
     for (i, e) in w.entries.iter().enumerate() {
         if !ids.insert(e.id.as_str()) {
             p(

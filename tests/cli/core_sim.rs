@@ -638,8 +638,11 @@ impl Ledger {
         let known: HashSet<String> = self
             .diary
             .values()
-            .flat_map(|wf| &wf.entries)
-            .filter_map(|e| e.origin.clone())
+            .flat_map(|wf| {
+                let live = wf.entries.iter().map(|e| &e.origin);
+                live.chain(wf.removed.iter().map(|r| &r.origin))
+            })
+            .filter_map(Clone::clone)
             .collect();
         let mut w = Writes::default();
         for (cid, ivs) in by_contract {

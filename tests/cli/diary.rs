@@ -154,7 +154,7 @@ fn log_writes_one_entry_into_its_week_file() {
     assert!(r.stdout.contains("logged h1/2026W47-1"), "{}", r.stdout);
     assert_eq!(
         week_file(&l, "2026-W47", "h1"),
-        "version = 2\ncontract = \"h1\"\nweek = \"2026-W47\"\n\n[[entries]]\nid = \"2026W47-1\"\nstart = 2026-11-17T09:00:00Z\nend = 2026-11-17T10:30:00Z\nmemo = \"API design\"\nmanual = true\n"
+        "version = 2\ncontract = \"h1\"\nweek = \"2026-W47\"\n\n[[entries]]\nid = \"2026W47-1\"\nstart = 2026-11-17T09:00:00Z\nend = 2026-11-17T10:30:00Z\nmemo = \"API design\"\nmanual = true\nat = 2026-11-18T10:00:00Z\n"
     );
 }
 
@@ -286,7 +286,7 @@ fn no_manual_time_refuses_log_but_tracks_with_start_and_stop() {
     fl_at(&l, LATER, &["diary", "stop", "h2"]).ok();
     assert_eq!(
         week_file(&l, "2026-W47", "h2"),
-        "version = 2\ncontract = \"h2\"\nweek = \"2026-W47\"\n\n[[entries]]\nid = \"2026W47-1\"\nstart = 2026-11-18T10:00:00Z\nend = 2026-11-18T11:30:00Z\nmemo = \"tracked\"\nmanual = false\n"
+        "version = 2\ncontract = \"h2\"\nweek = \"2026-W47\"\n\n[[entries]]\nid = \"2026W47-1\"\nstart = 2026-11-18T10:00:00Z\nend = 2026-11-18T11:30:00Z\nmemo = \"tracked\"\nmanual = false\nat = 2026-11-18T11:30:00Z\n"
     );
 }
 
@@ -846,7 +846,12 @@ fn edit_and_rm_in_the_open_week() {
     let r = fl(&l, &["diary", "rm", "h1/2026W47-2"]).ok();
     assert!(r.stdout.contains("deleted h1/2026W47-2"), "{}", r.stdout);
     let text = week_file(&l, "2026-W47", "h1");
-    assert!(!text.contains("2026W47-2"), "{text}");
+    assert!(!text.contains("[[entries]]\nid = \"2026W47-2\""), "{text}");
+    // Its removal leaves a record (a merge or a re-import cannot bring it back).
+    assert!(
+        text.contains("[[removed]]\nid = \"2026W47-2\"\nat = "),
+        "{text}"
+    );
     assert_eq!(text.matches("[[entries]]").count(), 1, "{text}");
     // The client neither edits nor deletes.
     refused_at(
@@ -881,7 +886,12 @@ fn edit_and_rm_follow_the_window() {
     fl_at(&l, W47_REVIEW, &["diary", "rm", "h1/2026W47-2"]).ok();
     let text = week_file(&l, "2026-W47", "h1");
     assert!(text.contains("memo = \"reviewed\""), "{text}");
-    assert!(!text.contains("2026W47-2"), "{text}");
+    assert!(!text.contains("[[entries]]\nid = \"2026W47-2\""), "{text}");
+    // Its removal leaves a record (a merge or a re-import cannot bring it back).
+    assert!(
+        text.contains("[[removed]]\nid = \"2026W47-2\"\nat = "),
+        "{text}"
+    );
     // Invoiced: nothing changes.
     for args in [
         &["diary", "edit", "h1/2026W47-1", "--memo", "late"][..],

@@ -766,3 +766,36 @@ fn history_never_lies_after_an_end_or_across_another_entry() {
     );
     refused_import(&l, now, &h, &["--history"], "the work diary is locked");
 }
+
+#[test]
+fn an_entry_removed_with_rm_does_not_come_back_with_the_next_import() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let f = timew(
+        &dir,
+        "a.json",
+        "20261117T090000Z",
+        "20261117T100000Z",
+        r#""h1""#,
+    );
+    assert_eq!(counts(&import_json(&l, &f, &[])), (1, 0));
+    fl(&l, NOW, &["diary", "rm", "h1/2026W47-1"]).ok();
+    let text = l.read("diary/2026-W47/h1.toml");
+    assert!(text.contains("[[removed]]\nid = \"2026W47-1\""), "{text}");
+    // timewarrior's whole history again: the removed interval stays removed.
+    assert_eq!(counts(&import_json(&l, &f, &[])), (0, 1));
+    assert_eq!(week(&l, "h1", "2026-W47"), (0, 0));
+    // A new entry never takes the removed one's id.
+    let g = timew(
+        &dir,
+        "b.json",
+        "20261118T090000Z",
+        "20261118T100000Z",
+        r#""h1""#,
+    );
+    assert_eq!(counts(&import_json(&l, &g, &[])), (1, 0));
+    assert!(
+        l.read("diary/2026-W47/h1.toml")
+            .contains("id = \"2026W47-2\"")
+    );
+}

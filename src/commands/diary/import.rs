@@ -174,11 +174,16 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             }
         }
     }
+    // What was removed with `diary rm` stays removed: its record keeps its
+    // origin.
     let known: HashSet<String> = loaded
         .values()
         .flatten()
-        .flat_map(|d| &d.value.entries)
-        .filter_map(|e| e.origin.clone())
+        .flat_map(|d| {
+            let live = d.value.entries.iter().map(|e| &e.origin);
+            live.chain(d.value.removed.iter().map(|r| &r.origin))
+        })
+        .filter_map(Clone::clone)
         .collect();
 
     // Each contract's intervals through the core's one door.

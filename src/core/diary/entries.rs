@@ -338,6 +338,7 @@ pub fn log(
         manual: true,
         origin: None,
         history: false,
+        at: Some(now),
     };
     out.insert(e.clone());
     Ok((out, e))
@@ -384,6 +385,7 @@ pub fn start(
         manual: false,
         origin: None,
         history: false,
+        at: Some(now),
     };
     out.insert(e.clone());
     Ok((out, e))
@@ -460,6 +462,7 @@ pub fn stop(
         ));
     }
     e.end = Some(end);
+    e.at = Some(now);
     let done = e.clone();
     Ok((out, done, note))
 }
@@ -535,6 +538,7 @@ pub fn edit(
     if let Some(m) = req.memo {
         e.memo = m;
     }
+    e.at = Some(now);
     let mut out = wf.clone();
     out.entries.remove(idx);
     out.insert(e.clone());
@@ -564,6 +568,12 @@ pub fn remove(
     // Remember the number, so the deleted entry's id is never given out again.
     out.last_number = wf.highest();
     let e = out.entries.remove(idx);
+    // A record of the removal: a merge or a re-import does not bring it back.
+    out.removed.push(Removed {
+        id: e.id.clone(),
+        at: now,
+        origin: e.origin.clone(),
+    });
     Ok((out, e))
 }
 
@@ -608,9 +618,15 @@ pub fn stop_at(wf: &WeekFile, at: Instant) -> Option<(WeekFile, Entry)> {
     if end <= out.entries[idx].start {
         let gone = out.entries.remove(idx);
         out.last_number = wf.highest();
+        out.removed.push(Removed {
+            id: gone.id.clone(),
+            at,
+            origin: gone.origin.clone(),
+        });
         return Some((out, gone));
     }
     out.entries[idx].end = Some(end);
+    out.entries[idx].at = Some(at);
     let e = out.entries[idx].clone();
     Some((out, e))
 }

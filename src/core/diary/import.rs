@@ -152,6 +152,7 @@ pub fn import(
             manual: true,
             origin: Some(iv.origin.clone()),
             history: is_history,
+            at: Some(now),
         };
         wf.insert(entry);
         added_here.insert((iv.origin.as_str(), iv.start, iv.end));

@@ -19,6 +19,7 @@ fn entry(id: &str, a: &str, b: &str) -> Entry {
         manual: true,
         origin: None,
         history: false,
+        at: None,
     }
 }
 

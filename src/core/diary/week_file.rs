@@ -32,6 +32,29 @@ pub struct Entry {
     /// (`diary import --history`): shown and counted in hours, never billed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub history: bool,
+    /// The instant of the operation that made it or last changed it (log,
+    /// start, stop, edit, import; a pause or end that stopped its timer).
+    /// Absent in files written before operations were recorded.
+    #[serde(
+        default,
+        with = "crate::core::model::instant_serde::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub at: Option<Instant>,
+}
+
+/// The record an entry's removal leaves (`diary rm`): so that a merge or a
+/// re-import of the same interval cannot bring it back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Removed {
+    /// The entry's id.
+    pub id: String,
+    /// When it was removed.
+    #[serde(with = "crate::core::model::instant_serde")]
+    pub at: Instant,
+    /// Its origin, if it was imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Entry {
@@ -68,6 +91,8 @@ pub struct WeekFile {
     /// Entries a merge of two clones set aside (they overlapped another, or
     /// lay after the end, once merged): kept, never counted.
     pub aside: Vec<Aside>,
+    /// Entries removed, by `diary rm`: their ids are never given out again.
+    pub removed: Vec<Removed>,
 }
 
 /// An entry set aside by a merge, and why.
@@ -88,6 +113,7 @@ impl WeekFile {
             entries: Vec::new(),
             last_number: 0,
             aside: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -105,7 +131,9 @@ impl WeekFile {
     pub(crate) fn highest(&self) -> u64 {
         self.entries
             .iter()
-            .filter_map(|e| e.id.rsplit_once('-')?.1.parse::<u64>().ok())
+            .map(|e| e.id.as_str())
+            .chain(self.removed.iter().map(|r| r.id.as_str()))
+            .filter_map(|id| id.rsplit_once('-')?.1.parse::<u64>().ok())
             .max()
             .unwrap_or(0)
             .max(self.last_number)

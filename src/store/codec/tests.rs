@@ -1171,7 +1171,7 @@ fn unknown_keys_are_refused_at_the_key_with_the_known_ones() {
         &[(
             "memo = \"\"",
             "note = \"\"",
-            "unknown key `note` (known here: id, start, end, memo, manual, origin, history)",
+            "unknown key `note` (known here: id, start, end, memo, manual, origin, history, at)",
             9,
             1,
         )],
