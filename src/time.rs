@@ -103,6 +103,28 @@ pub fn parse_time(s: &str, zone: Zone, today: DateTime<Utc>) -> Result<DateTime<
     Ok(t)
 }
 
+/// The instants a local time may be in `zone`: one, or both readings of a
+/// time the clocks go back over (a daylight-saving fold), for a caller that
+/// knows more (a duration) to choose; otherwise [`parse_time`]'s error.
+pub fn local_candidates(
+    s: &str,
+    zone: Zone,
+    today: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, String> {
+    match parse_time(s, zone, today) {
+        Ok(t) => Ok(vec![t]),
+        Err(e) => {
+            let ndt = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok());
+            match ndt.map(|n| zone.resolve(&n)) {
+                Some(LocalResult::Ambiguous(a, b)) => Ok(vec![whole_seconds(a), whole_seconds(b)]),
+                _ => Err(e),
+            }
+        }
+    }
+}
+
 fn parse_any_time(s: &str, zone: Zone, today: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {

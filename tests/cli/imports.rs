@@ -799,3 +799,146 @@ fn an_entry_removed_with_rm_does_not_come_back_with_the_next_import() {
             .contains("id = \"2026W47-2\"")
     );
 }
+
+// ---------------------------------------------------------------------------
+// What the file does say: the same refusals for every format.
+
+#[test]
+fn a_file_not_utf8_or_empty_is_refused_the_same_way_for_every_format() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("latin1");
+    std::fs::write(&bad, b"[\"caf\xe9\"]").unwrap();
+    let bad = bad.to_string_lossy().into_owned();
+    let empty = file(&dir, "empty", " \n");
+    let before = l.snapshot();
+    for format in ["timew", "watson", "toggl"] {
+        let r = fl(&l, NOW, &["diary", "import", &bad, "--format", format]).code(2);
+        assert!(
+            r.stderr.contains("not UTF-8 text (byte 5"),
+            "{format}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(&bad), "{format}: {}", r.stderr);
+        let r = fl(&l, NOW, &["diary", "import", &empty, "--format", format]).code(2);
+        assert!(r.stderr.contains("is empty"), "{format}: {}", r.stderr);
+    }
+    // Not the format: each names where it stopped reading.
+    let csv = file(&dir, "other.csv", "Name,Hours\nAnn,3\n");
+    let r = fl(&l, NOW, &["diary", "import", &csv, "--format", "toggl"]).code(2);
+    assert!(r.stderr.contains("no `Start date` column"), "{}", r.stderr);
+    let r = fl(&l, NOW, &["diary", "import", &csv, "--format", "watson"]).code(2);
+    assert!(
+        r.stderr.contains("not a Watson frames file"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("line 1"), "{}", r.stderr);
+    assert!(l.snapshot() == before, "nothing written");
+}
+
+#[test]
+fn a_toggl_row_in_a_daylight_saving_fold_is_placed_by_its_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    // Europe/Paris, Sunday 25 Oct 2026: 02:00-03:00 happens twice. A row
+    // from 02:30 (the first time, +02:00) to 02:15 (the second, +01:00)
+    // lasts 45 minutes: only one reading of each fits.
+    let f = file(
+        &dir,
+        "toggl.csv",
+        "Project,Description,Start date,Start time,End date,End time,Duration,Tags\n\
+         web,night,2026-10-25,02:30:00,2026-10-25,02:15:00,00:45:00,\n",
+    );
+    let l = Ledger::new();
+    l.run_at(
+        "2026-10-19T00:00:00Z",
+        &[
+            "new",
+            "--id",
+            "web",
+            "--title",
+            "T",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Bob",
+            "--hourly",
+            "50",
+        ],
+    )
+    .ok();
+    let out = l
+        .cmd_at(
+            "2026-10-26T09:00:00Z",
+            &[
+                "--as",
+                "freelancer",
+                "--json",
+                "diary",
+                "import",
+                &f,
+                "--format",
+                "toggl",
+            ],
+        )
+        .env("TZ", "Europe/Paris")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = l.read("diary/2026-W43/web.toml");
+    assert!(text.contains("start = 2026-10-25T00:30:00Z"), "{text}");
+    assert!(text.contains("end = 2026-10-25T01:15:00Z"), "{text}");
+    // Without a duration that settles it, the row is refused naming both.
+    let g = file(
+        &dir,
+        "toggl2.csv",
+        "Project,Description,Start date,Start time,End date,End time,Duration,Tags\n\
+         web,night,2026-10-25,02:10:00,2026-10-25,02:20:00,,\n",
+    );
+    let out = l
+        .cmd_at(
+            "2026-10-26T09:00:00Z",
+            &[
+                "--as",
+                "freelancer",
+                "diary",
+                "import",
+                &g,
+                "--format",
+                "toggl",
+            ],
+        )
+        .env("TZ", "Europe/Paris")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ambiguous"));
+}
+
+#[test]
+fn watsons_skip_message_names_the_project_and_the_tags() {
+    let l = two();
+    let dir = tempfile::tempdir().unwrap();
+    let f = file(
+        &dir,
+        "frames",
+        r#"[[1794819600, 1794823200, "garden", "abc1234", ["home"]]]"#,
+    );
+    let r = fl(&l, NOW, &["diary", "import", &f, "--format", "watson"]).ok();
+    assert!(
+        r.stdout
+            .contains("neither their project nor a tag names a contract"),
+        "{}",
+        r.stdout
+    );
+}

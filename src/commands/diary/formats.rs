@@ -165,7 +165,20 @@ struct Toggl {
     end_time: String,
     #[serde(rename = "Tags", default)]
     tags: String,
+    #[serde(rename = "Duration", default)]
+    duration: String,
 }
+
+/// Seconds of Toggl's `HH:MM:SS` duration.
+fn toggl_seconds(d: &str) -> Option<i64> {
+    let mut parts = d.trim().split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    (parts.next().is_none() && (0..60).contains(&m) && (0..60).contains(&s) && h >= 0)
+        .then_some(h * 3600 + m * 60 + s)
+}
+
+/// The columns every Toggl detailed export has, and the import needs.
+const TOGGL_COLUMNS: [&str; 4] = ["Start date", "Start time", "End date", "End time"];
 
 /// Reads Toggl Track's detailed CSV export. Its times are local, in the
 /// time zone of the account that exported them: `zone` (from `TZ`).
@@ -177,12 +190,64 @@ pub fn toggl(
     now: Instant,
 ) -> Result<Vec<Raw>, String> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r
+        .headers()
+        .map_err(|e| format!("not a Toggl Track detailed CSV export: {e}"))?
+        .clone();
+    if let Some(missing) = TOGGL_COLUMNS
+        .iter()
+        .find(|c| !headers.iter().any(|h| h.trim() == **c))
+    {
+        return Err(format!(
+            "line 1: not a Toggl Track detailed CSV export: no `{missing}` column (it has {})",
+            headers
+                .iter()
+                .map(|h| format!("`{}`", h.escape_default()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     let mut out = Vec::new();
     for (i, row) in r.deserialize::<Toggl>().enumerate() {
         let row = row.map_err(|e| format!("not a Toggl Track detailed CSV export: {e}"))?;
         let local = |d: &str, t: &str| {
-            crate::time::parse_time(&format!("{d} {t}"), zone, now)
+            crate::time::local_candidates(&format!("{d} {t}"), zone, now)
                 .map_err(|e| format!("{e} (Toggl's times are local: TZ names their zone)"))
+        };
+        // A time in a daylight-saving fold has two readings: the row's
+        // Duration says which (the pair that lasts as long).
+        let (start, end) = match (
+            local(&row.start_date, &row.start_time),
+            local(&row.end_date, &row.end_time),
+        ) {
+            (Ok(starts), Ok(ends)) => {
+                let lasts = toggl_seconds(&row.duration);
+                let pairs: Vec<(Instant, Instant)> = starts
+                    .iter()
+                    .flat_map(|s| ends.iter().map(move |e| (*s, *e)))
+                    .filter(|(s, e)| lasts.is_none_or(|d| (*e - *s).num_seconds() == d))
+                    .collect();
+                match pairs.as_slice() {
+                    [(s, e)] => (Ok(*s), Ok(*e)),
+                    _ if starts.len() == 1 && ends.len() == 1 => (Ok(starts[0]), Ok(ends[0])),
+                    _ => {
+                        let why = |d: &str, t: &str, n: usize| {
+                            crate::time::parse_time(&format!("{d} {t}"), zone, now)
+                                .err()
+                                .filter(|_| n > 1)
+                        };
+                        let e = why(&row.start_date, &row.start_time, starts.len())
+                            .or_else(|| why(&row.end_date, &row.end_time, ends.len()))
+                            .unwrap_or_default();
+                        let e = format!(
+                            "{e}; its Duration ({}) does not settle which (Toggl's times are local: TZ names their zone)",
+                            row.duration.escape_default()
+                        );
+                        (Err(e.clone()), Err(e))
+                    }
+                }
+            }
+            (s, e) => (s.map(|v| v[0]), e.map(|v| v[0])),
         };
         // A mapped project is its contract, even when the project's own name
         // is another contract's id; an unmapped one may name its contract.
@@ -212,8 +277,8 @@ pub fn toggl(
                 row.end_date,
                 row.end_time
             ),
-            start: local(&row.start_date, &row.start_time),
-            end: Some(local(&row.end_date, &row.end_time)),
+            start,
+            end: Some(end),
             names,
             memo: Some(row.description.clone()),
             // The export has no id: the row's local times, project,

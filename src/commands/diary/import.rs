@@ -20,11 +20,30 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 /// Runs `diary import`.
 pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     let file = a.file.as_str();
-    let text = if file == "-" {
-        std::io::read_to_string(std::io::stdin()).context("cannot read stdin")?
+    let bytes = if file == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).context("cannot read stdin")?;
+        b
     } else {
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?
+        std::fs::read(file).with_context(|| format!("cannot read {file}"))?
     };
+    let what = match a.format {
+        ImportFormat::Timew => "`timew export` JSON",
+        ImportFormat::Watson => "a Watson frames file",
+        ImportFormat::Toggl => "a Toggl Track detailed CSV export",
+    };
+    // The same three refusals for every format, each naming the place.
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        usage(format!(
+            "{file}: not UTF-8 text (byte {at} is not valid UTF-8): {what} is UTF-8"
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(usage(format!(
+            "{file} is empty: there is nothing to import (expected {what})"
+        )));
+    }
     let mut map = BTreeMap::new();
     for m in &a.map {
         let (project, id) = m
@@ -301,10 +320,14 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     if unmatched > 0 {
         line.push_str(&format!(
             "; {unmatched} skipped: {}",
-            if matches!(a.format, ImportFormat::Toggl) {
-                "no --map names their project (use --map PROJECT=ID or --contract ID)"
-            } else {
-                "no tag names a contract (use --contract ID)"
+            match a.format {
+                ImportFormat::Toggl => {
+                    "neither their project (nor a --map of it) nor a tag names a contract (use --map PROJECT=ID or --contract ID)"
+                }
+                ImportFormat::Watson => {
+                    "neither their project nor a tag names a contract (use --contract ID)"
+                }
+                ImportFormat::Timew => "no tag names a contract (use --contract ID)",
             }
         ));
     }
