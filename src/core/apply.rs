@@ -126,23 +126,35 @@ impl Request {
     /// Who may ask for it: declared once, here, for every request.
     pub fn party(&self) -> Party {
         use Request::*;
+        // One arm per request, so that each declaration stands alone.
         match self {
-            Accept | Decline => Party::Freelancer,
-            Pause | Resume | Limit { .. } => Party::Client,
+            Accept => Party::Freelancer,
+            Decline => Party::Freelancer,
+            Pause => Party::Client,
+            Resume => Party::Client,
             End(_) => Party::Either,
-            MilestoneAdd { .. }
-            | MilestoneFund { .. }
-            | RequestChanges { .. }
-            | MilestoneApprove { .. } => Party::Client,
+            Limit { .. } => Party::Client,
+            MilestoneAdd { .. } => Party::Client,
+            MilestoneFund { .. } => Party::Client,
             MilestoneSubmit { .. } => Party::Freelancer,
-            RefundRequest { .. } | RefundConcede | RefundEscalate => Party::Client,
+            RequestChanges { .. } => Party::Client,
+            MilestoneApprove { .. } => Party::Client,
+            RefundRequest { .. } => Party::Client,
+            RefundApprove => Party::Freelancer,
+            RefundDispute { .. } => Party::Freelancer,
+            RefundConcede => Party::Client,
+            RefundEscalate => Party::Client,
             // Either party records mediation's outcome.
             RefundResolve { .. } => Party::Either,
-            RefundApprove | RefundDispute { .. } | RefundGive { .. } => Party::Freelancer,
-            FeedbackGive(_) | FeedbackPublish(_) | FeedbackReply { .. } => Party::Either,
+            RefundGive { .. } => Party::Freelancer,
+            FeedbackGive(_) => Party::Either,
+            FeedbackPublish(_) => Party::Either,
+            FeedbackReply { .. } => Party::Either,
             WeekDispute { action, .. } => match action {
-                DisputeAction::Open(_) | DisputeAction::Withdraw => Party::Client,
-                DisputeAction::Accept | DisputeAction::Decline => Party::Freelancer,
+                DisputeAction::Open(_) => Party::Client,
+                DisputeAction::Withdraw => Party::Client,
+                DisputeAction::Accept => Party::Freelancer,
+                DisputeAction::Decline => Party::Freelancer,
             },
         }
     }
