@@ -493,9 +493,9 @@ fn timew(dir: &tempfile::TempDir, name: &str, start: &str, end: &str, tags: &str
 /// written; the message names `needle`.
 fn refused_import(l: &Ledger, now: &str, f: &str, extra: &[&str], needle: &str) {
     let before = l.snapshot();
-    let mut a = vec!["diary", "import", f];
+    let mut a = vec!["--json", "diary", "import", f];
     a.extend_from_slice(extra);
-    let r = fl(l, now, &a).code(4);
+    let r = fl(l, now, &a).refused_for("import");
     assert!(r.stderr.contains(needle), "`{needle}` in:\n{}", r.stderr);
     assert!(l.snapshot() == before, "a refused import wrote files");
 }
@@ -536,6 +536,7 @@ fn an_import_into_a_week_past_review_is_refused_as_log_is() {
             &l,
             now,
             &[
+                "--json",
                 "diary",
                 "log",
                 "web",
@@ -547,7 +548,7 @@ fn an_import_into_a_week_past_review_is_refused_as_log_is() {
                 "x",
             ],
         )
-        .code(4);
+        .refused_for("week_closed");
         assert!(log.stderr.contains("2026-W47 is"), "{}", log.stderr);
         refused_import(&l, now, &f, &[], "2026-W47 is");
     }
