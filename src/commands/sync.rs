@@ -243,7 +243,6 @@ fn merge_with(
                 if git.show(ours, path)? != git.show(theirs, path)? {
                     return Err(refused(Refusal::ChangedInBoth {
                         path: path.to_string(),
-                        driver: false,
                     }));
                 }
             }
@@ -440,9 +439,8 @@ pub fn merge_driver(ctx: &Ctx, base: &str, ours: &str, theirs: &str, path: &str)
             store.contract_over(path, &o, &m.contract)?
         }
         File::Other => {
-            return Err(refused(Refusal::ChangedInBoth {
+            return Err(refused(Refusal::NotMergeable {
                 path: path.to_string(),
-                driver: true,
             }));
         }
     };

@@ -758,8 +758,11 @@ pub enum Refusal {
     ChangedInBoth {
         /// Its path.
         path: String,
-        /// Whether by the merge driver (else by `sync`).
-        driver: bool,
+    },
+    /// The merge driver on a file that is not a contract or a week.
+    NotMergeable {
+        /// Its path.
+        path: String,
     },
     /// A contract id taken in both clones for different contracts.
     IdTakenInBoth {
@@ -863,6 +866,7 @@ impl Refusal {
             PartyKnown { .. } => "party_known",
             Unverified { .. } => "unverified",
             ChangedInBoth { .. } => "changed_in_both",
+            NotMergeable { .. } => "not_mergeable",
             IdTakenInBoth { .. } => "id_taken_in_both",
             NothingOurs { .. } => "nothing_ours",
             SetAside { .. } => "set_aside",
@@ -1458,14 +1462,11 @@ impl fmt::Display for Refusal {
                 }
                 write!(f, "\n  {}", failures.join("\n  "))
             }
-            ChangedInBoth {
-                path,
-                driver: false,
-            } => write!(
+            ChangedInBoth { path } => write!(
                 f,
                 "{path} was changed differently in both clones: `sync` merges contracts and the diary only; make the two the same in one clone, commit, and sync again"
             ),
-            ChangedInBoth { path, .. } => write!(
+            NotMergeable { path } => write!(
                 f,
                 "{path} is not a contract or a week of diary: merge it by hand"
             ),
@@ -1497,6 +1498,8 @@ impl fmt::Display for Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const README: &str = include_str!("../../README.md");
 
     fn id() -> ContractId {
         ContractId::parse("c1").unwrap()
@@ -1595,6 +1598,7 @@ mod tests {
             Refusal::IdTakenInBoth { .. } => 77,
             Refusal::NothingOurs { .. } => 78,
             Refusal::SetAside { .. } => 79,
+            Refusal::NotMergeable { .. } => 80,
         }
     }
 
@@ -1907,10 +1911,8 @@ mod tests {
                 checked: None,
                 from: None,
             },
-            Refusal::ChangedInBoth {
-                path: "x".into(),
-                driver: false,
-            },
+            Refusal::ChangedInBoth { path: "x".into() },
+            Refusal::NotMergeable { path: "x".into() },
             Refusal::IdTakenInBoth {
                 id: id(),
                 path: None,
@@ -1921,12 +1923,12 @@ mod tests {
     }
 
     #[test]
-    fn every_reason_has_a_sample_a_distinct_kind_and_a_message() {
+    fn every_reason_has_a_sample_a_distinct_kind_a_message_and_its_readme_line() {
         let all = samples();
         let mut seen: Vec<usize> = all.iter().map(index).collect();
         seen.sort_unstable();
         seen.dedup();
-        assert_eq!(seen, (0..80).collect::<Vec<_>>(), "one sample per variant");
+        assert_eq!(seen, (0..81).collect::<Vec<_>>(), "one sample per variant");
         let mut kinds: Vec<&str> = all.iter().map(Refusal::kind).collect();
         kinds.sort_unstable();
         let before = kinds.len();
@@ -1939,6 +1941,10 @@ mod tests {
                 "{k} is snake_case"
             );
             assert!(!r.to_string().trim().is_empty(), "{k} has a message");
+            assert!(
+                README.contains(&format!("`{k}`")),
+                "{k} is listed in the README's refusal reasons"
+            );
         }
     }
 }
