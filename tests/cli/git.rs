@@ -803,8 +803,8 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         new_pub.as_str(),
         "--replace",
     ];
-    let r = bob.run_at("2026-11-02T10:00:00Z", &replace).code(4);
-    assert!(r.stderr.contains("only Acme"), "{}", r.stderr);
+    bob.with_json(|| bob.run_at("2026-11-02T10:00:00Z", &replace))
+        .refused_for("not_the_signer");
     acme.run_at("2026-11-02T10:00:00Z", &replace).ok();
     git(acme.path(), &["config", "user.signingkey", &acme_new]);
     let r = acme.run(&["verify"]).ok();

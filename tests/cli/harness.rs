@@ -15,6 +15,8 @@ pub struct Ledger {
     pub now: String,
     /// `TZ` of every run.
     pub tz: String,
+    /// Whether every run is made with `--json` (see [`Ledger::with_json`]).
+    json: std::cell::Cell<bool>,
 }
 
 /// The result of one run.
@@ -134,12 +136,22 @@ impl Ledger {
         r
     }
 
+    /// Runs `f` with every run of this ledger made with `--json`: a
+    /// helper's command, refused, says why in `error.reason`.
+    pub fn with_json<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.json.set(true);
+        let out = f();
+        self.json.set(false);
+        out
+    }
+
     /// An empty directory (no ledger yet).
     pub fn empty() -> Ledger {
         Ledger {
             dir: tempfile::tempdir().expect("temp dir"),
             now: NOW.to_string(),
             tz: "UTC".to_string(),
+            json: std::cell::Cell::new(false),
         }
     }
 
@@ -240,8 +252,11 @@ impl Ledger {
             .arg("-f")
             .arg(ledger)
             .arg("--now")
-            .arg(now)
-            .args(args);
+            .arg(now);
+        if self.json.get() {
+            c.arg("--json");
+        }
+        c.args(args);
         c
     }
 
