@@ -14,7 +14,9 @@ pub enum ErrorKind {
     Usage,
     /// 3: a contract, milestone, entry or ledger does not exist.
     NotFound,
-    /// 4: the rules refuse it.
+    /// 4: the rules refuse it: always a [`Refusal`] (in a
+    /// `RuleError::Refused` or a `StoreError::Refused`), whose
+    /// [`Refusal::kind`] says why.
     Refused,
     /// 5: the ledger does not parse or validate.
     Invalid,
@@ -48,7 +50,8 @@ impl ErrorKind {
     }
 }
 
-/// An error raised by the shell itself (bad argument values, a declined prompt).
+/// An error raised by the shell itself (bad argument values, a declined
+/// prompt, `check`'s findings). Never a refusal: those are [`Refusal`]s.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct UserError {
