@@ -4,7 +4,7 @@
 use crate::cli::{Cli, ColorArg, Command, RoleArg};
 use crate::commands::{self, Ctx};
 use crate::core::Role;
-use crate::error::{ErrorKind, classify, hint, usage};
+use crate::error::{ErrorKind, classify, hint, refusal, usage};
 use crate::render::{Out, text::clean_lines};
 use crate::time::{Zone, parse_time, whole_seconds};
 use anyhow::Result;
@@ -43,7 +43,7 @@ pub fn main() -> ExitCode {
             }
             if json {
                 let msg = e.render().to_string();
-                print_json_error(ErrorKind::Usage, msg.trim());
+                print_json_error(ErrorKind::Usage, msg.trim(), None);
             } else {
                 let _ = e.print();
             }
@@ -61,7 +61,7 @@ pub fn main() -> ExitCode {
                 msg.push_str(&format!("\nhint: {h}"));
             }
             if json {
-                print_json_error(kind, &msg);
+                print_json_error(kind, &msg, refusal(&e).map(|r| r.kind()));
             } else {
                 let label = if color {
                     "\x1b[1;31merror:\x1b[0m"
@@ -112,12 +112,13 @@ fn without_env_in_usage(e: clap::Error, args: &[std::ffi::OsString]) -> clap::Er
     }
 }
 
-fn print_json_error(kind: ErrorKind, message: &str) {
+fn print_json_error(kind: ErrorKind, message: &str, reason: Option<&'static str>) {
     let doc = crate::render::json::ErrorJson {
         error: crate::render::json::ErrorBodyJson {
             kind: kind.as_str(),
             message,
             exit_code: kind.code(),
+            reason,
         },
     };
     let text = serde_json::to_string(&doc).unwrap_or_default();

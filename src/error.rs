@@ -2,6 +2,7 @@
 //! SPEC's exit codes.
 
 use crate::core::RuleError;
+use crate::core::error::Refusal;
 use crate::store::StoreError;
 
 /// What kind of failure, with its exit code.
@@ -13,7 +14,9 @@ pub enum ErrorKind {
     Usage,
     /// 3: a contract, milestone, entry or ledger does not exist.
     NotFound,
-    /// 4: the rules refuse it.
+    /// 4: the rules refuse it: always a [`Refusal`] (in a
+    /// `RuleError::Refused` or a `StoreError::Refused`), whose
+    /// [`Refusal::kind`] says why.
     Refused,
     /// 5: the ledger does not parse or validate.
     Invalid,
@@ -47,7 +50,8 @@ impl ErrorKind {
     }
 }
 
-/// An error raised by the shell itself (bad argument values, a declined prompt).
+/// An error raised by the shell itself (bad argument values, a declined
+/// prompt, `check`'s findings). Never a refusal: those are [`Refusal`]s.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct UserError {
@@ -81,7 +85,7 @@ pub fn classify(e: &anyhow::Error) -> ErrorKind {
                 StoreError::NoLedger(_) | StoreError::NoContract(_) => ErrorKind::NotFound,
                 StoreError::Invalid(_) => ErrorKind::Invalid,
                 StoreError::Busy { .. } => ErrorKind::Busy,
-                StoreError::Exists(_) | StoreError::Refused(_) => ErrorKind::Refused,
+                StoreError::Refused(_) => ErrorKind::Refused,
                 StoreError::Io { .. } | StoreError::Inconsistent(_) => ErrorKind::Failure,
             };
         }
@@ -90,6 +94,26 @@ pub fn classify(e: &anyhow::Error) -> ErrorKind {
         }
     }
     ErrorKind::Failure
+}
+
+/// The refusal behind an error (exit 4), from the first typed cause in its
+/// chain: the rules' and the shell's alike are a [`Refusal`].
+pub fn refusal(e: &anyhow::Error) -> Option<&Refusal> {
+    for cause in e.chain() {
+        if let Some(r) = cause.downcast_ref::<RuleError>() {
+            return r.refusal();
+        }
+        if let Some(s) = cause.downcast_ref::<StoreError>() {
+            return match s {
+                StoreError::Refused(r) => Some(r),
+                _ => None,
+            };
+        }
+        if cause.downcast_ref::<UserError>().is_some() {
+            return None;
+        }
+    }
+    None
 }
 
 /// What to try next, for errors that have an obvious next step.

@@ -22,9 +22,9 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<()> {
     let path = ctx.ledger.display().to_string();
     if ctx.dry_run {
         if ctx.ledger.join(crate::store::SETTINGS_FILE).exists() {
-            return Err(crate::store::StoreError::Exists(format!(
-                "a ledger already exists at {path}: init never overwrites one"
-            ))
+            return Err(crate::core::RuleError::Refused(
+                crate::core::error::Refusal::LedgerExists { path },
+            )
             .into());
         }
     } else {

@@ -25,9 +25,10 @@ pub mod verify;
 
 use crate::core::apply::{Context, Request};
 use crate::core::diary::{self as rules, WeekFile};
+use crate::core::error::Refusal;
 use crate::core::model::{Contract, ContractId, Instant, Role};
 use crate::core::week::Week;
-use crate::core::{Money, Outcome, Settings, timers};
+use crate::core::{Money, Outcome, RuleError, Settings, timers};
 use crate::error::usage;
 use crate::render::json::{self, ThisWeek, Viewer};
 use crate::render::rows::{Figures, Unpaid};
@@ -370,9 +371,9 @@ pub fn check_signer(store: &Store, name: &str) -> Result<()> {
     if signing_party(store).is_some_and(|p| p.name == name) {
         return Ok(());
     }
-    Err(crate::store::StoreError::Refused(format!(
-        "only {name}, in a clone signing with {name}'s recorded key, can change it"
-    ))
+    Err(RuleError::Refused(Refusal::NotTheSigner {
+        name: name.to_string(),
+    })
     .into())
 }
 
@@ -387,15 +388,18 @@ pub fn check_party(store: &Store, c: &Contract, role: Role) -> Result<()> {
     let who = party(c, role);
     match signing_party(store) {
         Some(me) if me.name == who => Ok(()),
-        Some(me) => Err(crate::store::StoreError::Refused(format!(
-            "this clone signs as {}, and recording the {role}'s action on {} is for {who}, in their clone: only the party itself can",
-            me.name, c.id
-        ))
+        Some(me) => Err(RuleError::Refused(Refusal::OtherParty {
+            me: me.name.clone(),
+            who: who.to_string(),
+            role,
+            id: c.id.clone(),
+        })
         .into()),
-        None => Err(crate::store::StoreError::Refused(format!(
-            "this clone's signing key is none of the parties' recorded in ledger.toml: set `git config user.signingkey` to your key ({who} acts as the {role} of {})",
-            c.id
-        ))
+        None => Err(RuleError::Refused(Refusal::UnknownSigner {
+            who: who.to_string(),
+            role,
+            id: c.id.clone(),
+        })
         .into()),
     }
 }

@@ -6,7 +6,7 @@ use crate::core::lifecycle::{self, NewContract, NewTerms};
 use crate::core::validate::{name_problem, title_problem};
 use crate::core::{ContractId, Currency, Money};
 use crate::error::usage;
-use crate::store::{Access, StoreError};
+use crate::store::Access;
 use anyhow::Result;
 
 fn money(cur: &Currency, flag: &str, s: &str) -> Result<Money> {
@@ -108,11 +108,13 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
         let subject = format!("{}: created", c.id);
         super::commit(ctx, &store, super::party(c, role), &subject, &body)?;
     } else if store.contract_ids()?.contains(&c.id) {
-        return Err(StoreError::Exists(format!(
-            "contract `{}` already exists; choose another --id",
-            c.id
-        ))
-        .into());
+        return Err(
+            crate::core::RuleError::Refused(crate::core::error::Refusal::ContractExists {
+                id: c.id.clone(),
+                file: None,
+            })
+            .into(),
+        );
     }
     if ctx.out.json {
         let week = super::this_week(&store, c, ctx.now)?;

@@ -2,9 +2,11 @@
 //! shared ledger's `ledger.toml`; from then on every commit is signed.
 
 use super::Ctx;
+use crate::core::RuleError;
+use crate::core::error::Refusal;
 use crate::core::schema::{Party, check_ssh_key};
 use crate::error::usage;
-use crate::store::{Access, StoreError};
+use crate::store::Access;
 use anyhow::Result;
 use std::path::Path;
 
@@ -24,15 +26,17 @@ pub fn add(ctx: &Ctx, name: &str, key: &Path, replace: bool) -> Result<()> {
     let known = store.parties.iter().any(|p| p.name == name);
     match (known, replace) {
         (true, false) => {
-            return Err(StoreError::Refused(format!(
-                "{name} is already a party of this ledger: a new key replaces the old with --replace, in {name}'s own clone (the change is signed with the old key)"
-            ))
+            return Err(RuleError::Refused(Refusal::PartyKnown {
+                name: name.to_string(),
+                known: true,
+            })
             .into());
         }
         (false, true) => {
-            return Err(StoreError::Refused(format!(
-                "{name} is not a party of this ledger yet: record the key without --replace"
-            ))
+            return Err(RuleError::Refused(Refusal::PartyKnown {
+                name: name.to_string(),
+                known: false,
+            })
             .into());
         }
         // Only the party itself changes its key: signed with the old one.

@@ -6,22 +6,19 @@
 //! throughout.
 
 use super::Ctx;
+use crate::core::RuleError;
 use crate::core::diary::WeekFile;
+use crate::core::error::Refusal;
 use crate::core::merge;
 use crate::core::model::{Contract, ContractId};
 use crate::core::week::Week;
-use crate::error::{ErrorKind, UserError};
 use crate::store::git::{Author, Git};
 use crate::store::{Access, Store, StoreError};
 use anyhow::Result;
 use std::collections::BTreeMap;
 
-fn refused(message: String) -> anyhow::Error {
-    UserError {
-        kind: ErrorKind::Refused,
-        message,
-    }
-    .into()
+fn refused(why: Refusal) -> anyhow::Error {
+    RuleError::Refused(why).into()
 }
 
 /// What a path of the ledger is.
@@ -87,9 +84,9 @@ fn sync(ctx: &Ctx, store: &Store, remote: Option<String>) -> Result<()> {
     // commitment is now revealed is published, and pushed.
     let merged = match &r {
         Ok(()) => true,
-        Err(e) => e.downcast_ref::<UserError>().is_some_and(|u| {
-            u.kind == ErrorKind::Refused && u.message.starts_with("merged and pushed")
-        }),
+        Err(e) => e
+            .downcast_ref::<RuleError>()
+            .is_some_and(|r| matches!(r, RuleError::Refused(Refusal::SetAside { .. }))),
     };
     if merged && publish_kept(ctx, store)? {
         git.out(&["push", "-q", &remote, &format!("HEAD:refs/heads/{branch}")])?;
@@ -172,10 +169,11 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
     if !incoming.is_empty() {
         let failures = super::verify::check_all(store, incoming.lines())?.failures;
         if !failures.is_empty() {
-            return Err(refused(format!(
-                "{remote}/{branch} has commits that do not verify; nothing was merged:\n  {}",
-                failures.join("\n  ")
-            )));
+            return Err(refused(Refusal::Unverified {
+                failures,
+                checked: None,
+                from: Some(format!("{remote}/{branch}")),
+            }));
         }
     }
     if ours == theirs {
@@ -202,12 +200,7 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
             .print(&format!("in sync: merged {remote}'s changes and pushed"))?;
         return Ok(());
     }
-    let list: Vec<String> = superseded.iter().map(|l| format!("  {l}")).collect();
-    Err(refused(format!(
-        "merged and pushed, but the rules refused {} operation(s) or entries in the merged order; they stay in the ledger, set aside (history: `superseded`; diary: `set_aside`), and count for nothing:\n{}",
-        superseded.len(),
-        list.join("\n")
-    )))
+    Err(refused(Refusal::SetAside { lines: superseded }))
 }
 
 /// What a merge set aside, one line each.
@@ -248,9 +241,9 @@ fn merge_with(
             File::Contract(id) => contracts.push((path.to_string(), id)),
             File::Other => {
                 if git.show(ours, path)? != git.show(theirs, path)? {
-                    return Err(refused(format!(
-                        "{path} was changed differently in both clones: `sync` merges contracts and the diary only; make the two the same in one clone, commit, and sync again"
-                    )));
+                    return Err(refused(Refusal::ChangedInBoth {
+                        path: path.to_string(),
+                    }));
                 }
             }
         }
@@ -270,9 +263,10 @@ fn merge_with(
             _ => continue,
         };
         let Some(b) = b else {
-            return Err(refused(format!(
-                "the contract id `{id}` was taken in both clones for different contracts: nothing was merged. Rename one in its clone (`git mv {path} contracts/NEWID.toml`, set `id = \"NEWID\"` in it, and move its diary files the same way), commit, and sync again"
-            )));
+            return Err(refused(Refusal::IdTakenInBoth {
+                id: id.clone(),
+                path: Some(path.to_string()),
+            }));
         };
         // The diary the hourly rules read: ours, with the weeks merged.
         let mut all_weeks: Vec<WeekFile> = Vec::new();
@@ -396,9 +390,9 @@ pub fn merge_driver(ctx: &Ctx, base: &str, ours: &str, theirs: &str, path: &str)
     };
     let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
     let Some(o) = o else {
-        return Err(refused(format!(
-            "{path}: nothing on our side to merge into"
-        )));
+        return Err(refused(Refusal::NothingOurs {
+            path: path.to_string(),
+        }));
     };
     let text = match classify(path) {
         File::Week(..) => {
@@ -420,9 +414,7 @@ pub fn merge_driver(ctx: &Ctx, base: &str, ours: &str, theirs: &str, path: &str)
         }
         File::Contract(id) => {
             let (Some(b), Some(t)) = (b, t) else {
-                return Err(refused(format!(
-                    "the contract id `{id}` was taken in both clones for different contracts: rename one (see `contracts sync`)"
-                )));
+                return Err(refused(Refusal::IdTakenInBoth { id, path: None }));
             };
             let (cb, co, ct) = (
                 store.contract_text(path, &b)?,
@@ -447,9 +439,9 @@ pub fn merge_driver(ctx: &Ctx, base: &str, ours: &str, theirs: &str, path: &str)
             store.contract_over(path, &o, &m.contract)?
         }
         File::Other => {
-            return Err(refused(format!(
-                "{path} is not a contract or a week of diary: merge it by hand"
-            )));
+            return Err(refused(Refusal::NotMergeable {
+                path: path.to_string(),
+            }));
         }
     };
     std::fs::write(ours, text)?;

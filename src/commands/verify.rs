@@ -7,9 +7,11 @@
 //! signature.
 
 use super::Ctx;
+use crate::core::RuleError;
+use crate::core::error::Refusal;
 use crate::core::model::{Actor, Contract};
 use crate::core::schema::Party;
-use crate::store::{Access, SETTINGS_FILE, Store, StoreError};
+use crate::store::{Access, SETTINGS_FILE, Store};
 use anyhow::Result;
 use std::collections::HashSet;
 
@@ -42,11 +44,11 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
         ))?;
         return Ok(());
     }
-    Err(StoreError::Refused(format!(
-        "{} of {checked} commit(s) fail verification:\n  {}",
-        failures.len(),
-        failures.join("\n  ")
-    ))
+    Err(RuleError::Refused(Refusal::Unverified {
+        failures,
+        checked: Some(checked),
+        from: None,
+    })
     .into())
 }
 

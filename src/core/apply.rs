@@ -7,7 +7,7 @@
 
 use super::diary::hourly::{self, DisputeAction};
 use super::diary::week_file::WeekFile;
-use super::error::{RuleError, refused};
+use super::error::{Refusal, RuleError, refused};
 use super::feedback::{self, GiveRequest};
 use super::lifecycle::{self, EndRequest};
 use super::model::*;
@@ -227,12 +227,12 @@ pub fn apply(
         (Party::Freelancer, _) => Some(Role::Freelancer),
     };
     if let Some(need) = need {
-        return refused(format!(
-            "only the {need} ({}) can {} {} (use --as {need})",
-            c.party(need),
-            request.doing(),
-            c.id
-        ));
+        return refused(Refusal::NotTheParty {
+            need,
+            name: Some(c.party(need).to_string()),
+            doing: request.doing().to_string(),
+            id: Some(c.id.clone()),
+        });
     }
     let (s, role) = (cx.settings, actor);
     use Request::*;

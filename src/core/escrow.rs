@@ -5,7 +5,8 @@
 use super::accounts::{
     carry_leftovers, close_if_empty, milestone_escrow, milestone_held, release, settle_refund,
 };
-use super::error::{RuleError, refused};
+pub use super::error::FixedOnly;
+use super::error::{Amount, MilestoneStep, Refusal, RuleError, refused};
 use super::lifecycle::REFUND_ANSWER_DAYS;
 use super::model::*;
 use super::money::Money;
@@ -43,12 +44,12 @@ pub fn add_business_hours(t: Instant, hours: i64) -> Instant {
 }
 
 /// Refuses `what` (milestones, refunds) on an hourly contract.
-pub fn fixed_only(c: &Contract, what: &str) -> Result<(), RuleError> {
+pub fn fixed_only(c: &Contract, what: FixedOnly) -> Result<(), RuleError> {
     if c.kind() != Kind::Fixed {
-        return refused(format!(
-            "{} is hourly: {what} belong to fixed-price contracts (hourly time is disputed per week: `contracts diary dispute`)",
-            c.id
-        ));
+        return refused(Refusal::NotFixed {
+            id: c.id.clone(),
+            what,
+        });
     }
     Ok(())
 }
@@ -56,7 +57,7 @@ pub fn fixed_only(c: &Contract, what: &str) -> Result<(), RuleError> {
 /// What every milestone command checks first: a fixed contract, not ended
 /// (the party is `apply`'s to check).
 fn milestone_guard(c: &Contract, doing: &str) -> Result<(), RuleError> {
-    fixed_only(c, "milestones")?;
+    fixed_only(c, FixedOnly::Milestones)?;
     refuse_if_ended(c, doing)
 }
 
@@ -93,30 +94,32 @@ fn pick(c: &Contract, n: Option<u32>) -> Result<u32, RuleError> {
                     }
                 })
                 .unwrap_or_else(|| "none has been funded yet".into());
-            RuleError::Refused(format!(
-                "no milestone of {} is funded ({what}): name one, or fund the next with `contracts milestone fund {}`",
-                c.id, c.id
-            ))
+            RuleError::Refused(Refusal::NoFundedMilestone {
+                id: c.id.clone(),
+                why: Some(what),
+            })
         }),
     }
 }
 
 fn fund_in(c: &mut Contract, n: u32, now: Instant) -> Result<Event, RuleError> {
     if let Some(f) = c.funded_milestone() {
-        return refused(format!(
-            "milestone {f} of {} is still funded: release or refund it before funding another (one milestone is funded at a time)",
-            c.id
-        ));
+        return refused(Refusal::StillFunded {
+            id: c.id.clone(),
+            milestone: f,
+        });
     }
     carry_leftovers(c, n);
     // Money carried over from an earlier milestone, less what was refunded of it.
     let carried = milestone_escrow(c, n).max(Money::ZERO);
     let m = &mut c.milestones[n as usize - 1];
     if m.status != MilestoneStatus::Pending {
-        return refused(format!(
-            "milestone {n} of {} is {}; only a pending milestone can be funded",
-            c.id, m.status
-        ));
+        return refused(Refusal::MilestoneState {
+            id: c.id.clone(),
+            milestone: n,
+            status: m.status,
+            step: MilestoneStep::Fund,
+        });
     }
     let top_up = m.amount - carried.min(m.amount);
     m.funded += top_up;
@@ -146,16 +149,17 @@ pub(crate) fn add_milestone(
     transition(c, settings, now, |c| {
         milestone_guard(c, "add milestones")?;
         if title.trim().is_empty() {
-            return refused("the milestone title cannot be empty");
+            return refused(Refusal::Empty {
+                what: "milestone title".into(),
+            });
         }
         let min = cur.major(super::lifecycle::MIN_MILESTONE_MAJOR);
         if amount < min {
-            return refused(format!(
-                "a milestone of {} is below the minimum of {} {}",
-                cur.show(amount),
-                cur.show(min),
-                cur.code()
-            ));
+            return refused(Refusal::MilestoneTooSmall {
+                title: None,
+                amount: Amount::new(cur, amount),
+                min: Amount::new(cur, min),
+            });
         }
         c.milestones.push(Milestone {
             title: title.clone(),
@@ -203,12 +207,7 @@ pub(crate) fn fund(
                 .iter()
                 .position(|m| m.status == MilestoneStatus::Pending)
                 .map(|i| i as u32 + 1)
-                .ok_or_else(|| {
-                    RuleError::Refused(format!(
-                        "every milestone of {} is funded or closed: `contracts milestone add {} --title T --amount A --fund` adds one",
-                        c.id, c.id
-                    ))
-                })?,
+                .ok_or_else(|| RuleError::Refused(Refusal::AllFunded { id: c.id.clone() }))?,
         };
         Ok(vec![fund_in(c, n, now)?])
     })
@@ -228,17 +227,19 @@ pub(crate) fn submit(
         match m.status {
             MilestoneStatus::Funded => {}
             MilestoneStatus::Submitted => {
-                return refused(format!(
-                    "milestone {n} of {} was already submitted on {}; the client approves or requests changes",
-                    c.id,
-                    m.submitted_at.map(utc_words).unwrap_or_default()
-                ));
+                return refused(Refusal::AlreadySubmitted {
+                    id: c.id.clone(),
+                    milestone: n,
+                    at: m.submitted_at,
+                });
             }
             s => {
-                return refused(format!(
-                    "milestone {n} of {} is {s}: work is submitted for a funded milestone",
-                    c.id
-                ));
+                return refused(Refusal::MilestoneState {
+                    id: c.id.clone(),
+                    milestone: n,
+                    status: s,
+                    step: MilestoneStep::Submit,
+                });
             }
         }
         m.status = MilestoneStatus::Submitted;
@@ -265,10 +266,12 @@ pub(crate) fn request_changes(
         let n = pick(c, n)?;
         let m = &mut c.milestones[n as usize - 1];
         if m.status != MilestoneStatus::Submitted {
-            return refused(format!(
-                "milestone {n} of {} is {}: changes are requested on submitted work",
-                c.id, m.status
-            ));
+            return refused(Refusal::MilestoneState {
+                id: c.id.clone(),
+                milestone: n,
+                status: m.status,
+                step: MilestoneStep::RequestChanges,
+            });
         }
         m.status = MilestoneStatus::Funded;
         m.submitted_at = None;
@@ -297,37 +300,41 @@ pub(crate) fn approve(
         let n = pick(c, n)?;
         let status = c.milestones[n as usize - 1].status;
         if !matches!(status, MilestoneStatus::Funded | MilestoneStatus::Submitted) {
-            return refused(format!(
-                "milestone {n} of {} is {status}: only a funded milestone can be approved",
-                c.id
-            ));
+            return refused(Refusal::MilestoneState {
+                id: c.id.clone(),
+                milestone: n,
+                status,
+                step: MilestoneStep::Approve,
+            });
         }
         // An open refund request holds the milestone until it is settled:
         // what is released, and what carries on, depends on its outcome.
         let held = milestone_held(c, n);
         if held > Money::ZERO {
-            return refused(format!(
-                "milestone {n} of {} has an open refund request of {} ({}): it can be approved once the request is settled (`contracts refund list`)",
-                c.id,
-                cur.show(held),
-                c.refunds
+            return refused(Refusal::HeldByRefund {
+                id: c.id.clone(),
+                milestone: n,
+                held: Amount::new(cur, held),
+                status: c
+                    .refunds
                     .iter()
                     .find(|r| r.milestone == Some(n) && r.status.is_open())
                     .map_or("open", |r| r.status.as_str())
-            ));
+                    .to_string(),
+            });
         }
         let free = milestone_escrow(c, n);
         let pay = amount.unwrap_or(free);
         if pay > free {
-            return refused(format!(
-                "cannot release {} from milestone {n} of {}: {} is free in its escrow",
-                cur.show(pay),
-                c.id,
-                cur.show(free)
-            ));
+            return refused(Refusal::ReleaseAboveFree {
+                id: c.id.clone(),
+                milestone: n,
+                pay: Amount::new(cur, pay),
+                free: Amount::new(cur, free),
+            });
         }
         if pay.is_zero() {
-            return refused("nothing to release: give an amount above zero");
+            return refused(Refusal::NothingToRelease);
         }
         release(c, settings, n, pay, now);
         c.milestones[n as usize - 1].status = MilestoneStatus::Released;
@@ -370,25 +377,15 @@ fn open_refund(c: &Contract, status: &[RefundStatus], what: &str) -> Result<usiz
         .iter()
         .position(|r| status.contains(&r.status))
         .ok_or_else(|| {
-            let open: Vec<String> = c
-                .refunds
-                .iter()
-                .filter(|r| r.status.is_open())
-                .map(|r| format!("{} of {}", r.status, r.amount.minor()))
-                .collect();
-            RuleError::Refused(if open.is_empty() {
-                format!("{} has no open refund to {what}", c.id)
-            } else {
-                format!(
-                    "{} has no refund in the state needed to {what} (its open refunds are {})",
-                    c.id,
-                    c.refunds
-                        .iter()
-                        .filter(|r| r.status.is_open())
-                        .map(|r| r.status.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+            RuleError::Refused(Refusal::NoOpenRefund {
+                id: c.id.clone(),
+                doing: what.to_string(),
+                open: c
+                    .refunds
+                    .iter()
+                    .filter(|r| r.status.is_open())
+                    .map(|r| r.status)
+                    .collect(),
             })
         })
 }
@@ -403,37 +400,36 @@ pub(crate) fn request(
 ) -> Result<Outcome, RuleError> {
     let cur = settings.currency;
     transition(c, settings, now, |c| {
-        fixed_only(c, "refunds of escrow")?;
+        fixed_only(c, FixedOnly::Refunds)?;
         if let Some(i) = c.refunds.iter().position(|r| r.status.is_open()) {
-            return refused(format!(
-                "refund {} of {} is still open ({}): settle it first",
-                i + 1,
-                c.id,
-                c.refunds[i].status
-            ));
+            return refused(Refusal::RefundOpen {
+                id: c.id.clone(),
+                refund: i as u32 + 1,
+                status: c.refunds[i].status,
+            });
         }
         // A request concerns the funded milestone (SPEC: "for a funded milestone").
         let Some(n) = c.funded_milestone() else {
-            return refused(format!(
-                "no milestone of {} is funded: a refund is requested of a funded milestone's escrow",
-                c.id
-            ));
+            return refused(Refusal::NoFundedMilestone {
+                id: c.id.clone(),
+                why: None,
+            });
         };
         let free = milestone_escrow(c, n) - milestone_held(c, n);
         if free <= Money::ZERO {
-            return refused(format!(
-                "nothing of milestone {n} of {} is free in escrow to refund",
-                c.id
-            ));
+            return refused(Refusal::NothingToRefund {
+                id: c.id.clone(),
+                milestone: n,
+            });
         }
         let asked = amount;
         let amount = amount.unwrap_or(free);
         if amount.is_zero() || amount > free {
-            return refused(format!(
-                "a refund of {} is not possible: between 0.01 and {} of milestone {n} is in escrow",
-                cur.show(amount),
-                cur.show(free)
-            ));
+            return refused(Refusal::RefundAmount {
+                amount: Amount::new(cur, amount),
+                free: Amount::new(cur, free),
+                milestone: n,
+            });
         }
         let deadline = now + Duration::days(REFUND_ANSWER_DAYS);
         c.refunds.push(Refund::requested(
@@ -581,11 +577,10 @@ pub(crate) fn resolve(
         let i = open_refund(c, &[RefundStatus::Escalated], "resolve")?;
         let amount = c.refunds[i].amount;
         if client_part.checked_add(freelancer_part) != Some(amount) {
-            return refused(format!(
-                "the parts add up to {} but {} is disputed: --client and --freelancer must add up to it exactly",
-                cur.show(client_part + freelancer_part),
-                cur.show(amount)
-            ));
+            return refused(Refusal::PartsNotDisputed {
+                sum: Amount::new(cur, client_part + freelancer_part),
+                disputed: Amount::new(cur, amount),
+            });
         }
         let r = &mut c.refunds[i];
         r.status = RefundStatus::Resolved;
@@ -642,12 +637,11 @@ pub(crate) fn give(
     transition(c, settings, now, |c| {
         let max = giveable(c, now);
         if amount.is_zero() || amount > max {
-            return refused(format!(
-                "a refund of {} cannot be given on {}: at most {} (the net paid in the last 180 days, less refunds already given)",
-                cur.show(amount),
-                c.id,
-                cur.show(max)
-            ));
+            return refused(Refusal::GiveAmount {
+                id: c.id.clone(),
+                amount: Amount::new(cur, amount),
+                max: Amount::new(cur, max),
+            });
         }
         // The fee returned never exceeds the fee charged (rounding per give
         // could otherwise return a cent more than was taken).

@@ -1,10 +1,9 @@
 //! Double-blind feedback \[211068438\]: what each role may see, decided here
 //! and nowhere else. Renderers only ever get a `FeedbackView`.
 
-use super::error::{RuleError, refused};
+use super::error::{Refusal, RuleError, refused};
 use super::model::*;
 use super::step::transition;
-use super::week::utc_words;
 use super::{Outcome, Settings};
 use std::collections::BTreeMap;
 
@@ -120,22 +119,25 @@ pub(crate) fn publish(
     transition(c, settings, now, |c| {
         let id = c.id.clone();
         let Some(f) = c.feedback_mut(role) else {
-            return refused(format!("no feedback of the {role} on {id} to publish"));
+            return refused(Refusal::NoFeedback {
+                role,
+                id,
+                publish: true,
+            });
         };
         if !f.unpublished() || f.status != FeedbackStatus::Revealed {
-            return refused(format!(
-                "the {role}'s feedback on {id} is not waiting to be published (it is {})",
-                f.status
-            ));
+            return refused(Refusal::NotToPublish {
+                role,
+                id,
+                status: f.status,
+            });
         }
         f.stars = content.stars;
         f.scores = content.scores.clone();
         f.comment = content.comment.clone();
         f.salt = content.salt.clone();
         if !matches_commitment(f) {
-            return refused(format!(
-                "the {role}'s feedback on {id} does not match what was committed to: it cannot be published"
-            ));
+            return refused(Refusal::CommitmentMismatch { role, id });
         }
         Ok(vec![event(
             now,
@@ -171,14 +173,17 @@ fn give_step(
     now: Instant,
 ) -> Result<Vec<Event>, RuleError> {
     let (Some(ended_at), Some(closes)) = (c.ended_at(), c.feedback_window_closes()) else {
-        return refused(format!(
-            "cannot give feedback on {}: it is {}; feedback opens when the contract ends (`contracts end {}`)",
-            c.id, c.status, c.id
-        ));
+        return refused(Refusal::FeedbackBeforeEnd {
+            id: c.id.clone(),
+            status: c.status,
+            reply: false,
+        });
     };
     for (name, v) in std::iter::once(("stars", Some(req.stars))).chain(req.scores.named()) {
         if v.is_some_and(|s| !(1..=5).contains(&s)) {
-            return refused(format!("{name} must be 1 to 5"));
+            return refused(Refusal::Stars {
+                name: name.to_string(),
+            });
         }
     }
     let mine = c.feedback(role).cloned().unwrap_or_else(Feedback::pending);
@@ -186,23 +191,18 @@ fn give_step(
         mine.status,
         FeedbackStatus::Submitted | FeedbackStatus::Revealed
     ) {
-        let when = mine
-            .given_at
-            .map(|t| format!(" on {}", utc_words(t)))
-            .unwrap_or_default();
-        return refused(format!(
-            "you ({role}) already gave feedback on {}{when}: feedback cannot be edited",
-            c.id
-        ));
+        return refused(Refusal::AlreadyGave {
+            role,
+            id: c.id.clone(),
+            at: mine.given_at,
+        });
     }
     if now >= closes || mine.status == FeedbackStatus::Expired {
-        return refused(format!(
-            "cannot give feedback on {}: the feedback window of {} closed on {} (14 days after it ended on {}); nothing can be given after it",
-            c.id,
-            c.id,
-            utc_words(closes),
-            utc_words(ended_at)
-        ));
+        return refused(Refusal::FeedbackClosed {
+            id: c.id.clone(),
+            closes,
+            ended: ended_at,
+        });
     }
     let given = match &req.commitment {
         // Only the commitment is recorded; the content stays with its author.
@@ -262,56 +262,49 @@ fn reply_step(
     let author = role.other();
     let (Some(closes), Some(reply_closes)) = (c.feedback_window_closes(), c.reply_window_closes())
     else {
-        return refused(format!(
-            "cannot reply to feedback on {}: it is {}; feedback is given after the contract ends",
-            c.id, c.status
-        ));
+        return refused(Refusal::FeedbackBeforeEnd {
+            id: c.id.clone(),
+            status: c.status,
+            reply: true,
+        });
     };
     if text.trim().is_empty() {
-        return refused("the reply cannot be empty");
+        return refused(Refusal::Empty {
+            what: "reply".into(),
+        });
     }
     let id = c.id.clone();
     let status = c
         .feedback(author)
         .map_or(FeedbackStatus::Pending, |f| f.status);
-    match status {
-        FeedbackStatus::Pending => {
-            return refused(format!(
-                "cannot reply on {id}: the {author} has not given feedback yet (they may until {}); you can reply once it is revealed",
-                utc_words(closes)
-            ));
-        }
-        FeedbackStatus::Expired => {
-            return refused(format!(
-                "cannot reply on {id}: the {author} gave no feedback before the window closed on {}; there is nothing to reply to",
-                utc_words(closes)
-            ));
-        }
-        FeedbackStatus::Submitted => {
-            return refused(format!(
-                "cannot reply on {id} yet: the {author}'s feedback is hidden until {} or until you give yours (`contracts feedback give {id} --stars N`); you can reply once it is revealed",
-                utc_words(closes)
-            ));
-        }
-        FeedbackStatus::Revealed => {}
+    if status != FeedbackStatus::Revealed {
+        return refused(Refusal::NothingToReply {
+            id,
+            author,
+            closes,
+            status,
+        });
     }
     let Some(f) = c.feedback_mut(author) else {
-        return refused(format!("no feedback from the {author} on {id}"));
+        return refused(Refusal::NoFeedback {
+            role: author,
+            id,
+            publish: false,
+        });
     };
     if f.reply.is_some() {
-        let when = f
-            .replied_at
-            .map(|t| format!(" on {}", utc_words(t)))
-            .unwrap_or_default();
-        return refused(format!(
-            "you ({role}) already replied to the {author}'s feedback on {id}{when}: a reply cannot be edited"
-        ));
+        return refused(Refusal::AlreadyReplied {
+            role,
+            author,
+            id,
+            at: f.replied_at,
+        });
     }
     if now > reply_closes {
-        return refused(format!(
-            "cannot reply on {id}: replies were possible until {} (28 days after the contract ended)",
-            utc_words(reply_closes)
-        ));
+        return refused(Refusal::ReplyClosed {
+            id,
+            closes: reply_closes,
+        });
     }
     f.reply = Some(text.to_string());
     f.replied_at = Some(now);
@@ -451,7 +444,7 @@ mod tests {
         reply(c, role, "thanks", &lt::settings(), lt::t(now))
     }
 
-    fn refusal(r: Result<Outcome, RuleError>) -> String {
+    fn refusal(r: Result<Outcome, RuleError>) -> Refusal {
         match r {
             Err(RuleError::Refused(m)) => m,
             other => panic!("expected a refusal, got {other:?}"),
@@ -467,7 +460,10 @@ mod tests {
             &lt::settings(),
             lt::t(ENDED),
         ));
-        assert!(m.contains("when the contract ends"), "{m}");
+        assert!(
+            matches!(m, Refusal::FeedbackBeforeEnd { reply: false, .. }),
+            "{m}"
+        );
     }
 
     #[test]
@@ -478,8 +474,10 @@ mod tests {
         assert_eq!(f.status, FeedbackStatus::Submitted);
         assert_eq!(f.given_at, Some(lt::t(BEFORE_CLOSE)));
         let m = refusal(give_at(&c, Role::Client, 5, CLOSES));
+        assert_eq!(m.kind(), "feedback_closed");
         assert!(
-            m.contains("the feedback window of h1 closed on Thu 3 Dec 00:00 UTC"),
+            m.to_string()
+                .contains("the feedback window of h1 closed on Thu 3 Dec 00:00 UTC"),
             "{m}"
         );
         assert!(give_at(&c, Role::Freelancer, 5, "2026-12-03T00:00:01Z").is_err());
@@ -490,7 +488,16 @@ mod tests {
         let c = ended();
         let c = give_at(&c, Role::Client, 5, ENDED).unwrap().contract;
         let m = refusal(give_at(&c, Role::Client, 3, "2026-11-19T10:00:00Z"));
-        assert!(m.contains("already gave feedback") && m.contains("cannot be edited"));
+        assert!(
+            matches!(
+                m,
+                Refusal::AlreadyGave {
+                    role: Role::Client,
+                    ..
+                }
+            ),
+            "{m}"
+        );
         // the freelancer's still open; after both, neither may give again
         let c = give_at(&c, Role::Freelancer, 4, "2026-11-19T10:00:00Z")
             .unwrap()
@@ -503,11 +510,19 @@ mod tests {
     #[test]
     fn stars_and_scores_out_of_range_are_refused() {
         let c = ended();
-        assert!(give_at(&c, Role::Client, 0, ENDED).is_err());
-        assert!(give_at(&c, Role::Client, 6, ENDED).is_err());
+        for stars in [0, 6] {
+            let m = refusal(give_at(&c, Role::Client, stars, ENDED));
+            assert_eq!(
+                m,
+                Refusal::Stars {
+                    name: "stars".into()
+                }
+            );
+        }
         let mut r = req(5);
         r.scores.skills = Some(9);
-        assert!(give(&c, Role::Client, &r, &lt::settings(), lt::t(ENDED)).is_err());
+        let m = refusal(give(&c, Role::Client, &r, &lt::settings(), lt::t(ENDED)));
+        assert_eq!(m.kind(), "stars", "{m}");
     }
 
     #[test]
@@ -598,11 +613,34 @@ mod tests {
         let c = give_at(&c, Role::Client, 5, ENDED).unwrap().contract;
         // hidden from the freelancer: no reply yet
         let m = refusal(reply_at(&c, Role::Freelancer, "2026-11-19T10:00:00Z"));
-        assert!(m.contains("hidden until Thu 3 Dec 00:00 UTC"), "{m}");
+        assert!(
+            matches!(
+                m,
+                Refusal::NothingToReply {
+                    status: FeedbackStatus::Submitted,
+                    ..
+                }
+            ),
+            "{m}"
+        );
+        assert!(
+            m.to_string().contains("hidden until Thu 3 Dec 00:00 UTC"),
+            "{m}"
+        );
         // the client cannot reply to their own: a client's reply is to the
         // freelancer's feedback, which is not given
         let m = refusal(reply_at(&c, Role::Client, "2026-11-19T10:00:00Z"));
-        assert!(m.contains("freelancer has not given feedback"), "{m}");
+        assert!(
+            matches!(
+                m,
+                Refusal::NothingToReply {
+                    author: Role::Freelancer,
+                    status: FeedbackStatus::Pending,
+                    ..
+                }
+            ),
+            "{m}"
+        );
         // revealed at the window's close: the recipient replies
         let o = reply_at(&c, Role::Freelancer, CLOSES).unwrap();
         let f = o.contract.feedback(Role::Client).unwrap();
@@ -615,15 +653,32 @@ mod tests {
             Role::Freelancer,
             "2026-12-04T00:00:00Z",
         ));
-        assert!(m.contains("already replied"), "{m}");
+        assert_eq!(m.kind(), "already_replied", "{m}");
         // the client's reply to expired feedback: nothing to reply to
         let m = refusal(reply_at(&o.contract, Role::Client, "2026-12-04T00:00:00Z"));
-        assert!(m.contains("gave no feedback"), "{m}");
+        assert!(
+            matches!(
+                m,
+                Refusal::NothingToReply {
+                    status: FeedbackStatus::Expired,
+                    ..
+                }
+            ),
+            "{m}"
+        );
         // within 28 days of the end: the last instant included, not after
         assert!(reply_at(&c, Role::Freelancer, "2026-12-16T10:00:00Z").is_ok());
         let m = refusal(reply_at(&c, Role::Freelancer, "2026-12-16T10:00:01Z"));
-        assert!(m.contains("until Wed 16 Dec 10:00 UTC"), "{m}");
-        assert!(reply(&c, Role::Freelancer, "  ", &lt::settings(), lt::t(CLOSES)).is_err());
+        assert_eq!(m.kind(), "reply_closed", "{m}");
+        assert!(m.to_string().contains("until Wed 16 Dec 10:00 UTC"), "{m}");
+        let m = refusal(reply(
+            &c,
+            Role::Freelancer,
+            "  ",
+            &lt::settings(),
+            lt::t(CLOSES),
+        ));
+        assert_eq!(m.kind(), "empty", "{m}");
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub(crate) fn operations<'a>(
     }
 }
 
+/// The refusal of an operation a fold does not apply again.
+fn not_reapplied(why: impl Into<String>) -> RuleError {
+    RuleError::Refused(super::error::Refusal::NotReapplied { why: why.into() })
+}
+
 /// Applies `op` again to `c` through the one door, [`apply`], with the
 /// request its first event records.
 pub(crate) fn reapply(
@@ -71,7 +76,7 @@ pub(crate) fn reapply(
 ) -> Result<Outcome, RuleError> {
     let head = op.head();
     let Ok(role) = head.actor.as_str().parse::<Role>() else {
-        return Err(RuleError::Refused("a timer is not re-applied".into()));
+        return Err(not_reapplied("a timer is not re-applied"));
     };
     let cx = Context { settings, weeks };
     let mut out = apply(c, role, &request_of(op, head, role)?, &cx, head.at)?;
@@ -101,7 +106,7 @@ pub(crate) fn reapply(
 fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, RuleError> {
     let amount = head.amount.unwrap_or(Money::ZERO);
     let not_a_request = |kind: EventKind| {
-        Err(RuleError::Refused(format!(
+        Err(not_reapplied(format!(
             "`{kind}` is not an operation that can be applied again"
         )))
     };
@@ -168,9 +173,7 @@ fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, R
                 .side
                 .feedback(role)
                 .filter(|f| f.given_at.is_some())
-                .ok_or_else(|| {
-                    RuleError::Refused("the feedback given is not in its clone".into())
-                })?;
+                .ok_or_else(|| not_reapplied("the feedback given is not in its clone"))?;
             Request::FeedbackGive(match &f.commitment {
                 // Given by commitment: that is what is applied again (the
                 // stars stand in for the content the rule checks, which the
@@ -196,9 +199,7 @@ fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, R
                 .side
                 .feedback(role)
                 .filter(|f| f.stars.is_some())
-                .ok_or_else(|| {
-                    RuleError::Refused("the feedback published is not in its clone".into())
-                })?;
+                .ok_or_else(|| not_reapplied("the feedback published is not in its clone"))?;
             Request::FeedbackPublish(Box::new(f.clone()))
         }
         Op::FeedbackReplied {} => Request::FeedbackReply {
@@ -206,7 +207,7 @@ fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, R
                 .side
                 .feedback(role.other())
                 .and_then(|f| f.reply.clone())
-                .ok_or_else(|| RuleError::Refused("the reply is not in its clone".into()))?,
+                .ok_or_else(|| not_reapplied("the reply is not in its clone"))?,
         },
         Op::LimitChanged { hours, .. } => Request::Limit { hours: *hours },
         Op::WeekDisputed { week, reason, .. } => Request::WeekDispute {

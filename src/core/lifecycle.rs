@@ -2,7 +2,7 @@
 
 pub use super::accounts::{available_escrow, milestone_escrow, milestone_held};
 use super::accounts::{close_if_empty, release};
-use super::error::{RuleError, refused};
+use super::error::{Amount, FixedOnly, HourlyOnly, Refusal, RuleError, refused};
 use super::model::*;
 use super::money::Money;
 pub use super::step::{guard, refuse_before_latest};
@@ -54,7 +54,9 @@ pub enum NewTerms {
 
 fn check_text(what: &str, s: &str) -> Result<(), RuleError> {
     if s.trim().is_empty() {
-        return refused(format!("the {what} cannot be empty"));
+        return refused(Refusal::Empty {
+            what: what.to_string(),
+        });
     }
     Ok(())
 }
@@ -68,7 +70,12 @@ pub fn create(
     now: Instant,
 ) -> Result<Outcome, RuleError> {
     if role != Role::Client {
-        return refused("only the client creates contracts (use --as client)");
+        return refused(Refusal::NotTheParty {
+            need: Role::Client,
+            name: None,
+            doing: "creates contracts".into(),
+            id: None,
+        });
     }
     check_text("title", &req.title)?;
     check_text("client name", &req.client)?;
@@ -82,23 +89,19 @@ pub fn create(
         } => {
             let min = cur.major(MIN_RATE_MAJOR);
             if rate < min {
-                return refused(format!(
-                    "an hourly rate of {} {} is below the minimum of {} per hour",
-                    cur.show(rate),
-                    cur.code(),
-                    cur.show(min)
-                ));
+                return refused(Refusal::RateTooLow {
+                    rate: Amount::new(cur, rate),
+                    min: Amount::new(cur, min),
+                });
             }
             // Checked here, where a rate is set, rather than on every change
             // of a contract: one made before this bound keeps working.
             let max = Money::from_minor(super::validate::MAX_HOURLY_MINOR);
             if rate > max {
-                return refused(format!(
-                    "an hourly rate of {} {} is above the largest a ledger holds, {} per hour (a week of every hour at it must be an amount a ledger holds)",
-                    cur.show(rate),
-                    cur.code(),
-                    cur.show(max)
-                ));
+                return refused(Refusal::RateTooHigh {
+                    rate: Amount::new(cur, rate),
+                    max: Amount::new(cur, max),
+                });
             }
             (
                 Terms::Hourly {
@@ -125,23 +128,21 @@ pub fn create(
             for (title, amount) in &list {
                 check_text("milestone title", title)?;
                 if *amount < min {
-                    return refused(format!(
-                        "milestone \"{title}\" of {} is below the minimum of {} {}",
-                        cur.show(*amount),
-                        cur.show(min),
-                        cur.code()
-                    ));
+                    return refused(Refusal::MilestoneTooSmall {
+                        title: Some(title.clone()),
+                        amount: Amount::new(cur, *amount),
+                        min: Amount::new(cur, min),
+                    });
                 }
                 sum = sum
                     .checked_add(*amount)
-                    .ok_or_else(|| RuleError::Refused("milestone amounts overflow".into()))?;
+                    .ok_or(RuleError::Refused(Refusal::MilestonesOverflow))?;
             }
             if sum != price {
-                return refused(format!(
-                    "the milestones add up to {} but the price is {}: make them add up to the price",
-                    cur.show(sum),
-                    cur.show(price)
-                ));
+                return refused(Refusal::MilestonesNotPrice {
+                    sum: Amount::new(cur, sum),
+                    price: Amount::new(cur, price),
+                });
             }
             let ms: Vec<Milestone> = list
                 .into_iter()
@@ -286,10 +287,11 @@ fn return_escrow(c: &mut Contract, available: &[(u32, Money)], now: Instant) -> 
 /// answers is `apply`'s to check).
 fn answer(c: &Contract, verb: &str) -> Result<(), RuleError> {
     if c.status != Status::Offered {
-        return refused(format!(
-            "cannot {verb} {}: it is {}, not an offer (only an offer is accepted or declined)",
-            c.id, c.status
-        ));
+        return refused(Refusal::NotAnOffer {
+            verb: verb.to_string(),
+            id: c.id.clone(),
+            status: c.status,
+        });
     }
     Ok(())
 }
@@ -299,16 +301,13 @@ pub(crate) fn pause(c: &Contract, settings: &Settings, now: Instant) -> Result<O
     transition(c, settings, now, |c| {
         refuse_if_ended(c, "pause")?;
         if c.kind() != Kind::Hourly {
-            return refused(format!(
-                "cannot pause {}: only hourly contracts are paused; a fixed contract's escrow stays as it is",
-                c.id
-            ));
+            return refused(Refusal::NotHourly {
+                id: c.id.clone(),
+                what: HourlyOnly::Pause,
+            });
         }
         if c.status == Status::Paused {
-            return refused(format!(
-                "{} is already paused; `contracts resume {}` resumes it",
-                c.id, c.id
-            ));
+            return refused(Refusal::AlreadyPaused { id: c.id.clone() });
         }
         c.status = Status::Paused;
         Ok(vec![event(now, Actor::Client, Op::Paused {}, None)])
@@ -324,10 +323,10 @@ pub(crate) fn resume(
     transition(c, settings, now, |c| {
         refuse_if_ended(c, "resume")?;
         if c.status != Status::Paused {
-            return refused(format!(
-                "{} is not paused (it is {}); only a paused contract can be resumed",
-                c.id, c.status
-            ));
+            return refused(Refusal::NotPaused {
+                id: c.id.clone(),
+                status: c.status,
+            });
         }
         c.status = Status::Active;
         Ok(vec![event(now, Actor::Client, Op::Resumed {}, None)])
@@ -391,32 +390,28 @@ pub(crate) fn end(
         let available = gather_free_escrow(c);
         let escrow: Money = available.iter().map(|(_, m)| *m).sum();
         if c.kind() == Kind::Hourly && req.pay.is_some() {
-            return refused(format!(
-                "--pay applies to fixed contracts; {} is hourly (its logged time is billed weekly)",
-                c.id
-            ));
+            return refused(Refusal::NotFixed {
+                id: c.id.clone(),
+                what: FixedOnly::Pay,
+            });
         }
         if c.kind() == Kind::Fixed && role == Role::Client && escrow > Money::ZERO {
             let pay = match req.pay {
                 None => {
-                    return refused(format!(
-                        "cannot end {} yet: {} {} is in escrow. Choose what to release: --pay full (all of it to {}), --pay none (all of it becomes a refund request), or --pay AMOUNT (at most {}; the rest becomes a refund request)",
-                        c.id,
-                        cur.show(escrow),
-                        cur.code(),
-                        c.freelancer,
-                        cur.show(escrow)
-                    ));
+                    return refused(Refusal::PayNeeded {
+                        id: c.id.clone(),
+                        escrow: Amount::new(cur, escrow),
+                        freelancer: c.freelancer.clone(),
+                    });
                 }
                 Some(Pay::Full) => escrow,
                 Some(Pay::None) => Money::ZERO,
                 Some(Pay::Amount(a)) if a > escrow => {
-                    return refused(format!(
-                        "cannot pay {} on ending {}: only {} is in escrow (pay at most that, or --pay full)",
-                        cur.show(a),
-                        c.id,
-                        cur.show(escrow)
-                    ));
+                    return refused(Refusal::PayAboveEscrow {
+                        id: c.id.clone(),
+                        pay: Amount::new(cur, a),
+                        escrow: Amount::new(cur, escrow),
+                    });
                 }
                 Some(Pay::Amount(a)) => a,
             };
@@ -463,16 +458,13 @@ pub(crate) fn end(
             paid = Some(pay);
         } else if c.kind() == Kind::Fixed && escrow > Money::ZERO {
             if req.pay.is_some() {
-                return refused(format!(
-                    "--pay is the client's choice; when the freelancer ends {}, its escrow returns to the client",
-                    c.id
-                ));
+                return refused(Refusal::PayNotYours { id: c.id.clone() });
             }
             events.extend(return_escrow(c, &available, now));
         } else if c.kind() == Kind::Fixed
             && req.pay.is_some_and(|p| p != Pay::None && p != Pay::Full)
         {
-            return refused(format!("nothing is in escrow on {}: drop --pay", c.id));
+            return refused(Refusal::NothingInEscrow { id: c.id.clone() });
         }
         c.status = Status::Ended;
         c.ending = Some(Ending {
@@ -718,7 +710,10 @@ pub(crate) mod tests {
             &settings(),
             t(NOW),
         );
-        assert!(matches!(r, Err(RuleError::Refused(_))));
+        assert!(matches!(
+            r,
+            Err(RuleError::Refused(Refusal::PayAboveEscrow { .. }))
+        ));
     }
 
     #[test]

@@ -11,7 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::apply::{Context, Request, apply};
-use super::error::RuleError;
+use super::error::{Refusal, RuleError};
 use super::escrow;
 use super::lifecycle::{self, EndRequest, NewContract, NewTerms, Pay};
 use super::model::*;
@@ -391,8 +391,8 @@ fn outcome(
             prop_assert!(false, "{what}: internal error: {m}");
             Ok(None)
         }
-        Err(RuleError::Refused(m)) | Err(RuleError::NotFound(m)) => {
-            prop_assert!(!m.trim().is_empty(), "{what}: empty refusal");
+        Err(e @ (RuleError::Refused(_) | RuleError::NotFound(_))) => {
+            prop_assert!(!e.to_string().trim().is_empty(), "{what}: empty refusal");
             Ok(None)
         }
         Ok(o) => {
@@ -546,7 +546,14 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>) -> Result<(), TestCaseError>
                 prop_assert_eq!(&o.contract.history, &o.events);
                 cs.push(o.contract);
             }
-            Err(RuleError::Refused(_)) => {
+            Err(RuleError::Refused(why)) => {
+                prop_assert!(
+                    matches!(
+                        why,
+                        Refusal::MilestoneTooSmall { .. } | Refusal::NotTheParty { .. }
+                    ),
+                    "create refused for another reason: {why}"
+                );
                 let min = s.currency.major(lifecycle::MIN_MILESTONE_MAJOR);
                 prop_assert!(
                     role != Role::Client || amounts.iter().any(|a| *a < min),
@@ -920,7 +927,10 @@ mod regressions {
         );
         assert!(matches!(
             escrow::request(&c, None, &s, now),
-            Err(RuleError::Refused(_))
+            Err(RuleError::Refused(Refusal::NoFundedMilestone {
+                why: None,
+                ..
+            }))
         ));
         let c = escrow::fund(&c, None, &s, now).unwrap().contract;
         assert_eq!(c.milestones[1].status, MilestoneStatus::Funded);

@@ -1,11 +1,10 @@
 //! The one way a rule changes a contract: due timers first, then the
 //! rule's own step, then the checks every new state must pass.
 
-use super::error::{RuleError, refused};
+use super::error::{AfterEnd, Amount, Latest, Refusal, RuleError, refused};
 use super::model::*;
 use super::money::Money;
 use super::timers;
-use super::week::instant_words;
 use super::{Outcome, Settings};
 
 /// Applies due timers, then `step` on the result; returns both sets of
@@ -19,10 +18,12 @@ pub fn transition(
     step: impl FnOnce(&mut Contract) -> Result<Vec<Event>, RuleError>,
 ) -> Result<Outcome, RuleError> {
     if c.status == Status::Offered {
-        return refused(format!(
-            "{} is an offer {} made to {}: nothing is done on it until the freelancer accepts it (`contracts accept {}`) or declines it (`contracts decline {}`)",
-            c.id, c.client, c.freelancer, c.id, c.id
-        ));
+        return refused(Refusal::Offer {
+            id: c.id.clone(),
+            client: c.client.clone(),
+            freelancer: c.freelancer.clone(),
+            diary: false,
+        });
     }
     offer_transition(c, settings, now, step)
 }
@@ -50,15 +51,15 @@ pub(crate) fn offer_transition(
 /// when its history holds a later event, naming that event.
 pub fn refuse_before_latest(c: &Contract, now: Instant) -> Result<(), RuleError> {
     match c.latest_event() {
-        Some(e) if now < e.at => refused(format!(
-            "cannot change {} at {}: its history already has `{}` by {} at {}, and the ledger's clock only moves forward (a change can be dated {} or later)",
-            c.id,
-            instant_words(now),
-            e.kind(),
-            e.actor,
-            instant_words(e.at),
-            instant_words(e.at)
-        )),
+        Some(e) if now < e.at => refused(Refusal::BeforeLatest {
+            id: c.id.clone(),
+            now,
+            latest: Latest::Event {
+                kind: e.kind().to_string(),
+                by: e.actor.to_string(),
+                at: e.at,
+            },
+        }),
         _ => Ok(()),
     }
 }
@@ -69,22 +70,20 @@ pub fn refuse_before_latest(c: &Contract, now: Instant) -> Result<(), RuleError>
 pub fn guard(c: &Contract, settings: &Settings) -> Result<(), RuleError> {
     let cur = settings.currency;
     if let Some((what, m)) = super::validate::out_of_range(c) {
-        return refused(format!(
-            "refused: {what} of {} would be {} {}, beyond the largest amount a ledger holds ({} {})",
-            c.id,
-            cur.show(m),
-            cur.code(),
-            cur.show(Money::from_minor(super::money::MAX_MINOR)),
-            cur.code()
-        ));
+        return refused(Refusal::OutOfRange {
+            what,
+            id: c.id.clone(),
+            amount: Amount::new(cur, m),
+            max: Amount::new(cur, Money::from_minor(super::money::MAX_MINOR)),
+        });
     }
     if let Some((what, t)) = super::validate::out_of_time(c) {
-        return refused(format!(
-            "refused: {what} on {} would be {}, past the year {} that ledger files hold",
-            c.id,
-            t.format("%Y-%m-%d"),
-            super::validate::LAST_YEAR
-        ));
+        return refused(Refusal::OutOfTime {
+            what: what.to_string(),
+            id: c.id.clone(),
+            at: t,
+            last_year: super::validate::LAST_YEAR,
+        });
     }
     let problems = super::validate::contract(c);
     if let Some(p) = problems.first() {
@@ -99,11 +98,11 @@ pub fn guard(c: &Contract, settings: &Settings) -> Result<(), RuleError> {
 /// Refuses anything on an ended contract: "cannot {doing}: c7 ended on ...".
 pub(crate) fn refuse_if_ended(c: &Contract, doing: &str) -> Result<(), RuleError> {
     if let Some(e) = &c.ending {
-        return refused(format!(
-            "cannot {doing}: {} ended on {} (ended is final)",
-            c.id,
-            e.at.format("%Y-%m-%d %H:%M UTC")
-        ));
+        return refused(Refusal::Ended {
+            id: c.id.clone(),
+            at: e.at,
+            what: AfterEnd::Doing(doing.to_string()),
+        });
     }
     Ok(())
 }

@@ -684,6 +684,9 @@ pub struct ErrorBodyJson<'a> {
     pub message: &'a str,
     /// The process's exit code.
     pub exit_code: u8,
+    /// For a refusal (`kind` `refused`), why: the reason's stable name
+    /// (`week_closed`, `overlap`, ...); `null` otherwise.
+    pub reason: Option<&'static str>,
 }
 
 /// A row of `refund list --json`: an open refund with its deadline.

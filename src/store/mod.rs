@@ -48,12 +48,10 @@ pub enum StoreError {
         /// How long we waited.
         waited: Duration,
     },
-    /// Refused to overwrite (exit 4).
+    /// Refused (exit 4): to overwrite, or for the shared ledger's sake. The
+    /// same type as the rules' refusals, so every exit 4 is one type.
     #[error("{0}")]
-    Exists(String),
-    /// Refused for the shared ledger's sake (exit 4): what and why.
-    #[error("{0}")]
-    Refused(String),
+    Refused(crate::core::error::Refusal),
     /// A change would have written a file that fails validation: a defect
     /// of this program, not of the files (exit 1). Nothing was written.
     #[error("internal error: refusing to write an invalid file: {}", problems_text(.0))]
@@ -301,10 +299,9 @@ impl Store {
         let target = root.join(SETTINGS_FILE);
         atomic::create_new(&target, text.as_bytes()).map_err(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
-                StoreError::Exists(format!(
-                    "a ledger already exists at {}: init never overwrites one",
-                    root.display()
-                ))
+                StoreError::Refused(crate::core::error::Refusal::LedgerExists {
+                    path: root.display().to_string(),
+                })
             } else {
                 io_err(format!("cannot write {}", target.display()))(e)
             }
@@ -359,7 +356,7 @@ impl Store {
             && !g.can_sign()
         {
             return Err(StoreError::Refused(
-                "this shared ledger records its parties' keys, so every commit is signed, and this clone has no signing key: `git config user.signingkey ~/.ssh/id_ed25519.pub` (the key recorded for you by `contracts party add`)".into(),
+                crate::core::error::Refusal::NoSigningKey,
             ));
         }
         Ok(Store {
@@ -1005,10 +1002,10 @@ impl Store {
         let path = self.root.join(&rel);
         atomic::create_new(&path, text.as_bytes()).map_err(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
-                StoreError::Exists(format!(
-                    "contract `{}` already exists ({rel}); choose another --id",
-                    c.id
-                ))
+                StoreError::Refused(crate::core::error::Refusal::ContractExists {
+                    id: c.id.clone(),
+                    file: Some(rel.to_string()),
+                })
             } else {
                 io_err(format!("cannot write {}", path.display()))(e)
             }

@@ -37,6 +37,7 @@ use crate::model::{self, DAY, HOUR, MINUTE, Model, Op, Pay, Verdict, WEEK, WeekA
 use crate::reliability::{Rng, env_number, long, sim_seed};
 use contracts::core::apply::{Context, Request, apply};
 use contracts::core::diary::{self, DisputeAction, EditRequest, Entry, LogRequest, WeekFile};
+use contracts::core::error::Refusal;
 use contracts::core::feedback::GiveRequest;
 use contracts::core::lifecycle::{self, EndRequest, NewContract, NewTerms};
 use contracts::core::week::Week;
@@ -484,10 +485,7 @@ impl Ledger {
             // diary/stop.rs
             Op::Stop { id } => self.diary_change(id, |c| {
                 let Some(wf) = self.running_week(c, now) else {
-                    return Err(RuleError::Refused(format!(
-                        "no timer is running on {}",
-                        c.id
-                    )));
+                    return Err(RuleError::Refused(Refusal::NoTimer { id: c.id.clone() }));
                 };
                 let others = self.others(c, wf.week, now);
                 Ok(diary::stop(c, role, wf, &others, now)?.0)
@@ -584,7 +582,10 @@ impl Ledger {
         };
         let o = lifecycle::create(req, role, &self.settings, now)?;
         if self.contracts.contains_key(i) {
-            return Err(RuleError::Refused(format!("contract `{i}` already exists")));
+            return Err(RuleError::Refused(Refusal::ContractExists {
+                id: id(i),
+                file: None,
+            }));
         }
         Ok(Writes::contract(o))
     }
@@ -673,10 +674,7 @@ impl Ledger {
             }
         }
         if !problems.is_empty() {
-            return Err(RuleError::Refused(format!(
-                "import refused: {}",
-                problems.join("; ")
-            )));
+            return Err(RuleError::Refused(Refusal::Import { problems }));
         }
         Ok(w)
     }

@@ -2,7 +2,7 @@
 //! hold under any clock and any order"), each through the binary, each the
 //! repro as it was reported. The number in a test's name is the defect's.
 
-use crate::harness::{Ledger, Run};
+use crate::harness::{Expect, Ledger, Run};
 use serde_json::Value;
 
 const MON: &str = "2026-11-16T08:00:00Z";
@@ -21,16 +21,32 @@ fn cl(l: &Ledger, now: &str, args: &[&str]) -> Run {
     l.run_at(now, &a)
 }
 
-/// Runs, expects `code`, every needle in stderr, and every file unchanged.
+/// Runs `r` and expects it refused — `why`: an exit code, or for a refusal
+/// of the rules its reason (then run with `--json`) — with every needle in
+/// its message and every file unchanged. Returns the message.
 #[track_caller]
-fn refused(l: &Ledger, r: impl FnOnce() -> Run, code: i32, needles: &[&str]) -> String {
+fn refused(
+    l: &Ledger,
+    r: impl FnOnce() -> Run,
+    why: impl Into<Expect>,
+    needles: &[&str],
+) -> String {
     let before = l.snapshot();
-    let r = r().code(code);
+    let message = match why.into() {
+        Expect::Reason(reason) => {
+            let r = l.with_json(r).refused_for(reason);
+            r.json_err()["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+        Expect::Code(code) => r().code(code).stderr,
+    };
     for n in needles {
-        assert!(r.stderr.contains(n), "`{n}` not in: {}", r.stderr);
+        assert!(message.contains(n), "`{n}` not in: {message}");
     }
     assert!(l.snapshot() == before, "a refused command wrote files");
-    r.stderr
+    message
 }
 
 /// An hourly contract `h` at 50.00/h, no limit, made on Monday 08:00.
@@ -98,8 +114,8 @@ fn d1_a_pause_stops_the_running_timer_at_the_pause() {
     refused(
         &l,
         || fl(&l, "2026-11-20T10:00:00Z", &["diary", "stop", "h"]),
-        4,
-        &["no timer is running on h"],
+        "no_timer",
+        &[],
     );
     let w = week_json(&l, "2026-11-20T10:00:00Z", "2026-W47");
     assert_eq!(
@@ -168,7 +184,7 @@ fn d2_end_before_time_already_logged_is_refused_and_writes_nothing() {
     refused(
         &l,
         || cl(&l, "2026-11-19T09:00:00Z", &["end", "h", "--yes"]),
-        4,
+        "before_latest",
         &[
             "h/2026W47-1",
             "2026-11-19 11:00:00 UTC",
@@ -194,7 +210,7 @@ fn d3_stop_before_the_timer_started_is_refused_and_keeps_it() {
     refused(
         &l,
         || fl(&l, "2026-11-18T09:00:00Z", &["diary", "stop", "h"]),
-        4,
+        "stop_before_start",
         &[
             "it started at 2026-11-18 10:00:00 UTC",
             "diary rm h/2026W47-1",
@@ -226,7 +242,7 @@ fn d3_a_timer_started_with_the_clock_ahead_is_not_lost() {
     refused(
         &l,
         || fl(&l, "2026-11-18T10:00:00Z", &["diary", "stop", "h"]),
-        4,
+        "stop_before_start",
         &["it started at 2026-11-25 10:00:00 UTC"],
     );
     // New time before it is refused too (the clock only moves forward).
@@ -240,8 +256,8 @@ fn d3_a_timer_started_with_the_clock_ahead_is_not_lost() {
                 "2026-11-18 09:00",
             )
         },
-        4,
-        &["only moves forward"],
+        "before_latest",
+        &[],
     );
     fl(&l, "2026-11-25T11:00:00Z", &["diary", "stop", "h"]).ok();
 }
@@ -259,7 +275,7 @@ fn d3_a_dispute_cannot_precede_the_request_it_answers() {
     refused(
         &l,
         || fl(&l, "2026-11-18T09:00:00Z", &["refund", "dispute", "f1"]),
-        4,
+        "before_latest",
         &[
             "refund_requested",
             "2026-11-18 10:00:00 UTC",
@@ -271,7 +287,7 @@ fn d3_a_dispute_cannot_precede_the_request_it_answers() {
     refused(
         &l,
         || fl(&l, "2026-11-24T00:00:00Z", &["refund", "dispute", "f1"]),
-        4,
+        "before_latest",
         &["refund_auto_approved", "2026-11-25 10:00:00 UTC"],
     );
 }
@@ -290,7 +306,7 @@ fn d3_feedback_cannot_precede_the_end() {
                 &["feedback", "give", "h", "--stars", "5"],
             )
         },
-        4,
+        "before_latest",
         &["`ended`", "2026-11-18 10:00:00 UTC"],
     );
     // Reading at an earlier clock is allowed and changes nothing.
@@ -399,7 +415,7 @@ fn d6_import_follows_the_diarys_rules() {
                 &[],
             )
         },
-        4,
+        "import",
         &["overlaps a pause of h"],
     );
     // Longer than a week.
@@ -413,7 +429,7 @@ fn d6_import_follows_the_diarys_rules() {
                 &[],
             )
         },
-        4,
+        "import",
         &["at most 7 days"],
     );
     // Two contracts named: refused, not guessed.
@@ -427,7 +443,7 @@ fn d6_import_follows_the_diarys_rules() {
                 &[],
             )
         },
-        4,
+        "import",
         &["names two contracts"],
     );
     // Before the contract started (the same rule as `diary log`).
@@ -441,7 +457,7 @@ fn d6_import_follows_the_diarys_rules() {
                 &[],
             )
         },
-        4,
+        "import",
         &["before g started"],
     );
     check_ok(&l);
@@ -461,8 +477,8 @@ fn d7_one_entry_lasts_at_most_7_days() {
                 "2026-11-23 10:00",
             )
         },
-        4,
-        &["at most 7 days"],
+        "too_long",
+        &[],
     );
 }
 
@@ -573,7 +589,7 @@ fn d9_money_out_of_range_is_refused_naming_the_amounts() {
                 &["milestone", "add", "big", "--title", "x", "--amount", "5"],
             )
         },
-        4,
+        "out_of_range",
         &["10000000000005.00", "10000000000000.00"],
     );
     assert!(!e.contains("ledger invalid"), "{e}");
@@ -594,8 +610,8 @@ fn d9_instants_past_year_9999_are_refused() {
                 &["end", "f1", "--pay", "none", "--yes"],
             )
         },
-        4,
-        &["past the year 9999"],
+        "out_of_time",
+        &[],
     );
     refused(
         &l,
@@ -845,7 +861,7 @@ fn d13_messages_say_what_would_be_allowed() {
                 "2026-11-18 10:00",
             )
         },
-        4,
+        "overlap",
         &["contracts diary stop h"],
     );
     // All of a milestone's escrow held by a refund request.
@@ -860,7 +876,7 @@ fn d13_messages_say_what_would_be_allowed() {
                 &["milestone", "approve", "f1", "1"],
             )
         },
-        4,
+        "held_by_refund",
         &[
             "has an open refund request of 500.00",
             "once the request is settled",
@@ -878,7 +894,7 @@ fn d13_messages_say_what_would_be_allowed() {
                 &["milestone", "request-changes", "f2"],
             )
         },
-        4,
+        "no_funded_milestone",
         &["milestone 1 was released on", "by the system"],
     );
 }
@@ -904,8 +920,8 @@ fn sim_a_running_timers_start_cannot_move_into_the_future() {
                 &["diary", "edit", "h/2026W47-1", "--from", "2026-11-18 11:00"],
             )
         },
-        4,
-        &["cannot start in the future"],
+        "timer_in_future",
+        &[],
     );
 }
 
@@ -936,7 +952,8 @@ fn sim_end_releases_escrow_of_two_milestones_as_one_amount_and_one_request() {
     .ok();
     // Part of milestone 1 stays in escrow (no pending one to carry to
     // after milestone 2 is funded).
-    cl(&l, "2026-11-16T09:00:00Z", &["milestone", "fund", "f", "2"]).code(4);
+    l.with_json(|| cl(&l, "2026-11-16T09:00:00Z", &["milestone", "fund", "f", "2"]))
+        .refused_for("still_funded");
     cl(
         &l,
         "2026-11-16T09:00:00Z",
@@ -1061,7 +1078,12 @@ fn d9_the_largest_hourly_rate_settles_every_week_however_long() {
     };
     // A billion an hour is the most: a week of every hour at it (168 000 000
     // 000.00) is an amount a ledger holds.
-    refused(&l, || new("over", "1000000000.01"), 4, &["1000000000.00"]);
+    refused(
+        &l,
+        || new("over", "1000000000.01"),
+        "rate_too_high",
+        &["1000000000.00"],
+    );
     new("max", "1000000000").ok();
     // Sixty weeks of every hour, imported: paid grows past the largest single
     // amount (10 000 000 000 000.00), and every week still settles.

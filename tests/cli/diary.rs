@@ -3,7 +3,7 @@
 //! (JSON and tables), hourly disputes and `diary import`. Every clock is
 //! pinned; every refusal leaves the ledger byte-identical.
 
-use crate::harness::{Ledger, NOW, Run};
+use crate::harness::{Expect, Ledger, NOW, Run};
 use serde_json::{Value, json};
 
 /// Wed 2026-11-18 11:30 UTC (NOW + 1h30m).
@@ -76,32 +76,56 @@ fn sheet(l: &Ledger, now: &str, args: &[&str]) -> Value {
     cs[0].clone()
 }
 
-/// Runs a command that must be refused with `code`, mention every needle on
-/// stderr and leave every file of the ledger byte-identical. Returns stderr.
+/// Runs a command that must be refused — `why`: an exit code, or for a
+/// refusal of the rules its reason (then run with `--json`) — mention every
+/// needle in its message and leave every file of the ledger byte-identical.
+/// Returns the message.
 #[track_caller]
-fn refused_at(l: &Ledger, now: &str, args: &[&str], code: i32, needles: &[&str]) -> String {
+fn refused_at(
+    l: &Ledger,
+    now: &str,
+    args: &[&str],
+    why: impl Into<Expect>,
+    needles: &[&str],
+) -> String {
     let before = l.snapshot();
-    let r = l.run_at(now, args).code(code);
+    let message = match why.into() {
+        Expect::Reason(reason) => {
+            let mut all = vec!["--json"];
+            all.extend_from_slice(args);
+            let r = l.run_at(now, &all).refused_for(reason);
+            r.json_err()["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+        Expect::Code(code) => l.run_at(now, args).code(code).stderr,
+    };
     for n in needles {
         assert!(
-            r.stderr.contains(n),
-            "`{n}` not in the message of {args:?}:\n{}",
-            r.stderr
+            message.contains(n),
+            "`{n}` not in the message of {args:?}:\n{message}"
         );
     }
     assert!(
         l.snapshot() == before,
         "{args:?} was refused but changed files"
     );
-    r.stderr
+    message
 }
 
 /// The same as the freelancer.
 #[track_caller]
-fn fl_refused_at(l: &Ledger, now: &str, args: &[&str], code: i32, needles: &[&str]) -> String {
+fn fl_refused_at(
+    l: &Ledger,
+    now: &str,
+    args: &[&str],
+    why: impl Into<Expect>,
+    needles: &[&str],
+) -> String {
     let mut all = vec!["--as", "freelancer"];
     all.extend_from_slice(args);
-    refused_at(l, now, &all, code, needles)
+    refused_at(l, now, &all, why, needles)
 }
 
 /// A ledger with hourly `h1` (50/h, 10 h limit, started 2026-11-02).
@@ -175,8 +199,8 @@ fn log_by_the_client_is_refused() {
             "--memo",
             "x",
         ],
-        4,
-        &["only the freelancer", "--as freelancer"],
+        "not_the_party",
+        &[],
     );
     assert!(!l.file("diary").join("2026-W47").exists());
 }
@@ -199,8 +223,8 @@ fn log_on_a_fixed_contract_is_refused() {
             "--memo",
             "x",
         ],
-        4,
-        &["f1 is a fixed-price contract", "only hourly contracts"],
+        "not_hourly",
+        &[],
     );
 }
 
@@ -219,13 +243,13 @@ fn log_on_a_paused_contract_is_refused_until_resumed() {
         "--memo",
         "x",
     ];
-    fl_refused_at(&l, NOW, &args, 4, &["paused", "contracts resume h1"]);
+    fl_refused_at(&l, NOW, &args, "contract_paused", &[]);
     fl_refused_at(
         &l,
         NOW,
         &["diary", "start", "h1", "--memo", "x"],
-        4,
-        &["paused"],
+        "contract_paused",
+        &[],
     );
     l.run(&["resume", "h1"]).ok();
     fl(&l, &args).ok();
@@ -251,13 +275,7 @@ fn log_on_an_ended_contract_is_refused_the_diary_is_locked() {
         ][..],
         &["diary", "start", "h1", "--memo", "x"][..],
     ] {
-        fl_refused_at(
-            &l,
-            LATER,
-            args,
-            4,
-            &["h1", "ended on 2026-11-18", "the work diary is locked"],
-        );
+        fl_refused_at(&l, LATER, args, "ended", &[]);
     }
 }
 
@@ -279,8 +297,8 @@ fn no_manual_time_refuses_log_but_tracks_with_start_and_stop() {
             "--memo",
             "x",
         ],
-        4,
-        &["does not allow manual time", "contracts diary start h2"],
+        "manual_time_not_allowed",
+        &[],
     );
     fl_at(&l, NOW, &["diary", "start", "h2", "--memo", "tracked"]).ok();
     fl_at(&l, LATER, &["diary", "stop", "h2"]).ok();
@@ -302,22 +320,22 @@ fn log_that_ends_before_it_starts_or_in_the_future_is_refused() {
         &l,
         NOW,
         &log_args("2026-11-17 10:00", "2026-11-17 09:00"),
-        4,
-        &["must end after it starts"],
+        "end_not_after_start",
+        &[],
     );
     fl_refused_at(
         &l,
         NOW,
         &log_args("2026-11-17 10:00", "2026-11-17 10:00"),
-        4,
-        &["must end after it starts"],
+        "end_not_after_start",
+        &[],
     );
     fl_refused_at(
         &l,
         NOW,
         &log_args("2026-11-18 09:00", "2026-11-18 10:01"),
-        4,
-        &["in the future", "diary start"],
+        "ends_in_future",
+        &[],
     );
     // Ending exactly now is fine.
     fl(&l, &log_args("2026-11-18 09:00", "2026-11-18 10:00")).ok();
@@ -339,8 +357,8 @@ fn log_overlapping_an_entry_is_refused_touching_is_fine() {
             &[
                 "diary", "log", "h1", "--from", from, "--to", to, "--memo", "b",
             ],
-            4,
-            &["overlaps h1/2026W47-1", "never overlap"],
+            "overlap",
+            &[],
         );
     }
     log(&l, "h1", "2026-11-17 10:30", "2026-11-17 11:00", "touching").ok();
@@ -389,8 +407,8 @@ fn log_overlapping_an_entry_of_the_previous_week_that_runs_past_monday_is_refuse
             "--memo",
             "x",
         ],
-        4,
-        &["overlaps h1/2026W46-1"],
+        "overlap",
+        &[],
     );
     log_at(
         &l,
@@ -427,8 +445,8 @@ fn log_overlapping_a_running_timer_is_refused() {
             "--memo",
             "x",
         ],
-        4,
-        &["overlaps h1/2026W47-1", "running"],
+        "overlap",
+        &[],
     );
 }
 
@@ -449,7 +467,7 @@ fn log_into_an_invoiced_week_is_refused_naming_the_editable_week() {
             "--memo",
             "x",
         ],
-        4,
+        "week_closed",
         &[
             "2026-W46 is invoiced",
             "only in 2026-W47 (open until Sun 22 Nov 23:59 UTC)",
@@ -479,23 +497,16 @@ fn log_into_a_week_in_review_until_monday_noon() {
         &l,
         W47_REVIEW_LAST,
         &args("2026-11-13 09:00", "2026-11-13 10:00"),
-        4,
-        &[
-            "2026-W46 is settled",
-            "only in 2026-W48 (open until Sun 29 Nov 23:59 UTC)",
-            "and 2026-W47 (in review until Mon 23 Nov 12:00 UTC)",
-        ],
+        "week_closed",
+        &[],
     );
     // Mon 12:00:00: invoiced.
     fl_refused_at(
         &l,
         W47_INVOICED,
         &args("2026-11-20 11:00", "2026-11-20 12:00"),
-        4,
-        &[
-            "2026-W47 is invoiced",
-            "only in 2026-W48 (open until Sun 29 Nov 23:59 UTC)",
-        ],
+        "week_closed",
+        &[],
     );
 }
 
@@ -518,7 +529,7 @@ fn log_errors_are_json_with_exit_code_under_json() {
             "x",
         ],
     )
-    .code(4);
+    .refused_for("week_closed");
     let e = r.json_err();
     assert_eq!(e["error"]["exit_code"], 4);
     assert!(
@@ -547,8 +558,8 @@ fn one_running_timer_per_contract_shown_everywhere() {
         &l,
         "2026-11-18T10:05:00Z",
         &["diary", "start", "h1", "--memo", "again"],
-        4,
-        &["already running on h1", "h1/2026W47-1", "diary stop h1"],
+        "timer_running",
+        &[],
     );
 
     let list = l.run_at(LATER, &["list"]).ok();
@@ -566,13 +577,7 @@ fn one_running_timer_per_contract_shown_everywhere() {
     assert_eq!(s["minutes"], 90);
 
     // The client cannot stop it.
-    refused_at(
-        &l,
-        LATER,
-        &["diary", "stop", "h1"],
-        4,
-        &["only the freelancer"],
-    );
+    refused_at(&l, LATER, &["diary", "stop", "h1"], "not_the_party", &[]);
 
     let r = fl_at(&l, LATER, &["diary", "stop", "h1"]).ok();
     assert!(r.stdout.contains("stopped h1/2026W47-1"), "{}", r.stdout);
@@ -590,21 +595,9 @@ fn one_running_timer_per_contract_shown_everywhere() {
 #[test]
 fn stop_with_nothing_running_is_refused() {
     let l = with_h1();
-    fl_refused_at(
-        &l,
-        NOW,
-        &["diary", "stop", "h1"],
-        4,
-        &["no timer is running on h1", "diary start h1"],
-    );
+    fl_refused_at(&l, NOW, &["diary", "stop", "h1"], "no_timer", &[]);
     log(&l, "h1", "2026-11-17 09:00", "2026-11-17 10:00", "x").ok();
-    fl_refused_at(
-        &l,
-        NOW,
-        &["diary", "stop", "h1"],
-        4,
-        &["no timer is running on h1"],
-    );
+    fl_refused_at(&l, NOW, &["diary", "stop", "h1"], "no_timer", &[]);
 }
 
 #[test]
@@ -641,8 +634,8 @@ fn a_timer_running_at_the_end_stops_at_the_end() {
         &l,
         "2026-11-18T12:00:00Z",
         &["diary", "stop", "h1"],
-        4,
-        &["no timer is running on h1"],
+        "no_timer",
+        &[],
     );
 }
 
@@ -660,8 +653,8 @@ fn stop_caps_a_timer_left_running_at_the_review_close() {
         &l,
         "2026-11-23T01:00:00Z",
         &["diary", "start", "h1", "--memo", "x"],
-        4,
-        &["already running on h1", "h1/2026W47-1"],
+        "timer_running",
+        &[],
     );
     let r = fl_at(&l, "2026-11-23T13:00:00Z", &["diary", "stop", "h1"]).ok();
     assert!(
@@ -787,8 +780,8 @@ fn time_before_the_contract_started_is_refused() {
             &[
                 "diary", "log", "h9", "--from", from, "--to", to, "--memo", "x",
             ],
-            4,
-            &["before h9 started", "2026-11-23 10:00:00 UTC"],
+            "before_start",
+            &[],
         );
     }
     l.run_at(
@@ -832,16 +825,16 @@ fn edit_and_rm_in_the_open_week() {
         &l,
         NOW,
         &["diary", "edit", "h1/2026W47-1", "--to", "2026-11-17 11:30"],
-        4,
-        &["overlaps h1/2026W47-2"],
+        "overlap",
+        &[],
     );
     // ... and one that ends in the future.
     fl_refused_at(
         &l,
         NOW,
         &["diary", "edit", "h1/2026W47-2", "--to", "2026-11-18 11:00"],
-        4,
-        &["in the future"],
+        "ends_in_future",
+        &[],
     );
     let r = fl(&l, &["diary", "rm", "h1/2026W47-2"]).ok();
     assert!(r.stdout.contains("deleted h1/2026W47-2"), "{}", r.stdout);
@@ -858,15 +851,15 @@ fn edit_and_rm_in_the_open_week() {
         &l,
         NOW,
         &["diary", "edit", "h1/2026W47-1", "--memo", "c"],
-        4,
-        &["only the freelancer"],
+        "not_the_party",
+        &[],
     );
     refused_at(
         &l,
         NOW,
         &["diary", "rm", "h1/2026W47-1"],
-        4,
-        &["only the freelancer"],
+        "not_the_party",
+        &[],
     );
 }
 
@@ -897,13 +890,7 @@ fn edit_and_rm_follow_the_window() {
         &["diary", "edit", "h1/2026W47-1", "--memo", "late"][..],
         &["diary", "rm", "h1/2026W47-3"][..],
     ] {
-        fl_refused_at(
-            &l,
-            W47_INVOICED,
-            args,
-            4,
-            &["2026-W47 is invoiced", "2026-W48"],
-        );
+        fl_refused_at(&l, W47_INVOICED, args, "week_closed", &[]);
     }
 }
 
@@ -923,8 +910,8 @@ fn edit_cannot_move_an_entry_to_another_week() {
             "--from",
             "2026-11-15 23:00",
         ],
-        4,
-        &["stays in the week it starts in (2026-W47)", "2026-W46"],
+        "other_week",
+        &[],
     );
     // Ending past the next Monday is fine: the entry stays in its start week.
     log_at(&l, mon, "h1", "2026-11-15 22:00", "2026-11-15 23:00", "b").ok();
@@ -975,8 +962,8 @@ fn no_manual_time_keeps_tracked_times_but_allows_memo() {
             &l,
             NOW,
             &["diary", "edit", "h2/2026W47-1", flag, "2026-11-18 08:30"],
-            4,
-            &["does not allow manual time", "--memo"],
+            "manual_time_not_allowed",
+            &[],
         );
     }
     fl(&l, &["diary", "edit", "h2/2026W47-1", "--memo", "better"]).ok();
@@ -1021,7 +1008,7 @@ fn after_end_nothing_in_the_diary_changes() {
         &["diary", "edit", "h1/2026W47-1", "--to", "2026-11-17 09:30"][..],
         &["diary", "rm", "h1/2026W47-1"][..],
     ] {
-        fl_refused_at(&l, LATER, args, 4, &["the work diary is locked"]);
+        fl_refused_at(&l, LATER, args, "ended", &[]);
     }
     // The time already logged is still billed.
     let s = sheet(&l, LATER, &["h1"]);
@@ -1036,15 +1023,9 @@ fn after_end_nothing_in_the_diary_changes() {
 fn limit_is_the_clients_and_hourly_only() {
     let l = with_h1();
     l.fixed("f1", "500");
-    fl_refused_at(
-        &l,
-        NOW,
-        &["limit", "h1", "20"],
-        4,
-        &["only the client", "--as client"],
-    );
-    refused_at(&l, NOW, &["limit", "f1", "20"], 4, &["fixed-price"]);
-    refused_at(&l, NOW, &["limit", "h1", "10"], 4, &["already 10 h"]);
+    fl_refused_at(&l, NOW, &["limit", "h1", "20"], "not_the_party", &[]);
+    refused_at(&l, NOW, &["limit", "f1", "20"], "not_hourly", &[]);
+    refused_at(&l, NOW, &["limit", "h1", "10"], "limit_unchanged", &[]);
     refused_at(&l, NOW, &["limit", "h1", "ten"], 2, &[]);
     refused_at(&l, NOW, &["limit", "zz", "20"], 3, &[]);
 }
@@ -1528,19 +1509,10 @@ fn dispute_only_while_invoiced() {
         (W47_REVIEW_LAST, "review"),
         (W47_SETTLED, "settled"),
     ] {
-        refused_at(
-            &l,
-            now,
-            &args,
-            4,
-            &[
-                &format!("2026-W47 cannot be disputed now: it is {stage}"),
-                "while it is invoiced",
-            ],
-        );
+        refused_at(&l, now, &args, "not_disputable", &[stage]);
     }
     // The freelancer cannot open one.
-    fl_refused_at(&l, W47_INVOICED, &args, 4, &["only the client"]);
+    fl_refused_at(&l, W47_INVOICED, &args, "not_the_party", &[]);
     // Fixed contracts have no hourly disputes.
     l.fixed("f1", "500");
     refused_at(
@@ -1549,8 +1521,8 @@ fn dispute_only_while_invoiced() {
         &[
             "diary", "dispute", "f1", "--week", "2026-W47", "--reason", "x",
         ],
-        4,
-        &["fixed-price"],
+        "not_hourly",
+        &[],
     );
     refused_at(
         &l,
@@ -1565,14 +1537,14 @@ fn dispute_only_while_invoiced() {
     let text = l.read("contracts/h1.toml");
     assert!(text.contains("too many hours"), "{text}");
     // Once per week.
-    refused_at(&l, W47_INVOICED_LAST, &args, 4, &["already disputed"]);
+    refused_at(&l, W47_INVOICED_LAST, &args, "already_disputed", &[]);
     // Paused: no new time.
     fl_refused_at(
         &l,
         W47_INVOICED_LAST,
         &["diary", "start", "h1", "--memo", "x"],
-        4,
-        &["paused"],
+        "contract_paused",
+        &[],
     );
 }
 
@@ -1593,13 +1565,13 @@ fn freelancer_accepts_a_dispute_the_week_is_refunded() {
     open_dispute(&l, W47_INVOICED).ok();
     let at = "2026-11-24T10:00:00Z";
     let accept = ["diary", "dispute", "h1", "--week", "2026-W47", "--accept"];
-    refused_at(&l, at, &accept, 4, &["only the freelancer"]);
+    refused_at(&l, at, &accept, "not_the_party", &[]);
     fl_refused_at(
         &l,
         at,
         &["diary", "dispute", "h1", "--week", "2026-W47", "--withdraw"],
-        4,
-        &["only the client"],
+        "not_the_party",
+        &[],
     );
     fl_at(&l, at, &accept).ok();
     let s = sheet(&l, at, &["h1", "--week", "2026-W47"]);
@@ -1628,8 +1600,8 @@ fn freelancer_accepts_a_dispute_the_week_is_refunded() {
         &l,
         at,
         &["diary", "dispute", "h1", "--week", "2026-W47", "--decline"],
-        4,
-        &["no open dispute"],
+        "no_open_dispute",
+        &[],
     );
 }
 
@@ -1642,8 +1614,8 @@ fn freelancer_declines_a_dispute_the_hours_stand() {
         &l,
         at,
         &["diary", "dispute", "h1", "--week", "2026-W47", "--decline"],
-        4,
-        &["only the freelancer"],
+        "not_the_party",
+        &[],
     );
     fl_at(
         &l,
@@ -1663,8 +1635,8 @@ fn client_withdraws_a_dispute() {
         &l,
         W47_INVOICED,
         &["diary", "dispute", "h1", "--week", "2026-W47", "--withdraw"],
-        4,
-        &["no open dispute"],
+        "no_open_dispute",
+        &[],
     );
     open_dispute(&l, W47_INVOICED).ok();
     let at = "2026-11-24T10:00:00Z";
@@ -1702,7 +1674,7 @@ fn a_week_under_open_dispute_is_not_paid_until_the_dispute_ends() {
         "--amount",
         "1",
     ];
-    l.run_at(later, &give).code(4);
+    l.refused_for(later, &give, "give_amount");
     // Withdrawn: the week stands and was paid; its net can be given back.
     l.run_at(
         later,
@@ -1828,13 +1800,7 @@ fn import_by_the_client_is_refused() {
     let l = import_ledger();
     let dir = tempfile::tempdir().expect("tmp");
     let file = export(&dir, EXPORT);
-    refused_at(
-        &l,
-        NOW,
-        &["diary", "import", &file],
-        4,
-        &["only the freelancer"],
-    );
+    refused_at(&l, NOW, &["diary", "import", &file], "not_the_party", &[]);
 }
 
 #[test]
@@ -1880,7 +1846,7 @@ fn import_refuses_as_a_whole_naming_the_interval() {
             &l,
             NOW,
             &["diary", "import", &file],
-            4,
+            "import",
             &["import refused, nothing was written"],
         );
         for n in needles {
@@ -1912,13 +1878,7 @@ fn import_overlap_across_a_week_boundary_is_refused() {
         &dir,
         r#"[{"id":3,"start":"20261116T003000Z","end":"20261116T013000Z","tags":["h1"]}]"#,
     );
-    fl_refused_at(
-        &l,
-        NOW,
-        &["diary", "import", &file],
-        4,
-        &["interval @3", "h1/2026W46-1"],
-    );
+    fl_refused_at(&l, NOW, &["diary", "import", &file], "import", &[]);
 }
 
 #[test]

@@ -153,14 +153,26 @@ fn dst_gap_and_fold_are_refused_naming_both_instants() {
     let r = log_at(&l, NOW, "2026-11-01 00:30", "2026-11-01 01:30").code(2);
     assert!(r.stderr.contains("--to"), "{}", r.stderr);
     assert!(l.snapshot() == before);
-    // Either reading, written with its offset, is accepted.
-    log_at(
-        &l,
+    // Either reading, written with its offset, is read (no usage error):
+    // refused by the rules, not the zone — the contract started on
+    // 2026-11-02, after it.
+    l.refused_for(
         NOW,
-        "2026-11-01T01:30:00-05:00",
-        "2026-11-01T02:30:00-05:00",
-    )
-    .code(4); // 2026-W44 is settled by NOW: refused by the window, not the zone.
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-01T01:30:00-05:00",
+            "--to",
+            "2026-11-01T02:30:00-05:00",
+            "--memo",
+            "work",
+        ],
+        "before_start",
+    );
 }
 
 #[test]

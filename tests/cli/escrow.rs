@@ -6,7 +6,7 @@
 //! clock is `NOW`, Wednesday 2026-11-18 10:00 UTC, unless a run names
 //! another instant.
 
-use crate::harness::{Ledger, NOW, Run, lines_in_order};
+use crate::harness::{Expect, Ledger, NOW, Run, lines_in_order};
 use serde_json::{Value, json};
 
 /// `NOW` + 7 days: a refund requested at `NOW` is approved by the system.
@@ -41,10 +41,13 @@ fn show_fl(l: &Ledger, at: &str, id: &str) -> Value {
         .json()
 }
 
-/// Runs `args` at `at`, expecting a refusal with `code` that writes nothing
-/// and says, as JSON on stderr, which code it is.
+/// Runs `args` at `at`, expecting a refusal that writes nothing and says,
+/// as JSON on stderr, which it is: `why` is the exit code, or for a refusal
+/// of the rules (exit 4) its reason.
 #[track_caller]
-fn refused_at(l: &Ledger, at: &str, args: &[&str], code: i32) -> Run {
+fn refused_at(l: &Ledger, at: &str, args: &[&str], why: impl Into<Expect>) -> Run {
+    let why = why.into();
+    let code = why.code();
     let before = l.snapshot();
     let mut with_json = vec!["--json"];
     with_json.extend_from_slice(args);
@@ -60,6 +63,13 @@ fn refused_at(l: &Ledger, at: &str, args: &[&str], code: i32) -> Run {
     if !kind.is_empty() {
         assert_eq!(err["error"]["kind"], kind, "{args:?}: {err}");
     }
+    if let Expect::Reason(reason) = why {
+        assert_eq!(
+            err["error"]["reason"].as_str(),
+            Some(reason),
+            "{args:?} refused for another reason: {err}"
+        );
+    }
     assert!(
         !err["error"]["message"].as_str().unwrap_or("").is_empty(),
         "{err}"
@@ -71,8 +81,8 @@ fn refused_at(l: &Ledger, at: &str, args: &[&str], code: i32) -> Run {
 
 /// The same at `NOW`.
 #[track_caller]
-fn refused(l: &Ledger, args: &[&str], code: i32) -> Run {
-    refused_at(l, NOW, args, code)
+fn refused(l: &Ledger, args: &[&str], why: impl Into<Expect>) -> Run {
+    refused_at(l, NOW, args, why)
 }
 
 /// The history events as stored in a contract file (not as `log` shows
@@ -154,12 +164,11 @@ fn milestone_add_fund_submit_request_changes_approve_list() {
             "--amount",
             "4.99",
         ],
-        4,
+        "milestone_too_small",
     );
     // one milestone funded at a time
-    let r = refused(&l, &["milestone", "fund", "f1", "2"], 4);
-    assert!(r.stderr.contains("still funded"), "{}", r.stderr);
-    refused(&l, &["milestone", "fund", "f1"], 4);
+    refused(&l, &["milestone", "fund", "f1", "2"], "still_funded");
+    refused(&l, &["milestone", "fund", "f1"], "still_funded");
 
     // submit ID (the funded one), then submit again
     let r = l
@@ -169,7 +178,7 @@ fn milestone_add_fund_submit_request_changes_approve_list() {
     assert_eq!(r["contract"]["milestones"][0]["status"], "submitted");
     assert_eq!(r["contract"]["milestones"][0]["submitted_at"], NOW);
     assert_eq!(events(&r)[0]["actor"], "freelancer");
-    refused(&l, &fl(&["milestone", "submit", "f1"]), 4);
+    refused(&l, &fl(&["milestone", "submit", "f1"]), "already_submitted");
 
     // request-changes ID N: back to funded, the clock stops
     let c = l
@@ -178,7 +187,11 @@ fn milestone_add_fund_submit_request_changes_approve_list() {
         .json();
     assert_eq!(c["contract"]["milestones"][0]["status"], "funded");
     assert_eq!(c["contract"]["milestones"][0]["submitted_at"], Value::Null);
-    refused(&l, &["milestone", "request-changes", "f1"], 4);
+    refused(
+        &l,
+        &["milestone", "request-changes", "f1"],
+        "milestone_state",
+    );
 
     // submit ID N
     l.run(&fl(&["milestone", "submit", "f1", "1"])).ok();
@@ -242,7 +255,7 @@ fn milestone_add_fund_submit_request_changes_approve_list() {
             "50",
             "--fund",
         ],
-        4,
+        "still_funded",
     );
     // approve ID: all of the funded one
     let c = l.run(&["--json", "milestone", "approve", "f1"]).ok().json();
@@ -279,8 +292,12 @@ fn milestone_add_fund_submit_request_changes_approve_list() {
     assert_eq!(c["contract"]["paid"], "750.00");
     assert_eq!(c["contract"]["milestones"][2]["status"], "released");
     // nothing is funded any more
-    refused(&l, &["milestone", "approve", "f1"], 4);
-    refused(&l, &fl(&["milestone", "submit", "f1"]), 4);
+    refused(&l, &["milestone", "approve", "f1"], "no_funded_milestone");
+    refused(
+        &l,
+        &fl(&["milestone", "submit", "f1"]),
+        "no_funded_milestone",
+    );
 }
 
 #[test]
@@ -299,10 +316,10 @@ fn milestone_numbers_and_contracts_that_do_not_exist() {
     refused(
         &l,
         &["milestone", "add", "h1", "--title", "X", "--amount", "10"],
-        4,
+        "not_fixed",
     );
-    refused(&l, &["milestone", "list", "h1"], 4);
-    refused(&l, &["refund", "request", "h1"], 4);
+    refused(&l, &["milestone", "list", "h1"], "not_fixed");
+    refused(&l, &["refund", "request", "h1"], "not_fixed");
     // a bad id is a usage error
     refused(&l, &["milestone", "list", "../x"], 2);
 }
@@ -315,12 +332,12 @@ fn milestone_commands_on_an_ended_contract_are_refused() {
     refused(
         &l,
         &["milestone", "add", "f1", "--title", "X", "--amount", "10"],
-        4,
+        "ended",
     );
-    refused(&l, &["milestone", "fund", "f1", "1"], 4);
-    refused(&l, &fl(&["milestone", "submit", "f1", "1"]), 4);
-    refused(&l, &["milestone", "approve", "f1", "1"], 4);
-    refused(&l, &["refund", "request", "f1"], 4);
+    refused(&l, &["milestone", "fund", "f1", "1"], "ended");
+    refused(&l, &fl(&["milestone", "submit", "f1", "1"]), "ended");
+    refused(&l, &["milestone", "approve", "f1", "1"], "ended");
+    refused(&l, &["refund", "request", "f1"], "no_funded_milestone");
 }
 
 // --------------------------------------------------------------------- roles
@@ -340,7 +357,7 @@ fn each_escrow_action_is_refused_to_the_other_role() {
         &["refund", "concede", "f1"],
         &["refund", "escalate", "f1"],
     ] {
-        let r = refused(&l, &fl(args), 4);
+        let r = refused(&l, &fl(args), "not_the_party");
         assert!(r.stderr.contains("client"), "{args:?}: {}", r.stderr);
     }
     // The freelancer's, as the client (the ledger's default role) and with
@@ -351,11 +368,11 @@ fn each_escrow_action_is_refused_to_the_other_role() {
         &["refund", "dispute", "f1", "--note", "done"],
         &["refund", "give", "f1", "--amount", "1"],
     ] {
-        let r = refused(&l, args, 4);
+        let r = refused(&l, args, "not_the_party");
         assert!(r.stderr.contains("freelancer"), "{args:?}: {}", r.stderr);
         let mut explicit = vec!["--as", "client"];
         explicit.extend_from_slice(args);
-        refused(&l, &explicit, 4);
+        refused(&l, &explicit, "not_the_party");
     }
     // The role also comes from CONTRACTS_ROLE.
     let out = l
@@ -373,11 +390,11 @@ fn each_refund_answer_is_refused_to_the_other_role_in_its_state() {
     let l = Ledger::new();
     l.fixed("f1", "500");
     l.run(&["refund", "request", "f1", "--amount", "200"]).ok();
-    refused(&l, &["refund", "approve", "f1"], 4);
-    refused(&l, &["refund", "dispute", "f1"], 4);
+    refused(&l, &["refund", "approve", "f1"], "not_the_party");
+    refused(&l, &["refund", "dispute", "f1"], "not_the_party");
     l.run(&fl(&["refund", "dispute", "f1"])).ok();
-    refused(&l, &fl(&["refund", "concede", "f1"]), 4);
-    refused(&l, &fl(&["refund", "escalate", "f1"]), 4);
+    refused(&l, &fl(&["refund", "concede", "f1"]), "not_the_party");
+    refused(&l, &fl(&["refund", "escalate", "f1"]), "not_the_party");
     l.run(&["refund", "escalate", "f1"]).ok();
     // mediation's outcome may be recorded by either party
     l.run(&fl(&[
@@ -451,15 +468,31 @@ fn malformed_money_is_a_usage_error_and_writes_nothing() {
 fn amounts_over_the_escrow_are_refused() {
     let l = Ledger::new();
     l.fixed("f1", "500");
-    let r = refused(&l, &["milestone", "approve", "f1", "--amount", "500.01"], 4);
+    let r = refused(
+        &l,
+        &["milestone", "approve", "f1", "--amount", "500.01"],
+        "release_above_free",
+    );
     assert!(
         r.stderr.contains("500.00"),
         "names what is free: {}",
         r.stderr
     );
-    refused(&l, &["milestone", "approve", "f1", "--amount", "0"], 4);
-    refused(&l, &["refund", "request", "f1", "--amount", "500.01"], 4);
-    refused(&l, &["refund", "request", "f1", "--amount", "0.00"], 4);
+    refused(
+        &l,
+        &["milestone", "approve", "f1", "--amount", "0"],
+        "nothing_to_release",
+    );
+    refused(
+        &l,
+        &["refund", "request", "f1", "--amount", "500.01"],
+        "refund_amount",
+    );
+    refused(
+        &l,
+        &["refund", "request", "f1", "--amount", "0.00"],
+        "refund_amount",
+    );
     // the exact escrow is fine
     l.run(&["--dry-run", "milestone", "approve", "f1", "--amount", "500"])
         .ok();
@@ -467,15 +500,27 @@ fn amounts_over_the_escrow_are_refused() {
         .ok();
     // with 200 held by a request, the milestone waits for its outcome
     l.run(&["refund", "request", "f1", "--amount", "200"]).ok();
-    let r = refused(&l, &["milestone", "approve", "f1", "--amount", "300"], 4);
+    let r = refused(
+        &l,
+        &["milestone", "approve", "f1", "--amount", "300"],
+        "held_by_refund",
+    );
     assert!(
         r.stderr.contains("open refund request of 200.00"),
         "{}",
         r.stderr
     );
-    refused(&l, &["refund", "request", "f1", "--amount", "1"], 4); // one open at a time
+    refused(
+        &l,
+        &["refund", "request", "f1", "--amount", "1"],
+        "refund_open",
+    ); // one open at a time
     l.run(&fl(&["refund", "approve", "f1"])).ok();
-    refused(&l, &["milestone", "approve", "f1", "--amount", "300.01"], 4);
+    refused(
+        &l,
+        &["milestone", "approve", "f1", "--amount", "300.01"],
+        "release_above_free",
+    );
     let c = l
         .run(&["--json", "milestone", "approve", "f1", "--amount", "300"])
         .ok()
@@ -483,8 +528,16 @@ fn amounts_over_the_escrow_are_refused() {
     assert_eq!(c["contract"]["escrow"], "0.00");
     assert_eq!(c["contract"]["refunded"], "200.00");
     // nothing was released to give back beyond the net
-    refused(&l, &fl(&["refund", "give", "f1", "--amount", "270.01"]), 4);
-    refused(&l, &fl(&["refund", "give", "f1", "--amount", "0"]), 4);
+    refused(
+        &l,
+        &fl(&["refund", "give", "f1", "--amount", "270.01"]),
+        "give_amount",
+    );
+    refused(
+        &l,
+        &fl(&["refund", "give", "f1", "--amount", "0"]),
+        "give_amount",
+    );
 }
 
 #[test]
@@ -505,7 +558,7 @@ fn resolve_parts_must_add_up_to_the_disputed_amount() {
             "--freelancer",
             "30",
         ],
-        4,
+        "no_open_refund",
     );
     l.run(&["refund", "escalate", "f1"]).ok();
     for (cp, fp) in [("20", "29.99"), ("20", "30.01"), ("50", "50"), ("0", "0")] {
@@ -520,7 +573,7 @@ fn resolve_parts_must_add_up_to_the_disputed_amount() {
                 "--freelancer",
                 fp,
             ],
-            4,
+            "parts_not_disputed",
         );
     }
     let r = l
@@ -557,7 +610,7 @@ fn resolve_parts_must_add_up_to_the_disputed_amount() {
             "--freelancer",
             "30",
         ],
-        4,
+        "no_open_refund",
     );
 }
 
@@ -626,9 +679,9 @@ fn refund_request_then_approve_returns_the_money() {
     assert_eq!(events(&r)[0]["event"], "refund_approved");
     assert_eq!(events(&r)[0]["actor"], "freelancer");
     // nothing is open any more
-    refused(&l, &fl(&["refund", "approve", "f1"]), 4);
-    refused(&l, &fl(&["refund", "dispute", "f1"]), 4);
-    refused(&l, &["refund", "request", "f1"], 4);
+    refused(&l, &fl(&["refund", "approve", "f1"]), "no_open_refund");
+    refused(&l, &fl(&["refund", "dispute", "f1"]), "no_open_refund");
+    refused(&l, &["refund", "request", "f1"], "no_funded_milestone");
 }
 
 #[test]
@@ -637,8 +690,8 @@ fn refund_dispute_with_a_note_then_concede_releases_the_money() {
     l.fixed("f1", "500");
     l.run(&["refund", "request", "f1", "--amount", "200"]).ok();
     // concede and escalate need a dispute
-    refused(&l, &["refund", "concede", "f1"], 4);
-    refused(&l, &["refund", "escalate", "f1"], 4);
+    refused(&l, &["refund", "concede", "f1"], "no_open_refund");
+    refused(&l, &["refund", "escalate", "f1"], "no_open_refund");
     let r = l
         .run(&fl(&[
             "--json",
@@ -656,7 +709,7 @@ fn refund_dispute_with_a_note_then_concede_releases_the_money() {
     assert_eq!(f["disputed_at"], NOW);
     // Wednesday 18 Nov + 5 business days = Wednesday 25 Nov
     assert_eq!(f["dispute_deadline"], "2026-11-25T10:00:00Z");
-    refused(&l, &fl(&["refund", "dispute", "f1"]), 4);
+    refused(&l, &fl(&["refund", "dispute", "f1"]), "no_open_refund");
     let r = l.run(&["--json", "refund", "concede", "f1"]).ok().json();
     let c = &r["contract"];
     assert_eq!(c["refunds"][0]["status"], "released");
@@ -665,7 +718,7 @@ fn refund_dispute_with_a_note_then_concede_releases_the_money() {
     assert_eq!(c["escrow"], "300.00");
     assert_eq!(c["held"], "0.00");
     assert_eq!(events(&r)[0]["event"], "dispute_conceded");
-    refused(&l, &["refund", "concede", "f1"], 4);
+    refused(&l, &["refund", "concede", "f1"], "no_open_refund");
 }
 
 #[test]
@@ -677,8 +730,8 @@ fn refund_escalate_goes_to_mediation_with_no_timer() {
     let r = l.run(&["--json", "refund", "escalate", "f1"]).ok().json();
     assert_eq!(r["contract"]["refunds"][0]["status"], "escalated");
     assert_eq!(events(&r)[0]["event"], "dispute_escalated");
-    refused(&l, &["refund", "escalate", "f1"], 4);
-    refused(&l, &["refund", "concede", "f1"], 4);
+    refused(&l, &["refund", "escalate", "f1"], "no_open_refund");
+    refused(&l, &["refund", "concede", "f1"], "no_open_refund");
     // a year later nothing has moved: mediation has no deadline
     let c = show(&l, "2027-11-18T10:00:00Z", "f1");
     assert_eq!(c["refunds"][0]["status"], "escalated");
@@ -780,8 +833,18 @@ fn refund_is_approved_by_the_system_exactly_7_days_after_the_request() {
         &fl(&["--dry-run", "refund", "approve", "f1"]),
     )
     .ok();
-    refused_at(&l, REFUND_DUE, &fl(&["refund", "dispute", "f1"]), 4);
-    refused_at(&l, REFUND_DUE, &fl(&["refund", "approve", "f1"]), 4);
+    refused_at(
+        &l,
+        REFUND_DUE,
+        &fl(&["refund", "dispute", "f1"]),
+        "no_open_refund",
+    );
+    refused_at(
+        &l,
+        REFUND_DUE,
+        &fl(&["refund", "approve", "f1"]),
+        "no_open_refund",
+    );
 }
 
 #[test]
@@ -818,8 +881,18 @@ fn a_dispute_on_a_friday_defaults_to_the_freelancer_after_5_business_days() {
         .ok();
     l.run_at(DISPUTE_DUE_1S, &["--dry-run", "refund", "escalate", "f1"])
         .ok();
-    refused_at(&l, DISPUTE_DUE, &["refund", "concede", "f1"], 4);
-    refused_at(&l, DISPUTE_DUE, &["refund", "escalate", "f1"], 4);
+    refused_at(
+        &l,
+        DISPUTE_DUE,
+        &["refund", "concede", "f1"],
+        "no_open_refund",
+    );
+    refused_at(
+        &l,
+        DISPUTE_DUE,
+        &["refund", "escalate", "f1"],
+        "no_open_refund",
+    );
 
     // persisted by sweep, at the due instant, by the system
     let r = l
@@ -884,8 +957,18 @@ fn a_submitted_milestone_is_released_by_the_system_exactly_14_days_later() {
         &["--dry-run", "milestone", "request-changes", "f1"],
     )
     .ok();
-    refused_at(&l, RELEASE_DUE, &["milestone", "request-changes", "f1"], 4);
-    refused_at(&l, RELEASE_DUE, &["milestone", "approve", "f1", "1"], 4);
+    refused_at(
+        &l,
+        RELEASE_DUE,
+        &["milestone", "request-changes", "f1"],
+        "no_funded_milestone",
+    );
+    refused_at(
+        &l,
+        RELEASE_DUE,
+        &["milestone", "approve", "f1", "1"],
+        "milestone_state",
+    );
 
     let r = l.run_at(RELEASE_DUE, &["--json", "sweep"]).ok().json();
     let evs = events(&r);
@@ -1241,7 +1324,11 @@ fn refund_give_returns_the_fee_on_the_given_amount() {
     assert_eq!(g["amount"], "100.00");
     assert_eq!(g["requested_at"], NOW);
     // at most the net paid in the last 180 days, less what was given
-    refused(&l, &fl(&["refund", "give", "f1", "--amount", "170.01"]), 4);
+    refused(
+        &l,
+        &fl(&["refund", "give", "f1", "--amount", "170.01"]),
+        "give_amount",
+    );
     l.run(&fl(&[
         "--dry-run",
         "refund",
@@ -1256,7 +1343,7 @@ fn refund_give_returns_the_fee_on_the_given_amount() {
         &l,
         "2027-05-17T10:00:00Z",
         &fl(&["refund", "give", "f1", "--amount", "1"]),
-        4,
+        "give_amount",
     );
     l.run_at(
         "2027-05-17T09:59:59Z",
@@ -1290,7 +1377,7 @@ fn refund_give_on_an_hourly_contract_draws_on_its_settled_weeks() {
         &l,
         "2026-11-13T23:59:00Z",
         &fl(&["refund", "give", "h1", "--amount", "1"]),
-        4,
+        "give_amount",
     );
     // Settled: 200.00 paid, fee 20.00, net 180.00.
     let c = show_fl(&l, NOW, "h1");
@@ -1298,7 +1385,11 @@ fn refund_give_on_an_hourly_contract_draws_on_its_settled_weeks() {
         (&c["paid"], &c["fee"], &c["net"]),
         (&json!("200.00"), &json!("20.00"), &json!("180.00"))
     );
-    let r = refused(&l, &fl(&["refund", "give", "h1", "--amount", "180.01"]), 4);
+    let r = refused(
+        &l,
+        &fl(&["refund", "give", "h1", "--amount", "180.01"]),
+        "give_amount",
+    );
     assert!(r.stderr.contains("at most 180.00"), "{}", r.stderr);
     let r = l
         .run(&fl(&["--json", "refund", "give", "h1", "--amount", "100"]))
@@ -1334,13 +1425,17 @@ fn refund_give_on_an_hourly_contract_draws_on_its_settled_weeks() {
     );
     let t = l.run(&["--as", "freelancer", "show", "h1"]).ok().stdout;
     assert!(t.contains("10.00 / 90.00"), "{t}");
-    refused(&l, &fl(&["refund", "give", "h1", "--amount", "80.01"]), 4);
+    refused(
+        &l,
+        &fl(&["refund", "give", "h1", "--amount", "80.01"]),
+        "give_amount",
+    );
     // 180 days after the week settled, nothing is left to give.
     refused_at(
         &l,
         "2027-05-13T00:00:00Z",
         &fl(&["refund", "give", "h1", "--amount", "1"]),
-        4,
+        "give_amount",
     );
 }
 
@@ -1415,7 +1510,9 @@ fn carried_escrow_funds_the_next_milestone_and_is_not_refunded_by_request() {
     l.run(&["milestone", "approve", "f1", "1", "--amount", "20"])
         .ok();
     let before = l.snapshot();
-    let r = l.run(&["refund", "request", "f1"]).code(4);
+    let r = l
+        .run(&["--json", "refund", "request", "f1"])
+        .refused_for("no_funded_milestone");
     assert!(
         r.stderr.contains("no milestone of f1 is funded"),
         "{}",

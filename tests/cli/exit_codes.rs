@@ -145,18 +145,18 @@ fn exit_4_for_rule_refusals() {
     l.fixed("f1", "500");
     l.hourly("h1");
     let before = l.snapshot();
-    let r = l.run(&["pause", "f1"]).code(4);
-    assert!(r.stderr.contains("hourly"), "{}", r.stderr);
-    let r = l.run(&["--as", "freelancer", "pause", "h1"]).code(4);
-    assert!(r.stderr.contains("client"), "{}", r.stderr);
-    let r = l.run(&["resume", "h1"]).code(4);
-    assert!(r.stderr.contains("not paused"), "{}", r.stderr);
+    l.run(&["--json", "pause", "f1"]).refused_for("not_hourly");
+    l.run(&["--json", "--as", "freelancer", "pause", "h1"])
+        .refused_for("not_the_party");
+    l.run(&["--json", "resume", "h1"]).refused_for("not_paused");
     assert_eq!(l.snapshot(), before);
 
     l.run(&["pause", "h1"]).ok();
     let paused = l.snapshot();
-    l.run(&["pause", "h1"]).code(4);
-    l.run(&["--as", "freelancer", "resume", "h1"]).code(4);
+    l.run(&["--json", "pause", "h1"])
+        .refused_for("already_paused");
+    l.run(&["--json", "--as", "freelancer", "resume", "h1"])
+        .refused_for("not_the_party");
     assert_eq!(l.snapshot(), paused);
     l.run(&["resume", "h1"]).ok();
     assert!(l.read("contracts/h1.toml").contains("status = \"active\""));
@@ -167,13 +167,19 @@ fn exit_4_for_init_over_an_existing_ledger() {
     let l = Ledger::new();
     l.hourly("h1");
     let before = l.snapshot();
-    let r = l
-        .run(&["init", "--currency", "EUR", "--role", "freelancer"])
-        .code(4);
-    assert!(r.stderr.contains("already"), "{}", r.stderr);
+    l.run(&[
+        "--json",
+        "init",
+        "--currency",
+        "EUR",
+        "--role",
+        "freelancer",
+    ])
+    .refused_for("ledger_exists");
     assert_eq!(l.snapshot(), before);
     // Named by its ledger.toml too.
-    l.run_on(&l.file("ledger.toml"), &["init"]).code(4);
+    l.run_on(&l.file("ledger.toml"), &["--json", "init"])
+        .refused_for("ledger_exists");
     assert_eq!(l.snapshot(), before);
 }
 
@@ -181,7 +187,9 @@ fn exit_4_for_init_over_an_existing_ledger() {
 fn dry_run_init_over_an_existing_ledger_is_refused_too() {
     let l = Ledger::new();
     let before = l.snapshot();
-    let r = l.run(&["--dry-run", "init"]).code(4);
+    let r = l
+        .run(&["--json", "--dry-run", "init"])
+        .refused_for("ledger_exists");
     assert!(!r.stdout.contains("would create"), "{}", r.stdout);
     assert_eq!(l.snapshot(), before);
 }
@@ -191,12 +199,22 @@ fn json_errors_are_one_object_on_stderr() {
     let l = Ledger::new();
     l.fixed("f1", "500");
     let before = l.snapshot();
-    for (args, code, kind) in [
-        (vec!["--json", "show", "nope"], 3, "not_found"),
-        (vec!["--json", "pause", "f1"], 4, "refused"),
-        (vec!["--json", "end", "f1", "--yes"], 4, "refused"),
-        (vec!["--json", "show", "../x"], 2, "usage"),
-        (vec!["--json", "list", "--bogus"], 2, "usage"),
+    for (args, code, kind, reason) in [
+        (vec!["--json", "show", "nope"], 3, "not_found", None),
+        (
+            vec!["--json", "pause", "f1"],
+            4,
+            "refused",
+            Some("not_hourly"),
+        ),
+        (
+            vec!["--json", "end", "f1", "--yes"],
+            4,
+            "refused",
+            Some("pay_needed"),
+        ),
+        (vec!["--json", "show", "../x"], 2, "usage", None),
+        (vec!["--json", "list", "--bogus"], 2, "usage", None),
         (
             vec![
                 "--json",
@@ -212,6 +230,7 @@ fn json_errors_are_one_object_on_stderr() {
             ],
             2,
             "usage",
+            None,
         ),
     ] {
         let r = l.run(&args).code(code);
@@ -227,6 +246,12 @@ fn json_errors_are_one_object_on_stderr() {
         assert_eq!(obj.len(), 1, "only `error`: {e}");
         assert_eq!(e["error"]["exit_code"], code, "{args:?}: {e}");
         assert_eq!(e["error"]["kind"], kind, "{args:?}: {e}");
+        // Every key, always: `reason` names a refusal's kind, else null.
+        assert_eq!(e["error"]["reason"].as_str(), reason, "{args:?}: {e}");
+        assert!(
+            e["error"].get("reason").is_some(),
+            "{args:?}: reason is there: {e}"
+        );
         assert!(
             e["error"]["message"]
                 .as_str()
@@ -256,6 +281,7 @@ fn init_takes_the_global_options_like_every_command() {
     // does not create contracts.
     let r = l
         .run(&[
+            "--json",
             "new",
             "--title",
             "T",
@@ -266,6 +292,9 @@ fn init_takes_the_global_options_like_every_command() {
             "--hourly",
             "50",
         ])
-        .code(4);
-    assert!(r.stderr.contains("only the client"), "{}", r.stderr);
+        .refused_for("not_the_party");
+    assert_eq!(
+        r.json_err()["error"]["message"],
+        "only the client creates contracts (use --as client)"
+    );
 }

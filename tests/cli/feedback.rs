@@ -23,46 +23,46 @@ fn ended() -> Ledger {
     l
 }
 
+/// `feedback give` of the client's feedback on f1.
+const GIVE_CLIENT: &[&str] = &[
+    "--as",
+    "client",
+    "feedback",
+    "give",
+    "f1",
+    "--stars",
+    "5",
+    "--quality",
+    "4",
+    "--comment",
+    C_PUBLIC,
+    "--private",
+    C_PRIVATE,
+];
+
 fn give_client(l: &Ledger, now: &str) -> Run {
-    l.run_at(
-        now,
-        &[
-            "--as",
-            "client",
-            "feedback",
-            "give",
-            "f1",
-            "--stars",
-            "5",
-            "--quality",
-            "4",
-            "--comment",
-            C_PUBLIC,
-            "--private",
-            C_PRIVATE,
-        ],
-    )
+    l.run_at(now, GIVE_CLIENT)
 }
 
+/// `feedback give` of the freelancer's feedback on f1.
+const GIVE_FREELANCER: &[&str] = &[
+    "--as",
+    "freelancer",
+    "feedback",
+    "give",
+    "f1",
+    "--stars",
+    "3",
+    "--communication",
+    "2",
+    "--comment",
+    F_PUBLIC,
+    "--private",
+    F_PRIVATE,
+];
+
 fn give_freelancer(l: &Ledger, now: &str) -> Run {
-    l.run_at(
-        now,
-        &[
-            "--as",
-            "freelancer",
-            "feedback",
-            "give",
-            "f1",
-            "--stars",
-            "3",
-            "--communication",
-            "2",
-            "--comment",
-            F_PUBLIC,
-            "--private",
-            F_PRIVATE,
-        ],
-    )
+    l.run_at(now, GIVE_FREELANCER)
 }
 
 /// Everything `role` can print about the ledger at `now`: every read
@@ -220,7 +220,7 @@ fn the_window_closes_at_midnight_after_the_14th_day() {
 
     // At the instant: revealed, the missing one expired, no more giving.
     let before = l.snapshot();
-    let r = give_freelancer(&l, CLOSES).code(4);
+    let r = l.refused_for(CLOSES, GIVE_FREELANCER, "feedback_closed");
     assert!(
         r.stderr
             .contains("the feedback window of f1 closed on Thu 3 Dec 00:00 UTC"),
@@ -228,7 +228,7 @@ fn the_window_closes_at_midnight_after_the_14th_day() {
         r.stderr
     );
     assert_eq!(l.snapshot(), before, "a refusal writes nothing");
-    give_freelancer(&l, AFTER_CLOSE).code(4);
+    l.refused_for(AFTER_CLOSE, GIVE_FREELANCER, "feedback_closed");
     let fb = fb_json(&l, "freelancer", CLOSES);
     assert_eq!(fb["client"]["status"], "revealed");
     assert_eq!(fb["client"]["stars"], 5);
@@ -260,13 +260,11 @@ fn giving_in_the_last_second_is_allowed() {
 fn once_only_not_before_the_end_and_stars_in_range() {
     let l = Ledger::new();
     l.fixed("f1", "500");
-    let r = give_client(&l, ENDED).code(4);
-    assert!(r.stderr.contains("feedback opens when the contract ends"));
+    l.refused_for(ENDED, GIVE_CLIENT, "feedback_before_end");
     l.run(&["end", "f1", "--pay", "full", "--yes"]).ok();
     give_client(&l, ENDED).ok();
     let before = l.snapshot();
-    let r = give_client(&l, "2026-11-19T10:00:00Z").code(4);
-    assert!(r.stderr.contains("cannot be edited"), "{}", r.stderr);
+    l.refused_for("2026-11-19T10:00:00Z", GIVE_CLIENT, "already_gave");
     for bad in [
         &["feedback", "give", "f1", "--stars", "0"][..],
         &["feedback", "give", "f1", "--stars", "6"],
@@ -308,7 +306,8 @@ fn end_with_stars_gives_feedback_in_the_same_write() {
     l.fixed("f1", "500");
     // refused end: nothing written, no feedback either
     let before = l.snapshot();
-    l.run(&["end", "f1", "--stars", "5", "--yes"]).code(4);
+    l.run(&["--json", "end", "f1", "--stars", "5", "--yes"])
+        .refused_for("pay_needed");
     l.run(&[
         "--dry-run",
         "end",
@@ -383,8 +382,20 @@ fn reply_by_the_recipient_once_after_reveal_within_28_days() {
             &["--as", role, "feedback", "reply", "f1", "--text", text],
         )
     };
+    let refused = |role: &str, now: &str, text: &str, reason: &str| {
+        l.refused_for(
+            now,
+            &["--as", role, "feedback", "reply", "f1", "--text", text],
+            reason,
+        )
+    };
     // hidden from the freelancer: nothing to reply to yet
-    let r = reply("freelancer", "2026-11-19T10:00:00Z", "early").code(4);
+    let r = refused(
+        "freelancer",
+        "2026-11-19T10:00:00Z",
+        "early",
+        "nothing_to_reply",
+    );
     assert!(
         r.stderr.contains("hidden until Thu 3 Dec 00:00 UTC"),
         "{}",
@@ -392,7 +403,7 @@ fn reply_by_the_recipient_once_after_reveal_within_28_days() {
     );
     // the client is not the recipient of their own feedback; the
     // freelancer's (which the client would answer) is not given
-    let r = reply("client", "2026-11-19T10:00:00Z", "self").code(4);
+    let r = refused("client", "2026-11-19T10:00:00Z", "self", "nothing_to_reply");
     assert!(
         r.stderr.contains("freelancer has not given feedback"),
         "{}",
@@ -401,7 +412,7 @@ fn reply_by_the_recipient_once_after_reveal_within_28_days() {
 
     // at the 28-day mark (inclusive) after the reveal at the window's close
     let before = l.snapshot();
-    let r = reply("freelancer", "2026-12-16T10:00:01Z", "late").code(4);
+    let r = refused("freelancer", "2026-12-16T10:00:01Z", "late", "reply_closed");
     assert!(
         r.stderr.contains("until Wed 16 Dec 10:00 UTC"),
         "{}",
@@ -409,10 +420,14 @@ fn reply_by_the_recipient_once_after_reveal_within_28_days() {
     );
     assert_eq!(l.snapshot(), before);
     reply("freelancer", "2026-12-16T10:00:00Z", "Thank you").ok();
-    let r = reply("freelancer", "2026-12-16T10:00:00Z", "again").code(4);
-    assert!(r.stderr.contains("already replied"), "{}", r.stderr);
+    refused(
+        "freelancer",
+        "2026-12-16T10:00:00Z",
+        "again",
+        "already_replied",
+    );
     // the freelancer's feedback expired: the client has nothing to reply to
-    reply("client", "2026-12-10T00:00:00Z", "x").code(4);
+    refused("client", "2026-12-10T00:00:00Z", "x", "before_latest");
     // both see the reply
     for role in ["client", "freelancer"] {
         let fb = fb_json(&l, role, "2026-12-16T10:00:00Z");
@@ -581,7 +596,8 @@ fn show_of_a_contract_not_ended() {
     let r = l.run(&["feedback", "show", "h1"]).ok();
     assert!(r.stdout.contains("feedback opens when the contract ends"));
     l.run(&["feedback", "show", "zz"]).code(3);
-    l.run(&["feedback", "reply", "h1", "--text", "x"]).code(4);
+    l.run(&["--json", "feedback", "reply", "h1", "--text", "x"])
+        .refused_for("feedback_before_end");
 }
 
 /// The tables of `feedback show` as each side sees them: the client, who

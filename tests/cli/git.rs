@@ -65,6 +65,7 @@ fn in_a_shared_ledger_new_makes_an_offer_the_freelancer_accepts_or_declines() {
         .run_at(
             at,
             &[
+                "--json",
                 "--as",
                 "freelancer",
                 "diary",
@@ -78,12 +79,16 @@ fn in_a_shared_ledger_new_makes_an_offer_the_freelancer_accepts_or_declines() {
                 "early",
             ],
         )
-        .code(4);
+        .refused_for("offer");
     assert!(r.stderr.contains("offer not accepted yet"), "{}", r.stderr);
-    let r = l.run_at(at, &["milestone", "approve", "f1"]).code(4);
+    let r = l
+        .run_at(at, &["--json", "milestone", "approve", "f1"])
+        .refused_for("offer");
     assert!(r.stderr.contains("`contracts accept f1`"), "{}", r.stderr);
     // Only the freelancer answers.
-    let r = l.run_at(at, &["accept", "h1"]).code(4);
+    let r = l
+        .run_at(at, &["--json", "accept", "h1"])
+        .refused_for("not_the_party");
     assert!(
         r.stderr.contains("only the freelancer (Bob)"),
         "{}",
@@ -100,8 +105,8 @@ fn in_a_shared_ledger_new_makes_an_offer_the_freelancer_accepts_or_declines() {
     assert_eq!(show["escrow"], "0.00", "{show}");
     assert_eq!(show["refunded"], "500.00", "{show}");
     let r = l
-        .run_at(at, &["--as", "freelancer", "accept", "f1"])
-        .code(4);
+        .run_at(at, &["--json", "--as", "freelancer", "accept", "f1"])
+        .refused_for("not_an_offer");
     assert!(r.stderr.contains("not an offer"), "{}", r.stderr);
     assert_eq!(
         commits(l.path())[..2],
@@ -211,7 +216,8 @@ fn refusals_and_dry_runs_commit_nothing_and_sweep_commits_as_contracts() {
     let l = shared();
     let dir = l.path();
     let before = commits(dir);
-    l.run_at("2026-11-04T09:00:00Z", &["resume", "c1"]).code(4);
+    l.run_at("2026-11-04T09:00:00Z", &["--json", "resume", "c1"])
+        .refused_for("not_paused");
     l.run_at("2026-11-04T09:00:00Z", &["--dry-run", "pause", "c1"])
         .ok();
     assert_eq!(commits(dir), before);
@@ -430,9 +436,13 @@ fn sync_sets_the_later_of_two_ends_aside_and_says_so_with_exit_4() {
     )
     .ok();
     ann.run_at("2026-11-06T10:01:00Z", &["sync"]).ok();
-    let r = acme.run_at("2026-11-06T11:00:00Z", &["sync"]).code(4);
-    assert!(r.stderr.contains("f1: ended"), "{}", r.stderr);
-    assert!(r.stderr.contains("set aside"), "{}", r.stderr);
+    // Merged and pushed, with what the rules refused set aside: a refusal
+    // of its own kind, listing each.
+    let r = acme
+        .run_at("2026-11-06T11:00:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    let m = r.json_err()["error"]["message"].to_string();
+    assert!(m.contains("f1: ended"), "{m}");
     ann.run_at("2026-11-06T11:05:00Z", &["sync"]).ok();
     for l in [&acme, &ann] {
         let log = json_at(l, "2026-11-06T11:10:00Z", &["log", "f1"]);
@@ -490,7 +500,9 @@ fn sync_refuses_an_id_taken_in_both_clones_and_changes_neither() {
     .ok();
     ann.run_at("2026-11-03T10:00:00Z", &["sync"]).ok();
     let head = git(acme.path(), &["rev-parse", "HEAD"]);
-    let r = acme.run_at("2026-11-03T10:05:00Z", &["sync"]).code(4);
+    let r = acme
+        .run_at("2026-11-03T10:05:00Z", &["--json", "sync"])
+        .refused_for("id_taken_in_both");
     assert!(
         r.stderr.contains("`x` was taken in both clones"),
         "{}",
@@ -670,12 +682,13 @@ fn time_logged_in_one_clone_after_the_end_in_the_other_is_set_aside_not_lost() {
         .ok();
     }
     bob.run_at("2026-11-04T16:01:00Z", &["sync"]).ok();
-    let r = l.run_at("2026-11-04T16:05:00Z", &["sync"]).code(4);
+    let r = l
+        .run_at("2026-11-04T16:05:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    let m = r.json_err()["error"]["message"].to_string();
     assert!(
-        r.stderr
-            .contains("entry c1/2026W45-2 set aside: it lies after c1 ended"),
-        "{}",
-        r.stderr
+        m.contains("entry c1/2026W45-2 set aside: it lies after c1 ended"),
+        "{m}"
     );
     l.run_at("2026-11-04T16:06:00Z", &["check"]).ok();
     // Kept in the file, counted nowhere: the hour before the end stands.
@@ -739,9 +752,9 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     // From now on commits are signed: a clone without a key changes nothing.
     let r = acme.run_at(
         "2026-11-02T08:02:00Z",
-        &["party", "add", "Bob", "--key", &pub_of(&bob_key)],
+        &["--json", "party", "add", "Bob", "--key", &pub_of(&bob_key)],
     );
-    r.code(4);
+    r.refused_for("no_signing_key");
     git(acme.path(), &["config", "user.signingkey", &acme_key]);
     acme.run_at(
         "2026-11-02T08:02:00Z",
@@ -753,9 +766,9 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     let r = acme
         .run_at(
             "2026-11-02T09:30:00Z",
-            &["--as", "freelancer", "accept", "c1"],
+            &["--json", "--as", "freelancer", "accept", "c1"],
         )
-        .code(4);
+        .refused_for("other_party");
     assert!(
         r.stderr.contains("this clone signs as Acme"),
         "{}",
@@ -790,8 +803,8 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         new_pub.as_str(),
         "--replace",
     ];
-    let r = bob.run_at("2026-11-02T10:00:00Z", &replace).code(4);
-    assert!(r.stderr.contains("only Acme"), "{}", r.stderr);
+    bob.with_json(|| bob.run_at("2026-11-02T10:00:00Z", &replace))
+        .refused_for("not_the_signer");
     acme.run_at("2026-11-02T10:00:00Z", &replace).ok();
     git(acme.path(), &["config", "user.signingkey", &acme_new]);
     let r = acme.run(&["verify"]).ok();
@@ -825,7 +838,7 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         &["commit", "-q", "--no-gpg-sign", "-m", "unsigned"],
     );
     let unsigned_rev = git(acme.path(), &["rev-parse", "--short=12", "HEAD"]);
-    let r = acme.run(&["verify"]).code(4);
+    let r = acme.run(&["--json", "verify"]).refused_for("unverified");
     assert!(r.stderr.contains("2 of 8 commit(s) fail"), "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!(
@@ -852,7 +865,9 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     );
     git(bob.path(), &["push", "-q", "origin", "main"]);
     let head = git(acme.path(), &["rev-parse", "HEAD"]);
-    let r = acme.run_at("2026-11-03T10:00:00Z", &["sync"]).code(4);
+    let r = acme
+        .run_at("2026-11-03T10:00:00Z", &["--json", "sync"])
+        .refused_for("unverified");
     assert!(
         r.stderr.contains("do not verify; nothing was merged"),
         "{}",
@@ -871,7 +886,7 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         &format!("{}{}{}", &text[..start], bob_pub.trim(), &text[end..]),
     );
     signed_commit(bob.path(), "take over");
-    let r = bob.run(&["verify"]).code(4);
+    let r = bob.run(&["--json", "verify"]).refused_for("unverified");
     assert!(
         r.stderr
             .contains("changes Acme's key, but is signed by Bob"),
@@ -881,7 +896,9 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     // Pushed, it is refused by Acme's sync, which merges nothing.
     git(bob.path(), &["push", "-q", "origin", "main"]);
     let head = git(acme.path(), &["rev-parse", "HEAD"]);
-    let r = acme.run_at("2026-11-03T11:00:00Z", &["sync"]).code(4);
+    let r = acme
+        .run_at("2026-11-03T11:00:00Z", &["--json", "sync"])
+        .refused_for("unverified");
     assert!(
         r.stderr
             .contains("changes Acme's key, but is signed by Bob"),

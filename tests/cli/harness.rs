@@ -15,6 +15,8 @@ pub struct Ledger {
     pub now: String,
     /// `TZ` of every run.
     pub tz: String,
+    /// Whether every run is made with `--json` (see [`Ledger::with_json`]).
+    json: std::cell::Cell<bool>,
 }
 
 /// The result of one run.
@@ -61,6 +63,22 @@ impl Run {
             .unwrap_or_else(|e| panic!("stderr is not one JSON document ({e}):\n{}", self.stderr))
     }
 
+    /// Asserts a refusal of the rules (exit 4) for `reason`, the run made
+    /// with `--json`: tests match why a command was refused by its kind,
+    /// never by the wording of its message.
+    #[track_caller]
+    pub fn refused_for(self, reason: &str) -> Run {
+        let r = self.code(4);
+        let err = r.json_err();
+        assert_eq!(err["error"]["kind"], "refused", "{err}");
+        assert_eq!(
+            err["error"]["reason"].as_str(),
+            Some(reason),
+            "refused, but for another reason: {err}"
+        );
+        r
+    }
+
     /// Stdout parsed as JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
@@ -69,13 +87,71 @@ impl Run {
     }
 }
 
+/// What a refused run must show: an exit code (2 usage, 3 not found, ...),
+/// or, for a refusal of the rules (exit 4), its reason (`"week_closed"`).
+#[derive(Debug, Clone, Copy)]
+pub enum Expect {
+    /// This exit code.
+    Code(i32),
+    /// Exit 4 for this reason.
+    Reason(&'static str),
+}
+
+impl From<i32> for Expect {
+    fn from(code: i32) -> Expect {
+        Expect::Code(code)
+    }
+}
+
+impl From<&'static str> for Expect {
+    fn from(reason: &'static str) -> Expect {
+        Expect::Reason(reason)
+    }
+}
+
+impl Expect {
+    /// The exit code expected.
+    pub fn code(self) -> i32 {
+        match self {
+            Expect::Code(c) => c,
+            Expect::Reason(_) => 4,
+        }
+    }
+}
+
 impl Ledger {
+    /// Runs `args` with `--json` at `now`, expecting a refusal of the rules
+    /// for `reason` that writes nothing and prints nothing on stdout.
+    #[track_caller]
+    pub fn refused_for(&self, now: &str, args: &[&str], reason: &str) -> Run {
+        let before = self.snapshot();
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let r = self.run_at(now, &all).refused_for(reason);
+        assert!(r.stdout.is_empty(), "nothing on stdout: {}", r.stdout);
+        assert!(
+            self.snapshot() == before,
+            "{args:?} was refused but changed files"
+        );
+        r
+    }
+
+    /// Runs `f` with every run of this ledger made with `--json`: a
+    /// helper's command, refused, says why in `error.reason`.
+    pub fn with_json<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.json.set(true);
+        let out = f();
+        self.json.set(false);
+        out
+    }
+
     /// An empty directory (no ledger yet).
     pub fn empty() -> Ledger {
         Ledger {
             dir: tempfile::tempdir().expect("temp dir"),
             now: NOW.to_string(),
             tz: "UTC".to_string(),
+            json: std::cell::Cell::new(false),
         }
     }
 
@@ -176,8 +252,11 @@ impl Ledger {
             .arg("-f")
             .arg(ledger)
             .arg("--now")
-            .arg(now)
-            .args(args);
+            .arg(now);
+        if self.json.get() {
+            c.arg("--json");
+        }
+        c.args(args);
         c
     }
 

@@ -144,12 +144,15 @@ fn a_watson_frame_that_breaks_a_rule_refuses_the_whole_import() {
     );
     let f = file(&dir, "frames", &frames);
     let before = l.snapshot();
-    let r = fl(
-        &l,
-        "2026-11-29T12:00:00Z",
-        &["diary", "import", &f, "--format", "watson"],
-    )
-    .code(4);
+    let r = l
+        .with_json(|| {
+            fl(
+                &l,
+                "2026-11-29T12:00:00Z",
+                &["diary", "import", &f, "--format", "watson"],
+            )
+        })
+        .refused_for("import");
     assert!(
         r.stderr.contains("frame b2") && r.stderr.contains("at most 7 days"),
         "{}",
@@ -280,7 +283,9 @@ fn watson_frames_of_older_versions_and_of_another_year() {
         "last-year.json",
         r#"[[1763283600, 1763287200, "h1", "def5678"]]"#,
     );
-    let r = fl(&l, NOW, &["diary", "import", &f, "--format", "watson"]).code(4);
+    let r = l
+        .with_json(|| fl(&l, NOW, &["diary", "import", &f, "--format", "watson"]))
+        .refused_for("import");
     assert!(r.stderr.contains("2025-11-16 09:00:00 UTC"), "{}", r.stderr);
 }
 
@@ -403,7 +408,9 @@ fn an_overlap_with_an_interval_of_the_same_export_names_that_interval() {
             {{"id":1,"start":"20261116T110000Z","end":"20261116T113000Z","tags":["h1"]}}]"#
     );
     let before = l.snapshot();
-    let r = fl(&l, NOW, &["diary", "import", &file(&dir, "all.json", &all)]).code(4);
+    let r = l
+        .with_json(|| fl(&l, NOW, &["diary", "import", &file(&dir, "all.json", &all)]))
+        .refused_for("import");
     assert!(
         r.stderr.contains("interval @1 (20261116T110000Z")
             && r.stderr.contains("overlaps interval @3 (20261116T090000Z"),
@@ -493,9 +500,9 @@ fn timew(dir: &tempfile::TempDir, name: &str, start: &str, end: &str, tags: &str
 /// written; the message names `needle`.
 fn refused_import(l: &Ledger, now: &str, f: &str, extra: &[&str], needle: &str) {
     let before = l.snapshot();
-    let mut a = vec!["diary", "import", f];
+    let mut a = vec!["--json", "diary", "import", f];
     a.extend_from_slice(extra);
-    let r = fl(l, now, &a).code(4);
+    let r = fl(l, now, &a).refused_for("import");
     assert!(r.stderr.contains(needle), "`{needle}` in:\n{}", r.stderr);
     assert!(l.snapshot() == before, "a refused import wrote files");
 }
@@ -536,6 +543,7 @@ fn an_import_into_a_week_past_review_is_refused_as_log_is() {
             &l,
             now,
             &[
+                "--json",
                 "diary",
                 "log",
                 "web",
@@ -547,7 +555,7 @@ fn an_import_into_a_week_past_review_is_refused_as_log_is() {
                 "x",
             ],
         )
-        .code(4);
+        .refused_for("week_closed");
         assert!(log.stderr.contains("2026-W47 is"), "{}", log.stderr);
         refused_import(&l, now, &f, &[], "2026-W47 is");
     }

@@ -143,5 +143,10 @@ fn every_json_document_keeps_its_shape() {
     // An error, on stderr.
     let r = l.run_at(now, &["--json", "show", "nope"]).code(3);
     all.push_str(&format!("== error\n{}\n", doc_shape(r.stderr.trim())));
+    // A refusal, on stderr: its reason named.
+    let r = l
+        .run_at(now, &["--json", "--as", "client", "diary", "start", "h1"])
+        .code(4);
+    all.push_str(&format!("== refusal\n{}\n", doc_shape(r.stderr.trim())));
     insta::assert_snapshot!("json_shapes", all);
 }

@@ -55,7 +55,9 @@ fn client_ends_fixed_contract_paying_part() {
     let l = Ledger::new();
     l.fixed("f1", "500");
     let before = l.snapshot();
-    let r = l.run(&["end", "f1", "--yes"]).code(4);
+    let r = l
+        .run(&["--json", "end", "f1", "--yes"])
+        .refused_for("pay_needed");
     assert!(r.stderr.contains("--pay full") && r.stderr.contains("--pay none"));
     assert_eq!(l.snapshot(), before, "a refusal writes nothing");
 
@@ -83,7 +85,9 @@ fn client_ending_fixed_with_escrow_must_choose_what_to_pay() {
     let l = Ledger::new();
     l.fixed("f1", "500");
     let before = l.snapshot();
-    let r = l.run(&["end", "f1", "--yes"]).code(4);
+    let r = l
+        .run(&["--json", "end", "f1", "--yes"])
+        .refused_for("pay_needed");
     for choice in ["--pay full", "--pay none", "--pay AMOUNT"] {
         assert!(r.stderr.contains(choice), "names {choice}: {}", r.stderr);
     }
@@ -209,14 +213,17 @@ fn paying_more_than_the_escrow_is_refused() {
     let l = Ledger::new();
     l.fixed("f1", "500");
     let before = l.snapshot();
-    let r = l.run(&["end", "f1", "--pay", "500.01", "--yes"]).code(4);
+    let r = l
+        .run(&["--json", "end", "f1", "--pay", "500.01", "--yes"])
+        .refused_for("pay_above_escrow");
     assert!(
         r.stderr.contains("500.00"),
         "names what is in escrow: {}",
         r.stderr
     );
     assert_eq!(l.snapshot(), before);
-    l.run(&["end", "f1", "--pay", "600", "--yes"]).code(4);
+    l.run(&["--json", "end", "f1", "--pay", "600", "--yes"])
+        .refused_for("pay_above_escrow");
     assert_eq!(l.snapshot(), before);
 }
 
@@ -225,8 +232,17 @@ fn freelancer_ending_fixed_refunds_the_escrow_at_once() {
     let l = Ledger::new();
     l.fixed("f1", "500");
     let before = l.snapshot();
-    l.run(&["--as", "freelancer", "end", "f1", "--pay", "full", "--yes"])
-        .code(4);
+    l.run(&[
+        "--json",
+        "--as",
+        "freelancer",
+        "end",
+        "f1",
+        "--pay",
+        "full",
+        "--yes",
+    ])
+    .refused_for("pay_not_yours");
     assert_eq!(l.snapshot(), before, "--pay is the client's choice");
 
     let doc = l
@@ -263,7 +279,8 @@ fn hourly_contract_ends_by_client_or_freelancer() {
     l.hourly("h1");
     l.hourly("h2");
     let before = l.snapshot();
-    l.run(&["end", "h1", "--pay", "full", "--yes"]).code(4);
+    l.run(&["--json", "end", "h1", "--pay", "full", "--yes"])
+        .refused_for("not_fixed");
     assert_eq!(l.snapshot(), before, "--pay is for fixed contracts");
 
     let c = l.run(&["--json", "end", "h1", "--yes"]).ok().json();
@@ -304,12 +321,14 @@ fn ending_an_ended_contract_is_refused() {
     l.run(&["end", "h1", "--yes"]).ok();
     l.run(&["end", "f1", "--pay", "full", "--yes"]).ok();
     let before = l.snapshot();
-    let r = l.run(&["end", "h1", "--yes"]).code(4);
-    assert!(r.stderr.contains("ended"), "{}", r.stderr);
-    l.run(&["--as", "freelancer", "end", "h1", "--yes"]).code(4);
-    l.run(&["end", "f1", "--pay", "none", "--yes"]).code(4);
-    l.run(&["pause", "h1"]).code(4);
-    l.run(&["resume", "h1"]).code(4);
+    l.run(&["--json", "end", "h1", "--yes"])
+        .refused_for("ended");
+    l.run(&["--json", "--as", "freelancer", "end", "h1", "--yes"])
+        .refused_for("ended");
+    l.run(&["--json", "end", "f1", "--pay", "none", "--yes"])
+        .refused_for("ended");
+    l.run(&["--json", "pause", "h1"]).refused_for("ended");
+    l.run(&["--json", "resume", "h1"]).refused_for("ended");
     assert_eq!(l.snapshot(), before, "ended is final");
 }
 
@@ -395,7 +414,8 @@ fn dry_run_end_prints_the_result_and_writes_nothing() {
     l.run(&["--dry-run", "end", "h1"]).ok();
     assert_eq!(l.snapshot(), before);
     // And the refusals are the same as for the real thing.
-    l.run(&["--dry-run", "end", "f1", "--yes"]).code(4);
+    l.run(&["--json", "--dry-run", "end", "f1", "--yes"])
+        .refused_for("pay_needed");
     assert_eq!(l.snapshot(), before);
     assert_eq!(
         l.run(&["--json", "show", "f1"]).ok().json()["status"],
@@ -411,6 +431,7 @@ fn new_refuses_a_rate_below_the_minimum() {
     let before = l.snapshot();
     let r = l
         .run(&[
+            "--json",
             "new",
             "--id",
             "h1",
@@ -423,7 +444,7 @@ fn new_refuses_a_rate_below_the_minimum() {
             "--hourly",
             "2.99",
         ])
-        .code(4);
+        .refused_for("rate_too_low");
     assert!(r.stderr.contains("3.00"), "names the minimum: {}", r.stderr);
     assert_eq!(l.snapshot(), before);
     l.run(&[
@@ -449,6 +470,7 @@ fn new_refuses_a_milestone_below_the_minimum() {
     let before = l.snapshot();
     let r = l
         .run(&[
+            "--json",
             "new",
             "--id",
             "f1",
@@ -465,10 +487,11 @@ fn new_refuses_a_milestone_below_the_minimum() {
             "--milestone",
             "Rest=500",
         ])
-        .code(4);
+        .refused_for("milestone_too_small");
     assert!(r.stderr.contains("5.00"), "names the minimum: {}", r.stderr);
     assert_eq!(l.snapshot(), before);
     l.run(&[
+        "--json",
         "new",
         "--id",
         "f1",
@@ -481,7 +504,7 @@ fn new_refuses_a_milestone_below_the_minimum() {
         "--fixed",
         "4.99",
     ])
-    .code(4);
+    .refused_for("milestone_too_small");
     assert_eq!(l.snapshot(), before);
 }
 
@@ -491,6 +514,7 @@ fn new_refuses_milestones_that_do_not_add_up_to_the_price() {
     let before = l.snapshot();
     let r = l
         .run(&[
+            "--json",
             "new",
             "--id",
             "f1",
@@ -507,7 +531,7 @@ fn new_refuses_milestones_that_do_not_add_up_to_the_price() {
             "--milestone",
             "Build=500",
         ])
-        .code(4);
+        .refused_for("milestones_not_price");
     assert!(
         r.stderr.contains("800.00") && r.stderr.contains("900.00"),
         "{}",
@@ -549,6 +573,7 @@ fn only_the_client_creates_contracts() {
     let l = Ledger::new();
     let before = l.snapshot();
     l.run(&[
+        "--json",
         "--as",
         "freelancer",
         "new",
@@ -563,7 +588,7 @@ fn only_the_client_creates_contracts() {
         "--hourly",
         "50",
     ])
-    .code(4);
+    .refused_for("not_the_party");
     assert_eq!(l.snapshot(), before);
 }
 
@@ -575,6 +600,7 @@ fn new_with_an_existing_id_is_refused_and_leaves_the_first_file() {
     let before = l.snapshot();
     let r = l
         .run(&[
+            "--json",
             "new",
             "--id",
             "c1",
@@ -587,12 +613,13 @@ fn new_with_an_existing_id_is_refused_and_leaves_the_first_file() {
             "--fixed",
             "100",
         ])
-        .code(4);
+        .refused_for("contract_exists");
     assert!(r.stderr.contains("c1"), "{}", r.stderr);
     assert_eq!(l.read("contracts/c1.toml"), first);
     assert_eq!(l.snapshot(), before);
     // A dry run says the same.
     l.run(&[
+        "--json",
         "--dry-run",
         "new",
         "--id",
@@ -606,6 +633,6 @@ fn new_with_an_existing_id_is_refused_and_leaves_the_first_file() {
         "--fixed",
         "100",
     ])
-    .code(4);
+    .refused_for("contract_exists");
     assert_eq!(l.snapshot(), before);
 }

@@ -234,19 +234,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         weeks.insert(id, mine);
     }
     if !problems.is_empty() {
-        let shown: Vec<_> = problems.iter().take(20).cloned().collect();
-        let more = problems.len().saturating_sub(20);
-        return Err(RuleError::Refused(format!(
-            "import refused, nothing was written: {} interval(s) would break the rules:\n  {}{}",
-            problems.len(),
-            shown.join("\n  "),
-            if more > 0 {
-                format!("\n  ... and {more} more")
-            } else {
-                String::new()
-            }
-        ))
-        .into());
+        return Err(RuleError::Refused(crate::core::error::Refusal::Import { problems }).into());
     }
     let mut files = 0;
     if !ctx.dry_run {

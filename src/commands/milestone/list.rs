@@ -14,7 +14,7 @@ pub fn run(ctx: &Ctx, id: &str) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let s = &store.settings;
     let c = crate::commands::advanced(&store, store.contract(&id)?.value, ctx.now)?.contract;
-    crate::core::escrow::fixed_only(&c, "milestones")?;
+    crate::core::escrow::fixed_only(&c, crate::core::escrow::FixedOnly::Milestones)?;
     let rows: Vec<_> = c
         .milestones
         .iter()

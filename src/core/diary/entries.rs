@@ -3,17 +3,19 @@
 
 use super::billing::*;
 use super::week_file::*;
-use crate::core::error::{RuleError, refused};
+use crate::core::error::{AfterEnd, HourlyOnly, Latest, Refusal, RuleError, refused};
 use crate::core::model::*;
 use crate::core::step::{self};
-use crate::core::week::{Stage, Week, instant_words, utc_words};
+use crate::core::week::{Stage, Week, utc_words};
 
 fn check_freelancer(c: &Contract, role: Role, doing: &str) -> Result<(), RuleError> {
     if role != Role::Freelancer {
-        return refused(format!(
-            "only the freelancer {doing} on {} (use --as freelancer)",
-            c.id
-        ));
+        return refused(Refusal::NotTheParty {
+            need: Role::Freelancer,
+            name: None,
+            doing: doing.to_string(),
+            id: Some(c.id.clone()),
+        });
     }
     check_diary(c)
 }
@@ -21,33 +23,32 @@ fn check_freelancer(c: &Contract, role: Role, doing: &str) -> Result<(), RuleErr
 /// The contract has a work diary that is not locked: hourly, not ended.
 fn check_diary(c: &Contract) -> Result<(), RuleError> {
     if c.kind() != Kind::Hourly {
-        return refused(format!(
-            "{} is a fixed-price contract: only hourly contracts have a work diary",
-            c.id
-        ));
+        return refused(Refusal::NotHourly {
+            id: c.id.clone(),
+            what: HourlyOnly::Diary,
+        });
     }
     if let Some(e) = &c.ending {
-        return refused(format!(
-            "cannot change the work diary of {}: the contract ended on {} (the work diary is locked)",
-            c.id,
-            e.at.format("%Y-%m-%d %H:%M UTC")
-        ));
+        return refused(Refusal::Ended {
+            id: c.id.clone(),
+            at: e.at,
+            what: AfterEnd::Diary,
+        });
     }
     Ok(())
 }
 
 fn check_active(c: &Contract) -> Result<(), RuleError> {
     if c.status == Status::Offered {
-        return refused(format!(
-            "cannot add time to {}: it is an offer not accepted yet (the freelancer can `contracts accept {}`)",
-            c.id, c.id
-        ));
+        return refused(Refusal::Offer {
+            id: c.id.clone(),
+            client: c.client.clone(),
+            freelancer: c.freelancer.clone(),
+            diary: true,
+        });
     }
     if c.status == Status::Paused {
-        return refused(format!(
-            "cannot add time to {}: the contract is paused (the client can `contracts resume {}`)",
-            c.id, c.id
-        ));
+        return refused(Refusal::ContractPaused { id: c.id.clone() });
     }
     Ok(())
 }
@@ -100,29 +101,15 @@ pub fn admit(
             manual_time: false, ..
         } = c.terms
     {
-        return refused(match door {
-            Door::Edit => format!(
-                "{} does not allow manual time: tracked entries keep their times (only --memo can change)",
-                c.id
-            ),
-            Door::Import { .. } => format!(
-                "{} does not allow manual time, and imported time is manual: only tracked time counts (`contracts diary start {}`)",
-                c.id, c.id
-            ),
-            _ => format!(
-                "{} does not allow manual time: only tracked time counts (`contracts diary start {}`)",
-                c.id, c.id
-            ),
+        return refused(Refusal::ManualTimeNotAllowed {
+            id: c.id.clone(),
+            door,
         });
     }
     match end {
         Some(end) => check_times(start, end, now)?,
         None if start > now => {
-            return refused(format!(
-                "a running timer cannot start in the future ({} is after now, {})",
-                instant_words(start),
-                instant_words(now)
-            ));
+            return refused(Refusal::TimerInFuture { start, now });
         }
         None => {}
     }
@@ -142,49 +129,20 @@ pub fn check_editable(week: Week, now: Instant) -> Result<(), RuleError> {
     if stage.editable() {
         return Ok(());
     }
-    let current = Week::of(now);
-    let prev = current.prev();
-    let also = if prev.stage(now).editable() {
-        format!(
-            " and {prev} (in review until {})",
-            utc_words(prev.invoiced_from())
-        )
-    } else {
-        String::new()
-    };
-    let why = match stage {
-        Stage::Future => format!("{week} has not started"),
-        _ => format!("{week} is {} ({})", stage.as_str(), stage_words(week, now)),
-    };
-    refused(format!(
-        "{why}: time can be logged, edited and deleted only in {current} (open until {}){also}",
-        utc_words(current.review_from() - chrono::Duration::minutes(1))
-    ))
+    refused(Refusal::WeekClosed { week, stage, now })
 }
 
 /// An entry's times: it ends after it starts, not in the future, and lasts
 /// at most 7 days.
 fn check_times(start: Instant, end: Instant, now: Instant) -> Result<(), RuleError> {
     if end <= start {
-        return refused(format!(
-            "an entry must end after it starts ({} is not after {})",
-            utc_words(end),
-            utc_words(start)
-        ));
+        return refused(Refusal::EndNotAfterStart { start, end });
     }
     if end > now {
-        return refused(format!(
-            "the entry ends at {}, in the future: log time once it is worked (or use `diary start`)",
-            utc_words(end)
-        ));
+        return refused(Refusal::EndsInFuture { end });
     }
     if end - start > MAX_ENTRY {
-        return refused(format!(
-            "an entry lasts at most 7 days; {} to {} is {}: split it into several",
-            utc_words(start),
-            utc_words(end),
-            hours_words((end - start).num_seconds())
-        ));
+        return refused(Refusal::TooLong { start, end });
     }
     Ok(())
 }
@@ -200,33 +158,30 @@ fn check_life_of(
     from_start: bool,
 ) -> Result<(), RuleError> {
     if from_start && start < c.started_at {
-        return refused(format!(
-            "the entry starts at {}, before {} started ({}): time lies within the contract's life",
-            // With its year, as the start it is compared with: an import
-            // may reach years back.
-            instant_words(start),
-            c.id,
-            instant_words(c.started_at)
-        ));
+        // Said with its year, as the start it is compared with: an import
+        // may reach years back.
+        return refused(Refusal::BeforeStart {
+            id: c.id.clone(),
+            start,
+            started: c.started_at,
+        });
     }
     if let Some(ended) = c.ended_at()
         && end.unwrap_or(start) > ended
     {
-        return refused(format!(
-            "the entry ends after {} ended ({}): the work diary is locked from the end",
-            c.id,
-            instant_words(ended)
-        ));
+        return refused(Refusal::EntryAfterEnd {
+            id: c.id.clone(),
+            ended,
+        });
     }
     let stop = end.unwrap_or(start + chrono::Duration::seconds(1));
     for (from, to) in c.paused_spans() {
         if start < to.unwrap_or(Instant::MAX_UTC) && from < stop {
-            return refused(format!(
-                "the entry overlaps a pause of {} ({} to {}): a paused contract takes no time",
-                c.id,
-                instant_words(from),
-                to.map_or("now".to_string(), instant_words)
-            ));
+            return refused(Refusal::InPause {
+                id: c.id.clone(),
+                from,
+                to,
+            });
         }
     }
     Ok(())
@@ -248,18 +203,15 @@ pub fn refuse_before_latest<'e>(
     if let Some((t, e)) = latest
         && t > now
     {
-        return refused(format!(
-            "cannot change the work diary of {} at {}: it already records time until {} ({}{}), and the ledger's clock only moves forward",
-            c.id,
-            instant_words(now),
-            instant_words(t),
-            entry_ref(&c.id, &e.id),
-            if e.end.is_none() {
-                ", a timer started then"
-            } else {
-                ""
-            }
-        ));
+        return refused(Refusal::BeforeLatest {
+            id: c.id.clone(),
+            now,
+            latest: Latest::Entry {
+                entry: entry_ref(&c.id, &e.id),
+                at: t,
+                running: e.end.is_none(),
+            },
+        });
     }
     Ok(())
 }
@@ -282,21 +234,13 @@ pub fn check_overlap(
             .end
             .unwrap_or_else(|| o.end_or(counting_until(c, Week::of(o.start), now)));
         if o.start < end && start < o_end {
-            let running = if o.end.is_none() {
-                format!(
-                    ", a timer still running: `contracts diary stop {}` stops it",
-                    c.id
-                )
-            } else {
-                String::new()
-            };
-            return refused(format!(
-                "the entry overlaps {} ({} to {}{running}) on {}: entries of one contract never overlap",
-                entry_ref(&c.id, &o.id),
-                utc_words(o.start),
-                utc_words(o_end),
-                c.id
-            ));
+            return refused(Refusal::Overlap {
+                id: c.id.clone(),
+                entry: entry_ref(&c.id, &o.id),
+                start: o.start,
+                end: o_end,
+                running: o.end.is_none(),
+            });
         }
     }
     Ok(())
@@ -365,13 +309,11 @@ pub fn start(
         .chain(others)
         .find(|e| still_counting(c, e, now))
     {
-        return refused(format!(
-            "a timer is already running on {} since {} ({}): `contracts diary stop {}` stops it first",
-            c.id,
-            utc_words(r.start),
-            entry_ref(&c.id, &r.id),
-            c.id
-        ));
+        return refused(Refusal::TimerRunning {
+            id: c.id.clone(),
+            entry: entry_ref(&c.id, &r.id),
+            since: r.start,
+        });
     }
     let tick = now + chrono::Duration::seconds(1);
     check_overlap(c, &wf.entries, None, now, tick, now)?;
@@ -402,24 +344,24 @@ pub fn stop(
     now: Instant,
 ) -> Result<(WeekFile, Entry, Option<String>), RuleError> {
     if role != Role::Freelancer {
-        return refused(format!(
-            "only the freelancer stops the timer on {} (use --as freelancer)",
-            c.id
-        ));
+        return refused(Refusal::NotTheParty {
+            need: Role::Freelancer,
+            name: None,
+            doing: "stops the timer".into(),
+            id: Some(c.id.clone()),
+        });
     }
     let Some(idx) = wf.entries.iter().position(|e| e.end.is_none()) else {
         return Err(no_timer(c));
     };
     let started = wf.entries[idx].start;
     if now < started {
-        return refused(format!(
-            "cannot stop the timer of {} at {}: it started at {}, later (the ledger's clock only moves forward); stop it at {} or later, or delete it with `contracts diary rm {}`",
-            c.id,
-            instant_words(now),
-            instant_words(started),
-            instant_words(started),
-            entry_ref(&c.id, &wf.entries[idx].id)
-        ));
+        return refused(Refusal::StopBeforeStart {
+            id: c.id.clone(),
+            entry: entry_ref(&c.id, &wf.entries[idx].id),
+            now,
+            started,
+        });
     }
     refuse_before_latest(c, wf.entries.iter().chain(others), now)?;
     let mut out = wf.clone();
@@ -454,12 +396,11 @@ pub fn stop(
     }
     if end <= e.start {
         // An entry must end after it starts; the timer is kept, not discarded.
-        return refused(format!(
-            "no time has passed since the timer of {} started at {}: stop it later, or delete it with `contracts diary rm {}`",
-            c.id,
-            instant_words(e.start),
-            entry_ref(&c.id, &e.id)
-        ));
+        return refused(Refusal::NoTimePassed {
+            id: c.id.clone(),
+            entry: entry_ref(&c.id, &e.id),
+            started: e.start,
+        });
     }
     e.end = Some(end);
     e.at = Some(now);
@@ -469,10 +410,7 @@ pub fn stop(
 
 /// The refusal of `diary stop` where no timer runs.
 pub fn no_timer(c: &Contract) -> RuleError {
-    RuleError::Refused(format!(
-        "no timer is running on {} (`contracts diary start {}` starts one)",
-        c.id, c.id
-    ))
+    RuleError::Refused(Refusal::NoTimer { id: c.id.clone() })
 }
 
 /// What `diary edit` asks for.
@@ -512,19 +450,17 @@ pub fn edit(
     let times = req.start.is_some() || req.end.is_some();
     if times {
         if e.end.is_none() && req.end.is_some() {
-            return refused(format!(
-                "{} is running: stop it with `contracts diary stop {}`",
-                entry_ref(&c.id, local),
-                c.id
-            ));
+            return refused(Refusal::EntryRunning {
+                id: c.id.clone(),
+                entry: entry_ref(&c.id, local),
+            });
         }
         let start = req.start.unwrap_or(e.start);
         if Week::of(start) != wf.week {
-            return refused(format!(
-                "an entry stays in the week it starts in ({}): delete it and log a new one in {}",
-                wf.week,
-                Week::of(start)
-            ));
+            return refused(Refusal::OtherWeek {
+                week: wf.week,
+                to: Week::of(start),
+            });
         }
         let end = req.end.or(e.end);
         admit(c, Door::Edit, start, end, now)?;

@@ -2,7 +2,7 @@
 
 use super::billing::*;
 use super::week_file::*;
-use crate::core::error::{RuleError, refused};
+use crate::core::error::{AfterEnd, HourlyOnly, Refusal, RuleError, refused};
 use crate::core::model::*;
 use crate::core::money::Money;
 use crate::core::step::transition;
@@ -19,25 +19,24 @@ pub(crate) fn set_limit(
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
         if let Some(e) = &c.ending {
-            return refused(format!(
-                "{} ended on {}: its limit no longer changes",
-                c.id,
-                e.at.format("%Y-%m-%d")
-            ));
+            return refused(Refusal::Ended {
+                id: c.id.clone(),
+                at: e.at,
+                what: AfterEnd::Limit,
+            });
         }
         let week = Week::of(now);
         let current = limit_for(c, week);
         let next = limit_for(c, week.next());
         let Terms::Hourly { limit_changes, .. } = &mut c.terms else {
-            return refused(format!(
-                "{} is a fixed-price contract: only hourly contracts have a weekly limit",
-                c.id
-            ));
+            return refused(Refusal::NotHourly {
+                id: c.id.clone(),
+                what: HourlyOnly::Limit,
+            });
         };
         let cap = |h: Option<u32>| h.map_or(u64::MAX, u64::from);
-        let show = |h: Option<u32>| h.map_or("none".to_string(), |h| format!("{h} h"));
         if hours == current && hours == next {
-            return refused(format!("the weekly limit is already {}", show(hours)));
+            return refused(Refusal::LimitUnchanged { hours });
         }
         // A raise counts from now; a cut from next Monday (this week keeps
         // the limit its time was logged under).
@@ -94,10 +93,10 @@ pub(crate) fn dispute(
 ) -> Result<Outcome, RuleError> {
     transition(c, settings, now, |c| {
         if c.kind() != Kind::Hourly {
-            return refused(format!(
-                "{} is a fixed-price contract: hourly disputes concern hourly weeks (see `contracts refund`)",
-                c.id
-            ));
+            return refused(Refusal::NotHourly {
+                id: c.id.clone(),
+                what: HourlyOnly::Dispute,
+            });
         }
         let open = c
             .disputes
@@ -106,14 +105,17 @@ pub(crate) fn dispute(
         match action {
             DisputeAction::Open(reason) => {
                 if week.stage(now) != Stage::Invoiced {
-                    return refused(format!(
-                        "{week} cannot be disputed now: it is {} ({}); a week can be disputed while it is invoiced, next Mon 12:00 to Fri 23:59 UTC",
-                        week.stage(now).as_str(),
-                        stage_words(week, now)
-                    ));
+                    return refused(Refusal::NotDisputable {
+                        week,
+                        stage: week.stage(now),
+                        now,
+                    });
                 }
                 if c.disputes.iter().any(|d| d.week == week) {
-                    return refused(format!("{week} of {} was already disputed", c.id));
+                    return refused(Refusal::AlreadyDisputed {
+                        id: c.id.clone(),
+                        week,
+                    });
                 }
                 let paused = c.status == Status::Active;
                 if paused {
@@ -198,5 +200,8 @@ fn release_held(
 }
 
 fn no_open(c: &Contract, week: Week) -> RuleError {
-    RuleError::Refused(format!("{week} of {} has no open dispute", c.id))
+    RuleError::Refused(Refusal::NoOpenDispute {
+        id: c.id.clone(),
+        week,
+    })
 }

@@ -5,7 +5,7 @@
 use super::billing::counting_until;
 use super::entries::{Door, admit, refuse_before_latest};
 use super::week_file::*;
-use crate::core::error::{RuleError, refused};
+use crate::core::error::{Refusal, RuleError, refused};
 use crate::core::model::*;
 use crate::core::week::Week;
 use std::collections::{BTreeMap, HashSet};
@@ -46,7 +46,12 @@ pub struct Imported {
 /// Only the freelancer imports time.
 pub fn may_import(role: Role) -> Result<(), RuleError> {
     if role != Role::Freelancer {
-        return refused("only the freelancer imports time (use --as freelancer)");
+        return refused(Refusal::NotTheParty {
+            need: Role::Freelancer,
+            name: None,
+            doing: "imports time".into(),
+            id: None,
+        });
     }
     Ok(())
 }
