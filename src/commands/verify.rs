@@ -176,7 +176,12 @@ fn check_commit(
             ));
         }
     }
-    // Every operation the commit adds is its signer's, or a timer's.
+    // Every contract the commit changes (or whose diary it changes) is
+    // what folding its operations gives: a value no operation explains is
+    // a forgery, however it is signed.
+    failures.extend(fold_failures(store, rev, short, &changed)?);
+    // Every operation the commit adds is its signer's, or a timer's; the
+    // history only grows.
     for path in changed {
         if !path.starts_with("contracts/") {
             continue;
@@ -190,9 +195,25 @@ fn check_commit(
         let Some(after) = read(rev)? else {
             continue;
         };
-        let before: HashSet<String> = read(parent)?
-            .map(|c| c.history.into_iter().map(|e| e.id).collect())
-            .unwrap_or_default();
+        let earlier = read(parent)?.map(|c| c.history).unwrap_or_default();
+        for e in &earlier {
+            match after.history.iter().find(|x| x.id == e.id) {
+                None => failures.push(format!(
+                    "{short}: removes `{}` ({}) from {}'s history (a history only grows)",
+                    e.kind(),
+                    e.id,
+                    after.id
+                )),
+                Some(x) if x != e => failures.push(format!(
+                    "{short}: changes `{}` ({}) in {}'s history (a recorded operation never changes)",
+                    e.kind(),
+                    e.id,
+                    after.id
+                )),
+                Some(_) => {}
+            }
+        }
+        let before: HashSet<String> = earlier.into_iter().map(|e| e.id).collect();
         for e in after.history.iter().filter(|e| !before.contains(&e.id)) {
             let by = match e.actor {
                 Actor::System => continue,
@@ -214,6 +235,76 @@ fn check_commit(
     } else {
         Verdict::Fails(failures)
     })
+}
+
+/// The contracts `changed` touches at `rev` (their files, or their week
+/// files), each folded again from its operations with its week files as
+/// `rev` has them: one line per key the fold does not give.
+fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> Result<Vec<String>> {
+    let Some(git) = store.git() else {
+        return Ok(Vec::new());
+    };
+    let mut ids: Vec<String> = changed
+        .iter()
+        .filter_map(|p| {
+            let p = p.strip_prefix("contracts/").or_else(|| {
+                p.strip_prefix("diary/")
+                    .and_then(|rest| rest.split_once('/').map(|(_, f)| f))
+            })?;
+            p.strip_suffix(".toml").map(str::to_string)
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::new();
+    let mut diary: Option<Vec<String>> = None;
+    for id in ids {
+        let rel = format!("contracts/{id}.toml");
+        let Some(text) = git.show(rev, &rel)? else {
+            continue;
+        };
+        let Ok(c) = store.contract_text(&rel, &text) else {
+            continue;
+        };
+        let Some(until) = crate::core::fold::as_of(&c) else {
+            continue;
+        };
+        let mut weeks = Vec::new();
+        if c.kind() == crate::core::Kind::Hourly {
+            let listed = match &diary {
+                Some(l) => l,
+                None => diary.insert(
+                    git.out(&["ls-tree", "-r", "--name-only", rev, "--", "diary"])?
+                        .lines()
+                        .map(str::to_string)
+                        .collect(),
+                ),
+            };
+            let suffix = format!("/{id}.toml");
+            for path in listed.iter().filter(|p| p.ends_with(&suffix)) {
+                if let Some(t) = git.show(rev, path)?
+                    && let Ok(w) = store.week_text(path, &t)
+                {
+                    weeks.push(w);
+                }
+            }
+        }
+        match crate::core::fold::fold(&c, &weeks, &store.settings, until) {
+            Ok(folded) => out.extend(
+                store
+                    .fold_differences_in(&rel, &text, &c, &folded)?
+                    .into_iter()
+                    .map(|d| format!("{short}: {rel}: {}", d.message)),
+            ),
+            Err(crate::core::fold::Unfoldable::Legacy) => {}
+            Err(crate::core::fold::Unfoldable::Terms(why)) => {
+                out.push(format!(
+                    "{short}: {rel}: its terms cannot be folded again: {why}"
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The parties recorded in `ledger.toml` as of `rev`.

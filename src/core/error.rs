@@ -1453,12 +1453,21 @@ impl fmt::Display for Refusal {
                         f,
                         "{from} has commits that do not verify; nothing was merged:"
                     )?,
-                    (None, checked) => write!(
-                        f,
-                        "{} of {} commit(s) fail verification:",
-                        failures.len(),
-                        checked.unwrap_or(failures.len())
-                    )?,
+                    (None, checked) => {
+                        // One line per failure, each led by its commit.
+                        let mut commits: Vec<&str> = failures
+                            .iter()
+                            .map(|l| l.split(':').next().unwrap_or(l))
+                            .collect();
+                        commits.sort_unstable();
+                        commits.dedup();
+                        write!(
+                            f,
+                            "{} of {} commit(s) fail verification:",
+                            commits.len(),
+                            checked.unwrap_or(commits.len())
+                        )?
+                    }
                 }
                 write!(f, "\n  {}", failures.join("\n  "))
             }

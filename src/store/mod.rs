@@ -869,11 +869,20 @@ impl Store {
         folded: &Contract,
     ) -> Result<Vec<Located>, StoreError> {
         let text = self.text_of(rel)?.unwrap_or_default();
-        let root = parse_text(&text, rel)?;
-        let src = Source {
-            file: rel,
-            text: &text,
-        };
+        self.fold_differences_in(rel, &text, recorded, folded)
+    }
+
+    /// [`Store::fold_differences`] of the file's text `text` (as a revision
+    /// of a shared ledger has it: `verify`).
+    pub fn fold_differences_in(
+        &self,
+        rel: &str,
+        text: &str,
+        recorded: &Contract,
+        folded: &Contract,
+    ) -> Result<Vec<Located>, StoreError> {
+        let root = parse_text(text, rel)?;
+        let src = Source { file: rel, text };
         let cur = self.currency();
         let a = canonical(rel, codec::write_contract(recorded, &cur))?;
         let b = canonical(rel, codec::write_contract(folded, &cur))?;

@@ -1075,3 +1075,142 @@ fn a_merge_made_by_sync_is_signed_where_the_parties_keys_are_recorded() {
     let r = acme.run(&["verify"]).ok();
     assert!(r.stdout.contains("verified"), "{}", r.stdout);
 }
+
+/// Acme (client) and Bob (freelancer), each in a clone signing with their
+/// own key, sharing the fixed-price contract f1 (500.00, accepted by Bob).
+fn signed_pair() -> (tempfile::TempDir, tempfile::TempDir, Ledger, Ledger) {
+    let keys = tempfile::tempdir().unwrap();
+    let (acme_key, bob_key) = (key(keys.path(), "acme"), key(keys.path(), "bob"));
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    acme.run_at(
+        "2026-11-02T08:01:00Z",
+        &["party", "add", "Acme", "--key", &format!("{acme_key}.pub")],
+    )
+    .ok();
+    git(acme.path(), &["config", "user.signingkey", &acme_key]);
+    acme.run_at(
+        "2026-11-02T08:02:00Z",
+        &["party", "add", "Bob", "--key", &format!("{bob_key}.pub")],
+    )
+    .ok();
+    acme.run_at(
+        "2026-11-02T09:00:00Z",
+        &[
+            "new",
+            "--id",
+            "f1",
+            "--title",
+            "Shop",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Bob",
+            "--fixed",
+            "500",
+        ],
+    )
+    .ok();
+    let (bare, bob) = remote_and_clone(&acme);
+    git(bob.path(), &["config", "user.signingkey", &bob_key]);
+    bob.run_at(
+        "2026-11-02T10:00:00Z",
+        &["--as", "freelancer", "accept", "f1"],
+    )
+    .ok();
+    bob.run_at("2026-11-02T10:01:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-02T10:02:00Z", &["sync"]).ok();
+    (keys, bare, acme, bob)
+}
+
+/// Commits `text` as `rel` in `l`'s clone with git itself, signed with the
+/// clone's own key: what verify and the other party's sync must see through.
+fn forge(l: &Ledger, rel: &str, text: &str) -> String {
+    l.write(rel, text);
+    signed_commit(l.path(), "forged");
+    git(l.path(), &["rev-parse", "--short=12", "HEAD"])
+        .trim()
+        .to_string()
+}
+
+/// `verify` in `l` refuses (exit 4), naming `rev` with each of `needles`;
+/// then the forgery is undone.
+fn refused_by_verify(l: &Ledger, rev: &str, needles: &[&str]) {
+    let r = l.run(&["--json", "verify"]).refused_for("unverified");
+    for n in needles {
+        assert!(
+            r.stderr.contains(&format!("{rev}: ")) && r.stderr.contains(n),
+            "`{rev}` and `{n}` in\n{}",
+            r.stderr
+        );
+    }
+    git(l.path(), &["reset", "-q", "--hard", "HEAD~1"]);
+    l.run(&["verify"]).ok();
+}
+
+#[test]
+fn a_forgery_signed_with_the_forgers_own_key_is_found_by_the_fold() {
+    let (_keys, _bare, acme, bob) = signed_pair();
+    bob.run(&["verify"]).ok();
+    let f1 = "contracts/f1.toml";
+    // Bob marks his milestone released and adds himself a payment.
+    let text = bob.read(f1);
+    let released = text.replacen("status = \"funded\"", "status = \"released\"", 1).replacen(
+        "\n[[history]]",
+        "\n[[payments]]\nat = 2026-11-03T09:00:00Z\nmilestone = 1\namount = \"500.00\"\nfee = \"50.00\"\n\n[[history]]",
+        1,
+    );
+    let rev = forge(&bob, f1, &released);
+    refused_by_verify(
+        &bob,
+        &rev,
+        &[
+            "`milestones[0].status` is",
+            "`payments` is 1 entry, but folding the contract's operations gives (absent)",
+        ],
+    );
+
+    // Acme asks for 200.00 back; both clones have it.
+    acme.run_at(
+        "2026-11-04T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "200"],
+    )
+    .ok();
+    acme.run_at("2026-11-04T09:01:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-04T09:02:00Z", &["sync"]).ok();
+    bob.run(&["verify"]).ok();
+    // Bob makes it 20.00, in the request and in its operation.
+    let text = bob.read(f1);
+    let rev = forge(&bob, f1, &text.replace("\"200.00\"", "\"20.00\""));
+    refused_by_verify(&bob, &rev, &["changes `refund_requested`"]);
+    // Bob deletes the request and its operation.
+    let text = bob.read(f1);
+    let refund = text.find("[[refunds]]").unwrap();
+    let refund_end = refund + text[refund..].find("\n\n").unwrap() + 2;
+    let without = format!("{}{}", &text[..refund], &text[refund_end..]);
+    let op = without.find("event = \"refund_requested\"").unwrap();
+    let op_start = without[..op].rfind("[[history]]").unwrap();
+    let op_end = op
+        + without[op..]
+            .find("[[history]]")
+            .unwrap_or(without.len() - op);
+    let without = format!("{}{}", &without[..op_start], &without[op_end..]);
+    let rev = forge(&bob, f1, &without);
+    refused_by_verify(&bob, &rev, &["removes `refund_requested`"]);
+
+    // Pushed, a forgery is refused by Acme's sync, which merges nothing.
+    let rev = forge(&bob, f1, &released_again(&bob.read(f1)));
+    git(bob.path(), &["push", "-q", "origin", "main"]);
+    let head = git(acme.path(), &["rev-parse", "HEAD"]);
+    let r = acme
+        .run_at("2026-11-04T10:00:00Z", &["--json", "sync"])
+        .refused_for("unverified");
+    assert!(r.stderr.contains(&format!("{rev}: ")), "{}", r.stderr);
+    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+    assert!(acme.read(f1).contains("status = \"funded\""));
+}
+
+/// `text` with its first milestone marked released.
+fn released_again(text: &str) -> String {
+    text.replacen("status = \"funded\"", "status = \"released\"", 1)
+}
