@@ -159,7 +159,10 @@ fn before_history(text: &str) -> Option<usize> {
             let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
             line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]) == b"[[history]]"
         });
-    only_history.then_some(start)
+    // A text merge's conflict markers in the history: the whole file is
+    // read, so its reader refuses it (every reader, `list` included).
+    let conflict = memchr::memmem::find(rest, b"\n<<<<<<<").is_some();
+    (only_history && !conflict).then_some(start)
 }
 
 /// The ledger directory named by `path` (a directory or its `ledger.toml`).
@@ -1099,5 +1102,10 @@ mod tests {
         assert_eq!(before_history("[[history]]\nx = 1\n"), None);
         assert_eq!(before_history("a = \"[x]\"\n[[history]]\n"), Some(10));
         assert_eq!(before_history("a = 1\n"), None);
+        // Conflict markers in the history: read the whole file.
+        assert_eq!(
+            before_history("a = 1\n[[history]]\nx = 1\n<<<<<<< HEAD\n[[history]]\n"),
+            None
+        );
     }
 }

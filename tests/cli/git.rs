@@ -94,6 +94,8 @@ fn in_a_shared_ledger_new_makes_an_offer_the_freelancer_accepts_or_declines() {
         "{}",
         r.stderr
     );
+    l.run_at(at, &["--json", "decline", "f1"])
+        .refused_for("not_the_party");
     l.run_at(at, &["--as", "freelancer", "accept", "h1"]).ok();
     let show = json_at(&l, at, &["show", "h1"]);
     assert_eq!(show["status"], "active");
@@ -321,6 +323,21 @@ fn a_text_merge_left_in_conflict_is_named_by_every_command() {
     );
     let r = l.run(&["show", "c1"]).code(5);
     assert!(r.stderr.contains("git merge --abort"), "{}", r.stderr);
+    // Every reader, those that read only a contract's state included.
+    for args in [
+        &["list"][..],
+        &["--json", "list"],
+        &["refund", "list"],
+        &["diary", "show", "c1"],
+        &["sweep"],
+    ] {
+        let r = l.run(args).code(5);
+        assert!(
+            r.stderr.contains("unresolved git merge conflict"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
 }
 
 // ---------------------------------------------------------------- sync

@@ -751,3 +751,30 @@ fn a_command_on_one_contract_leaves_the_others_byte_identical() {
         ]
     );
 }
+
+#[test]
+fn conflict_markers_in_a_contracts_history_are_refused_by_readers_of_its_state() {
+    let l = Ledger::new();
+    l.hourly("h1");
+    let text = l.read("contracts/h1.toml");
+    // What a text merge leaves when both sides appended to the history.
+    l.write(
+        "contracts/h1.toml",
+        &format!(
+            "{text}<<<<<<< HEAD\n[[history]]\nid = \"a\"\n=======\n[[history]]\nid = \"b\"\n>>>>>>> theirs\n"
+        ),
+    );
+    for args in [
+        &["list"][..],
+        &["--json", "list"],
+        &["refund", "list"],
+        &["sweep"],
+    ] {
+        let r = l.run(args).code(5);
+        assert!(
+            r.stderr.contains("unresolved git merge conflict"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
