@@ -144,6 +144,15 @@ fn publish_kept(ctx: &Ctx, store: &Store) -> Result<bool> {
 /// Fetches, checks what comes in, and merges it (or fast-forwards, or only
 /// pushes).
 fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) -> Result<()> {
+    // A merge writes the work tree: a change not committed would be lost.
+    let dirty: Vec<String> = git
+        .out(&["diff", "--name-only", "HEAD"])?
+        .lines()
+        .map(str::to_string)
+        .collect();
+    if !dirty.is_empty() {
+        return Err(refused(Refusal::DirtyWorkTree { files: dirty }));
+    }
     git.out(&["fetch", "-q", remote])?;
     let theirs_ref = format!("refs/remotes/{remote}/{branch}");
     let push = |git: &Git| -> Result<()> {

@@ -771,6 +771,12 @@ pub enum Refusal {
         /// The contract's path (for `sync`'s advice; `None` in the driver).
         path: Option<String>,
     },
+    /// `sync` with changes in the work tree that are not committed: a
+    /// merge would overwrite them.
+    DirtyWorkTree {
+        /// The files changed and not committed.
+        files: Vec<String>,
+    },
     /// The merge driver with nothing on our side.
     NothingOurs {
         /// The path.
@@ -869,6 +875,7 @@ impl Refusal {
             NotMergeable { .. } => "not_mergeable",
             IdTakenInBoth { .. } => "id_taken_in_both",
             NothingOurs { .. } => "nothing_ours",
+            DirtyWorkTree { .. } => "dirty_work_tree",
             SetAside { .. } => "set_aside",
         }
     }
@@ -1491,6 +1498,11 @@ impl fmt::Display for Refusal {
                 "the contract id `{id}` was taken in both clones for different contracts: rename one (see `contracts sync`)"
             ),
             NothingOurs { path } => write!(f, "{path}: nothing on our side to merge into"),
+            DirtyWorkTree { files } => write!(
+                f,
+                "sync would overwrite changes that are not committed: {}; commit them (`git commit -am ...`, `contracts check` first) or undo them (`git checkout -- FILE`), then sync again",
+                files.join(", ")
+            ),
             SetAside { lines } => {
                 let list: Vec<String> = lines.iter().map(|l| format!("  {l}")).collect();
                 write!(
@@ -1608,6 +1620,7 @@ mod tests {
             Refusal::NothingOurs { .. } => 78,
             Refusal::SetAside { .. } => 79,
             Refusal::NotMergeable { .. } => 80,
+            Refusal::DirtyWorkTree { .. } => 81,
         }
     }
 
@@ -1927,6 +1940,7 @@ mod tests {
                 path: None,
             },
             Refusal::NothingOurs { path: "x".into() },
+            Refusal::DirtyWorkTree { files: vec![] },
             Refusal::SetAside { lines: vec![] },
         ]
     }
@@ -1937,7 +1951,7 @@ mod tests {
         let mut seen: Vec<usize> = all.iter().map(index).collect();
         seen.sort_unstable();
         seen.dedup();
-        assert_eq!(seen, (0..81).collect::<Vec<_>>(), "one sample per variant");
+        assert_eq!(seen, (0..82).collect::<Vec<_>>(), "one sample per variant");
         let mut kinds: Vec<&str> = all.iter().map(Refusal::kind).collect();
         kinds.sort_unstable();
         let before = kinds.len();

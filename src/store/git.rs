@@ -62,7 +62,9 @@ impl Git {
             spent: Default::default(),
             sign: false,
         };
-        git.run("init", &["init", "-q", "-b", "main"], None)?;
+        // git's own default branch (`init.defaultBranch`, else `master`):
+        // the one a remote made with plain `git init --bare` names.
+        git.run("init", &["init", "-q"], None)?;
         let attributes = root.join(".gitattributes");
         super::atomic::create_new(&attributes, ATTRIBUTES.as_bytes())
             .map_err(|e| super::io_err(format!("cannot write {}", attributes.display()))(e))?;

@@ -134,7 +134,7 @@ fn pause_here_end_there() -> (Ledger, tempfile::TempDir) {
         &["--as", "freelancer", "end", "c1", "--yes"],
     )
     .ok();
-    git(bob.path(), &["push", "-q", "origin", "main"]);
+    git(bob.path(), &["push", "-q", "origin", "HEAD"]);
     (l, bare)
 }
 
@@ -145,7 +145,7 @@ fn a_plain_git_pull_merges_by_the_rules_where_contracts_has_run() {
     assert!(
         git(l.path(), &["config", "--get", "merge.contracts.driver"]).contains("git-merge-driver")
     );
-    git(l.path(), &["pull", "-q", "--no-rebase", "origin", "main"]);
+    git(l.path(), &["pull", "-q", "--no-rebase", "origin", "HEAD"]);
     l.run(&["check"]).ok();
     let show = json_at(&l, "2026-11-04T11:00:00Z", &["show", "c1"]);
     assert_eq!(show["status"], "ended", "{show}");
@@ -239,7 +239,7 @@ fn refusals_and_dry_runs_commit_nothing_and_sweep_commits_as_contracts() {
 /// A bare remote holding `l`'s commits, and a plain clone of it.
 fn remote_and_clone(l: &Ledger) -> (tempfile::TempDir, Ledger) {
     let bare = tempfile::tempdir().expect("temp dir");
-    git(bare.path(), &["init", "-q", "--bare", "-b", "main"]);
+    git(bare.path(), &["init", "-q", "--bare"]);
     git(
         l.path(),
         &[
@@ -249,7 +249,7 @@ fn remote_and_clone(l: &Ledger) -> (tempfile::TempDir, Ledger) {
             &bare.path().display().to_string(),
         ],
     );
-    git(l.path(), &["push", "-q", "origin", "main"]);
+    git(l.path(), &["push", "-q", "origin", "HEAD"]);
     let other = Ledger::empty();
     git(
         other.path(),
@@ -293,7 +293,7 @@ fn a_text_merge_left_in_conflict_is_named_by_every_command() {
     let out = Command::new("git")
         .arg("-C")
         .arg(l.path())
-        .args(["pull", "-q", "--no-rebase", "origin", "main"])
+        .args(["pull", "-q", "--no-rebase", "origin", "HEAD"])
         .env("HOME", l.path())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "x")
@@ -880,7 +880,7 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         bob.path(),
         &["commit", "-q", "--no-gpg-sign", "-m", "unsigned"],
     );
-    git(bob.path(), &["push", "-q", "origin", "main"]);
+    git(bob.path(), &["push", "-q", "origin", "HEAD"]);
     let head = git(acme.path(), &["rev-parse", "HEAD"]);
     let r = acme
         .run_at("2026-11-03T10:00:00Z", &["--json", "sync"])
@@ -911,7 +911,7 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         r.stderr
     );
     // Pushed, it is refused by Acme's sync, which merges nothing.
-    git(bob.path(), &["push", "-q", "origin", "main"]);
+    git(bob.path(), &["push", "-q", "origin", "HEAD"]);
     let head = git(acme.path(), &["rev-parse", "HEAD"]);
     let r = acme
         .run_at("2026-11-03T11:00:00Z", &["--json", "sync"])
@@ -1217,7 +1217,7 @@ fn a_forgery_signed_with_the_forgers_own_key_is_found_by_the_fold() {
 
     // Pushed, a forgery is refused by Acme's sync, which merges nothing.
     let rev = forge(&bob, f1, &released_again(&bob.read(f1)));
-    git(bob.path(), &["push", "-q", "origin", "main"]);
+    git(bob.path(), &["push", "-q", "origin", "HEAD"]);
     let head = git(acme.path(), &["rev-parse", "HEAD"]);
     let r = acme
         .run_at("2026-11-04T10:00:00Z", &["--json", "sync"])
@@ -1230,4 +1230,64 @@ fn a_forgery_signed_with_the_forgers_own_key_is_found_by_the_fold() {
 /// `text` with its first milestone marked released.
 fn released_again(text: &str) -> String {
     text.replacen("status = \"funded\"", "status = \"released\"", 1)
+}
+
+#[test]
+fn sync_never_overwrites_a_change_not_committed_it_names_the_files() {
+    let (_bare, acme, ann) = two_clones();
+    // Both clones change f1, so a real merge would write it.
+    acme.run_at(
+        "2026-11-03T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "100"],
+    )
+    .ok();
+    acme.run_at("2026-11-03T09:01:00Z", &["sync"]).ok();
+    ann.run_at(
+        "2026-11-03T09:30:00Z",
+        &["--as", "freelancer", "milestone", "submit", "f1"],
+    )
+    .ok();
+    // A hand edit in Ann's clone, not committed.
+    ann.edit(
+        "contracts/f1.toml",
+        "title = \"Storefront\"",
+        "title = \"Storefront v2\"",
+    );
+    let head = git(ann.path(), &["rev-parse", "HEAD"]);
+    let r = ann
+        .run_at("2026-11-03T10:00:00Z", &["--json", "sync"])
+        .refused_for("dirty_work_tree");
+    assert!(r.stderr.contains("contracts/f1.toml"), "{}", r.stderr);
+    assert!(ann.read("contracts/f1.toml").contains("Storefront v2"));
+    assert_eq!(git(ann.path(), &["rev-parse", "HEAD"]), head);
+    // Undone, it syncs.
+    git(ann.path(), &["checkout", "--", "contracts/f1.toml"]);
+    ann.run_at("2026-11-03T10:01:00Z", &["sync"]).ok();
+    assert!(
+        ann.read("contracts/f1.toml")
+            .contains("status = \"requested\"")
+    );
+}
+
+#[test]
+fn a_remote_made_with_plain_git_init_bare_and_filled_by_the_first_sync_clones_to_a_ledger() {
+    let l = Ledger::empty();
+    l.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    l.hourly("h1");
+    let bare = tempfile::tempdir().unwrap();
+    // git's defaults: HEAD names git's default branch, as the ledger's does.
+    git(bare.path(), &["init", "-q", "--bare"]);
+    let remote = bare.path().display().to_string();
+    git(l.path(), &["remote", "add", "origin", &remote]);
+    l.run_at("2026-11-02T08:05:00Z", &["sync"]).ok();
+    let other = Ledger::empty();
+    git(other.path(), &["clone", "-q", &remote, "."]);
+    assert!(
+        other.path().join("contracts/h1.toml").is_file(),
+        "the clone is empty"
+    );
+    let r = other
+        .run_at("2026-11-02T08:06:00Z", &["--json", "list"])
+        .ok();
+    assert_eq!(r.json()[0]["id"], "h1");
 }
