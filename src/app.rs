@@ -198,6 +198,7 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Check => commands::check::run(&ctx),
         Command::Sweep => commands::sweep::run(&ctx),
         Command::Sync { remote, verbose } => commands::sync::run(&ctx, remote, verbose),
+        Command::Party(crate::cli::PartyCmd::List) => commands::party::list(&ctx),
         Command::Party(crate::cli::PartyCmd::Add { name, key, replace }) => {
             commands::party::add(&ctx, &name, &key, replace)
         }

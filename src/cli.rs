@@ -307,6 +307,12 @@ pub enum PartyCmd {
         #[arg(long)]
         replace: bool,
     },
+    /// Show the parties' recorded keys with their fingerprints, to compare
+    /// out of band
+    #[command(
+        after_help = "Examples:\n  contracts party list\n  ssh-keygen -lf ~/.ssh/id_ed25519.pub   # the same fingerprint"
+    )]
+    List,
 }
 
 // The arguments of `new`. Not a doc comment: clap would print it as the

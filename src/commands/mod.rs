@@ -356,7 +356,7 @@ pub fn commit(ctx: &Ctx, store: &Store, who: &str, subject: &str, body: &[String
 }
 
 /// The recorded party whose key this clone signs with, if any.
-fn signing_party(store: &Store) -> Option<&crate::core::schema::Party> {
+pub(crate) fn signing_party(store: &Store) -> Option<&crate::core::schema::Party> {
     // A key's identity is its data, the comment aside.
     let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
     let mine = store.git()?.signing_key().and_then(|k| data(&k))?;

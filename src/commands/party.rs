@@ -71,3 +71,63 @@ pub fn add(ctx: &Ctx, name: &str, key: &Path, replace: bool) -> Result<()> {
     ))?;
     Ok(())
 }
+
+/// One party as `party list --json` prints it.
+#[derive(Debug, serde::Serialize)]
+struct PartyJson<'a> {
+    name: &'a str,
+    key_type: &'a str,
+    fingerprint: Option<String>,
+    comment: &'a str,
+    this_clone: bool,
+}
+
+/// Runs `party list`: each recorded party, its key's type and fingerprint,
+/// and whether this clone signs with it.
+pub fn list(ctx: &Ctx) -> Result<()> {
+    let store = ctx.open(Access::Read)?;
+    let mine = super::signing_party(&store).map(|p| p.name.clone());
+    let rows: Vec<PartyJson<'_>> = store
+        .parties
+        .iter()
+        .map(|p| {
+            let mut parts = p.key.split_whitespace();
+            let key_type = parts.next().unwrap_or_default();
+            let _data = parts.next();
+            PartyJson {
+                name: &p.name,
+                key_type,
+                fingerprint: crate::core::schema::fingerprint(&p.key),
+                comment: parts.next().unwrap_or_default(),
+                this_clone: mine.as_deref() == Some(p.name.as_str()),
+            }
+        })
+        .collect();
+    if ctx.out.json {
+        ctx.out.print_json(&rows)?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        ctx.out.print(
+            "no party recorded: `contracts party add NAME --key FILE` records one (its commits are signed from then on)",
+        )?;
+        return Ok(());
+    }
+    let mut t = crate::render::table::new(
+        &["Party", "Key", "Fingerprint", "Comment", "This clone"],
+        ctx.out.color,
+    );
+    for r in &rows {
+        t.add_row(vec![
+            crate::render::table::text(r.name),
+            crate::render::table::text(r.key_type),
+            crate::render::table::text(r.fingerprint.as_deref().unwrap_or("(not base64)")),
+            crate::render::table::text(r.comment),
+            crate::render::table::text(if r.this_clone { "signs with it" } else { "" }),
+        ]);
+    }
+    ctx.out.print(&format!(
+        "{t}\nCompare each fingerprint with its owner out of band (`ssh-keygen -lf KEY.pub` prints it)."
+    ))?;
+    Ok(())
+}

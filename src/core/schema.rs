@@ -74,6 +74,24 @@ pub fn check_ssh_key(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An SSH public key's fingerprint as `ssh-keygen -l` prints it
+/// (`SHA256:` and the unpadded base64 of the SHA-256 of the key's data),
+/// for the parties to compare out of band; `None` if its data is not
+/// base64.
+pub fn fingerprint(key: &str) -> Option<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let data = key.split_whitespace().nth(1)?;
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .ok()?;
+    let digest = sha2::Sha256::digest(&blob);
+    Some(format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+    ))
+}
+
 /// A contract file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractFile {

@@ -1291,3 +1291,37 @@ fn a_remote_made_with_plain_git_init_bare_and_filled_by_the_first_sync_clones_to
         .ok();
     assert_eq!(r.json()[0]["id"], "h1");
 }
+
+#[test]
+fn party_list_shows_each_keys_fingerprint_as_ssh_keygen_prints_it() {
+    let (keys, _bare, acme, bob) = signed_pair();
+    let v = acme.run(&["--json", "party", "list"]).ok().json();
+    let parties = v.as_array().unwrap();
+    assert_eq!(parties.len(), 2, "{v}");
+    for (name, file) in [("Acme", "acme.pub"), ("Bob", "bob.pub")] {
+        let out = Command::new("ssh-keygen")
+            .arg("-lf")
+            .arg(keys.path().join(file))
+            .output()
+            .expect("ssh-keygen");
+        let line = String::from_utf8_lossy(&out.stdout).into_owned();
+        let want = line.split_whitespace().nth(1).unwrap().to_string();
+        let p = parties.iter().find(|p| p["name"] == name).unwrap();
+        assert_eq!(p["fingerprint"], want, "{name}: {line}");
+        assert_eq!(p["key_type"], "ssh-ed25519");
+    }
+    // Each clone says which party it signs as.
+    let mine = |l: &Ledger| {
+        let v = l.run(&["--json", "party", "list"]).ok().json();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["this_clone"] == true)
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(mine(&acme), ["Acme"]);
+    assert_eq!(mine(&bob), ["Bob"]);
+    let t = acme.run(&["party", "list"]).ok().stdout;
+    assert!(t.contains("SHA256:"), "{t}");
+}
