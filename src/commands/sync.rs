@@ -195,8 +195,14 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         return Ok(());
     }
     if git.ok(&["merge-base", "--is-ancestor", &ours, &theirs]) {
+        // What the other clone's merge set aside is news here too: each
+        // party hears of its own operation set aside.
+        let news = newly_superseded(store, git, &ours, &theirs)?;
         git.out(&["merge", "-q", "--ff-only", &theirs])?;
         check(store)?;
+        if !news.is_empty() {
+            return Err(refused(Refusal::SetAside { lines: news }));
+        }
         ctx.out
             .print(&format!("in sync: took {remote}'s changes"))?;
         return Ok(());
@@ -214,6 +220,45 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
 
 /// What a merge set aside, one line each.
 type SetAside = Vec<String>;
+
+/// The operations `theirs` has set aside (superseded) that `ours` does not,
+/// in the contracts changed between them: one line each, as a merge lists
+/// them.
+fn newly_superseded(store: &Store, git: &Git, ours: &str, theirs: &str) -> Result<SetAside> {
+    let mut out = Vec::new();
+    for path in git.changed(ours, theirs)? {
+        let File::Contract(id) = classify(&path) else {
+            continue;
+        };
+        let read = |rev: &str| -> Result<Option<Contract>> {
+            Ok(match git.show(rev, &path)? {
+                Some(t) => store.contract_text(&path, &t).ok(),
+                None => None,
+            })
+        };
+        let Some(t) = read(theirs)? else { continue };
+        let known: Vec<(String, bool)> = read(ours)?
+            .map(|c| {
+                c.history
+                    .into_iter()
+                    .map(|e| (e.id, e.superseded.is_some()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for e in &t.history {
+            let Some(why) = &e.superseded else { continue };
+            if known.iter().any(|(i, s)| i == &e.id && *s) {
+                continue;
+            }
+            // One line per operation, as a merge lists them.
+            let op = crate::core::fold::operation_of(&e.id);
+            if op == e.id {
+                out.push(format!("{id}: {} ({op}) set aside: {why}", e.kind()));
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// Merges `theirs` into `ours` (common ancestor `base`) in the work tree
 /// and commits it; what the rules set aside.

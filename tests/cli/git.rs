@@ -460,7 +460,14 @@ fn sync_sets_the_later_of_two_ends_aside_and_says_so_with_exit_4() {
         .refused_for("set_aside");
     let m = r.json_err()["error"]["message"].to_string();
     assert!(m.contains("f1: ended"), "{m}");
-    ann.run_at("2026-11-06T11:05:00Z", &["sync"]).ok();
+    // The party whose operation was set aside is told too, the first time
+    // its clone learns of it (exit 4), then is in sync.
+    let r = ann
+        .run_at("2026-11-06T11:05:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    let m = r.json_err()["error"]["message"].to_string();
+    assert!(m.contains("f1: ended"), "{m}");
+    ann.run_at("2026-11-06T11:06:00Z", &["sync"]).ok();
     for l in [&acme, &ann] {
         let log = json_at(l, "2026-11-06T11:10:00Z", &["log", "f1"]);
         let aside: Vec<&serde_json::Value> = log
