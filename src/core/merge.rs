@@ -184,25 +184,71 @@ pub fn set_aside(w: &WeekFile, c: &Contract) -> WeekFile {
         ..w.clone()
     };
     let words = |t: Instant| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    // Where the merged contract takes no time: its pauses, and its end on.
+    // Each with why an entry made in it, or running into it, is set aside.
+    let mut closed: Vec<(Instant, Option<Instant>, String, String)> = c
+        .paused_spans()
+        .into_iter()
+        .map(|(from, to)| {
+            let until = to.map_or_else(|| "now".to_string(), words);
+            let span = format!("a pause of {} ({} to {until})", c.id, words(from));
+            (
+                from,
+                to,
+                format!("it lies in {span}, once the two clones merged"),
+                format!("it ran into {span} once the two clones merged: kept up to it"),
+            )
+        })
+        .collect();
+    if let Some(ended) = c.ended_at() {
+        closed.push((
+            ended,
+            None,
+            format!("it lies after {} ended ({})", c.id, words(ended)),
+            format!(
+                "it ran past the end of {} ({}) once the two clones merged: kept up to it",
+                c.id,
+                words(ended)
+            ),
+        ));
+    }
+    let aside = |entry: super::diary::week_file::Entry, why: String| {
+        super::diary::week_file::Aside { entry, why }
+    };
     for e in &w.entries {
-        let stop = e.end.unwrap_or(e.start);
-        let why = if let Some(ended) = c.ended_at().filter(|end| stop > *end || e.start >= *end) {
-            Some(format!("it lies after {} ended ({})", c.id, words(ended)))
-        } else {
-            out.entries
-                .iter()
-                .find(|k| {
-                    let k_stop = k.end.unwrap_or(Instant::MAX_UTC);
-                    e.start < k_stop && k.start < e.end.unwrap_or(Instant::MAX_UTC)
-                })
-                .map(|k| format!("it overlaps {} once the two clones merged", k.id))
-        };
-        match why {
-            Some(why) => out.aside.push(super::diary::week_file::Aside {
-                entry: e.clone(),
-                why,
-            }),
-            None => out.entries.push(e.clone()),
+        let mut e = e.clone();
+        // Made where the contract took no time: set aside whole.
+        if let Some((_, _, why, _)) = closed
+            .iter()
+            .find(|(from, to, _, _)| e.start >= *from && to.is_none_or(|to| e.start < to))
+        {
+            out.aside.push(aside(e, why.clone()));
+            continue;
+        }
+        // Running into a pause or the end (a timer the other clone did not
+        // know to stop): kept up to it, the rest set aside.
+        let stop = e.end.unwrap_or(Instant::MAX_UTC);
+        if let Some((from, _, _, why)) = closed
+            .iter()
+            .filter(|(from, _, _, _)| *from > e.start && *from < stop)
+            .min_by_key(|(from, _, _, _)| *from)
+        {
+            let mut rest = e.clone();
+            rest.start = *from;
+            out.aside.push(aside(rest, why.clone()));
+            e.end = Some(*from);
+        }
+        let overlap = out
+            .entries
+            .iter()
+            .find(|k| {
+                let k_stop = k.end.unwrap_or(Instant::MAX_UTC);
+                e.start < k_stop && k.start < e.end.unwrap_or(Instant::MAX_UTC)
+            })
+            .map(|k| format!("it overlaps {} once the two clones merged", k.id));
+        match overlap {
+            Some(why) => out.aside.push(aside(e, why)),
+            None => out.entries.push(e),
         }
     }
     out

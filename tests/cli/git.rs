@@ -1332,3 +1332,53 @@ fn party_list_shows_each_keys_fingerprint_as_ssh_keygen_prints_it() {
     let t = acme.run(&["party", "list"]).ok().stdout;
     assert!(t.contains("SHA256:"), "{t}");
 }
+
+/// Seconds of c1's week 2026-W45 in `l`, as `diary show --json` says.
+fn w45_seconds(l: &Ledger, now: &str) -> serde_json::Value {
+    json_at(l, now, &["diary", "show", "c1", "--week", "2026-W45"])["weeks"][0]["contracts"][0]
+        ["seconds"]
+        .clone()
+}
+
+#[test]
+fn a_timer_running_in_one_clone_stops_at_the_pause_or_end_made_in_the_other() {
+    for stop in ["pause", "end"] {
+        let l = shared();
+        let (_bare, ann) = remote_and_clone(&l);
+        // Ann's timer runs from 10:30; Acme, not knowing, stops new time at 11:00.
+        ann.run_at(
+            "2026-11-03T10:30:00Z",
+            &[
+                "--as",
+                "freelancer",
+                "diary",
+                "start",
+                "c1",
+                "--memo",
+                "work",
+            ],
+        )
+        .ok();
+        ann.run_at("2026-11-03T10:31:00Z", &["sync"]).ok();
+        let mut args = vec![stop, "c1"];
+        if stop == "end" {
+            args.push("--yes");
+        }
+        l.run_at("2026-11-03T11:00:00Z", &args).ok();
+        // Acme's merge: the half hour before the stop is kept and billed;
+        // the rest of the timer is set aside, never lost.
+        let r = l
+            .run_at("2026-11-03T11:30:00Z", &["--json", "sync"])
+            .refused_for("set_aside");
+        let m = r.json_err()["error"]["message"].to_string();
+        assert!(m.contains("kept up to it"), "{stop}: {m}");
+        assert_eq!(w45_seconds(&l, "2026-11-03T12:00:00Z"), 1800, "{stop}");
+        ann.run_at("2026-11-03T11:31:00Z", &["sync"]);
+        assert_eq!(w45_seconds(&ann, "2026-11-03T12:00:00Z"), 1800, "{stop}");
+        assert_eq!(
+            l.read("diary/2026-W45/c1.toml"),
+            ann.read("diary/2026-W45/c1.toml")
+        );
+        l.run_at("2026-11-03T12:00:00Z", &["check"]).ok();
+    }
+}
