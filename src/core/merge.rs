@@ -130,15 +130,22 @@ pub fn week(
     let mut renumber = Vec::new();
     for id in ids {
         let (was, mine, other) = (b(id), find(o, id), find(t, id));
+        // When a side removed it (its record says), if it did.
+        let removed = |w: &WeekFile| w.removed.iter().find(|r| r.id == id).map(|r| r.at);
         let keep = match (was, mine, other) {
             (_, None, None) => vec![],
             // Deleted on one side, unchanged on the other: deleted.
             (Some(w), None, Some(x)) | (Some(w), Some(x), None) if &x == w => vec![],
-            (_, Some(x), None) | (_, None, Some(x)) => vec![x],
+            // Deleted on one side, edited on the other: the later wins (a
+            // removal is never undone by an earlier edit).
+            (Some(_), None, Some(x)) => later_than_removal(x, removed(o)),
+            (Some(_), Some(x), None) => later_than_removal(x, removed(t)),
+            (None, Some(x), None) | (None, None, Some(x)) => vec![x],
             (_, Some(x), Some(y)) if x == y => vec![x],
             (Some(w), Some(x), Some(y)) if &x == w => vec![y],
             (Some(w), Some(x), Some(y)) if &y == w => vec![x],
-            (Some(_), Some(x), Some(y)) => vec![greater(x, y)],
+            // Edited on both: the later edit wins, by its instant.
+            (Some(_), Some(x), Some(y)) => vec![later(x, y)],
             // New on both sides under one id: two entries.
             (None, Some(x), Some(y)) => {
                 let (first, second) = if key(&x) <= key(&y) { (x, y) } else { (y, x) };
@@ -282,6 +289,34 @@ fn greater(
     y: super::diary::week_file::Entry,
 ) -> super::diary::week_file::Entry {
     if key(&x) >= key(&y) { x } else { y }
+}
+
+/// Of two edits of one entry, the later by the instant of its operation;
+/// where that is not recorded (or the same), the greater (the same in
+/// either clone).
+fn later(
+    x: super::diary::week_file::Entry,
+    y: super::diary::week_file::Entry,
+) -> super::diary::week_file::Entry {
+    match (x.at, y.at) {
+        (Some(a), Some(b)) if a > b => x,
+        (Some(a), Some(b)) if b > a => y,
+        _ => greater(x, y),
+    }
+}
+
+/// An entry edited on one side and removed on the other at `removed`: kept
+/// if its edit is later than the removal, else gone.
+fn later_than_removal(
+    x: super::diary::week_file::Entry,
+    removed: Option<Instant>,
+) -> Vec<super::diary::week_file::Entry> {
+    match (x.at, removed) {
+        (Some(edit), Some(gone)) if edit <= gone => vec![],
+        // No record of when it was removed (an older file): the edit
+        // stands, as it always did.
+        _ => vec![x],
+    }
 }
 
 #[cfg(test)]

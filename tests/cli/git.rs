@@ -1382,3 +1382,86 @@ fn a_timer_running_in_one_clone_stops_at_the_pause_or_end_made_in_the_other() {
         l.run_at("2026-11-03T12:00:00Z", &["check"]).ok();
     }
 }
+
+#[test]
+fn edits_and_removals_of_one_entry_in_two_clones_merge_by_instant() {
+    // (first clone's change at 11:00, second's at 12:00, what stands).
+    let edit = |memo: &'static str| {
+        vec![
+            "--as",
+            "freelancer",
+            "diary",
+            "edit",
+            "c1/2026W45-1",
+            "--memo",
+            memo,
+        ]
+    };
+    let rm = || vec!["--as", "freelancer", "diary", "rm", "c1/2026W45-1"];
+    let cases: [(Vec<&str>, Vec<&str>, Option<&str>); 3] = [
+        // Removed after the edit: removed.
+        (edit("edited"), rm(), None),
+        // Edited after the removal: the edit stands.
+        (rm(), edit("edited"), Some("edited")),
+        // Two edits: the later by its instant, whichever is pushed first
+        // (and whichever memo sorts first).
+        (edit("zulu"), edit("alpha"), Some("alpha")),
+    ];
+    for (a, b, stands) in cases {
+        for later_pushes_first in [false, true] {
+            let l = shared();
+            let (bare, one) = remote_and_clone(&l);
+            one.run_at(
+                "2026-11-03T10:05:00Z",
+                &[
+                    "--as",
+                    "freelancer",
+                    "diary",
+                    "log",
+                    "c1",
+                    "--from",
+                    "2026-11-03T09:00:00Z",
+                    "--to",
+                    "2026-11-03T10:00:00Z",
+                    "--memo",
+                    "work",
+                ],
+            )
+            .ok();
+            one.run_at("2026-11-03T10:06:00Z", &["sync"]).ok();
+            // The freelancer's second machine.
+            let two = Ledger::empty();
+            git(
+                two.path(),
+                &["clone", "-q", &bare.path().display().to_string(), "."],
+            );
+            one.run_at("2026-11-03T11:00:00Z", &a).ok();
+            two.run_at("2026-11-03T12:00:00Z", &b).ok();
+            let (first, second) = if later_pushes_first {
+                (&two, &one)
+            } else {
+                (&one, &two)
+            };
+            first.run_at("2026-11-03T12:10:00Z", &["sync"]).ok();
+            second.run_at("2026-11-03T12:11:00Z", &["sync"]);
+            first.run_at("2026-11-03T12:12:00Z", &["sync"]);
+            for c in [&one, &two] {
+                let text = c.read("diary/2026-W45/c1.toml");
+                match stands {
+                    None => assert!(
+                        !text.contains("[[entries]]"),
+                        "{a:?} then {b:?}: removed\n{text}"
+                    ),
+                    Some(memo) => assert!(
+                        text.contains(&format!("memo = \"{memo}\"")),
+                        "{a:?} then {b:?}: {memo}\n{text}"
+                    ),
+                }
+            }
+            assert_eq!(
+                one.read("diary/2026-W45/c1.toml"),
+                two.read("diary/2026-W45/c1.toml")
+            );
+        }
+    }
+}
