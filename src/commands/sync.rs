@@ -379,6 +379,7 @@ fn merge_with(
                 continue;
             };
             let c = store.contract_text(&format!("contracts/{id}.toml"), &c)?;
+            let mut merged_weeks = Vec::new();
             let last = Week::of(ctx.now.max(c.started_at));
             for w in store.contract_weeks(id, Week::of(c.started_at), last) {
                 let rel = format!("diary/{w}/{id}.toml");
@@ -397,6 +398,19 @@ fn merge_with(
                 if weeks.contains_key(&rel) || kept != wf {
                     store.put_week(&rel, old.as_deref(), &kept, &c)?;
                 }
+                merged_weeks.push(kept);
+            }
+            // The pay of its settled weeks, derived from the merged diary
+            // (never taken from the side that settled them): the contract
+            // folded again with the weeks as merged.
+            if c.kind() == crate::core::Kind::Hourly
+                && let Some(until) = crate::core::fold::as_of(&c)
+                && let Ok(folded) =
+                    crate::core::fold::fold(&c, &merged_weeks, &store.settings, until)
+                && folded != c
+            {
+                let doc = store.contract(id)?;
+                store.save_contract(&doc, &folded)?;
             }
         }
         check(store)

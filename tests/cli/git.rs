@@ -1465,3 +1465,57 @@ fn edits_and_removals_of_one_entry_in_two_clones_merge_by_instant() {
         }
     }
 }
+
+#[test]
+fn a_week_settled_in_one_clone_is_paid_for_the_time_both_clones_recorded() {
+    let l = shared();
+    let (_bare, ann) = remote_and_clone(&l);
+    let log = |from: &str, to: &str, now: &str| {
+        ann.run_at(
+            now,
+            &[
+                "--as",
+                "freelancer",
+                "diary",
+                "log",
+                "c1",
+                "--from",
+                from,
+                "--to",
+                to,
+                "--memo",
+                "work",
+            ],
+        )
+        .ok();
+    };
+    log(
+        "2026-11-03T09:00:00Z",
+        "2026-11-03T12:00:00Z",
+        "2026-11-03T12:05:00Z",
+    );
+    ann.run_at("2026-11-03T12:06:00Z", &["sync"]).ok();
+    l.run_at("2026-11-03T12:07:00Z", &["sync"]).ok();
+    // Five more hours in Ann's clone, not synced before the week settles.
+    log(
+        "2026-11-04T09:00:00Z",
+        "2026-11-04T14:00:00Z",
+        "2026-11-04T14:05:00Z",
+    );
+    // Acme's clone settles the week at the three hours it knows.
+    l.run_at("2026-11-14T01:00:00Z", &["sweep"]).ok();
+    assert_eq!(
+        json_at(&l, "2026-11-14T01:00:00Z", &["show", "c1"])["paid"],
+        "150.00"
+    );
+    l.run_at("2026-11-14T01:01:00Z", &["sync"]).ok();
+    // Merged, the week's pay is derived from the merged diary: eight hours.
+    ann.run_at("2026-11-14T02:00:00Z", &["sync"]);
+    l.run_at("2026-11-14T02:01:00Z", &["sync"]);
+    for c in [&l, &ann] {
+        let show = json_at(c, "2026-11-14T03:00:00Z", &["show", "c1"]);
+        assert_eq!(show["paid"], "400.00", "{show}");
+        c.run_at("2026-11-14T03:00:00Z", &["check"]).ok();
+    }
+    assert_eq!(l.read("contracts/c1.toml"), ann.read("contracts/c1.toml"));
+}
