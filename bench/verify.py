@@ -33,8 +33,9 @@ def main():
         return r
 
     c("init", "--git", now="2026-11-02T08:00:00Z")
-    c("party", "add", "Acme", "--key", key + ".pub", now="2026-11-02T08:01:00Z")
+    # A party records its own key, from a clone that signs with it.
     subprocess.run(["git", "-C", led, "config", "user.signingkey", key], check=True, env=env)
+    c("party", "add", "Acme", "--key", key + ".pub", now="2026-11-02T08:01:00Z")
     n = 2
     for i in range(50):
         c("new", "--id", f"h{i}", "--title", "T", "--client", "Acme", "--freelancer", "Acme", "--hourly", "50")

@@ -399,8 +399,38 @@ pub fn check_party(store: &Store, c: &Contract, role: Role) -> Result<()> {
             who: who.to_string(),
             role,
             id: c.id.clone(),
+            recorded: store
+                .parties
+                .iter()
+                .find(|p| p.name == who)
+                .and_then(|p| crate::core::schema::fingerprint(&p.key)),
+            mine: store
+                .git()
+                .and_then(|g| g.signing_key())
+                .and_then(|k| crate::core::schema::fingerprint(&k)),
         })
         .into()),
+    }
+}
+
+/// In a shared ledger whose parties' keys are recorded, refuses a clone
+/// that signs with a key none of them recorded (`verify`, `sync`): the
+/// first time a party acts, it learns of a key recorded in its name by
+/// the other.
+pub fn check_own_key(store: &Store) -> Result<()> {
+    let Some(git) = store.git() else {
+        return Ok(());
+    };
+    if store.parties.is_empty() || signing_party(store).is_some() {
+        return Ok(());
+    }
+    match git.signing_key() {
+        Some(k) => Err(RuleError::Refused(Refusal::KeyNotRecorded {
+            mine: crate::core::schema::fingerprint(&k).unwrap_or(k),
+        })
+        .into()),
+        // A clone that only reads (no key) has nothing to tell.
+        None => Ok(()),
     }
 }
 

@@ -23,6 +23,22 @@ pub fn add(ctx: &Ctx, name: &str, key: &Path, replace: bool) -> Result<()> {
         ));
     }
     let store = ctx.open(Access::Write)?;
+    // Trusted on first use, bound by its owner: in a shared ledger a party
+    // records its own key, from a clone that signs with it.
+    // (A new key for a recorded party is signed with its old one instead.)
+    if let Some(git) = store.git().filter(|_| !replace) {
+        let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
+        match git.signing_key() {
+            None => return Err(RuleError::Refused(Refusal::NoSigningKey).into()),
+            Some(mine) if data(&mine) != data(&key) => {
+                return Err(RuleError::Refused(Refusal::NotOwnKey {
+                    name: name.to_string(),
+                })
+                .into());
+            }
+            Some(_) => {}
+        }
+    }
     let known = store.parties.iter().any(|p| p.name == name);
     match (known, replace) {
         (true, false) => {
@@ -53,13 +69,11 @@ pub fn add(ctx: &Ctx, name: &str, key: &Path, replace: bool) -> Result<()> {
     if !ctx.dry_run {
         store.save_parties(&parties)?;
         let kind = key.split_whitespace().next().unwrap_or_default();
-        super::commit(
-            ctx,
-            &store,
-            name,
-            &format!("party add {name}"),
-            &[format!("{name}: {kind} key")],
-        )?;
+        if !ctx.dry_run && store.is_git() {
+            let author = crate::store::git::Author { name, at: ctx.now };
+            let message = format!("party add {name}\n\n{name}: {kind} key\n");
+            store.commit_as(&message, &author, true)?;
+        }
     }
     ctx.out.print(&format!(
         "{name}'s key recorded{}: commits in this ledger are signed from now on",

@@ -153,6 +153,10 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
     if !dirty.is_empty() {
         return Err(refused(Refusal::DirtyWorkTree { files: dirty }));
     }
+    // A clone signing with a key no party recorded pushes nothing: what
+    // it signs would not verify (and its owner learns of a key recorded
+    // in its name by another).
+    super::check_own_key(store)?;
     git.out(&["fetch", "-q", remote])?;
     let theirs_ref = format!("refs/remotes/{remote}/{branch}");
     let push = |git: &Git| -> Result<()> {

@@ -39,6 +39,7 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
         failures,
     } = check_all(store, revs.lines())?;
     if failures.is_empty() {
+        super::check_own_key(store)?;
         ctx.out.print(&format!(
             "verified: {checked} commit(s), {signed} signed by a recorded party"
         ))?;
@@ -140,12 +141,19 @@ fn check_commit(
         cache.0.insert(rev.to_string(), parties.clone());
         parties.clone()
     };
-    if parties.is_empty() {
+    // A party's key is recorded by a commit signed with that key: trusted
+    // on first use, bound by its owner.
+    let added: Vec<&Party> = after
+        .iter()
+        .filter(|a| !parties.iter().any(|p| p.name == a.name))
+        .collect();
+    if parties.is_empty() && added.is_empty() {
         return Ok(Verdict::NoParties);
     }
     let allowed = dir.join(format!("allowed-{rev}"));
     let lines: Vec<String> = parties
         .iter()
+        .chain(added.iter().copied())
         .map(|p| {
             format!(
                 "\"{}\" namespaces=\"git\" {}",
@@ -166,6 +174,14 @@ fn check_commit(
         return Ok(Verdict::Signed);
     }
     let mut failures = Vec::new();
+    for a in &added {
+        if a.name != signer {
+            failures.push(format!(
+                "{short}: records {}'s key, but is signed by {signer} (a party records its own key, signed with it)",
+                a.name
+            ));
+        }
+    }
     // A party's key is changed by that party, signed with its old key.
     for p in &parties {
         let now = after.iter().find(|a| a.name == p.name);

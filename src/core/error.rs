@@ -733,6 +733,17 @@ pub enum Refusal {
         role: Role,
         /// The contract.
         id: ContractId,
+        /// The fingerprint of the key recorded for `who`, if one is.
+        recorded: Option<String>,
+        /// The fingerprint of the key this clone signs with.
+        mine: Option<String>,
+    },
+    /// `verify` or `sync` in a clone whose signing key no party recorded:
+    /// what it signs would not verify, and a key recorded in its owner's
+    /// name by another would go unnoticed.
+    KeyNotRecorded {
+        /// The fingerprint of the key this clone signs with.
+        mine: String,
     },
     /// A clone that cannot sign, in a ledger whose commits are signed.
     NoSigningKey,
@@ -770,6 +781,12 @@ pub enum Refusal {
         id: ContractId,
         /// The contract's path (for `sync`'s advice; `None` in the driver).
         path: Option<String>,
+    },
+    /// `party add` of a key this clone does not sign with: each party
+    /// records its own key, from its own clone.
+    NotOwnKey {
+        /// The party named.
+        name: String,
     },
     /// `sync` with changes in the work tree that are not committed: a
     /// merge would overwrite them.
@@ -876,6 +893,8 @@ impl Refusal {
             IdTakenInBoth { .. } => "id_taken_in_both",
             NothingOurs { .. } => "nothing_ours",
             DirtyWorkTree { .. } => "dirty_work_tree",
+            NotOwnKey { .. } => "not_own_key",
+            KeyNotRecorded { .. } => "key_not_recorded",
             SetAside { .. } => "set_aside",
         }
     }
@@ -1434,9 +1453,32 @@ impl fmt::Display for Refusal {
                 f,
                 "this clone signs as {me}, and recording the {role}'s action on {id} is for {who}, in their clone: only the party itself can"
             ),
-            UnknownSigner { who, role, id } => write!(
+            UnknownSigner {
+                who,
+                role,
+                id,
+                recorded,
+                mine,
+            } => {
+                write!(
+                    f,
+                    "this clone's signing key{} is none of the parties' recorded in ledger.toml",
+                    mine.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()
+                )?;
+                match recorded {
+                    Some(r) => write!(
+                        f,
+                        ", and {who} (the {role} of {id}) is recorded with another key ({r}): if you are {who}, someone else recorded a key in your name — compare the fingerprints of `contracts party list` with the other party out of band"
+                    ),
+                    None => write!(
+                        f,
+                        ": set `git config user.signingkey` to your key ({who} acts as the {role} of {id})"
+                    ),
+                }
+            }
+            KeyNotRecorded { mine } => write!(
                 f,
-                "this clone's signing key is none of the parties' recorded in ledger.toml: set `git config user.signingkey` to your key ({who} acts as the {role} of {id})"
+                "this clone signs with a key no party of this ledger recorded ({mine}): if a key was recorded in your name that is not yours, the other party recorded it — compare the fingerprints of `contracts party list` with them out of band; otherwise record yours (`contracts party add NAME --key FILE`)"
             ),
             NoSigningKey => write!(
                 f,
@@ -1498,6 +1540,10 @@ impl fmt::Display for Refusal {
                 "the contract id `{id}` was taken in both clones for different contracts: rename one (see `contracts sync`)"
             ),
             NothingOurs { path } => write!(f, "{path}: nothing on our side to merge into"),
+            NotOwnKey { name } => write!(
+                f,
+                "{name}'s key is recorded by {name}, from a clone that signs with it (`git config user.signingkey` set to that key): a party records its own key, so that no one can sign in another's name"
+            ),
             DirtyWorkTree { files } => write!(
                 f,
                 "sync would overwrite changes that are not committed: {}; commit them (`git commit -am ...`, `contracts check` first) or undo them (`git checkout -- FILE`), then sync again",
@@ -1621,6 +1667,8 @@ mod tests {
             Refusal::SetAside { .. } => 79,
             Refusal::NotMergeable { .. } => 80,
             Refusal::DirtyWorkTree { .. } => 81,
+            Refusal::NotOwnKey { .. } => 82,
+            Refusal::KeyNotRecorded { .. } => 83,
         }
     }
 
@@ -1922,7 +1970,10 @@ mod tests {
                 who: "x".into(),
                 role: Role::Client,
                 id: id(),
+                recorded: None,
+                mine: None,
             },
+            Refusal::KeyNotRecorded { mine: "x".into() },
             Refusal::NoSigningKey,
             Refusal::PartyKnown {
                 name: "x".into(),
@@ -1941,6 +1992,7 @@ mod tests {
             },
             Refusal::NothingOurs { path: "x".into() },
             Refusal::DirtyWorkTree { files: vec![] },
+            Refusal::NotOwnKey { name: "x".into() },
             Refusal::SetAside { lines: vec![] },
         ]
     }
@@ -1951,7 +2003,7 @@ mod tests {
         let mut seen: Vec<usize> = all.iter().map(index).collect();
         seen.sort_unstable();
         seen.dedup();
-        assert_eq!(seen, (0..82).collect::<Vec<_>>(), "one sample per variant");
+        assert_eq!(seen, (0..84).collect::<Vec<_>>(), "one sample per variant");
         let mut kinds: Vec<&str> = all.iter().map(Refusal::kind).collect();
         kinds.sort_unstable();
         let before = kinds.len();

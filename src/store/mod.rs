@@ -970,12 +970,30 @@ impl Store {
     /// message `message`, its author the acting party. Nothing written, or
     /// no git: nothing to do.
     pub fn commit(&self, message: &str, author: &git::Author<'_>) -> Result<(), StoreError> {
+        self.commit_as(message, author, false)
+    }
+
+    /// [`Store::commit`], signed with the clone's key even where no party
+    /// is recorded yet (`party add`: a party records its own key, signed
+    /// with it).
+    pub fn commit_as(
+        &self,
+        message: &str,
+        author: &git::Author<'_>,
+        signed: bool,
+    ) -> Result<(), StoreError> {
         let Some(g) = &self.git else {
             return Ok(());
         };
         let written = self.take_written();
         let paths: Vec<&str> = written.iter().map(String::as_str).collect();
         g.ensure_driver();
+        if signed {
+            let g = git::Git::of(&self.root).map(|g| g.signing(true));
+            if let Some(g) = g {
+                return g.commit(&paths, message, author);
+            }
+        }
         g.commit(&paths, message, author)
     }
 

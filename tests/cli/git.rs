@@ -768,23 +768,41 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     let acme = Ledger::empty();
     acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
     let pub_of = |k: &str| format!("{k}.pub");
+    // A party records its own key, from a clone that signs with it: not
+    // without a key, not someone else's.
+    acme.run_at(
+        "2026-11-02T08:01:00Z",
+        &[
+            "--json",
+            "party",
+            "add",
+            "Acme",
+            "--key",
+            &pub_of(&acme_key),
+        ],
+    )
+    .refused_for("no_signing_key");
+    git(acme.path(), &["config", "user.signingkey", &acme_key]);
+    acme.run_at(
+        "2026-11-02T08:01:00Z",
+        &["--json", "party", "add", "Bob", "--key", &pub_of(&bob_key)],
+    )
+    .refused_for("not_own_key");
     acme.run_at(
         "2026-11-02T08:01:00Z",
         &["party", "add", "Acme", "--key", &pub_of(&acme_key)],
     )
     .ok();
-    // From now on commits are signed: a clone without a key changes nothing.
-    let r = acme.run_at(
-        "2026-11-02T08:02:00Z",
-        &["--json", "party", "add", "Bob", "--key", &pub_of(&bob_key)],
-    );
-    r.refused_for("no_signing_key");
-    git(acme.path(), &["config", "user.signingkey", &acme_key]);
-    acme.run_at(
+    // Bob records his, in his clone.
+    let (_bare, bob) = remote_and_clone(&acme);
+    git(bob.path(), &["config", "user.signingkey", &bob_key]);
+    bob.run_at(
         "2026-11-02T08:02:00Z",
         &["party", "add", "Bob", "--key", &pub_of(&bob_key)],
     )
     .ok();
+    bob.run_at("2026-11-02T08:03:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-02T08:04:00Z", &["sync"]).ok();
     acme.hourly("c1");
     // Acme's clone cannot record Bob's acceptance.
     let r = acme
@@ -798,10 +816,9 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("is for Bob"), "{}", r.stderr);
+    acme.run_at("2026-11-02T09:29:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-02T09:29:30Z", &["sync"]).ok();
     // Bob's clone can.
-    let (_bare, bob) = remote_and_clone(&acme);
-    git(bob.path(), &["config", "user.signingkey", &bob_key]);
     bob.run_at(
         "2026-11-02T09:30:00Z",
         &["--as", "freelancer", "accept", "c1"],
@@ -811,7 +828,7 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     acme.run_at("2026-11-02T09:32:00Z", &["sync"]).ok();
     let r = acme.run(&["verify"]).ok();
     assert!(
-        r.stdout.contains("verified: 5 commit(s), 3 signed"),
+        r.stdout.contains("verified: 5 commit(s), 4 signed"),
         "{}",
         r.stdout
     );
@@ -833,7 +850,7 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
     git(acme.path(), &["config", "user.signingkey", &acme_new]);
     let r = acme.run(&["verify"]).ok();
     assert!(
-        r.stdout.contains("verified: 6 commit(s), 4 signed"),
+        r.stdout.contains("verified: 6 commit(s), 5 signed"),
         "{}",
         r.stdout
     );
@@ -1069,18 +1086,10 @@ fn a_merge_made_by_sync_is_signed_where_the_parties_keys_are_recorded() {
     let (acme_key, bob_key) = (key(keys.path(), "acme"), key(keys.path(), "bob"));
     let acme = Ledger::empty();
     acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
-    for (name, k) in [("Acme", &acme_key), ("Bob", &bob_key)] {
-        let public = format!("{k}.pub");
-        acme.run_at(
-            "2026-11-02T08:01:00Z",
-            &["party", "add", name, "--key", &public],
-        )
-        .ok();
-        git(acme.path(), &["config", "user.signingkey", &acme_key]);
-    }
+    let (_bare, bob) = own_keys(&acme, &acme_key, &bob_key);
     acme.hourly("c1");
-    let (_bare, bob) = remote_and_clone(&acme);
-    git(bob.path(), &["config", "user.signingkey", &bob_key]);
+    acme.run_at("2026-11-02T09:00:30Z", &["sync"]).ok();
+    bob.run_at("2026-11-02T09:01:00Z", &["sync"]).ok();
     bob.run_at(
         "2026-11-02T09:30:00Z",
         &["--as", "freelancer", "accept", "c1"],
@@ -1100,6 +1109,27 @@ fn a_merge_made_by_sync_is_signed_where_the_parties_keys_are_recorded() {
     assert!(r.stdout.contains("verified"), "{}", r.stdout);
 }
 
+/// Bob's clone of Acme's git ledger through a bare remote, each party's
+/// key recorded by that party in its own clone (signed with it), synced.
+fn own_keys(acme: &Ledger, acme_key: &str, bob_key: &str) -> (tempfile::TempDir, Ledger) {
+    git(acme.path(), &["config", "user.signingkey", acme_key]);
+    acme.run_at(
+        "2026-11-02T08:01:00Z",
+        &["party", "add", "Acme", "--key", &format!("{acme_key}.pub")],
+    )
+    .ok();
+    let (bare, bob) = remote_and_clone(acme);
+    git(bob.path(), &["config", "user.signingkey", bob_key]);
+    bob.run_at(
+        "2026-11-02T08:02:00Z",
+        &["party", "add", "Bob", "--key", &format!("{bob_key}.pub")],
+    )
+    .ok();
+    bob.run_at("2026-11-02T08:03:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-02T08:04:00Z", &["sync"]).ok();
+    (bare, bob)
+}
+
 /// Acme (client) and Bob (freelancer), each in a clone signing with their
 /// own key, sharing the fixed-price contract f1 (500.00, accepted by Bob).
 fn signed_pair() -> (tempfile::TempDir, tempfile::TempDir, Ledger, Ledger) {
@@ -1107,17 +1137,7 @@ fn signed_pair() -> (tempfile::TempDir, tempfile::TempDir, Ledger, Ledger) {
     let (acme_key, bob_key) = (key(keys.path(), "acme"), key(keys.path(), "bob"));
     let acme = Ledger::empty();
     acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
-    acme.run_at(
-        "2026-11-02T08:01:00Z",
-        &["party", "add", "Acme", "--key", &format!("{acme_key}.pub")],
-    )
-    .ok();
-    git(acme.path(), &["config", "user.signingkey", &acme_key]);
-    acme.run_at(
-        "2026-11-02T08:02:00Z",
-        &["party", "add", "Bob", "--key", &format!("{bob_key}.pub")],
-    )
-    .ok();
+    let (bare, bob) = own_keys(&acme, &acme_key, &bob_key);
     acme.run_at(
         "2026-11-02T09:00:00Z",
         &[
@@ -1135,8 +1155,8 @@ fn signed_pair() -> (tempfile::TempDir, tempfile::TempDir, Ledger, Ledger) {
         ],
     )
     .ok();
-    let (bare, bob) = remote_and_clone(&acme);
-    git(bob.path(), &["config", "user.signingkey", &bob_key]);
+    acme.run_at("2026-11-02T09:01:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-02T09:02:00Z", &["sync"]).ok();
     bob.run_at(
         "2026-11-02T10:00:00Z",
         &["--as", "freelancer", "accept", "f1"],
@@ -1518,4 +1538,84 @@ fn a_week_settled_in_one_clone_is_paid_for_the_time_both_clones_recorded() {
         c.run_at("2026-11-14T03:00:00Z", &["check"]).ok();
     }
     assert_eq!(l.read("contracts/c1.toml"), ann.read("contracts/c1.toml"));
+}
+
+#[test]
+fn a_key_the_other_party_recorded_in_your_name_is_found_the_first_time_you_act() {
+    let keys = tempfile::tempdir().unwrap();
+    let (acme_key, fake_key, bob_key) = (
+        key(keys.path(), "acme"),
+        key(keys.path(), "fake"),
+        key(keys.path(), "bob"),
+    );
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    git(acme.path(), &["config", "user.signingkey", &acme_key]);
+    acme.run_at(
+        "2026-11-02T08:01:00Z",
+        &["party", "add", "Acme", "--key", &format!("{acme_key}.pub")],
+    )
+    .ok();
+    // Acme cannot record a key in Bob's name from its own clone...
+    acme.run_at(
+        "2026-11-02T08:02:00Z",
+        &[
+            "--json",
+            "party",
+            "add",
+            "Bob",
+            "--key",
+            &format!("{fake_key}.pub"),
+        ],
+    )
+    .refused_for("not_own_key");
+    // ... but it holds another key, and signs Bob's record with it: the
+    // first key under a name stands (what no check can tell from Bob's).
+    git(acme.path(), &["config", "user.signingkey", &fake_key]);
+    acme.run_at(
+        "2026-11-02T08:02:00Z",
+        &["party", "add", "Bob", "--key", &format!("{fake_key}.pub")],
+    )
+    .ok();
+    git(acme.path(), &["config", "user.signingkey", &acme_key]);
+    acme.hourly("c1");
+    let (_bare, bob) = remote_and_clone(&acme);
+    git(bob.path(), &["config", "user.signingkey", &bob_key]);
+    let fingerprint = |k: &str| {
+        let out = Command::new("ssh-keygen")
+            .arg("-lf")
+            .arg(format!("{k}.pub"))
+            .output()
+            .expect("ssh-keygen");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    // The first time Bob acts, he is told, with both fingerprints.
+    let r = bob
+        .run_at(
+            "2026-11-02T09:30:00Z",
+            &["--json", "--as", "freelancer", "accept", "c1"],
+        )
+        .refused_for("unknown_signer");
+    assert!(
+        r.stderr
+            .contains("someone else recorded a key in your name"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(&fingerprint(&fake_key)), "{}", r.stderr);
+    assert!(r.stderr.contains(&fingerprint(&bob_key)), "{}", r.stderr);
+    // verify says so in his clone, and his sync pushes nothing.
+    bob.run(&["--json", "verify"])
+        .refused_for("key_not_recorded");
+    let before = git(bob.path(), &["rev-parse", "origin/HEAD"]);
+    bob.run_at("2026-11-02T09:31:00Z", &["--json", "sync"])
+        .refused_for("key_not_recorded");
+    assert_eq!(git(bob.path(), &["rev-parse", "origin/HEAD"]), before);
+    // `party list` shows the fingerprints to compare.
+    let t = bob.run(&["party", "list"]).ok().stdout;
+    assert!(t.contains(&fingerprint(&fake_key)), "{t}");
 }
