@@ -67,6 +67,18 @@ impl Ctx {
         for w in &store.warnings {
             self.out.note(w);
         }
+        // In a shared ledger a change is dated on its author's word: one
+        // dated beyond this machine's clock by more than the tolerance is
+        // refused before anything is read for it.
+        if access == Access::Write && store.is_git() {
+            let clock = machine_clock();
+            if self.now > clock + CLOCK_TOLERANCE {
+                return Err(StoreError::Refused(Refusal::ClockAhead {
+                    at: self.now,
+                    clock,
+                }));
+            }
+        }
         Ok(store)
     }
 
@@ -83,6 +95,16 @@ impl Ctx {
             now: self.now,
         }
     }
+}
+
+/// How far beyond this machine's clock a shared ledger takes a change, or
+/// an incoming commit (SPEC §7).
+pub const CLOCK_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// This machine's clock (not `--now`): what a shared ledger's changes are
+/// held to.
+pub fn machine_clock() -> Instant {
+    chrono::Utc::now()
 }
 
 /// Parses a contract id argument (usage error if it is not a safe id).

@@ -180,6 +180,26 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         &format!("{ours}..{theirs}"),
     ])?;
     if !incoming.is_empty() {
+        // Dated beyond this machine's clock: merged once the clock has
+        // passed it (timers fall due at this clone's clock, not another's).
+        let clock = super::machine_clock();
+        let dates = git.out(&["log", "--format=%h %ct", &format!("{ours}..{theirs}")])?;
+        for line in dates.lines() {
+            let mut parts = line.split_whitespace();
+            let (Some(rev), Some(Ok(secs))) = (parts.next(), parts.next().map(str::parse::<i64>))
+            else {
+                continue;
+            };
+            if let Some(at) = chrono::DateTime::from_timestamp(secs, 0)
+                && at > clock + super::CLOCK_TOLERANCE
+            {
+                return Err(refused(Refusal::IncomingAhead {
+                    rev: rev.to_string(),
+                    at,
+                    clock,
+                }));
+            }
+        }
         let failures = super::verify::check_all(store, incoming.lines())?.failures;
         if !failures.is_empty() {
             return Err(refused(Refusal::Unverified {

@@ -782,6 +782,24 @@ pub enum Refusal {
         /// The contract's path (for `sync`'s advice; `None` in the driver).
         path: Option<String>,
     },
+    /// In a shared ledger, a change dated beyond this machine's clock by
+    /// more than the tolerance (5 minutes).
+    ClockAhead {
+        /// The change's instant (`--now`).
+        at: Instant,
+        /// This machine's clock.
+        clock: Instant,
+    },
+    /// `sync`: an incoming commit dated beyond this machine's clock by more
+    /// than the tolerance waits until the clock has passed it.
+    IncomingAhead {
+        /// The commit (short).
+        rev: String,
+        /// Its date.
+        at: Instant,
+        /// This machine's clock.
+        clock: Instant,
+    },
     /// `party add` of a key this clone does not sign with: each party
     /// records its own key, from its own clone.
     NotOwnKey {
@@ -894,6 +912,8 @@ impl Refusal {
             NothingOurs { .. } => "nothing_ours",
             DirtyWorkTree { .. } => "dirty_work_tree",
             NotOwnKey { .. } => "not_own_key",
+            ClockAhead { .. } => "clock_ahead",
+            IncomingAhead { .. } => "incoming_ahead",
             KeyNotRecorded { .. } => "key_not_recorded",
             SetAside { .. } => "set_aside",
         }
@@ -1540,6 +1560,18 @@ impl fmt::Display for Refusal {
                 "the contract id `{id}` was taken in both clones for different contracts: rename one (see `contracts sync`)"
             ),
             NothingOurs { path } => write!(f, "{path}: nothing on our side to merge into"),
+            ClockAhead { at, clock } => write!(
+                f,
+                "refused: in a shared ledger a change is dated at most 5 minutes beyond this machine's clock, and {} is beyond {} (the other party merges what is dated by its author's word, so a clock set ahead is not taken): change at this machine's time, or set its clock right",
+                at.format("%Y-%m-%d %H:%M:%S UTC"),
+                clock.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            IncomingAhead { rev, at, clock } => write!(
+                f,
+                "nothing was merged: commit {rev} is dated {}, beyond this machine's clock ({}) by more than 5 minutes; it is merged once this clock has passed it (sync again then), or ask its author to check their clock",
+                at.format("%Y-%m-%d %H:%M:%S UTC"),
+                clock.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
             NotOwnKey { name } => write!(
                 f,
                 "{name}'s key is recorded by {name}, from a clone that signs with it (`git config user.signingkey` set to that key): a party records its own key, so that no one can sign in another's name"
@@ -1669,6 +1701,8 @@ mod tests {
             Refusal::DirtyWorkTree { .. } => 81,
             Refusal::NotOwnKey { .. } => 82,
             Refusal::KeyNotRecorded { .. } => 83,
+            Refusal::ClockAhead { .. } => 84,
+            Refusal::IncomingAhead { .. } => 85,
         }
     }
 
@@ -1974,6 +2008,15 @@ mod tests {
                 mine: None,
             },
             Refusal::KeyNotRecorded { mine: "x".into() },
+            Refusal::ClockAhead {
+                at: Instant::MIN_UTC,
+                clock: Instant::MIN_UTC,
+            },
+            Refusal::IncomingAhead {
+                rev: "x".into(),
+                at: Instant::MIN_UTC,
+                clock: Instant::MIN_UTC,
+            },
             Refusal::NoSigningKey,
             Refusal::PartyKnown {
                 name: "x".into(),
@@ -2003,7 +2046,7 @@ mod tests {
         let mut seen: Vec<usize> = all.iter().map(index).collect();
         seen.sort_unstable();
         seen.dedup();
-        assert_eq!(seen, (0..84).collect::<Vec<_>>(), "one sample per variant");
+        assert_eq!(seen, (0..86).collect::<Vec<_>>(), "one sample per variant");
         let mut kinds: Vec<&str> = all.iter().map(Refusal::kind).collect();
         kinds.sort_unstable();
         let before = kinds.len();

@@ -1619,3 +1619,50 @@ fn a_key_the_other_party_recorded_in_your_name_is_found_the_first_time_you_act()
     let t = bob.run(&["party", "list"]).ok().stdout;
     assert!(t.contains(&fingerprint(&fake_key)), "{t}");
 }
+
+#[test]
+fn a_clock_set_ahead_is_refused_and_an_incoming_commit_dated_ahead_waits() {
+    let (_bare, acme, ann) = two_clones();
+    // Beyond this machine's clock (by far more than 5 minutes): refused in
+    // a shared ledger, nothing written; a plain ledger takes it.
+    let before = acme.snapshot();
+    let far = "2100-01-04T09:00:00Z";
+    acme.run_at(
+        far,
+        &["--json", "refund", "request", "f1", "--amount", "100"],
+    )
+    .refused_for("clock_ahead");
+    assert!(acme.snapshot() == before);
+    let plain = Ledger::new();
+    plain.hourly("h1");
+    plain.run_at(far, &["pause", "h1"]).ok();
+    // A commit dated ahead, made by hand in Ann's clone, waits in Acme's.
+    ann.write("notes.txt", "x\n");
+    git(ann.path(), &["add", "notes.txt"]);
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(ann.path())
+        .args(["commit", "-q", "-m", "from the future"])
+        .env("HOME", ann.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ann")
+        .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+        .env("GIT_COMMITTER_NAME", "Ann")
+        .env("GIT_COMMITTER_EMAIL", "ann@example.com")
+        .env("GIT_AUTHOR_DATE", "@4070908800 +0000")
+        .env("GIT_COMMITTER_DATE", "@4070908800 +0000")
+        .output()
+        .expect("git commit");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    git(ann.path(), &["push", "-q", "origin", "HEAD"]);
+    let head = git(acme.path(), &["rev-parse", "HEAD"]);
+    let r = acme
+        .run_at("2026-11-03T10:00:00Z", &["--json", "sync"])
+        .refused_for("incoming_ahead");
+    assert!(r.stderr.contains("2099-01-01"), "{}", r.stderr);
+    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+}
