@@ -33,25 +33,64 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
         ));
     };
     let revs = git.out(&["rev-list", "--reverse", "--topo-order", "HEAD"])?;
+    // Commits verified before (a commit's id names its content and its
+    // parents, so its verdict never changes): remembered in this clone,
+    // per version of this program.
+    let header = format!("contracts {} verified", env!("CARGO_PKG_VERSION"));
+    let mut known: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    if let Some(text) = store
+        .cache(VERIFIED)
+        .filter(|t| t.lines().next() == Some(&header))
+    {
+        for line in text.lines().skip(1) {
+            if let Some((rev, signed)) = line.split_once(' ') {
+                known.insert(rev.to_string(), signed == "signed");
+            }
+        }
+    }
+    let fresh: Vec<&str> = revs.lines().filter(|r| !known.contains_key(*r)).collect();
     let Checked {
         checked,
         signed,
         failures,
-    } = check_all(store, revs.lines())?;
+        verdicts,
+    } = check_all(store, fresh.iter().copied())?;
     if failures.is_empty() {
         super::check_own_key(store)?;
+        known.extend(verdicts);
+        let all = revs.lines().count();
+        let signed_all = revs
+            .lines()
+            .filter(|r| known.get(*r).copied().unwrap_or(false))
+            .count();
+        let mut text = header;
+        for r in revs.lines() {
+            let s = if known.get(r).copied().unwrap_or(false) {
+                "signed"
+            } else {
+                "-"
+            };
+            text.push_str(&format!("\n{r} {s}"));
+        }
+        text.push('\n');
+        // A cache: not kept is no failure.
+        let _ = store.keep_cache(VERIFIED, &text);
         ctx.out.print(&format!(
-            "verified: {checked} commit(s), {signed} signed by a recorded party"
+            "verified: {all} commit(s), {signed_all} signed by a recorded party ({checked} checked now, {} before; {signed} of them signed)",
+            all - checked
         ))?;
         return Ok(());
     }
     Err(RuleError::Refused(Refusal::Unverified {
         failures,
-        checked: Some(checked),
+        checked: Some(revs.lines().count()),
         from: None,
     })
     .into())
 }
+
+/// The cache of commits verified before (`.git/contracts/`).
+const VERIFIED: &str = "verified";
 
 /// What `check_all` found.
 pub struct Checked {
@@ -61,6 +100,8 @@ pub struct Checked {
     pub signed: usize,
     /// What is wrong, one line each.
     pub failures: Vec<String>,
+    /// Each commit that verified, and whether it was signed by a party.
+    pub verdicts: Vec<(String, bool)>,
 }
 
 /// Checks `revs`, oldest first: each signed by a party recorded as of its
@@ -71,13 +112,17 @@ pub fn check_all<'r>(store: &Store, revs: impl Iterator<Item = &'r str>) -> Resu
         checked: 0,
         signed: 0,
         failures: Vec::new(),
+        verdicts: Vec::new(),
     };
     let mut cache = Parties::default();
     for rev in revs {
         out.checked += 1;
         match check_commit(store, rev, &dir, &mut cache) {
-            Ok(Verdict::Signed) => out.signed += 1,
-            Ok(Verdict::NoParties) => {}
+            Ok(Verdict::Signed) => {
+                out.signed += 1;
+                out.verdicts.push((rev.to_string(), true));
+            }
+            Ok(Verdict::NoParties) => out.verdicts.push((rev.to_string(), false)),
             Ok(Verdict::Fails(why)) => out.failures.extend(why),
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&dir);

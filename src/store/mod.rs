@@ -916,6 +916,21 @@ impl Store {
             .map_err(io_err(format!("cannot write {}", path.display())))
     }
 
+    /// Keeps a cache of this clone's (`.git/contracts/NAME`): derived data,
+    /// written atomically, so a reader may write it too.
+    pub fn keep_cache(&self, name: &str, text: &str) -> Result<(), StoreError> {
+        let dir = self.root.join(".git").join("contracts");
+        atomic::create_dir(&dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
+        let path = dir.join(name);
+        atomic::replace(&path, text.as_bytes())
+            .map_err(io_err(format!("cannot write {}", path.display())))
+    }
+
+    /// A cache kept by [`Store::keep_cache`], if there is one.
+    pub fn cache(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.join(".git").join("contracts").join(name)).ok()
+    }
+
     /// This clone's private files (`.git/contracts/`): name and text.
     pub fn private_files(&self) -> Result<Vec<(String, String)>, StoreError> {
         let dir = self.root.join(".git").join("contracts");

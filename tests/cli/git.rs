@@ -832,6 +832,15 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         "{}",
         r.stdout
     );
+    // A second verify checks only commits it has not checked before.
+    let r = acme.run(&["verify"]).ok();
+    assert!(
+        r.stdout.contains(
+            "verified: 5 commit(s), 4 signed by a recorded party (0 checked now, 5 before"
+        ),
+        "{}",
+        r.stdout
+    );
 
     // A key is changed by its party, signed with the old key; not by the other.
     let acme_new = key(keys.path(), "acme2");
