@@ -1675,3 +1675,58 @@ fn a_clock_set_ahead_is_refused_and_an_incoming_commit_dated_ahead_waits() {
     assert!(r.stderr.contains("2099-01-01"), "{}", r.stderr);
     assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
 }
+
+#[test]
+fn time_edited_down_in_review_in_one_clone_is_what_the_week_pays_once_merged() {
+    let l = shared();
+    let (_bare, ann) = remote_and_clone(&l);
+    // Ten hours logged on Tuesday, synced to both.
+    ann.run_at(
+        "2026-11-03T20:05:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            "c1",
+            "--from",
+            "2026-11-03T10:00:00Z",
+            "--to",
+            "2026-11-03T20:00:00Z",
+            "--memo",
+            "work",
+        ],
+    )
+    .ok();
+    ann.run_at("2026-11-03T20:06:00Z", &["sync"]).ok();
+    l.run_at("2026-11-03T20:07:00Z", &["sync"]).ok();
+    // In review, Ann corrects them to two hours, and does not sync yet.
+    ann.run_at(
+        "2026-11-09T11:00:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "edit",
+            "c1/2026W45-1",
+            "--to",
+            "2026-11-03T12:00:00Z",
+        ],
+    )
+    .ok();
+    // Acme's clone settles the week at the ten hours it knows.
+    l.run_at("2026-11-14T01:00:00Z", &["sweep"]).ok();
+    assert_eq!(
+        json_at(&l, "2026-11-14T01:00:00Z", &["show", "c1"])["paid"],
+        "500.00"
+    );
+    l.run_at("2026-11-14T01:01:00Z", &["sync"]).ok();
+    ann.run_at("2026-11-14T02:00:00Z", &["sync"]);
+    l.run_at("2026-11-14T02:01:00Z", &["sync"]);
+    for c in [&l, &ann] {
+        let show = json_at(c, "2026-11-14T03:00:00Z", &["show", "c1"]);
+        assert_eq!(show["paid"], "100.00", "{show}");
+        assert_eq!(w45_seconds(c, "2026-11-14T03:00:00Z"), 7200);
+        c.run_at("2026-11-14T03:00:00Z", &["check"]).ok();
+    }
+}
