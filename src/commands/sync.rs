@@ -144,6 +144,8 @@ fn publish_kept(ctx: &Ctx, store: &Store) -> Result<bool> {
 /// Fetches, checks what comes in, and merges it (or fast-forwards, or only
 /// pushes).
 fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) -> Result<()> {
+    // A sync killed while it merged: its writes undone, merged again below.
+    undo_merge(store, git)?;
     // A merge writes the work tree: a change not committed would be lost.
     let dirty: Vec<String> = git
         .out(&["diff", "--name-only", "HEAD"])?
@@ -371,7 +373,22 @@ fn merge_with(
         name: store.settings.role.as_str(),
         at: ctx.now,
     };
-    git.begin_merge(theirs, &author)?;
+    // Every contract either side changed (its file or its diary).
+    let mut touched: Vec<ContractId> = mine
+        .iter()
+        .chain(&other)
+        .filter_map(|p| match classify(p) {
+            File::Contract(id) | File::Week(_, id) => Some(id),
+            File::Other => None,
+        })
+        .collect();
+    touched.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    touched.dedup();
+    // What the merge may write, kept aside first: a sync killed while it
+    // writes is undone by the next, which merges again.
+    let mut plan: Vec<String> = only_theirs.iter().map(|p| format!("path {p}")).collect();
+    plan.extend(touched.iter().map(|id| format!("contract {id}")));
+    store.keep_cache(MERGING, &(plan.join("\n") + "\n"))?;
     let mut aside_entries = Vec::new();
     let written = (|| -> Result<()> {
         for path in &only_theirs {
@@ -388,16 +405,6 @@ fn merge_with(
         }
         // Every week of every contract either side changed, as merged:
         // entries that now overlap or lie after the end are set aside.
-        let mut touched: Vec<ContractId> = mine
-            .iter()
-            .chain(&other)
-            .filter_map(|p| match classify(p) {
-                File::Contract(id) | File::Week(_, id) => Some(id),
-                File::Other => None,
-            })
-            .collect();
-        touched.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-        touched.dedup();
         for id in &touched {
             let Some(c) = store.text_of(&format!("contracts/{id}.toml"))? else {
                 continue;
@@ -440,7 +447,7 @@ fn merge_with(
         check(store)
     })();
     if let Err(e) = written {
-        let _ = git.out(&["merge", "--abort"]);
+        undo_merge(store, git)?;
         return Err(e);
     }
     let mut message = format!("sync: merge {theirs}");
@@ -452,9 +459,49 @@ fn merge_with(
     }
     let written = store.take_written();
     let paths: Vec<&str> = written.iter().map(String::as_str).collect();
-    git.commit_merge(&paths, &message, &author)?;
+    git.commit_merge(&paths, &message, &author, ours, theirs)?;
+    store.drop_cache(MERGING);
     superseded.extend(aside_entries);
     Ok(superseded)
+}
+
+/// What a merge in progress may write (`.git/contracts/`): `path P` and
+/// `contract ID` lines.
+const MERGING: &str = "sync-merging";
+
+/// Undoes the writes of a merge that did not commit (it failed, or a sync
+/// was killed while it wrote): every file its plan names, changed in the
+/// work tree or the index, goes back to HEAD; nothing else is touched. A
+/// merge begun by an earlier version (`MERGE_HEAD`) is aborted.
+fn undo_merge(store: &Store, git: &Git) -> Result<()> {
+    if store.root().join(".git").join("MERGE_HEAD").exists() {
+        git.out(&["merge", "--abort"])?;
+    }
+    let Some(plan) = store.cache(MERGING) else {
+        return Ok(());
+    };
+    let planned = |p: &str| {
+        plan.lines().any(|l| match l.split_once(' ') {
+            Some(("path", q)) => q == p,
+            Some(("contract", id)) => {
+                p == format!("contracts/{id}.toml")
+                    || (p.starts_with("diary/") && p.ends_with(&format!("/{id}.toml")))
+            }
+            _ => false,
+        })
+    };
+    let changed = git.out(&["diff", "--name-only", "HEAD"])?;
+    let new = git.out(&["ls-files", "--others", "--exclude-standard"])?;
+    for p in changed.lines().chain(new.lines()).filter(|p| planned(p)) {
+        if git.show("HEAD", p)?.is_some() {
+            git.out(&["checkout", "HEAD", "--", p])?;
+        } else {
+            let _ = git.out(&["rm", "-q", "--cached", "--", p]);
+            let _ = std::fs::remove_file(store.root().join(p));
+        }
+    }
+    store.drop_cache(MERGING);
+    Ok(())
 }
 
 /// Every file of the ledger parses and validates.

@@ -307,29 +307,35 @@ impl Git {
 
     /// Begins merging `rev` with our tree kept (`-s ours`), recording both
     /// parents; the files are then written, and [`Git::commit_merge`] ends it.
-    pub fn begin_merge(&self, rev: &str, author: &Author<'_>) -> Result<(), StoreError> {
-        self.run(
-            "merge",
-            &["merge", "-q", "--no-commit", "--no-ff", "-s", "ours", rev],
-            Some(author),
-        )?;
-        Ok(())
-    }
-
-    /// Completes a merge begun with [`Git::begin_merge`], as `author`.
     pub fn commit_merge(
         &self,
         paths: &[&str],
         message: &str,
         author: &Author<'_>,
+        ours: &str,
+        theirs: &str,
     ) -> Result<(), StoreError> {
         if !paths.is_empty() {
             self.add(paths)?;
         }
-        // Signed like every other commit where the parties' keys are recorded.
-        let mut commit = self.commit_args();
-        commit.extend(["-m", message]);
-        self.run("commit", &commit, Some(author))?;
+        // No merge in progress is ever left behind: the commit is made
+        // aside from the index (`commit-tree`), signed like every other
+        // where the parties' keys are recorded, and the branch moves to it
+        // in one step, only if it is still at `ours`.
+        let tree = self.out(&["write-tree"])?;
+        let mut args = if self.sign {
+            vec!["-c", "gpg.format=ssh", "commit-tree", "-S"]
+        } else {
+            vec!["commit-tree"]
+        };
+        args.extend([tree.as_str(), "-p", ours, "-p", theirs, "-m", message]);
+        let out = self.run("commit-tree", &args, Some(author))?;
+        let commit = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        self.run(
+            "update-ref",
+            &["update-ref", "-m", "sync: merge", "HEAD", &commit, ours],
+            None,
+        )?;
         Ok(())
     }
 

@@ -926,6 +926,11 @@ impl Store {
             .map_err(io_err(format!("cannot write {}", path.display())))
     }
 
+    /// Forgets a cache kept by [`Store::keep_cache`].
+    pub fn drop_cache(&self, name: &str) {
+        let _ = std::fs::remove_file(self.root.join(".git").join("contracts").join(name));
+    }
+
     /// A cache kept by [`Store::keep_cache`], if there is one.
     pub fn cache(&self, name: &str) -> Option<String> {
         std::fs::read_to_string(self.root.join(".git").join("contracts").join(name)).ok()

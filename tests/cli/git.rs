@@ -1730,3 +1730,68 @@ fn time_edited_down_in_review_in_one_clone_is_what_the_week_pays_once_merged() {
         c.run_at("2026-11-14T03:00:00Z", &["check"]).ok();
     }
 }
+
+/// Everything git tracks in `l`'s clone, path and bytes: the whole tree.
+#[cfg(feature = "failpoints")]
+fn tree_of(l: &Ledger) -> Vec<(String, String)> {
+    let files = git(l.path(), &["ls-files"]);
+    files.lines().map(|p| (p.to_string(), l.read(p))).collect()
+}
+
+#[cfg(feature = "failpoints")]
+#[test]
+fn a_sync_killed_at_any_write_leaves_no_merge_behind_and_the_next_completes_it() {
+    use crate::reliability::{run_std, std_cmd};
+    // Kill at the first, second, third ... write of the merge, each once.
+    let mut kills = 0;
+    for nth in 0..6 {
+        let (_bare, acme, ann) = two_clones();
+        acme.run_at(
+            "2026-11-03T09:00:00Z",
+            &["refund", "request", "f1", "--amount", "100"],
+        )
+        .ok();
+        acme.run_at("2026-11-03T09:01:00Z", &["sync"]).ok();
+        ann.run_at(
+            "2026-11-03T09:30:00Z",
+            &["--as", "freelancer", "milestone", "submit", "f1"],
+        )
+        .ok();
+        let head = git(ann.path(), &["rev-parse", "HEAD"]);
+        let mut c = std_cmd(&ann, "2026-11-03T10:00:00Z", &["sync"]);
+        let points = if nth == 0 {
+            "atomic::rename=return(kill)".to_string()
+        } else {
+            format!("atomic::rename={nth}*off->return(kill)")
+        };
+        c.env("FAILPOINTS", &points);
+        let d = run_std(c);
+        // No merge in progress, whatever happened; the branch where it was,
+        // or moved to the whole merge.
+        assert!(!ann.path().join(".git/MERGE_HEAD").exists(), "kill {nth}");
+        if d.signal == Some(9) {
+            kills += 1;
+            assert_eq!(git(ann.path(), &["rev-parse", "HEAD"]), head, "kill {nth}");
+        }
+        // The next sync completes it; every command reads the ledger.
+        let r = ann.run_at("2026-11-03T10:01:00Z", &["sync"]);
+        assert!(matches!(r.code, 0 | 4), "kill {nth}: {}", r.stderr);
+        ann.run_at("2026-11-03T10:02:00Z", &["list"]).ok();
+        ann.run_at("2026-11-03T10:02:00Z", &["check"]).ok();
+        acme.run_at("2026-11-03T10:03:00Z", &["sync"]);
+        assert_eq!(
+            tree_of(&acme),
+            tree_of(&ann),
+            "kill {nth}: the two clones differ"
+        );
+        assert!(
+            git(
+                ann.path(),
+                &["status", "--porcelain", "--untracked-files=no"]
+            )
+            .is_empty(),
+            "kill {nth}: a change left in the work tree"
+        );
+    }
+    assert!(kills >= 2, "the merge was killed {kills} time(s)");
+}
