@@ -341,13 +341,19 @@ pub fn fold(
     order.sort_by_key(|op| (op.head().at, place(&op.head().id)));
     for op in &order {
         let due = timers::advance_owned(state, weeks, settings, op.head().at).contract;
-        state = match reapply(&due, op, weeks, settings) {
+        // Set aside by a merge (by the rules in the merged order, or as
+        // backdated, which only the commit graph shows): kept so.
+        let recorded = op.head().superseded.clone();
+        let applied = match recorded {
+            Some(why) => Err(why),
+            None => reapply(&due, op, weeks, settings).map_err(|e| e.to_string()),
+        };
+        state = match applied {
             Ok(mut out) => {
                 stamp(&mut out, op.id);
                 out.contract
             }
-            Err(e) => {
-                let why = e.to_string();
+            Err(why) => {
                 let mut kept = due;
                 kept.history.extend(op.events.iter().map(|e| Event {
                     superseded: Some(why.clone()),

@@ -49,9 +49,49 @@ pub fn contract(
     // An operation both sides have (a merge merged again) is the same one.
     let mut theirs_ops = BTreeMap::new();
     operations(&base_ids, theirs, &mut theirs_ops);
+    // Each side's own operations since the ancestor, made concurrently
+    // with the other side's: (id, actor, instant, kind).
+    let own = |mine: &BTreeMap<&str, Operation<'_>>, other: &BTreeMap<&str, Operation<'_>>| {
+        mine.iter()
+            .filter(|(id, _)| !other.contains_key(*id))
+            .map(|(id, op)| {
+                (
+                    id.to_string(),
+                    op.head().actor,
+                    op.head().at,
+                    op.head().kind(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let (ours_only, theirs_only) = (own(&ops, &theirs_ops), own(&theirs_ops, &ops));
     for (id, op) in theirs_ops {
         ops.entry(id).or_insert(op);
     }
+    // Backdated: dated before an operation of the same party made
+    // concurrently in the other clone (decided from the two sides alone,
+    // so every clone decides the same). So a party that resets its clone
+    // cannot undo an outcome by recording an earlier operation.
+    let backdated = |id: &str, actor: Actor, at: Instant| -> Option<String> {
+        let other = if ours_only.iter().any(|(i, ..)| i == id) {
+            &theirs_only
+        } else if theirs_only.iter().any(|(i, ..)| i == id) {
+            &ours_only
+        } else {
+            return None;
+        };
+        other
+            .iter()
+            .filter(|(_, a, t, _)| *a == actor && *t > at)
+            .max_by_key(|(_, _, t, _)| *t)
+            .map(|(_, _, t, kind)| {
+                format!(
+                    "backdated: dated {}, before the {actor}'s `{kind}` of {} made concurrently in another clone (a party's own operations never go back in time)",
+                    at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    t.format("%Y-%m-%d %H:%M:%S UTC")
+                )
+            })
+    };
     let mut order: Vec<Operation<'_>> = ops.into_values().collect();
     order.sort_by(|a, b| (a.head().at, a.id).cmp(&(b.head().at, b.id)));
 
@@ -60,14 +100,30 @@ pub fn contract(
     for op in &order {
         let head = op.head();
         let due = timers::advance_owned(state.clone(), weeks, settings, head.at).contract;
-        match reapply(&due, op, weeks, settings) {
+        // Set aside once (by an earlier merge), set aside for good.
+        let before = [ours, theirs]
+            .iter()
+            .flat_map(|c| &c.history)
+            .find(|e| e.id == op.id && e.superseded.is_some())
+            .and_then(|e| e.superseded.clone());
+        let applied = match before.or_else(|| backdated(op.id, head.actor, head.at)) {
+            Some(why) => Err(why),
+            None => reapply(&due, op, weeks, settings).map_err(|e| e.to_string()),
+        };
+        match applied {
             Ok(mut out) => {
                 stamp(&mut out, op.id);
                 state = out.contract;
             }
-            Err(e) => {
-                let why = e.to_string();
-                superseded.push((op.id.to_string(), head.kind(), why.clone()));
+            Err(why) => {
+                // Reported where it is news: not set aside here before.
+                let known = ours
+                    .history
+                    .iter()
+                    .any(|e| e.id == op.id && e.superseded.is_some());
+                if !known {
+                    superseded.push((op.id.to_string(), head.kind(), why.clone()));
+                }
                 state = due;
                 state.history.extend(op.events.iter().map(|e| Event {
                     superseded: Some(why.clone()),
@@ -476,14 +532,38 @@ mod tests {
             "00000000000000b1",
         );
         let one = done(lifecycle::resume(&one, &s, t3), "00000000000000a2");
+        let _ = one;
+        // The same party at two desks: each of its operations dated before
+        // one it made concurrently at the other desk is backdated, set
+        // aside (SPEC §7: the price of working on two machines at once);
+        // the resume then finds nothing paused.
         let m = contract(&base, &ours, &theirs, &[], &s);
-        assert_eq!(m.superseded, vec![]);
-        assert_eq!(m.contract, one);
-        assert_eq!(contract(&base, &theirs, &ours, &[], &s).contract, one);
+        let aside: Vec<(&str, bool)> = m
+            .superseded
+            .iter()
+            .map(|(id, _, why)| (id.as_str(), why.starts_with("backdated")))
+            .collect();
+        assert_eq!(
+            aside,
+            [
+                ("00000000000000a1", true),
+                ("00000000000000b1", true),
+                ("00000000000000a2", false)
+            ]
+        );
+        assert_eq!(m.contract.status, Status::Active);
+        let both = contract(&base, &theirs, &ours, &[], &s).contract;
+        assert_eq!(both, m.contract);
         // Merging again what was merged changes nothing; one side the
         // ancestor of the other: the other.
-        assert_eq!(contract(&base, &m.contract, &theirs, &[], &s).contract, one);
-        assert_eq!(contract(&ours, &ours, &m.contract, &[], &s).contract, one);
+        assert_eq!(
+            contract(&base, &m.contract, &theirs, &[], &s).contract,
+            m.contract
+        );
+        assert_eq!(
+            contract(&ours, &ours, &m.contract, &[], &s).contract,
+            m.contract
+        );
     }
 
     /// The milestone command `k` acts on in `c`, as its party sees it: the
@@ -573,14 +653,23 @@ mod tests {
                 if let Ok(mut o) = command(side, k, n, &s, now) {
                     stamp(&mut o, &op);
                     *side = o.contract;
-                    made.push((now, op, k, n));
+                    made.push((now, op, k, n, in_a));
                 }
             }
             let m = contract(&base, &a, &b, &[], &s);
             proptest::prop_assert_eq!(&contract(&base, &b, &a, &[], &s).contract, &m.contract);
-            // One machine, the same commands in the merged order.
+            // One machine, the same commands in the merged order, but those
+            // backdated: dated before a command of the same party made in
+            // the other clone.
+            let party = |k: u8| matches!(k % 10, 1 | 4 | 5 | 8 | 9);
             let mut one = base.clone();
-            for (at, op, k, n) in &made {
+            for (at, op, k, n, side) in &made {
+                let backdated = made
+                    .iter()
+                    .any(|(t, _, k2, _, s2)| s2 != side && party(*k2) == party(*k) && t > at);
+                if backdated {
+                    continue;
+                }
                 if let Ok(mut o) = command(&one, *k, *n, &s, *at) {
                     stamp(&mut o, op);
                     one = o.contract;

@@ -1795,3 +1795,34 @@ fn a_sync_killed_at_any_write_leaves_no_merge_behind_and_the_next_completes_it()
     }
     assert!(kills >= 2, "the merge was killed {kills} time(s)");
 }
+
+#[test]
+fn an_operation_dated_before_the_same_partys_concurrent_one_is_set_aside_as_backdated() {
+    let l = shared();
+    let (bare, _ann) = remote_and_clone(&l);
+    // The client's second machine.
+    let desk = Ledger::empty();
+    git(
+        desk.path(),
+        &["clone", "-q", &bare.path().display().to_string(), "."],
+    );
+    // At its first desk the client raises the limit at 12:00 and syncs; at
+    // the other (or in a clone reset to before it) it pauses, dated 11:00.
+    l.run_at("2026-11-03T12:00:00Z", &["limit", "c1", "20"])
+        .ok();
+    l.run_at("2026-11-03T12:01:00Z", &["sync"]).ok();
+    desk.run_at("2026-11-03T11:00:00Z", &["pause", "c1"]).ok();
+    let r = desk
+        .run_at("2026-11-03T12:30:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    let m = r.json_err()["error"]["message"].to_string();
+    assert!(m.contains("paused") && m.contains("backdated"), "{m}");
+    l.run_at("2026-11-03T12:31:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    for c in [&l, &desk] {
+        let show = json_at(c, "2026-11-03T13:00:00Z", &["show", "c1"]);
+        assert_eq!(show["status"], "active", "{show}");
+        c.run_at("2026-11-03T13:00:00Z", &["check"]).ok();
+    }
+    assert_eq!(l.read("contracts/c1.toml"), desk.read("contracts/c1.toml"));
+}
