@@ -2,8 +2,6 @@
 //! shared ledger's `ledger.toml`; from then on every commit is signed.
 
 use super::Ctx;
-use crate::core::RuleError;
-use crate::core::error::Refusal;
 use crate::core::schema::{Party, check_ssh_key};
 use crate::error::usage;
 use crate::store::Access;
@@ -23,41 +21,18 @@ pub fn add(ctx: &Ctx, name: &str, key: &Path, replace: bool) -> Result<()> {
         ));
     }
     let store = ctx.open(Access::Write)?;
-    // Trusted on first use, bound by its owner: in a shared ledger a party
-    // records its own key, from a clone that signs with it.
-    // (A new key for a recorded party is signed with its old one instead.)
-    if let Some(git) = store.git().filter(|_| !replace) {
-        let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
-        match git.signing_key() {
-            None => return Err(RuleError::Refused(Refusal::NoSigningKey).into()),
-            Some(mine) if data(&mine) != data(&key) => {
-                return Err(RuleError::Refused(Refusal::NotOwnKey {
-                    name: name.to_string(),
-                })
-                .into());
-            }
-            Some(_) => {}
-        }
-    }
-    let known = store.parties.iter().any(|p| p.name == name);
-    match (known, replace) {
-        (true, false) => {
-            return Err(RuleError::Refused(Refusal::PartyKnown {
-                name: name.to_string(),
-                known: true,
-            })
-            .into());
-        }
-        (false, true) => {
-            return Err(RuleError::Refused(Refusal::PartyKnown {
-                name: name.to_string(),
-                known: false,
-            })
-            .into());
-        }
+    let mine = store.git().and_then(|g| g.signing_key());
+    crate::core::schema::may_add_party(
+        &store.parties,
+        store.is_git(),
+        mine.as_deref(),
+        name,
+        &key,
+        replace,
+    )?;
+    if replace {
         // Only the party itself changes its key: signed with the old one.
-        (true, true) => super::check_signer(&store, name)?,
-        (false, false) => {}
+        super::check_signer(&store, name)?;
     }
     let mut parties = store.parties.clone();
     parties.retain(|p| p.name != name);

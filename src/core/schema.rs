@@ -74,6 +74,44 @@ pub fn check_ssh_key(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `party add NAME --key KEY` may be recorded (keys are trusted on
+/// first use, bound by their owners): in a shared ledger (`shared`) a new
+/// party records its own key, from a clone that signs with it (`mine`,
+/// this clone's signing key); a recorded party's key is replaced only
+/// with `replace` (signed with its old key: the shell checks the
+/// signature), and a new one never is.
+pub fn may_add_party(
+    parties: &[Party],
+    shared: bool,
+    mine: Option<&str>,
+    name: &str,
+    key: &str,
+    replace: bool,
+) -> Result<(), crate::core::RuleError> {
+    use crate::core::RuleError::Refused;
+    use crate::core::error::Refusal;
+    let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
+    if shared && !replace {
+        match mine {
+            None => return Err(Refused(Refusal::NoSigningKey)),
+            Some(m) if data(m) != data(key) => {
+                return Err(Refused(Refusal::NotOwnKey {
+                    name: name.to_string(),
+                }));
+            }
+            Some(_) => {}
+        }
+    }
+    let known = parties.iter().any(|p| p.name == name);
+    if known != replace {
+        return Err(Refused(Refusal::PartyKnown {
+            name: name.to_string(),
+            known,
+        }));
+    }
+    Ok(())
+}
+
 /// An SSH public key's fingerprint as `ssh-keygen -l` prints it
 /// (`SHA256:` and the unpadded base64 of the SHA-256 of the key's data),
 /// for the parties to compare out of band; `None` if its data is not
