@@ -15,7 +15,7 @@ use crate::error::usage;
 use crate::store::{Access, Doc};
 use anyhow::{Context, Result};
 use std::collections::btree_map::Entry::Vacant;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Runs `diary import`.
 pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
@@ -165,31 +165,33 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     // weeks beside it), of every contract: an interval already in the
     // ledger adds nothing, whichever contract holds it.
     let mut contracts: BTreeMap<ContractId, Contract> = BTreeMap::new();
-    let mut loaded: BTreeMap<(ContractId, Week), Option<Doc<WeekFile>>> = BTreeMap::new();
+    // By contract, then by week (keys of ids compared per lookup cost an
+    // import most of its time).
+    let mut loaded: HashMap<ContractId, BTreeMap<Week, Option<Doc<WeekFile>>>> = HashMap::new();
     let mut touched: BTreeSet<Week> = BTreeSet::new();
     for (id, ivs) in &by_contract {
         let c = crate::commands::advanced(&store, store.contract(id)?.value, ctx.now)?.contract;
+        let mine = loaded.entry(id.clone()).or_default();
         for iv in ivs {
             let w = Week::of(iv.start);
             for w in [w.prev(), w, w.next()] {
                 touched.insert(w);
-                if let Vacant(v) = loaded.entry((id.clone(), w)) {
+                if let Vacant(v) = mine.entry(w) {
                     v.insert(store.week(w, &c)?);
                 }
             }
         }
         contracts.insert(id.clone(), c);
     }
-    let mut others: BTreeMap<ContractId, Contract> = BTreeMap::new();
+    let mut others: HashMap<ContractId, Contract> = HashMap::new();
     for &w in &touched {
         for id in store.week_contracts(w)? {
-            if let Vacant(v) = loaded.entry((id, w)) {
-                let id = &v.key().0;
-                if !others.contains_key(id) {
-                    others.insert(id.clone(), store.contract_without_history(id)?.value);
+            let theirs = loaded.entry(id.clone()).or_default();
+            if let Vacant(v) = theirs.entry(w) {
+                if !others.contains_key(&id) {
+                    others.insert(id.clone(), store.contract_without_history(&id)?.value);
                 }
-                let doc = store.week(w, &others[id])?;
-                v.insert(doc);
+                v.insert(store.week(w, &others[&id])?);
             }
         }
     }
@@ -197,6 +199,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     // origin.
     let known: HashSet<String> = loaded
         .values()
+        .flat_map(BTreeMap::values)
         .flatten()
         .flat_map(|d| {
             let live = d.value.entries.iter().map(|e| &e.origin);
@@ -210,12 +213,11 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     let mut counts: BTreeMap<ContractId, (usize, usize)> = BTreeMap::new();
     for (id, ivs) in by_contract {
         let c = &contracts[&id];
-        let first = ivs.iter().map(|iv| Week::of(iv.start).prev()).min();
-        let Some(first) = first else { continue };
         let mut mine: BTreeMap<Week, WeekFile> = loaded
-            .range((id.clone(), first)..)
-            .take_while(|((cid, _), _)| cid == &id)
-            .map(|((_, w), d)| {
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|(w, d)| {
                 let wf = d
                     .as_ref()
                     .map_or_else(|| WeekFile::new(id.clone(), *w), |d| d.value.clone());
@@ -242,7 +244,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             .iter()
             .flat_map(|(id, mine)| mine.values().map(move |wf| (id, wf)))
             .filter_map(|(id, wf)| {
-                let before = loaded.get(&(id.clone(), wf.week))?.as_ref();
+                let before = loaded.get(id)?.get(&wf.week)?.as_ref();
                 let changed = match before {
                     Some(d) => &d.value != wf,
                     None => !wf.entries.is_empty(),

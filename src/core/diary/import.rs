@@ -83,6 +83,7 @@ pub fn import(
     let mut clock_told = false;
     let mut out = Imported::default();
     let mut added_here: HashSet<(&str, Instant, Instant)> = HashSet::new();
+    let mut next: BTreeMap<Week, u64> = BTreeMap::new();
     let mut prev: Option<&Interval> = None;
     for iv in &ivs {
         let week = Week::of(iv.start);
@@ -149,8 +150,12 @@ pub fn import(
         let Some(wf) = weeks.get_mut(&week) else {
             continue;
         };
+        // Numbers given out in order, the highest found once per week (a
+        // scan per entry made a large import quadratic).
+        let n = next.entry(week).or_insert_with(|| wf.highest());
+        *n += 1;
         let entry = Entry {
-            id: wf.next_id(),
+            id: wf.id_of(*n),
             start: iv.start,
             end: Some(iv.end),
             memo: iv.memo.clone(),

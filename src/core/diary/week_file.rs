@@ -153,17 +153,22 @@ impl WeekFile {
 
     /// The id a new entry gets: never one given out before.
     pub fn next_id(&self) -> String {
-        let n = self.highest().saturating_add(1);
+        self.id_of(self.highest().saturating_add(1))
+    }
+
+    /// The id of this week's entry number `n` (`2026W47-3`).
+    pub fn id_of(&self, n: u64) -> String {
         format!("{}-{n}", self.week.to_string().replace('-', ""))
     }
 
-    /// Adds an entry, keeping the order by start and the id counter.
+    /// Adds an entry, keeping the order by start and the id counter (in
+    /// constant time for an entry that starts last, as an import's do).
     pub fn insert(&mut self, e: Entry) {
         if let Some(n) =
             e.id.rsplit_once('-')
                 .and_then(|(_, n)| n.parse::<u64>().ok())
         {
-            self.last_number = self.highest().max(n);
+            self.last_number = self.last_number.max(n);
         }
         let at = self.entries.partition_point(|x| x.start <= e.start);
         self.entries.insert(at, e);
