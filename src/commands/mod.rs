@@ -379,13 +379,13 @@ pub fn commit(ctx: &Ctx, store: &Store, who: &str, subject: &str, body: &[String
 
 /// The recorded party whose key this clone signs with, if any.
 pub(crate) fn signing_party(store: &Store) -> Option<&crate::core::schema::Party> {
-    // A key's identity is its data, the comment aside.
-    let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
-    let mine = store.git()?.signing_key().and_then(|k| data(&k))?;
+    use crate::core::schema::key_data;
+    let key = store.git()?.signing_key()?;
+    let mine = key_data(&key)?;
     store
         .parties
         .iter()
-        .find(|p| data(&p.key) == Some(mine.clone()))
+        .find(|p| key_data(&p.key) == Some(mine))
 }
 
 /// Refuses unless this clone signs with `name`'s recorded key.

@@ -74,6 +74,11 @@ pub fn check_ssh_key(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An SSH public key's identity: its data, the type and comment aside.
+pub fn key_data(key: &str) -> Option<&str> {
+    key.split_whitespace().nth(1)
+}
+
 /// Whether `party add NAME --key KEY` may be recorded (keys are trusted on
 /// first use, bound by their owners): in a shared ledger (`shared`) a new
 /// party records its own key, from a clone that signs with it (`mine`,
@@ -90,11 +95,10 @@ pub fn may_add_party(
 ) -> Result<(), crate::core::RuleError> {
     use crate::core::RuleError::Refused;
     use crate::core::error::Refusal;
-    let data = |k: &str| k.split_whitespace().nth(1).map(str::to_string);
     if shared && !replace {
         match mine {
             None => return Err(Refused(Refusal::NoSigningKey)),
-            Some(m) if data(m) != data(key) => {
+            Some(m) if key_data(m) != key_data(key) => {
                 return Err(Refused(Refusal::NotOwnKey {
                     name: name.to_string(),
                 }));
@@ -119,7 +123,7 @@ pub fn may_add_party(
 pub fn fingerprint(key: &str) -> Option<String> {
     use base64::Engine;
     use sha2::Digest;
-    let data = key.split_whitespace().nth(1)?;
+    let data = key_data(key)?;
     let blob = base64::engine::general_purpose::STANDARD
         .decode(data)
         .ok()?;

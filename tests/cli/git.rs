@@ -51,6 +51,24 @@ fn log_an_hour(l: &Ledger) {
         .ok();
 }
 
+/// The freelancer logs [from, to) of work on c1 in `l`'s clone at `now`.
+fn log_c1(l: &Ledger, now: &str, from: &str, to: &str) {
+    let args = [
+        "--as",
+        "freelancer",
+        "diary",
+        "log",
+        "c1",
+        "--from",
+        from,
+        "--to",
+        to,
+        "--memo",
+        "work",
+    ];
+    l.run_at(now, &args).ok();
+}
+
 #[test]
 fn in_a_shared_ledger_new_makes_an_offer_the_freelancer_accepts_or_declines() {
     let l = Ledger::empty();
@@ -687,23 +705,7 @@ fn time_logged_in_one_clone_after_the_end_in_the_other_is_set_aside_not_lost() {
         ("2026-11-03T09:00:00Z", "2026-11-03T10:00:00Z"),
         ("2026-11-04T13:00:00Z", "2026-11-04T15:00:00Z"),
     ] {
-        bob.run_at(
-            "2026-11-04T16:00:00Z",
-            &[
-                "--as",
-                "freelancer",
-                "diary",
-                "log",
-                "c1",
-                "--from",
-                from,
-                "--to",
-                to,
-                "--memo",
-                "work",
-            ],
-        )
-        .ok();
+        log_c1(&bob, "2026-11-04T16:00:00Z", from, to);
     }
     bob.run_at("2026-11-04T16:01:00Z", &["sync"]).ok();
     let r = l
@@ -1440,23 +1442,12 @@ fn edits_and_removals_of_one_entry_in_two_clones_merge_by_instant() {
         for later_pushes_first in [false, true] {
             let l = shared();
             let (bare, one) = remote_and_clone(&l);
-            one.run_at(
+            log_c1(
+                &one,
                 "2026-11-03T10:05:00Z",
-                &[
-                    "--as",
-                    "freelancer",
-                    "diary",
-                    "log",
-                    "c1",
-                    "--from",
-                    "2026-11-03T09:00:00Z",
-                    "--to",
-                    "2026-11-03T10:00:00Z",
-                    "--memo",
-                    "work",
-                ],
-            )
-            .ok();
+                "2026-11-03T09:00:00Z",
+                "2026-11-03T10:00:00Z",
+            );
             one.run_at("2026-11-03T10:06:00Z", &["sync"]).ok();
             // The freelancer's second machine.
             let two = Ledger::empty();
@@ -1499,25 +1490,7 @@ fn edits_and_removals_of_one_entry_in_two_clones_merge_by_instant() {
 fn a_week_settled_in_one_clone_is_paid_for_the_time_both_clones_recorded() {
     let l = shared();
     let (_bare, ann) = remote_and_clone(&l);
-    let log = |from: &str, to: &str, now: &str| {
-        ann.run_at(
-            now,
-            &[
-                "--as",
-                "freelancer",
-                "diary",
-                "log",
-                "c1",
-                "--from",
-                from,
-                "--to",
-                to,
-                "--memo",
-                "work",
-            ],
-        )
-        .ok();
-    };
+    let log = |from: &str, to: &str, now: &str| log_c1(&ann, now, from, to);
     log(
         "2026-11-03T09:00:00Z",
         "2026-11-03T12:00:00Z",
@@ -1681,23 +1654,12 @@ fn time_edited_down_in_review_in_one_clone_is_what_the_week_pays_once_merged() {
     let l = shared();
     let (_bare, ann) = remote_and_clone(&l);
     // Ten hours logged on Tuesday, synced to both.
-    ann.run_at(
+    log_c1(
+        &ann,
         "2026-11-03T20:05:00Z",
-        &[
-            "--as",
-            "freelancer",
-            "diary",
-            "log",
-            "c1",
-            "--from",
-            "2026-11-03T10:00:00Z",
-            "--to",
-            "2026-11-03T20:00:00Z",
-            "--memo",
-            "work",
-        ],
-    )
-    .ok();
+        "2026-11-03T10:00:00Z",
+        "2026-11-03T20:00:00Z",
+    );
     ann.run_at("2026-11-03T20:06:00Z", &["sync"]).ok();
     l.run_at("2026-11-03T20:07:00Z", &["sync"]).ok();
     // In review, Ann corrects them to two hours, and does not sync yet.

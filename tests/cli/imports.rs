@@ -875,28 +875,30 @@ fn a_toggl_row_in_a_daylight_saving_fold_is_placed_by_its_duration() {
         ],
     )
     .ok();
-    let out = l
-        .cmd_at(
-            "2026-10-26T09:00:00Z",
-            &[
-                "--as",
-                "freelancer",
-                "--json",
-                "diary",
-                "import",
-                &f,
-                "--format",
-                "toggl",
-            ],
-        )
-        .env("TZ", "Europe/Paris")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    // Imported on a Paris clock, the day after the clocks went back:
+    // exits `code`, its stderr.
+    let paris = |args: &[&str], code: i32| {
+        let out = l
+            .cmd_at("2026-10-26T09:00:00Z", args)
+            .env("TZ", "Europe/Paris")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(code), "{err}");
+        err
+    };
+    paris(
+        &[
+            "--as",
+            "freelancer",
+            "--json",
+            "diary",
+            "import",
+            &f,
+            "--format",
+            "toggl",
+        ],
+        0,
     );
     let text = l.read("diary/2026-W43/web.toml");
     assert!(text.contains("start = 2026-10-25T00:30:00Z"), "{text}");
@@ -908,29 +910,19 @@ fn a_toggl_row_in_a_daylight_saving_fold_is_placed_by_its_duration() {
         "Project,Description,Start date,Start time,End date,End time,Duration,Tags\n\
          web,night,2026-10-25,02:10:00,2026-10-25,02:20:00,,\n",
     );
-    let out = l
-        .cmd_at(
-            "2026-10-26T09:00:00Z",
-            &[
-                "--as",
-                "freelancer",
-                "diary",
-                "import",
-                &g,
-                "--format",
-                "toggl",
-            ],
-        )
-        .env("TZ", "Europe/Paris")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(4),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = paris(
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "import",
+            &g,
+            "--format",
+            "toggl",
+        ],
+        4,
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ambiguous"));
+    assert!(out.contains("ambiguous"), "{out}");
 }
 
 #[test]
