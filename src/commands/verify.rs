@@ -324,8 +324,13 @@ fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> R
         let Some(text) = git.show(rev, &rel)? else {
             continue;
         };
-        let Ok(c) = store.contract_text(&rel, &text) else {
-            continue;
+        let c = match store.contract_text(&rel, &text) {
+            Ok(c) => c,
+            // A file the program refuses is never a valid state to sign.
+            Err(e) => {
+                out.push(format!("{short}: {rel}: {e}"));
+                continue;
+            }
         };
         let Some(until) = crate::core::fold::as_of(&c) else {
             continue;

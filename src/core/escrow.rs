@@ -180,6 +180,7 @@ pub(crate) fn add_milestone(
             Op::MilestoneAdded {
                 milestone: n,
                 title,
+                fund: fund.then_some(true),
             },
             Some(amount),
         )];

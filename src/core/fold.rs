@@ -135,13 +135,10 @@ fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, R
                 pay,
             })
         }
-        Op::MilestoneAdded { title, .. } => Request::MilestoneAdd {
+        Op::MilestoneAdded { title, fund, .. } => Request::MilestoneAdd {
             title: title.clone(),
             amount,
-            fund: op
-                .events
-                .iter()
-                .any(|e| matches!(e.op, Op::MilestoneFunded { .. })),
+            fund: *fund == Some(true),
         },
         Op::MilestoneFunded { milestone, .. } => Request::MilestoneFund {
             milestone: Some(*milestone),

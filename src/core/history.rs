@@ -107,7 +107,9 @@ pub fn detail(c: &Contract, e: &Event, cur: &Currency) -> String {
         Op::DisputeDefaulted { .. } => format!(
             "disputed {a} released to {freelancer}: the client did not concede or escalate within 5 business days"
         ),
-        Op::MilestoneAdded { milestone, title } => {
+        Op::MilestoneAdded {
+            milestone, title, ..
+        } => {
             format!("milestone {milestone} \"{title}\" of {a} added")
         }
         Op::MilestoneFunded { milestone, carried } => match carried {

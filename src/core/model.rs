@@ -679,6 +679,15 @@ macro_rules! args {
             pub fn each(&self, mut f: impl FnMut(&'static str, Arg)) {
                 $(if let Some(v) = &self.$name { f(stringify!($name), v.clone().into_arg()); })+
             }
+            /// Sets the argument `name` unless it is set; whether it was.
+            pub fn set_if_absent(&mut self, name: &str, v: Arg) -> bool {
+                let mut present = false;
+                self.each(|n, _| present |= n == name);
+                if !present {
+                    let _ = self.set(name, v);
+                }
+                present
+            }
             /// Sets the argument `name`; refuses an unknown name or a value
             /// of the wrong type.
             pub fn set(&mut self, name: &str, v: Arg) -> Result<(), String> {
@@ -850,6 +859,8 @@ args! {
     all: bool,
     /// Made by ending the contract.
     ending: bool,
+    /// The milestone was funded as it was added (`milestone add --fund`).
+    fund: bool,
     /// The contract was paused by it.
     paused: bool,
     /// Where the client's feedback stands after the window closed.
@@ -973,7 +984,7 @@ ops! {
     /// The client did not concede or escalate in 5 business days.
     DisputeDefaulted = "dispute_defaulted" { refund ; },
     /// `milestone add`.
-    MilestoneAdded = "milestone_added" { milestone, title ; },
+    MilestoneAdded = "milestone_added" { milestone, title ; fund },
     /// `milestone fund` (or `milestone add --fund`).
     MilestoneFunded = "milestone_funded" { milestone ; carried },
     /// `milestone submit`.
@@ -1014,6 +1025,106 @@ ops! {
     OfferDeclined = "offer_declined" { ; escrow },
 }
 
+impl EventKind {
+    /// Whether a party asks for it: an operation's own event, kept in the
+    /// history (version 3). The rest are what operations and timers came
+    /// to, derived by the fold.
+    pub fn is_request(self) -> bool {
+        use EventKind as K;
+        match self {
+            K::Created
+            | K::Paused
+            | K::Resumed
+            | K::Ended
+            | K::RefundRequested
+            | K::RefundApproved
+            | K::RefundDisputed
+            | K::RefundGiven
+            | K::DisputeConceded
+            | K::DisputeEscalated
+            | K::DisputeResolved
+            | K::MilestoneAdded
+            | K::MilestoneFunded
+            | K::MilestoneSubmitted
+            | K::ChangesRequested
+            | K::MilestoneApproved
+            | K::FeedbackGiven
+            | K::FeedbackReplied
+            | K::FeedbackPublished
+            | K::LimitChanged
+            | K::WeekDisputed
+            | K::DisputeAccepted
+            | K::DisputeDeclined
+            | K::DisputeWithdrawn
+            | K::OfferAccepted
+            | K::OfferDeclined => true,
+            K::Released
+            | K::Refunded
+            | K::RefundAutoApproved
+            | K::DisputeDefaulted
+            | K::MilestoneAutoReleased
+            | K::FeedbackRevealed
+            | K::FeedbackWindowClosed
+            | K::WeekPaid
+            | K::TimerStopped => false,
+        }
+    }
+
+    /// The arguments of an operation's own event that say what it came to
+    /// (a fee, a deadline, which refund), not what was asked: the fold
+    /// derives them, so version 3 keeps them with the effects.
+    pub fn outcome_args(self) -> &'static [&'static str] {
+        use EventKind as K;
+        match self {
+            K::Ended => &["paid", "escrow"],
+            K::RefundRequested => &["refund", "milestone", "deadline", "ending"],
+            K::RefundApproved
+            | K::DisputeConceded
+            | K::DisputeEscalated
+            | K::DisputeResolved
+            | K::RefundAutoApproved
+            | K::DisputeDefaulted => &["refund"],
+            K::RefundDisputed => &["refund", "deadline"],
+            K::RefundGiven => &["refund", "fee"],
+            K::MilestoneAdded => &["milestone"],
+            K::MilestoneFunded => &["carried"],
+            K::MilestoneSubmitted => &["due"],
+            K::MilestoneApproved => &["fee", "rest", "carried_to"],
+            K::LimitChanged => &["from", "previous"],
+            K::WeekDisputed => &["paused"],
+            K::OfferDeclined => &["escrow"],
+            K::Created
+            | K::Paused
+            | K::Resumed
+            | K::ChangesRequested
+            | K::FeedbackGiven
+            | K::FeedbackReplied
+            | K::FeedbackPublished
+            | K::DisputeAccepted
+            | K::DisputeDeclined
+            | K::DisputeWithdrawn
+            | K::OfferAccepted
+            | K::Released
+            | K::Refunded
+            | K::MilestoneAutoReleased
+            | K::FeedbackRevealed
+            | K::FeedbackWindowClosed
+            | K::WeekPaid
+            | K::TimerStopped => &[],
+        }
+    }
+
+    /// Whether the amount of its event is what the party asked for (the
+    /// milestone added, the refund given, the dispute's two parts); for
+    /// every other kind the amount is what the rules came to.
+    pub fn amount_is_asked(self) -> bool {
+        matches!(
+            self,
+            EventKind::MilestoneAdded | EventKind::RefundGiven | EventKind::DisputeResolved
+        )
+    }
+}
+
 /// An event of a contract's history: an operation, who made it and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -1034,6 +1145,16 @@ pub struct Event {
 }
 
 impl Event {
+    /// Whether it is an operation's own event: the first event a party's
+    /// request recorded (its id has no `.`), of a kind a party asks for.
+    /// Everything else is an effect: what operations and timers came to.
+    pub fn is_operation(&self) -> bool {
+        !self.id.contains('.')
+            && self.actor != Actor::System
+            && !matches!(self.op, Op::Legacy { .. })
+            && self.kind().is_request()
+    }
+
     /// Whether it took effect (a merge did not set it aside).
     pub fn counts(&self) -> bool {
         self.superseded.is_none()

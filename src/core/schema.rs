@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// The file format version this program reads and writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// `ledger.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,6 +171,10 @@ pub struct ContractFile {
     pub end_reason: Option<EndReason>,
     /// A note given on ending.
     pub end_note: Option<String>,
+    /// The instant the state above was folded to: its latest event's
+    /// (version 3; `check` folds the operations to it and compares).
+    #[serde(default, with = "instant_serde::opt")]
+    pub as_of: Option<Instant>,
     /// Hourly: the weekly limit's changes.
     #[serde(default)]
     pub limit_changes: Vec<LimitChange>,
@@ -188,9 +192,14 @@ pub struct ContractFile {
     pub disputes: Vec<HourlyDispute>,
     /// Each party's feedback.
     pub feedback: Option<FeedbackFile>,
-    /// Every transition, oldest first.
+    /// The operations, oldest first: who asked what, when (before version
+    /// 3: every event, outcomes too).
     #[serde(default)]
-    pub history: Vec<Event>,
+    pub history: Vec<RawEvent>,
+    /// What the operations and the timers came to, as the fold derives it:
+    /// kept for reading, checked by `check`.
+    #[serde(default)]
+    pub effects: Vec<RawEvent>,
 }
 
 /// `[feedback.client]` and `[feedback.freelancer]`.
@@ -449,7 +458,41 @@ impl ContractFile {
             }
             (None, ..) => None,
         };
-        let mut history = self.history;
+        let known = out.len();
+        let mut history = join_history(self.version, self.history, self.effects, &mut out);
+        let latest = history.iter().map(|e| e.at).max();
+        // A reader that skips the history (`list`) has nothing to hold it
+        // to, nor has a history with an event that could not be read.
+        if let (Some(as_of), Some(latest)) = (self.as_of, latest)
+            && as_of != latest
+            && out.len() == known
+        {
+            out.push(problem(
+                "as_of",
+                format!(
+                    "`as_of` is {}, but the latest operation or timer is at {}: a contract is folded to its latest event",
+                    as_of.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                    latest.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                ),
+            ));
+        }
+        if self.version < 3 {
+            // Version 2 showed `milestone add --fund` by the funding it
+            // made; version 3 records it as asked.
+            let funded: std::collections::HashSet<String> = history
+                .iter()
+                .filter(|e| matches!(e.op, Op::MilestoneFunded { .. }))
+                .filter_map(|e| e.id.split_once('.').map(|(op, _)| op.to_string()))
+                .collect();
+            for e in &mut history {
+                if let Op::MilestoneAdded { fund, .. } = &mut e.op
+                    && fund.is_none()
+                    && funded.contains(&e.id)
+                {
+                    *fund = Some(true);
+                }
+            }
+        }
         if self.version < 2 {
             for (i, e) in history.iter_mut().enumerate() {
                 if e.id.is_empty() {
@@ -512,6 +555,7 @@ impl From<&Contract> for ContractFile {
                 }
             });
         let e = c.ending.as_ref();
+        let (history, effects) = split_history(&c.history);
         ContractFile {
             version: VERSION,
             id: c.id.clone(),
@@ -535,7 +579,9 @@ impl From<&Contract> for ContractFile {
             refunds: c.refunds.clone(),
             disputes: c.disputes.clone(),
             feedback,
-            history: c.history.clone(),
+            as_of: c.history.iter().map(|e| e.at).max(),
+            history,
+            effects,
         }
     }
 }
@@ -629,26 +675,264 @@ impl Serialize for ArgOut<'_> {
     }
 }
 
-/// An event is a table: its id, instant, actor, kind and amount, then its
-/// operation's arguments (or, from version 1, its sentence).
-impl Serialize for Event {
+/// A history entry as a file holds it: its kind and flat arguments, not yet
+/// checked to be a whole operation (version 3 keeps an operation's request
+/// in `[[history]]` and what it came to in `[[effects]]`, joined by id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEvent {
+    /// Its id.
+    pub id: String,
+    /// When it happened.
+    pub at: Instant,
+    /// Who did it.
+    pub actor: Actor,
+    /// What happened.
+    pub kind: EventKind,
+    /// The amount moved, if any.
+    pub amount: Option<Money>,
+    /// Why a merge set it aside.
+    pub superseded: Option<String>,
+    /// A version-1 event's sentence.
+    pub detail: Option<String>,
+    /// Its arguments.
+    pub args: Args,
+}
+
+impl From<&Event> for RawEvent {
+    fn from(e: &Event) -> RawEvent {
+        let detail = match &e.op {
+            Op::Legacy { detail, .. } => Some(detail.clone()),
+            _ => None,
+        };
+        RawEvent {
+            id: e.id.clone(),
+            at: e.at,
+            actor: e.actor,
+            kind: e.kind(),
+            amount: e.amount,
+            superseded: e.superseded.clone(),
+            detail,
+            args: e.op.args(),
+        }
+    }
+}
+
+impl RawEvent {
+    /// The event, if its arguments are its kind's.
+    pub fn into_event(self) -> Result<Event, String> {
+        let op = match self.detail {
+            Some(detail) if self.args == Args::default() => Op::Legacy {
+                kind: self.kind,
+                detail,
+            },
+            _ => Op::from_args(self.kind, self.args)?,
+        };
+        Ok(Event {
+            id: self.id,
+            at: self.at,
+            actor: self.actor,
+            op,
+            amount: self.amount,
+            superseded: self.superseded,
+        })
+    }
+
+    /// An operation's own event split in two: what was asked (for the
+    /// history) and, if the rules came to anything, what they came to (for
+    /// the effects, under the same id).
+    fn split(self) -> (RawEvent, Option<RawEvent>) {
+        let outcome = self.kind.outcome_args();
+        let (mut asked, mut came) = (Args::default(), Args::default());
+        self.args.each(|name, a| {
+            let into = if outcome.contains(&name) {
+                &mut came
+            } else {
+                &mut asked
+            };
+            // Names and types come from `Args` itself: cannot fail.
+            let _ = into.set(name, a);
+        });
+        let (amount_asked, amount_came) = if self.kind.amount_is_asked() {
+            (self.amount, None)
+        } else {
+            (None, self.amount)
+        };
+        let effect = (came != Args::default() || amount_came.is_some()).then(|| RawEvent {
+            id: self.id.clone(),
+            at: self.at,
+            actor: self.actor,
+            kind: self.kind,
+            amount: amount_came,
+            superseded: None,
+            detail: None,
+            args: came,
+        });
+        (
+            RawEvent {
+                amount: amount_asked,
+                args: asked,
+                ..self
+            },
+            effect,
+        )
+    }
+}
+
+/// A contract's events as a version-3 file keeps them: the operations, each
+/// with what it asked, in `history`; everything the rules derived (what an
+/// operation came to, its other effects, the timers) in `effects`.
+fn split_history(events: &[Event]) -> (Vec<RawEvent>, Vec<RawEvent>) {
+    let (mut history, mut effects) = (Vec::new(), Vec::new());
+    for e in events {
+        let raw = RawEvent::from(e);
+        if e.is_operation() {
+            let (asked, came) = raw.split();
+            history.push(asked);
+            effects.extend(came);
+        } else if raw.detail.is_some() {
+            // A version-1 event: a legacy fact, kept as it stands.
+            history.push(raw);
+        } else {
+            effects.push(raw);
+        }
+    }
+    (history, effects)
+}
+
+/// The events of a file: `history` as it stands before version 3; from
+/// version 3, each operation joined with what it came to, followed by its
+/// other effects, and the timers' events placed before the first operation
+/// not earlier than them (a timer due by an operation's instant applies
+/// before it).
+fn join_history(
+    version: i64,
+    history: Vec<RawEvent>,
+    effects: Vec<RawEvent>,
+    out: &mut Vec<Problem>,
+) -> Vec<Event> {
+    let mut heads: Vec<(usize, RawEvent)> = Vec::new();
+    for (i, raw) in history.into_iter().enumerate() {
+        if version >= 3 && raw.detail.is_none() {
+            let at = format!("history[{i}]");
+            if raw.id.contains('.') || raw.actor == Actor::System || !raw.kind.is_request() {
+                out.push(problem(
+                    &format!("{at}.event"),
+                    format!(
+                        "`{}` is what an operation or a timer came to, not an operation: the history keeps what the parties asked, and the rules derive the rest (kept under [[effects]])",
+                        raw.kind
+                    ),
+                ));
+                continue;
+            }
+            let mut derived: Vec<&str> = Vec::new();
+            raw.args.each(|name, _| {
+                if raw.kind.outcome_args().contains(&name) {
+                    derived.push(name);
+                }
+            });
+            if raw.amount.is_some() && !raw.kind.amount_is_asked() {
+                derived.push("amount");
+            }
+            for name in derived {
+                out.push(problem(
+                    &format!("{at}.{name}"),
+                    format!(
+                        "`{name}` is what `{}` came to, not what was asked: the history keeps the request, and the rules derive the rest (kept under [[effects]])",
+                        raw.kind
+                    ),
+                ));
+            }
+        }
+        heads.push((i, raw));
+    }
+    let index: std::collections::HashMap<String, usize> = heads
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, r))| r.detail.is_none() && !r.id.is_empty())
+        .map(|(k, (_, r))| (r.id.clone(), k))
+        .rev()
+        .collect();
+    let mut attached: Vec<Vec<Event>> = vec![Vec::new(); heads.len()];
+    let mut timers: Vec<Event> = Vec::new();
+    for (j, raw) in effects.into_iter().enumerate() {
+        let at = format!("effects[{j}]");
+        if let Some(&k) = index.get(&raw.id) {
+            // What an operation came to: joined to it.
+            let head = &mut heads[k].1;
+            if head.kind != raw.kind {
+                out.push(problem(
+                    &format!("{at}.event"),
+                    format!(
+                        "names `{}`, but operation {} is `{}`",
+                        raw.kind, raw.id, head.kind
+                    ),
+                ));
+                continue;
+            }
+            let mut twice = Vec::new();
+            raw.args.each(|name, a| {
+                if head.args.set_if_absent(name, a) {
+                    twice.push(name);
+                }
+            });
+            match (raw.amount, head.amount) {
+                (Some(_), Some(_)) => twice.push("amount"),
+                (Some(m), None) => head.amount = Some(m),
+                _ => {}
+            }
+            for name in twice {
+                out.push(problem(
+                    &format!("{at}.{name}"),
+                    format!("`{name}` is given twice: here and in the history"),
+                ));
+            }
+            continue;
+        }
+        let owner = raw.id.split('.').next().unwrap_or_default().to_string();
+        match raw.into_event() {
+            Ok(e) => match index.get(&owner) {
+                Some(&k) if owner != e.id => attached[k].push(e),
+                _ => timers.push(e),
+            },
+            Err(why) => out.push(problem(&at, why)),
+        }
+    }
+    let mut events = Vec::new();
+    let mut timers = timers.into_iter().peekable();
+    for ((i, raw), more) in heads.into_iter().zip(attached) {
+        match raw.into_event() {
+            Ok(e) => {
+                while let Some(t) = timers.next_if(|t| t.at <= e.at) {
+                    events.push(t);
+                }
+                events.push(e);
+                events.extend(more);
+            }
+            Err(why) => out.push(problem(&format!("history[{i}]"), why)),
+        }
+    }
+    events.extend(timers);
+    events
+}
+
+impl Serialize for RawEvent {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("id", &self.id)?;
         m.serialize_entry("at", &At(self.at))?;
         m.serialize_entry("actor", &self.actor)?;
-        m.serialize_entry("event", &self.kind())?;
+        m.serialize_entry("event", &self.kind)?;
         if let Some(a) = &self.amount {
             m.serialize_entry("amount", a)?;
         }
         if let Some(why) = &self.superseded {
             m.serialize_entry("superseded", why)?;
         }
-        let mut args = Vec::new();
-        match &self.op {
-            Op::Legacy { detail, .. } => m.serialize_entry("detail", detail)?,
-            op => op.args().each(|name, a| args.push((name, a))),
+        if let Some(detail) = &self.detail {
+            m.serialize_entry("detail", detail)?;
         }
+        let mut args = Vec::new();
+        self.args.each(|name, a| args.push((name, a)));
         for (name, a) in &args {
             m.serialize_entry(name, &ArgOut(a))?;
         }
@@ -656,15 +940,15 @@ impl Serialize for Event {
     }
 }
 
-impl<'de> Deserialize<'de> for Event {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
+impl<'de> Deserialize<'de> for RawEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawEvent, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Event;
+            type Value = RawEvent;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a history event")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Event, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<RawEvent, A::Error> {
                 let (mut id, mut at, mut actor, mut kind, mut amount, mut detail) =
                     (None, None, None, None, None, None);
                 let mut superseded = None;
@@ -717,21 +1001,35 @@ impl<'de> Deserialize<'de> for Event {
                 for name in names {
                     not_an_argument(kind, name)?;
                 }
-                let op = match detail {
-                    Some(detail) if args == Args::default() => Op::Legacy { kind, detail },
-                    _ => Op::from_args(kind, args).map_err(de::Error::custom)?,
-                };
-                Ok(Event {
+                Ok(RawEvent {
                     id: id.unwrap_or_default(),
                     at: at.ok_or_else(|| de::Error::missing_field("at"))?,
                     actor: actor.ok_or_else(|| de::Error::missing_field("actor"))?,
-                    op,
+                    kind,
                     amount,
                     superseded,
+                    detail,
+                    args,
                 })
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+/// An event is a table: its id, instant, actor, kind and amount, then its
+/// operation's arguments (or, from version 1, its sentence).
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RawEvent::from(self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
+        RawEvent::deserialize(d)?
+            .into_event()
+            .map_err(de::Error::custom)
     }
 }
 

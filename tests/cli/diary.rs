@@ -178,7 +178,7 @@ fn log_writes_one_entry_into_its_week_file() {
     assert!(r.stdout.contains("logged h1/2026W47-1"), "{}", r.stdout);
     assert_eq!(
         week_file(&l, "2026-W47", "h1"),
-        "version = 2\ncontract = \"h1\"\nweek = \"2026-W47\"\n\n[[entries]]\nid = \"2026W47-1\"\nstart = 2026-11-17T09:00:00Z\nend = 2026-11-17T10:30:00Z\nmemo = \"API design\"\nmanual = true\nat = 2026-11-18T10:00:00Z\n"
+        "version = 3\ncontract = \"h1\"\nweek = \"2026-W47\"\n\n[[entries]]\nid = \"2026W47-1\"\nstart = 2026-11-17T09:00:00Z\nend = 2026-11-17T10:30:00Z\nmemo = \"API design\"\nmanual = true\nat = 2026-11-18T10:00:00Z\n"
     );
 }
 
@@ -304,7 +304,7 @@ fn no_manual_time_refuses_log_but_tracks_with_start_and_stop() {
     fl_at(&l, LATER, &["diary", "stop", "h2"]).ok();
     assert_eq!(
         week_file(&l, "2026-W47", "h2"),
-        "version = 2\ncontract = \"h2\"\nweek = \"2026-W47\"\n\n[[entries]]\nid = \"2026W47-1\"\nstart = 2026-11-18T10:00:00Z\nend = 2026-11-18T11:30:00Z\nmemo = \"tracked\"\nmanual = false\nat = 2026-11-18T11:30:00Z\n"
+        "version = 3\ncontract = \"h2\"\nweek = \"2026-W47\"\n\n[[entries]]\nid = \"2026W47-1\"\nstart = 2026-11-18T10:00:00Z\nend = 2026-11-18T11:30:00Z\nmemo = \"tracked\"\nmanual = false\nat = 2026-11-18T11:30:00Z\n"
     );
 }
 

@@ -181,20 +181,33 @@ fn titles_and_memos_edited_by_hand_are_accepted() {
 #[test]
 fn money_that_no_operation_explains_is_reported() {
     let l = settled();
-    // The client's approval is deleted from the history; the release it
-    // made (status and payment) is kept.
+    // The client's approval is deleted from the history, with what it came
+    // to among the effects; the release it made (status and payment) is
+    // kept.
     let text = l.read("contracts/f1.toml");
-    let start = text
-        .find("event = \"milestone_approved\"")
+    let blocks = tables(&text);
+    let approval = blocks
+        .iter()
+        .find(|b| b.starts_with("[[history]]") && b.contains("event = \"milestone_approved\""))
         .expect("approved");
-    let block = text[..start].rfind("[[history]]").expect("its block");
-    let end = text[start..]
-        .find("[[history]]")
-        .map_or(text.len(), |e| start + e);
-    l.write(
-        "contracts/f1.toml",
-        &format!("{}{}", &text[..block], &text[end..]),
+    let id = approval
+        .lines()
+        .find_map(|line| line.strip_prefix("id = "))
+        .expect("its id")
+        .to_string();
+    let kept: String = blocks
+        .iter()
+        .filter(|b| !b.lines().any(|line| line == format!("id = {id}")))
+        .map(|b| b.as_str())
+        .collect();
+    // The instant folded to goes back to the latest event left, as a
+    // careful editor would set it (else the file is refused for that alone).
+    assert!(kept.contains("as_of = 2026-11-05T09:00:00Z"), "{kept}");
+    let kept = kept.replace(
+        "as_of = 2026-11-05T09:00:00Z",
+        "as_of = 2026-11-04T09:00:00Z",
     );
+    l.write("contracts/f1.toml", &kept);
     let r = l.run_at(SWEPT, &["check"]).code(5);
     assert!(r.stdout.contains("milestones[0].status"), "{}", r.stdout);
     assert!(
@@ -203,5 +216,105 @@ fn money_that_no_operation_explains_is_reported() {
         ),
         "{}",
         r.stdout
+    );
+}
+
+/// A TOML file cut before each `[[` table header: the top, then each table.
+fn tables(text: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("[[") {
+            out.push(String::new());
+        }
+        out.last_mut().expect("one").push_str(line);
+    }
+    out
+}
+
+#[test]
+fn an_outcome_edited_among_the_effects_is_reported_with_its_line() {
+    let l = settled();
+    let f1 = "contracts/f1.toml";
+    // The approval's fee is derived: kept with the effects, and checked.
+    let text = l.read(f1);
+    let effects = text.find("[[effects]]").expect("effects");
+    let fee = effects + text[effects..].find("fee = \"50.00\"").expect("its fee");
+    l.write(
+        f1,
+        &format!("{}fee = \"5.00\"{}", &text[..fee], &text[fee + 13..]),
+    );
+    let line = text[..fee].lines().count() + 1;
+    refused(
+        &l,
+        f1,
+        line,
+        "is \"5.00\", but folding the contract's operations gives \"50.00\"",
+    );
+}
+
+#[test]
+fn an_outcome_written_into_the_history_is_refused_where_it_stands() {
+    let l = settled();
+    let f1 = "contracts/f1.toml";
+    // The fee moved from the approval's effects to its operation.
+    let text = l.read(f1);
+    let text = text.replacen(
+        "event = \"milestone_approved\"\nmilestone = 1\n",
+        "event = \"milestone_approved\"\nmilestone = 1\nfee = \"50.00\"\n",
+        1,
+    );
+    let effect_fee = text.rfind("fee = \"50.00\"\n").expect("the effect's fee");
+    let text = format!("{}{}", &text[..effect_fee], &text[effect_fee + 14..]);
+    l.write(f1, &text);
+    let line = line_of(&l, f1, "fee = \"50.00\"");
+    // (the payment's own fee comes first; the moved one is the second)
+    let line = l
+        .read(f1)
+        .lines()
+        .enumerate()
+        .filter(|(_, x)| *x == "fee = \"50.00\"")
+        .map(|(i, _)| i + 1)
+        .find(|i| *i != line)
+        .expect("the moved fee");
+    refused(
+        &l,
+        f1,
+        line,
+        "`fee` is what `milestone_approved` came to, not what was asked",
+    );
+    // A timer's event put among the operations is refused the same way.
+    let l = settled();
+    let h1 = "contracts/h1.toml";
+    let text = l.read(h1);
+    let paid = text.find("event = \"week_paid\"").expect("a week paid");
+    let header = text[..paid].rfind("[[effects]]").expect("its table");
+    l.write(
+        h1,
+        &format!("{}[[history]]{}", &text[..header], &text[header + 11..]),
+    );
+    let line = l.read(h1)[..paid].lines().count() + 1;
+    refused(
+        &l,
+        h1,
+        line,
+        "`week_paid` is what an operation or a timer came to, not an operation",
+    );
+}
+
+#[test]
+fn an_as_of_edited_by_hand_is_refused_at_its_line() {
+    let l = settled();
+    let f1 = "contracts/f1.toml";
+    l.edit(
+        f1,
+        "as_of = 2026-11-05T09:00:00Z",
+        "as_of = 2026-11-19T09:00:00Z",
+    );
+    let line = line_of(&l, f1, "as_of = 2026-11-19T09:00:00Z");
+    refused(
+        &l,
+        f1,
+        line,
+        "`as_of` is 2026-11-19T09:00:00Z, but the latest operation or timer is at 2026-11-05T09:00:00Z",
     );
 }

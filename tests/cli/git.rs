@@ -1243,13 +1243,30 @@ fn a_forgery_signed_with_the_forgers_own_key_is_found_by_the_fold() {
     let refund = text.find("[[refunds]]").unwrap();
     let refund_end = refund + text[refund..].find("\n\n").unwrap() + 2;
     let without = format!("{}{}", &text[..refund], &text[refund_end..]);
+    // The operation goes from the history, what it came to from the
+    // effects, and the instant folded to back to the one before it.
     let op = without.find("event = \"refund_requested\"").unwrap();
     let op_start = without[..op].rfind("[[history]]").unwrap();
-    let op_end = op
-        + without[op..]
-            .find("[[history]]")
-            .unwrap_or(without.len() - op);
-    let without = format!("{}{}", &without[..op_start], &without[op_end..]);
+    let id_line = without[op_start..]
+        .lines()
+        .find(|l| l.starts_with("id = "))
+        .unwrap()
+        .to_string();
+    let mut blocks = vec![String::new()];
+    for line in without.split_inclusive('\n') {
+        if line.starts_with("[[") {
+            blocks.push(String::new());
+        }
+        blocks.last_mut().unwrap().push_str(line);
+    }
+    let without: String = blocks
+        .into_iter()
+        .filter(|block| !block.lines().any(|l| l == id_line))
+        .collect::<String>()
+        .replace(
+            "as_of = 2026-11-04T09:00:00Z",
+            "as_of = 2026-11-02T10:00:00Z",
+        );
     let rev = forge(&bob, f1, &without);
     refused_by_verify(&bob, &rev, &["removes `refund_requested`"]);
 

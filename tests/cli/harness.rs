@@ -214,14 +214,24 @@ impl Ledger {
             .into_iter()
             .map(|(rel, bytes)| {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
+                // An operation's id is given once, in the history; what it
+                // came to is kept under the same id among the effects.
+                let mut in_history = false;
                 let lines: Vec<String> = text
                     .split_inclusive('\n')
-                    .map(|line| match op_id(line) {
-                        Some(id) => {
-                            ids.push(id.to_string());
-                            "id = \"…\"\n".to_string()
+                    .map(|line| {
+                        if line.starts_with('[') {
+                            in_history = line.trim_end() == "[[history]]";
                         }
-                        None => line.to_string(),
+                        match op_id(line) {
+                            Some(id) => {
+                                if in_history {
+                                    ids.push(id.to_string());
+                                }
+                                "id = \"…\"\n".to_string()
+                            }
+                            None => line.to_string(),
+                        }
                     })
                     .collect();
                 (rel, lines.concat())
@@ -363,6 +373,19 @@ pub fn mode(p: &Path) -> u32 {
 pub fn lines_in_order(haystack: &str, needles: &str) -> bool {
     let mut have = haystack.lines();
     needles.lines().all(|n| have.any(|h| h == n))
+}
+
+/// Copies the directory `from` into `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for e in fs::read_dir(from).expect("read_dir").flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            fs::copy(&src, &dst).expect("copy");
+        }
+    }
 }
 
 /// Whether `text` contains `file:LINE:COL` for some column.

@@ -60,7 +60,7 @@ detail = "milestone 2 funded with 300.00"
 fn v1_ledger() -> Ledger {
     let l = Ledger::new();
     // A ledger made by the release that wrote version 1.
-    l.edit("ledger.toml", "version = 2", "version = 1");
+    l.edit("ledger.toml", "version = 3", "version = 1");
     l.write("contracts/c1.toml", V1);
     l
 }
@@ -110,7 +110,7 @@ fn a_version_1_file_is_read_as_it_was_and_upgraded_on_its_next_write() {
     l.run(&["--as", "freelancer", "milestone", "submit", "c1"])
         .ok();
     let text = l.read("contracts/c1.toml");
-    assert!(text.starts_with("version = 2\n"), "{text}");
+    assert!(text.starts_with("version = 3\n"), "{text}");
     // The old events keep their sentence and gain the ids they were shown with.
     for (n, e) in before.iter().enumerate() {
         let block = history_block(&text, n + 1);
@@ -293,4 +293,162 @@ fn a_commands_events_share_its_operation_id() {
         .map(|e| e["id"].as_str().unwrap())
         .collect();
     assert_eq!(in_log, ids, "what the command reported is what it recorded");
+}
+
+// ------------------------------------------------------------ version 2 -> 3
+
+/// The instant the version-2 binary's views of `tests/fixtures/ledger-v2`
+/// were taken at (see `tests/fixtures/make-ledger-v2.sh`).
+const V2_SEEN: &str = "2026-12-08T10:00:00Z";
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// What the version-2 binary showed of the fixture.
+fn seen_by_v2(name: &str) -> String {
+    std::fs::read_to_string(fixture("ledger-v2.out").join(name)).expect(name)
+}
+
+/// A fresh copy of the ledger the version-2 binary made.
+fn ledger_v2() -> Ledger {
+    let l = Ledger::empty();
+    crate::harness::copy_dir(&fixture("ledger-v2"), l.path());
+    l
+}
+
+/// Each `[[history]]` table of a contract file.
+fn history_tables(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            inside = line == "[[history]]";
+            if inside {
+                out.push(String::new());
+            }
+        } else if inside {
+            let t = out.last_mut().expect("a table");
+            t.push_str(line);
+            t.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn a_version_2_ledger_shows_what_its_binary_showed_and_is_upgraded_on_each_files_next_write() {
+    let l = ledger_v2();
+    // Read as it stands: every view is what the version-2 binary printed.
+    let views = |l: &Ledger, now: &str| -> Vec<(String, String)> {
+        let mut out = vec![
+            ("list.json".to_string(), vec!["--json", "list"]),
+            ("log.json".into(), vec!["--json", "log"]),
+            ("journal".into(), vec!["export", "hledger"]),
+            ("payments.csv".into(), vec!["export", "csv", "payments"]),
+            (
+                "diary-2026-W45.json".into(),
+                vec!["--json", "diary", "show", "--week", "2026-W45"],
+            ),
+        ];
+        for id in ["f1", "f2", "f3", "h1", "h2"] {
+            out.push((format!("show-{id}.json"), vec!["--json", "show", id]));
+        }
+        out.into_iter()
+            .map(|(name, args)| (name, l.run_at(now, &args).ok().stdout))
+            .collect()
+    };
+    for (name, got) in views(&l, V2_SEEN) {
+        assert_eq!(got, seen_by_v2(&name), "{name}");
+    }
+    l.run_at(V2_SEEN, &["check"]).ok();
+    assert!(l.read("contracts/f1.toml").starts_with("version = 2\n"));
+
+    // One write to each contract that can still take one; none moves money.
+    let later = "2026-12-08T11:00:00Z";
+    for args in [
+        &[
+            "--as",
+            "freelancer",
+            "feedback",
+            "reply",
+            "f1",
+            "--text",
+            "Thanks",
+        ][..],
+        &["feedback", "give", "f2", "--stars", "3"],
+        &["feedback", "give", "h1", "--stars", "4"],
+        &["pause", "h2"],
+    ] {
+        l.run_at(later, args).ok();
+    }
+    // Each is version 3: its history holds what was asked, its outcomes
+    // (fees, deadlines, timers' events) are kept apart.
+    for id in ["f1", "f2", "h1", "h2"] {
+        let text = l.read(&format!("contracts/{id}.toml"));
+        assert!(text.starts_with("version = 3\n"), "{id}: {text}");
+        assert!(text.contains("\n[[effects]]\n"), "{id}: {text}");
+        let ops = history_tables(&text);
+        assert!(ops.len() >= 3, "{id}: {ops:?}");
+        for op in &ops {
+            for outcome in [
+                "fee = ",
+                "deadline = ",
+                "due = ",
+                "paid = ",
+                "escrow = ",
+                "carried = ",
+                "actor = \"system\"",
+                "event = \"week_paid\"",
+                "event = \"released\"",
+                "event = \"refund_auto_approved\"",
+                "event = \"dispute_defaulted\"",
+                "event = \"milestone_auto_released\"",
+                "event = \"feedback_revealed\"",
+            ] {
+                assert!(!op.contains(outcome), "{id}: `{outcome}` in\n{op}");
+            }
+        }
+    }
+    // f3 took no write: it stays as version 2 wrote it, and reads the same.
+    assert!(l.read("contracts/f3.toml").starts_with("version = 2\n"));
+    // The money is what it was, and the history before the writes is what
+    // version 2 showed; `check` folds the upgraded files clean.
+    l.run_at(later, &["check"]).ok();
+    let after = views(&l, later);
+    for name in ["journal", "payments.csv"] {
+        let got = &after.iter().find(|(n, _)| n == name).expect(name).1;
+        assert_eq!(got, &seen_by_v2(name), "{name}");
+    }
+    let log: Vec<Value> = serde_json::from_str(&after[1].1).expect("log");
+    let old: Vec<Value> = serde_json::from_str(&seen_by_v2("log.json")).expect("old log");
+    assert_eq!(
+        log.len(),
+        old.len() + 4,
+        "the four writes, and nothing else"
+    );
+    assert_eq!(&log[..old.len()], &old[..]);
+    for id in ["f1", "f2", "f3", "h1", "h2"] {
+        let name = format!("show-{id}.json");
+        let (now, then): (Value, Value) = (
+            serde_json::from_str(&after.iter().find(|(n, _)| *n == name).expect("shown").1)
+                .expect("json"),
+            serde_json::from_str(&seen_by_v2(&name)).expect("json"),
+        );
+        for key in [
+            "funded",
+            "escrow",
+            "held",
+            "paid",
+            "refunded",
+            "payments",
+            "refunds",
+            "milestones",
+            "disputes",
+        ] {
+            assert_eq!(now[key], then[key], "{id}: {key}");
+        }
+    }
 }

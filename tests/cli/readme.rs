@@ -5,6 +5,7 @@
 //! `examples/make-ledger.sh`) are what CI runs itself; `cargo run -q --`
 //! is the binary.
 
+use crate::harness::copy_dir;
 use std::path::Path;
 use std::process::Command;
 
@@ -41,18 +42,6 @@ fn readme_lines() -> Vec<String> {
         out.push(full);
     }
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! version (more rounds of writers, more kills). `CONTRACTS_SEED=N` replays
 //! the random choices of a run (each test prints its seed).
 
-use crate::harness::{Ledger, NOW};
+use crate::harness::{Ledger, NOW, copy_dir};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
@@ -152,18 +152,6 @@ pub fn durable(l: &Ledger) -> BTreeMap<String, Vec<u8>> {
         .filter(|(p, _)| !is_temp(p) && !p.ends_with(".contracts.lock"))
         .map(|(p, text)| (p, text.into_bytes()))
         .collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for e in fs::read_dir(from).expect("read_dir").flatten() {
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if src.is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            fs::copy(&src, &dst).expect("copy");
-        }
-    }
 }
 
 /// A copy of a ledger in a new temp directory (same clock and zone).

@@ -1042,8 +1042,8 @@ fn versions_other_than_this_programs_are_refused_at_the_value() {
         &[
             (
                 "version = 1",
-                "version = 3",
-                "written by a newer version of contracts (file version 3; this program reads 2): upgrade contracts",
+                "version = 4",
+                "written by a newer version of contracts (file version 4; this program reads 3): upgrade contracts",
                 1,
                 11,
             ),
