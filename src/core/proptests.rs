@@ -542,8 +542,10 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>) -> Result<(), TestCaseError>
             now,
         );
         match r {
-            Ok(o) => {
+            Ok(mut o) => {
                 prop_assert_eq!(&o.contract.history, &o.events);
+                // Ids as the store gives them (a file joins by them).
+                crate::core::step::stamp(&mut o, &format!("new{}", cs.len()));
                 cs.push(o.contract);
             }
             Err(RuleError::Refused(why)) => {
@@ -723,7 +725,8 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>) -> Result<(), TestCaseError>
                     weeks: &[],
                 };
                 let r = apply(&input, role, &request, &cx, now);
-                if let Some(o) = outcome(&before, &input, r, now, &at)? {
+                if let Some(mut o) = outcome(&before, &input, r, now, &at)? {
+                    crate::core::step::stamp(&mut o, &format!("op{}", before.history.len()));
                     step_checks(
                         &op,
                         (!matches!(op, Op::Resolve { .. })).then_some(role),
@@ -741,6 +744,15 @@ fn run(s: &Settings, first: Vec<i64>, ops: Vec<Op>) -> Result<(), TestCaseError>
             invariants(c, &format!("{at}, stored"))?;
             let viewed = idempotent(c, s, now)?;
             invariants(&viewed, &format!("{at}, viewed"))?;
+            // As a file keeps it (operations apart from what they came to)
+            // and read back: the same contract, its events in their order.
+            let back = crate::core::schema::ContractFile::from(c).into_contract();
+            prop_assert_eq!(
+                back.as_ref(),
+                Ok(c),
+                "{}: the file's shape loses the order",
+                at
+            );
         }
     }
     Ok(())
