@@ -4,6 +4,7 @@
 use crate::cli::{Cli, ColorArg, Command, RoleArg};
 use crate::commands::{self, Ctx};
 use crate::core::Role;
+use crate::core::error::Refusal;
 use crate::error::{ErrorKind, classify, hint, refusal, usage};
 use crate::render::{Out, text::clean_lines};
 use crate::time::{Zone, parse_time, whole_seconds};
@@ -61,7 +62,7 @@ pub fn main() -> ExitCode {
                 msg.push_str(&format!("\nhint: {h}"));
             }
             if json {
-                print_json_error(kind, &msg, refusal(&e).map(|r| r.kind()));
+                print_json_error(kind, &msg, refusal(&e));
             } else {
                 let label = if color {
                     "\x1b[1;31merror:\x1b[0m"
@@ -112,13 +113,14 @@ fn without_env_in_usage(e: clap::Error, args: &[std::ffi::OsString]) -> clap::Er
     }
 }
 
-fn print_json_error(kind: ErrorKind, message: &str, reason: Option<&'static str>) {
+fn print_json_error(kind: ErrorKind, message: &str, refusal: Option<&Refusal>) {
     let doc = crate::render::json::ErrorJson {
         error: crate::render::json::ErrorBodyJson {
             kind: kind.as_str(),
             message,
             exit_code: kind.code(),
-            reason,
+            reason: refusal.map(Refusal::kind),
+            problems: refusal.and_then(crate::render::json::import_problems),
         },
     };
     let text = serde_json::to_string(&doc).unwrap_or_default();

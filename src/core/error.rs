@@ -4,7 +4,7 @@
 use super::diary::Door;
 use super::diary::billing::{hours_words, stage_words};
 use super::model::{
-    ContractId, FeedbackStatus, Instant, MilestoneStatus, RefundStatus, Role, Status,
+    ContractId, EventKind, FeedbackStatus, Instant, MilestoneStatus, RefundStatus, Role, Status,
 };
 use super::money::{Currency, Money};
 use super::week::{Stage, Week, instant_words, utc_words};
@@ -658,8 +658,8 @@ pub enum Refusal {
     },
     /// Intervals of an import that break the rules: nothing was written.
     Import {
-        /// One line each, naming the interval.
-        problems: Vec<String>,
+        /// Each interval refused, and why.
+        problems: Vec<ImportProblem>,
     },
     // ---------------------------------------------------------- hourly
     /// A weekly limit set to what it is.
@@ -694,7 +694,7 @@ pub enum Refusal {
     /// An operation a merge does not apply again (`why`: what is missing).
     NotReapplied {
         /// Why.
-        why: String,
+        why: NotReapplied,
     },
     // ---------------------------------------------------------- the shared ledger
     /// `init` where a ledger exists: never overwritten.
@@ -823,6 +823,125 @@ pub enum Refusal {
         /// One line each.
         lines: Vec<String>,
     },
+}
+
+/// Why a fold or a merge does not apply an event again as an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReapplied {
+    /// A timer's event: derived again, never applied.
+    Timer,
+    /// An event of this kind is an effect (or the contract's creation), not
+    /// an operation.
+    NotARequest(EventKind),
+    /// The feedback given is not in the clone that gave it.
+    FeedbackMissing,
+    /// The feedback published is not in the clone that published it.
+    PublishedMissing,
+    /// The reply is not in the clone that made it.
+    ReplyMissing,
+}
+
+impl fmt::Display for NotReapplied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotReapplied::Timer => f.write_str("a timer is not re-applied"),
+            NotReapplied::NotARequest(kind) => {
+                write!(f, "`{kind}` is not an operation that can be applied again")
+            }
+            NotReapplied::FeedbackMissing => f.write_str("the feedback given is not in its clone"),
+            NotReapplied::PublishedMissing => {
+                f.write_str("the feedback published is not in its clone")
+            }
+            NotReapplied::ReplyMissing => f.write_str("the reply is not in its clone"),
+        }
+    }
+}
+
+/// One interval an import refused: which, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblem {
+    /// The interval as its format names it (`timew 20261103T090000Z`,
+    /// `line 7`); `None` for what holds for the whole import.
+    pub interval: Option<String>,
+    /// Why.
+    pub why: ImportWhy,
+}
+
+/// Why an import refused an interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportWhy {
+    /// The one door for time refused it (its reason is the refusal's).
+    Rule(Box<Refusal>),
+    /// It overlaps an earlier interval of the same export.
+    OverlapsInExport {
+        /// That interval.
+        other: String,
+    },
+    /// It overlaps an entry already in the diary.
+    OverlapsEntry {
+        /// That entry (`c1/2026W45-1`).
+        entry: String,
+    },
+    /// Its start or end cannot be read.
+    Unreadable {
+        /// `start` or `end`.
+        what: &'static str,
+        /// What the reader said.
+        error: String,
+    },
+    /// It has no end: still running in the tracker.
+    StillOpen,
+    /// Its tags name two contracts of the ledger.
+    TwoContracts {
+        /// The first.
+        a: ContractId,
+        /// The second.
+        b: ContractId,
+    },
+}
+
+impl ImportWhy {
+    /// The stable name of why, as refusals name theirs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ImportWhy::Rule(r) => r.kind(),
+            ImportWhy::OverlapsInExport { .. } | ImportWhy::OverlapsEntry { .. } => "overlap",
+            ImportWhy::Unreadable { .. } => "unreadable",
+            ImportWhy::StillOpen => "still_open",
+            ImportWhy::TwoContracts { .. } => "two_contracts",
+        }
+    }
+}
+
+impl fmt::Display for ImportWhy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportWhy::Rule(r) => r.fmt(f),
+            ImportWhy::OverlapsInExport { other } => {
+                write!(f, "overlaps {other} in the same export")
+            }
+            ImportWhy::OverlapsEntry { entry } => {
+                write!(f, "overlaps entry {entry} already in the diary")
+            }
+            ImportWhy::Unreadable { what, error } => write!(f, "no readable {what}: {error}"),
+            ImportWhy::StillOpen => {
+                f.write_str("still open (no end): stop it in the tracker first")
+            }
+            ImportWhy::TwoContracts { a, b } => write!(
+                f,
+                "it names two contracts, {a} and {b}: keep one, or import with --contract ID"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.interval {
+            Some(iv) => write!(f, "{iv}: {}", self.why),
+            None => self.why.fmt(f),
+        }
+    }
 }
 
 impl Refusal {
@@ -1428,7 +1547,7 @@ impl fmt::Display for Refusal {
                 "an entry stays in the week it starts in ({week}): delete it and log a new one in {to}"
             ),
             Import { problems } => {
-                let shown: Vec<&str> = problems.iter().take(20).map(String::as_str).collect();
+                let shown: Vec<String> = problems.iter().take(20).map(|p| p.to_string()).collect();
                 let more = problems.len().saturating_sub(20);
                 write!(
                     f,
@@ -1453,7 +1572,7 @@ impl fmt::Display for Refusal {
             ),
             AlreadyDisputed { id, week } => write!(f, "{week} of {id} was already disputed"),
             NoOpenDispute { id, week } => write!(f, "{week} of {id} has no open dispute"),
-            NotReapplied { why } => f.write_str(why),
+            NotReapplied { why } => why.fmt(f),
             LedgerExists { path } => write!(
                 f,
                 "a ledger already exists at {path}: init never overwrites one"
@@ -1987,7 +2106,9 @@ mod tests {
                 id: id(),
                 week: Week::of(t()),
             },
-            Refusal::NotReapplied { why: "x".into() },
+            Refusal::NotReapplied {
+                why: NotReapplied::Timer,
+            },
             Refusal::LedgerExists { path: "x".into() },
             Refusal::ContractExists {
                 id: id(),

@@ -7,7 +7,7 @@
 use super::apply::{Context, Request, apply};
 use super::diary::hourly::DisputeAction;
 use super::diary::week_file::WeekFile;
-use super::error::RuleError;
+use super::error::{NotReapplied, RuleError};
 use super::feedback::GiveRequest;
 use super::lifecycle::{self, EndRequest, NewContract, NewTerms, Pay};
 use super::model::*;
@@ -62,8 +62,8 @@ pub(crate) fn operations<'a>(
 }
 
 /// The refusal of an operation a fold does not apply again.
-fn not_reapplied(why: impl Into<String>) -> RuleError {
-    RuleError::Refused(super::error::Refusal::NotReapplied { why: why.into() })
+fn not_reapplied(why: NotReapplied) -> RuleError {
+    RuleError::Refused(super::error::Refusal::NotReapplied { why })
 }
 
 /// Applies `op` again to `c` through the one door, [`apply`], with the
@@ -76,7 +76,7 @@ pub(crate) fn reapply(
 ) -> Result<Outcome, RuleError> {
     let head = op.head();
     let Ok(role) = head.actor.as_str().parse::<Role>() else {
-        return Err(not_reapplied("a timer is not re-applied"));
+        return Err(not_reapplied(NotReapplied::Timer));
     };
     let cx = Context { settings, weeks };
     let mut out = apply(c, role, &request_of(op, head, role)?, &cx, head.at)?;
@@ -105,11 +105,7 @@ pub(crate) fn reapply(
 /// effects a request had are never applied again).
 fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, RuleError> {
     let amount = head.amount.unwrap_or(Money::ZERO);
-    let not_a_request = |kind: EventKind| {
-        Err(not_reapplied(format!(
-            "`{kind}` is not an operation that can be applied again"
-        )))
-    };
+    let not_a_request = |kind: EventKind| Err(not_reapplied(NotReapplied::NotARequest(kind)));
     Ok(match &head.op {
         Op::OfferAccepted {} => Request::Accept,
         Op::OfferDeclined { .. } => Request::Decline,
@@ -170,7 +166,7 @@ fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, R
                 .side
                 .feedback(role)
                 .filter(|f| f.given_at.is_some())
-                .ok_or_else(|| not_reapplied("the feedback given is not in its clone"))?;
+                .ok_or_else(|| not_reapplied(NotReapplied::FeedbackMissing))?;
             Request::FeedbackGive(match &f.commitment {
                 // Given by commitment: that is what is applied again (the
                 // stars stand in for the content the rule checks, which the
@@ -196,7 +192,7 @@ fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, R
                 .side
                 .feedback(role)
                 .filter(|f| f.stars.is_some())
-                .ok_or_else(|| not_reapplied("the feedback published is not in its clone"))?;
+                .ok_or_else(|| not_reapplied(NotReapplied::PublishedMissing))?;
             Request::FeedbackPublish(Box::new(f.clone()))
         }
         Op::FeedbackReplied {} => Request::FeedbackReply {
@@ -204,7 +200,7 @@ fn request_of(op: &Operation<'_>, head: &Event, role: Role) -> Result<Request, R
                 .side
                 .feedback(role.other())
                 .and_then(|f| f.reply.clone())
-                .ok_or_else(|| not_reapplied("the reply is not in its clone"))?,
+                .ok_or_else(|| not_reapplied(NotReapplied::ReplyMissing))?,
         },
         Op::LimitChanged { hours, .. } => Request::Limit { hours: *hours },
         Op::WeekDisputed { week, reason, .. } => Request::WeekDispute {

@@ -280,6 +280,23 @@ pub fn set_aside(w: &WeekFile, c: &Contract) -> WeekFile {
     };
     for e in &w.entries {
         let mut e = e.clone();
+        // Logged by hand (or imported) when its week no longer took time,
+        // by the instant its operation records: the one door refuses that
+        // in a clone, so it came from a hand edit; set aside whole.
+        if e.manual
+            && !e.history
+            && let Some(at) = e.at
+            && !w.week.stage(at).editable()
+        {
+            let why = format!(
+                "it was recorded at {} when {} was {}: a week takes time while open or in review",
+                words(at),
+                w.week,
+                w.week.stage(at).as_str()
+            );
+            out.aside.push(aside(e, why));
+            continue;
+        }
         // Made where the contract took no time: set aside whole.
         if let Some((_, _, why, _)) = closed
             .iter()

@@ -687,6 +687,37 @@ pub struct ErrorBodyJson<'a> {
     /// For a refusal (`kind` `refused`), why: the reason's stable name
     /// (`week_closed`, `overlap`, ...); `null` otherwise.
     pub reason: Option<&'static str>,
+    /// For a refused import (`reason` `import`): each interval and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<ImportProblemJson>>,
+}
+
+/// An interval a refused import names.
+#[derive(Debug, Serialize)]
+pub struct ImportProblemJson {
+    /// The interval as its format names it; `null` for the whole import.
+    pub interval: Option<String>,
+    /// Why, by its stable name (`week_closed`, `overlap`, `ended`, ...).
+    pub reason: &'static str,
+    /// Why, in words.
+    pub message: String,
+}
+
+/// The problems of a refused import, for its error document.
+pub fn import_problems(r: &crate::core::error::Refusal) -> Option<Vec<ImportProblemJson>> {
+    match r {
+        crate::core::error::Refusal::Import { problems } => Some(
+            problems
+                .iter()
+                .map(|p| ImportProblemJson {
+                    interval: p.interval.clone(),
+                    reason: p.why.kind(),
+                    message: p.why.to_string(),
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 /// A row of `refund list --json`: an open refund with its deadline.

@@ -37,7 +37,7 @@ use crate::model::{self, DAY, HOUR, MINUTE, Model, Op, Pay, Verdict, WEEK, WeekA
 use crate::reliability::{Rng, env_number, long, sim_seed};
 use contracts::core::apply::{Context, Request, apply};
 use contracts::core::diary::{self, DisputeAction, EditRequest, Entry, LogRequest, WeekFile};
-use contracts::core::error::Refusal;
+use contracts::core::error::{ImportProblem, ImportWhy, Refusal};
 use contracts::core::feedback::GiveRequest;
 use contracts::core::lifecycle::{self, EndRequest, NewContract, NewTerms};
 use contracts::core::week::Week;
@@ -601,12 +601,15 @@ impl Ledger {
         now: Instant,
     ) -> R<Writes> {
         diary::import::may_import(role)?;
-        let mut problems: Vec<String> = Vec::new();
+        let mut problems: Vec<ImportProblem> = Vec::new();
         let mut by_contract: BTreeMap<ContractId, Vec<diary::import::Interval>> = BTreeMap::new();
         for (k, (tags, start, end)) in intervals.iter().enumerate() {
             let n = k + 1;
             let Some(end) = end else {
-                problems.push(format!("@{n}: still open (no end)"));
+                problems.push(ImportProblem {
+                    interval: Some(format!("@{n}")),
+                    why: ImportWhy::StillOpen,
+                });
                 continue;
             };
             let named: Vec<ContractId> = tags
@@ -615,7 +618,13 @@ impl Ledger {
                 .filter(|i| self.contracts.contains_key(i.as_str()))
                 .collect();
             if named.len() > 1 {
-                problems.push(format!("@{n}: its tags name two contracts"));
+                problems.push(ImportProblem {
+                    interval: Some(format!("@{n}")),
+                    why: ImportWhy::TwoContracts {
+                        a: named[0].clone(),
+                        b: named[1].clone(),
+                    },
+                });
                 continue;
             }
             let Some(target) = named.into_iter().next() else {

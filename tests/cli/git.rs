@@ -1805,3 +1805,46 @@ fn an_operation_dated_before_the_same_partys_concurrent_one_is_set_aside_as_back
     }
     assert_eq!(l.read("contracts/c1.toml"), desk.read("contracts/c1.toml"));
 }
+
+#[test]
+fn an_entry_recorded_by_hand_after_its_week_closed_is_set_aside_by_the_merge() {
+    let l = shared();
+    let (_bare, bob) = remote_and_clone(&l);
+    log_c1(
+        &bob,
+        "2026-11-03T11:00:00Z",
+        "2026-11-03T09:00:00Z",
+        "2026-11-03T10:00:00Z",
+    );
+    bob.run_at("2026-11-03T11:01:00Z", &["sync"]).ok();
+    l.run_at("2026-11-03T11:02:00Z", &["sync"]).ok();
+    // W45 is invoiced from Monday 9 November 12:00. On Tuesday Bob adds
+    // Wednesday's four hours to it by hand, recorded as made that Tuesday
+    // (the one door refuses a log into an invoiced week), and pushes it.
+    let w45 = "diary/2026-W45/c1.toml";
+    let text = bob.read(w45);
+    bob.write(
+        w45,
+        &format!(
+            "{text}\n[[entries]]\nid = \"2026W45-2\"\nstart = 2026-11-04T09:00:00Z\nend = 2026-11-04T13:00:00Z\nmemo = \"more\"\nmanual = true\nat = 2026-11-10T09:00:00Z\n"
+        ),
+    );
+    git(bob.path(), &["commit", "-qam", "more time"]);
+    bob.run_at("2026-11-10T09:01:00Z", &["sync"]).ok();
+    // Acme, who paused meanwhile (so the two clones merge), sets it aside
+    // and says why; the hour logged in time stands.
+    l.run_at("2026-11-10T09:00:00Z", &["pause", "c1"]).ok();
+    let r = l
+        .run_at("2026-11-10T09:05:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    let m = r.json_err()["error"]["message"].to_string();
+    assert!(
+        m.contains("entry c1/2026W45-2 set aside: it was recorded at 2026-11-10 09:00:00 UTC when 2026-W45 was invoiced"),
+        "{m}"
+    );
+    assert_eq!(w45_seconds(&l, "2026-11-10T09:06:00Z"), 3600);
+    l.run_at("2026-11-10T09:06:00Z", &["check"]).ok();
+    bob.run_at("2026-11-10T09:10:00Z", &["sync"]);
+    assert_eq!(l.read(w45), bob.read(w45));
+    assert_eq!(w45_seconds(&bob, "2026-11-10T09:11:00Z"), 3600);
+}

@@ -497,13 +497,20 @@ fn timew(dir: &tempfile::TempDir, name: &str, start: &str, end: &str, tags: &str
 }
 
 /// Imports `f` as the freelancer at `now`: refused with exit 4 and nothing
-/// written; the message names `needle`.
-fn refused_import(l: &Ledger, now: &str, f: &str, extra: &[&str], needle: &str) {
+/// written; an interval it names is refused for `reason`.
+fn refused_import(l: &Ledger, now: &str, f: &str, extra: &[&str], reason: &str) {
     let before = l.snapshot();
     let mut a = vec!["--json", "diary", "import", f];
     a.extend_from_slice(extra);
     let r = fl(l, now, &a).refused_for("import");
-    assert!(r.stderr.contains(needle), "`{needle}` in:\n{}", r.stderr);
+    let problems = r.json_err()["error"]["problems"].clone();
+    let all = problems.as_array().expect("problems");
+    assert!(!all.is_empty(), "{}", r.stderr);
+    assert!(all.iter().all(|p| p["interval"].is_string()), "{problems}");
+    assert!(
+        all.iter().any(|p| p["reason"] == reason),
+        "`{reason}` in {problems}"
+    );
     assert!(l.snapshot() == before, "a refused import wrote files");
 }
 
@@ -557,7 +564,7 @@ fn an_import_into_a_week_past_review_is_refused_as_log_is() {
         )
         .refused_for("week_closed");
         assert!(log.stderr.contains("2026-W47 is"), "{}", log.stderr);
-        refused_import(&l, now, &f, &[], "2026-W47 is");
+        refused_import(&l, now, &f, &[], "week_closed");
     }
     // The week settles at what was logged: 2 h at 50.00, no back-dated pay.
     l.run_at("2026-12-01T00:00:00Z", &["sweep"]).ok();
@@ -574,7 +581,7 @@ fn an_import_into_a_week_past_review_is_refused_as_log_is() {
         "20261118T100000Z",
         r#""h1""#,
     );
-    refused_import(&l, "2026-12-01T00:00:00Z", &f, &[], "2026-W47 is settled");
+    refused_import(&l, "2026-12-01T00:00:00Z", &f, &[], "week_closed");
 }
 
 #[test]
@@ -592,7 +599,7 @@ fn an_import_into_an_ended_paused_offered_or_tracked_only_contract_is_refused() 
         "20261117T100000Z",
         r#""web""#,
     );
-    refused_import(&l, NOW, &f, &[], "the work diary is locked");
+    refused_import(&l, NOW, &f, &[], "ended");
     // Paused: no new time, even before the pause.
     l.run_at("2026-11-19T12:00:00Z", &["pause", "h1"]).ok();
     let f = timew(
@@ -602,7 +609,7 @@ fn an_import_into_an_ended_paused_offered_or_tracked_only_contract_is_refused() 
         "20261117T100000Z",
         r#""h1""#,
     );
-    refused_import(&l, NOW, &f, &[], "the contract is paused");
+    refused_import(&l, NOW, &f, &[], "contract_paused");
     // Made with --no-manual-time: imported time is manual.
     let l = Ledger::new();
     l.run_at(
@@ -630,7 +637,7 @@ fn an_import_into_an_ended_paused_offered_or_tracked_only_contract_is_refused() 
         "20261117T100000Z",
         r#""t1""#,
     );
-    refused_import(&l, NOW, &f, &[], "imported time is manual");
+    refused_import(&l, NOW, &f, &[], "manual_time_not_allowed");
     // An offer the freelancer never accepted (a shared ledger).
     let l = Ledger::empty();
     l.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
@@ -642,7 +649,7 @@ fn an_import_into_an_ended_paused_offered_or_tracked_only_contract_is_refused() 
         "20261117T100000Z",
         r#""o1""#,
     );
-    refused_import(&l, NOW, &f, &[], "offer not accepted yet");
+    refused_import(&l, NOW, &f, &[], "offer");
 }
 
 #[test]
@@ -689,7 +696,7 @@ fn history_moves_the_past_over_shown_and_counted_never_billed() {
             {"id":2,"start":"20261118T090000Z","end":"20261118T170000Z","tags":["web"]},
             {"id":3,"start":"20261124T090000Z","end":"20261124T100000Z","tags":["web"]}]"#,
     );
-    refused_import(&l, now, &f, &[], "2026-W47 is settled");
+    refused_import(&l, now, &f, &[], "week_closed");
     let r = fl(&l, now, &["--json", "diary", "import", &f, "--history"])
         .ok()
         .json();
@@ -762,7 +769,7 @@ fn history_never_lies_after_an_end_or_across_another_entry() {
         "20261118T180000Z",
         r#""web""#,
     );
-    refused_import(&l, now, &g, &["--history"], "overlaps entry web/2026W47-1");
+    refused_import(&l, now, &g, &["--history"], "overlap");
     // After an end: the diary is locked.
     l.run_at(now, &["end", "h1", "--yes"]).ok();
     let h = timew(
@@ -772,7 +779,7 @@ fn history_never_lies_after_an_end_or_across_another_entry() {
         "20261118T100000Z",
         r#""h1""#,
     );
-    refused_import(&l, now, &h, &["--history"], "the work diary is locked");
+    refused_import(&l, now, &h, &["--history"], "ended");
 }
 
 #[test]

@@ -9,6 +9,7 @@ use crate::commands::{Ctx, parse_id};
 use crate::core::RuleError;
 use crate::core::diary::import::Interval;
 use crate::core::diary::{Entry, WeekFile};
+use crate::core::error::{ImportProblem, ImportWhy};
 use crate::core::model::{Contract, ContractId};
 use crate::core::week::Week;
 use crate::error::usage;
@@ -102,19 +103,29 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         let start = match raw.start {
             Ok(t) => t,
             Err(e) => {
-                problems.push(format!("{label}: no readable start: {e}"));
+                problems.push(problem(
+                    &label,
+                    ImportWhy::Unreadable {
+                        what: "start",
+                        error: e.to_string(),
+                    },
+                ));
                 continue;
             }
         };
         let end = match raw.end {
             None => {
-                problems.push(format!(
-                    "{label}: still open (no end): stop it in the tracker first"
-                ));
+                problems.push(problem(&label, ImportWhy::StillOpen));
                 continue;
             }
             Some(Err(e)) => {
-                problems.push(format!("{label}: no readable end: {e}"));
+                problems.push(problem(
+                    &label,
+                    ImportWhy::Unreadable {
+                        what: "end",
+                        error: e.to_string(),
+                    },
+                ));
                 continue;
             }
             Some(Ok(t)) => t,
@@ -130,8 +141,12 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
                     .collect();
                 named.dedup();
                 if let [a, b, ..] = named.as_slice() {
-                    problems.push(format!(
-                        "{label}: it names two contracts, {a} and {b}: keep one, or import with --contract ID"
+                    problems.push(problem(
+                        &label,
+                        ImportWhy::TwoContracts {
+                            a: a.clone(),
+                            b: b.clone(),
+                        },
                     ));
                     continue;
                 }
@@ -327,4 +342,12 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     }
     ctx.out.print(&line)?;
     Ok(())
+}
+
+/// An interval refused before the rules see it.
+fn problem(label: &str, why: ImportWhy) -> ImportProblem {
+    ImportProblem {
+        interval: Some(label.to_string()),
+        why,
+    }
 }

@@ -5,7 +5,7 @@
 use super::billing::counting_until;
 use super::entries::{Door, admit, refuse_before_latest};
 use super::week_file::*;
-use crate::core::error::{Refusal, RuleError, refused};
+use crate::core::error::{ImportProblem, ImportWhy, Refusal, RuleError, refused};
 use crate::core::model::*;
 use crate::core::week::Week;
 use std::collections::{BTreeMap, HashSet};
@@ -39,8 +39,8 @@ pub struct Imported {
     pub added: usize,
     /// Intervals already in the ledger (imported before, to any contract).
     pub present: usize,
-    /// Why intervals were refused, one line each, naming the interval.
-    pub problems: Vec<String>,
+    /// Why intervals were refused, each naming the interval.
+    pub problems: Vec<ImportProblem>,
 }
 
 /// Only the freelancer imports time.
@@ -106,17 +106,25 @@ pub fn import(
         let is_history = match admit(c, Door::Import { history }, iv.start, Some(iv.end), now) {
             Ok(h) => h,
             Err(why) => {
-                out.problems.push(format!("{}: {why}", iv.label));
+                out.problems.push(ImportProblem {
+                    interval: Some(iv.label.clone()),
+                    why: match why {
+                        RuleError::Refused(r) => ImportWhy::Rule(Box::new(r)),
+                        other => return Err(other),
+                    },
+                });
                 continue;
             }
         };
         if let Some(p) = prev
             && p.end > iv.start
         {
-            out.problems.push(format!(
-                "{}: overlaps {} in the same export",
-                iv.label, p.label
-            ));
+            out.problems.push(ImportProblem {
+                interval: Some(iv.label.clone()),
+                why: ImportWhy::OverlapsInExport {
+                    other: p.label.clone(),
+                },
+            });
             continue;
         }
         if let Some(e) = near
@@ -127,22 +135,35 @@ pub fn import(
             let in_diary = before
                 .get(&Week::of(e.start))
                 .is_some_and(|wf| wf.entries.iter().any(|x| x.id == e.id));
-            let what = if in_diary {
-                format!("entry {} already in the diary", entry_ref(&c.id, &e.id))
+            let why = if in_diary {
+                ImportWhy::OverlapsEntry {
+                    entry: entry_ref(&c.id, &e.id),
+                }
             } else {
                 // Added by this import: name the interval it came from.
                 let from = ivs
                     .iter()
                     .find(|x| e.origin.as_deref() == Some(x.origin.as_str()))
                     .map_or("another interval", |x| x.label.as_str());
-                format!("{from} in the same export")
+                ImportWhy::OverlapsInExport {
+                    other: from.to_string(),
+                }
             };
-            out.problems.push(format!("{}: overlaps {what}", iv.label));
+            out.problems.push(ImportProblem {
+                interval: Some(iv.label.clone()),
+                why,
+            });
             continue;
         }
         if let Some(why) = &clock {
             if !clock_told {
-                out.problems.push(why.to_string());
+                out.problems.push(ImportProblem {
+                    interval: None,
+                    why: match why {
+                        RuleError::Refused(r) => ImportWhy::Rule(Box::new(r.clone())),
+                        other => return Err(other.clone()),
+                    },
+                });
                 clock_told = true;
             }
             continue;
