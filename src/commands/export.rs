@@ -158,7 +158,7 @@ pub(super) fn diary<'c>(
     let mut out = Vec::new();
     for (week, ids) in weeks {
         let first = week.start().date_naive();
-        let last = (week.end() - chrono::Duration::days(1)).date_naive();
+        let last = week.sunday();
         if from.is_some_and(|f| last < f) || to.is_some_and(|t| first > t) {
             continue;
         }

@@ -21,12 +21,7 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<()> {
     };
     let path = ctx.ledger.display().to_string();
     if ctx.dry_run {
-        if ctx.ledger.join(crate::store::SETTINGS_FILE).exists() {
-            return Err(crate::core::RuleError::Refused(
-                crate::core::error::Refusal::LedgerExists { path },
-            )
-            .into());
-        }
+        Store::refuse_existing(&ctx.ledger)?;
     } else {
         Store::init(&ctx.ledger, &settings)?;
         if a.git {

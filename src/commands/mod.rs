@@ -25,10 +25,9 @@ pub mod verify;
 
 use crate::core::apply::{Context, Request};
 use crate::core::diary::{self as rules, WeekFile};
-use crate::core::error::Refusal;
 use crate::core::model::{Contract, ContractId, Instant, Role};
 use crate::core::week::Week;
-use crate::core::{Money, Outcome, RuleError, Settings, timers};
+use crate::core::{Money, Outcome, Settings, timers};
 use crate::error::usage;
 use crate::render::json::{self, ThisWeek, Viewer};
 use crate::render::rows::{Figures, Unpaid};
@@ -71,13 +70,8 @@ impl Ctx {
         // dated beyond this machine's clock by more than the tolerance is
         // refused before anything is read for it.
         if access == Access::Write && store.is_git() {
-            let clock = machine_clock();
-            if self.now > clock + CLOCK_TOLERANCE {
-                return Err(StoreError::Refused(Refusal::ClockAhead {
-                    at: self.now,
-                    clock,
-                }));
-            }
+            crate::core::parties::check_clock(self.now, machine_clock())
+                .map_err(StoreError::Refused)?;
         }
         Ok(store)
     }
@@ -97,9 +91,7 @@ impl Ctx {
     }
 }
 
-/// How far beyond this machine's clock a shared ledger takes a change, or
-/// an incoming commit (SPEC §7).
-pub const CLOCK_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+pub use crate::core::parties::CLOCK_TOLERANCE;
 
 /// This machine's clock (not `--now`): what a shared ledger's changes are
 /// held to.
@@ -377,83 +369,49 @@ pub fn commit(ctx: &Ctx, store: &Store, who: &str, subject: &str, body: &[String
     Ok(())
 }
 
+/// This clone's signing key, if it has one.
+fn my_key(store: &Store) -> Option<String> {
+    store.git()?.signing_key()
+}
+
 /// The recorded party whose key this clone signs with, if any.
 pub(crate) fn signing_party(store: &Store) -> Option<&crate::core::schema::Party> {
-    use crate::core::schema::key_data;
-    let key = store.git()?.signing_key()?;
-    let mine = key_data(&key)?;
-    store
-        .parties
-        .iter()
-        .find(|p| key_data(&p.key) == Some(mine))
+    crate::core::parties::signing_party(&store.parties, my_key(store).as_deref())
 }
 
 /// Refuses unless this clone signs with `name`'s recorded key.
 pub fn check_signer(store: &Store, name: &str) -> Result<()> {
-    if signing_party(store).is_some_and(|p| p.name == name) {
-        return Ok(());
-    }
-    Err(RuleError::Refused(Refusal::NotTheSigner {
-        name: name.to_string(),
-    })
-    .into())
+    Ok(crate::core::parties::check_signer(
+        &store.parties,
+        my_key(store).as_deref(),
+        name,
+    )?)
 }
 
-/// In a shared ledger whose parties' keys are recorded, this clone acts
-/// for the party whose key it signs with: recording `role`'s action on `c`
-/// is refused unless that is `role`'s party (a freelancer's clone cannot
-/// record `--as client`).
+/// In a shared ledger, refuses `role`'s action on `c` unless this clone
+/// signs as `role`'s party (see [`crate::core::parties::check_party`]).
 pub fn check_party(store: &Store, c: &Contract, role: Role) -> Result<()> {
-    if store.git().is_none() || store.parties.is_empty() {
+    if store.git().is_none() {
         return Ok(());
     }
-    let who = party(c, role);
-    match signing_party(store) {
-        Some(me) if me.name == who => Ok(()),
-        Some(me) => Err(RuleError::Refused(Refusal::OtherParty {
-            me: me.name.clone(),
-            who: who.to_string(),
-            role,
-            id: c.id.clone(),
-        })
-        .into()),
-        None => Err(RuleError::Refused(Refusal::UnknownSigner {
-            who: who.to_string(),
-            role,
-            id: c.id.clone(),
-            recorded: store
-                .parties
-                .iter()
-                .find(|p| p.name == who)
-                .and_then(|p| crate::core::schema::fingerprint(&p.key)),
-            mine: store
-                .git()
-                .and_then(|g| g.signing_key())
-                .and_then(|k| crate::core::schema::fingerprint(&k)),
-        })
-        .into()),
-    }
+    Ok(crate::core::parties::check_party(
+        &store.parties,
+        my_key(store).as_deref(),
+        c,
+        role,
+    )?)
 }
 
-/// In a shared ledger whose parties' keys are recorded, refuses a clone
-/// that signs with a key none of them recorded (`verify`, `sync`): the
-/// first time a party acts, it learns of a key recorded in its name by
-/// the other.
+/// In a shared ledger, refuses a clone that signs with a key no party
+/// recorded (see [`crate::core::parties::check_own_key`]).
 pub fn check_own_key(store: &Store) -> Result<()> {
-    let Some(git) = store.git() else {
-        return Ok(());
-    };
-    if store.parties.is_empty() || signing_party(store).is_some() {
+    if store.git().is_none() {
         return Ok(());
     }
-    match git.signing_key() {
-        Some(k) => Err(RuleError::Refused(Refusal::KeyNotRecorded {
-            mine: crate::core::schema::fingerprint(&k).unwrap_or(k),
-        })
-        .into()),
-        // A clone that only reads (no key) has nothing to tell.
-        None => Ok(()),
-    }
+    Ok(crate::core::parties::check_own_key(
+        &store.parties,
+        my_key(store).as_deref(),
+    )?)
 }
 
 /// The name of `role`'s party in `c`.

@@ -107,14 +107,8 @@ pub fn run(ctx: &Ctx, a: NewArgs) -> Result<()> {
         let body = super::event_lines(ctx, &store.settings, c, &outcome.events);
         let subject = format!("{}: created", c.id);
         super::commit(ctx, &store, super::party(c, role), &subject, &body)?;
-    } else if store.contract_ids()?.contains(&c.id) {
-        return Err(
-            crate::core::RuleError::Refused(crate::core::error::Refusal::ContractExists {
-                id: c.id.clone(),
-                file: None,
-            })
-            .into(),
-        );
+    } else {
+        store.refuse_taken(&c.id)?;
     }
     if ctx.out.json {
         let week = super::this_week(&store, c, ctx.now)?;

@@ -56,6 +56,7 @@ pub mod merge;
 pub mod model;
 pub mod money;
 pub mod movements;
+pub mod parties;
 #[cfg(test)]
 mod proptests;
 pub mod report;

@@ -67,6 +67,11 @@ impl Week {
         self.start() + Duration::days(7)
     }
 
+    /// Its last day, Sunday (UTC).
+    pub fn sunday(self) -> NaiveDate {
+        (self.end() - Duration::days(1)).date_naive()
+    }
+
     /// The week after.
     pub fn next(self) -> Week {
         Week::of(self.end())

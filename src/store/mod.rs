@@ -287,6 +287,31 @@ fn locate_all(src: &Source<'_>, root: &tree::Table<'_>, problems: Vec<Problem>) 
 }
 
 impl Store {
+    /// Refuses if a ledger is in `root` (what `init --dry-run` checks).
+    pub fn refuse_existing(root: &Path) -> Result<(), StoreError> {
+        if root.join(SETTINGS_FILE).exists() {
+            return Err(StoreError::Refused(
+                crate::core::error::Refusal::LedgerExists {
+                    path: root.display().to_string(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses if a contract `id` exists (what `new --dry-run` checks).
+    pub fn refuse_taken(&self, id: &ContractId) -> Result<(), StoreError> {
+        if self.contract_ids()?.contains(id) {
+            return Err(StoreError::Refused(
+                crate::core::error::Refusal::ContractExists {
+                    id: id.clone(),
+                    file: None,
+                },
+            ));
+        }
+        Ok(())
+    }
+
     /// Creates a new ledger in `root`; refuses if one is there.
     pub fn init(root: &Path, settings: &Settings) -> Result<(), StoreError> {
         let exists = root.exists();

@@ -6,7 +6,6 @@
 use super::formats;
 use crate::cli::{DiaryImportArgs, ImportFormat};
 use crate::commands::{Ctx, parse_id};
-use crate::core::RuleError;
 use crate::core::diary::import::Interval;
 use crate::core::diary::{Entry, WeekFile};
 use crate::core::error::{ImportProblem, ImportWhy};
@@ -250,9 +249,7 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         counts.insert(id.clone(), (r.added, r.present));
         weeks.insert(id, mine);
     }
-    if !problems.is_empty() {
-        return Err(RuleError::Refused(crate::core::error::Refusal::Import { problems }).into());
-    }
+    crate::core::diary::import::refuse_any(problems)?;
     let mut files = 0;
     if !ctx.dry_run {
         let batch: Vec<_> = weeks

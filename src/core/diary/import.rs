@@ -43,6 +43,14 @@ pub struct Imported {
     pub problems: Vec<ImportProblem>,
 }
 
+/// Refuses the import if any interval was refused: all or nothing.
+pub fn refuse_any(problems: Vec<ImportProblem>) -> Result<(), RuleError> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    refused(Refusal::Import { problems })
+}
+
 /// Only the freelancer imports time.
 pub fn may_import(role: Role) -> Result<(), RuleError> {
     if role != Role::Freelancer {

@@ -40,7 +40,7 @@ pub fn diary(
         text.push(format!(
             "{week} · Mon {} – Sun {} (billing weeks are UTC: {} to {}) · {}",
             week.start().format("%-d %b"),
-            (week.end() - chrono::Duration::days(1)).format("%-d %b %Y"),
+            week.sunday().format("%-d %b %Y"),
             week.start().format("%a %H:%M"),
             (week.end() - chrono::Duration::minutes(1)).format("%a %H:%M"),
             stage_words(*week, now)
