@@ -8,7 +8,9 @@
 
 use super::Ctx;
 use crate::core::RuleError;
+use crate::core::diary::WeekFile;
 use crate::core::error::Refusal;
+use crate::core::merge;
 use crate::core::model::{Actor, Contract};
 use crate::core::schema::Party;
 use crate::store::{Access, SETTINGS_FILE, Store};
@@ -214,9 +216,15 @@ fn check_commit(
         Err(why) => return Ok(Verdict::Fails(vec![format!("{short}: {why}")])),
     };
     // A merge commit carries the other side's operations, which their own
-    // commits are checked for.
-    if parents.len() > 1 {
-        return Ok(Verdict::Signed);
+    // commits are checked for; what it holds must be what merging its
+    // parents by the rules gives.
+    if let [ours, theirs] = parents.as_slice() {
+        let failures = merge_failures(store, rev, short, ours, theirs)?;
+        return Ok(if failures.is_empty() {
+            Verdict::Signed
+        } else {
+            Verdict::Fails(failures)
+        });
     }
     let mut failures = Vec::new();
     for a in &added {
@@ -366,6 +374,117 @@ fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> R
             Err(crate::core::fold::Unfoldable::Terms(why)) => {
                 out.push(format!(
                     "{short}: {rel}: its terms cannot be folded again: {why}"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Where the merge commit `rev` of `ours` and `theirs` holds a contract or
+/// a week other than the merge by the rules gives: the merge run again
+/// (`core::merge`, as `sync` runs it), one line per difference. A merge
+/// cannot mark an operation superseded, drop one, or carry a value that
+/// the merged order does not give.
+fn merge_failures(
+    store: &Store,
+    rev: &str,
+    short: &str,
+    ours: &str,
+    theirs: &str,
+) -> Result<Vec<String>> {
+    let Some(git) = store.git() else {
+        return Ok(Vec::new());
+    };
+    let base = git.out(&["merge-base", ours, theirs])?;
+    let mut changed = git.changed(ours, rev)?;
+    changed.extend(git.changed(theirs, rev)?);
+    changed.sort();
+    changed.dedup();
+    let contract_at = |r: &str, path: &str| -> Result<Option<Contract>> {
+        Ok(match git.show(r, path)? {
+            Some(t) => store.contract_text(path, &t).ok(),
+            None => None,
+        })
+    };
+    let week_at = |r: &str, path: &str| -> Result<Option<WeekFile>> {
+        Ok(match git.show(r, path)? {
+            Some(t) => store.week_text(path, &t).ok(),
+            None => None,
+        })
+    };
+    let listed = git.out(&["ls-tree", "-r", "--name-only", rev, "--", "diary"])?;
+    let mut out = Vec::new();
+    for path in &changed {
+        let Some(file) = path.strip_suffix(".toml") else {
+            continue;
+        };
+        if let Some(id) = file.strip_prefix("contracts/") {
+            let Some(merged) = contract_at(rev, path)? else {
+                continue;
+            };
+            let weeks: Vec<WeekFile> = listed
+                .lines()
+                .filter(|p| p.ends_with(&format!("/{id}.toml")))
+                .filter_map(|p| week_at(rev, p).transpose())
+                .collect::<Result<_>>()?;
+            let sides = (
+                contract_at(&base, path)?,
+                contract_at(ours, path)?,
+                contract_at(theirs, path)?,
+            );
+            let expected = match sides {
+                (Some(b), Some(o), Some(t)) => {
+                    merge::contract(&b, &o, &t, &weeks, &store.settings).contract
+                }
+                (_, Some(one), None) | (_, None, Some(one)) => one,
+                _ => {
+                    out.push(format!(
+                        "{short}: {path}: a merge takes a contract made on both sides under one id"
+                    ));
+                    continue;
+                }
+            };
+            // An hourly contract's pay, derived from the merged diary.
+            let expected = match crate::core::fold::as_of(&expected) {
+                Some(until) if expected.kind() == crate::core::Kind::Hourly => {
+                    crate::core::fold::fold(&expected, &weeks, &store.settings, until)
+                        .unwrap_or(expected)
+                }
+                _ => expected,
+            };
+            let text = git.show(rev, path)?.unwrap_or_default();
+            out.extend(
+                store
+                    .fold_differences_in(path, &text, &merged, &expected)?
+                    .into_iter()
+                    .map(|d| {
+                        format!(
+                            "{short}: {path}: not what merging its parents gives: {}",
+                            d.message
+                        )
+                    }),
+            );
+        } else if let Some(rest) = file.strip_prefix("diary/")
+            && let Some((_, id)) = rest.split_once('/')
+        {
+            let (Some(merged), Some(c)) = (
+                week_at(rev, path)?,
+                contract_at(rev, &format!("contracts/{id}.toml"))?,
+            ) else {
+                continue;
+            };
+            let (b, o, t) = (
+                week_at(&base, path)?,
+                week_at(ours, path)?,
+                week_at(theirs, path)?,
+            );
+            let Some(w) = merge::week(b.as_ref(), o.as_ref(), t.as_ref()) else {
+                continue;
+            };
+            if merge::set_aside(&w, &c) != merged {
+                out.push(format!(
+                    "{short}: {path}: not what merging its parents gives (its entries, or those set aside, differ)"
                 ));
             }
         }

@@ -1848,3 +1848,94 @@ fn an_entry_recorded_by_hand_after_its_week_closed_is_set_aside_by_the_merge() {
     assert_eq!(l.read(w45), bob.read(w45));
     assert_eq!(w45_seconds(&bob, "2026-11-10T09:11:00Z"), 3600);
 }
+
+#[test]
+fn a_merge_commit_is_verified_by_merging_its_parents_again() {
+    let (_keys, _bare, acme, bob) = signed_pair();
+    let f1 = "contracts/f1.toml";
+    // Concurrent: Acme asks for 100.00 back; Bob submits his work.
+    acme.run_at(
+        "2026-11-04T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "100"],
+    )
+    .ok();
+    acme.run_at("2026-11-04T09:01:00Z", &["sync"]).ok();
+    bob.run_at(
+        "2026-11-04T09:00:30Z",
+        &["--as", "freelancer", "milestone", "submit", "f1"],
+    )
+    .ok();
+    // Bob's sync merges (a merge commit, signed by Bob); both verify it.
+    bob.run_at("2026-11-04T09:02:00Z", &["sync"]).ok();
+    assert_eq!(
+        git(bob.path(), &["rev-list", "--parents", "-n", "1", "HEAD"])
+            .split_whitespace()
+            .count(),
+        3
+    );
+    bob.run(&["verify"]).ok();
+    acme.run_at("2026-11-04T09:03:00Z", &["sync"]).ok();
+    acme.run(&["verify"]).ok();
+    assert_eq!(acme.read(f1), bob.read(f1));
+    // Bob's next merge marks Acme's refund request set aside, signed with
+    // his own key: what merging the two parents gives says otherwise.
+    acme.run_at(
+        "2026-11-05T09:00:00Z",
+        &[
+            "milestone",
+            "add",
+            "f1",
+            "--title",
+            "More",
+            "--amount",
+            "50",
+        ],
+    )
+    .ok();
+    acme.run_at("2026-11-05T09:01:00Z", &["sync"]).ok();
+    bob.run_at(
+        "2026-11-05T09:00:30Z",
+        &["--as", "freelancer", "refund", "dispute", "f1"],
+    )
+    .ok();
+    bob.run_at("2026-11-05T09:02:00Z", &["sync"]).ok();
+    let text = bob.read(f1);
+    let request = text
+        .find("event = \"refund_requested\"")
+        .expect("the request");
+    let forged = format!(
+        "{}event = \"refund_requested\"\nsuperseded = \"backdated\"{}",
+        &text[..request],
+        &text[request + "event = \"refund_requested\"".len()..]
+    );
+    bob.write(f1, &forged);
+    git(
+        bob.path(),
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "commit",
+            "-q",
+            "-S",
+            "--amend",
+            "-a",
+            "--no-edit",
+        ],
+    );
+    let rev = git(bob.path(), &["rev-parse", "--short=12", "HEAD"])
+        .trim()
+        .to_string();
+    let r = bob.run(&["--json", "verify"]).refused_for("unverified");
+    assert!(
+        r.stderr
+            .contains(&format!("{rev}: {f1}: not what merging its parents gives")),
+        "{}",
+        r.stderr
+    );
+    // Pushed, Acme's sync takes none of it.
+    git(bob.path(), &["push", "-q", "-f", "origin", "HEAD"]);
+    let head = git(acme.path(), &["rev-parse", "HEAD"]);
+    acme.run_at("2026-11-05T09:10:00Z", &["--json", "sync"])
+        .refused_for("unverified");
+    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+}
