@@ -248,7 +248,7 @@ fn check_commit(
     // Every contract the commit changes (or whose diary it changes) is
     // what folding its operations gives: a value no operation explains is
     // a forgery, however it is signed.
-    failures.extend(fold_failures(store, rev, short, &changed)?);
+    failures.extend(fold_failures(store, rev, parent, short, &changed)?);
     // Every operation the commit adds is its signer's, or a timer's; the
     // history only grows.
     for path in changed {
@@ -306,13 +306,19 @@ fn check_commit(
     })
 }
 
-/// The contracts `changed` touches at `rev` (their files, or their week
-/// files), each folded again from its operations with its week files as
-/// `rev` has them: one line per key the fold does not give.
-fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> Result<Vec<String>> {
-    let Some(git) = store.git() else {
-        return Ok(Vec::new());
-    };
+/// Every contract the commit `rev` (parent `parent`) changes, or whose
+/// diary it changes, against what folding its operations gives: one line
+/// per difference. A contract whose parent already held a state no fold
+/// explains (a commit before, named for it) is held to what its own
+/// operations give onto its parent's state, so one bad commit does not
+/// make every later one fail.
+fn fold_failures(
+    store: &Store,
+    rev: &str,
+    parent: &str,
+    short: &str,
+    changed: &[String],
+) -> Result<Vec<String>> {
     let mut ids: Vec<String> = changed
         .iter()
         .filter_map(|p| {
@@ -326,14 +332,11 @@ fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> R
     ids.sort();
     ids.dedup();
     let mut out = Vec::new();
-    let mut diary: Option<Vec<String>> = None;
     for id in ids {
         let rel = format!("contracts/{id}.toml");
-        let Some(text) = git.show(rev, &rel)? else {
-            continue;
-        };
-        let c = match store.contract_text(&rel, &text) {
-            Ok(c) => c,
+        let (text, c, weeks) = match contract_at(store, rev, &id) {
+            Ok(Some(at)) => at,
+            Ok(None) => continue,
             // A file the program refuses is never a valid state to sign.
             Err(e) => {
                 out.push(format!("{short}: {rel}: {e}"));
@@ -343,42 +346,74 @@ fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> R
         let Some(until) = crate::core::fold::as_of(&c) else {
             continue;
         };
-        let mut weeks = Vec::new();
-        if c.kind() == crate::core::Kind::Hourly {
-            let listed = match &diary {
-                Some(l) => l,
-                None => diary.insert(
-                    git.out(&["ls-tree", "-r", "--name-only", rev, "--", "diary"])?
-                        .lines()
-                        .map(str::to_string)
-                        .collect(),
-                ),
-            };
-            let suffix = format!("/{id}.toml");
-            for path in listed.iter().filter(|p| p.ends_with(&suffix)) {
-                if let Some(t) = git.show(rev, path)?
-                    && let Ok(w) = store.week_text(path, &t)
-                {
-                    weeks.push(w);
-                }
-            }
-        }
-        match crate::core::fold::fold(&c, &weeks, &store.settings, until) {
-            Ok(folded) => out.extend(
-                store
-                    .fold_differences_in(&rel, &text, &c, &folded)?
-                    .into_iter()
-                    .map(|d| format!("{short}: {rel}: {}", d.message)),
-            ),
-            Err(crate::core::fold::Unfoldable::Legacy) => {}
+        let folded = match crate::core::fold::fold(&c, &weeks, &store.settings, until) {
+            Ok(folded) => folded,
+            Err(crate::core::fold::Unfoldable::Legacy) => continue,
             Err(crate::core::fold::Unfoldable::Terms(why)) => {
                 out.push(format!(
                     "{short}: {rel}: its terms cannot be folded again: {why}"
                 ));
+                continue;
+            }
+        };
+        let mut differences = store.fold_differences_in(&rel, &text, &c, &folded)?;
+        if !differences.is_empty()
+            && let Ok(Some((_, before, before_weeks))) = contract_at(store, parent, &id)
+            && let Some(then) = crate::core::fold::as_of(&before)
+            && let Ok(explained) =
+                crate::core::fold::fold(&before, &before_weeks, &store.settings, then)
+            && !store
+                .fold_differences_in(&rel, &git_text(store, parent, &rel)?, &before, &explained)?
+                .is_empty()
+        {
+            let onto = crate::core::fold::fold_onto(before, &c, &weeks, &store.settings, until);
+            differences = store.fold_differences_in(&rel, &text, &c, &onto)?;
+        }
+        out.extend(
+            differences
+                .into_iter()
+                .map(|d| format!("{short}: {rel}: {}", d.message)),
+        );
+    }
+    Ok(out)
+}
+
+/// The text of `rel` at `rev` (empty if it is not there).
+fn git_text(store: &Store, rev: &str, rel: &str) -> Result<String> {
+    Ok(match store.git() {
+        Some(git) => git.show(rev, rel)?.unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
+/// Contract `id` at `rev`: its file's text, the contract, and its week
+/// files there (an hourly contract's); `None` if it is not there.
+fn contract_at(
+    store: &Store,
+    rev: &str,
+    id: &str,
+) -> Result<Option<(String, Contract, Vec<WeekFile>)>> {
+    let Some(git) = store.git() else {
+        return Ok(None);
+    };
+    let rel = format!("contracts/{id}.toml");
+    let Some(text) = git.show(rev, &rel)? else {
+        return Ok(None);
+    };
+    let c = store.contract_text(&rel, &text)?;
+    let mut weeks = Vec::new();
+    if c.kind() == crate::core::Kind::Hourly {
+        let suffix = format!("/{id}.toml");
+        let listed = git.out(&["ls-tree", "-r", "--name-only", rev, "--", "diary"])?;
+        for path in listed.lines().filter(|p| p.ends_with(&suffix)) {
+            if let Some(t) = git.show(rev, path)?
+                && let Ok(w) = store.week_text(path, &t)
+            {
+                weeks.push(w);
             }
         }
     }
-    Ok(out)
+    Ok(Some((text, c, weeks)))
 }
 
 /// Where the merge commit `rev` of `ours` and `theirs` holds a contract or

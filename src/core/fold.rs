@@ -323,8 +323,21 @@ pub fn fold(
     if c.history.iter().any(|e| matches!(e.op, Op::Legacy { .. })) {
         return Err(Unfoldable::Legacy);
     }
-    let mut state = genesis(c, settings)?;
-    let made: HashSet<&str> = state.history.iter().map(|e| e.id.as_str()).collect();
+    Ok(fold_onto(genesis(c, settings)?, c, weeks, settings, until))
+}
+
+/// `c`'s operations that `state` does not hold, applied onto `state` as
+/// [`fold`] applies them, then the timers due by `until`: what a commit's
+/// files must be, given its parent's (`verify`).
+pub fn fold_onto(
+    mut state: Contract,
+    c: &Contract,
+    weeks: &[WeekFile],
+    settings: &Settings,
+    until: Instant,
+) -> Contract {
+    let made: HashSet<String> = state.history.iter().map(|e| e.id.clone()).collect();
+    let made: HashSet<&str> = made.iter().map(String::as_str).collect();
     let mut ops = BTreeMap::new();
     operations(&made, c, &mut ops);
     let mut order: Vec<Operation<'_>> = ops.into_values().collect();
@@ -356,7 +369,7 @@ pub fn fold(
             }
         };
     }
-    Ok(timers::advance_owned(state, weeks, settings, until).contract)
+    timers::advance_owned(state, weeks, settings, until).contract
 }
 
 /// The instant a contract's file was folded to, as far as it shows: its

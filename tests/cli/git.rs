@@ -1939,3 +1939,43 @@ fn a_merge_commit_is_verified_by_merging_its_parents_again() {
         .refused_for("unverified");
     assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
 }
+
+#[test]
+fn a_forgery_is_named_and_the_honest_commits_after_it_are_not() {
+    let (_keys, _bare, acme, bob) = signed_pair();
+    let f1 = "contracts/f1.toml";
+    acme.run_at(
+        "2026-11-04T09:00:00Z",
+        &[
+            "milestone",
+            "add",
+            "f1",
+            "--title",
+            "More",
+            "--amount",
+            "300",
+        ],
+    )
+    .ok();
+    acme.run_at("2026-11-04T09:01:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-04T09:02:00Z", &["sync"]).ok();
+    // Bob raises the new milestone's amount by hand, signed with his key.
+    let forged = forge(
+        &bob,
+        f1,
+        &bob.read(f1)
+            .replacen("amount = \"300.00\"", "amount = \"3000.00\"", 1),
+    );
+    // Then submits his work, honestly, on top of it.
+    bob.run_at(
+        "2026-11-04T10:00:00Z",
+        &["--as", "freelancer", "milestone", "submit", "f1"],
+    )
+    .ok();
+    let honest = git(bob.path(), &["rev-parse", "--short=12", "HEAD"])
+        .trim()
+        .to_string();
+    let r = bob.run(&["--json", "verify"]).refused_for("unverified");
+    assert!(r.stderr.contains(&format!("{forged}: ")), "{}", r.stderr);
+    assert!(!r.stderr.contains(&format!("{honest}: ")), "{}", r.stderr);
+}
