@@ -226,6 +226,7 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         let news = newly_superseded(store, git, &ours, &theirs)?;
         git.out(&["merge", "-q", "--ff-only", &theirs])?;
         check(store)?;
+        journals_changed(ctx, store, git, &ours)?;
         if !news.is_empty() {
             return Err(refused(Refusal::SetAside { lines: news }));
         }
@@ -235,6 +236,7 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
     }
     let base = git.out(&["merge-base", &ours, &theirs])?;
     let superseded = merge_with(ctx, store, git, &base, &ours, &theirs)?;
+    journals_changed(ctx, store, git, &ours)?;
     push(git)?;
     if superseded.is_empty() {
         ctx.out
@@ -242,6 +244,44 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         return Ok(());
     }
     Err(refused(Refusal::SetAside { lines: superseded }))
+}
+
+/// Names the months whose journals what came in changed (SPEC §8): a
+/// money movement of a contract, as `export hledger` dates it, that `ours`
+/// did not have or had otherwise — the other party's operation made
+/// offline may fall in a period already exported.
+fn journals_changed(ctx: &Ctx, store: &Store, git: &Git, ours: &str) -> Result<()> {
+    use crate::core::movements;
+    let mut months = std::collections::BTreeSet::new();
+    for path in git.changed(ours, "HEAD")? {
+        let File::Contract(id) = classify(&path) else {
+            continue;
+        };
+        let before = match git.show(ours, &path)? {
+            Some(t) => store
+                .contract_text(&path, &t)
+                .map(|c| movements::of(&c))
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let after = movements::of(&store.contract(&id)?.value);
+        for m in after
+            .iter()
+            .filter(|m| !before.contains(m))
+            .chain(before.iter().filter(|m| !after.contains(m)))
+        {
+            months.insert(m.at.format("%Y-%m").to_string());
+        }
+    }
+    // Under `--json` stderr holds one document: the error's, if any.
+    if !months.is_empty() && !ctx.out.json {
+        let months: Vec<String> = months.into_iter().collect();
+        ctx.out.note(&format!(
+            "the journals of {} changed: money dated in them came in with this sync (exports of those months differ now)",
+            months.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// What a merge set aside, one line each.

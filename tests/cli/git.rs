@@ -1979,3 +1979,31 @@ fn a_forgery_is_named_and_the_honest_commits_after_it_are_not() {
     assert!(r.stderr.contains(&format!("{forged}: ")), "{}", r.stderr);
     assert!(!r.stderr.contains(&format!("{honest}: ")), "{}", r.stderr);
 }
+
+#[test]
+fn sync_names_the_months_whose_journals_what_came_in_changed() {
+    let (_bare, acme, ann) = two_clones();
+    // Ann submits (no money moves): her sync names no journal.
+    ann.run_at(
+        "2026-11-30T09:00:00Z",
+        &["--as", "freelancer", "milestone", "submit", "f1"],
+    )
+    .ok();
+    ann.run_at("2026-11-30T09:01:00Z", &["sync"]).ok();
+    let r = acme.run_at("2026-11-30T09:02:00Z", &["sync"]).ok();
+    assert!(!r.stderr.contains("journals"), "{}", r.stderr);
+    // November is exported; then Acme approves on 30 November, and Ann's
+    // clone learns of it in December: November's journal changed.
+    acme.run_at("2026-11-30T23:00:00Z", &["milestone", "approve", "f1"])
+        .ok();
+    acme.run_at("2026-11-30T23:01:00Z", &["sync"]).ok();
+    let r = ann.run_at("2026-12-02T09:00:00Z", &["sync"]).ok();
+    assert!(
+        r.stderr.contains("the journals of 2026-11 changed"),
+        "{}",
+        r.stderr
+    );
+    // Nothing new: nothing named.
+    let r = ann.run_at("2026-12-02T09:05:00Z", &["sync"]).ok();
+    assert!(!r.stderr.contains("journals"), "{}", r.stderr);
+}
