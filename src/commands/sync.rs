@@ -6,6 +6,7 @@
 //! throughout.
 
 use super::Ctx;
+use super::verify::Rejected;
 use crate::core::RuleError;
 use crate::core::diary::WeekFile;
 use crate::core::error::Refusal;
@@ -174,7 +175,8 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
     let ours = git.out(&["rev-parse", "HEAD"])?;
     let theirs = git.out(&["rev-parse", &theirs_ref])?;
     // What comes in is checked first: signed by a party, each operation
-    // that party's; else nothing is merged.
+    // that party's.
+    let mut rejected = Rejected::default();
     let incoming = git.out(&[
         "rev-list",
         "--reverse",
@@ -202,14 +204,10 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
                 }));
             }
         }
-        let failures = super::verify::check_all(store, incoming.lines())?.failures;
-        if !failures.is_empty() {
-            return Err(refused(Refusal::Unverified {
-                failures,
-                checked: None,
-                from: Some(format!("{remote}/{branch}")),
-            }));
-        }
+        // A commit that fails is merged as rejected: none of its changes
+        // applied, so one bad commit never blocks the honest ones.
+        let checked = super::verify::check_all(store, incoming.lines())?;
+        rejected = Rejected::of(store, checked.bad)?;
     }
     if ours == theirs {
         ctx.out.print(&format!("in sync with {remote}"))?;
@@ -220,7 +218,7 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         ctx.out.print(&format!("in sync: pushed to {remote}"))?;
         return Ok(());
     }
-    if git.ok(&["merge-base", "--is-ancestor", &ours, &theirs]) {
+    if rejected.is_empty() && git.ok(&["merge-base", "--is-ancestor", &ours, &theirs]) {
         // What the other clone's merge set aside is news here too: each
         // party hears of its own operation set aside.
         let news = newly_superseded(store, git, &ours, &theirs)?;
@@ -235,9 +233,19 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         return Ok(());
     }
     let base = git.out(&["merge-base", &ours, &theirs])?;
-    let superseded = merge_with(ctx, store, git, &base, &ours, &theirs)?;
+    let superseded = merge_with(ctx, store, git, &base, &ours, &theirs, &rejected)?;
     journals_changed(ctx, store, git, &ours)?;
     push(git)?;
+    if !rejected.is_empty() {
+        return Err(refused(Refusal::Rejected {
+            commits: rejected
+                .commits
+                .iter()
+                .map(|(rev, why)| format!("commit {} rejected: {why}", &rev[..rev.len().min(12)]))
+                .collect(),
+            lines: superseded,
+        }));
+    }
     if superseded.is_empty() {
         ctx.out
             .print(&format!("in sync: merged {remote}'s changes and pushed"))?;
@@ -328,6 +336,7 @@ fn newly_superseded(store: &Store, git: &Git, ours: &str, theirs: &str) -> Resul
 
 /// Merges `theirs` into `ours` (common ancestor `base`) in the work tree
 /// and commits it; what the rules set aside.
+#[allow(clippy::too_many_arguments)]
 fn merge_with(
     ctx: &Ctx,
     store: &Store,
@@ -335,11 +344,15 @@ fn merge_with(
     base: &str,
     ours: &str,
     theirs: &str,
+    rejected: &Rejected,
 ) -> Result<SetAside> {
     let mine = git.changed(base, ours)?;
     let other = git.changed(base, theirs)?;
-    let both: Vec<&String> = other.iter().filter(|p| mine.contains(p)).collect();
-    let only_theirs: Vec<&String> = other.iter().filter(|p| !mine.contains(p)).collect();
+    // A file a rejected commit changed is merged (theirs without those
+    // changes), never taken as theirs has it.
+    let merged_here = |p: &String| mine.contains(p) || rejected.touches(p);
+    let both: Vec<&String> = other.iter().filter(|p| merged_here(p)).collect();
+    let only_theirs: Vec<&String> = other.iter().filter(|p| !merged_here(p)).collect();
 
     // Everything merged in memory first: a refusal leaves the clone as it was.
     let mut weeks: BTreeMap<String, (Week, WeekFile)> = BTreeMap::new();
@@ -353,12 +366,18 @@ fn merge_with(
                         None => None,
                     })
                 };
-                let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
+                let (b, o, t) = (
+                    read(base)?,
+                    read(ours)?,
+                    read(theirs)?.map(|w| rejected.week(path, w)),
+                );
                 if let Some(w) = merge::week(b.as_ref(), o.as_ref(), t.as_ref()) {
                     weeks.insert(path.to_string(), (week, w));
                 }
             }
             File::Contract(id) => contracts.push((path.to_string(), id)),
+            // Left out with its rejected commit: ours stands.
+            File::Other if rejected.touches(path) => {}
             File::Other => {
                 if git.show(ours, path)? != git.show(theirs, path)? {
                     return Err(refused(Refusal::ChangedInBoth {
@@ -377,23 +396,26 @@ fn merge_with(
                 None => None,
             })
         };
-        let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
-        let (o, t) = match (o, t) {
-            (Some(o), Some(t)) => (o, t),
-            _ => continue,
-        };
-        let Some(b) = b else {
+        let (b, o, t) = (
+            read(base)?,
+            read(ours)?,
+            read(theirs)?.map(|t| rejected.contract(path, t)),
+        );
+        if b.is_none() && o.is_some() && t.is_some() {
             return Err(refused(Refusal::IdTakenInBoth {
                 id: id.clone(),
                 path: Some(path.to_string()),
             }));
+        }
+        let Some(any) = o.as_ref().or(t.as_ref()) else {
+            continue;
         };
         // The diary the hourly rules read: ours, with the weeks merged.
         let mut all_weeks: Vec<WeekFile> = Vec::new();
-        let first = Week::of(o.started_at);
-        let last = Week::of(ctx.now.max(o.started_at));
+        let first = Week::of(any.started_at);
+        let last = Week::of(ctx.now.max(any.started_at));
         for w in store.contract_weeks(id, first, last) {
-            if let Some(d) = store.week(w, &o)? {
+            if let Some(d) = store.week(w, any)? {
                 all_weeks.push(d.value);
             }
         }
@@ -401,11 +423,22 @@ fn merge_with(
             all_weeks.retain(|x| x.week != *w);
             all_weeks.push(f.clone());
         }
-        let m = merge::contract(&b, &o, &t, &all_weeks, &store.settings);
-        for (op, kind, why) in m.superseded {
-            superseded.push(format!("{id}: {kind} ({op}) set aside: {why}"));
+        if let (Some(b), Some(o), Some(t)) = (&b, &o, &t) {
+            let m = merge::contract(b, o, t, &all_weeks, &store.settings);
+            for (op, kind, why) in m.superseded {
+                superseded.push(format!("{id}: {kind} ({op}) set aside: {why}"));
+            }
         }
-        merged.push((path.clone(), m.contract));
+        let touched = rejected.touches(path);
+        if let Some(c) = merge::contract_leaving_out(
+            (b, o, t),
+            touched,
+            |c| rejected.made(c),
+            &all_weeks,
+            &store.settings,
+        ) {
+            merged.push((path.clone(), c));
+        }
     }
 
     // The merge: git records both parents; the files are ours until written.
@@ -440,8 +473,14 @@ fn merge_with(
             store.took(path);
         }
         for (_, c) in &merged {
-            let doc = store.contract(&c.id)?;
-            store.save_contract(&doc, c)?;
+            match store.contract(&c.id) {
+                Ok(doc) => {
+                    store.save_contract(&doc, c)?;
+                }
+                // Not in ours: made on their side.
+                Err(StoreError::NoContract(_)) => store.create_contract(c)?,
+                Err(e) => return Err(e.into()),
+            }
         }
         // Every week of every contract either side changed, as merged:
         // entries that now overlap or lie after the end are set aside.
@@ -491,6 +530,10 @@ fn merge_with(
         return Err(e);
     }
     let mut message = format!("sync: merge {theirs}");
+    if !rejected.is_empty() {
+        message.push_str("\n\nLeft out, failing verification:\n");
+        message.push_str(&rejected.message());
+    }
     if !superseded.is_empty() || !aside_entries.is_empty() {
         message.push_str("\n\nSet aside by the rules in the merged order:\n");
         for l in superseded.iter().chain(&aside_entries) {

@@ -8,7 +8,7 @@
 
 use super::Ctx;
 use crate::core::RuleError;
-use crate::core::diary::WeekFile;
+use crate::core::diary::{Entry, WeekFile};
 use crate::core::error::Refusal;
 use crate::core::merge;
 use crate::core::model::{Actor, Contract};
@@ -54,9 +54,25 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
     let Checked {
         checked,
         signed,
-        failures,
+        mut failures,
         verdicts,
+        bad,
     } = check_all(store, fresh.iter().copied())?;
+    // Left out as rejected by a merge verified before (remembered): its
+    // changes count for nothing.
+    if !bad.is_empty() {
+        let before = rejected_in(&git.out(&["log", "--merges", "--format=%B", "HEAD"])?);
+        let still: Vec<&str> = bad
+            .iter()
+            .map(|(rev, _)| rev.as_str())
+            .filter(|rev| !before.iter().any(|r| r == rev))
+            .collect();
+        failures.retain(|f| {
+            still
+                .iter()
+                .any(|rev| f.starts_with(&rev[..rev.len().min(12)]))
+        });
+    }
     if failures.is_empty() {
         super::check_own_key(store)?;
         known.extend(verdicts);
@@ -104,6 +120,9 @@ pub struct Checked {
     pub failures: Vec<String>,
     /// Each commit that verified, and whether it was signed by a party.
     pub verdicts: Vec<(String, bool)>,
+    /// Each commit that fails (its full id), with its first failure, but
+    /// those a merge checked here left out as rejected.
+    pub bad: Vec<(String, String)>,
 }
 
 /// Checks `revs`, oldest first: each signed by a party recorded as of its
@@ -115,25 +134,205 @@ pub fn check_all<'r>(store: &Store, revs: impl Iterator<Item = &'r str>) -> Resu
         signed: 0,
         failures: Vec::new(),
         verdicts: Vec::new(),
+        bad: Vec::new(),
     };
     let mut cache = Parties::default();
-    for rev in revs {
-        out.checked += 1;
-        match check_commit(store, rev, &dir, &mut cache) {
-            Ok(Verdict::Signed) => {
-                out.signed += 1;
-                out.verdicts.push((rev.to_string(), true));
-            }
-            Ok(Verdict::NoParties) => out.verdicts.push((rev.to_string(), false)),
-            Ok(Verdict::Fails(why)) => out.failures.extend(why),
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(e);
+    let mut failed: Vec<(String, Vec<String>)> = Vec::new();
+    let mut left_out: HashSet<String> = HashSet::new();
+    let r = (|| -> Result<()> {
+        for rev in revs {
+            out.checked += 1;
+            match check_commit(store, rev, &dir, &mut cache, &mut failed)? {
+                (Verdict::Signed, rejected) => {
+                    out.signed += 1;
+                    out.verdicts.push((rev.to_string(), true));
+                    left_out.extend(rejected);
+                }
+                (Verdict::NoParties, _) => out.verdicts.push((rev.to_string(), false)),
+                (Verdict::Fails(why), _) => failed.push((rev.to_string(), why)),
             }
         }
-    }
+        Ok(())
+    })();
     let _ = std::fs::remove_dir_all(&dir);
+    r?;
+    // A commit a verified merge left out as rejected is history, not a
+    // failure: its changes count for nothing.
+    for (rev, why) in failed {
+        if left_out.contains(&rev) {
+            continue;
+        }
+        out.bad
+            .push((rev, why.first().cloned().unwrap_or_default()));
+        out.failures.extend(why);
+    }
     Ok(out)
+}
+
+/// The commits a merge commit's message names as rejected
+/// (`Rejected: <full id> ...` lines, as `sync` writes them).
+pub fn rejected_in(message: &str) -> Vec<String> {
+    message
+        .lines()
+        .filter_map(|l| l.strip_prefix("Rejected: "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// What commits that fail verification changed: `sync` merges such a
+/// commit as rejected (none of its changes applied, its operations kept as
+/// superseded with why), and `verify` merges again the same way to check
+/// that merge.
+#[derive(Debug, Default)]
+pub struct Rejected {
+    /// Each commit left out (full id), with why.
+    pub commits: Vec<(String, String)>,
+    /// Operations they added: id -> why.
+    ops: std::collections::HashMap<String, String>,
+    /// Events they changed: (path, id) -> the parent's.
+    restored: std::collections::HashMap<(String, String), crate::core::model::Event>,
+    /// Entries they added or changed: (path, id) -> (the parent's, theirs).
+    entries: std::collections::HashMap<(String, String), (Option<Entry>, Entry)>,
+    /// Every path they changed.
+    touched: HashSet<String>,
+}
+
+impl Rejected {
+    /// What `commits` (full id, why) changed, each against its first parent.
+    pub fn of(store: &Store, commits: Vec<(String, String)>) -> Result<Rejected> {
+        let mut r = Rejected::default();
+        let Some(git) = store.git() else {
+            return Ok(r);
+        };
+        for (rev, why) in &commits {
+            // Against every parent: a merge's changes are what neither
+            // side had.
+            let line = git.out(&["rev-list", "--parents", "-n", "1", rev])?;
+            let parents: Vec<&str> = line.split_whitespace().skip(1).collect();
+            let why = format!(
+                "rejected: commit {} fails verification ({})",
+                &rev[..rev.len().min(12)],
+                why.split_once(": ").map_or(why.as_str(), |(_, w)| w)
+            );
+            let mut paths: Vec<String> = Vec::new();
+            for p in &parents {
+                paths.extend(git.changed(p, rev)?);
+            }
+            paths.sort();
+            paths.dedup();
+            for path in paths {
+                if path.starts_with("contracts/") {
+                    let read = |x: &str| -> Result<Vec<crate::core::model::Event>> {
+                        Ok(git
+                            .show(x, &path)?
+                            .and_then(|t| store.contract_text(&path, &t).ok())
+                            .map(|c| c.history)
+                            .unwrap_or_default())
+                    };
+                    let mut before = Vec::new();
+                    for p in &parents {
+                        before.extend(read(p)?);
+                    }
+                    for e in read(rev)? {
+                        let was: Vec<&crate::core::model::Event> =
+                            before.iter().filter(|b| b.id == e.id).collect();
+                        match was.first() {
+                            None if e.actor != Actor::System => {
+                                r.ops
+                                    .entry(crate::core::fold::operation_of(&e.id).to_string())
+                                    .or_insert_with(|| why.clone());
+                            }
+                            Some(b) if !was.contains(&&e) => {
+                                r.restored
+                                    .insert((path.clone(), e.id.clone()), (*b).clone());
+                            }
+                            _ => {}
+                        }
+                    }
+                } else if path.starts_with("diary/") {
+                    let read = |x: &str| -> Result<Vec<Entry>> {
+                        Ok(git
+                            .show(x, &path)?
+                            .and_then(|t| store.week_text(&path, &t).ok())
+                            .map(|w| w.entries)
+                            .unwrap_or_default())
+                    };
+                    let mut before = Vec::new();
+                    for p in &parents {
+                        before.extend(read(p)?);
+                    }
+                    for e in read(rev)? {
+                        if !before.contains(&e) {
+                            let was = before.iter().find(|b| b.id == e.id).cloned();
+                            r.entries.insert((path.clone(), e.id.clone()), (was, e));
+                        }
+                    }
+                }
+                r.touched.insert(path);
+            }
+        }
+        r.commits = commits;
+        Ok(r)
+    }
+
+    /// Whether there is nothing to leave out.
+    pub fn is_empty(&self) -> bool {
+        self.commits.is_empty()
+    }
+
+    /// Whether a rejected commit changed `path`.
+    pub fn touches(&self, path: &str) -> bool {
+        self.touched.contains(path)
+    }
+
+    /// `c` (at `path`) without what the rejected commits did: the
+    /// operations they added superseded, the events they changed as they
+    /// were. Its state is then folded again from its operations.
+    pub fn contract(&self, path: &str, mut c: Contract) -> Contract {
+        for e in &mut c.history {
+            if let Some(b) = self.restored.get(&(path.to_string(), e.id.clone())) {
+                *e = b.clone();
+            }
+            if let Some(why) = self.ops.get(crate::core::fold::operation_of(&e.id))
+                && e.superseded.is_none()
+            {
+                e.superseded = Some(why.clone());
+            }
+        }
+        c
+    }
+
+    /// Whether `c`'s creation is a rejected commit's.
+    pub fn made(&self, c: &Contract) -> bool {
+        c.history.first().is_some_and(|e| {
+            self.ops
+                .contains_key(crate::core::fold::operation_of(&e.id))
+        })
+    }
+
+    /// `w` (at `path`) without the entries the rejected commits added or
+    /// changed, unless changed again since.
+    pub fn week(&self, path: &str, mut w: WeekFile) -> WeekFile {
+        let mut kept = Vec::new();
+        for e in std::mem::take(&mut w.entries) {
+            match self.entries.get(&(path.to_string(), e.id.clone())) {
+                Some((was, bad)) if *bad == e => kept.extend(was.clone()),
+                _ => kept.push(e),
+            }
+        }
+        kept.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
+        w.entries = kept;
+        w
+    }
+
+    /// The lines a merge commit's message names them with.
+    pub fn message(&self) -> String {
+        self.commits
+            .iter()
+            .map(|(rev, why)| format!("Rejected: {rev} {why}\n"))
+            .collect()
+    }
 }
 
 /// What [`check_commit`] found.
@@ -169,14 +368,28 @@ fn check_commit(
     rev: &str,
     dir: &std::path::Path,
     cache: &mut Parties,
-) -> Result<Verdict> {
+    failed: &mut Vec<(String, Vec<String>)>,
+) -> Result<(Verdict, Vec<String>)> {
+    check_one(store, rev, dir, cache, failed)
+}
+
+/// [`check_commit`]: its verdict, and the commits it left out as rejected
+/// (a merge's).
+fn check_one(
+    store: &Store,
+    rev: &str,
+    dir: &std::path::Path,
+    cache: &mut Parties,
+    failed: &mut Vec<(String, Vec<String>)>,
+) -> Result<(Verdict, Vec<String>)> {
+    let none = |v: Verdict| Ok((v, Vec::new()));
     let Some(git) = store.git() else {
-        return Ok(Verdict::NoParties);
+        return none(Verdict::NoParties);
     };
     let line = git.out(&["rev-list", "--parents", "-n", "1", rev])?;
     let parents: Vec<&str> = line.split_whitespace().skip(1).collect();
     let Some(parent) = parents.first() else {
-        return Ok(Verdict::NoParties);
+        return none(Verdict::NoParties);
     };
     let parties = cache.at(store, parent)?;
     let changed = git.changed(parent, rev)?;
@@ -195,7 +408,7 @@ fn check_commit(
         .filter(|a| !parties.iter().any(|p| p.name == a.name))
         .collect();
     if parties.is_empty() && added.is_empty() {
-        return Ok(Verdict::NoParties);
+        return none(Verdict::NoParties);
     }
     let allowed = dir.join(format!("allowed-{rev}"));
     let lines: Vec<String> = parties
@@ -213,17 +426,40 @@ fn check_commit(
     let short = &rev[..rev.len().min(12)];
     let signer = match git.signer(rev, &allowed) {
         Ok(name) => name,
-        Err(why) => return Ok(Verdict::Fails(vec![format!("{short}: {why}")])),
+        Err(why) => return none(Verdict::Fails(vec![format!("{short}: {why}")])),
     };
     // A merge commit carries the other side's operations, which their own
     // commits are checked for; what it holds must be what merging its
     // parents by the rules gives.
     if let [ours, theirs] = parents.as_slice() {
-        let failures = merge_failures(store, rev, short, ours, theirs)?;
+        // The commits it left out as rejected must fail (each checked
+        // here, if not before), and it is held to the merge without them.
+        let message = git.out(&["log", "-1", "--format=%B", rev])?;
+        let named = rejected_in(&message);
+        let mut commits = Vec::new();
+        let mut failures = Vec::new();
+        for r in &named {
+            if !failed.iter().any(|(f, _)| f == r) {
+                let mut inner = Vec::new();
+                if let (Verdict::Fails(why), _) = check_one(store, r, dir, cache, &mut inner)? {
+                    failed.push((r.clone(), why));
+                }
+            }
+            match failed.iter().find(|(f, _)| f == r) {
+                Some((_, why)) => {
+                    commits.push((r.clone(), why.first().cloned().unwrap_or_default()));
+                }
+                None => failures.push(format!(
+                    "{short}: leaves out {r} as rejected, but that commit verifies"
+                )),
+            }
+        }
+        let rejected = Rejected::of(store, commits)?;
+        failures.extend(merge_failures(store, rev, short, ours, theirs, &rejected)?);
         return Ok(if failures.is_empty() {
-            Verdict::Signed
+            (Verdict::Signed, named)
         } else {
-            Verdict::Fails(failures)
+            (Verdict::Fails(failures), Vec::new())
         });
     }
     let mut failures = Vec::new();
@@ -299,7 +535,7 @@ fn check_commit(
             }
         }
     }
-    Ok(if failures.is_empty() {
+    none(if failures.is_empty() {
         Verdict::Signed
     } else {
         Verdict::Fails(failures)
@@ -427,6 +663,7 @@ fn merge_failures(
     short: &str,
     ours: &str,
     theirs: &str,
+    rejected: &Rejected,
 ) -> Result<Vec<String>> {
     let Some(git) = store.git() else {
         return Ok(Vec::new());
@@ -466,27 +703,19 @@ fn merge_failures(
             let sides = (
                 contract_at(&base, path)?,
                 contract_at(ours, path)?,
-                contract_at(theirs, path)?,
+                contract_at(theirs, path)?.map(|t| rejected.contract(path, t)),
             );
-            let expected = match sides {
-                (Some(b), Some(o), Some(t)) => {
-                    merge::contract(&b, &o, &t, &weeks, &store.settings).contract
-                }
-                (_, Some(one), None) | (_, None, Some(one)) => one,
-                _ => {
-                    out.push(format!(
-                        "{short}: {path}: a merge takes a contract made on both sides under one id"
-                    ));
-                    continue;
-                }
-            };
-            // An hourly contract's pay, derived from the merged diary.
-            let expected = match crate::core::fold::as_of(&expected) {
-                Some(until) if expected.kind() == crate::core::Kind::Hourly => {
-                    crate::core::fold::fold(&expected, &weeks, &store.settings, until)
-                        .unwrap_or(expected)
-                }
-                _ => expected,
+            let Some(expected) = merge::contract_leaving_out(
+                sides,
+                rejected.touches(path),
+                |c| rejected.made(c),
+                &weeks,
+                &store.settings,
+            ) else {
+                out.push(format!(
+                    "{short}: {path}: a merge takes a contract made on both sides under one id, or one a rejected commit made"
+                ));
+                continue;
             };
             let text = git.show(rev, path)?.unwrap_or_default();
             out.extend(
@@ -512,7 +741,7 @@ fn merge_failures(
             let (b, o, t) = (
                 week_at(&base, path)?,
                 week_at(ours, path)?,
-                week_at(theirs, path)?,
+                week_at(theirs, path)?.map(|w| rejected.week(path, w)),
             );
             let Some(w) = merge::week(b.as_ref(), o.as_ref(), t.as_ref()) else {
                 continue;

@@ -823,6 +823,15 @@ pub enum Refusal {
         /// One line each.
         lines: Vec<String>,
     },
+    /// `sync` merged and pushed, leaving out commits that fail
+    /// verification: none of their changes applied, their operations kept
+    /// as superseded.
+    Rejected {
+        /// Each commit left out, with why: one line each.
+        commits: Vec<String>,
+        /// What else the merge set aside, one line each.
+        lines: Vec<String>,
+    },
 }
 
 /// Why a fold or a merge does not apply an event again as an operation.
@@ -1035,6 +1044,7 @@ impl Refusal {
             IncomingAhead { .. } => "incoming_ahead",
             KeyNotRecorded { .. } => "key_not_recorded",
             SetAside { .. } => "set_aside",
+            Rejected { .. } => "rejected",
         }
     }
 }
@@ -1709,6 +1719,19 @@ impl fmt::Display for Refusal {
                     list.join("\n")
                 )
             }
+            Rejected { commits, lines } => {
+                let list: Vec<String> = commits
+                    .iter()
+                    .chain(lines)
+                    .map(|l| format!("  {l}"))
+                    .collect();
+                write!(
+                    f,
+                    "merged and pushed without {} commit(s) that fail verification: none of their changes was applied, their operations stay in the history, superseded as rejected (`verify` names why):\n{}",
+                    commits.len(),
+                    list.join("\n")
+                )
+            }
         }
     }
 }
@@ -1822,6 +1845,7 @@ mod tests {
             Refusal::KeyNotRecorded { .. } => 83,
             Refusal::ClockAhead { .. } => 84,
             Refusal::IncomingAhead { .. } => 85,
+            Refusal::Rejected { .. } => 86,
         }
     }
 
@@ -2158,6 +2182,10 @@ mod tests {
             Refusal::DirtyWorkTree { files: vec![] },
             Refusal::NotOwnKey { name: "x".into() },
             Refusal::SetAside { lines: vec![] },
+            Refusal::Rejected {
+                commits: vec![],
+                lines: vec![],
+            },
         ]
     }
 
@@ -2167,7 +2195,7 @@ mod tests {
         let mut seen: Vec<usize> = all.iter().map(index).collect();
         seen.sort_unstable();
         seen.dedup();
-        assert_eq!(seen, (0..86).collect::<Vec<_>>(), "one sample per variant");
+        assert_eq!(seen, (0..87).collect::<Vec<_>>(), "one sample per variant");
         let mut kinds: Vec<&str> = all.iter().map(Refusal::kind).collect();
         kinds.sort_unstable();
         let before = kinds.len();

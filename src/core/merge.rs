@@ -8,7 +8,7 @@
 //! marked superseded with the reason; it changes nothing.
 
 use super::diary::week_file::WeekFile;
-use super::fold::{Operation, operations, reapply};
+use super::fold::{Operation, as_of, fold, fold_onto, operations, reapply};
 use super::model::*;
 use super::step::stamp;
 use super::{Settings, timers};
@@ -143,6 +143,40 @@ pub fn contract(
     Merged {
         contract: state,
         superseded,
+    }
+}
+
+/// The contract a merge holds, from its three versions (the common
+/// ancestor's, ours, theirs): [`contract`]'s merge where both sides have
+/// it, the side that has it otherwise; then an hourly contract's pay — and
+/// all of any contract a rejected commit `touched` — folded again with the
+/// merged `weeks`, so no state stands as one side recorded it. Theirs
+/// taken whole (ours is the ancestor) is folded onto the ancestor instead
+/// when `touched`. `None` for a contract made on both sides under one id,
+/// or one whose creation a rejected commit made (`made`).
+pub fn contract_leaving_out(
+    sides: (Option<Contract>, Option<Contract>, Option<Contract>),
+    touched: bool,
+    made: impl Fn(&Contract) -> bool,
+    weeks: &[WeekFile],
+    settings: &Settings,
+) -> Option<Contract> {
+    let merged = match sides {
+        (Some(b), Some(o), Some(t)) if touched && o == b => {
+            let until = as_of(&t)?;
+            fold_onto(b, &t, weeks, settings, until)
+        }
+        (Some(b), Some(o), Some(t)) => contract(&b, &o, &t, weeks, settings).contract,
+        (_, Some(one), None) => one,
+        (_, None, Some(t)) if touched && made(&t) => return None,
+        (_, None, Some(t)) => t,
+        _ => return None,
+    };
+    match as_of(&merged) {
+        Some(until) if touched || merged.kind() == super::model::Kind::Hourly => {
+            Some(fold(&merged, weeks, settings, until).unwrap_or(merged))
+        }
+        _ => Some(merged),
     }
 }
 

@@ -315,8 +315,14 @@ impl Git {
         ours: &str,
         theirs: &str,
     ) -> Result<(), StoreError> {
-        if !paths.is_empty() {
-            self.add(paths)?;
+        // A path the merge removed is staged already (`git rm`).
+        let present: Vec<&str> = paths
+            .iter()
+            .copied()
+            .filter(|p| self.root.join(p).exists())
+            .collect();
+        if !present.is_empty() {
+            self.add(&present)?;
         }
         // No merge in progress is ever left behind: the commit is made
         // aside from the index (`commit-tree`), signed like every other

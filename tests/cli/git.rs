@@ -907,26 +907,45 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         r.stderr
     );
 
-    // An unsigned commit pushed from Bob's clone: Acme's sync refuses it
-    // and merges nothing.
-    bob.write("notes.txt", "from bob\n");
-    git(bob.path(), &["add", "notes.txt"]);
+    // An unsigned commit pushed from Bob's clone: Acme's sync merges it as
+    // rejected (exit 4), taking none of it, and pushes.
+    bob.write("bob-notes.txt", "from bob\n");
+    git(bob.path(), &["add", "bob-notes.txt"]);
     git(
         bob.path(),
         &["commit", "-q", "--no-gpg-sign", "-m", "unsigned"],
     );
     git(bob.path(), &["push", "-q", "origin", "HEAD"]);
-    let head = git(acme.path(), &["rev-parse", "HEAD"]);
     let r = acme
         .run_at("2026-11-03T10:00:00Z", &["--json", "sync"])
-        .refused_for("unverified");
+        .refused_for("rejected");
     assert!(
-        r.stderr.contains("do not verify; nothing was merged"),
+        r.stderr
+            .contains("merged and pushed without 1 commit(s) that fail verification"),
         "{}",
         r.stderr
     );
     assert!(r.stderr.contains("unsigned"), "{}", r.stderr);
-    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+    assert!(!acme.file("bob-notes.txt").exists());
+    // Bob takes the merge (leaving out, in turn, Acme's own forged and
+    // unsigned commits of above); his clone no longer has the file either.
+    bob.run_at("2026-11-03T10:05:00Z", &["--json", "sync"])
+        .refused_for("rejected");
+    assert!(!bob.file("bob-notes.txt").exists());
+    // The pause Acme forged in Bob's name stays in the history, superseded
+    // (Acme's own merge had set it aside already, for its party), and
+    // changed nothing.
+    let log = json_at(&bob, "2026-11-03T10:06:00Z", &["log", "c1"]);
+    let forged_pause = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "paused" && e["actor"] == "freelancer")
+        .cloned()
+        .unwrap();
+    assert!(forged_pause["superseded"].is_string(), "{forged_pause}");
+    let c1 = json_at(&bob, "2026-11-03T10:06:00Z", &["show", "c1"]);
+    assert_eq!(c1["status"], "active", "{c1}");
 
     // Bob's key, signing a change of Acme's key by hand: verify names it.
     let text = bob.read("ledger.toml");
@@ -945,19 +964,19 @@ fn signed_commits_verify_and_a_claim_for_the_other_party_is_refused_locally_and_
         "{}",
         r.stderr
     );
-    // Pushed, it is refused by Acme's sync, which merges nothing.
+    // Pushed, Acme's sync leaves it out: Acme's key stands.
+    let keys = acme.read("ledger.toml");
     git(bob.path(), &["push", "-q", "origin", "HEAD"]);
-    let head = git(acme.path(), &["rev-parse", "HEAD"]);
     let r = acme
         .run_at("2026-11-03T11:00:00Z", &["--json", "sync"])
-        .refused_for("unverified");
+        .refused_for("rejected");
     assert!(
         r.stderr
             .contains("changes Acme's key, but is signed by Bob"),
         "{}",
         r.stderr
     );
-    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+    assert_eq!(acme.read("ledger.toml"), keys);
 }
 
 /// `feedback give` on c1 as `role` at `now`, with a comment and maybe a
@@ -1270,21 +1289,39 @@ fn a_forgery_signed_with_the_forgers_own_key_is_found_by_the_fold() {
     let rev = forge(&bob, f1, &without);
     refused_by_verify(&bob, &rev, &["removes `refund_requested`"]);
 
-    // Pushed, a forgery is refused by Acme's sync, which merges nothing.
-    let rev = forge(&bob, f1, &released_again(&bob.read(f1)));
+    // Pushed, with an honest operation of Bob's after it: Acme's sync
+    // leaves the forgery out (exit 4, `rejected`) and takes the honest one.
+    let rev = forge(
+        &bob,
+        f1,
+        &bob.read(f1)
+            .replacen("price = \"500.00\"", "price = \"5000.00\"", 1),
+    );
+    bob.run_at(
+        "2026-11-04T09:30:00Z",
+        &["--as", "freelancer", "refund", "approve", "f1"],
+    )
+    .ok();
     git(bob.path(), &["push", "-q", "origin", "HEAD"]);
-    let head = git(acme.path(), &["rev-parse", "HEAD"]);
     let r = acme
         .run_at("2026-11-04T10:00:00Z", &["--json", "sync"])
-        .refused_for("unverified");
-    assert!(r.stderr.contains(&format!("{rev}: ")), "{}", r.stderr);
-    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
-    assert!(acme.read(f1).contains("status = \"funded\""));
-}
-
-/// `text` with its first milestone marked released.
-fn released_again(text: &str) -> String {
-    text.replacen("status = \"funded\"", "status = \"released\"", 1)
+        .refused_for("rejected");
+    assert!(
+        r.stderr
+            .contains(&format!("commit {rev} rejected: {rev}: ")),
+        "{}",
+        r.stderr
+    );
+    let shown = json_at(&acme, "2026-11-04T10:01:00Z", &["show", "f1"]);
+    assert_eq!(shown["price"], "500.00", "{shown}");
+    assert_eq!(shown["refunded"], "200.00", "{shown}");
+    acme.run(&["verify"]).ok();
+    // Bob takes the merge: both clones hold the same tree, and verify.
+    bob.run_at("2026-11-04T10:02:00Z", &["sync"]).ok();
+    assert_eq!(tree_of(&bob), tree_of(&acme));
+    bob.run(&["verify"]).ok();
+    acme.run_at("2026-11-04T10:03:00Z", &["sync"]).ok();
+    acme.run(&["verify"]).ok();
 }
 
 #[test]
@@ -1711,7 +1748,6 @@ fn time_edited_down_in_review_in_one_clone_is_what_the_week_pays_once_merged() {
 }
 
 /// Everything git tracks in `l`'s clone, path and bytes: the whole tree.
-#[cfg(feature = "failpoints")]
 fn tree_of(l: &Ledger) -> Vec<(String, String)> {
     let files = git(l.path(), &["ls-files"]);
     files.lines().map(|p| (p.to_string(), l.read(p))).collect()
@@ -1932,12 +1968,28 @@ fn a_merge_commit_is_verified_by_merging_its_parents_again() {
         "{}",
         r.stderr
     );
-    // Pushed, Acme's sync takes none of it.
+    // Pushed, Acme's sync leaves that merge out: Acme's request stands.
     git(bob.path(), &["push", "-q", "-f", "origin", "HEAD"]);
-    let head = git(acme.path(), &["rev-parse", "HEAD"]);
     acme.run_at("2026-11-05T09:10:00Z", &["--json", "sync"])
-        .refused_for("unverified");
-    assert_eq!(git(acme.path(), &["rev-parse", "HEAD"]), head);
+        .refused_for("rejected");
+    let shown = json_at(&acme, "2026-11-05T09:11:00Z", &["show", "f1"]);
+    assert_eq!(shown["refunds"][0]["status"], "disputed", "{shown}");
+    // Acme's own milestone, which that merge carried too, stands.
+    assert_eq!(
+        shown["milestones"].as_array().map(Vec::len),
+        Some(2),
+        "{shown}"
+    );
+    let log = json_at(&acme, "2026-11-05T09:11:00Z", &["log", "f1"]);
+    let added = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "milestone_added")
+        .cloned()
+        .unwrap();
+    assert!(added["superseded"].is_null(), "{added}");
+    acme.run(&["verify"]).ok();
 }
 
 #[test]
