@@ -72,6 +72,14 @@ impl Ctx {
         if access == Access::Write && store.is_git() {
             crate::core::parties::check_clock(self.now, machine_clock())
                 .map_err(StoreError::Refused)?;
+            if store
+                .git()
+                .is_some_and(crate::store::git::Git::clear_stale_lock)
+                && !self.out.json
+            {
+                self.out
+                    .note("removed .git/index.lock left by a git killed with an earlier command");
+            }
         }
         Ok(store)
     }

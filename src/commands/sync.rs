@@ -233,7 +233,15 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         return Ok(());
     }
     let base = git.out(&["merge-base", &ours, &theirs])?;
-    let superseded = merge_with(ctx, store, git, &base, &ours, &theirs, &rejected)?;
+    // What the other side's merges set aside is news here too, in the
+    // contracts only they changed as in those both did.
+    let news = newly_superseded(store, git, &ours, &theirs)?;
+    let mut superseded = merge_with(ctx, store, git, &base, &ours, &theirs, &rejected)?;
+    for line in news {
+        if !superseded.contains(&line) {
+            superseded.push(line);
+        }
+    }
     journals_changed(ctx, store, git, &ours)?;
     push(git)?;
     if !rejected.is_empty() {

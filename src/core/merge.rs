@@ -140,6 +140,10 @@ pub fn contract(
     if let Some(last) = last {
         state = timers::advance_owned(state, weeks, settings, last).contract;
     }
+    // By instant, as a fold orders them: an operation set aside in an
+    // earlier merge and dated before this side's own stays in its place
+    // (a stable sort keeps one instant's order).
+    state.history.sort_by_key(|e| e.at);
     Merged {
         contract: state,
         superseded,

@@ -345,6 +345,16 @@ impl Git {
         Ok(())
     }
 
+    /// Removes `.git/index.lock` left by a git this program started and
+    /// that was killed with it (a power cut, a kill of the process group):
+    /// called only under the ledger's exclusive lock, which every command
+    /// that runs git to write takes, so no git of ours is running. Whether
+    /// one was there.
+    pub fn clear_stale_lock(&self) -> bool {
+        let lock = self.root.join(".git").join("index.lock");
+        lock.is_file() && std::fs::remove_file(&lock).is_ok()
+    }
+
     fn has_identity(&self) -> bool {
         self.spawn(&mut self.git(&["config", "user.email"]))
             .is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())

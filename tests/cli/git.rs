@@ -2059,3 +2059,148 @@ fn sync_names_the_months_whose_journals_what_came_in_changed() {
     let r = ann.run_at("2026-12-02T09:05:00Z", &["sync"]).ok();
     assert!(!r.stderr.contains("journals"), "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------- found by the clones simulation
+
+/// Found by the simulation (seed 20261206, 60 steps, step 46): the
+/// client approves f1's milestone at its first desk at 11:00 and, not
+/// synced, at its second desk at 15:00; the second desk pushes first, the
+/// first desk's `sync` sets its own approval aside as backdated. The second
+/// desk, which meanwhile added a milestone, then syncs: its merge writes
+/// the backdated approval after its own later one in f1's history, and
+/// `check` refuses the file that `sync` just committed and pushed (exit 5:
+/// "`history[..].id` is .., but folding the contract's operations gives ..").
+#[test]
+fn a_merge_of_a_merge_that_set_a_backdated_operation_aside_passes_check() {
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    acme.fixed("f1", "500");
+    acme.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "f1"],
+    )
+    .ok();
+    let (bare, _ann) = remote_and_clone(&acme);
+    let desk = Ledger::empty();
+    git(
+        desk.path(),
+        &["clone", "-q", &bare.path().display().to_string(), "."],
+    );
+    acme.run_at("2026-11-03T11:00:00Z", &["milestone", "approve", "f1"])
+        .ok();
+    desk.run_at("2026-11-03T15:00:00Z", &["milestone", "approve", "f1"])
+        .ok();
+    desk.run_at("2026-11-03T15:01:00Z", &["sync"]).ok();
+    let r = acme
+        .run_at("2026-11-03T15:02:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    assert!(r.stderr.contains("backdated"), "{}", r.stderr);
+    acme.run_at("2026-11-03T15:03:00Z", &["check"]).ok();
+    // Meanwhile the second desk adds a milestone, then syncs: a merge.
+    desk.run_at(
+        "2026-11-03T16:00:00Z",
+        &[
+            "milestone",
+            "add",
+            "f1",
+            "--title",
+            "more",
+            "--amount",
+            "100",
+        ],
+    )
+    .ok();
+    desk.run_at("2026-11-03T16:01:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    desk.run_at("2026-11-03T16:02:00Z", &["check"]).ok();
+    acme.run_at("2026-11-03T16:03:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-03T16:04:00Z", &["check"]).ok();
+    assert_eq!(tree_of(&acme), tree_of(&desk));
+}
+
+/// Found by the simulation (seed 20261206, 150 steps, step 127, the second
+/// desk kept to h1): a clone that first learns of an operation set aside
+/// as backdated through a real merge (it has a commit of its own to merge)
+/// exits 0 — SPEC §7: such an operation "is reported with exit 4 by the
+/// `sync` of *each* clone when it first learns of it". (A clone with
+/// nothing of its own, fast-forwarded, does report it.)
+#[test]
+fn a_clone_with_work_of_its_own_that_first_learns_of_a_backdated_operation_reports_it() {
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    acme.hourly("c1");
+    acme.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "c1"],
+    )
+    .ok();
+    let (bare, bob) = remote_and_clone(&acme);
+    let desk = Ledger::empty();
+    git(
+        desk.path(),
+        &["clone", "-q", &bare.path().display().to_string(), "."],
+    );
+    // The client raises the limit at its first desk at 12:00 and syncs;
+    // its second desk, not synced, pauses at 11:00 and syncs: backdated.
+    acme.run_at("2026-11-03T12:00:00Z", &["limit", "c1", "20"])
+        .ok();
+    acme.run_at("2026-11-03T12:01:00Z", &["sync"]).ok();
+    desk.run_at("2026-11-03T11:00:00Z", &["pause", "c1"]).ok();
+    let r = desk
+        .run_at("2026-11-03T12:30:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    assert!(r.stderr.contains("backdated"), "{}", r.stderr);
+    // Bob, who logged an hour meanwhile, learns of it with his sync.
+    bob.run_at(
+        "2026-11-03T12:10:00Z",
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            "c1",
+            "--from",
+            "2026-11-03T09:00:00Z",
+            "--to",
+            "2026-11-03T10:00:00Z",
+            "--memo",
+            "work",
+        ],
+    )
+    .ok();
+    let r = bob
+        .run_at("2026-11-03T12:40:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    assert!(r.stderr.contains("backdated"), "{}", r.stderr);
+}
+
+/// Found by the simulation (seed 5, 150 steps, `CONTRACTS_CLONES_STRICT=1`
+/// kills, step 9): a `sync` SIGKILLed together with the `git` it started
+/// (a kill of the process group, as at a power cut) leaves
+/// `.git/index.lock` — what git leaves when killed mid-write, made here by
+/// hand to be deterministic. SPEC §7: "sync killed at any point leaves a
+/// ledger that every command reads and that the next sync completes"; the
+/// next command that writes fails with exit 1 ("git add failed: Unable to
+/// create '.git/index.lock': File exists"), and so does every one after it.
+#[test]
+fn a_sync_killed_with_its_git_leaves_a_ledger_the_next_command_writes() {
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    acme.fixed("f1", "500");
+    acme.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "f1"],
+    )
+    .ok();
+    let (_bare, ann) = remote_and_clone(&acme);
+    // No contracts process runs: the lock is stale.
+    ann.write(".git/index.lock", "");
+    ann.run_at(
+        "2026-11-03T09:00:00Z",
+        &["--as", "freelancer", "milestone", "submit", "f1"],
+    )
+    .ok();
+    ann.run_at("2026-11-03T09:01:00Z", &["sync"]).ok();
+    ann.run_at("2026-11-03T09:02:00Z", &["check"]).ok();
+    assert!(!ann.path().join(".git/index.lock").exists());
+}
