@@ -1,0 +1,202 @@
+//! Which week files exist, as this command has listed them: `diary/` once,
+//! each week's directory at most once. A command asks "which weeks of this
+//! contract have a file" without probing for files that do not exist
+//! (SPEC §6): a week directory is listed once and serves every contract
+//! the command asks about.
+//!
+//! The listings are the files' own directories, read under the command's
+//! lock, so they cannot disagree with the files; they live as long as the
+//! command's [`super::Store`]. Whoever changes the work tree behind the
+//! store's back (git, for `sync`) says so ([`super::Store::took`]), and
+//! the listings are read again.
+
+use crate::core::model::ContractId;
+use crate::core::week::Week;
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::fs::{AtFlags, CWD, Mode, OFlags, RawDir};
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+
+/// The week directories of `diary/` and, for those listed so far, the
+/// names (without `.toml`) of the files in each, sorted.
+#[derive(Debug, Default)]
+pub(super) struct Listing {
+    // `diary/`, open: each week is opened relative to it (a shorter walk).
+    dir: Option<OwnedFd>,
+    weeks: BTreeMap<Week, Option<Vec<Box<str>>>>,
+}
+
+/// Opens the directory `name` relative to `at`: `Ok(None)` if absent.
+fn open_dir<Fd: AsFd>(at: Fd, name: &Path) -> io::Result<Option<OwnedFd>> {
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    match rustix::fs::openat(at, name, flags, Mode::empty()) {
+        Ok(fd) => Ok(Some(fd)),
+        Err(rustix::io::Errno::NOENT) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Calls `each` with the name of every entry of the open directory `fd`
+/// (not `.`, `..` nor hidden files). With `clean`, a crashed writer's temp
+/// files are removed on the way (only under the exclusive lock: no live
+/// writer owns them then).
+fn each_name(fd: OwnedFd, clean: bool, mut each: impl FnMut(&str)) -> io::Result<()> {
+    let temp = super::atomic::TEMP_PREFIX.as_bytes();
+    // One buffer for the whole directory: a week's is read by one call.
+    let mut buf = Vec::with_capacity(32 * 1024);
+    let mut dir = RawDir::new(&fd, buf.spare_capacity_mut());
+    let mut doomed = Vec::new();
+    while let Some(e) = dir.next() {
+        let e = e?;
+        let name = e.file_name().to_bytes();
+        if clean && name.starts_with(temp) {
+            doomed.push(e.file_name().to_owned());
+        }
+        if name.starts_with(b".") {
+            continue;
+        }
+        if let Ok(n) = std::str::from_utf8(name) {
+            each(n);
+        }
+    }
+    for name in doomed {
+        let _ = rustix::fs::unlinkat(&fd, name.as_c_str(), AtFlags::empty());
+    }
+    Ok(())
+}
+
+/// The names of a week directory's files, `.toml` cut, sorted.
+fn stems(fd: OwnedFd, clean: bool) -> io::Result<Vec<Box<str>>> {
+    let mut out = Vec::new();
+    each_name(fd, clean, |n| {
+        if let Some(stem) = n.strip_suffix(".toml") {
+            out.push(stem.into());
+        }
+    })?;
+    out.sort_unstable();
+    Ok(out)
+}
+
+impl Listing {
+    /// Lists `diary` (the ledger's `diary/`): its week directories, named
+    /// as this program names them (anything else is `check`'s to report).
+    pub(super) fn read(diary: &Path) -> io::Result<Listing> {
+        Self::read_with(diary, false)
+    }
+
+    /// Lists `diary` and every week directory in it, removing a crashed
+    /// writer's temp files from each on the way (`sweep`, which reads
+    /// every contract anyway, under the exclusive lock).
+    pub(super) fn read_all_cleaning(diary: &Path) -> io::Result<Listing> {
+        Self::read_with(diary, true)
+    }
+
+    fn read_with(diary: &Path, all: bool) -> io::Result<Listing> {
+        let Some(dir) = open_dir(CWD, diary)? else {
+            return Ok(Listing::default());
+        };
+        let mut names = Vec::new();
+        each_name(dir.try_clone()?, all, |n| names.push(n.to_string()))?;
+        let mut weeks = BTreeMap::new();
+        for n in names {
+            let week = n.parse::<Week>().ok().filter(|w| w.to_string() == n);
+            match (week, all) {
+                (Some(w), false) => {
+                    weeks.insert(w, None);
+                }
+                // Not a directory after all: asked again, and refused, if a
+                // command needs that week.
+                (Some(w), true) => {
+                    let listed = open_dir(&dir, Path::new(&n))
+                        .ok()
+                        .flatten()
+                        .and_then(|fd| stems(fd, true).ok());
+                    weeks.insert(w, listed);
+                }
+                (None, true) => {
+                    if let Ok(Some(fd)) = open_dir(&dir, Path::new(&n)) {
+                        let _ = each_name(fd, true, |_| {});
+                    }
+                }
+                (None, false) => {}
+            }
+        }
+        Ok(Listing {
+            dir: Some(dir),
+            weeks,
+        })
+    }
+
+    /// The names of the files in `week` (sorted, `.toml` cut), its
+    /// directory listed the first time it is asked for.
+    fn stems(&mut self, week: Week) -> io::Result<&[Box<str>]> {
+        let Some(slot) = self.weeks.get_mut(&week) else {
+            return Ok(&[]);
+        };
+        if slot.is_none() {
+            let fd = match &self.dir {
+                Some(dir) => open_dir(dir, Path::new(&week.to_string()))?,
+                None => None,
+            };
+            *slot = Some(match fd {
+                Some(fd) => stems(fd, false)?,
+                None => Vec::new(),
+            });
+        }
+        Ok(slot.as_deref().unwrap_or(&[]))
+    }
+
+    /// The contracts with a file in `week`, sorted.
+    pub(super) fn contracts(&mut self, week: Week) -> io::Result<Vec<ContractId>> {
+        let mut ids: Vec<ContractId> = self
+            .stems(week)?
+            .iter()
+            .filter_map(|s| ContractId::parse(s).ok())
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Whether `id` has a file in `week`.
+    pub(super) fn has(&mut self, week: Week, id: &ContractId) -> io::Result<bool> {
+        let stems = self.stems(week)?;
+        Ok(stems.binary_search_by(|s| (**s).cmp(id.as_str())).is_ok())
+    }
+
+    /// The weeks from `first` on (to `last`, if given) in which `id` has a
+    /// file, oldest first: only the weeks that have a directory are looked
+    /// at. A week whose directory cannot be listed holds nothing here;
+    /// reading that week (a command that needs it) reports why.
+    pub(super) fn weeks_of(
+        &mut self,
+        id: &ContractId,
+        first: Week,
+        last: Option<Week>,
+    ) -> Vec<Week> {
+        use std::ops::Bound::{Included, Unbounded};
+        if last.is_some_and(|l| l < first) {
+            return Vec::new();
+        }
+        let hi = last.map_or(Unbounded, Included);
+        let weeks: Vec<Week> = self
+            .weeks
+            .range((Included(first), hi))
+            .map(|(w, _)| *w)
+            .collect();
+        weeks
+            .into_iter()
+            .filter(|w| self.has(*w, id).unwrap_or(false))
+            .collect()
+    }
+
+    /// Records a week file this command created.
+    pub(super) fn created(&mut self, week: Week, id: &ContractId) {
+        // A week new to the listing: its directory is this command's.
+        if let Some(stems) = self.weeks.entry(week).or_insert_with(|| Some(Vec::new()))
+            && let Err(at) = stems.binary_search_by(|s| (**s).cmp(id.as_str()))
+        {
+            stems.insert(at, id.as_str().into());
+        }
+    }
+}
