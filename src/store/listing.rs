@@ -25,7 +25,15 @@ pub(super) struct Listing {
     // `diary/`, open: each week is opened relative to it (a shorter walk).
     dir: Option<OwnedFd>,
     weeks: BTreeMap<Week, Option<Vec<Box<str>>>>,
+    // Once every week is listed (a question spanning many weeks): each
+    // name's weeks, oldest first, so that asking about 500 contracts each
+    // idle for years costs a look-up each, not a search per idle week.
+    by_name: Option<std::collections::HashMap<Box<str>, Vec<Week>>>,
 }
+
+/// A question about more weeks than this lists them all, and answers
+/// from each contract's own weeks from then on.
+const MANY_WEEKS: usize = 12;
 
 /// Opens the directory `name` relative to `at`: `Ok(None)` if absent.
 fn open_dir<Fd: AsFd>(at: Fd, name: &Path) -> io::Result<Option<OwnedFd>> {
@@ -125,6 +133,7 @@ impl Listing {
         Ok(Listing {
             dir: Some(dir),
             weeks,
+            by_name: None,
         })
     }
 
@@ -178,16 +187,39 @@ impl Listing {
         if last.is_some_and(|l| l < first) {
             return Vec::new();
         }
-        let hi = last.map_or(Unbounded, Included);
-        let weeks: Vec<Week> = self
-            .weeks
-            .range((Included(first), hi))
-            .map(|(w, _)| *w)
-            .collect();
+        let range = (Included(first), last.map_or(Unbounded, Included));
+        let weeks: Vec<Week> = self.weeks.range(range).map(|(w, _)| *w).collect();
+        if self.by_name.is_none() && weeks.len() > MANY_WEEKS {
+            self.index_names();
+        }
+        if let Some(by_name) = &self.by_name {
+            let mine = by_name.get(id.as_str()).map_or(&[][..], Vec::as_slice);
+            let from = mine.partition_point(|w| *w < first);
+            return mine[from..]
+                .iter()
+                .take_while(|w| last.is_none_or(|l| **w <= l))
+                .copied()
+                .collect();
+        }
         weeks
             .into_iter()
             .filter(|w| self.has(*w, id).unwrap_or(false))
             .collect()
+    }
+
+    /// Lists every week not listed yet, and keeps each name's weeks.
+    fn index_names(&mut self) {
+        let all: Vec<Week> = self.weeks.keys().copied().collect();
+        let mut by_name: std::collections::HashMap<Box<str>, Vec<Week>> = Default::default();
+        for w in all {
+            // A week that cannot be listed holds nothing here (as above).
+            if let Ok(stems) = self.stems(w) {
+                for s in stems {
+                    by_name.entry(s.clone()).or_default().push(w);
+                }
+            }
+        }
+        self.by_name = Some(by_name);
     }
 
     /// Records a week file this command created.
@@ -198,5 +230,61 @@ impl Listing {
         {
             stems.insert(at, id.as_str().into());
         }
+        if let Some(weeks) = self
+            .by_name
+            .as_mut()
+            .map(|m| m.entry(id.as_str().into()).or_default())
+            && let Err(at) = weeks.binary_search(&week)
+        {
+            weeks.insert(at, week);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Listing, MANY_WEEKS};
+    use crate::core::model::ContractId;
+    use crate::core::week::Week;
+    use std::fs;
+
+    #[test]
+    fn a_contracts_weeks_are_the_same_asked_week_by_week_or_all_at_once() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let diary = d.path().join("diary");
+        let first: Week = "2026-W01".parse().expect("week");
+        let mut w = first;
+        let mut weeks = Vec::new();
+        for i in 0..(2 * MANY_WEEKS) {
+            let dir = diary.join(w.to_string());
+            fs::create_dir_all(&dir).expect("mkdir");
+            fs::write(dir.join("c2.toml"), "").expect("write");
+            if i % 5 == 0 {
+                fs::write(dir.join("c1.toml"), "").expect("write");
+                weeks.push(w);
+            }
+            w = w.next();
+        }
+        let c1 = ContractId::parse("c1").expect("id");
+        let (a, b) = (weeks[1], weeks[3]);
+        // A few weeks: each asked; many: every week listed once, then
+        // each contract's own weeks.
+        let mut l = Listing::read(&diary).expect("list");
+        assert_eq!(l.weeks_of(&c1, a, Some(b)), weeks[1..=3]);
+        assert!(l.by_name.is_none());
+        assert_eq!(l.weeks_of(&c1, first, None), weeks);
+        assert!(l.by_name.is_some());
+        assert_eq!(l.weeks_of(&c1, a, Some(b)), weeks[1..=3]);
+        assert_eq!(l.weeks_of(&c1, b, Some(a)), Vec::<Week>::new());
+        // A file this command creates is known to both.
+        let late = w.next().next();
+        l.created(late, &c1);
+        assert!(l.has(late, &c1).expect("has"));
+        assert_eq!(l.weeks_of(&c1, w, None), [late]);
+        // No diary at all: no weeks.
+        let mut none = Listing::read(&d.path().join("nothing")).expect("list");
+        assert!(none.weeks_of(&c1, first, None).is_empty());
+        none.created(first, &c1);
+        assert!(none.has(first, &c1).expect("has"));
     }
 }
