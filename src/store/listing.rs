@@ -29,10 +29,12 @@ pub(super) struct Listing {
     // name's weeks, oldest first, so that asking about 500 contracts each
     // idle for years costs a look-up each, not a search per idle week.
     by_name: Option<std::collections::HashMap<Box<str>, Vec<Week>>>,
+    // How many weeks are listed so far.
+    listed: usize,
 }
 
-/// A question about more weeks than this lists them all, and answers
-/// from each contract's own weeks from then on.
+/// A question about more weeks than this, once half of all are listed,
+/// lists them all, and answers from each contract's own weeks from then on.
 const MANY_WEEKS: usize = 12;
 
 /// Opens the directory `name` relative to `at`: `Ok(None)` if absent.
@@ -132,6 +134,7 @@ impl Listing {
         }
         Ok(Listing {
             dir: Some(dir),
+            listed: weeks.values().filter(|w| w.is_some()).count(),
             weeks,
             by_name: None,
         })
@@ -152,6 +155,7 @@ impl Listing {
                 Some(fd) => stems(fd, false)?,
                 None => Vec::new(),
             });
+            self.listed += 1;
         }
         Ok(slot.as_deref().unwrap_or(&[]))
     }
@@ -189,7 +193,12 @@ impl Listing {
         }
         let range = (Included(first), last.map_or(Unbounded, Included));
         let weeks: Vec<Week> = self.weeks.range(range).map(|(w, _)| *w).collect();
-        if self.by_name.is_none() && weeks.len() > MANY_WEEKS {
+        // Once half the weeks are listed anyway (contracts idle for years,
+        // or many asked about), listing the rest and keeping each name's
+        // weeks costs less than looking week by week; a question about a
+        // few recent weeks of a long diary lists only those.
+        if self.by_name.is_none() && weeks.len() > MANY_WEEKS && 2 * self.listed >= self.weeks.len()
+        {
             self.index_names();
         }
         if let Some(by_name) = &self.by_name {
@@ -271,6 +280,9 @@ mod tests {
         // each contract's own weeks.
         let mut l = Listing::read(&diary).expect("list");
         assert_eq!(l.weeks_of(&c1, a, Some(b)), weeks[1..=3]);
+        assert!(l.by_name.is_none());
+        assert_eq!(l.weeks_of(&c1, first, None), weeks);
+        // Listed week by week, as half were not listed yet; now all are.
         assert!(l.by_name.is_none());
         assert_eq!(l.weeks_of(&c1, first, None), weeks);
         assert!(l.by_name.is_some());
