@@ -190,6 +190,14 @@ pub fn advanced(store: &Store, c: Contract, now: Instant) -> Result<Outcome> {
     Ok(timers::advance_owned(c, &weeks, &store.settings, now))
 }
 
+/// `c` with every timer due at `now` applied except the pay of its settled
+/// weeks: for the week tables, which bill each week from its own file and
+/// show no payment, so they read no other week of the contract (a fresh
+/// import's weeks are all unpaid until a `sweep` records them).
+pub fn advanced_for_tables(store: &Store, c: Contract, now: Instant) -> Contract {
+    timers::advance_owned(c, &[], &store.settings, now).contract
+}
+
 /// What an hourly contract's diary holds that is not paid yet: the week
 /// invoiced (disputable) and the weeks an open dispute holds past their
 /// settlement. Reads the weeks that may be unpaid and the invoiced one.

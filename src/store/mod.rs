@@ -6,6 +6,7 @@ pub mod codec;
 pub mod de;
 mod fold_diff;
 pub mod git;
+mod listing;
 pub mod located;
 pub mod lock;
 pub mod merge;
@@ -133,6 +134,8 @@ pub struct Store {
     git: Option<git::Git>,
     /// What this command wrote (relative paths), for its commit.
     written: std::cell::RefCell<Vec<String>>,
+    /// Which week files exist, listed once per command (`None`: not yet).
+    listing: std::cell::RefCell<Option<listing::Listing>>,
 }
 
 /// How much of a contract file to read.
@@ -375,7 +378,12 @@ impl Store {
         } else {
             Vec::new()
         };
-        let git = git::Git::of(root);
+        // Whether the ledger is kept in git, from a listing of its
+        // directory: most ledgers have no `.git` to probe for.
+        let in_git = fs::read_dir(root)
+            .map(|rd| rd.flatten().any(|e| e.file_name() == ".git"))
+            .unwrap_or(true);
+        let git = if in_git { git::Git::of(root) } else { None };
         // Where the parties' keys are recorded, every commit is signed: a
         // clone that cannot sign changes nothing (checked before any write).
         if let Some(g) = &git
@@ -397,6 +405,7 @@ impl Store {
             warnings,
             git: git.map(|g| g.signing(!parties_empty)),
             written: std::cell::RefCell::new(Vec::new()),
+            listing: std::cell::RefCell::new(None),
         })
     }
 
@@ -407,13 +416,11 @@ impl Store {
         self.must_write();
         atomic::clean_temps(&self.root);
         atomic::clean_temps(&self.root.join("contracts"));
-        // Every week directory: one listing of diary/ and one of each week.
-        if let Ok(rd) = fs::read_dir(self.root.join("diary")) {
-            for e in rd.flatten() {
-                if e.file_type().is_ok_and(|t| t.is_dir()) {
-                    atomic::clean_temps(&e.path());
-                }
-            }
+        // Every week directory, listed once: the listing is kept for the
+        // rest of the command (which weeks of each contract have a file).
+        let diary = self.root.join("diary");
+        if let Ok(l) = listing::Listing::read_all_cleaning(&diary) {
+            self.listing.replace(Some(l));
         }
     }
 
@@ -587,6 +594,19 @@ impl Store {
         id: &ContractId,
         contract: Option<&Contract>,
     ) -> Result<Option<Doc<WeekFile>>, StoreError> {
+        // A file the listing does not have is not opened (no probing).
+        if !self.with_listing(|l| l.has(week, id))? {
+            return Ok(None);
+        }
+        self.read_week(week, id, contract)
+    }
+
+    fn read_week(
+        &self,
+        week: Week,
+        id: &ContractId,
+        contract: Option<&Contract>,
+    ) -> Result<Option<Doc<WeekFile>>, StoreError> {
         let rel = Self::week_rel(week, id);
         let Some(text) = read_text(&self.root.join(&rel), &rel)? else {
             return Ok(None);
@@ -669,58 +689,43 @@ impl Store {
         Ok((out, bad))
     }
 
-    /// The weeks from `first` to `last` in which `id` has a week file: one
-    /// look-up per week of the contract's own life, whatever the ledger holds.
+    /// Runs `f` on this command's listing of the diary, listing `diary/`
+    /// first if this is the first question asked of it.
+    fn with_listing<R>(
+        &self,
+        f: impl FnOnce(&mut listing::Listing) -> io::Result<R>,
+    ) -> Result<R, StoreError> {
+        let diary = self.root.join("diary");
+        let fail = || io_err(format!("cannot list {}", diary.display()));
+        let mut slot = self.listing.borrow_mut();
+        let l = match &mut *slot {
+            Some(l) => l,
+            None => slot.insert(listing::Listing::read(&diary).map_err(fail())?),
+        };
+        f(l).map_err(fail())
+    }
+
+    /// The weeks from `first` to `last` in which `id` has a week file,
+    /// oldest first. Only the weeks that have a directory are looked at,
+    /// each week's directory listed once per command (shared by every
+    /// contract it asks about): no file that does not exist is looked for.
+    /// An unreadable directory counts as holding nothing here; reading
+    /// the week itself reports it.
     pub fn contract_weeks(&self, id: &ContractId, first: Week, last: Week) -> Vec<Week> {
-        let mut out = Vec::new();
-        let mut w = first;
-        while w <= last {
-            if self.root.join(Self::week_rel(w, id)).is_file() {
-                out.push(w);
-            }
-            w = w.next();
-        }
-        out
+        self.with_listing(|l| Ok(l.weeks_of(id, first, Some(last))))
+            .unwrap_or_default()
     }
 
     /// The weeks after `after` in which `id` has a week file (time recorded
-    /// with a clock ahead): one listing of `diary/`, one look-up per later week.
+    /// with a clock ahead), oldest first.
     pub fn later_weeks(&self, id: &ContractId, after: Week) -> Result<Vec<Week>, StoreError> {
-        let dir = self.root.join("diary");
-        let rd = match fs::read_dir(&dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
-        };
-        let mut out: Vec<Week> = rd
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse::<Week>().ok())
-            .filter(|w| *w > after && self.root.join(Self::week_rel(*w, id)).is_file())
-            .collect();
-        out.sort();
-        Ok(out)
+        self.with_listing(|l| Ok(l.weeks_of(id, after.next(), None)))
     }
 
-    /// The contracts with a week file in `week`, sorted (reads one directory).
+    /// The contracts with a week file in `week`, sorted (reads one
+    /// directory, once per command).
     pub fn week_contracts(&self, week: Week) -> Result<Vec<ContractId>, StoreError> {
-        let dir = self.root.join("diary").join(week.to_string());
-        let rd = match fs::read_dir(&dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io_err(format!("cannot list {}", dir.display()))(e)),
-        };
-        let mut ids = Vec::new();
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            if let Some(Ok(id)) = name.strip_suffix(".toml").map(ContractId::parse) {
-                ids.push(id);
-            }
-        }
-        ids.sort();
-        Ok(ids)
+        self.with_listing(|l| l.contracts(week))
     }
 
     /// Loads a week file whose contract may be missing (for `check`).
@@ -730,7 +735,8 @@ impl Store {
         id: &ContractId,
         contract: Option<&Contract>,
     ) -> Result<Option<Doc<WeekFile>>, StoreError> {
-        self.week_checked(week, id, contract)
+        // `check` lists the diary itself, and reads what it found.
+        self.read_week(week, id, contract)
     }
 
     /// A loaded value; its text is kept only where it may be rewritten.
@@ -792,6 +798,13 @@ impl Store {
             .map_err(io_err(format!("cannot write {}", path.display())))?;
         self.wrote(rel);
         Ok(Written::Changed)
+    }
+
+    /// Records in this command's listing a week file it created.
+    fn created(&self, week: Week, id: &ContractId) {
+        if let Some(l) = &mut *self.listing.borrow_mut() {
+            l.created(week, id);
+        }
     }
 
     fn wrote(&self, rel: &str) {
@@ -875,6 +888,7 @@ impl Store {
                 atomic::replace(&path, text.as_bytes())
                     .map_err(io_err(format!("cannot write {}", path.display())))?;
                 self.wrote(rel);
+                self.created(new.week, &new.contract);
                 Ok(Written::Changed)
             }
         }
@@ -1009,6 +1023,8 @@ impl Store {
     /// (`sync` takes the other side's file), for its commit.
     pub fn took(&self, rel: &str) {
         self.wrote(rel);
+        // The work tree changed behind the store: list the diary again.
+        self.listing.replace(None);
     }
 
     /// In a git ledger, commits what this command wrote: one commit, its
@@ -1123,6 +1139,11 @@ impl Store {
             context: "cannot write the import's week files".into(),
             source: e,
         })?;
+        for (old, new, _) in items {
+            if old.is_none() {
+                self.created(new.week, &new.contract);
+            }
+        }
         Ok(files.len())
     }
 

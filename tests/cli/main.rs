@@ -13,6 +13,7 @@ mod escrow;
 mod exit_codes;
 mod export;
 mod feedback;
+mod flat;
 mod fold;
 mod fuzz;
 mod git;

@@ -183,8 +183,11 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
     // import most of its time).
     let mut loaded: HashMap<ContractId, BTreeMap<Week, Option<Doc<WeekFile>>>> = HashMap::new();
     let mut touched: BTreeSet<Week> = BTreeSet::new();
+    let mut docs: BTreeMap<ContractId, Doc<Contract>> = BTreeMap::new();
     for (id, ivs) in &by_contract {
-        let c = crate::commands::advanced(&store, store.contract(id)?.value, ctx.now)?.contract;
+        let doc = store.contract(id)?;
+        let c = crate::commands::advanced(&store, doc.value.clone(), ctx.now)?.contract;
+        docs.insert(id.clone(), doc);
         let mine = loaded.entry(id.clone()).or_default();
         for iv in ivs {
             let w = Week::of(iv.start);
@@ -266,9 +269,24 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
             .collect();
         files = store.save_weeks(&batch)?;
     }
+    // Each contract brought up to date as a sweep would (the weeks the
+    // import filled that have settled are paid, history at nothing), after
+    // its week files, so that a crash between the two leaves what a sweep
+    // completes: a fresh import reads as fast as a swept ledger, with no
+    // week of it left for every command to bill again in memory.
+    let mut applied = Vec::new();
+    if !ctx.dry_run {
+        for doc in docs.values() {
+            let out = crate::commands::advanced(&store, doc.value.clone(), ctx.now)?;
+            if !out.events.is_empty() {
+                store.save_contract(doc, &out.contract)?;
+                applied.push(out);
+            }
+        }
+    }
     let added: usize = counts.values().map(|c| c.0).sum();
     let present: usize = counts.values().map(|c| c.1).sum();
-    if files > 0 {
+    if files > 0 || !applied.is_empty() {
         // The author: the freelancer of the contracts, when they share one.
         let mut names: Vec<&str> = contracts.values().map(|c| c.freelancer.as_str()).collect();
         names.sort_unstable();
@@ -278,11 +296,19 @@ pub fn run(ctx: &Ctx, a: DiaryImportArgs) -> Result<()> {
         } else {
             "freelancer"
         };
-        let body: Vec<String> = counts
+        let mut body: Vec<String> = counts
             .iter()
             .filter(|(_, c)| c.0 > 0)
             .map(|(id, c)| format!("{id}: {} entries", c.0))
             .collect();
+        for o in &applied {
+            body.extend(crate::commands::event_lines(
+                ctx,
+                &store.settings,
+                &o.contract,
+                &o.events,
+            ));
+        }
         let subject = format!("diary import: {added} entries into {files} week file(s)");
         crate::commands::commit(ctx, &store, who, &subject, &body)?;
     }

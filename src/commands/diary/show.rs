@@ -2,7 +2,7 @@
 //! billable and over-limit time, the amount, and where each week stands.
 
 use crate::cli::{ByArg, DiaryShowArgs};
-use crate::commands::{Ctx, advanced, parse_id};
+use crate::commands::{Ctx, advanced_for_tables, parse_id};
 use crate::core::diary::{WeekFile, bill};
 use crate::core::model::{Contract, ContractId};
 use crate::core::week::Week;
@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
     let mut contracts: BTreeMap<ContractId, Contract> = BTreeMap::new();
     if let Some(id) = &only {
         let c = store.contract_without_history(id)?.value;
-        contracts.insert(id.clone(), advanced(&store, c, ctx.now)?.contract);
+        contracts.insert(id.clone(), advanced_for_tables(&store, c, ctx.now));
     }
     let mut out = Vec::new();
     for &week in &weeks {
@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
                         }
                         Err(e) => return Err(e.into()),
                     };
-                    let c = advanced(&store, doc.value, ctx.now)?.contract;
+                    let c = advanced_for_tables(&store, doc.value, ctx.now);
                     contracts.insert(id.clone(), c.clone());
                     c
                 }
