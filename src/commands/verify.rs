@@ -8,12 +8,15 @@
 
 use super::Ctx;
 use crate::core::RuleError;
+use crate::core::diary::WeekFile;
 use crate::core::error::Refusal;
 use crate::core::model::{Actor, Contract};
 use crate::core::schema::Party;
+use crate::store::git::Git;
 use crate::store::{Access, SETTINGS_FILE, Store};
 use anyhow::Result;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Runs `verify`; with `verbose`, says on stderr how the time went.
 pub fn run(ctx: &Ctx, verbose: bool) -> Result<()> {
@@ -32,7 +35,8 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
             "`verify` checks the commits of a ledger kept in git (`contracts init --git`)",
         ));
     };
-    let revs = git.out(&["rev-list", "--reverse", "--topo-order", "HEAD"])?;
+    // One `rev-list` names every commit and its parents.
+    let commits = git.commits(&["HEAD"])?;
     // Commits verified before (a commit's id names its content and its
     // parents, so its verdict never changes): remembered in this clone,
     // per version of this program.
@@ -48,23 +52,27 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
             }
         }
     }
-    let fresh: Vec<&str> = revs.lines().filter(|r| !known.contains_key(*r)).collect();
+    let fresh: Vec<(String, Vec<String>)> = commits
+        .iter()
+        .filter(|(r, _)| !known.contains_key(r))
+        .cloned()
+        .collect();
     let Checked {
         checked,
         signed,
         failures,
         verdicts,
-    } = check_all(store, fresh.iter().copied())?;
+    } = check_all(store, &fresh)?;
+    let revs = || commits.iter().map(|(r, _)| r.as_str());
     if failures.is_empty() {
         super::check_own_key(store)?;
         known.extend(verdicts);
-        let all = revs.lines().count();
-        let signed_all = revs
-            .lines()
+        let all = commits.len();
+        let signed_all = revs()
             .filter(|r| known.get(*r).copied().unwrap_or(false))
             .count();
         let mut text = header;
-        for r in revs.lines() {
+        for r in revs() {
             let s = if known.get(r).copied().unwrap_or(false) {
                 "signed"
             } else {
@@ -83,7 +91,7 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
     }
     Err(RuleError::Refused(Refusal::Unverified {
         failures,
-        checked: Some(revs.lines().count()),
+        checked: Some(commits.len()),
         from: None,
     })
     .into())
@@ -104,34 +112,44 @@ pub struct Checked {
     pub verdicts: Vec<(String, bool)>,
 }
 
-/// Checks `revs`, oldest first: each signed by a party recorded as of its
-/// parent, each operation it adds that party's or a timer's.
-pub fn check_all<'r>(store: &Store, revs: impl Iterator<Item = &'r str>) -> Result<Checked> {
-    let dir = tempfile_dir()?;
+/// Checks `commits` (each with its parents), oldest first: each signed by
+/// a party recorded as of its first parent, each operation it adds that
+/// party's or a timer's.
+pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Checked> {
     let mut out = Checked {
         checked: 0,
         signed: 0,
         failures: Vec::new(),
         verdicts: Vec::new(),
     };
-    let mut cache = Parties::default();
-    for rev in revs {
-        out.checked += 1;
-        match check_commit(store, rev, &dir, &mut cache) {
-            Ok(Verdict::Signed) => {
-                out.signed += 1;
-                out.verdicts.push((rev.to_string(), true));
-            }
-            Ok(Verdict::NoParties) => out.verdicts.push((rev.to_string(), false)),
-            Ok(Verdict::Fails(why)) => out.failures.extend(why),
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(e);
+    let Some(git) = store.git() else {
+        return Ok(out);
+    };
+    let mut cx = Cx {
+        store,
+        git,
+        dir: tempfile_dir(),
+        parties: Default::default(),
+        contracts: Default::default(),
+        weeks: Default::default(),
+    };
+    let r = (|| -> Result<()> {
+        for (rev, parents) in commits {
+            out.checked += 1;
+            match check_commit(&mut cx, rev, parents)? {
+                Verdict::Signed => {
+                    out.signed += 1;
+                    out.verdicts.push((rev.to_string(), true));
+                }
+                Verdict::NoParties => out.verdicts.push((rev.to_string(), false)),
+                Verdict::Fails(why) => out.failures.extend(why),
             }
         }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(out)
+        Ok(())
+    })();
+    // Written only where git checked a signature.
+    let _ = std::fs::remove_dir_all(&cx.dir);
+    r.map(|()| out)
 }
 
 /// What [`check_commit`] found.
@@ -144,46 +162,109 @@ enum Verdict {
     Fails(Vec<String>),
 }
 
-/// The parties recorded as of each revision seen, so that a history is
-/// read once.
-#[derive(Default)]
-struct Parties(std::collections::HashMap<String, Vec<Party>>);
+/// What checking a run of commits reads, read once: a history is checked
+/// commit after commit, each reading what its parent's check read.
+struct Cx<'s> {
+    store: &'s Store,
+    git: &'s Git,
+    /// Where allowed-signers files go, if git has to check a signature.
+    dir: std::path::PathBuf,
+    /// The parties recorded as of each revision seen.
+    parties: HashMap<String, Rc<Vec<Party>>>,
+    /// The last version read of each contract file: its id, its text and
+    /// the contract (if it reads).
+    contracts: HashMap<String, (String, Read)>,
+    /// Week files read, by id (forgotten past a bound).
+    weeks: HashMap<String, Option<Rc<WeekFile>>>,
+}
 
-impl Parties {
-    fn at(&mut self, store: &Store, rev: &str) -> Result<Vec<Party>> {
-        if let Some(p) = self.0.get(rev) {
+/// A contract file's text, and the contract if it reads.
+type Read = (Rc<str>, Option<Rc<Contract>>);
+
+/// Week files kept read before they are forgotten.
+const WEEKS_KEPT: usize = 100_000;
+
+impl Cx<'_> {
+    /// The parties recorded in `ledger.toml` as of `rev`.
+    fn parties(&mut self, rev: &str) -> Result<Rc<Vec<Party>>> {
+        if let Some(p) = self.parties.get(rev) {
             return Ok(p.clone());
         }
-        let p = parties_at(store, rev)?;
-        self.0.insert(rev.to_string(), p.clone());
+        let p = Rc::new(match self.git.show_shared(rev, SETTINGS_FILE)? {
+            Some(text) => self.store.parties_text(&text)?,
+            None => Vec::new(),
+        });
+        self.parties.insert(rev.to_string(), p.clone());
         Ok(p)
+    }
+
+    /// The contract file `path` at `rev`, its text, and the contract if it
+    /// reads.
+    fn contract(&mut self, rev: &str, path: &str) -> Result<Option<Read>> {
+        let Some(e) = self.git.object_at(rev, path)?.filter(|e| !e.is_tree) else {
+            return Ok(None);
+        };
+        if let Some((oid, read)) = self.contracts.get(path)
+            && *oid == e.oid
+        {
+            return Ok(Some(read.clone()));
+        }
+        let Some(text) = self.git.blob(&e.oid)? else {
+            return Ok(None);
+        };
+        let c = self.store.contract_text(path, &text).ok().map(Rc::new);
+        self.contracts
+            .insert(path.to_string(), (e.oid, (text.clone(), c.clone())));
+        Ok(Some((text, c)))
+    }
+
+    /// The week files of contract `id` at `rev` (`diary/WEEK/ID.toml`),
+    /// each that reads, in the order of their paths.
+    fn weeks(&mut self, rev: &str, id: &str) -> Result<Vec<WeekFile>> {
+        let Some(diary) = self.git.object_at(rev, "diary")?.filter(|e| e.is_tree) else {
+            return Ok(Vec::new());
+        };
+        let file = format!("{id}.toml");
+        let mut out = Vec::new();
+        for week in self.git.tree(&diary.oid)?.iter().filter(|w| w.is_tree) {
+            let tree = self.git.tree(&week.oid)?;
+            let Some(e) = tree.iter().find(|e| e.name == file && !e.is_tree) else {
+                continue;
+            };
+            if !self.weeks.contains_key(&e.oid) {
+                if self.weeks.len() > WEEKS_KEPT {
+                    self.weeks.clear();
+                }
+                let path = format!("diary/{}/{file}", week.name);
+                let w = match self.git.blob(&e.oid)? {
+                    Some(t) => self.store.week_text(&path, &t).ok().map(Rc::new),
+                    None => None,
+                };
+                self.weeks.insert(e.oid.clone(), w);
+            }
+            if let Some(Some(w)) = self.weeks.get(&e.oid) {
+                out.push(WeekFile::clone(w));
+            }
+        }
+        Ok(out)
     }
 }
 
-/// Checks one commit against the parties recorded as of its parent, with
-/// an allowed-signers file written in `dir`.
-fn check_commit(
-    store: &Store,
-    rev: &str,
-    dir: &std::path::Path,
-    cache: &mut Parties,
-) -> Result<Verdict> {
-    let Some(git) = store.git() else {
-        return Ok(Verdict::NoParties);
-    };
-    let line = git.out(&["rev-list", "--parents", "-n", "1", rev])?;
-    let parents: Vec<&str> = line.split_whitespace().skip(1).collect();
+/// Checks one commit (its parents `parents`) against the parties recorded
+/// as of its first parent.
+fn check_commit(cx: &mut Cx<'_>, rev: &str, parents: &[String]) -> Result<Verdict> {
+    let git = cx.git;
     let Some(parent) = parents.first() else {
         return Ok(Verdict::NoParties);
     };
-    let parties = cache.at(store, parent)?;
+    let parties = cx.parties(parent)?;
     let changed = git.changed(parent, rev)?;
     // The parties as of this commit, for the next: its parent's, unless it
     // changed `ledger.toml`.
     let after = if changed.iter().any(|p| p == SETTINGS_FILE) {
-        cache.at(store, rev)?
+        cx.parties(rev)?
     } else {
-        cache.0.insert(rev.to_string(), parties.clone());
+        cx.parties.insert(rev.to_string(), parties.clone());
         parties.clone()
     };
     // A party's key is recorded by a commit signed with that key: trusted
@@ -195,21 +276,13 @@ fn check_commit(
     if parties.is_empty() && added.is_empty() {
         return Ok(Verdict::NoParties);
     }
-    let allowed = dir.join(format!("allowed-{rev}"));
-    let lines: Vec<String> = parties
+    let allowed: Vec<Party> = parties
         .iter()
         .chain(added.iter().copied())
-        .map(|p| {
-            format!(
-                "\"{}\" namespaces=\"git\" {}",
-                p.name.replace('"', ""),
-                p.key
-            )
-        })
+        .cloned()
         .collect();
-    std::fs::write(&allowed, lines.join("\n") + "\n")?;
     let short = &rev[..rev.len().min(12)];
-    let signer = match git.signer(rev, &allowed) {
+    let signer = match git.signer(rev, &allowed, &cx.dir) {
         Ok(name) => name,
         Err(why) => return Ok(Verdict::Fails(vec![format!("{short}: {why}")])),
     };
@@ -228,7 +301,7 @@ fn check_commit(
         }
     }
     // A party's key is changed by that party, signed with its old key.
-    for p in &parties {
+    for p in parties.iter() {
         let now = after.iter().find(|a| a.name == p.name);
         if now.is_none_or(|a| a.key != p.key) && p.name != signer {
             failures.push(format!(
@@ -240,24 +313,20 @@ fn check_commit(
     // Every contract the commit changes (or whose diary it changes) is
     // what folding its operations gives: a value no operation explains is
     // a forgery, however it is signed.
-    failures.extend(fold_failures(store, rev, short, &changed)?);
+    failures.extend(fold_failures(cx, rev, short, &changed)?);
     // Every operation the commit adds is its signer's, or a timer's; the
     // history only grows.
     for path in changed {
         if !path.starts_with("contracts/") {
             continue;
         }
-        let read = |r: &str| -> Result<Option<Contract>> {
-            Ok(match git.show(r, &path)? {
-                Some(t) => store.contract_text(&path, &t).ok(),
-                None => None,
-            })
-        };
-        let Some(after) = read(rev)? else {
+        let Some((_, Some(after))) = cx.contract(rev, &path)? else {
             continue;
         };
-        let earlier = read(parent)?.map(|c| c.history).unwrap_or_default();
-        for e in &earlier {
+        let none = Vec::new();
+        let earlier_c = cx.contract(parent, &path)?.and_then(|(_, c)| c);
+        let earlier = earlier_c.as_ref().map_or(&none, |c| &c.history);
+        for e in earlier {
             match after.history.iter().find(|x| x.id == e.id) {
                 None => failures.push(format!(
                     "{short}: removes `{}` ({}) from {}'s history (a history only grows)",
@@ -274,8 +343,12 @@ fn check_commit(
                 Some(_) => {}
             }
         }
-        let before: HashSet<String> = earlier.into_iter().map(|e| e.id).collect();
-        for e in after.history.iter().filter(|e| !before.contains(&e.id)) {
+        let before: HashSet<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
+        for e in after
+            .history
+            .iter()
+            .filter(|e| !before.contains(e.id.as_str()))
+        {
             let by = match e.actor {
                 Actor::System => continue,
                 Actor::Client => &after.client,
@@ -301,10 +374,12 @@ fn check_commit(
 /// The contracts `changed` touches at `rev` (their files, or their week
 /// files), each folded again from its operations with its week files as
 /// `rev` has them: one line per key the fold does not give.
-fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> Result<Vec<String>> {
-    let Some(git) = store.git() else {
-        return Ok(Vec::new());
-    };
+fn fold_failures(
+    cx: &mut Cx<'_>,
+    rev: &str,
+    short: &str,
+    changed: &[String],
+) -> Result<Vec<String>> {
     let mut ids: Vec<String> = changed
         .iter()
         .filter_map(|p| {
@@ -318,41 +393,24 @@ fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> R
     ids.sort();
     ids.dedup();
     let mut out = Vec::new();
-    let mut diary: Option<Vec<String>> = None;
     for id in ids {
         let rel = format!("contracts/{id}.toml");
-        let Some(text) = git.show(rev, &rel)? else {
-            continue;
-        };
-        let Ok(c) = store.contract_text(&rel, &text) else {
+        let Some((text, Some(c))) = cx.contract(rev, &rel)? else {
             continue;
         };
         let Some(until) = crate::core::fold::as_of(&c) else {
             continue;
         };
-        let mut weeks = Vec::new();
-        if c.kind() == crate::core::Kind::Hourly {
-            let listed = match &diary {
-                Some(l) => l,
-                None => diary.insert(
-                    git.out(&["ls-tree", "-r", "--name-only", rev, "--", "diary"])?
-                        .lines()
-                        .map(str::to_string)
-                        .collect(),
-                ),
-            };
-            let suffix = format!("/{id}.toml");
-            for path in listed.iter().filter(|p| p.ends_with(&suffix)) {
-                if let Some(t) = git.show(rev, path)?
-                    && let Ok(w) = store.week_text(path, &t)
-                {
-                    weeks.push(w);
-                }
-            }
-        }
-        match crate::core::fold::fold(&c, &weeks, &store.settings, until) {
+        let weeks = if c.kind() == crate::core::Kind::Hourly {
+            cx.weeks(rev, &id)?
+        } else {
+            Vec::new()
+        };
+        match crate::core::fold::fold(&c, &weeks, &cx.store.settings, until) {
+            // Equal, the two write the same text: nothing to name.
+            Ok(folded) if folded == *c => {}
             Ok(folded) => out.extend(
-                store
+                cx.store
                     .fold_differences_in(&rel, &text, &c, &folded)?
                     .into_iter()
                     .map(|d| format!("{short}: {rel}: {}", d.message)),
@@ -368,24 +426,12 @@ fn fold_failures(store: &Store, rev: &str, short: &str, changed: &[String]) -> R
     Ok(out)
 }
 
-/// The parties recorded in `ledger.toml` as of `rev`.
-fn parties_at(store: &Store, rev: &str) -> Result<Vec<Party>> {
-    let Some(git) = store.git() else {
-        return Ok(Vec::new());
-    };
-    Ok(match git.show(rev, SETTINGS_FILE)? {
-        Some(text) => store.parties_text(&text)?,
-        None => Vec::new(),
-    })
-}
-
-/// A private directory for the allowed-signers files.
-fn tempfile_dir() -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!(
+/// A private directory for the allowed-signers files (made when one is
+/// written).
+fn tempfile_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
         "contracts-verify-{}-{}",
         std::process::id(),
         &super::operation_id()[..8]
-    ));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+    ))
 }
