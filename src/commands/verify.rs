@@ -71,18 +71,21 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
         let signed_all = revs()
             .filter(|r| known.get(*r).copied().unwrap_or(false))
             .count();
-        let mut text = header;
-        for r in revs() {
-            let s = if known.get(r).copied().unwrap_or(false) {
-                "signed"
-            } else {
-                "-"
-            };
-            text.push_str(&format!("\n{r} {s}"));
+        // A cache: not kept is no failure; not written again where it
+        // already names exactly these commits.
+        if checked > 0 || known.len() != all {
+            let mut text = header;
+            for r in revs() {
+                let s = if known.get(r).copied().unwrap_or(false) {
+                    "signed"
+                } else {
+                    "-"
+                };
+                text.push_str(&format!("\n{r} {s}"));
+            }
+            text.push('\n');
+            let _ = store.keep_cache(VERIFIED, &text);
         }
-        text.push('\n');
-        // A cache: not kept is no failure.
-        let _ = store.keep_cache(VERIFIED, &text);
         ctx.out.print(&format!(
             "verified: {all} commit(s), {signed_all} signed by a recorded party ({checked} checked now, {} before; {signed} of them signed)",
             all - checked
@@ -134,7 +137,21 @@ pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Che
         weeks: Default::default(),
     };
     let r = (|| -> Result<()> {
-        for (rev, parents) in commits {
+        for (i, (rev, parents)) in commits.iter().enumerate() {
+            // What the next commits' checks read, asked of git at once.
+            if i % READ_AHEAD == 0 {
+                let pairs: Vec<(&str, &str)> = commits[i..commits.len().min(i + READ_AHEAD)]
+                    .iter()
+                    .filter_map(|(r, p)| Some((p.first()?.as_str(), r.as_str())))
+                    .collect();
+                // Where no party is recorded yet, a commit's files are not
+                // read: its commit and tree are enough.
+                let deep = match pairs.first() {
+                    Some((p, _)) => !cx.parties(p)?.is_empty(),
+                    None => false,
+                };
+                git.read_ahead(&pairs, deep);
+            }
             out.checked += 1;
             match check_commit(&mut cx, rev, parents)? {
                 Verdict::Signed => {
@@ -151,6 +168,9 @@ pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Che
     let _ = std::fs::remove_dir_all(&cx.dir);
     r.map(|()| out)
 }
+
+/// Commits whose objects are read ahead at once.
+const READ_AHEAD: usize = 256;
 
 /// What [`check_commit`] found.
 enum Verdict {
@@ -258,10 +278,10 @@ fn check_commit(cx: &mut Cx<'_>, rev: &str, parents: &[String]) -> Result<Verdic
         return Ok(Verdict::NoParties);
     };
     let parties = cx.parties(parent)?;
-    let changed = git.changed(parent, rev)?;
     // The parties as of this commit, for the next: its parent's, unless it
     // changed `ledger.toml`.
-    let after = if changed.iter().any(|p| p == SETTINGS_FILE) {
+    let settings = |r: &str| git.object_at(r, SETTINGS_FILE);
+    let after = if settings(parent)? != settings(rev)? {
         cx.parties(rev)?
     } else {
         cx.parties.insert(rev.to_string(), parties.clone());
@@ -276,6 +296,7 @@ fn check_commit(cx: &mut Cx<'_>, rev: &str, parents: &[String]) -> Result<Verdic
     if parties.is_empty() && added.is_empty() {
         return Ok(Verdict::NoParties);
     }
+    let changed = git.changed(parent, rev)?;
     let allowed: Vec<Party> = parties
         .iter()
         .chain(added.iter().copied())

@@ -421,36 +421,94 @@ impl Git {
             a.map(|t| self.tree(t)).transpose()?.unwrap_or_default(),
             b.map(|t| self.tree(t)).transpose()?.unwrap_or_default(),
         );
-        let find = |t: &[Entry], name: &str| t.iter().find(|e| e.name == name).cloned();
-        let mut names: Vec<&str> = ta
-            .iter()
-            .chain(tb.iter())
-            .map(|e| e.name.as_str())
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        for name in names {
-            let (x, y) = (find(&ta, name), find(&tb, name));
+        for (x, y) in pair_up(&ta, &tb) {
             if x == y {
                 continue;
             }
+            let name = x.or(y).map_or("", |e| e.name.as_str());
             let path = format!("{prefix}{name}");
-            let sub = |e: &Option<Entry>| e.as_ref().filter(|e| e.is_tree).map(|e| e.oid.clone());
-            let (sx, sy) = (sub(&x), sub(&y));
+            let sub = |e: Option<&Entry>| e.filter(|e| e.is_tree).map(|e| e.oid.clone());
+            let (sx, sy) = (sub(x), sub(y));
             if sx.is_some() || sy.is_some() {
                 self.diff_trees(sx.as_deref(), sy.as_deref(), &format!("{path}/"), out)?;
             }
             // A file on either side that is not the same file on the other.
-            fn file(e: &Option<Entry>) -> Option<(&str, &str)> {
-                e.as_ref()
-                    .filter(|e| !e.is_tree)
+            fn file(e: Option<&Entry>) -> Option<(&str, &str)> {
+                e.filter(|e| !e.is_tree)
                     .map(|e| (e.oid.as_str(), e.mode.as_str()))
             }
-            if file(&x) != file(&y) {
+            if file(x) != file(y) {
                 out.push(path);
             }
         }
         Ok(())
+    }
+
+    /// Reads ahead, asking `cat-file` for many objects at once, what
+    /// [`Git::changed`] and [`Git::show`] will read for each `(from, to)`
+    /// of `pairs` (commit ids): the commits, the trees that differ
+    /// between them, level by level, and both versions of each file
+    /// changed; not `deep`, only the commits and their trees. Nothing is
+    /// decided here; a read-ahead that fails leaves the reads to be made
+    /// one by one.
+    pub fn read_ahead(&self, pairs: &[(&str, &str)], deep: bool) {
+        let _ = self.try_read_ahead(pairs, deep);
+    }
+
+    fn try_read_ahead(&self, pairs: &[(&str, &str)], deep: bool) -> Result<(), StoreError> {
+        let ids: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+        self.read(|o, root| o.prefetch(root, &ids))?;
+        if !deep {
+            let mut trees = Vec::new();
+            for id in ids {
+                trees.extend(self.read_commit(id)?.map(|c| c.tree.clone()));
+            }
+            let trees: Vec<&str> = trees.iter().map(String::as_str).collect();
+            return self.read(|o, root| o.prefetch(root, &trees));
+        }
+        let mut level: Vec<(Option<String>, Option<String>)> = Vec::new();
+        for (a, b) in pairs {
+            if let (Some(a), Some(b)) = (self.read_commit(a)?, self.read_commit(b)?)
+                && a.tree != b.tree
+            {
+                level.push((Some(a.tree.clone()), Some(b.tree.clone())));
+            }
+        }
+        let mut blobs: Vec<String> = Vec::new();
+        while !level.is_empty() {
+            let ids: Vec<&str> = level
+                .iter()
+                .flat_map(|(a, b)| [a.as_deref(), b.as_deref()])
+                .flatten()
+                .collect();
+            self.read(|o, root| o.prefetch(root, &ids))?;
+            let mut next = Vec::new();
+            for (a, b) in &level {
+                let ta = a.as_deref().map(|t| self.tree(t)).transpose()?;
+                let tb = b.as_deref().map(|t| self.tree(t)).transpose()?;
+                let (ta, tb) = (ta.unwrap_or_default(), tb.unwrap_or_default());
+                for (x, y) in pair_up(&ta, &tb) {
+                    if x == y {
+                        continue;
+                    }
+                    let sub = |e: Option<&Entry>| e.filter(|e| e.is_tree).map(|e| e.oid.clone());
+                    let (sx, sy) = (sub(x), sub(y));
+                    if sx.is_some() || sy.is_some() {
+                        next.push((sx, sy));
+                    }
+                    blobs.extend(
+                        [x, y]
+                            .into_iter()
+                            .flatten()
+                            .filter(|e| !e.is_tree)
+                            .map(|e| e.oid.clone()),
+                    );
+                }
+            }
+            level = next;
+        }
+        let ids: Vec<&str> = blobs.iter().map(String::as_str).collect();
+        self.read(|o, root| o.prefetch(root, &ids))
     }
 
     /// The files under the folder `dir` at `rev` (as `git ls-tree -r
@@ -518,6 +576,22 @@ impl Git {
         self.spawn(&mut self.git(&["config", "user.email"]))
             .is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())
     }
+}
+
+/// The entries of trees `a` and `b` paired by name: each of `a` with its
+/// namesake in `b` if any, then those of `b` alone.
+fn pair_up<'t>(a: &'t [Entry], b: &'t [Entry]) -> Vec<(Option<&'t Entry>, Option<&'t Entry>)> {
+    let by_name: std::collections::HashMap<&str, &Entry> =
+        b.iter().map(|e| (e.name.as_str(), e)).collect();
+    let in_a: std::collections::HashSet<&str> = a.iter().map(|e| e.name.as_str()).collect();
+    a.iter()
+        .map(|x| (Some(x), by_name.get(x.name.as_str()).copied()))
+        .chain(
+            b.iter()
+                .filter(|y| !in_a.contains(y.name.as_str()))
+                .map(|y| (None, Some(y))),
+        )
+        .collect()
 }
 
 /// A name as the local part of an address: letters and digits, the rest `-`.

@@ -36,16 +36,26 @@ impl Batch {
         })
     }
 
-    /// The object `name` names: its id, type and content; `None` where
-    /// there is none (or the name is ambiguous).
-    fn get(&mut self, name: &str) -> io::Result<Option<Raw>> {
+    /// The objects `names` name, in order: each one's id, type and
+    /// content, `None` where there is none (or the name is ambiguous).
+    /// Asked all at once, then read: at most [`PIPELINED`] names, so that
+    /// the requests fit the pipe and writing them never waits for git.
+    fn get(&mut self, names: &[&str]) -> io::Result<Vec<Option<Raw>>> {
         let stdin = self
             .stdin
             .as_mut()
             .ok_or_else(|| io::Error::other("git cat-file: closed"))?;
-        stdin.write_all(name.as_bytes())?;
-        stdin.write_all(b"\n")?;
+        let mut request = Vec::new();
+        for name in names {
+            request.extend_from_slice(name.as_bytes());
+            request.push(b'\n');
+        }
+        stdin.write_all(&request)?;
         stdin.flush()?;
+        names.iter().map(|_| self.read_one()).collect()
+    }
+
+    fn read_one(&mut self) -> io::Result<Option<Raw>> {
         let mut header = String::new();
         if self.stdout.read_line(&mut header)? == 0 {
             return Err(io::Error::other("git cat-file: ended"));
@@ -68,6 +78,10 @@ impl Batch {
         }))
     }
 }
+
+/// Names asked of `cat-file` at once: 32 names of at most 65 bytes fit
+/// any pipe's buffer (4 KiB at least).
+const PIPELINED: usize = 32;
 
 impl Drop for Batch {
     fn drop(&mut self) {
@@ -155,12 +169,72 @@ impl Objects {
         let Some(batch) = self.batch.as_mut() else {
             return Ok(None);
         };
-        let r = batch.get(name);
+        let r = batch.get(&[name]);
         if r.is_err() {
             // Out of step: the next request starts another.
             self.batch = None;
         }
-        r
+        Ok(r?.pop().flatten())
+    }
+
+    /// Reads the objects `oids` (ids) not read yet, asking for many at
+    /// once, and keeps them: what is then asked of them is answered here.
+    pub(super) fn prefetch(&mut self, root: &Path, oids: &[&str]) -> io::Result<()> {
+        let mut wanted: Vec<&str> = oids
+            .iter()
+            .copied()
+            .filter(|o| {
+                is_id(o)
+                    && !self.commits.contains_key(*o)
+                    && !self.trees.contains_key(*o)
+                    && !self.blobs.contains_key(*o)
+            })
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        if self.batch.is_none() {
+            self.batch = Some(Batch::start(root)?);
+        }
+        for some in wanted.chunks(PIPELINED) {
+            let Some(batch) = self.batch.as_mut() else {
+                return Ok(());
+            };
+            let got = match batch.get(some) {
+                Ok(g) => g,
+                Err(e) => {
+                    self.batch = None;
+                    return Err(e);
+                }
+            };
+            for raw in got.into_iter().flatten() {
+                self.keep(raw);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps an object read, parsed as its type is.
+    fn keep(&mut self, raw: Raw) {
+        match raw.kind.as_str() {
+            "commit" => {
+                let c = Rc::new(parse_commit(&raw.oid, &raw.data));
+                self.commits.insert(raw.oid, c);
+            }
+            "tree" => {
+                let t = Rc::new(parse_tree(&raw.data, raw.oid.len() / 2));
+                self.remember(raw.data.len());
+                self.trees.insert(raw.oid, t);
+            }
+            "blob" => {
+                let text = text_of(raw.data);
+                self.remember(text.len());
+                self.blobs.insert(raw.oid, text);
+            }
+            _ => {}
+        }
     }
 
     fn remember(&mut self, bytes: usize) {
@@ -219,15 +293,21 @@ impl Objects {
         if raw.kind != "blob" {
             return Ok(None);
         }
-        let text: Rc<str> = match String::from_utf8(raw.data) {
-            Ok(s) => s.into(),
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into(),
-        };
+        let text = text_of(raw.data);
         self.remember(text.len());
         if is_id(oid) {
             self.blobs.insert(raw.oid, text.clone());
         }
         Ok(Some(text))
+    }
+}
+
+/// A file's content as text (not UTF-8: as git's `show` would be read,
+/// lossily).
+fn text_of(data: Vec<u8>) -> Rc<str> {
+    match String::from_utf8(data) {
+        Ok(s) => s.into(),
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into(),
     }
 }
 
@@ -316,11 +396,22 @@ fn parse_tree(data: &[u8], hash: usize) -> Vec<Entry> {
         };
         out.push(Entry {
             name: String::from_utf8_lossy(&rest[sp + 1..nul]).into_owned(),
-            oid: id.iter().map(|b| format!("{b:02x}")).collect(),
+            oid: hex(id),
             is_tree: &rest[..sp] == b"40000",
             mode: String::from_utf8_lossy(&rest[..sp]).into_owned(),
         });
         rest = &rest[nul + 1 + hash..];
+    }
+    out
+}
+
+/// Bytes in lowercase hexadecimal, as git writes ids.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     out
 }
