@@ -347,8 +347,13 @@ fn check_commit(cx: &mut Cx<'_>, rev: &str, parents: &[String]) -> Result<Verdic
         let none = Vec::new();
         let earlier_c = cx.contract(parent, &path)?.and_then(|(_, c)| c);
         let earlier = earlier_c.as_ref().map_or(&none, |c| &c.history);
+        // Each id's first event, found once (not a scan per event).
+        let mut by_id: HashMap<&str, &crate::core::model::Event> = HashMap::new();
+        for x in &after.history {
+            by_id.entry(x.id.as_str()).or_insert(x);
+        }
         for e in earlier {
-            match after.history.iter().find(|x| x.id == e.id) {
+            match by_id.get(e.id.as_str()).copied() {
                 None => failures.push(format!(
                     "{short}: removes `{}` ({}) from {}'s history (a history only grows)",
                     e.kind(),
