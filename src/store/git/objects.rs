@@ -138,8 +138,17 @@ pub(super) struct Objects {
     kept: usize,
 }
 
-/// What the object caches may hold before they are forgotten.
+/// What the object caches may hold (in bytes of memory, about) before
+/// they are forgotten.
 const KEEP: usize = 256 << 20;
+
+/// The memory a parsed tree holds, about: each entry's three strings and
+/// itself.
+fn held(t: &[Entry]) -> usize {
+    t.iter()
+        .map(|e| std::mem::size_of::<Entry>() + e.name.len() + e.oid.len() + e.mode.len() + 48)
+        .sum()
+}
 
 impl std::fmt::Debug for Objects {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -225,7 +234,7 @@ impl Objects {
             }
             "tree" => {
                 let t = Rc::new(parse_tree(&raw.data, raw.oid.len() / 2));
-                self.remember(raw.data.len());
+                self.remember(held(&t));
                 self.trees.insert(raw.oid, t);
             }
             "blob" => {
@@ -274,7 +283,7 @@ impl Objects {
             return Ok(None);
         }
         let t = Rc::new(parse_tree(&raw.data, raw.oid.len() / 2));
-        self.remember(raw.data.len());
+        self.remember(held(&t));
         if is_id(oid) {
             self.trees.insert(raw.oid, t.clone());
         }
