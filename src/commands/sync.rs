@@ -177,28 +177,23 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
     // What comes in is checked first: signed by a party, each operation
     // that party's.
     let mut rejected = Rejected::default();
-    let incoming = git.out(&[
-        "rev-list",
-        "--reverse",
-        "--topo-order",
-        &format!("{ours}..{theirs}"),
-    ])?;
+    let incoming = git.commits(&[&format!("{ours}..{theirs}")])?;
     if !incoming.is_empty() {
         // Dated beyond this machine's clock: merged once the clock has
         // passed it (timers fall due at this clone's clock, not another's).
+        // The newest first, as `git log` lists them.
         let clock = super::machine_clock();
-        let dates = git.out(&["log", "--format=%h %ct", &format!("{ours}..{theirs}")])?;
-        for line in dates.lines() {
-            let mut parts = line.split_whitespace();
-            let (Some(rev), Some(Ok(secs))) = (parts.next(), parts.next().map(str::parse::<i64>))
-            else {
+        for (rev, _) in incoming.iter().rev() {
+            let Some(secs) = git.read_commit(rev)?.and_then(|c| c.committed) else {
                 continue;
             };
             if let Some(at) = chrono::DateTime::from_timestamp(secs, 0)
                 && at > clock + super::CLOCK_TOLERANCE
             {
                 return Err(refused(Refusal::IncomingAhead {
-                    rev: rev.to_string(),
+                    rev: git
+                        .out(&["rev-parse", "--short", rev])
+                        .unwrap_or_else(|_| rev[..rev.len().min(12)].to_string()),
                     at,
                     clock,
                 }));
@@ -206,7 +201,7 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         }
         // A commit that fails is merged as rejected: none of its changes
         // applied, so one bad commit never blocks the honest ones.
-        let checked = super::verify::check_all(store, incoming.lines())?;
+        let checked = super::verify::check_all(store, &incoming)?;
         rejected = Rejected::of(store, checked.bad)?;
     }
     if ours == theirs {
@@ -472,12 +467,27 @@ fn merge_with(
     store.keep_cache(MERGING, &(plan.join("\n") + "\n"))?;
     let mut aside_entries = Vec::new();
     let written = (|| -> Result<()> {
+        // Taken from their side in one `checkout` (and one `rm`), not one
+        // git process a file.
+        let (mut present, mut gone) = (Vec::new(), Vec::new());
         for path in &only_theirs {
-            if git.show(theirs, path)?.is_some() {
-                git.out(&["checkout", theirs, "--", path])?;
-            } else {
-                git.out(&["rm", "-q", "--", path])?;
+            match git.object_at(theirs, path)? {
+                Some(e) if !e.is_tree => present.push(path.as_str()),
+                _ => gone.push(path.as_str()),
             }
+        }
+        for (args, paths) in [
+            (vec!["checkout", theirs, "--"], present),
+            (vec!["rm", "-q", "--"], gone),
+        ] {
+            // A bounded command line.
+            for some in paths.chunks(1000) {
+                let mut args = args.clone();
+                args.extend(some);
+                git.out(&args)?;
+            }
+        }
+        for path in &only_theirs {
             store.took(path);
         }
         for (_, c) in &merged {

@@ -13,9 +13,11 @@ use crate::core::error::Refusal;
 use crate::core::merge;
 use crate::core::model::{Actor, Contract};
 use crate::core::schema::Party;
+use crate::store::git::Git;
 use crate::store::{Access, SETTINGS_FILE, Store};
 use anyhow::Result;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Runs `verify`; with `verbose`, says on stderr how the time went.
 pub fn run(ctx: &Ctx, verbose: bool) -> Result<()> {
@@ -34,7 +36,8 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
             "`verify` checks the commits of a ledger kept in git (`contracts init --git`)",
         ));
     };
-    let revs = git.out(&["rev-list", "--reverse", "--topo-order", "HEAD"])?;
+    // One `rev-list` names every commit and its parents.
+    let commits = git.commits(&["HEAD"])?;
     // Commits verified before (a commit's id names its content and its
     // parents, so its verdict never changes): remembered in this clone,
     // per version of this program.
@@ -50,14 +53,18 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
             }
         }
     }
-    let fresh: Vec<&str> = revs.lines().filter(|r| !known.contains_key(*r)).collect();
+    let fresh: Vec<(String, Vec<String>)> = commits
+        .iter()
+        .filter(|(r, _)| !known.contains_key(r))
+        .cloned()
+        .collect();
     let Checked {
         checked,
         signed,
         mut failures,
         verdicts,
         bad,
-    } = check_all(store, fresh.iter().copied())?;
+    } = check_all(store, &fresh)?;
     // Left out as rejected by a merge verified before (remembered): its
     // changes count for nothing.
     if !bad.is_empty() {
@@ -73,26 +80,29 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
                 .any(|rev| f.starts_with(&rev[..rev.len().min(12)]))
         });
     }
+    let revs = || commits.iter().map(|(r, _)| r.as_str());
     if failures.is_empty() {
         super::check_own_key(store)?;
         known.extend(verdicts);
-        let all = revs.lines().count();
-        let signed_all = revs
-            .lines()
+        let all = commits.len();
+        let signed_all = revs()
             .filter(|r| known.get(*r).copied().unwrap_or(false))
             .count();
-        let mut text = header;
-        for r in revs.lines() {
-            let s = if known.get(r).copied().unwrap_or(false) {
-                "signed"
-            } else {
-                "-"
-            };
-            text.push_str(&format!("\n{r} {s}"));
+        // A cache: not kept is no failure; not written again where it
+        // already names exactly these commits.
+        if checked > 0 || known.len() != all {
+            let mut text = header;
+            for r in revs() {
+                let s = if known.get(r).copied().unwrap_or(false) {
+                    "signed"
+                } else {
+                    "-"
+                };
+                text.push_str(&format!("\n{r} {s}"));
+            }
+            text.push('\n');
+            let _ = store.keep_cache(VERIFIED, &text);
         }
-        text.push('\n');
-        // A cache: not kept is no failure.
-        let _ = store.keep_cache(VERIFIED, &text);
         ctx.out.print(&format!(
             "verified: {all} commit(s), {signed_all} signed by a recorded party ({checked} checked now, {} before; {signed} of them signed)",
             all - checked
@@ -101,7 +111,7 @@ fn verify(ctx: &Ctx, store: &Store) -> Result<()> {
     }
     Err(RuleError::Refused(Refusal::Unverified {
         failures,
-        checked: Some(revs.lines().count()),
+        checked: Some(commits.len()),
         from: None,
     })
     .into())
@@ -125,10 +135,10 @@ pub struct Checked {
     pub bad: Vec<(String, String)>,
 }
 
-/// Checks `revs`, oldest first: each signed by a party recorded as of its
-/// parent, each operation it adds that party's or a timer's.
-pub fn check_all<'r>(store: &Store, revs: impl Iterator<Item = &'r str>) -> Result<Checked> {
-    let dir = tempfile_dir()?;
+/// Checks `commits` (each with its parents), oldest first: each signed by
+/// a party recorded as of its first parent, each operation it adds that
+/// party's or a timer's.
+pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Checked> {
     let mut out = Checked {
         checked: 0,
         signed: 0,
@@ -136,13 +146,37 @@ pub fn check_all<'r>(store: &Store, revs: impl Iterator<Item = &'r str>) -> Resu
         verdicts: Vec::new(),
         bad: Vec::new(),
     };
-    let mut cache = Parties::default();
+    let Some(git) = store.git() else {
+        return Ok(out);
+    };
+    let mut cx = Cx {
+        store,
+        git,
+        dir: tempfile_dir(),
+        parties: Default::default(),
+        contracts: Default::default(),
+        weeks: Default::default(),
+    };
     let mut failed: Vec<(String, Vec<String>)> = Vec::new();
     let mut left_out: HashSet<String> = HashSet::new();
     let r = (|| -> Result<()> {
-        for rev in revs {
+        for (i, (rev, parents)) in commits.iter().enumerate() {
+            // What the next commits' checks read, asked of git at once.
+            if i % READ_AHEAD == 0 {
+                let pairs: Vec<(&str, &str)> = commits[i..commits.len().min(i + READ_AHEAD)]
+                    .iter()
+                    .filter_map(|(r, p)| Some((p.first()?.as_str(), r.as_str())))
+                    .collect();
+                // Where no party is recorded yet, a commit's files are not
+                // read: its commit and tree are enough.
+                let deep = match pairs.first() {
+                    Some((p, _)) => !cx.parties(p)?.is_empty(),
+                    None => false,
+                };
+                git.read_ahead(&pairs, deep);
+            }
             out.checked += 1;
-            match check_commit(store, rev, &dir, &mut cache, &mut failed)? {
+            match check_commit(&mut cx, rev, parents, &mut failed)? {
                 (Verdict::Signed, rejected) => {
                     out.signed += 1;
                     out.verdicts.push((rev.to_string(), true));
@@ -154,7 +188,8 @@ pub fn check_all<'r>(store: &Store, revs: impl Iterator<Item = &'r str>) -> Resu
         }
         Ok(())
     })();
-    let _ = std::fs::remove_dir_all(&dir);
+    // Written only where git checked a signature.
+    let _ = std::fs::remove_dir_all(&cx.dir);
     r?;
     // A commit a verified merge left out as rejected is history, not a
     // failure: its changes count for nothing.
@@ -335,6 +370,9 @@ impl Rejected {
     }
 }
 
+/// Commits whose objects are read ahead at once.
+const READ_AHEAD: usize = 256;
+
 /// What [`check_commit`] found.
 enum Verdict {
     /// Signed by a party recorded as of its parent, its operations theirs.
@@ -345,60 +383,115 @@ enum Verdict {
     Fails(Vec<String>),
 }
 
-/// The parties recorded as of each revision seen, so that a history is
-/// read once.
-#[derive(Default)]
-struct Parties(std::collections::HashMap<String, Vec<Party>>);
+/// What checking a run of commits reads, read once: a history is checked
+/// commit after commit, each reading what its parent's check read.
+struct Cx<'s> {
+    store: &'s Store,
+    git: &'s Git,
+    /// Where allowed-signers files go, if git has to check a signature.
+    dir: std::path::PathBuf,
+    /// The parties recorded as of each revision seen.
+    parties: HashMap<String, Rc<Vec<Party>>>,
+    /// The last version read of each contract file: its id, its text and
+    /// the contract (if it reads).
+    contracts: HashMap<String, (String, Read)>,
+    /// Week files read, by id (forgotten past a bound).
+    weeks: HashMap<String, Option<Rc<WeekFile>>>,
+}
 
-impl Parties {
-    fn at(&mut self, store: &Store, rev: &str) -> Result<Vec<Party>> {
-        if let Some(p) = self.0.get(rev) {
+/// A contract file's text, and the contract if it reads.
+type Read = (Rc<str>, Option<Rc<Contract>>);
+
+/// Week files kept read before they are forgotten.
+const WEEKS_KEPT: usize = 100_000;
+
+impl Cx<'_> {
+    /// The parties recorded in `ledger.toml` as of `rev`.
+    fn parties(&mut self, rev: &str) -> Result<Rc<Vec<Party>>> {
+        if let Some(p) = self.parties.get(rev) {
             return Ok(p.clone());
         }
-        let p = parties_at(store, rev)?;
-        self.0.insert(rev.to_string(), p.clone());
+        let p = Rc::new(match self.git.show_shared(rev, SETTINGS_FILE)? {
+            Some(text) => self.store.parties_text(&text)?,
+            None => Vec::new(),
+        });
+        self.parties.insert(rev.to_string(), p.clone());
         Ok(p)
+    }
+
+    /// The contract file `path` at `rev`, its text, and the contract if it
+    /// reads.
+    fn contract(&mut self, rev: &str, path: &str) -> Result<Option<Read>> {
+        let Some(e) = self.git.object_at(rev, path)?.filter(|e| !e.is_tree) else {
+            return Ok(None);
+        };
+        if let Some((oid, read)) = self.contracts.get(path)
+            && *oid == e.oid
+        {
+            return Ok(Some(read.clone()));
+        }
+        let Some(text) = self.git.blob(&e.oid)? else {
+            return Ok(None);
+        };
+        let c = self.store.contract_text(path, &text).ok().map(Rc::new);
+        self.contracts
+            .insert(path.to_string(), (e.oid, (text.clone(), c.clone())));
+        Ok(Some((text, c)))
+    }
+
+    /// The week files of contract `id` at `rev` (`diary/WEEK/ID.toml`),
+    /// each that reads, in the order of their paths.
+    fn weeks(&mut self, rev: &str, id: &str) -> Result<Vec<WeekFile>> {
+        let Some(diary) = self.git.object_at(rev, "diary")?.filter(|e| e.is_tree) else {
+            return Ok(Vec::new());
+        };
+        let file = format!("{id}.toml");
+        let mut out = Vec::new();
+        for week in self.git.tree(&diary.oid)?.iter().filter(|w| w.is_tree) {
+            let tree = self.git.tree(&week.oid)?;
+            let Some(e) = tree.iter().find(|e| e.name == file && !e.is_tree) else {
+                continue;
+            };
+            if !self.weeks.contains_key(&e.oid) {
+                if self.weeks.len() > WEEKS_KEPT {
+                    self.weeks.clear();
+                }
+                let path = format!("diary/{}/{file}", week.name);
+                let w = match self.git.blob(&e.oid)? {
+                    Some(t) => self.store.week_text(&path, &t).ok().map(Rc::new),
+                    None => None,
+                };
+                self.weeks.insert(e.oid.clone(), w);
+            }
+            if let Some(Some(w)) = self.weeks.get(&e.oid) {
+                out.push(WeekFile::clone(w));
+            }
+        }
+        Ok(out)
     }
 }
 
-/// Checks one commit against the parties recorded as of its parent, with
-/// an allowed-signers file written in `dir`.
+/// Checks one commit (its parents `parents`) against the parties recorded
+/// as of its first parent.
 fn check_commit(
-    store: &Store,
+    cx: &mut Cx<'_>,
     rev: &str,
-    dir: &std::path::Path,
-    cache: &mut Parties,
-    failed: &mut Vec<(String, Vec<String>)>,
-) -> Result<(Verdict, Vec<String>)> {
-    check_one(store, rev, dir, cache, failed)
-}
-
-/// [`check_commit`]: its verdict, and the commits it left out as rejected
-/// (a merge's).
-fn check_one(
-    store: &Store,
-    rev: &str,
-    dir: &std::path::Path,
-    cache: &mut Parties,
+    parents: &[String],
     failed: &mut Vec<(String, Vec<String>)>,
 ) -> Result<(Verdict, Vec<String>)> {
     let none = |v: Verdict| Ok((v, Vec::new()));
-    let Some(git) = store.git() else {
-        return none(Verdict::NoParties);
-    };
-    let line = git.out(&["rev-list", "--parents", "-n", "1", rev])?;
-    let parents: Vec<&str> = line.split_whitespace().skip(1).collect();
+    let git = cx.git;
     let Some(parent) = parents.first() else {
         return none(Verdict::NoParties);
     };
-    let parties = cache.at(store, parent)?;
-    let changed = git.changed(parent, rev)?;
+    let parties = cx.parties(parent)?;
     // The parties as of this commit, for the next: its parent's, unless it
     // changed `ledger.toml`.
-    let after = if changed.iter().any(|p| p == SETTINGS_FILE) {
-        cache.at(store, rev)?
+    let settings = |r: &str| git.object_at(r, SETTINGS_FILE);
+    let after = if settings(parent)? != settings(rev)? {
+        cx.parties(rev)?
     } else {
-        cache.0.insert(rev.to_string(), parties.clone());
+        cx.parties.insert(rev.to_string(), parties.clone());
         parties.clone()
     };
     // A party's key is recorded by a commit signed with that key: trusted
@@ -410,38 +503,34 @@ fn check_one(
     if parties.is_empty() && added.is_empty() {
         return none(Verdict::NoParties);
     }
-    let allowed = dir.join(format!("allowed-{rev}"));
-    let lines: Vec<String> = parties
+    let changed = git.changed(parent, rev)?;
+    let allowed: Vec<Party> = parties
         .iter()
         .chain(added.iter().copied())
-        .map(|p| {
-            format!(
-                "\"{}\" namespaces=\"git\" {}",
-                p.name.replace('"', ""),
-                p.key
-            )
-        })
+        .cloned()
         .collect();
-    std::fs::write(&allowed, lines.join("\n") + "\n")?;
     let short = &rev[..rev.len().min(12)];
-    let signer = match git.signer(rev, &allowed) {
+    let signer = match git.signer(rev, &allowed, &cx.dir) {
         Ok(name) => name,
         Err(why) => return none(Verdict::Fails(vec![format!("{short}: {why}")])),
     };
     // A merge commit carries the other side's operations, which their own
     // commits are checked for; what it holds must be what merging its
-    // parents by the rules gives.
-    if let [ours, theirs] = parents.as_slice() {
-        // The commits it left out as rejected must fail (each checked
-        // here, if not before), and it is held to the merge without them.
+    // parents by the rules gives, without the commits it left out as
+    // rejected (which must fail: each checked here, if not before).
+    if let [ours, theirs] = parents {
         let message = git.out(&["log", "-1", "--format=%B", rev])?;
         let named = rejected_in(&message);
         let mut commits = Vec::new();
         let mut failures = Vec::new();
         for r in &named {
             if !failed.iter().any(|(f, _)| f == r) {
+                let parents_of = git
+                    .read_commit(r)?
+                    .map(|c| c.parents.clone())
+                    .unwrap_or_default();
                 let mut inner = Vec::new();
-                if let (Verdict::Fails(why), _) = check_one(store, r, dir, cache, &mut inner)? {
+                if let (Verdict::Fails(why), _) = check_commit(cx, r, &parents_of, &mut inner)? {
                     failed.push((r.clone(), why));
                 }
             }
@@ -454,8 +543,10 @@ fn check_one(
                 )),
             }
         }
-        let rejected = Rejected::of(store, commits)?;
-        failures.extend(merge_failures(store, rev, short, ours, theirs, &rejected)?);
+        let rejected = Rejected::of(cx.store, commits)?;
+        failures.extend(merge_failures(
+            cx.store, rev, short, ours, theirs, &rejected,
+        )?);
         return Ok(if failures.is_empty() {
             (Verdict::Signed, named)
         } else {
@@ -472,7 +563,7 @@ fn check_one(
         }
     }
     // A party's key is changed by that party, signed with its old key.
-    for p in &parties {
+    for p in parties.iter() {
         let now = after.iter().find(|a| a.name == p.name);
         if now.is_none_or(|a| a.key != p.key) && p.name != signer {
             failures.push(format!(
@@ -484,25 +575,26 @@ fn check_one(
     // Every contract the commit changes (or whose diary it changes) is
     // what folding its operations gives: a value no operation explains is
     // a forgery, however it is signed.
-    failures.extend(fold_failures(store, rev, parent, short, &changed)?);
+    failures.extend(fold_failures(cx, rev, parent, short, &changed)?);
     // Every operation the commit adds is its signer's, or a timer's; the
     // history only grows.
     for path in changed {
         if !path.starts_with("contracts/") {
             continue;
         }
-        let read = |r: &str| -> Result<Option<Contract>> {
-            Ok(match git.show(r, &path)? {
-                Some(t) => store.contract_text(&path, &t).ok(),
-                None => None,
-            })
-        };
-        let Some(after) = read(rev)? else {
+        let Some((_, Some(after))) = cx.contract(rev, &path)? else {
             continue;
         };
-        let earlier = read(parent)?.map(|c| c.history).unwrap_or_default();
-        for e in &earlier {
-            match after.history.iter().find(|x| x.id == e.id) {
+        let none = Vec::new();
+        let earlier_c = cx.contract(parent, &path)?.and_then(|(_, c)| c);
+        let earlier = earlier_c.as_ref().map_or(&none, |c| &c.history);
+        // Each id's first event, found once (not a scan per event).
+        let mut by_id: HashMap<&str, &crate::core::model::Event> = HashMap::new();
+        for x in &after.history {
+            by_id.entry(x.id.as_str()).or_insert(x);
+        }
+        for e in earlier {
+            match by_id.get(e.id.as_str()).copied() {
                 None => failures.push(format!(
                     "{short}: removes `{}` ({}) from {}'s history (a history only grows)",
                     e.kind(),
@@ -518,8 +610,12 @@ fn check_one(
                 Some(_) => {}
             }
         }
-        let before: HashSet<String> = earlier.into_iter().map(|e| e.id).collect();
-        for e in after.history.iter().filter(|e| !before.contains(&e.id)) {
+        let before: HashSet<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
+        for e in after
+            .history
+            .iter()
+            .filter(|e| !before.contains(e.id.as_str()))
+        {
             let by = match e.actor {
                 Actor::System => continue,
                 Actor::Client => &after.client,
@@ -542,14 +638,14 @@ fn check_one(
     })
 }
 
-/// Every contract the commit `rev` (parent `parent`) changes, or whose
-/// diary it changes, against what folding its operations gives: one line
-/// per difference. A contract whose parent already held a state no fold
-/// explains (a commit before, named for it) is held to what its own
-/// operations give onto its parent's state, so one bad commit does not
-/// make every later one fail.
+/// The contracts `changed` touches at `rev` (their files, or their week
+/// files), each folded again from its operations with its week files as
+/// `rev` has them: one line per key the fold does not give. A contract
+/// whose parent (`parent`) already held a state no fold explains (a commit
+/// before, named for it) is held to what its own operations give onto its
+/// parent's state, so one bad commit does not make every later one fail.
 fn fold_failures(
-    store: &Store,
+    cx: &mut Cx<'_>,
     rev: &str,
     parent: &str,
     short: &str,
@@ -570,19 +666,28 @@ fn fold_failures(
     let mut out = Vec::new();
     for id in ids {
         let rel = format!("contracts/{id}.toml");
-        let (text, c, weeks) = match contract_at(store, rev, &id) {
-            Ok(Some(at)) => at,
-            Ok(None) => continue,
+        let (text, c) = match cx.contract(rev, &rel)? {
+            Some((text, Some(c))) => (text, c),
             // A file the program refuses is never a valid state to sign.
-            Err(e) => {
-                out.push(format!("{short}: {rel}: {e}"));
+            Some((text, None)) => {
+                if let Err(e) = cx.store.contract_text(&rel, &text) {
+                    out.push(format!("{short}: {rel}: {e}"));
+                }
                 continue;
             }
+            None => continue,
         };
         let Some(until) = crate::core::fold::as_of(&c) else {
             continue;
         };
-        let folded = match crate::core::fold::fold(&c, &weeks, &store.settings, until) {
+        let weeks = if c.kind() == crate::core::Kind::Hourly {
+            cx.weeks(rev, &id)?
+        } else {
+            Vec::new()
+        };
+        let folded = match crate::core::fold::fold(&c, &weeks, &cx.store.settings, until) {
+            // Equal, the two write the same text: nothing to name.
+            Ok(folded) if folded == *c => continue,
             Ok(folded) => folded,
             Err(crate::core::fold::Unfoldable::Legacy) => continue,
             Err(crate::core::fold::Unfoldable::Terms(why)) => {
@@ -592,18 +697,35 @@ fn fold_failures(
                 continue;
             }
         };
-        let mut differences = store.fold_differences_in(&rel, &text, &c, &folded)?;
+        let mut differences = cx.store.fold_differences_in(&rel, &text, &c, &folded)?;
         if !differences.is_empty()
-            && let Ok(Some((_, before, before_weeks))) = contract_at(store, parent, &id)
+            && let Some((before_text, Some(before))) = cx.contract(parent, &rel)?
             && let Some(then) = crate::core::fold::as_of(&before)
-            && let Ok(explained) =
-                crate::core::fold::fold(&before, &before_weeks, &store.settings, then)
-            && !store
-                .fold_differences_in(&rel, &git_text(store, parent, &rel)?, &before, &explained)?
-                .is_empty()
         {
-            let onto = crate::core::fold::fold_onto(before, &c, &weeks, &store.settings, until);
-            differences = store.fold_differences_in(&rel, &text, &c, &onto)?;
+            let before_weeks = if before.kind() == crate::core::Kind::Hourly {
+                cx.weeks(parent, &id)?
+            } else {
+                Vec::new()
+            };
+            let explained =
+                crate::core::fold::fold(&before, &before_weeks, &cx.store.settings, then);
+            let forged_before = match explained {
+                Ok(e) => !cx
+                    .store
+                    .fold_differences_in(&rel, &before_text, &before, &e)?
+                    .is_empty(),
+                Err(_) => false,
+            };
+            if forged_before {
+                let onto = crate::core::fold::fold_onto(
+                    Contract::clone(&before),
+                    &c,
+                    &weeks,
+                    &cx.store.settings,
+                    until,
+                );
+                differences = cx.store.fold_differences_in(&rel, &text, &c, &onto)?;
+            }
         }
         out.extend(
             differences
@@ -612,44 +734,6 @@ fn fold_failures(
         );
     }
     Ok(out)
-}
-
-/// The text of `rel` at `rev` (empty if it is not there).
-fn git_text(store: &Store, rev: &str, rel: &str) -> Result<String> {
-    Ok(match store.git() {
-        Some(git) => git.show(rev, rel)?.unwrap_or_default(),
-        None => String::new(),
-    })
-}
-
-/// Contract `id` at `rev`: its file's text, the contract, and its week
-/// files there (an hourly contract's); `None` if it is not there.
-fn contract_at(
-    store: &Store,
-    rev: &str,
-    id: &str,
-) -> Result<Option<(String, Contract, Vec<WeekFile>)>> {
-    let Some(git) = store.git() else {
-        return Ok(None);
-    };
-    let rel = format!("contracts/{id}.toml");
-    let Some(text) = git.show(rev, &rel)? else {
-        return Ok(None);
-    };
-    let c = store.contract_text(&rel, &text)?;
-    let mut weeks = Vec::new();
-    if c.kind() == crate::core::Kind::Hourly {
-        let suffix = format!("/{id}.toml");
-        let listed = git.out(&["ls-tree", "-r", "--name-only", rev, "--", "diary"])?;
-        for path in listed.lines().filter(|p| p.ends_with(&suffix)) {
-            if let Some(t) = git.show(rev, path)?
-                && let Ok(w) = store.week_text(path, &t)
-            {
-                weeks.push(w);
-            }
-        }
-    }
-    Ok(Some((text, c, weeks)))
 }
 
 /// Where the merge commit `rev` of `ours` and `theirs` holds a contract or
@@ -756,24 +840,12 @@ fn merge_failures(
     Ok(out)
 }
 
-/// The parties recorded in `ledger.toml` as of `rev`.
-fn parties_at(store: &Store, rev: &str) -> Result<Vec<Party>> {
-    let Some(git) = store.git() else {
-        return Ok(Vec::new());
-    };
-    Ok(match git.show(rev, SETTINGS_FILE)? {
-        Some(text) => store.parties_text(&text)?,
-        None => Vec::new(),
-    })
-}
-
-/// A private directory for the allowed-signers files.
-fn tempfile_dir() -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!(
+/// A private directory for the allowed-signers files (made when one is
+/// written).
+fn tempfile_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
         "contracts-verify-{}-{}",
         std::process::id(),
         &super::operation_id()[..8]
-    ));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+    ))
 }

@@ -14,7 +14,7 @@ use super::model::*;
 use super::money::Money;
 use super::step::stamp;
 use super::{Outcome, Settings, timers};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One operation: the events one command recorded, the first its own.
 pub(crate) struct Operation<'a> {
@@ -343,7 +343,13 @@ pub fn fold_onto(
     let mut order: Vec<Operation<'_>> = ops.into_values().collect();
     // In the order the history holds them: by instant, and at one instant
     // as they were made (a stable sort keeps the file's order).
-    let place = |id: &str| c.history.iter().position(|e| e.id == id);
+    // (Each event's first place, found once: a scan per comparison made
+    // a long history's fold quadratic in it.)
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(c.history.len());
+    for (i, e) in c.history.iter().enumerate() {
+        first.entry(e.id.as_str()).or_insert(i);
+    }
+    let place = |id: &str| first.get(id).copied();
     order.sort_by_key(|op| (op.head().at, place(&op.head().id)));
     for op in &order {
         let due = timers::advance_owned(state, weeks, settings, op.head().at).contract;

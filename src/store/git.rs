@@ -4,8 +4,16 @@
 
 use super::StoreError;
 use crate::core::Instant;
+use crate::core::schema::Party;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::rc::Rc;
+
+pub mod objects;
+pub mod sshsig;
+
+pub use objects::{Commit, Entry};
 
 /// The oldest git this works with (`init -b`, `commit -- paths` as used).
 pub const MIN_VERSION: (u32, u32) = (2, 34);
@@ -17,13 +25,28 @@ pub const MIN_VERSION: (u32, u32) = (2, 34);
 pub const ATTRIBUTES: &str = "contracts/*.toml merge=contracts\ndiary/**/*.toml merge=contracts\n";
 
 /// A ledger's git repository.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Git {
     root: PathBuf,
     // Time spent waiting for git (`sync --verbose` reports it).
     spent: std::cell::Cell<std::time::Duration>,
     // Commits are signed (the parties' keys are recorded).
     sign: bool,
+    // Objects are read through one `git cat-file --batch`, started on the
+    // first read and kept while this lives.
+    objects: RefCell<objects::Objects>,
+}
+
+impl Clone for Git {
+    fn clone(&self) -> Git {
+        // A clone reads through its own `cat-file`.
+        Git {
+            root: self.root.clone(),
+            spent: self.spent.clone(),
+            sign: self.sign,
+            objects: Default::default(),
+        }
+    }
 }
 
 /// Who made a commit, and when.
@@ -50,6 +73,7 @@ impl Git {
             root: root.to_path_buf(),
             spent: Default::default(),
             sign: false,
+            objects: Default::default(),
         })
     }
 
@@ -61,6 +85,7 @@ impl Git {
             root: root.to_path_buf(),
             spent: Default::default(),
             sign: false,
+            objects: Default::default(),
         };
         // git's own default branch (`init.defaultBranch`, else `master`):
         // the one a remote made with plain `git init --bare` names.
@@ -193,9 +218,30 @@ impl Git {
         self.ok(&["config", "--get", "user.signingkey"])
     }
 
-    /// Who signed `rev`, checked against the allowed-signers file
-    /// `allowed`: the principal's name, or why not.
-    pub fn signer(&self, rev: &str, allowed: &Path) -> Result<String, String> {
+    /// Who signed `rev`, of `parties` (in order): the party's name, or
+    /// why not. Decided in this process ([`sshsig::signer`]); a signature
+    /// it cannot decide (not SSH, a key type not verified here) is checked
+    /// by `git verify-commit` against an allowed-signers file of the same
+    /// parties written in `dir`.
+    pub fn signer(&self, rev: &str, parties: &[Party], dir: &Path) -> Result<String, String> {
+        let commit = match self.read_commit(rev) {
+            Ok(Some(c)) => c,
+            Ok(None) => return Err(format!("{rev}: not a commit")),
+            Err(e) => return Err(e.to_string()),
+        };
+        if let Some(verdict) = sshsig::signer(&commit, parties) {
+            return verdict;
+        }
+        let allowed = dir.join(format!("allowed-{rev}"));
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&allowed, sshsig::allowed_signers(parties)))
+            .map_err(|e| format!("cannot write {}: {e}", allowed.display()))?;
+        self.signer_by_git(rev, &allowed)
+    }
+
+    /// Who signed `rev`, as `git verify-commit` checks it against the
+    /// allowed-signers file `allowed`: the principal's name, or why not.
+    pub fn signer_by_git(&self, rev: &str, allowed: &Path) -> Result<String, String> {
         let file = format!("gpg.ssh.allowedSignersFile={}", allowed.display());
         let args = [
             "-c",
@@ -218,18 +264,13 @@ impl Git {
                 return Ok(name.trim_matches('"').to_string());
             }
         }
-        let no_sig = !self
-            .spawn(&mut self.git(&["cat-file", "commit", rev]))
-            .is_ok_and(|o| {
-                o.status.success() && String::from_utf8_lossy(&o.stdout).contains("gpgsig")
-            });
-        Err(if no_sig {
-            "unsigned, where the parties' keys are recorded".to_string()
+        let signed = self
+            .read_commit(rev)
+            .is_ok_and(|c| c.is_some_and(|c| c.signature.is_some()));
+        Err(if signed {
+            sshsig::no_party(err.lines().next().unwrap_or("no valid signature").trim())
         } else {
-            format!(
-                "signed by a key no recorded party has ({})",
-                err.lines().next().unwrap_or("no valid signature").trim()
-            )
+            sshsig::UNSIGNED.to_string()
         })
     }
 
@@ -283,25 +324,217 @@ impl Git {
         self.spent.get()
     }
 
-    /// The text of `path` at `rev`, if it is there.
-    pub fn show(&self, rev: &str, path: &str) -> Result<Option<String>, StoreError> {
-        // One process: `cat-file blob` fails where the path is not there.
-        let spec = format!("{rev}:{path}");
-        let out = self
-            .spawn(&mut self.git(&["cat-file", "blob", &spec]))
-            .map_err(|e| git_err("cat-file", format!("cannot run git: {e}")))?;
-        Ok(out
-            .status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+    /// Reads through the `cat-file` of this repository, counting the time.
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut objects::Objects, &Path) -> std::io::Result<T>,
+    ) -> Result<T, StoreError> {
+        let t0 = std::time::Instant::now();
+        let r = f(&mut self.objects.borrow_mut(), &self.root);
+        self.spent.set(self.spent.get() + t0.elapsed());
+        r.map_err(|e| git_err("cat-file", e.to_string()))
     }
 
-    /// The files changed between `from` and `to`.
+    /// The commit `rev` names (an id, `HEAD`, a branch), if it is one.
+    pub fn read_commit(&self, rev: &str) -> Result<Option<Rc<Commit>>, StoreError> {
+        self.read(|o, root| o.commit(root, rev))
+    }
+
+    /// The entries of the tree `oid` (none if it is not one).
+    pub fn tree(&self, oid: &str) -> Result<Rc<Vec<Entry>>, StoreError> {
+        Ok(self.read(|o, root| o.tree(root, oid))?.unwrap_or_default())
+    }
+
+    /// The id of what `path` is at `rev` (a file or a folder), if it is there.
+    pub fn object_at(&self, rev: &str, path: &str) -> Result<Option<Entry>, StoreError> {
+        let Some(commit) = self.read_commit(rev)? else {
+            return Ok(None);
+        };
+        let mut at = Entry {
+            name: String::new(),
+            oid: commit.tree.clone(),
+            is_tree: true,
+            mode: "40000".into(),
+        };
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            if !at.is_tree {
+                return Ok(None);
+            }
+            let tree = self.tree(&at.oid)?;
+            match tree.iter().find(|e| e.name == part) {
+                Some(e) => at = e.clone(),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(at))
+    }
+
+    /// The text of `path` at `rev`, if it is there.
+    pub fn show(&self, rev: &str, path: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.show_shared(rev, path)?.map(|t| t.to_string()))
+    }
+
+    /// The text of `path` at `rev`, if it is there, as kept: a text read
+    /// before by its id is not read again.
+    pub fn show_shared(&self, rev: &str, path: &str) -> Result<Option<Rc<str>>, StoreError> {
+        match self.object_at(rev, path)? {
+            Some(e) if !e.is_tree => self.blob(&e.oid),
+            _ => Ok(None),
+        }
+    }
+
+    /// The text of the file whose id is `oid`.
+    pub fn blob(&self, oid: &str) -> Result<Option<Rc<str>>, StoreError> {
+        self.read(|o, root| o.blob(root, oid))
+    }
+
+    /// The files changed between `from` and `to` (as `git diff --name-only
+    /// --no-renames` names them, in its order), from their trees.
     pub fn changed(&self, from: &str, to: &str) -> Result<Vec<String>, StoreError> {
+        let tree_of = |rev: &str| -> Result<String, StoreError> {
+            match self.read_commit(rev)? {
+                Some(c) => Ok(c.tree.clone()),
+                None => Err(git_err("cat-file", format!("{rev}: no such commit"))),
+            }
+        };
+        let (a, b) = (tree_of(from)?, tree_of(to)?);
+        let mut out = Vec::new();
+        self.diff_trees(Some(&a), Some(&b), "", &mut out)?;
+        // git's order: by path, bytewise (a folder sorts as `NAME/`).
+        out.sort();
+        Ok(out)
+    }
+
+    /// The files that differ between trees `a` and `b` (either absent),
+    /// under `prefix`.
+    fn diff_trees(
+        &self,
+        a: Option<&str>,
+        b: Option<&str>,
+        prefix: &str,
+        out: &mut Vec<String>,
+    ) -> Result<(), StoreError> {
+        if a == b {
+            return Ok(());
+        }
+        let (ta, tb) = (
+            a.map(|t| self.tree(t)).transpose()?.unwrap_or_default(),
+            b.map(|t| self.tree(t)).transpose()?.unwrap_or_default(),
+        );
+        for (x, y) in pair_up(&ta, &tb) {
+            if x == y {
+                continue;
+            }
+            let name = x.or(y).map_or("", |e| e.name.as_str());
+            let path = format!("{prefix}{name}");
+            let sub = |e: Option<&Entry>| e.filter(|e| e.is_tree).map(|e| e.oid.clone());
+            let (sx, sy) = (sub(x), sub(y));
+            if sx.is_some() || sy.is_some() {
+                self.diff_trees(sx.as_deref(), sy.as_deref(), &format!("{path}/"), out)?;
+            }
+            // A file on either side that is not the same file on the other.
+            fn file(e: Option<&Entry>) -> Option<(&str, &str)> {
+                e.filter(|e| !e.is_tree)
+                    .map(|e| (e.oid.as_str(), e.mode.as_str()))
+            }
+            if file(x) != file(y) {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads ahead, asking `cat-file` for many objects at once, what
+    /// [`Git::changed`] and [`Git::show`] will read for each `(from, to)`
+    /// of `pairs` (commit ids): the commits, the trees that differ
+    /// between them, level by level, and both versions of each file
+    /// changed; not `deep`, only the commits and their trees. Nothing is
+    /// decided here; a read-ahead that fails leaves the reads to be made
+    /// one by one.
+    pub fn read_ahead(&self, pairs: &[(&str, &str)], deep: bool) {
+        let _ = self.try_read_ahead(pairs, deep);
+    }
+
+    fn try_read_ahead(&self, pairs: &[(&str, &str)], deep: bool) -> Result<(), StoreError> {
+        let ids: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+        self.read(|o, root| o.prefetch(root, &ids))?;
+        if !deep {
+            let mut trees = Vec::new();
+            for id in ids {
+                trees.extend(self.read_commit(id)?.map(|c| c.tree.clone()));
+            }
+            let trees: Vec<&str> = trees.iter().map(String::as_str).collect();
+            return self.read(|o, root| o.prefetch(root, &trees));
+        }
+        let mut level: Vec<(Option<String>, Option<String>)> = Vec::new();
+        for (a, b) in pairs {
+            if let (Some(a), Some(b)) = (self.read_commit(a)?, self.read_commit(b)?)
+                && a.tree != b.tree
+            {
+                level.push((Some(a.tree.clone()), Some(b.tree.clone())));
+            }
+        }
+        let mut blobs: Vec<String> = Vec::new();
+        while !level.is_empty() {
+            let ids: Vec<&str> = level
+                .iter()
+                .flat_map(|(a, b)| [a.as_deref(), b.as_deref()])
+                .flatten()
+                .collect();
+            self.read(|o, root| o.prefetch(root, &ids))?;
+            let mut next = Vec::new();
+            for (a, b) in &level {
+                let ta = a.as_deref().map(|t| self.tree(t)).transpose()?;
+                let tb = b.as_deref().map(|t| self.tree(t)).transpose()?;
+                let (ta, tb) = (ta.unwrap_or_default(), tb.unwrap_or_default());
+                for (x, y) in pair_up(&ta, &tb) {
+                    if x == y {
+                        continue;
+                    }
+                    let sub = |e: Option<&Entry>| e.filter(|e| e.is_tree).map(|e| e.oid.clone());
+                    let (sx, sy) = (sub(x), sub(y));
+                    if sx.is_some() || sy.is_some() {
+                        next.push((sx, sy));
+                    }
+                    blobs.extend(
+                        [x, y]
+                            .into_iter()
+                            .flatten()
+                            .filter(|e| !e.is_tree)
+                            .map(|e| e.oid.clone()),
+                    );
+                }
+            }
+            level = next;
+        }
+        let ids: Vec<&str> = blobs.iter().map(String::as_str).collect();
+        self.read(|o, root| o.prefetch(root, &ids))
+    }
+
+    /// The files under the folder `dir` at `rev` (as `git ls-tree -r
+    /// --name-only REV -- DIR` lists them).
+    pub fn files_under(&self, rev: &str, dir: &str) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        if let Some(e) = self.object_at(rev, dir)?.filter(|e| e.is_tree) {
+            let dir = dir.trim_end_matches('/');
+            self.diff_trees(None, Some(&e.oid), &format!("{dir}/"), &mut out)?;
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The commits `range` names (`git rev-list` arguments), oldest
+    /// first (`--topo-order`), each with its parents: one `git rev-list`.
+    pub fn commits(&self, range: &[&str]) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        let mut args = vec!["rev-list", "--parents", "--reverse", "--topo-order"];
+        args.extend(range);
         Ok(self
-            .out(&["diff", "--name-only", "--no-renames", from, to])?
+            .out(&args)?
             .lines()
-            .map(str::to_string)
+            .filter_map(|l| {
+                let mut ids = l.split_whitespace().map(str::to_string);
+                Some((ids.next()?, ids.collect()))
+            })
             .collect())
     }
 
@@ -361,6 +594,22 @@ impl Git {
     }
 }
 
+/// The entries of trees `a` and `b` paired by name: each of `a` with its
+/// namesake in `b` if any, then those of `b` alone.
+fn pair_up<'t>(a: &'t [Entry], b: &'t [Entry]) -> Vec<(Option<&'t Entry>, Option<&'t Entry>)> {
+    let by_name: std::collections::HashMap<&str, &Entry> =
+        b.iter().map(|e| (e.name.as_str(), e)).collect();
+    let in_a: std::collections::HashSet<&str> = a.iter().map(|e| e.name.as_str()).collect();
+    a.iter()
+        .map(|x| (Some(x), by_name.get(x.name.as_str()).copied()))
+        .chain(
+            b.iter()
+                .filter(|y| !in_a.contains(y.name.as_str()))
+                .map(|y| (None, Some(y))),
+        )
+        .collect()
+}
+
 /// A name as the local part of an address: letters and digits, the rest `-`.
 fn slug(name: &str) -> String {
     let s: String = name
@@ -408,5 +657,96 @@ fn check_version() -> Result<(), StoreError> {
                 MIN_VERSION.1
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("HOME", dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "someone")
+            .env("GIT_AUTHOR_EMAIL", "someone@example.com")
+            .env("GIT_COMMITTER_NAME", "someone")
+            .env("GIT_COMMITTER_EMAIL", "someone@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    #[test]
+    fn changes_and_listings_read_from_trees_are_gits_own() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        run(dir, &["init", "-q"]);
+        let write = |rel: &str, text: &str| {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        let commit = || {
+            run(dir, &["add", "-A"]);
+            run(dir, &["commit", "-q", "--allow-empty", "-m", "x"]);
+            run(dir, &["rev-parse", "HEAD"])
+        };
+        let mut revs = Vec::new();
+        for f in [
+            "ledger.toml",
+            "contracts/a.toml",
+            "contracts/b.toml",
+            "diary/2026-W45/a.toml",
+            "diary/2026-W45/b.toml",
+            "diary/2026-W46/a.toml",
+            "x.y",
+            "x/z",
+        ] {
+            write(f, "1\n");
+        }
+        revs.push(commit());
+        write("contracts/a.toml", "2\n");
+        std::fs::remove_file(dir.join("diary/2026-W45/b.toml")).unwrap();
+        write("diary/2026-W47/a.toml", "1\n");
+        revs.push(commit());
+        std::fs::remove_dir_all(dir.join("x")).unwrap();
+        write("x", "now a file\n");
+        run(dir, &["update-index", "--chmod=+x", "x.y"]);
+        revs.push(commit());
+        revs.push(commit());
+        let git = Git::of(dir).unwrap();
+        for a in &revs {
+            for b in &revs {
+                let theirs: Vec<String> = run(dir, &["diff", "--name-only", "--no-renames", a, b])
+                    .lines()
+                    .map(str::to_string)
+                    .collect();
+                assert_eq!(git.changed(a, b).unwrap(), theirs, "{a}..{b}");
+            }
+            let listed: Vec<String> = run(dir, &["ls-tree", "-r", "--name-only", a, "--", "diary"])
+                .lines()
+                .map(str::to_string)
+                .collect();
+            assert_eq!(git.files_under(a, "diary").unwrap(), listed);
+            assert_eq!(
+                git.show(a, "contracts/a.toml").unwrap(),
+                Some(run(dir, &["show", &format!("{a}:contracts/a.toml")]) + "\n")
+            );
+            assert_eq!(git.show(a, "contracts").unwrap(), None);
+            assert_eq!(git.show(a, "nothing/here").unwrap(), None);
+        }
+        assert_eq!(
+            git.show("HEAD", "x").unwrap().as_deref(),
+            Some("now a file\n")
+        );
+        assert_eq!(git.show("no-such-rev", "x").unwrap(), None);
+        let listed = git.commits(&["HEAD"]).unwrap();
+        assert_eq!(listed.len(), 4);
+        assert_eq!(listed[1], (revs[1].clone(), vec![revs[0].clone()]));
     }
 }
