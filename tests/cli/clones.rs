@@ -1,0 +1,976 @@
+//! Proof by simulation (issue 21, SPEC §7): three clones of one shared,
+//! signed ledger — the client (Acme), the client's second machine (same
+//! key), the freelancer (Ann, her own key) — make random operations with
+//! per-clone clock skew, sync in random order, have `sync` SIGKILLed at
+//! random moments, and the freelancer now and then backdates an operation
+//! (she resets her clone and records an act dated before one she already
+//! pushed) or, with `CONTRACTS_CLONES_FORGE=1`, forges a commit signed with
+//! her own key. After final rounds of `sync` every honest clone holds the
+//! same tracked files byte for byte, `check` and `verify` pass there, every
+//! operation an honest clone printed is in every honest clone's `log`
+//! (applied, or superseded with its reason), every backdated operation is
+//! superseded, and every forged commit was refused.
+//!
+//! `CONTRACTS_SIM_SEED=N` replays a run (kills make a replay depend on
+//! timing: `CONTRACTS_SIM_KILLS=0` turns them off); `CONTRACTS_CLONES_STEPS=N`
+//! sets the number of steps; `CONTRACTS_LONG=1` runs at least 10,000
+//! operations and 500 landed kills.
+
+use crate::git::{forge, git, key, remote_and_clone};
+use crate::harness::{Ledger, Run};
+use crate::model::{DAY, Instant, MINUTE, monday};
+use crate::reliability::{Rng, env_number, long, sim_seed, std_cmd};
+use crate::simulation::{rfc, ts, week_name};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Duration;
+
+/// The default seed of CI runs.
+const CI_SEED: u64 = 20_261_206;
+/// Steps of one history: a long run is several of them, each from setup.
+const PER_RUN: usize = 400;
+
+const A: usize = 0;
+const A2: usize = 1;
+const F: usize = 2;
+const NAMES: [&str; 3] = ["A (Acme)", "A2 (Acme's second machine)", "F (Ann)"];
+
+/// Whether forgeries are in the random mix (`CONTRACTS_CLONES_FORGE=1`).
+fn forge_on() -> bool {
+    std::env::var("CONTRACTS_CLONES_FORGE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Whether kills are on (`CONTRACTS_SIM_KILLS=0` turns them off).
+fn kills_on() -> bool {
+    std::env::var("CONTRACTS_SIM_KILLS").map_or(true, |v| v != "0")
+}
+
+/// Every tracked file of a clone: `git ls-tree -r HEAD` and each file's
+/// bytes in the work tree — the whole tree, not single files.
+fn whole_tree(dir: &Path) -> (String, BTreeMap<String, Vec<u8>>) {
+    let listing = git(dir, &["ls-tree", "-r", "HEAD"]);
+    let files = git(dir, &["ls-files"])
+        .lines()
+        .map(|p| {
+            let bytes = std::fs::read(dir.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+            (p.to_string(), bytes)
+        })
+        .collect();
+    (listing, files)
+}
+
+/// The files of a clone outside `.git`, and its HEAD: what a refused
+/// command must leave as it was.
+fn state(dir: &Path) -> (String, BTreeMap<String, Vec<u8>>) {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).expect("prefix").display().to_string();
+                out.insert(rel, std::fs::read(&p).expect("read"));
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    (git(dir, &["rev-parse", "HEAD"]), files)
+}
+
+#[derive(Default, Debug, Clone)]
+struct Stats {
+    steps: usize,
+    accepted: usize,
+    refused: usize,
+    syncs: usize,
+    syncs_set_aside: usize,
+    kills: usize,
+    kills_landed: usize,
+    backdated: usize,
+    forged: usize,
+    superseded: usize,
+    rounds: usize,
+}
+
+impl Stats {
+    fn add(&mut self, o: &Stats) {
+        self.steps += o.steps;
+        self.accepted += o.accepted;
+        self.refused += o.refused;
+        self.syncs += o.syncs;
+        self.syncs_set_aside += o.syncs_set_aside;
+        self.kills += o.kills;
+        self.kills_landed += o.kills_landed;
+        self.backdated += o.backdated;
+        self.forged += o.forged;
+        self.superseded += o.superseded;
+        self.rounds += o.rounds;
+    }
+}
+
+struct Sim {
+    seed: u64,
+    rng: Rng,
+    step: usize,
+    steps: usize,
+    /// The simulated world clock; each clone reads it with its skew.
+    t: Instant,
+    clones: Vec<Ledger>,
+    skew: [i64; 3],
+    _keys: tempfile::TempDir,
+    bare: tempfile::TempDir,
+    /// Operation ids printed by honest commands, with what printed them.
+    ids: BTreeMap<String, String>,
+    /// Diary entries (`h1/2026W46-2`) printed by honest commands.
+    entries: BTreeSet<String>,
+    /// Operation ids the freelancer backdated.
+    backdated: BTreeSet<String>,
+    /// Forged commits (short hashes) and whether a receiving sync refused
+    /// each.
+    forged: Vec<String>,
+    /// Whether F has forged (then F is not an honest clone).
+    f_forged: bool,
+    /// A clone whose last sync was killed: its next sync must complete it.
+    killed: [bool; 3],
+    /// A clone that must report (exit 4) the backdated or forged operations
+    /// at its next completed sync.
+    to_report: [bool; 3],
+    /// How long a sync takes, in µs (for the kill's delay).
+    sync_us: u64,
+    stats: Stats,
+    trace: Vec<String>,
+}
+
+impl Sim {
+    fn fail(&self, what: &str) -> ! {
+        if let Some(keep) = std::env::var_os("CONTRACTS_CLONES_KEEP") {
+            // The clones and the remote as they are, for a look.
+            let keep = Path::new(&keep);
+            for (i, l) in self.clones.iter().enumerate() {
+                crate::harness::copy_dir(l.path(), &keep.join(["a", "a2", "f"][i]));
+            }
+            crate::harness::copy_dir(self.bare.path(), &keep.join("bare"));
+        }
+        let from = self.trace.len().saturating_sub(30);
+        panic!(
+            "clones simulation failed: {what}\n  the last steps:\n{}\n  seed: CONTRACTS_SIM_SEED={} (step {} of {}, world clock {})\n  replay: CONTRACTS_SIM_SEED={} CONTRACTS_CLONES_STEPS={} cargo test --test cli clones (CONTRACTS_SIM_KILLS=0 for a replay independent of timing)",
+            self.trace[from..].join("\n"),
+            self.seed,
+            self.step,
+            self.steps,
+            rfc(self.t),
+            self.seed,
+            self.steps
+        );
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.rng.below(n)
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn now(&self, c: usize) -> Instant {
+        self.t + self.skew[c]
+    }
+
+    fn honest(&self, c: usize) -> bool {
+        c != F || !self.f_forged
+    }
+
+    /// Runs `args` in clone `c` at its clock (`--as freelancer` in F).
+    fn run(&mut self, c: usize, args: &[&str]) -> Run {
+        self.run_at(c, self.now(c), args)
+    }
+
+    fn run_at(&mut self, c: usize, now: Instant, args: &[&str]) -> Run {
+        let mut all: Vec<&str> = Vec::new();
+        if c == F {
+            all.extend(["--as", "freelancer"]);
+        }
+        all.extend_from_slice(args);
+        let r = self.clones[c].run_at(&rfc(now), &all);
+        let mut line = format!(
+            "[{}] {} --now {} {}: exit {}",
+            self.step,
+            NAMES[c],
+            rfc(now),
+            all.join(" "),
+            r.code
+        );
+        if r.code != 0 {
+            let first = r.stderr.lines().next().unwrap_or("").to_string();
+            line.push_str(&format!(
+                " — {}",
+                first.chars().take(300).collect::<String>()
+            ));
+        }
+        if std::env::var_os("CONTRACTS_SIM_TRACE").is_some() {
+            eprintln!("{line}");
+        }
+        self.trace.push(line);
+        if r.stderr.contains("panicked") {
+            self.fail(&format!("a panic:\n{}", r.stderr));
+        }
+        r
+    }
+
+    // ---------------------------------------------------------- commands
+
+    /// Runs a mutating command in clone `c`: exit 0, 3 or 4; a refused one
+    /// leaves the clone as it was; an accepted one commits all it wrote.
+    /// Returns the ids of the operations it printed (`None`: refused).
+    fn mutate(&mut self, c: usize, args: &[String]) -> Option<Vec<String>> {
+        self.mutate_at(c, self.now(c), args)
+    }
+
+    fn mutate_at(&mut self, c: usize, now: Instant, args: &[String]) -> Option<Vec<String>> {
+        let dir = self.clones[c].path().to_path_buf();
+        let before = state(&dir);
+        let mut all = vec!["--json"];
+        all.extend(args.iter().map(String::as_str));
+        let r = self.run_at(c, now, &all);
+        if !matches!(r.code, 0 | 3 | 4) {
+            self.fail(&format!(
+                "exit {} (only 0, 3 or 4 are right here)\n--- stdout\n{}\n--- stderr\n{}",
+                r.code, r.stdout, r.stderr
+            ));
+        }
+        if r.code != 0 {
+            self.stats.refused += 1;
+            if state(&dir) != before {
+                self.fail(&format!(
+                    "refused (exit {}) but the clone changed: {}",
+                    r.code, r.stderr
+                ));
+            }
+            return None;
+        }
+        self.stats.accepted += 1;
+        let status = git(&dir, &["status", "--porcelain", "--untracked-files=no"]);
+        if !status.is_empty() {
+            self.fail(&format!("accepted, but left uncommitted:\n{status}"));
+        }
+        let v: Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| self.fail(&format!("stdout is not JSON ({e}): {}", r.stdout)));
+        let role = if c == F { "freelancer" } else { "client" };
+        let mut ids = Vec::new();
+        for e in v["events"].as_array().cloned().unwrap_or_default() {
+            if e["actor"] == role
+                && let Some(id) = e["id"].as_str()
+            {
+                ids.push(id.to_string());
+            }
+        }
+        if let Some(entry) = v["entry"]["id"].as_str()
+            && self.honest(c)
+        {
+            self.entries.insert(entry.to_string());
+        }
+        if self.honest(c) {
+            for id in &ids {
+                self.ids.insert(
+                    id.clone(),
+                    format!("step {} {}: {}", self.step, NAMES[c], args.join(" ")),
+                );
+            }
+        }
+        Some(ids)
+    }
+
+    fn amount(&mut self) -> String {
+        format!("{}", 10 + self.below(190))
+    }
+
+    /// A random command the party of clone `c` may make.
+    fn command(&mut self, c: usize) -> Vec<String> {
+        let now = self.now(c);
+        let end_phase = self.step * 10 >= self.steps * 9;
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        if self.chance(6) {
+            return s(&["sweep"]);
+        }
+        if c == F {
+            match self.below(if end_phase { 9 } else { 8 }) {
+                0..=2 => {
+                    // A past interval in the current week.
+                    let week = monday(now);
+                    let back = (20 + self.below(30 * 60)) as i64 * MINUTE;
+                    let from = (now - back).max(week) / MINUTE * MINUTE;
+                    let to = from + (15 + self.below(165)) as i64 * MINUTE;
+                    if to > now - MINUTE {
+                        return s(&["sweep"]);
+                    }
+                    s(&[
+                        "diary",
+                        "log",
+                        "h1",
+                        "--from",
+                        &rfc(from),
+                        "--to",
+                        &rfc(to),
+                        "--memo",
+                        "work",
+                    ])
+                }
+                3 => s(&["diary", "start", "h1", "--memo", "on it"]),
+                4 => s(&["diary", "stop", "h1"]),
+                5 => s(&["milestone", "submit", "f1"]),
+                6 => {
+                    if self.chance(50) {
+                        s(&["refund", "approve", "f1"])
+                    } else {
+                        s(&["refund", "dispute", "f1"])
+                    }
+                }
+                7 => s(&[
+                    "diary",
+                    "dispute",
+                    "h1",
+                    "--week",
+                    &week_name(monday(now) - 7 * DAY),
+                    "--decline",
+                ]),
+                _ => {
+                    let id = if self.chance(50) { "f1" } else { "h1" };
+                    s(&["feedback", "give", id, "--stars", "4", "--comment", "fine"])
+                }
+            }
+        } else {
+            match self.below(if end_phase { 10 } else { 9 }) {
+                0 => s(&["pause", "h1"]),
+                1 => s(&["resume", "h1"]),
+                2 => {
+                    let mut v = s(&["milestone", "approve", "f1"]);
+                    if self.chance(40) {
+                        let a = self.amount();
+                        v.extend(s(&["--amount", &a]));
+                    }
+                    v
+                }
+                3 => s(&["milestone", "fund", "f1"]),
+                4 => {
+                    let a = self.amount();
+                    let mut v = s(&["milestone", "add", "f1", "--title", "more", "--amount", &a]);
+                    if self.chance(50) {
+                        v.push("--fund".into());
+                    }
+                    v
+                }
+                5 => {
+                    let a = self.amount();
+                    s(&["refund", "request", "f1", "--amount", &a])
+                }
+                6 => s(&[
+                    "diary",
+                    "dispute",
+                    "h1",
+                    "--week",
+                    &week_name(monday(now) - 7 * DAY),
+                    "--reason",
+                    "too long",
+                ]),
+                7 => s(&["limit", "h1", &format!("{}", 5 + self.below(30))]),
+                8 => s(&["diary", "show", "h1"]),
+                _ => {
+                    if self.chance(50) {
+                        let pay = if self.chance(50) { "none" } else { "full" };
+                        s(&["end", "f1", "--yes", "--pay", pay])
+                    } else {
+                        s(&["end", "h1", "--yes"])
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------- sync
+
+    /// A sync in clone `c`, whole: exit 0 or 4 (operations set aside).
+    fn sync(&mut self, c: usize) -> Run {
+        let dir = self.clones[c].path().to_path_buf();
+        let t0 = std::time::Instant::now();
+        let r = self.run(c, &["--json", "sync"]);
+        let us = t0.elapsed().as_micros() as u64;
+        self.sync_us = (self.sync_us * 3 + us) / 4;
+        self.stats.syncs += 1;
+        if !matches!(r.code, 0 | 4) {
+            self.fail(&format!(
+                "{} sync exited {}\n--- stdout\n{}\n--- stderr\n{}",
+                NAMES[c], r.code, r.stdout, r.stderr
+            ));
+        }
+        if r.code == 4 {
+            self.stats.syncs_set_aside += 1;
+            let err = r.json_err();
+            let reason = err["error"]["reason"].as_str().unwrap_or("");
+            if reason != "set_aside" && !(self.f_forged && reason == "unverified") {
+                self.fail(&format!("sync refused for `{reason}`: {err}"));
+            }
+        }
+        if std::mem::take(&mut self.to_report[c]) && r.code != 4 {
+            self.fail(&format!(
+                "{}'s sync learned of a backdated or forged operation but exited {}",
+                NAMES[c], r.code
+            ));
+        }
+        if std::mem::take(&mut self.killed[c]) {
+            self.assert_whole(c, "the sync after a killed one");
+        } else {
+            self.assert_whole(c, "a sync");
+        }
+        for leftover in [".git/MERGE_HEAD", ".git/index.lock"] {
+            if dir.join(leftover).exists() {
+                self.fail(&format!("{leftover} left by a whole sync in {}", NAMES[c]));
+            }
+        }
+        r
+    }
+
+    /// No merge half done, nothing left uncommitted, `check` passes.
+    fn assert_whole(&mut self, c: usize, what: &str) {
+        let dir = self.clones[c].path().to_path_buf();
+        for leftover in [".git/MERGE_HEAD", ".git/index.lock"] {
+            if dir.join(leftover).exists() {
+                self.fail(&format!("{what}: {leftover} left in {}", NAMES[c]));
+            }
+        }
+        let status = git(&dir, &["status", "--porcelain", "--untracked-files=no"]);
+        if !status.is_empty() {
+            self.fail(&format!(
+                "{what}: left uncommitted in {}:\n{status}",
+                NAMES[c]
+            ));
+        }
+        let r = self.run(c, &["check"]);
+        if r.code != 0 {
+            self.fail(&format!(
+                "{what}: check exited {}: {}{}",
+                r.code, r.stdout, r.stderr
+            ));
+        }
+    }
+
+    /// A sync in clone `c` SIGKILLed (with every git it started) after a
+    /// random delay.
+    fn killed_sync(&mut self, c: usize) {
+        use std::os::unix::process::{CommandExt, ExitStatusExt};
+        self.stats.kills += 1;
+        let l = &self.clones[c];
+        let mut args = Vec::new();
+        if c == F {
+            args.extend(["--as", "freelancer"]);
+        }
+        args.push("sync");
+        let mut cmd = std_cmd(l, &rfc(self.now(c)), &args);
+        cmd.stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0);
+        let mut child = cmd.spawn().expect("spawn sync");
+        let full = self.sync_us.max(1000);
+        let delay = self.below(full + full / 5 + 1);
+        std::thread::sleep(Duration::from_micros(delay));
+        let alive = child.try_wait().expect("try_wait").is_none();
+        if alive {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+        }
+        let status = child.wait().expect("wait");
+        let landed = alive && status.signal() == Some(9);
+        let line = format!(
+            "[{}] {} --now {} sync killed after {delay}µs: {}",
+            self.step,
+            NAMES[c],
+            rfc(self.now(c)),
+            if landed { "landed" } else { "it had finished" }
+        );
+        if std::env::var_os("CONTRACTS_SIM_TRACE").is_some() {
+            eprintln!("{line}");
+        }
+        self.trace.push(line);
+        if landed {
+            self.stats.kills_landed += 1;
+            self.killed[c] = true;
+            // Whether it learned of what it had to report is unknown now.
+            self.to_report[c] = false;
+            if self.clones[c].path().join(".git/MERGE_HEAD").exists() {
+                self.fail(&format!("a killed sync left a git merge in {}", NAMES[c]));
+            }
+        } else if !matches!(status.code(), Some(0 | 4)) {
+            self.fail(&format!("an unkilled sync exited {:?}", status.code()));
+        } else {
+            self.to_report[c] = false;
+        }
+    }
+
+    // ---------------------------------------------------------- the freelancer's misdeeds
+
+    /// Ann resets her clone to before her latest contract operation (which
+    /// the remote has) and records another dated before it: backdated.
+    fn backdate(&mut self) {
+        let dir = self.clones[F].path().to_path_buf();
+        let head = git(&dir, &["rev-parse", "HEAD"]);
+        if git(self.bare.path(), &["rev-parse", "HEAD"]) != head {
+            return;
+        }
+        let log = git(
+            &dir,
+            &[
+                "log",
+                "--no-merges",
+                "--author=Ann",
+                "--format=%H %at %s",
+                "-20",
+            ],
+        );
+        let Some((x, tx)) = log.lines().find_map(|l| {
+            let mut p = l.splitn(3, ' ');
+            let (h, t, s) = (p.next()?, p.next()?, p.next()?);
+            (s.starts_with("f1: ") || s.starts_with("h1: "))
+                .then(|| (h.to_string(), t.parse::<i64>().ok()))
+                .and_then(|(h, t)| Some((h, t?)))
+        }) else {
+            return;
+        };
+        let parent = format!("{x}^");
+        let tp: i64 = git(&dir, &["log", "-1", "--format=%at", &parent])
+            .trim()
+            .parse()
+            .expect("instant");
+        if tx - tp < 2 * MINUTE {
+            return;
+        }
+        let tb = tp + 1 + self.below((tx - tp - 1) as u64) as i64;
+        git(&dir, &["reset", "-q", "--hard", &parent]);
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let cmd = match self.below(3) {
+            0 => s(&["milestone", "submit", "f1"]),
+            1 => s(&["refund", "dispute", "f1"]),
+            _ => s(&["refund", "approve", "f1"]),
+        };
+        self.trace.push(format!(
+            "[{}] F resets to {} (before its op at {}) to backdate",
+            self.step,
+            &parent,
+            rfc(tx)
+        ));
+        let ids = match self.mutate_at(F, tb, &cmd) {
+            Some(ids) if !ids.is_empty() => ids,
+            _ => {
+                git(&dir, &["reset", "-q", "--hard", head.trim()]);
+                return;
+            }
+        };
+        self.stats.backdated += 1;
+        self.backdated.extend(ids);
+        let r = self.sync(F);
+        let m = r.stderr.clone();
+        if r.code != 4 || !m.contains("backdated") {
+            self.fail(&format!(
+                "the sync that pushed a backdated operation exited {}: {m}",
+                r.code
+            ));
+        }
+        for c in [A, A2] {
+            if !self.killed[c] {
+                self.to_report[c] = true;
+            }
+        }
+    }
+
+    /// Ann releases her milestone to herself by hand, signed with her key.
+    fn forgery(&mut self) {
+        let f1 = "contracts/f1.toml";
+        let text = self.clones[F].read(f1);
+        if !text.contains("status = \"funded\"") || !text.contains("\n[[history]]") {
+            return;
+        }
+        let at = rfc(self.now(F));
+        let forged = text
+            .replacen("status = \"funded\"", "status = \"released\"", 1)
+            .replacen(
+                "\n[[history]]",
+                &format!(
+                    "\n[[payments]]\nat = {at}\nmilestone = 1\namount = \"500.00\"\nfee = \"50.00\"\n\n[[history]]"
+                ),
+                1,
+            );
+        let rev = forge(&self.clones[F], f1, &forged);
+        self.trace.push(format!(
+            "[{}] F forges {rev} (milestone released)",
+            self.step
+        ));
+        self.f_forged = true;
+        self.stats.forged += 1;
+        self.forged.push(rev);
+        let r = self.run(F, &["--json", "verify"]);
+        if r.code != 4 {
+            self.fail(&format!("verify in F exited {} after a forgery", r.code));
+        }
+        self.sync(F);
+        for c in [A, A2] {
+            if !self.killed[c] {
+                self.to_report[c] = true;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------- the run
+
+    fn step(&mut self) {
+        // Minutes to hours pass.
+        let adv = if self.chance(70) {
+            5 + self.below(55)
+        } else {
+            60 + self.below(240)
+        };
+        self.t += adv as i64 * MINUTE;
+        let c = self.below(3) as usize;
+        if c == F && self.chance(3) {
+            self.backdate();
+        } else if c == F && forge_on() && !self.f_forged && self.chance(2) {
+            self.forgery();
+        } else {
+            let cmd = self.command(c);
+            self.mutate(c, &cmd);
+        }
+        if self.chance(40) {
+            self.t += MINUTE;
+            let c = self.below(3) as usize;
+            let kill_percent = if long() { 25 } else { 10 };
+            if kills_on() && !self.killed[c] && self.chance(kill_percent) {
+                self.killed_sync(c);
+            } else {
+                self.sync(c);
+            }
+        }
+    }
+
+    /// Every clone syncs in turn until two full rounds change nothing.
+    fn converge(&mut self) {
+        let mut quiet = 0;
+        let mut heads = Vec::new();
+        for _ in 0..12 {
+            self.stats.rounds += 1;
+            let mut codes = Vec::new();
+            for c in [A, A2, F] {
+                self.t += MINUTE;
+                codes.push(self.sync(c).code);
+            }
+            let now: Vec<String> = self
+                .clones
+                .iter()
+                .map(|l| git(l.path(), &["rev-parse", "HEAD"]))
+                .collect();
+            if now == heads && codes.iter().all(|&c| c == 0) {
+                quiet += 1;
+                if quiet == 2 {
+                    return;
+                }
+            } else {
+                quiet = 0;
+            }
+            heads = now;
+        }
+        self.fail("the clones did not converge in 12 rounds of sync");
+    }
+
+    fn assert_final(&mut self) {
+        let honest: Vec<usize> = [A, A2, F].into_iter().filter(|&c| self.honest(c)).collect();
+        let trees: Vec<_> = honest
+            .iter()
+            .map(|&c| whole_tree(self.clones[c].path()))
+            .collect();
+        for (i, &c) in honest.iter().enumerate().skip(1) {
+            if trees[i] != trees[0] {
+                let (la, fa) = &trees[0];
+                let (lb, fb) = &trees[i];
+                let differ: Vec<&String> = fa
+                    .keys()
+                    .chain(fb.keys())
+                    .filter(|k| fa.get(*k) != fb.get(*k))
+                    .collect();
+                self.fail(&format!(
+                    "divergence: {} and {} hold different trees; files that differ: {differ:?}\n--- {}\n{la}\n--- {}\n{lb}",
+                    NAMES[honest[0]], NAMES[c], NAMES[honest[0]], NAMES[c]
+                ));
+            }
+        }
+        for &c in &honest {
+            self.assert_whole(c, "after the final rounds");
+            let r = self.run(c, &["verify"]);
+            if r.code != 0 {
+                self.fail(&format!(
+                    "verify in {} exited {}: {}",
+                    NAMES[c], r.code, r.stderr
+                ));
+            }
+            let r = self.run(c, &["--json", "log"]);
+            if r.code != 0 {
+                self.fail(&format!(
+                    "log in {} exited {}: {}",
+                    NAMES[c], r.code, r.stderr
+                ));
+            }
+            let log: BTreeMap<String, Value> = r
+                .json()
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|e| Some((e["id"].as_str()?.to_string(), e)))
+                .collect();
+            for (id, made) in &self.ids {
+                let Some(e) = log.get(id) else {
+                    self.fail(&format!(
+                        "operation {id} ({made}) is not in {}'s log",
+                        NAMES[c]
+                    ));
+                };
+                let sup = &e["superseded"];
+                if !sup.is_null() && sup.as_str().is_none_or(str::is_empty) && !sup.is_object() {
+                    self.fail(&format!("{id} superseded with no reason: {e}"));
+                }
+            }
+            for id in &self.backdated {
+                let Some(e) = log.get(id) else {
+                    self.fail(&format!("backdated {id} is not in {}'s log", NAMES[c]));
+                };
+                if e["superseded"].is_null() || !e["superseded"].to_string().contains("backdated") {
+                    self.fail(&format!(
+                        "backdated {id} is not superseded as backdated in {}: {e}",
+                        NAMES[c]
+                    ));
+                }
+            }
+            if c == A {
+                self.stats.superseded +=
+                    log.values().filter(|e| !e["superseded"].is_null()).count();
+            }
+            for entry in &self.entries {
+                let (contract, eid) = entry.split_once('/').expect("entry id");
+                let week = format!("{}-W{}", &eid[..4], &eid[5..7]);
+                let file = format!("diary/{week}/{contract}.toml");
+                let text =
+                    std::fs::read_to_string(self.clones[c].path().join(&file)).unwrap_or_default();
+                if !text.contains(&format!("\"{eid}\"")) {
+                    self.fail(&format!("entry {entry} is not in {}'s {file}", NAMES[c]));
+                }
+            }
+        }
+        for rev in &self.forged.clone() {
+            let r = self.run(A, &["log", "--json"]);
+            if !r.stdout.contains(rev) && !r.stdout.contains("rejected") {
+                self.fail(&format!(
+                    "forged commit {rev}: no rejected operation in A's log"
+                ));
+            }
+        }
+    }
+}
+
+/// Three clones of a signed ledger with the hourly contract h1 and the
+/// fixed-price f1 (500.00), both accepted by Ann and synced everywhere.
+fn setup(seed: u64, steps: usize) -> Sim {
+    let keys = tempfile::tempdir().expect("keys");
+    let (acme_key, ann_key) = (key(keys.path(), "acme"), key(keys.path(), "ann"));
+    let a = Ledger::empty();
+    a.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    git(a.path(), &["config", "user.signingkey", &acme_key]);
+    a.run_at(
+        "2026-11-02T08:01:00Z",
+        &["party", "add", "Acme", "--key", &format!("{acme_key}.pub")],
+    )
+    .ok();
+    let (bare, f) = remote_and_clone(&a);
+    git(f.path(), &["config", "user.signingkey", &ann_key]);
+    f.run_at(
+        "2026-11-02T08:02:00Z",
+        &["party", "add", "Ann", "--key", &format!("{ann_key}.pub")],
+    )
+    .ok();
+    f.run_at("2026-11-02T08:03:00Z", &["sync"]).ok();
+    a.run_at("2026-11-02T08:04:00Z", &["sync"]).ok();
+    let new = |id: &str, at: &str, kind: &[&str]| {
+        let mut args = vec![
+            "new",
+            "--id",
+            id,
+            "--title",
+            "Work",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Ann",
+        ];
+        args.extend_from_slice(kind);
+        a.run_at(at, &args).ok();
+    };
+    new(
+        "h1",
+        "2026-11-02T09:00:00Z",
+        &["--hourly", "50", "--weekly-limit", "20"],
+    );
+    new("f1", "2026-11-02T09:01:00Z", &["--fixed", "500"]);
+    a.run_at("2026-11-02T09:02:00Z", &["sync"]).ok();
+    f.run_at("2026-11-02T09:03:00Z", &["sync"]).ok();
+    for (id, at) in [
+        ("h1", "2026-11-02T09:10:00Z"),
+        ("f1", "2026-11-02T09:11:00Z"),
+    ] {
+        f.run_at(at, &["--as", "freelancer", "accept", id]).ok();
+    }
+    f.run_at("2026-11-02T09:12:00Z", &["sync"]).ok();
+    a.run_at("2026-11-02T09:13:00Z", &["sync"]).ok();
+    let a2 = Ledger::empty();
+    git(
+        a2.path(),
+        &["clone", "-q", &bare.path().display().to_string(), "."],
+    );
+    git(a2.path(), &["config", "user.signingkey", &acme_key]);
+    a2.run_at("2026-11-02T09:14:00Z", &["check"]).ok();
+    let mut rng = Rng::new(seed);
+    // Each clone's clock is off by up to 2 minutes either way: two clocks
+    // differ by less than the 5-minute tolerance.
+    let mut skew = [0i64; 3];
+    for s in &mut skew {
+        *s = rng.below(241) as i64 - 120;
+    }
+    Sim {
+        seed,
+        rng,
+        step: 0,
+        steps,
+        t: ts("2026-11-02T10:00:00Z"),
+        clones: vec![a, a2, f],
+        skew,
+        _keys: keys,
+        bare,
+        ids: BTreeMap::new(),
+        entries: BTreeSet::new(),
+        backdated: BTreeSet::new(),
+        forged: Vec::new(),
+        f_forged: false,
+        killed: [false; 3],
+        to_report: [false; 3],
+        sync_us: 100_000,
+        stats: Stats::default(),
+        trace: Vec::new(),
+    }
+}
+
+fn simulate(seed: u64, steps: usize) -> Stats {
+    let mut sim = setup(seed, steps);
+    for step in 1..=steps {
+        sim.step = step;
+        sim.step();
+        sim.stats.steps += 1;
+    }
+    sim.converge();
+    sim.assert_final();
+    sim.stats
+}
+
+#[test]
+fn clones_simulation_converges_byte_for_byte() {
+    let seed = sim_seed(CI_SEED);
+    let steps = env_number("CONTRACTS_CLONES_STEPS").unwrap_or(if long() { 10_000 } else { 150 });
+    let min_kills = if long() { 500 } else { 0 };
+    let t0 = std::time::Instant::now();
+    let mut total = Stats::default();
+    let mut run = 0u64;
+    while total.steps < steps || total.kills_landed < min_kills {
+        let n = PER_RUN.min(steps.saturating_sub(total.steps).max(PER_RUN.min(steps)));
+        let s = simulate(seed.wrapping_add(run), n);
+        total.add(&s);
+        run += 1;
+        if long() {
+            eprintln!(
+                "clones: run {run} (seed {}): {s:?}",
+                seed.wrapping_add(run - 1)
+            );
+        }
+    }
+    eprintln!(
+        "clones: seed CONTRACTS_SIM_SEED={seed}, {} runs, {} steps ({} accepted, {} refused), {} syncs ({} set aside), {} kills during sync ({} landed), {} backdated, {} forged, {} superseded in the end, {} final rounds, 0 divergences, {:.1}s",
+        run,
+        total.steps,
+        total.accepted,
+        total.refused,
+        total.syncs,
+        total.syncs_set_aside,
+        total.kills,
+        total.kills_landed,
+        total.backdated,
+        total.forged,
+        total.superseded,
+        total.rounds,
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------- defects found
+
+/// Found by the simulation (seed 20261206, 60 steps, step 46): the
+/// client approves f1's milestone at its first desk at 11:00 and, not
+/// synced, at its second desk at 15:00; the second desk pushes first, the
+/// first desk's `sync` sets its own approval aside as backdated. The second
+/// desk, which meanwhile added a milestone, then syncs: its merge writes
+/// the backdated approval after its own later one in f1's history, and
+/// `check` refuses the file that `sync` just committed and pushed (exit 5:
+/// "`history[..].id` is .., but folding the contract's operations gives ..").
+#[test]
+fn a_merge_of_a_merge_that_set_a_backdated_operation_aside_passes_check() {
+    let acme = Ledger::empty();
+    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    acme.fixed("f1", "500");
+    acme.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "f1"],
+    )
+    .ok();
+    let (bare, _ann) = remote_and_clone(&acme);
+    let desk = Ledger::empty();
+    git(
+        desk.path(),
+        &["clone", "-q", &bare.path().display().to_string(), "."],
+    );
+    acme.run_at("2026-11-03T11:00:00Z", &["milestone", "approve", "f1"])
+        .ok();
+    desk.run_at("2026-11-03T15:00:00Z", &["milestone", "approve", "f1"])
+        .ok();
+    desk.run_at("2026-11-03T15:01:00Z", &["sync"]).ok();
+    let r = acme
+        .run_at("2026-11-03T15:02:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    assert!(r.stderr.contains("backdated"), "{}", r.stderr);
+    acme.run_at("2026-11-03T15:03:00Z", &["check"]).ok();
+    // Meanwhile the second desk adds a milestone, then syncs: a merge.
+    desk.run_at(
+        "2026-11-03T16:00:00Z",
+        &[
+            "milestone",
+            "add",
+            "f1",
+            "--title",
+            "more",
+            "--amount",
+            "100",
+        ],
+    )
+    .ok();
+    desk.run_at("2026-11-03T16:01:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    desk.run_at("2026-11-03T16:02:00Z", &["check"]).ok();
+    acme.run_at("2026-11-03T16:03:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-03T16:04:00Z", &["check"]).ok();
+    assert_eq!(whole_tree(acme.path()), whole_tree(desk.path()));
+}
