@@ -45,11 +45,14 @@ fn forge_on() -> bool {
 
 /// Whether the parts of the mix and the assertions left out while two
 /// product bugs stand are in (`CONTRACTS_CLONES_STRICT=1`):
-/// - both of the client's desks act on the fixed-price f1 (else the second
-///   desk keeps to h1, where its concurrent operations are backdated all
-///   the same): two desks approving f1's milestone concurrently make a
-///   history that `check` refuses after the next merge
-///   (`a_merge_of_a_merge_that_set_a_backdated_operation_aside_passes_check`);
+/// - both of the client's desks act on the fixed-price f1, and Ann backdates
+///   operations on f1 (else the second desk and Ann's backdating keep to
+///   h1, where operations are backdated all the same): two desks approving
+///   f1's milestone concurrently make a history that `check` refuses after
+///   the next merge with a commit of its own
+///   (`a_merge_of_a_merge_that_set_a_backdated_operation_aside_passes_check`;
+///   Ann's backdated `refund approve` then the client's `milestone add`
+///   does the same);
 /// - a clone that learns of a backdated operation by a real merge (with a
 ///   commit of its own) must exit 4, as one that fast-forwards must
 ///   (`a_clone_with_work_of_its_own_that_first_learns_of_a_backdated_operation_reports_it`);
@@ -607,10 +610,11 @@ impl Sim {
                 "-20",
             ],
         );
+        // (f1 only in strict runs: see `strict`.)
         let Some((x, tx, subject)) = log.lines().find_map(|l| {
             let mut p = l.splitn(3, ' ');
             let (h, t, s) = (p.next()?, p.next()?, p.next()?);
-            (s.starts_with("f1: ") || s.starts_with("h1: "))
+            ((strict() && s.starts_with("f1: ")) || s.starts_with("h1: "))
                 .then(|| (h.to_string(), t.parse::<i64>().ok(), s.to_string()))
                 .and_then(|(h, t, s)| Some((h, t?, s)))
         }) else {
@@ -635,11 +639,21 @@ impl Sim {
         // What she did then is likely allowed again before it; else another.
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let contract = &subject[..2];
-        let mut tries = vec![
-            s(&["milestone", "submit", "f1"]),
-            s(&["refund", "dispute", "f1"]),
-            s(&["refund", "approve", "f1"]),
-        ];
+        // The same contract: SPEC §7 names "an operation of the same party
+        // in a concurrent commit"; the merge compares a contract's own.
+        let mut tries = if contract == "f1" {
+            vec![
+                s(&["milestone", "submit", "f1"]),
+                s(&["refund", "dispute", "f1"]),
+                s(&["refund", "approve", "f1"]),
+            ]
+        } else {
+            let week = |back: i64| week_name(monday(tb) - back * DAY);
+            vec![
+                s(&["diary", "dispute", "h1", "--week", &week(7), "--decline"]),
+                s(&["diary", "dispute", "h1", "--week", &week(14), "--decline"]),
+            ]
+        };
         if subject.ends_with("offer_accepted") {
             tries.insert(0, s(&["accept", contract]));
         } else if subject.ends_with("feedback_given") {
@@ -733,7 +747,7 @@ impl Sim {
         let c = self.below(3) as usize;
         if c == F && !self.f_forged && self.chance(8) {
             self.backdate();
-        } else if c == F && forge_on() && !self.f_forged && self.chance(2) {
+        } else if c == F && forge_on() && !self.f_forged && self.chance(10) {
             self.forgery();
         } else {
             let cmd = self.command(c);
