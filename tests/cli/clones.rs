@@ -260,7 +260,9 @@ impl Sim {
         let mut all = vec!["--json"];
         all.extend(args.iter().map(String::as_str));
         let r = self.run_at(c, now, &all);
-        if !matches!(r.code, 0 | 3 | 4) {
+        // The forger's own files are forged: `check` refuses them there.
+        let forger = !self.honest(c) && r.code == 5;
+        if !matches!(r.code, 0 | 3 | 4) && !forger {
             self.fail(&format!(
                 "exit {} (only 0, 3 or 4 are right here)\n--- stdout\n{}\n--- stderr\n{}",
                 r.code, r.stdout, r.stderr
@@ -459,7 +461,9 @@ impl Sim {
         let us = t0.elapsed().as_micros() as u64;
         self.sync_us = (self.sync_us * 3 + us) / 4;
         self.stats.syncs += 1;
-        if !matches!(r.code, 0 | 4) {
+        // (The forger's own sync may find its forged files: exit 5.)
+        let forger = r.code == 5 && !self.honest(c);
+        if !matches!(r.code, 0 | 4) && !forger {
             self.fail(&format!(
                 "{} sync exited {}\n--- stdout\n{}\n--- stderr\n{}",
                 NAMES[c], r.code, r.stdout, r.stderr
@@ -469,15 +473,31 @@ impl Sim {
             self.stats.syncs_set_aside += 1;
             let err = r.json_err();
             let reason = err["error"]["reason"].as_str().unwrap_or("");
-            if reason != "set_aside" && !(self.f_forged && reason == "unverified") {
+            // Until rejection lands, a forgery makes `sync` refuse the whole
+            // incoming branch (`unverified`); SPEC: merged as rejected.
+            if reason != "set_aside"
+                && !(self.f_forged && matches!(reason, "unverified" | "rejected"))
+            {
                 self.fail(&format!("sync refused for `{reason}`: {err}"));
             }
         }
-        if std::mem::take(&mut self.to_report[c]) && r.code != 4 && (fast_forward || strict()) {
+        let report = std::mem::take(&mut self.to_report[c]);
+        if report && r.code != 4 && (fast_forward || strict()) {
             self.fail(&format!(
                 "{}'s sync learned of a backdated or forged operation but exited {}",
                 NAMES[c], r.code
             ));
+        }
+        if report && self.honest(c) {
+            // A forged commit is named by the sync that meets it.
+            for (rev, _) in self.forged.clone() {
+                if !r.stderr.contains(&rev) {
+                    self.fail(&format!(
+                        "{}'s sync met forged commit {rev} without naming it: {}",
+                        NAMES[c], r.stderr
+                    ));
+                }
+            }
         }
         if std::mem::take(&mut self.killed[c]) {
             self.assert_whole(c, "the sync after a killed one");
@@ -494,6 +514,9 @@ impl Sim {
 
     /// No merge half done, nothing left uncommitted, `check` passes.
     fn assert_whole(&mut self, c: usize, what: &str) {
+        if !self.honest(c) {
+            return;
+        }
         let dir = self.clones[c].path().to_path_buf();
         for leftover in [".git/MERGE_HEAD", ".git/index.lock"] {
             if dir.join(leftover).exists() {
