@@ -9,7 +9,13 @@
 //! same tracked files byte for byte, `check` and `verify` pass there, every
 //! operation an honest clone printed is in every honest clone's `log`
 //! (applied, or superseded with its reason), every backdated operation is
-//! superseded, and every forged commit was refused.
+//! superseded, every forged commit was refused, and the fixed-price
+//! contract's money equals the independent model (`model.rs`) run on the
+//! merged order. Along the way: every command exits 0, 3 or 4, a refused
+//! one leaves its clone as it was, every sync leaves a ledger `check`
+//! accepts with nothing uncommitted, and the sync after a killed one
+//! completes it. `merging_in_either_order_gives_the_same_bytes` merges two
+//! copies of the same clones in the two orders.
 //!
 //! `CONTRACTS_SIM_SEED=N` replays a run (kills make a replay depend on
 //! timing: `CONTRACTS_SIM_KILLS=0` turns them off); `CONTRACTS_CLONES_STEPS=N`
@@ -43,7 +49,7 @@ fn forge_on() -> bool {
     std::env::var("CONTRACTS_CLONES_FORGE").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
-/// Whether the parts of the mix and the assertions left out while two
+/// Whether the parts of the mix and the assertions left out while three
 /// product bugs stand are in (`CONTRACTS_CLONES_STRICT=1`):
 /// - both of the client's desks act on the fixed-price f1, and Ann backdates
 ///   operations on f1 (else the second desk and Ann's backdating keep to
