@@ -1461,3 +1461,84 @@ fn a_sync_killed_with_its_git_leaves_a_ledger_the_next_command_writes() {
     ann.run_at("2026-11-03T09:02:00Z", &["check"]).ok();
     assert!(!ann.path().join(".git/index.lock").exists());
 }
+
+/// After the long simulation (seed 245373990, 400 steps, step 341): there
+/// Acme's `sync` was SIGKILLed (it alone; the git it ran went on) while it
+/// merged, and Acme's next command (`resume h1`) or sync made an ordinary
+/// commit, signed by Acme, holding Ann's `dispute_declined` and changed
+/// `limit_changed` operations; every other clone's `sync` then refused the
+/// whole remote (`unverified`) and the clones could never converge again.
+/// That kill came late in the sync (1.7 s) and is not reproduced here:
+/// this kills the sync after each of its own writes in turn (failpoints),
+/// makes Acme's next command not a sync, and has everyone sync — which
+/// passes; the kill in the simulation must have landed elsewhere (while a
+/// git the sync ran wrote the work tree, e.g. `git checkout THEIRS -- P`).
+#[cfg(feature = "failpoints")]
+#[test]
+fn a_command_after_a_sync_killed_at_any_of_its_writes_commits_no_half_merge() {
+    use crate::reliability::run_std;
+    let mut kills = 0;
+    for nth in 0..6 {
+        let mut sim = setup(1, 0);
+        sim.t = ts("2026-11-03T11:00:00Z");
+        let log = [
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-03T09:00:00Z",
+            "--to",
+            "2026-11-03T10:00:00Z",
+            "--memo",
+            "work",
+        ]
+        .map(String::from);
+        sim.skew = [0; 3];
+        assert!(sim.mutate(F, &log).is_some(), "nth {nth}: the log");
+        sim.t += MINUTE;
+        assert_eq!(sim.sync(F).code, 0);
+        sim.t += 30 * MINUTE;
+        assert!(
+            sim.mutate(A, &["limit", "h1", "25"].map(String::from))
+                .is_some()
+        );
+        sim.t += 30 * MINUTE;
+        let mut c = std_cmd(&sim.clones[A], &rfc(sim.t), &["sync"]);
+        let points = if nth == 0 {
+            "atomic::after_rename=return(kill)".to_string()
+        } else {
+            format!("atomic::after_rename={nth}*off->return(kill)")
+        };
+        c.env("FAILPOINTS", &points);
+        if run_std(c).signal != Some(9) {
+            continue;
+        }
+        kills += 1;
+        // Acme's next command is not a sync.
+        sim.t += 10 * MINUTE;
+        let r = sim.run(A, &["pause", "h1"]);
+        assert!(matches!(r.code, 0 | 4), "nth {nth}: pause: {}", r.stderr);
+        sim.t += 10 * MINUTE;
+        for c in [A, F, A2, A, F] {
+            sim.t += MINUTE;
+            let r = sim.run(c, &["--json", "sync"]);
+            assert!(
+                r.code == 0 || (r.code == 4 && r.json_err()["error"]["reason"] == "set_aside"),
+                "nth {nth}: {}'s sync exited {}: {}",
+                NAMES[c],
+                r.code,
+                r.stderr
+            );
+        }
+        for c in [A, F, A2] {
+            let r = sim.run(c, &["verify"]);
+            assert_eq!(r.code, 0, "nth {nth}: verify in {}: {}", NAMES[c], r.stderr);
+        }
+        assert_eq!(
+            whole_tree(sim.clones[A].path()),
+            whole_tree(sim.clones[F].path()),
+            "nth {nth}"
+        );
+    }
+    assert!(kills >= 1, "the sync was never killed");
+}
