@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Runs git in `dir` with nothing of the user's configuration.
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -255,7 +255,7 @@ fn refusals_and_dry_runs_commit_nothing_and_sweep_commits_as_contracts() {
 }
 
 /// A bare remote holding `l`'s commits, and a plain clone of it.
-fn remote_and_clone(l: &Ledger) -> (tempfile::TempDir, Ledger) {
+pub(crate) fn remote_and_clone(l: &Ledger) -> (tempfile::TempDir, Ledger) {
     let bare = tempfile::tempdir().expect("temp dir");
     git(bare.path(), &["init", "-q", "--bare"]);
     git(
@@ -740,7 +740,7 @@ fn time_logged_in_one_clone_after_the_end_in_the_other_is_set_aside_not_lost() {
 // ------------------------------------------------------- who did what
 
 /// Commits every change by hand with git, signed with the clone's key.
-fn signed_commit(dir: &Path, message: &str) {
+pub(crate) fn signed_commit(dir: &Path, message: &str) {
     git(
         dir,
         &["-c", "gpg.format=ssh", "commit", "-q", "-S", "-am", message],
@@ -748,7 +748,7 @@ fn signed_commit(dir: &Path, message: &str) {
 }
 
 /// An ed25519 key pair in `dir`, named `name`: the private key's path.
-fn key(dir: &Path, name: &str) -> String {
+pub(crate) fn key(dir: &Path, name: &str) -> String {
     let path = dir.join(name);
     let out = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
@@ -1199,7 +1199,7 @@ fn signed_pair() -> (tempfile::TempDir, tempfile::TempDir, Ledger, Ledger) {
 
 /// Commits `text` as `rel` in `l`'s clone with git itself, signed with the
 /// clone's own key: what verify and the other party's sync must see through.
-fn forge(l: &Ledger, rel: &str, text: &str) -> String {
+pub(crate) fn forge(l: &Ledger, rel: &str, text: &str) -> String {
     l.write(rel, text);
     signed_commit(l.path(), "forged");
     git(l.path(), &["rev-parse", "--short=12", "HEAD"])

@@ -3,6 +3,7 @@
 // Test code panics on purpose when something is not as expected.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod clones;
 mod core_sim;
 mod corpus;
 mod data_out;

@@ -32,13 +32,13 @@ const EPOCH: &str = "2026-11-02T09:00:00Z";
 /// The default seed of CI runs.
 const CI_SEED: u64 = 20_261_102;
 
-fn ts(s: &str) -> Instant {
+pub(crate) fn ts(s: &str) -> Instant {
     chrono::DateTime::parse_from_rfc3339(s)
         .expect("time")
         .timestamp()
 }
 
-fn rfc(t: Instant) -> String {
+pub(crate) fn rfc(t: Instant) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .expect("instant")
         .format("%Y-%m-%dT%H:%M:%SZ")
@@ -60,7 +60,7 @@ fn date(t: Instant) -> String {
 }
 
 /// `2026-W47` of a Monday.
-fn week_name(w: Instant) -> String {
+pub(crate) fn week_name(w: Instant) -> String {
     use chrono::Datelike;
     let d = chrono::DateTime::from_timestamp(w, 0).expect("instant");
     let iso = d.iso_week();
