@@ -169,6 +169,11 @@ struct Sim {
     /// A clone that must report (exit 4) the backdated or forged operations
     /// at its next completed sync.
     to_report: [bool; 3],
+    /// A clone whose next completed sync meets a forged commit: named there
+    /// (exit 4, `rejected`) unless another clone's merge left it out first.
+    to_name: [bool; 3],
+    /// Forged commits a sync named (left out as rejected).
+    named: BTreeSet<String>,
     /// How long a sync takes, in µs (for the kill's delay).
     sync_us: u64,
     stats: Stats,
@@ -494,10 +499,15 @@ impl Sim {
                 NAMES[c], r.code
             ));
         }
-        if report && self.honest(c) {
-            // A forged commit is named by the sync that meets it.
+        let meets = std::mem::take(&mut self.to_name[c]);
+        if (report || meets) && self.honest(c) {
+            // A forged commit is named by the first sync that meets it and
+            // leaves it out; a clone that learns of it through that merge
+            // takes the merge as it is.
             for (rev, _) in self.forged.clone() {
-                if !r.stderr.contains(&rev) {
+                if r.stderr.contains(&rev) {
+                    self.named.insert(rev);
+                } else if !self.named.contains(&rev) {
                     self.fail(&format!(
                         "{}'s sync met forged commit {rev} without naming it: {}",
                         NAMES[c], r.stderr
@@ -605,6 +615,7 @@ impl Sim {
             self.killed[c] = true;
             // Whether it learned of what it had to report is unknown now.
             self.to_report[c] = false;
+            self.to_name[c] = false;
             if self.clones[c].path().join(".git/MERGE_HEAD").exists() {
                 self.fail(&format!("a killed sync left a git merge in {}", NAMES[c]));
             }
@@ -612,6 +623,7 @@ impl Sim {
             self.fail(&format!("an unkilled sync exited {:?}", status.code()));
         } else {
             self.to_report[c] = false;
+            self.to_name[c] = false;
         }
     }
 
@@ -758,7 +770,7 @@ impl Sim {
         self.sync(F);
         for c in [A, A2] {
             if !self.killed[c] {
-                self.to_report[c] = true;
+                self.to_name[c] = true;
             }
         }
     }
@@ -1147,6 +1159,8 @@ fn setup(seed: u64, steps: usize) -> Sim {
         f_forged: false,
         killed: [false; 3],
         to_report: [false; 3],
+        to_name: [false; 3],
+        named: BTreeSet::new(),
         sync_us: 100_000,
         stats: Stats::default(),
         trace: Vec::new(),
