@@ -49,25 +49,19 @@ fn forge_on() -> bool {
     std::env::var("CONTRACTS_CLONES_FORGE").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
-/// Whether the parts of the mix and the assertions left out while three
-/// product bugs stand are in (`CONTRACTS_CLONES_STRICT=1`):
+/// Whether the whole mix and every assertion is in (the default;
+/// `CONTRACTS_CLONES_STRICT=0` leaves out what three defects, now fixed,
+/// once made fail):
 /// - both of the client's desks act on the fixed-price f1, and Ann backdates
-///   operations on f1 (else the second desk and Ann's backdating keep to
-///   h1, where operations are backdated all the same): two desks approving
-///   f1's milestone concurrently make a history that `check` refuses after
-///   the next merge with a commit of its own
-///   (`a_merge_of_a_merge_that_set_a_backdated_operation_aside_passes_check`;
-///   Ann's backdated `refund approve` then the client's `milestone add`
-///   does the same);
+///   operations on f1
+///   (`a_merge_of_a_merge_that_set_a_backdated_operation_aside_passes_check`);
 /// - a clone that learns of a backdated operation by a real merge (with a
 ///   commit of its own) must exit 4, as one that fast-forwards must
 ///   (`a_clone_with_work_of_its_own_that_first_learns_of_a_backdated_operation_reports_it`);
-/// - a killed sync is killed with every git it started (else only the sync
-///   is, and its git runs to its end): a git killed while it held
-///   `.git/index.lock` leaves it, and every later command of that clone
-///   fails with exit 1 (`a_sync_killed_with_its_git_leaves_a_ledger_the_next_command_writes`).
+/// - a killed sync is killed with every git it started
+///   (`a_sync_killed_with_its_git_leaves_a_ledger_the_next_command_writes`).
 fn strict() -> bool {
-    std::env::var("CONTRACTS_CLONES_STRICT").is_ok_and(|v| !v.is_empty() && v != "0")
+    std::env::var("CONTRACTS_CLONES_STRICT").map_or(true, |v| v != "0")
 }
 
 /// Whether kills are on (`CONTRACTS_SIM_KILLS=0` turns them off).
@@ -1049,7 +1043,7 @@ impl Sim {
             }
         }
         // Every forged commit refused: none of its changes in an honest
-        // clone (its payment to Ann is nowhere), and it is named there.
+        // clone (its payment to Ann is nowhere).
         for (rev, at) in self.forged.clone() {
             for &c in &honest {
                 let r = self.run(c, &["--json", "show", "f1"]);
@@ -1063,13 +1057,9 @@ impl Sim {
                         NAMES[c]
                     ));
                 }
-                let r = self.run(c, &["--json", "log"]);
-                if !r.stdout.contains("rejected") {
-                    self.fail(&format!(
-                        "forged commit {rev}: no operation superseded as rejected in {}'s log",
-                        NAMES[c]
-                    ));
-                }
+                // (It adds no operation, only state: nothing of it is
+                // in the history to keep as superseded; it was named by the
+                // sync that left it out, checked as it happened.)
             }
         }
     }

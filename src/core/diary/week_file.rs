@@ -129,26 +129,28 @@ impl WeekFile {
 
     /// The highest entry number in use or ever given out here.
     pub(crate) fn highest(&self) -> u64 {
+        self.known_highest().max(self.last_number)
+    }
+
+    /// The highest number the file shows given out: its entries', those
+    /// set aside, and those removed.
+    fn known_highest(&self) -> u64 {
         self.entries
             .iter()
             .map(|e| e.id.as_str())
+            .chain(self.aside.iter().map(|a| a.entry.id.as_str()))
             .chain(self.removed.iter().map(|r| r.id.as_str()))
             .filter_map(|id| id.rsplit_once('-')?.1.parse::<u64>().ok())
             .max()
             .unwrap_or(0)
-            .max(self.last_number)
     }
 
-    /// The highest number given out, when it is above every entry's (after
-    /// the newest entries were deleted): only then is it worth writing down.
+    /// The highest number given out, when it is above every one the file
+    /// shows otherwise (after the newest entries were deleted): only then
+    /// is it worth writing down, so a week reads and writes the same
+    /// whichever way it was made.
     pub fn deleted_beyond(&self) -> Option<u64> {
-        let max = self
-            .entries
-            .iter()
-            .filter_map(|e| e.id.rsplit_once('-')?.1.parse::<u64>().ok())
-            .max()
-            .unwrap_or(0);
-        (self.last_number > max).then_some(self.last_number)
+        (self.last_number > self.known_highest()).then_some(self.last_number)
     }
 
     /// The id a new entry gets: never one given out before.
