@@ -1333,15 +1333,7 @@ fn merging_in_either_order_gives_the_same_bytes() {
 /// "`history[..].id` is .., but folding the contract's operations gives ..").
 #[test]
 fn a_merge_of_a_merge_that_set_a_backdated_operation_aside_passes_check() {
-    let acme = Ledger::empty();
-    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
-    acme.fixed("f1", "500");
-    acme.run_at(
-        "2026-11-02T09:30:00Z",
-        &["--as", "freelancer", "accept", "f1"],
-    )
-    .ok();
-    let (bare, _ann) = remote_and_clone(&acme);
+    let (bare, acme, _ann) = crate::git::two_clones();
     let desk = Ledger::empty();
     git(
         desk.path(),
@@ -1445,15 +1437,7 @@ fn a_clone_with_work_of_its_own_that_first_learns_of_a_backdated_operation_repor
 /// create '.git/index.lock': File exists"), and so does every one after it.
 #[test]
 fn a_sync_killed_with_its_git_leaves_a_ledger_the_next_command_writes() {
-    let acme = Ledger::empty();
-    acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
-    acme.fixed("f1", "500");
-    acme.run_at(
-        "2026-11-02T09:30:00Z",
-        &["--as", "freelancer", "accept", "f1"],
-    )
-    .ok();
-    let (_bare, ann) = remote_and_clone(&acme);
+    let (_bare, _acme, ann) = crate::git::two_clones();
     // No contracts process runs: the lock is stale.
     ann.write(".git/index.lock", "");
     ann.run_at(

@@ -362,7 +362,7 @@ fn a_text_merge_left_in_conflict_is_named_by_every_command() {
 
 /// Acme's git ledger with fixed contract `f1` (500.00, Ann) pushed to a
 /// bare remote, and Ann's clone of it.
-fn two_clones() -> (tempfile::TempDir, Ledger, Ledger) {
+pub(crate) fn two_clones() -> (tempfile::TempDir, Ledger, Ledger) {
     let acme = Ledger::empty();
     acme.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
     acme.fixed("f1", "500");
