@@ -1118,11 +1118,7 @@ fn setup(seed: u64, steps: usize) -> Sim {
     }
     f.run_at("2026-11-02T09:12:00Z", &["sync"]).ok();
     a.run_at("2026-11-02T09:13:00Z", &["sync"]).ok();
-    let a2 = Ledger::empty();
-    git(
-        a2.path(),
-        &["clone", "-q", &bare.path().display().to_string(), "."],
-    );
+    let a2 = crate::git::clone_of(bare.path());
     git(a2.path(), &["config", "user.signingkey", &acme_key]);
     a2.run_at("2026-11-02T09:14:00Z", &["check"]).ok();
     let mut rng = Rng::new(seed);
@@ -1334,11 +1330,7 @@ fn merging_in_either_order_gives_the_same_bytes() {
 #[test]
 fn a_merge_of_a_merge_that_set_a_backdated_operation_aside_passes_check() {
     let (bare, acme, _ann) = crate::git::two_clones();
-    let desk = Ledger::empty();
-    git(
-        desk.path(),
-        &["clone", "-q", &bare.path().display().to_string(), "."],
-    );
+    let desk = crate::git::clone_of(bare.path());
     acme.run_at("2026-11-03T11:00:00Z", &["milestone", "approve", "f1"])
         .ok();
     desk.run_at("2026-11-03T15:00:00Z", &["milestone", "approve", "f1"])
@@ -1388,11 +1380,7 @@ fn a_clone_with_work_of_its_own_that_first_learns_of_a_backdated_operation_repor
     )
     .ok();
     let (bare, bob) = remote_and_clone(&acme);
-    let desk = Ledger::empty();
-    git(
-        desk.path(),
-        &["clone", "-q", &bare.path().display().to_string(), "."],
-    );
+    let desk = crate::git::clone_of(bare.path());
     // The client raises the limit at its first desk at 12:00 and syncs;
     // its second desk, not synced, pauses at 11:00 and syncs: backdated.
     acme.run_at("2026-11-03T12:00:00Z", &["limit", "c1", "20"])

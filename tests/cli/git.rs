@@ -268,12 +268,15 @@ pub(crate) fn remote_and_clone(l: &Ledger) -> (tempfile::TempDir, Ledger) {
         ],
     );
     git(l.path(), &["push", "-q", "origin", "HEAD"]);
-    let other = Ledger::empty();
-    git(
-        other.path(),
-        &["clone", "-q", &bare.path().display().to_string(), "."],
-    );
+    let other = clone_of(bare.path());
     (bare, other)
+}
+
+/// A new clone of the remote `bare` (another machine).
+pub(crate) fn clone_of(bare: &Path) -> Ledger {
+    let l = Ledger::empty();
+    git(l.path(), &["clone", "-q", &bare.display().to_string(), "."]);
+    l
 }
 
 #[test]
@@ -1324,10 +1327,9 @@ fn a_forgery_signed_with_the_forgers_own_key_is_found_by_the_fold() {
     acme.run(&["verify"]).ok();
 }
 
-#[test]
-fn sync_never_overwrites_a_change_not_committed_it_names_the_files() {
-    let (_bare, acme, ann) = two_clones();
-    // Both clones change f1, so a real merge would write it.
+/// Both clones change f1 apart: Acme asks for 100.00 back (and pushes),
+/// Ann submits her work, so Ann's next sync is a real merge.
+fn concurrent_f1(acme: &Ledger, ann: &Ledger) {
     acme.run_at(
         "2026-11-03T09:00:00Z",
         &["refund", "request", "f1", "--amount", "100"],
@@ -1339,6 +1341,13 @@ fn sync_never_overwrites_a_change_not_committed_it_names_the_files() {
         &["--as", "freelancer", "milestone", "submit", "f1"],
     )
     .ok();
+}
+
+#[test]
+fn sync_never_overwrites_a_change_not_committed_it_names_the_files() {
+    let (_bare, acme, ann) = two_clones();
+    // Both clones change f1, so a real merge would write it.
+    concurrent_f1(&acme, &ann);
     // A hand edit in Ann's clone, not committed.
     ann.edit(
         "contracts/f1.toml",
@@ -1504,11 +1513,7 @@ fn edits_and_removals_of_one_entry_in_two_clones_merge_by_instant() {
             );
             one.run_at("2026-11-03T10:06:00Z", &["sync"]).ok();
             // The freelancer's second machine.
-            let two = Ledger::empty();
-            git(
-                two.path(),
-                &["clone", "-q", &bare.path().display().to_string(), "."],
-            );
+            let two = clone_of(bare.path());
             one.run_at("2026-11-03T11:00:00Z", &a).ok();
             two.run_at("2026-11-03T12:00:00Z", &b).ok();
             let (first, second) = if later_pushes_first {
@@ -1761,17 +1766,7 @@ fn a_sync_killed_at_any_write_leaves_no_merge_behind_and_the_next_completes_it()
     let mut kills = 0;
     for nth in 0..6 {
         let (_bare, acme, ann) = two_clones();
-        acme.run_at(
-            "2026-11-03T09:00:00Z",
-            &["refund", "request", "f1", "--amount", "100"],
-        )
-        .ok();
-        acme.run_at("2026-11-03T09:01:00Z", &["sync"]).ok();
-        ann.run_at(
-            "2026-11-03T09:30:00Z",
-            &["--as", "freelancer", "milestone", "submit", "f1"],
-        )
-        .ok();
+        concurrent_f1(&acme, &ann);
         let head = git(ann.path(), &["rev-parse", "HEAD"]);
         let mut c = std_cmd(&ann, "2026-11-03T10:00:00Z", &["sync"]);
         let points = if nth == 0 {
@@ -1816,11 +1811,7 @@ fn an_operation_dated_before_the_same_partys_concurrent_one_is_set_aside_as_back
     let l = shared();
     let (bare, _ann) = remote_and_clone(&l);
     // The client's second machine.
-    let desk = Ledger::empty();
-    git(
-        desk.path(),
-        &["clone", "-q", &bare.path().display().to_string(), "."],
-    );
+    let desk = clone_of(bare.path());
     // At its first desk the client raises the limit at 12:00 and syncs; at
     // the other (or in a clone reset to before it) it pauses, dated 11:00.
     l.run_at("2026-11-03T12:00:00Z", &["limit", "c1", "20"])
