@@ -72,13 +72,15 @@ impl Ctx {
         if access == Access::Write && store.is_git() {
             crate::core::parties::check_clock(self.now, machine_clock())
                 .map_err(StoreError::Refused)?;
-            if store
+            let removed = store
                 .git()
-                .is_some_and(crate::store::git::Git::clear_stale_lock)
-                && !self.out.json
-            {
-                self.out
-                    .note("removed .git/index.lock left by a git killed with an earlier command");
+                .map(crate::store::git::Git::clear_stale_locks)
+                .unwrap_or_default();
+            if !removed.is_empty() && !self.out.json {
+                self.out.note(&format!(
+                    "removed .git/{} left by a git killed with an earlier command",
+                    removed.join(", .git/")
+                ));
             }
         }
         Ok(store)

@@ -272,8 +272,16 @@ pub fn week(
             out.aside.push(a.clone());
         }
     }
-    out.aside.sort_by(|a, b| key(&a.entry).cmp(&key(&b.entry)));
+    sort_aside(&mut out);
     Some(out)
+}
+
+/// Puts `w`'s set-aside entries in their one order, the entries' own (then
+/// why): a file reads the same whichever merge set each aside, and in
+/// whichever order.
+pub fn sort_aside(w: &mut WeekFile) {
+    w.aside
+        .sort_by(|a, b| (key(&a.entry), &a.why).cmp(&(key(&b.entry), &b.why)));
 }
 
 /// `w` with the entries that, once merged, lie after `c`'s end or overlap
@@ -369,6 +377,7 @@ pub fn set_aside(w: &WeekFile, c: &Contract) -> WeekFile {
             None => out.entries.push(e),
         }
     }
+    sort_aside(&mut out);
     out
 }
 

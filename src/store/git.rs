@@ -578,14 +578,39 @@ impl Git {
         Ok(())
     }
 
-    /// Removes `.git/index.lock` left by a git this program started and
-    /// that was killed with it (a power cut, a kill of the process group):
-    /// called only under the ledger's exclusive lock, which every command
-    /// that runs git to write takes, so no git of ours is running. Whether
-    /// one was there.
-    pub fn clear_stale_lock(&self) -> bool {
-        let lock = self.root.join(".git").join("index.lock");
-        lock.is_file() && std::fs::remove_file(&lock).is_ok()
+    /// Removes the lock files a git this program started left when it was
+    /// killed with it (a power cut, a kill of the process group):
+    /// `.git/index.lock`, `HEAD.lock`, a branch's `refs/heads/main.lock`, ...
+    /// — else every later git that writes fails on them. Called only under
+    /// the ledger's exclusive lock, which every command that runs git to
+    /// write takes, so no git of ours is running. The locks it removed,
+    /// relative to `.git`.
+    pub fn clear_stale_locks(&self) -> Vec<String> {
+        fn walk(dir: &Path, rel: &str, deep: bool, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let rel = if rel.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{rel}/{name}")
+                };
+                let Ok(kind) = e.file_type() else { continue };
+                if kind.is_file() && name.ends_with(".lock") {
+                    if std::fs::remove_file(e.path()).is_ok() {
+                        out.push(rel);
+                    }
+                } else if kind.is_dir() && (deep || name == "refs") {
+                    walk(&e.path(), &rel, true, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root.join(".git"), "", false, &mut out);
+        out.sort();
+        out
     }
 
     fn has_identity(&self) -> bool {

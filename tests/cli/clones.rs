@@ -1427,15 +1427,31 @@ fn a_clone_with_work_of_its_own_that_first_learns_of_a_backdated_operation_repor
 fn a_sync_killed_with_its_git_leaves_a_ledger_the_next_command_writes() {
     let (_bare, _acme, ann) = crate::git::two_clones();
     // No contracts process runs: the lock is stale.
-    ann.write(".git/index.lock", "");
-    ann.run_at(
-        "2026-11-03T09:00:00Z",
-        &["--as", "freelancer", "milestone", "submit", "f1"],
-    )
-    .ok();
+    // Every lock a killed git can leave (seed 317856931 of the long run
+    // left `HEAD.lock`, and every later commit failed, exit 1).
+    let branch = git(ann.path(), &["symbolic-ref", "--short", "HEAD"]);
+    let locks = [
+        ".git/index.lock".to_string(),
+        ".git/HEAD.lock".to_string(),
+        format!(".git/refs/heads/{branch}.lock"),
+        ".git/refs/remotes/origin/HEAD.lock".to_string(),
+    ];
+    for lock in &locks {
+        ann.write(lock, "");
+    }
+    let r = ann
+        .run_at(
+            "2026-11-03T09:00:00Z",
+            &["--as", "freelancer", "milestone", "submit", "f1"],
+        )
+        .ok();
+    assert!(r.stderr.contains(".git/HEAD.lock"), "{}", r.stderr);
     ann.run_at("2026-11-03T09:01:00Z", &["sync"]).ok();
     ann.run_at("2026-11-03T09:02:00Z", &["check"]).ok();
-    assert!(!ann.path().join(".git/index.lock").exists());
+    for lock in &locks {
+        assert!(!ann.path().join(lock).exists(), "{lock}");
+    }
+    assert_eq!(git(ann.path(), &["status", "--porcelain"]), "");
 }
 
 /// After the long simulation (seed 245373990, 400 steps, step 341): there

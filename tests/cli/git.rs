@@ -740,6 +740,57 @@ fn time_logged_in_one_clone_after_the_end_in_the_other_is_set_aside_not_lost() {
     );
 }
 
+/// After the long clones simulation (seed 317856931, step 138): entries
+/// set aside by two merges, the later-starting one first, were written in
+/// the order they were set aside; a clone that took that file as it was
+/// (only one side changed it) made a merge `verify` named as "not what
+/// merging its parents gives", since its merge sorts them. Set-aside
+/// entries are kept in one order, the entries' own.
+#[test]
+fn entries_set_aside_by_two_merges_are_in_one_order_and_a_later_merge_verifies() {
+    let l = shared();
+    let (_bare, bob) = remote_and_clone(&l);
+    // Acme ends c1 on Wednesday at 12:00; Bob logs Thursday afternoon.
+    l.run_at("2026-11-04T12:00:00Z", &["end", "c1", "--yes"])
+        .ok();
+    log_c1(
+        &bob,
+        "2026-11-05T16:00:00Z",
+        "2026-11-05T13:00:00Z",
+        "2026-11-05T14:00:00Z",
+    );
+    bob.run_at("2026-11-05T16:01:00Z", &["sync"]).ok();
+    // Acme's merge sets Thursday aside.
+    l.run_at("2026-11-05T16:05:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    // Bob, not having synced, logs Wednesday afternoon (earlier, also
+    // after the end); his merge sets it aside beside Thursday.
+    log_c1(
+        &bob,
+        "2026-11-05T17:00:00Z",
+        "2026-11-04T13:00:00Z",
+        "2026-11-04T14:00:00Z",
+    );
+    bob.run_at("2026-11-05T17:01:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    let text = bob.read("diary/2026-W45/c1.toml");
+    let (wed, thu) = (
+        text.find("start = 2026-11-04T13:00:00Z")
+            .expect("Wednesday"),
+        text.find("start = 2026-11-05T13:00:00Z").expect("Thursday"),
+    );
+    assert!(wed < thu, "set aside in the entries' order:\n{text}");
+    // Acme works on another contract, then merges Bob's week as it is.
+    l.hourly("c2");
+    l.run_at("2026-11-05T18:01:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-05T18:02:00Z", &["sync"]).ok();
+    for c in [&l, &bob] {
+        c.run_at("2026-11-05T18:03:00Z", &["verify"]).ok();
+        c.run_at("2026-11-05T18:03:00Z", &["check"]).ok();
+    }
+    assert_eq!(tree_of(&l), tree_of(&bob));
+}
+
 // ------------------------------------------------------- who did what
 
 /// Commits every change by hand with git, signed with the clone's key.
