@@ -519,7 +519,7 @@ fn merge_with(
                         None => continue,
                     },
                 };
-                let kept = merge::set_aside(&wf, &c);
+                let kept = merge::set_aside(&wf, &c, merged_weeks.last());
                 for a in kept.aside.iter().filter(|a| !wf.aside.contains(a)) {
                     aside_entries.push(format!("entry {id}/{} set aside: {}", a.entry.id, a.why));
                 }

@@ -286,8 +286,11 @@ pub fn sort_aside(w: &mut WeekFile) {
 
 /// `w` with the entries that, once merged, lie after `c`'s end or overlap
 /// an earlier one set aside (kept in the file, never counted): the later of
-/// two overlapping entries goes, the same one in either clone.
-pub fn set_aside(w: &WeekFile, c: &Contract) -> WeekFile {
+/// two overlapping entries goes, the same one in either clone. `before` is
+/// the contract's previous week as merged (its entries set aside first):
+/// one of its entries running past the week's start is earlier than every
+/// entry of `w`, so one of those it overlaps goes.
+pub fn set_aside(w: &WeekFile, c: &Contract, before: Option<&WeekFile>) -> WeekFile {
     let mut out = WeekFile {
         entries: Vec::new(),
         ..w.clone()
@@ -364,9 +367,13 @@ pub fn set_aside(w: &WeekFile, c: &Contract) -> WeekFile {
             out.aside.push(aside(rest, why.clone()));
             e.end = Some(*from);
         }
-        let overlap = out
-            .entries
+        let spilled = before
+            .filter(|b| b.week == w.week.prev())
+            .map_or(&[][..], |b| &b.entries[..])
             .iter()
+            .filter(|k| k.end.is_none_or(|end| end > w.week.start()));
+        let overlap = spilled
+            .chain(&out.entries)
             .find(|k| {
                 let k_stop = k.end.unwrap_or(Instant::MAX_UTC);
                 e.start < k_stop && k.start < e.end.unwrap_or(Instant::MAX_UTC)

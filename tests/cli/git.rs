@@ -791,6 +791,73 @@ fn entries_set_aside_by_two_merges_are_in_one_order_and_a_later_merge_verifies()
     assert_eq!(tree_of(&l), tree_of(&bob));
 }
 
+/// After the long clones simulation (seed 114913679, step 134): a timer
+/// started on a Sunday, stopped early in one clone and, by a pause, at its
+/// week's close in the other; the later edit wins, and the entry, now
+/// running into Monday, overlapped an entry the first clone had logged
+/// there. `check` refused the merged ledger (exit 5). The later of the two
+/// (the Monday entry) is set aside, as within one week.
+#[test]
+fn an_entry_running_into_the_next_week_sets_aside_what_it_overlaps_there_once_merged() {
+    let l = shared();
+    let (_bare, bob) = remote_and_clone(&l);
+    let fl = |args: &[&str]| {
+        let mut all = vec!["--as", "freelancer"];
+        all.extend(args);
+        all.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |c: &Ledger, now: &str, args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        c.run_at(now, &args).ok();
+    };
+    run(
+        &bob,
+        "2026-11-08T20:00:00Z",
+        fl(&["diary", "start", "c1", "--memo", "late"]),
+    );
+    bob.run_at("2026-11-08T20:01:00Z", &["sync"]).ok();
+    l.run_at("2026-11-08T20:02:00Z", &["sync"]).ok();
+    // Bob stops at 09:00 on Monday and logs 10:00-11:00.
+    run(&bob, "2026-11-09T09:00:00Z", fl(&["diary", "stop", "c1"]));
+    log_c1(
+        &bob,
+        "2026-11-09T11:30:00Z",
+        "2026-11-09T10:00:00Z",
+        "2026-11-09T11:00:00Z",
+    );
+    bob.run_at("2026-11-09T11:31:00Z", &["sync"]).ok();
+    // Acme, not knowing, pauses at 13:00: the timer stops at the week's
+    // close, Monday 12:00 — the later edit.
+    l.run_at("2026-11-09T13:00:00Z", &["pause", "c1"]).ok();
+    let r = l
+        .run_at("2026-11-09T13:01:00Z", &["--json", "sync"])
+        .refused_for("set_aside");
+    let m = r.json_err()["error"]["message"].to_string();
+    assert!(
+        m.contains("entry c1/2026W46-1 set aside: it overlaps 2026W45-1"),
+        "{m}"
+    );
+    bob.run_at("2026-11-09T13:02:00Z", &["sync"]).ok();
+    for c in [&l, &bob] {
+        c.run_at("2026-11-09T13:03:00Z", &["check"]).ok();
+        c.run_at("2026-11-09T13:03:00Z", &["verify"]).ok();
+    }
+    assert_eq!(tree_of(&l), tree_of(&bob));
+    // The Sunday entry counts in its week up to Monday 12:00; the Monday
+    // hour set aside counts nowhere.
+    for (week, seconds) in [("2026-W45", 16 * 3600), ("2026-W46", 0)] {
+        let shown = json_at(
+            &l,
+            "2026-11-09T13:03:00Z",
+            &["diary", "show", "c1", "--week", week],
+        );
+        assert_eq!(
+            shown["weeks"][0]["contracts"][0]["seconds"], seconds,
+            "{shown}"
+        );
+    }
+}
+
 // ------------------------------------------------------- who did what
 
 /// Commits every change by hand with git, signed with the clone's key.
