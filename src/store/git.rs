@@ -620,8 +620,57 @@ impl Git {
 }
 
 /// The entries of trees `a` and `b` paired by name: each of `a` with its
-/// namesake in `b` if any, then those of `b` alone.
+/// namesake in `b` if any, then those of `b` alone. Trees git wrote are
+/// sorted (a folder as `NAME/`): one merge of the two, nothing hashed —
+/// `verify` pairs two versions of a 500-file folder at every commit. A
+/// file on one side and a folder of its name on the other come unpaired,
+/// each alone, which every caller reads as a pair would be read.
 fn pair_up<'t>(a: &'t [Entry], b: &'t [Entry]) -> Vec<(Option<&'t Entry>, Option<&'t Entry>)> {
+    use std::cmp::Ordering;
+    fn order(x: &Entry, y: &Entry) -> Ordering {
+        let (p, q) = (x.name.as_bytes(), y.name.as_bytes());
+        let n = p.iter().zip(q).take_while(|(c, d)| c == d).count();
+        // The first byte that differs, a folder's name ending in `/`.
+        let next = |s: &[u8], tree: bool| s.get(n).copied().or(tree.then_some(b'/'));
+        next(p, x.is_tree).cmp(&next(q, y.is_tree))
+    }
+    let sorted = |t: &[Entry]| t.windows(2).all(|w| order(&w[0], &w[1]) == Ordering::Less);
+    if !sorted(a) || !sorted(b) {
+        return pair_by_name(a, b);
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    loop {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => match order(x, y) {
+                Ordering::Equal => {
+                    out.push((Some(x), Some(y)));
+                    (i, j) = (i + 1, j + 1);
+                }
+                Ordering::Less => {
+                    out.push((Some(x), None));
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    out.push((None, Some(y)));
+                    j += 1;
+                }
+            },
+            (Some(x), None) => {
+                out.push((Some(x), None));
+                i += 1;
+            }
+            (None, Some(y)) => {
+                out.push((None, Some(y)));
+                j += 1;
+            }
+            (None, None) => return out,
+        }
+    }
+}
+
+/// [`pair_up`] of trees in no known order.
+fn pair_by_name<'t>(a: &'t [Entry], b: &'t [Entry]) -> Vec<(Option<&'t Entry>, Option<&'t Entry>)> {
     let by_name: std::collections::HashMap<&str, &Entry> =
         b.iter().map(|e| (e.name.as_str(), e)).collect();
     let in_a: std::collections::HashSet<&str> = a.iter().map(|e| e.name.as_str()).collect();
@@ -688,6 +737,71 @@ fn check_version() -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn e(name: &str, tree: bool) -> Entry {
+        Entry {
+            name: name.into(),
+            oid: format!("{name}{tree}"),
+            is_tree: tree,
+            mode: if tree { "40000" } else { "100644" }.into(),
+        }
+    }
+
+    /// The merge of two sorted trees pairs as pairing by name does, a
+    /// folder sorting as `NAME/` (after `a.b`, before `a0`), and a tree out
+    /// of git's order is paired by name, not merged.
+    #[test]
+    fn trees_pair_by_name_sorted_or_not() {
+        let names = |p: Vec<(Option<&Entry>, Option<&Entry>)>| -> Vec<(String, String)> {
+            let mut v: Vec<(String, String)> = p
+                .into_iter()
+                .map(|(x, y)| {
+                    let n = |e: Option<&Entry>| e.map_or("-".into(), |e| e.oid.clone());
+                    (n(x), n(y))
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let a = vec![
+            e("a.b", false),
+            e("a", true),
+            e("a0", false),
+            e("h1.toml", false),
+        ];
+        let b = vec![
+            e("a", false),
+            e("a.b", false),
+            e("a0", false),
+            e("h2.toml", false),
+        ];
+        // git's order has `a` the file before `a.b`: `b` is in it.
+        let mut b_unsorted = b.clone();
+        b_unsorted.swap(0, 1);
+        for (x, y) in [(&a, &b), (&a, &b_unsorted)] {
+            let merged = names(pair_up(x, y));
+            assert!(
+                merged.contains(&("a.bfalse".into(), "a.bfalse".into())),
+                "{merged:?}"
+            );
+            assert!(
+                merged.contains(&("a0false".into(), "a0false".into())),
+                "{merged:?}"
+            );
+            assert!(
+                merged.contains(&("h1.tomlfalse".into(), "-".into())),
+                "{merged:?}"
+            );
+            assert!(
+                merged.contains(&("-".into(), "h2.tomlfalse".into())),
+                "{merged:?}"
+            );
+        }
+        // Each entry appears once on its side.
+        assert_eq!(pair_up(&a, &b).len(), 6);
+        // By name, the file `a` and the folder `a` are paired.
+        assert_eq!(pair_up(&a, &b_unsorted).len(), 5);
+    }
 
     fn run(dir: &Path, args: &[&str]) -> String {
         let out = Command::new("git")
