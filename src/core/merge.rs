@@ -267,8 +267,11 @@ pub fn week(
     out.removed
         .sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     // What either side set aside stays set aside.
+    // (Two versions of one entry, each set aside, are both kept: found by
+    // the long clones simulation, seed 114913680, where one side's file
+    // held both and a merge kept one.)
     for a in &t.aside {
-        if !out.aside.iter().any(|x| x.entry.id == a.entry.id) {
+        if !out.aside.contains(a) {
             out.aside.push(a.clone());
         }
     }
@@ -785,6 +788,37 @@ mod tests {
             week_merge(Some(&a), &changed, &b),
             week_merge(Some(&a), &b, &changed)
         );
+    }
+
+    /// A running timer set aside in one clone, stopped in another and set
+    /// aside there too: two versions of one entry, both kept by every
+    /// merge, in either order.
+    #[test]
+    fn two_versions_of_one_entry_set_aside_are_both_kept() {
+        use crate::core::diary::week_file::{Aside, Entry};
+        let week: crate::core::week::Week = "2026-W47".parse().unwrap();
+        let id = crate::core::model::ContractId::parse("h1").unwrap();
+        let aside = |end: Option<&str>| Aside {
+            entry: Entry {
+                id: "2026W47-4".into(),
+                start: t("2026-11-18T01:50:06Z"),
+                end: end.map(t),
+                memo: "on it".into(),
+                manual: false,
+                origin: None,
+                history: false,
+                at: None,
+            },
+            why: "it lies in a pause".into(),
+        };
+        let mut base = WeekFile::new(id.clone(), week);
+        base.aside.push(aside(None));
+        let mut theirs = base.clone();
+        theirs.aside.push(aside(Some("2026-11-19T15:42:33Z")));
+        for (o, t) in [(&base, &theirs), (&theirs, &base)] {
+            let merged = week_merge(Some(&base), o, t).unwrap();
+            assert_eq!(merged.aside, theirs.aside);
+        }
     }
 
     fn week_merge(base: Option<&WeekFile>, o: &WeekFile, t: &WeekFile) -> Option<WeekFile> {
