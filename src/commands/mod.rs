@@ -82,6 +82,14 @@ impl Ctx {
                     removed.join(", .git/")
                 ));
             }
+            // A sync killed while it wrote the work tree: its files put
+            // back before anything here reads them (or commits them).
+            if let Some(git) = store.git() {
+                sync::undo_planned(&store, git).map_err(|e| StoreError::Io {
+                    context: "cannot undo the writes of a sync killed earlier".into(),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+            }
         }
         Ok(store)
     }

@@ -217,7 +217,7 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         // What the other clone's merge set aside is news here too: each
         // party hears of its own operation set aside.
         let news = newly_superseded(store, git, &ours, &theirs)?;
-        git.out(&["merge", "-q", "--ff-only", &theirs])?;
+        fast_forward(store, git, &ours, &theirs)?;
         check(store)?;
         journals_changed(ctx, store, git, &ours)?;
         if !news.is_empty() {
@@ -566,18 +566,57 @@ fn merge_with(
     Ok(superseded)
 }
 
+/// Moves the work tree and the branch from `ours` to `theirs`, a
+/// descendant: the files first (named in the plan beforehand), then the
+/// branch in one step. A kill between the two leaves the other clone's
+/// files under this clone's HEAD, which the next command would commit as
+/// its own, signed by this party (found by the long clones simulation,
+/// seed 114913681: `git merge --ff-only` killed there); the plan has the
+/// next command put them back first ([`undo_merge`]).
+fn fast_forward(store: &Store, git: &Git, ours: &str, theirs: &str) -> Result<()> {
+    let plan: Vec<String> = git
+        .changed(ours, theirs)?
+        .iter()
+        .map(|p| format!("path {p}"))
+        .collect();
+    store.keep_cache(MERGING, &(plan.join("\n") + "\n"))?;
+    git.out(&["read-tree", "-u", "-m", "HEAD", theirs])?;
+    fail::fail_point!("sync::fast_forward", |arg| Err(
+        crate::store::atomic::injected(arg).into()
+    ));
+    git.out(&[
+        "update-ref",
+        "-m",
+        "sync: fast-forward",
+        "HEAD",
+        theirs,
+        ours,
+    ])?;
+    store.drop_cache(MERGING);
+    Ok(())
+}
+
 /// What a merge in progress may write (`.git/contracts/`): `path P` and
 /// `contract ID` lines.
 const MERGING: &str = "sync-merging";
 
-/// Undoes the writes of a merge that did not commit (it failed, or a sync
-/// was killed while it wrote): every file its plan names, changed in the
-/// work tree or the index, goes back to HEAD; nothing else is touched. A
-/// merge begun by an earlier version (`MERGE_HEAD`) is aborted.
+/// Undoes a merge that did not commit: one begun by an earlier version
+/// (`MERGE_HEAD`) is aborted, and the writes this program planned are put
+/// back ([`undo_planned`]).
 fn undo_merge(store: &Store, git: &Git) -> Result<()> {
     if store.root().join(".git").join("MERGE_HEAD").exists() {
         git.out(&["merge", "--abort"])?;
     }
+    undo_planned(store, git)
+}
+
+/// Undoes the writes of a merge or fast-forward of this program's that did
+/// not commit (it failed, or a sync was killed while it wrote): every file
+/// its plan names, changed in the work tree or the index, goes back to
+/// HEAD; nothing else is touched. Every command that writes a shared
+/// ledger calls it first, so none commits another clone's files as its
+/// own; a merge begun with git by hand is left to its owner.
+pub(crate) fn undo_planned(store: &Store, git: &Git) -> Result<()> {
     let Some(plan) = store.cache(MERGING) else {
         return Ok(());
     };

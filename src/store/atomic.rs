@@ -16,8 +16,9 @@ macro_rules! failpoint {
     };
 }
 
+/// The error (or, for `kill`, the SIGKILL) a failpoint injects.
 #[cfg(feature = "failpoints")]
-fn injected(arg: Option<String>) -> io::Error {
+pub(crate) fn injected(arg: Option<String>) -> io::Error {
     let arg = arg.unwrap_or_default();
     if arg == "kill" {
         // As abrupt as a power cut for this process: no destructors, no cleanup.
@@ -40,7 +41,7 @@ fn injected(arg: Option<String>) -> io::Error {
 
 #[cfg(not(feature = "failpoints"))]
 #[allow(dead_code)]
-fn injected(_: Option<String>) -> io::Error {
+pub(crate) fn injected(_: Option<String>) -> io::Error {
     io::Error::other("failpoint")
 }
 

@@ -4,9 +4,8 @@
 //! per-clone clock skew, sync in random order, have `sync` SIGKILLed at
 //! random moments, and the freelancer now and then backdates an operation
 //! (she resets her clone and records an act dated before one she already
-//! pushed) or, with `CONTRACTS_CLONES_FORGE=1`, forges a commit signed with
-//! her own key. After final rounds of `sync` every honest clone holds the
-//! same tracked files byte for byte, `check` and `verify` pass there, every
+//! pushed) or forges a commit signed with her own key. After final rounds
+//! of `sync` every honest clone holds the same tracked files byte for byte, `check` and `verify` pass there, every
 //! operation an honest clone printed is in every honest clone's `log`
 //! (applied, or superseded with its reason), every backdated operation is
 //! superseded, every forged commit was refused, and the fixed-price
@@ -21,8 +20,8 @@
 //! timing: `CONTRACTS_SIM_KILLS=0` turns them off); `CONTRACTS_CLONES_STEPS=N`
 //! sets the number of steps; `CONTRACTS_LONG=1` runs at least 10,000
 //! operations and 500 landed kills (`CONTRACTS_CLONES_KILLS=N`: N landed
-//! kills); `CONTRACTS_CLONES_STRICT=1` and `CONTRACTS_CLONES_FORGE=1` turn
-//! on what is left out of the mix (see `strict` and `forge_on`).
+//! kills); `CONTRACTS_CLONES_STRICT=0` and `CONTRACTS_CLONES_FORGE=0` leave
+//! parts of the mix out (see `strict` and `forge_on`).
 
 use crate::git::{forge, git, key, remote_and_clone};
 use crate::harness::{Ledger, Run};
@@ -44,9 +43,10 @@ const A2: usize = 1;
 const F: usize = 2;
 const NAMES: [&str; 3] = ["A (Acme)", "A2 (Acme's second machine)", "F (Ann)"];
 
-/// Whether forgeries are in the random mix (`CONTRACTS_CLONES_FORGE=1`).
+/// Whether forgeries are in the random mix (the default;
+/// `CONTRACTS_CLONES_FORGE=0` leaves them out).
 fn forge_on() -> bool {
-    std::env::var("CONTRACTS_CLONES_FORGE").is_ok_and(|v| !v.is_empty() && v != "0")
+    std::env::var("CONTRACTS_CLONES_FORGE").map_or(true, |v| v != "0")
 }
 
 /// Whether the whole mix and every assertion is in (the default;
@@ -728,23 +728,53 @@ impl Sim {
         }
     }
 
-    /// Ann releases her milestone to herself by hand, signed with her key.
+    /// Ann forges f1 by hand, signed with her key, into a file the program
+    /// reads (money conserves), which only the fold shows no operation
+    /// explains: she releases the funded milestone to herself, or, with
+    /// none funded, adds one funded from nowhere.
     fn forgery(&mut self) {
         let f1 = "contracts/f1.toml";
         let text = self.clones[F].read(f1);
-        if !text.contains("status = \"funded\"") || !text.contains("\n[[history]]") {
+        let Some(head) = text.find("\n[[history]]") else {
             return;
-        }
+        };
         let at = rfc(self.now(F));
-        let forged = text
-            .replacen("status = \"funded\"", "status = \"released\"", 1)
-            .replacen(
-                "\n[[history]]",
-                &format!(
-                    "\n[[payments]]\nat = {at}\nmilestone = 1\namount = \"500.00\"\nfee = \"50.00\"\n\n[[history]]"
-                ),
-                1,
-            );
+        let blocks: Vec<&str> = text[..head].split("\n[[milestones]]\n").collect();
+        let funded = blocks.iter().enumerate().skip(1).find_map(|(n, b)| {
+            // Funded, or submitted (its escrow still held).
+            let status = ["funded", "submitted"]
+                .into_iter()
+                .find(|s| b.contains(&format!("status = \"{s}\"")))?;
+            let amount = b.lines().find_map(|l| l.strip_prefix("funded = "))?;
+            Some((n, status, amount.trim_matches('"').to_string()))
+        });
+        let forged = match funded {
+            Some((n, status, amount)) => {
+                let mut blocks: Vec<String> = blocks.iter().map(|b| b.to_string()).collect();
+                blocks[n] = blocks[n].replacen(
+                    &format!("status = \"{status}\""),
+                    "status = \"released\"",
+                    1,
+                );
+                format!(
+                    "{}\n[[payments]]\nat = {at}\nmilestone = {n}\namount = \"{amount}\"\nfee = \"0.00\"\n{}",
+                    blocks.join("\n[[milestones]]\n"),
+                    &text[head..]
+                )
+            }
+            None => {
+                // After the last milestone, before what follows it.
+                let Some(last) = text[..head].rfind("\n[[milestones]]\n") else {
+                    return;
+                };
+                let after = text[last + 1..].find("\n[[").map_or(head, |i| last + 1 + i);
+                format!(
+                    "{}\n[[milestones]]\ntitle = \"forged\"\namount = \"100.00\"\nstatus = \"funded\"\nfunded = \"100.00\"\nfunded_at = {at}\n{}",
+                    &text[..after],
+                    &text[after..]
+                )
+            }
+        };
         let rev = forge(&self.clones[F], f1, &forged);
         self.trace.push(format!(
             "[{}] F forges {rev} (milestone released)",
@@ -762,6 +792,15 @@ impl Sim {
             ));
         }
         self.sync(F);
+        // Pushed: the client's clones must name it when they meet it.
+        let pushed = std::process::Command::new("git")
+            .args(["merge-base", "--is-ancestor", &rev, "HEAD"])
+            .current_dir(self.bare.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !pushed {
+            self.fail(&format!("F's sync did not push the forged commit {rev}"));
+        }
         for c in [A, A2] {
             if !self.killed[c] {
                 self.to_name[c] = true;
@@ -1043,17 +1082,22 @@ impl Sim {
             }
         }
         // Every forged commit refused: none of its changes in an honest
-        // clone (its payment to Ann is nowhere).
+        // clone (its payment to Ann, its milestone from nowhere, are
+        // nowhere).
         for (rev, at) in self.forged.clone() {
             for &c in &honest {
                 let r = self.run(c, &["--json", "show", "f1"]);
                 let v = r.json();
-                if v["payments"]
+                let paid = v["payments"]
                     .as_array()
-                    .is_some_and(|p| p.iter().any(|p| p["at"] == at.as_str()))
+                    .is_some_and(|p| p.iter().any(|p| p["at"] == at.as_str()));
+                if paid
+                    || self.clones[c]
+                        .read("contracts/f1.toml")
+                        .contains("\"forged\"")
                 {
                     self.fail(&format!(
-                        "forged commit {rev}: its payment at {at} is in {}'s f1: {v:#}",
+                        "forged commit {rev}: its payment at {at}, or its milestone, is in {}'s f1: {v:#}",
                         NAMES[c]
                     ));
                 }
@@ -1452,6 +1496,65 @@ fn a_sync_killed_with_its_git_leaves_a_ledger_the_next_command_writes() {
         assert!(!ann.path().join(lock).exists(), "{lock}");
     }
     assert_eq!(git(ann.path(), &["status", "--porcelain"]), "");
+}
+
+/// After the long clones simulation (seed 114913681, step 116): Acme's
+/// second machine's `sync` was killed while git fast-forwarded it — the
+/// work tree already held Ann's `refund_disputed`, the branch not yet —
+/// and its next command (`milestone add f1`) committed that file, Ann's
+/// operation in a commit signed by Acme; every other clone then left the
+/// commit out as rejected. Now the next command puts the files of a
+/// killed sync back first. (The kill is put between the two steps of the
+/// fast-forward by a failpoint.)
+#[cfg(feature = "failpoints")]
+#[test]
+fn a_command_after_a_fast_forward_killed_midway_commits_none_of_the_other_clones_files() {
+    use crate::reliability::run_std;
+    let (_keys, _bare, acme, bob) = crate::git::signed_pair();
+    acme.run_at(
+        "2026-11-03T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "100"],
+    )
+    .ok();
+    acme.run_at("2026-11-03T09:01:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-03T09:02:00Z", &["sync"]).ok();
+    bob.run_at(
+        "2026-11-03T10:00:00Z",
+        &["--as", "freelancer", "refund", "dispute", "f1"],
+    )
+    .ok();
+    bob.run_at("2026-11-03T10:01:00Z", &["sync"]).ok();
+    let mut c = crate::reliability::std_cmd(&acme, "2026-11-03T11:00:00Z", &["sync"]);
+    c.env("FAILPOINTS", "sync::fast_forward=return(kill)");
+    assert_eq!(run_std(c).signal, Some(9), "the fast-forward was killed");
+    // Acme's next command is not a sync, and touches the same contract.
+    acme.run_at(
+        "2026-11-03T11:10:00Z",
+        &[
+            "milestone",
+            "add",
+            "f1",
+            "--title",
+            "More",
+            "--amount",
+            "50",
+        ],
+    )
+    .ok();
+    let last = git(acme.path(), &["show", "--stat", "HEAD"]);
+    assert!(!last.contains("refund_disputed"), "{last}");
+    acme.run_at("2026-11-03T11:11:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-03T11:12:00Z", &["sync"]).ok();
+    for l in [&acme, &bob] {
+        l.run_at("2026-11-03T11:13:00Z", &["verify"]).ok();
+        l.run_at("2026-11-03T11:13:00Z", &["check"]).ok();
+    }
+    assert_eq!(whole_tree(acme.path()), whole_tree(bob.path()));
+    let f1 = acme.read("contracts/f1.toml");
+    assert!(
+        f1.contains("refund_disputed") && f1.contains("More"),
+        "{f1}"
+    );
 }
 
 /// After the long simulation (seed 245373990, 400 steps, step 341): there

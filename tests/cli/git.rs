@@ -1283,7 +1283,7 @@ fn own_keys(acme: &Ledger, acme_key: &str, bob_key: &str) -> (tempfile::TempDir,
 
 /// Acme (client) and Bob (freelancer), each in a clone signing with their
 /// own key, sharing the fixed-price contract f1 (500.00, accepted by Bob).
-fn signed_pair() -> (tempfile::TempDir, tempfile::TempDir, Ledger, Ledger) {
+pub(crate) fn signed_pair() -> (tempfile::TempDir, tempfile::TempDir, Ledger, Ledger) {
     let keys = tempfile::tempdir().unwrap();
     let (acme_key, bob_key) = (key(keys.path(), "acme"), key(keys.path(), "bob"));
     let acme = Ledger::empty();
