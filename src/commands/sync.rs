@@ -571,7 +571,7 @@ fn merge_with(
 /// branch in one step. A kill between the two leaves the other clone's
 /// files under this clone's HEAD, which the next command would commit as
 /// its own, signed by this party (found by the long clones simulation,
-/// seed 114913681: `git merge --ff-only` killed there); the plan has the
+/// seed 694436477: `git merge --ff-only` killed there); the plan has the
 /// next command put them back first ([`undo_merge`]).
 fn fast_forward(store: &Store, git: &Git, ours: &str, theirs: &str) -> Result<()> {
     let plan: Vec<String> = git

@@ -267,9 +267,9 @@ pub fn week(
     out.removed
         .sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     // What either side set aside stays set aside.
-    // (Two versions of one entry, each set aside, are both kept: found by
-    // the long clones simulation, seed 114913680, where one side's file
-    // held both and a merge kept one.)
+    // (Two versions of one entry, each set aside, are both kept: a long
+    // clones simulation found one side's file holding both and a merge
+    // keeping one.)
     for a in &t.aside {
         if !out.aside.contains(a) {
             out.aside.push(a.clone());

@@ -1498,7 +1498,7 @@ fn a_sync_killed_with_its_git_leaves_a_ledger_the_next_command_writes() {
     assert_eq!(git(ann.path(), &["status", "--porcelain"]), "");
 }
 
-/// After the long clones simulation (seed 114913681, step 116): Acme's
+/// After the long clones simulation (seed 694436477, step 116): Acme's
 /// second machine's `sync` was killed while git fast-forwarded it — the
 /// work tree already held Ann's `refund_disputed`, the branch not yet —
 /// and its next command (`milestone add f1`) committed that file, Ann's
