@@ -49,6 +49,9 @@ pub(super) struct Listing {
     pub(super) relisted: bool,
     // Whether listing removes a crashed writer's temp files.
     clean: bool,
+    // Whether the command asks about every contract (`list`, `sweep`):
+    // only then do the index's weeks pay for their loading.
+    many: bool,
 }
 
 /// The index's weeks: where to load them from, or as loaded.
@@ -174,6 +177,7 @@ impl Listing {
             seen: BTreeMap::new(),
             relisted: false,
             clean: all,
+            many: all,
         };
         if all {
             l.load_snapshot();
@@ -193,6 +197,14 @@ impl Listing {
             }
         }
         Ok(l)
+    }
+
+    /// Says that the command asks about every contract: a question about
+    /// many weeks is answered from the index's weeks from then on. (For one
+    /// contract, listing the directories of its weeks costs less than
+    /// loading them.)
+    pub(super) fn for_many(&mut self) {
+        self.many = true;
     }
 
     /// Loads the index's weeks, if there is an index and they were not
@@ -327,9 +339,7 @@ impl Listing {
         // or many asked about), listing the rest and keeping each name's
         // weeks costs less than looking week by week; a question about a
         // few recent weeks of a long diary lists only those.
-        // The index's weeks cost in proportion to all the diary's weeks:
-        // worth loading for a question about a good part of them.
-        if weeks.len() > MANY_WEEKS && weeks.len() * 8 > self.weeks.len() {
+        if self.many && weeks.len() > MANY_WEEKS {
             self.load_snapshot();
         }
         if self.by_name.is_none() && weeks.len() > MANY_WEEKS && 2 * self.listed >= self.weeks.len()

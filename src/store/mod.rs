@@ -869,6 +869,11 @@ impl Store {
         u.old = old;
         u.ids = ids;
         self.indexed.replace(Some(u));
+        // Every contract's weeks are asked about next.
+        let _ = self.with_listing(|l| {
+            l.for_many();
+            Ok(())
+        });
         out
     }
 
