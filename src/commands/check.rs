@@ -13,8 +13,9 @@ use std::collections::HashMap;
 
 /// Runs `check`.
 pub fn run(ctx: &Ctx) -> Result<()> {
+    // The files only: `check` never reads the derived index (SPEC §6).
     let store = match ctx.open(Access::Read) {
-        Ok(s) => s,
+        Ok(s) => s.without_index(),
         Err(StoreError::Invalid(ps)) => return finish(ctx, ps, (0, 0, 0)),
         Err(e) => return Err(e.into()),
     };

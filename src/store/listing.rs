@@ -9,7 +9,15 @@
 //! command's [`super::Store`]. Whoever changes the work tree behind the
 //! store's back (git, for `sync`) says so ([`super::Store::took`]), and
 //! the listings are read again.
+//!
+//! A question about many weeks (a contract idle for years, `sweep`'s
+//! cleaning) takes a week's names from the derived index
+//! ([`super::index`]) instead, where the index has the week directory with
+//! the same stat (and is not as new as the index): listing it again would
+//! give the same names. Every week listed or so confirmed is recorded for
+//! the index's next version.
 
+use super::index::{self, Stat};
 use crate::core::model::ContractId;
 use crate::core::week::Week;
 use rustix::fd::{AsFd, OwnedFd};
@@ -31,6 +39,31 @@ pub(super) struct Listing {
     by_name: Option<std::collections::HashMap<Box<str>, Vec<Week>>>,
     // How many weeks are listed so far.
     listed: usize,
+    // The derived index's weeks, loaded when a question spans many weeks.
+    snap: Snap,
+    // The weeks listed (or confirmed from the index) by this command, with
+    // their directory's stat and whether they held a temp file: what the
+    // index records next.
+    pub(super) seen: BTreeMap<Week, (Stat, bool)>,
+    // Whether a week was listed anew (the index is worth writing again).
+    pub(super) relisted: bool,
+    // Whether listing removes a crashed writer's temp files.
+    clean: bool,
+    // Whether the command asks about every contract (`list`, `sweep`):
+    // only then do the index's weeks pay for their loading.
+    many: bool,
+}
+
+/// The index's weeks: where to load them from, or as loaded.
+#[derive(Debug, Default)]
+pub(super) enum Snap {
+    /// No index for this ledger.
+    #[default]
+    Off,
+    /// Not loaded yet: the index file and its key.
+    Unloaded(std::path::PathBuf, u64),
+    /// Loaded (`None`: missing or unusable).
+    Loaded(Option<index::Weeks>),
 }
 
 /// A question about more weeks than this, once half of all are listed,
@@ -51,17 +84,22 @@ fn open_dir<Fd: AsFd>(at: Fd, name: &Path) -> io::Result<Option<OwnedFd>> {
 /// (not `.`, `..` nor hidden files). With `clean`, a crashed writer's temp
 /// files are removed on the way (only under the exclusive lock: no live
 /// writer owns them then).
-fn each_name(fd: OwnedFd, clean: bool, mut each: impl FnMut(&str)) -> io::Result<()> {
+/// Returns whether a temp file was there, and whether one was removed.
+fn each_name(fd: OwnedFd, clean: bool, mut each: impl FnMut(&str)) -> io::Result<(bool, bool)> {
     let temp = super::atomic::TEMP_PREFIX.as_bytes();
     // One buffer for the whole directory: a week's is read by one call.
     let mut buf = Vec::with_capacity(32 * 1024);
     let mut dir = RawDir::new(&fd, buf.spare_capacity_mut());
     let mut doomed = Vec::new();
+    let mut temps = false;
     while let Some(e) = dir.next() {
         let e = e?;
         let name = e.file_name().to_bytes();
-        if clean && name.starts_with(temp) {
-            doomed.push(e.file_name().to_owned());
+        if name.starts_with(temp) {
+            temps = true;
+            if clean {
+                doomed.push(e.file_name().to_owned());
+            }
         }
         if name.starts_with(b".") {
             continue;
@@ -70,94 +108,198 @@ fn each_name(fd: OwnedFd, clean: bool, mut each: impl FnMut(&str)) -> io::Result
             each(n);
         }
     }
+    let removed = !doomed.is_empty();
     for name in doomed {
         let _ = rustix::fs::unlinkat(&fd, name.as_c_str(), AtFlags::empty());
     }
-    Ok(())
+    Ok((temps, removed))
 }
 
-/// The names of a week directory's files, `.toml` cut, sorted.
-fn stems(fd: OwnedFd, clean: bool) -> io::Result<Vec<Box<str>>> {
+/// The names of a week directory's files, `.toml` cut, sorted; whether a
+/// temp file was there, and whether one was removed.
+fn stems(fd: OwnedFd, clean: bool) -> io::Result<(Vec<Box<str>>, bool, bool)> {
     let mut out = Vec::new();
-    each_name(fd, clean, |n| {
+    let (temps, removed) = each_name(fd, clean, |n| {
         if let Some(stem) = n.strip_suffix(".toml") {
             out.push(stem.into());
         }
     })?;
     out.sort_unstable();
-    Ok(out)
+    Ok((out, temps, removed))
 }
 
 impl Listing {
     /// Lists `diary` (the ledger's `diary/`): its week directories, named
     /// as this program names them (anything else is `check`'s to report).
-    pub(super) fn read(diary: &Path) -> io::Result<Listing> {
-        Self::read_with(diary, false)
+    /// `snap`: where the index's weeks are, for questions about many weeks.
+    pub(super) fn read(diary: &Path, snap: Snap) -> io::Result<Listing> {
+        Self::read_with(diary, false, snap)
     }
 
     /// Lists `diary` and every week directory in it, removing a crashed
     /// writer's temp files from each on the way (`sweep`, which reads
-    /// every contract anyway, under the exclusive lock).
-    pub(super) fn read_all_cleaning(diary: &Path) -> io::Result<Listing> {
-        Self::read_with(diary, true)
+    /// every contract anyway, under the exclusive lock). A week the index
+    /// has unchanged, without a temp file, is not listed again.
+    pub(super) fn read_all_cleaning(diary: &Path, snap: Snap) -> io::Result<Listing> {
+        Self::read_with(diary, true, snap)
     }
 
-    fn read_with(diary: &Path, all: bool) -> io::Result<Listing> {
+    fn read_with(diary: &Path, all: bool, snap: Snap) -> io::Result<Listing> {
         let Some(dir) = open_dir(CWD, diary)? else {
-            return Ok(Listing::default());
+            return Ok(Listing {
+                snap,
+                ..Listing::default()
+            });
         };
         let mut names = Vec::new();
         each_name(dir.try_clone()?, all, |n| names.push(n.to_string()))?;
         let mut weeks = BTreeMap::new();
         for n in names {
-            let week = n.parse::<Week>().ok().filter(|w| w.to_string() == n);
-            match (week, all) {
-                (Some(w), false) => {
+            match n.parse::<Week>().ok().filter(|w| w.to_string() == n) {
+                Some(w) => {
                     weeks.insert(w, None);
                 }
-                // Not a directory after all: asked again, and refused, if a
-                // command needs that week.
-                (Some(w), true) => {
-                    let listed = open_dir(&dir, Path::new(&n))
-                        .ok()
-                        .flatten()
-                        .and_then(|fd| stems(fd, true).ok());
-                    weeks.insert(w, listed);
-                }
-                (None, true) => {
+                // Not a week's directory: only its temp files go.
+                None if all => {
                     if let Ok(Some(fd)) = open_dir(&dir, Path::new(&n)) {
                         let _ = each_name(fd, true, |_| {});
                     }
                 }
-                (None, false) => {}
+                None => {}
             }
         }
-        Ok(Listing {
+        let mut l = Listing {
             dir: Some(dir),
-            listed: weeks.values().filter(|w| w.is_some()).count(),
             weeks,
             by_name: None,
-        })
+            listed: 0,
+            snap,
+            seen: BTreeMap::new(),
+            relisted: false,
+            clean: all,
+            many: all,
+        };
+        if all {
+            l.load_snapshot();
+            let all: Vec<Week> = l.weeks.keys().copied().collect();
+            for w in all {
+                // Unchanged since the index, without a temp file: nothing to
+                // clean, its names read from the index if asked for.
+                if let Some((stat, temps)) = l.confirmed(w) {
+                    l.seen.insert(w, (stat, temps));
+                    continue;
+                }
+                // Not a directory after all: asked again, and refused, if a
+                // command needs that week.
+                if l.stems(w).is_err() {
+                    l.weeks.insert(w, None);
+                }
+            }
+        }
+        Ok(l)
+    }
+
+    /// Says that the command asks about every contract: a question about
+    /// many weeks is answered from the index's weeks from then on. (For one
+    /// contract, listing the directories of its weeks costs less than
+    /// loading them.)
+    pub(super) fn for_many(&mut self) {
+        self.many = true;
+    }
+
+    /// Loads the index's weeks, if there is an index and they were not
+    /// loaded yet.
+    fn load_snapshot(&mut self) {
+        if let Snap::Unloaded(path, key) = &self.snap {
+            let weeks = index::IndexFile::open(path, *key)
+                .and_then(|f| f.load(index::Section::Weeks))
+                .and_then(index::Weeks::read);
+            self.snap = Snap::Loaded(weeks);
+        }
+    }
+
+    /// The index's weeks, if loaded and usable.
+    pub(super) fn snapshot(&self) -> Option<&index::Weeks> {
+        match &self.snap {
+            Snap::Loaded(w) => w.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the index's weeks were asked for (so its next version
+    /// should record this command's).
+    pub(super) fn snapshot_wanted(&self) -> bool {
+        matches!(self.snap, Snap::Loaded(_))
+    }
+
+    /// The week directories `diary/` has now, with their names if listed.
+    pub(super) fn weeks(&self) -> impl Iterator<Item = (Week, Option<&[Box<str>]>)> {
+        self.weeks.iter().map(|(w, s)| (*w, s.as_deref()))
+    }
+
+    /// Whether the index has `week`'s directory unchanged (and, when
+    /// cleaning, without a temp file): its stat and temp flag.
+    fn confirmed(&self, week: Week) -> Option<(Stat, bool)> {
+        let snap = self.snapshot()?;
+        let e = snap.entry(week)?;
+        if self.clean && e.temps {
+            return None;
+        }
+        let now = Stat::at(self.dir.as_ref()?, &week.to_string()).ok()?;
+        index::fresh(&e.stat, &now, snap.threshold).then_some((e.stat, e.temps))
+    }
+
+    /// `week`'s names from the index, if it has the directory unchanged
+    /// (confirmed once per command).
+    fn named_by_index(&self, week: Week) -> Option<(Vec<Box<str>>, Stat, bool)> {
+        let (stat, temps) = match self.seen.get(&week) {
+            Some(seen) => *seen,
+            None => self.confirmed(week)?,
+        };
+        let snap = self.snapshot()?;
+        let e = snap.entry(week).filter(|e| e.stat == stat)?;
+        Some((snap.names(e)?, stat, temps))
     }
 
     /// The names of the files in `week` (sorted, `.toml` cut), its
     /// directory listed the first time it is asked for.
     fn stems(&mut self, week: Week) -> io::Result<&[Box<str>]> {
-        let Some(slot) = self.weeks.get_mut(&week) else {
-            return Ok(&[]);
-        };
-        if slot.is_none() {
-            let fd = match &self.dir {
-                Some(dir) => open_dir(dir, Path::new(&week.to_string()))?,
-                None => None,
+        if self.weeks.get(&week).is_some_and(Option::is_none) {
+            let names = match self.named_by_index(week) {
+                Some((names, stat, temps)) => {
+                    self.seen.insert(week, (stat, temps));
+                    names
+                }
+                None => self.list(week)?,
             };
-            *slot = Some(match fd {
-                Some(fd) => stems(fd, false)?,
-                None => Vec::new(),
-            });
+            self.weeks.insert(week, Some(names));
             self.listed += 1;
         }
-        Ok(slot.as_deref().unwrap_or(&[]))
+        Ok(self
+            .weeks
+            .get(&week)
+            .and_then(|s| s.as_deref())
+            .unwrap_or(&[]))
+    }
+
+    /// Lists `week`'s directory, recording its stat as it was before.
+    fn list(&mut self, week: Week) -> io::Result<Vec<Box<str>>> {
+        let fd = match &self.dir {
+            Some(dir) => open_dir(dir, Path::new(&week.to_string()))?,
+            None => None,
+        };
+        let Some(fd) = fd else {
+            return Ok(Vec::new());
+        };
+        let stat = Stat::of_fd(&fd).ok();
+        let (names, temps, removed) = stems(fd, self.clean)?;
+        // A directory a temp file was removed from has changed since its
+        // stat: the index learns it next time.
+        if let (Some(stat), false) = (stat, removed) {
+            self.seen.insert(week, (stat, temps));
+        }
+        self.relisted = true;
+        Ok(names)
     }
 
     /// The contracts with a file in `week`, sorted.
@@ -197,6 +339,9 @@ impl Listing {
         // or many asked about), listing the rest and keeping each name's
         // weeks costs less than looking week by week; a question about a
         // few recent weeks of a long diary lists only those.
+        if self.many && weeks.len() > MANY_WEEKS {
+            self.load_snapshot();
+        }
         if self.by_name.is_none() && weeks.len() > MANY_WEEKS && 2 * self.listed >= self.weeks.len()
         {
             self.index_names();
@@ -233,6 +378,8 @@ impl Listing {
 
     /// Records a week file this command created.
     pub(super) fn created(&mut self, week: Week, id: &ContractId) {
+        // Its directory changed: not recorded as listed.
+        self.seen.remove(&week);
         // A week new to the listing: its directory is this command's.
         if let Some(stems) = self.weeks.entry(week).or_insert_with(|| Some(Vec::new()))
             && let Err(at) = stems.binary_search_by(|s| (**s).cmp(id.as_str()))
@@ -278,7 +425,7 @@ mod tests {
         let (a, b) = (weeks[1], weeks[3]);
         // A few weeks: each asked; many: every week listed once, then
         // each contract's own weeks.
-        let mut l = Listing::read(&diary).expect("list");
+        let mut l = Listing::read(&diary, super::Snap::Off).expect("list");
         assert_eq!(l.weeks_of(&c1, a, Some(b)), weeks[1..=3]);
         assert!(l.by_name.is_none());
         assert_eq!(l.weeks_of(&c1, first, None), weeks);
@@ -294,7 +441,7 @@ mod tests {
         assert!(l.has(late, &c1).expect("has"));
         assert_eq!(l.weeks_of(&c1, w, None), [late]);
         // No diary at all: no weeks.
-        let mut none = Listing::read(&d.path().join("nothing")).expect("list");
+        let mut none = Listing::read(&d.path().join("nothing"), super::Snap::Off).expect("list");
         assert!(none.weeks_of(&c1, first, None).is_empty());
         none.created(first, &c1);
         assert!(none.has(first, &c1).expect("has"));

@@ -6,6 +6,7 @@ pub mod codec;
 pub mod de;
 mod fold_diff;
 pub mod git;
+mod index;
 mod listing;
 pub mod located;
 pub mod lock;
@@ -136,6 +137,37 @@ pub struct Store {
     written: std::cell::RefCell<Vec<String>>,
     /// Which week files exist, listed once per command (`None`: not yet).
     listing: std::cell::RefCell<Option<listing::Listing>>,
+    /// The derived index's file (`None`: this ledger has none, or the
+    /// command does not use it) and the key its entries are valid for.
+    index_at: Option<PathBuf>,
+    index_key: u64,
+    /// When this command started reading: files changed since (or just
+    /// before) are not trusted from the index it writes.
+    started: std::time::SystemTime,
+    /// How this command used the index's contracts, for its next version.
+    indexed: std::cell::RefCell<Option<Indexed>>,
+}
+
+/// The index's contracts as a command used them: which it took from the
+/// index, which it read and could record.
+#[derive(Debug, Default)]
+struct Indexed {
+    old: Option<index::Contracts>,
+    // Every contract file, in order.
+    ids: Vec<ContractId>,
+    // Taken from the index (its entry stood).
+    confirmed: std::collections::HashSet<String>,
+    // Read from the file: its stat before reading, and the contract encoded.
+    read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Under the lock still (fields drop after this): the index is
+        // derived data, so a failure to write it is no failure of the
+        // command.
+        self.save_index();
+    }
 }
 
 /// How much of a contract file to read.
@@ -147,7 +179,8 @@ enum Part {
 
 /// The length of `text` before its history, when the history is the last
 /// thing in the file (as this program writes it): every header from the
-/// first `[[history]]` on is `[[history]]`.
+/// first `[[history]]` on is `[[history]]` or `[[effects]]` (what the
+/// history's operations came to, joined to them by id).
 fn before_history(text: &str) -> Option<usize> {
     // memchr's SIMD search: its first call probes the CPU (tens of µs in a
     // VM), still less than scanning every contract byte by byte.
@@ -160,7 +193,8 @@ fn before_history(text: &str) -> Option<usize> {
         .all(|i| {
             let line = &rest[i..];
             let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
-            line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]) == b"[[history]]"
+            let header = line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]);
+            header == b"[[history]]" || header == b"[[effects]]"
         });
     // A text merge's conflict markers in the history: the whole file is
     // read, so its reader refuses it (every reader, `list` included).
@@ -204,17 +238,30 @@ fn take_lock(root: &Path, access: Access, timeout: Duration) -> Result<lock::Loc
 
 /// Reads a file as UTF-8 text; `Ok(None)` if absent.
 fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
+    Ok(read_text_stat(path, rel, false)?.map(|(t, _)| t))
+}
+
+/// [`read_text`], with the file's stat taken before it was read (when
+/// `stat`): what the index records of it.
+fn read_text_stat(
+    path: &Path,
+    rel: &str,
+    stat: bool,
+) -> Result<Option<(String, Option<index::Stat>)>, StoreError> {
     // Ledger files are small: one buffer, no size query first.
     // (Through `Take`: `File`'s own read_to_end asks for the size first.)
-    let read = || -> io::Result<Vec<u8>> {
+    let read = || -> io::Result<(Vec<u8>, Option<index::Stat>)> {
         let mut bytes = Vec::with_capacity(16 * 1024);
-        io::Read::read_to_end(
-            &mut io::Read::take(fs::File::open(path)?, u64::MAX),
-            &mut bytes,
-        )?;
-        Ok(bytes)
+        let f = fs::File::open(path)?;
+        let st = if stat {
+            index::Stat::of_fd(&f).ok()
+        } else {
+            None
+        };
+        io::Read::read_to_end(&mut io::Read::take(f, u64::MAX), &mut bytes)?;
+        Ok((bytes, st))
     };
-    let bytes = match read() {
+    let (bytes, st) = match read() {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_err(format!("cannot read {}", path.display()))(e)),
@@ -243,7 +290,7 @@ fn read_text(path: &Path, rel: &str) -> Result<Option<String>, StoreError> {
             snippet: None,
         }]));
     }
-    Ok(Some(text))
+    Ok(Some((text, st)))
 }
 
 /// A file's canonical table; a shape the writer cannot take is a defect of
@@ -340,7 +387,12 @@ impl Store {
         // A ledger kept in git ignores the lock and crashed writers' temp files.
         let ignore = root.join(".gitignore");
         if !ignore.exists() {
-            let text = format!("{}\n{}*\n", lock::LOCK_FILE, atomic::TEMP_PREFIX);
+            let text = format!(
+                "{}\n{}*\n{}\n",
+                lock::LOCK_FILE,
+                atomic::TEMP_PREFIX,
+                index::ROOT_INDEX
+            );
             let _ = atomic::create_new(&ignore, text.as_bytes());
         }
         for sub in ["contracts", "diary"] {
@@ -380,10 +432,38 @@ impl Store {
         };
         // Whether the ledger is kept in git, from a listing of its
         // directory: most ledgers have no `.git` to probe for.
-        let in_git = fs::read_dir(root)
-            .map(|rd| rd.flatten().any(|e| e.file_name() == ".git"))
-            .unwrap_or(true);
+        let started = std::time::SystemTime::now();
+        let (mut in_git, mut git_dir, mut root_index) = (false, false, false);
+        match fs::read_dir(root) {
+            Ok(rd) => {
+                for e in rd.flatten() {
+                    let name = e.file_name();
+                    if name == ".git" {
+                        in_git = true;
+                        git_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                    } else if name == index::ROOT_INDEX {
+                        root_index = true;
+                    }
+                }
+            }
+            Err(_) => in_git = true,
+        }
         let git = if in_git { git::Git::of(root) } else { None };
+        // The derived index, where git never tracks it: in `.git/` when the
+        // ledger has one (none where `.git` is a file: a worktree's), else
+        // a hidden file that `init` has git ignore.
+        let index_at = match (in_git, git_dir) {
+            (true, true) => {
+                // Made before the ledger was put in git: not to be tracked.
+                if root_index {
+                    let _ = fs::remove_file(root.join(index::ROOT_INDEX));
+                }
+                Some(root.join(".git").join("contracts").join(index::GIT_INDEX))
+            }
+            (true, false) => None,
+            (false, _) => Some(root.join(index::ROOT_INDEX)),
+        };
+        let index_key = index::key_of(&text);
         // Where the parties' keys are recorded, every commit is signed: a
         // clone that cannot sign changes nothing (checked before any write).
         if let Some(g) = &git
@@ -406,7 +486,152 @@ impl Store {
             git: git.map(|g| g.signing(!parties_empty)),
             written: std::cell::RefCell::new(Vec::new()),
             listing: std::cell::RefCell::new(None),
+            index_at,
+            index_key,
+            started,
+            indexed: std::cell::RefCell::new(None),
         })
+    }
+
+    /// This store without the derived index: `check` reads the files only.
+    pub fn without_index(mut self) -> Store {
+        self.index_at = None;
+        self
+    }
+
+    /// Where the index's weeks are, for a listing of the diary.
+    fn snap(&self) -> listing::Snap {
+        match &self.index_at {
+            Some(p) => listing::Snap::Unloaded(p.clone(), self.index_key),
+            None => listing::Snap::Off,
+        }
+    }
+
+    /// Writes the index's next version if this command used it and learned
+    /// something it did not have (a contract read, a week listed).
+    fn save_index(&mut self) {
+        let Some(path) = self.index_at.clone() else {
+            return;
+        };
+        let used = self.indexed.get_mut().take();
+        let listing = self.listing.get_mut().take();
+        let listing = listing.filter(listing::Listing::snapshot_wanted);
+        if used.is_none() && listing.is_none() {
+            return;
+        }
+        let threshold = index::threshold_of(self.started);
+        // Built only when they say more than the index read.
+        let contracts = used.as_ref().map(|u| Self::contracts_part(u, threshold));
+        let weeks = listing.as_ref().map(|l| Self::weeks_part(l, threshold));
+        if contracts.as_ref().is_none_or(Option::is_none)
+            && weeks.as_ref().is_none_or(Option::is_none)
+        {
+            return;
+        }
+        // What this command did not use is kept as it was.
+        let old = index::IndexFile::open(&path, self.index_key);
+        let raw = |s| {
+            old.as_ref()
+                .and_then(|f| f.load(s))
+                .map(|l| (l.threshold, l.bytes))
+        };
+        let contracts = match contracts {
+            Some(Some(part)) => Some(part),
+            Some(None) => used
+                .as_ref()
+                .and_then(|u| u.old.as_ref())
+                .map(index::Contracts::part),
+            None => raw(index::Section::Contracts),
+        };
+        let weeks = match weeks {
+            Some(Some(part)) => Some(part),
+            Some(None) => listing
+                .as_ref()
+                .and_then(|l| l.snapshot())
+                .map(index::Weeks::part),
+            None => raw(index::Section::Weeks),
+        };
+        if let Some(dir) = path.parent()
+            && self.git.is_some()
+        {
+            let _ = atomic::create_dir(dir);
+        }
+        let _ = index::write(&path, self.index_key, [contracts.as_ref(), weeks.as_ref()]);
+    }
+
+    /// The contracts section to write, and whether it says more than the
+    /// one read: each contract file's entry, taken over where it stood,
+    /// recorded anew where the file was read (and is old enough to trust).
+    fn contracts_part(u: &Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
+        let old = u.old.as_ref();
+        let mut entries: Vec<(&str, index::Stat, &[u8])> = Vec::with_capacity(u.ids.len());
+        for id in &u.ids {
+            let id = id.as_str();
+            if let Some((stat, bytes)) = u.read.get(id) {
+                if stat.mtime < threshold {
+                    entries.push((id, *stat, bytes));
+                }
+            } else if u.confirmed.contains(id)
+                && let Some((stat, bytes)) = old.and_then(|o| o.raw(id))
+            {
+                entries.push((id, stat, bytes));
+            }
+        }
+        // Unchanged: the same entries, each with the same stat.
+        let same = old.is_some_and(|o| {
+            o.trusted() == entries.len()
+                && entries.iter().all(|(id, stat, _)| {
+                    o.raw(id)
+                        .is_some_and(|(s, _)| s == *stat && s.mtime < o.threshold)
+                })
+        });
+        (!same).then(|| (threshold, index::contracts_section(entries.into_iter())))
+    }
+
+    /// The weeks section to write, and whether it says more than the one
+    /// read: each week directory listed or confirmed by this command, and
+    /// those the index had and this command did not look at.
+    fn weeks_part(l: &listing::Listing, threshold: i64) -> Option<(i64, Vec<u8>)> {
+        use std::borrow::Cow;
+        let snap = l.snapshot();
+        let mut entries: Vec<(Week, index::Stat, bool, Cow<'_, [u8]>)> = Vec::new();
+        for (week, names) in l.weeks() {
+            match (l.seen.get(&week), names) {
+                // Confirmed from the index, its names not needed.
+                (Some((stat, temps)), None) => {
+                    if let Some(s) = snap
+                        && let Some(e) = s.entry(week)
+                        && e.stat == *stat
+                    {
+                        entries.push((week, *stat, *temps, Cow::Borrowed(s.raw_names(e))));
+                    }
+                }
+                (Some((stat, temps)), Some(names)) => {
+                    if stat.mtime < threshold {
+                        entries.push((week, *stat, *temps, Cow::Owned(index::names_blob(names))));
+                    }
+                }
+                _ => {
+                    if let Some(s) = snap
+                        && let Some(e) = s.entry(week)
+                        && e.stat.mtime < s.threshold
+                        && !l.seen.contains_key(&week)
+                        && names.is_none()
+                    {
+                        entries.push((week, e.stat, e.temps, Cow::Borrowed(s.raw_names(e))));
+                    }
+                }
+            }
+        }
+        let same = snap.is_some_and(|s| {
+            s.trusted() == entries.len()
+                && entries.iter().all(|(w, stat, temps, _)| {
+                    s.entry(*w).is_some_and(|e| {
+                        e.stat == *stat && e.temps == *temps && e.stat.mtime < s.threshold
+                    })
+                })
+        });
+        (!same).then(|| (threshold, index::weeks_section(entries.into_iter())))
     }
 
     /// Removes temp files left by crashed writers in the ledger directory and
@@ -419,7 +644,7 @@ impl Store {
         // Every week directory, listed once: the listing is kept for the
         // rest of the command (which weeks of each contract have a file).
         let diary = self.root.join("diary");
-        if let Ok(l) = listing::Listing::read_all_cleaning(&diary) {
+        if let Ok(l) = listing::Listing::read_all_cleaning(&diary, self.snap()) {
             self.listing.replace(Some(l));
         }
     }
@@ -489,8 +714,20 @@ impl Store {
         id: &ContractId,
         part: Part,
     ) -> Result<Option<Doc<Contract>>, StoreError> {
+        Ok(self.parse_contract_stat(id, part, false)?.map(|(d, _)| d))
+    }
+
+    /// [`Store::parse_contract`], with the file's stat before it was read
+    /// (when `stat`).
+    #[allow(clippy::type_complexity)]
+    fn parse_contract_stat(
+        &self,
+        id: &ContractId,
+        part: Part,
+        stat: bool,
+    ) -> Result<Option<(Doc<Contract>, Option<index::Stat>)>, StoreError> {
         let rel = Self::contract_rel(id);
-        let Some(mut text) = read_text(&self.root.join(&rel), &rel)? else {
+        let Some((mut text, st)) = read_text_stat(&self.root.join(&rel), &rel, stat)? else {
             return Ok(None);
         };
         let cut = match part {
@@ -520,10 +757,13 @@ impl Store {
             problems.extend(locate_all(&src, &doc, validate::history_ids(c)));
         }
         match c {
-            Some(value) if problems.is_empty() => Ok(Some(Doc {
-                whole,
-                ..self.doc(value, rel, text)
-            })),
+            Some(value) if problems.is_empty() => Ok(Some((
+                Doc {
+                    whole,
+                    ..self.doc(value, rel, text)
+                },
+                st,
+            ))),
             _ => Err(StoreError::Invalid(problems)),
         }
     }
@@ -561,7 +801,10 @@ impl Store {
         // One thread: per file, opening and reading cost more than parsing,
         // and a second thread's heap growth (mprotect) stalls the first's
         // page faults; measured slower with two threads than with one.
-        let results: Vec<_> = ids.iter().map(|id| self.parse_contract(id, part)).collect();
+        let results: Vec<_> = match (part, &self.index_at) {
+            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, ids),
+            _ => ids.iter().map(|id| self.parse_contract(id, part)).collect(),
+        };
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for r in results {
@@ -577,6 +820,61 @@ impl Store {
         } else {
             Err(StoreError::Invalid(problems))
         }
+    }
+
+    /// Every contract without its history, each taken from the index where
+    /// its entry stands for the file (the same stat, older than the index),
+    /// read from its file otherwise (and recorded for the index's next
+    /// version).
+    #[allow(clippy::type_complexity)]
+    fn indexed_contracts(
+        &self,
+        at: &Path,
+        ids: Vec<ContractId>,
+    ) -> Vec<Result<Option<Doc<Contract>>, StoreError>> {
+        let old = index::IndexFile::open(at, self.index_key)
+            .and_then(|f| f.load(index::Section::Contracts))
+            .and_then(index::Contracts::read);
+        let dir = fs::File::open(self.root.join("contracts")).ok();
+        let mut u = Indexed::default();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let name = format!("{id}.toml");
+            let from_index = match (&old, &dir) {
+                (Some(old), Some(dir)) => index::Stat::at(dir, &name)
+                    .ok()
+                    .and_then(|now| old.get(id.as_str(), &now)),
+                _ => None,
+            };
+            if let Some(value) = from_index {
+                u.confirmed.insert(id.to_string());
+                out.push(Ok(Some(Doc {
+                    value,
+                    rel: Self::contract_rel(id),
+                    text: String::new(),
+                    whole: false,
+                })));
+                continue;
+            }
+            let r = self.parse_contract_stat(id, Part::WithoutHistory, true);
+            if let Ok(Some((doc, Some(stat)))) = &r
+                && doc.value.history.is_empty()
+            {
+                let mut e = index::Enc::default();
+                index::put_contract(&mut e, &doc.value);
+                u.read.insert(id.to_string(), (*stat, e.0));
+            }
+            out.push(r.map(|o| o.map(|(d, _)| d)));
+        }
+        u.old = old;
+        u.ids = ids;
+        self.indexed.replace(Some(u));
+        // Every contract's weeks are asked about next.
+        let _ = self.with_listing(|l| {
+            l.for_many();
+            Ok(())
+        });
+        out
     }
 
     /// Loads one contract's week file, if it exists; validated against `contract`.
@@ -700,7 +998,7 @@ impl Store {
         let mut slot = self.listing.borrow_mut();
         let l = match &mut *slot {
             Some(l) => l,
-            None => slot.insert(listing::Listing::read(&diary).map_err(fail())?),
+            None => slot.insert(listing::Listing::read(&diary, self.snap()).map_err(fail())?),
         };
         f(l).map_err(fail())
     }
@@ -809,6 +1107,15 @@ impl Store {
 
     fn wrote(&self, rel: &str) {
         self.written.borrow_mut().push(rel.to_string());
+        // What the index had of the file stands for its old version.
+        if let Some(id) = rel
+            .strip_prefix("contracts/")
+            .and_then(|n| n.strip_suffix(".toml"))
+            && let Some(u) = &mut *self.indexed.borrow_mut()
+        {
+            u.confirmed.remove(id);
+            u.read.remove(id);
+        }
     }
 
     /// Whether the ledger is kept in git.
@@ -984,7 +1291,8 @@ impl Store {
         let mut out = Vec::new();
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(atomic::TEMP_PREFIX) {
+            // The derived index is no private file of the clone's.
+            if name.starts_with(atomic::TEMP_PREFIX) || name == index::GIT_INDEX {
                 continue;
             }
             let text = std::fs::read_to_string(e.path())
@@ -1186,6 +1494,10 @@ mod tests {
         assert_eq!(before_history("[[history]]\nx = 1\n"), None);
         assert_eq!(before_history("a = \"[x]\"\n[[history]]\n"), Some(10));
         assert_eq!(before_history("a = 1\n"), None);
+        // What the history's operations came to follows them.
+        let t = "a = 1\n[[history]]\nid = \"x\"\n[[effects]]\nid = \"x\"\n[[history]]\n";
+        assert_eq!(before_history(t), Some(6));
+        assert_eq!(before_history("a = 1\n[[effects]]\nid = 1\n"), None);
         // Conflict markers in the history: read the whole file.
         assert_eq!(
             before_history("a = 1\n[[history]]\nx = 1\n<<<<<<< HEAD\n[[history]]\n"),

@@ -194,6 +194,11 @@ impl Ledger {
                     walk(root, &p, out);
                 } else {
                     let rel = p.strip_prefix(root).expect("prefix").display().to_string();
+                    // The derived index (SPEC §6) is no ledger file: a
+                    // reader may write it, and deleting it changes nothing.
+                    if rel == ".contracts.index" || rel == ".git/contracts/index" {
+                        continue;
+                    }
                     out.push((rel, fs::read(&p).expect("read")));
                 }
             }

@@ -22,6 +22,7 @@ mod harness;
 mod help;
 mod history;
 mod imports;
+mod index;
 mod json_shapes;
 mod layers;
 mod lifecycle;

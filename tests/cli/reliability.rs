@@ -747,6 +747,59 @@ fn a_crashed_week_file_rewrites_temp_file_is_cleaned_up_by_later_writes() {
     assert!(left.is_empty(), "temp files left:\n{}", left.join("\n"));
 }
 
+/// A command killed while writing the derived index (SPEC §6), before or
+/// after its temp file is written: every output stays as it was, the next
+/// command writes the index, and the next `sweep` removes the temp file.
+#[cfg(feature = "failpoints")]
+#[test]
+fn a_command_killed_writing_the_index_changes_no_output() {
+    let views = |l: &Ledger| -> Vec<(i32, String)> {
+        [
+            &["list"][..],
+            &["--json", "list"],
+            &["sweep", "--dry-run"],
+            &["diary", "show"],
+            &["show", "h1"],
+        ]
+        .iter()
+        .map(|a| {
+            let r = l.run(a);
+            (r.code, r.stdout)
+        })
+        .collect()
+    };
+    for fp in ["index::write", "index::rename"] {
+        let l = Ledger::new();
+        l.fixed("f1", "500");
+        l.hourly("h1");
+        l.run(&[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            "h1",
+            "--from",
+            "2026-11-17T09:00:00Z",
+            "--to",
+            "2026-11-17T10:00:00Z",
+            "--memo",
+            "x",
+        ])
+        .ok();
+        let _ = fs::remove_file(l.file(".contracts.index"));
+        let expected = views(&copy_of(&l));
+        let _ = fs::remove_file(l.file(".contracts.index"));
+        let d = run_with(&l, &["list"], &format!("{fp}=return(kill)"));
+        assert_eq!(d.signal, Some(9), "{fp}: not killed\n{}", d.stderr);
+        assert!(!temps(&l).is_empty(), "{fp}: no temp file left");
+        assert_eq!(views(&l), expected, "{fp}");
+        l.run(&["sweep"]).ok();
+        assert!(temps(&l).is_empty(), "{fp}: {:?}", temps(&l));
+        assert_consistent(&l, fp);
+        assert_eq!(views(&l), expected, "{fp}: after the sweep");
+    }
+}
+
 // ------------------------------------------------------------ 2. crashes: random SIGKILL
 
 /// Templates of contract files to stamp out under new ids (cheap setup for

@@ -1,0 +1,1072 @@
+//! The derived index (SPEC §6): what `list`, `sweep` and the questions
+//! about many weeks need from the ledger's files, kept in one git-ignored
+//! file so that a command need not read and parse every contract file, nor
+//! list every week directory, when they have not changed.
+//!
+//! The files stay the only truth. Each entry records the size, mtime,
+//! ctime, inode and device of the file (or week directory) it was derived
+//! from, taken before it was read; it is used only while the file's stat is
+//! the same, and only if the file's mtime is older than the index's own
+//! threshold (git's "racily clean" rule): a file changed within the same
+//! tick as the index was made is read again. The threshold is the earlier of
+//! the index file's mtime and the instant its command started, less
+//! [`RACY_MARGIN`] (so that file systems with whole-second timestamps, and
+//! the kernel's coarse clock, are covered).
+//!
+//! A missing, unreadable, corrupt or other-version index is ignored (and
+//! rebuilt), never an error; `check` never reads it; deleting it changes no
+//! output. It lives in `.git/contracts/index` in a git ledger (git never
+//! tracks its own directory) and in `.contracts.index` (git-ignored, hidden
+//! from the listings) elsewhere.
+//!
+//! The file: a header (magic, format, a key that names the program version
+//! and the ledger's settings, and two sections' places and checksums), then
+//! the contracts section (per contract file: its stat and the contract as
+//! read without its history, in a compact binary form) and the weeks section
+//! (per week directory: its stat and the names of its files). Each section
+//! is read only by a command that needs it.
+
+use crate::core::model::*;
+use crate::core::money::Money;
+use crate::core::week::Week;
+use rustix::fd::AsFd;
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The index's name in a git ledger's `.git/contracts/`.
+pub const GIT_INDEX: &str = "index";
+/// The index's name in the directory of a ledger without git.
+pub const ROOT_INDEX: &str = ".contracts.index";
+
+/// How much older than the command that made it a file must be for its
+/// entry to be trusted: whole-second (or two-second) timestamps and the
+/// kernel's coarse clock could otherwise give a file changed after it was
+/// read the same mtime as before.
+pub const RACY_MARGIN: Duration = Duration::from_secs(3);
+
+const MAGIC: &[u8; 16] = b"contracts index\0";
+/// Bumped whenever the layout changes; another one is ignored.
+const FORMAT: u32 = 1;
+const HEADER: usize = 16 + 4 + 4 + 8 + 2 * SECTION_HEAD;
+const SECTION_HEAD: usize = 8 + 8 + 8;
+
+/// A file's (or directory's) identity and version, as git's index keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, ns since the epoch.
+    pub mtime: i64,
+    /// Status change time, ns since the epoch.
+    pub ctime: i64,
+    /// Inode number.
+    pub ino: u64,
+    /// Device.
+    pub dev: u64,
+}
+
+#[allow(clippy::unnecessary_cast)]
+impl Stat {
+    /// From the kernel's stat.
+    pub fn of(s: &rustix::fs::Stat) -> Stat {
+        Stat {
+            size: s.st_size as u64,
+            mtime: (s.st_mtime as i64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(s.st_mtime_nsec as i64),
+            ctime: (s.st_ctime as i64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(s.st_ctime_nsec as i64),
+            ino: s.st_ino as u64,
+            dev: s.st_dev as u64,
+        }
+    }
+
+    /// The stat of an open file.
+    pub fn of_fd<Fd: AsFd>(fd: Fd) -> io::Result<Stat> {
+        Ok(Stat::of(&rustix::fs::fstat(fd)?))
+    }
+
+    /// The stat of `name` in the open directory `dir` (symlinks followed,
+    /// as reading does).
+    pub fn at<Fd: AsFd>(dir: Fd, name: &str) -> io::Result<Stat> {
+        Ok(Stat::of(&rustix::fs::statat(
+            dir,
+            name,
+            rustix::fs::AtFlags::empty(),
+        )?))
+    }
+}
+
+/// Nanoseconds since the epoch (negative before it).
+fn ns(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+        Err(e) => i64::try_from(e.duration().as_nanos()).map_or(i64::MIN, |n| -n),
+    }
+}
+
+/// The threshold of entries made by a command that started at `started`.
+pub fn threshold_of(started: SystemTime) -> i64 {
+    ns(started.checked_sub(RACY_MARGIN).unwrap_or(UNIX_EPOCH))
+}
+
+/// Whether an entry recorded as `recorded` still stands for a file whose
+/// stat is now `now`, in an index whose threshold is `threshold`.
+pub fn fresh(recorded: &Stat, now: &Stat, threshold: i64) -> bool {
+    recorded == now && recorded.mtime < threshold
+}
+
+// ------------------------------------------------------------ the file
+
+/// What was read of an index file: its key and sections, each checked
+/// against its checksum only when loaded.
+#[derive(Debug)]
+pub struct IndexFile {
+    file: std::fs::File,
+    // The index file's own mtime (ns): no entry at or after it is trusted.
+    mtime: i64,
+    sections: [(u64, u64, u64); 2],
+}
+
+/// Which section.
+#[derive(Debug, Clone, Copy)]
+pub enum Section {
+    /// Contract files.
+    Contracts = 0,
+    /// Week directories.
+    Weeks = 1,
+}
+
+/// A section as loaded: its threshold and its entries' bytes.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Entries whose mtime is not before this are not trusted.
+    pub threshold: i64,
+    /// The entries (after the threshold).
+    pub bytes: Vec<u8>,
+}
+
+impl IndexFile {
+    /// Opens the index at `path` if it is one this program wrote for
+    /// `key`; anything else (absent, corrupt, another version) is `None`.
+    pub fn open(path: &Path, key: u64) -> Option<IndexFile> {
+        let file = std::fs::File::open(path).ok()?;
+        let mtime = Stat::of_fd(&file).ok()?.mtime;
+        let mut head = [0u8; HEADER];
+        file.read_exact_at(&mut head, 0).ok()?;
+        let mut d = Dec::new(&head);
+        if d.take(16)? != MAGIC || d.u32()? != FORMAT {
+            return None;
+        }
+        let _ = d.u32()?;
+        if d.u64()? != key {
+            return None;
+        }
+        let mut sections = [(0, 0, 0); 2];
+        for s in &mut sections {
+            *s = (d.u64()?, d.u64()?, d.u64()?);
+        }
+        Some(IndexFile {
+            file,
+            mtime,
+            sections,
+        })
+    }
+
+    /// A section's bytes, if it is there and intact.
+    pub fn load(&self, which: Section) -> Option<Loaded> {
+        let (at, len, sum) = self.sections[which as usize];
+        if !(8..=(1 << 34)).contains(&len) {
+            return None;
+        }
+        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
+        self.file.read_exact_at(&mut bytes, at).ok()?;
+        if checksum(&bytes) != sum {
+            return None;
+        }
+        let threshold = i64::from_le_bytes(bytes[..8].try_into().ok()?);
+        bytes.drain(..8);
+        Some(Loaded {
+            threshold: threshold.min(self.mtime),
+            bytes,
+        })
+    }
+}
+
+/// A section to write: its threshold and entries.
+pub type Part = (i64, Vec<u8>);
+
+/// Writes an index at `path`: the header for `key`, then each section
+/// (`None`: empty). Atomic (a temp file of this process renamed over it),
+/// not flushed to disk: it is a cache, and a torn one fails its checksum.
+pub fn write(path: &Path, key: u64, sections: [Option<&Part>; 2]) -> io::Result<()> {
+    let mut out = Vec::with_capacity(
+        HEADER
+            + sections
+                .iter()
+                .flatten()
+                .map(|(_, b)| b.len() + 8)
+                .sum::<usize>(),
+    );
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&key.to_le_bytes());
+    let heads_at = out.len();
+    out.resize(HEADER, 0);
+    let mut heads = Vec::new();
+    for s in sections {
+        let at = out.len() as u64;
+        if let Some((threshold, bytes)) = s {
+            out.extend_from_slice(&threshold.to_le_bytes());
+            out.extend_from_slice(bytes);
+        }
+        let body = &out[at as usize..];
+        heads.push((at, body.len() as u64, checksum(body)));
+    }
+    let mut e = Enc::default();
+    for (at, len, sum) in heads {
+        e.u64(at);
+        e.u64(len);
+        e.u64(sum);
+    }
+    out[heads_at..heads_at + e.0.len()].copy_from_slice(&e.0);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Per process: readers under the shared lock may write it at once.
+    let tmp = dir.join(format!(
+        "{}{name}.{}",
+        super::atomic::TEMP_PREFIX,
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(super::atomic::FILE_MODE)
+            .open(&tmp)?;
+        fail::fail_point!("index::write", |arg| Err(injected(arg)));
+        f.write_all(&out)?;
+        drop(f);
+        fail::fail_point!("index::rename", |arg| Err(injected(arg)));
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+use std::os::unix::fs::OpenOptionsExt;
+
+#[cfg(feature = "failpoints")]
+fn injected(arg: Option<String>) -> io::Error {
+    if arg.as_deref() == Some("kill") {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &std::process::id().to_string()])
+            .status();
+        loop {
+            std::thread::park();
+        }
+    }
+    io::Error::from_raw_os_error(5)
+}
+
+#[cfg(not(feature = "failpoints"))]
+#[allow(dead_code)]
+fn injected(_: Option<String>) -> io::Error {
+    io::Error::other("failpoint")
+}
+
+/// A checksum of `b` (not cryptographic: it finds a torn or damaged file,
+/// eight bytes at a time).
+fn checksum(b: &[u8]) -> u64 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w))
+            .wrapping_mul(0xff51_afd7_ed55_8ccd)
+            .rotate_left(29);
+    }
+    for &x in chunks.remainder() {
+        h = (h ^ u64::from(x)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    }
+    h ^ (h >> 31)
+}
+
+/// The key of an index for a ledger whose `ledger.toml` reads `settings`:
+/// a change of the program or of the settings (the currency reads the
+/// amounts) makes every entry stale.
+pub fn key_of(settings: &str) -> u64 {
+    let text = format!("{}\n{}\n{settings}", env!("CARGO_PKG_VERSION"), FORMAT);
+    checksum(text.as_bytes())
+}
+
+// ------------------------------------------------------------ encoding
+
+/// Bytes being written.
+#[derive(Debug, Default)]
+pub struct Enc(pub Vec<u8>);
+
+impl Enc {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    /// A u32.
+    pub fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    /// A u64.
+    pub fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn i64(&mut self, v: i64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn bool(&mut self, v: bool) {
+        self.u8(u8::from(v));
+    }
+    /// A string.
+    pub fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn opt<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Self, T)) {
+        match v {
+            Some(x) => {
+                self.u8(1);
+                f(self, x);
+            }
+            None => self.u8(0),
+        }
+    }
+    fn instant(&mut self, t: Instant) {
+        self.i64(t.timestamp());
+        self.u32(t.timestamp_subsec_nanos());
+    }
+    fn money(&mut self, m: Money) {
+        self.i64(m.minor());
+    }
+    /// A week.
+    pub fn week(&mut self, w: Week) {
+        self.i64(w.start().timestamp());
+    }
+    fn pick<T: PartialEq + Copy>(&mut self, v: T, all: &[T]) {
+        self.u8(all.iter().position(|x| *x == v).unwrap_or(0) as u8);
+    }
+    /// A stat.
+    pub fn stat(&mut self, s: &Stat) {
+        self.u64(s.size);
+        self.i64(s.mtime);
+        self.i64(s.ctime);
+        self.u64(s.ino);
+        self.u64(s.dev);
+    }
+}
+
+/// Bytes being read; every read is checked (`None`: not an index).
+#[derive(Debug)]
+pub struct Dec<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Dec<'a> {
+    /// Reads `b` from its start.
+    pub fn new(b: &'a [u8]) -> Dec<'a> {
+        Dec { b, at: 0 }
+    }
+    /// Whether everything was read.
+    pub fn done(&self) -> bool {
+        self.at == self.b.len()
+    }
+    /// Where it is.
+    pub fn at(&self) -> usize {
+        self.at
+    }
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let s = self.b.get(self.at..end)?;
+        self.at = end;
+        Some(s)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    /// A u32.
+    pub fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    /// A u64.
+    pub fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn bool(&mut self) -> Option<bool> {
+        match self.u8()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+    /// A string.
+    pub fn str(&mut self) -> Option<&'a str> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+    fn string(&mut self) -> Option<String> {
+        self.str().map(str::to_string)
+    }
+    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => f(self).map(Some),
+            _ => None,
+        }
+    }
+    fn instant(&mut self) -> Option<Instant> {
+        let secs = self.i64()?;
+        let nanos = self.u32()?;
+        chrono::DateTime::from_timestamp(secs, nanos)
+    }
+    fn money(&mut self) -> Option<Money> {
+        Some(Money::from_minor(self.i64()?))
+    }
+    /// A week.
+    pub fn week(&mut self) -> Option<Week> {
+        let t = chrono::DateTime::from_timestamp(self.i64()?, 0)?;
+        let w = Week::of(t);
+        (w.start() == t).then_some(w)
+    }
+    fn pick<T: Copy>(&mut self, all: &[T]) -> Option<T> {
+        all.get(usize::from(self.u8()?)).copied()
+    }
+    /// A stat.
+    pub fn stat(&mut self) -> Option<Stat> {
+        Some(Stat {
+            size: self.u64()?,
+            mtime: self.i64()?,
+            ctime: self.i64()?,
+            ino: self.u64()?,
+            dev: self.u64()?,
+        })
+    }
+    fn vec<T>(&mut self, mut f: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let n = self.u32()? as usize;
+        // A damaged count must not reserve memory it cannot have.
+        let mut out = Vec::with_capacity(n.min(self.b.len() - self.at));
+        for _ in 0..n {
+            out.push(f(self)?);
+        }
+        Some(out)
+    }
+}
+
+fn put_vec<T>(e: &mut Enc, v: &[T], mut f: impl FnMut(&mut Enc, &T)) {
+    e.u32(v.len() as u32);
+    for x in v {
+        f(e, x);
+    }
+}
+
+// ------------------------------------------------------------ contracts
+
+/// Encodes a contract read without its history. Every field is named, so
+/// that a field added to the model does not compile until it is kept here.
+pub fn put_contract(e: &mut Enc, c: &Contract) {
+    let Contract {
+        id,
+        title,
+        client,
+        freelancer,
+        terms,
+        status,
+        started_at,
+        ending,
+        milestones,
+        payments,
+        refunds,
+        disputes,
+        feedback_client,
+        feedback_freelancer,
+        history: _,
+    } = c;
+    e.str(id.as_str());
+    e.str(title);
+    e.str(client);
+    e.str(freelancer);
+    match terms {
+        Terms::Hourly {
+            rate,
+            weekly_limit,
+            limit_changes,
+            manual_time,
+        } => {
+            e.u8(0);
+            e.money(*rate);
+            e.opt(*weekly_limit, Enc::u32);
+            put_vec(e, limit_changes, |e, l| {
+                let LimitChange { at, from, hours } = l;
+                e.instant(*at);
+                e.instant(*from);
+                e.opt(*hours, Enc::u32);
+            });
+            e.bool(*manual_time);
+        }
+        Terms::Fixed { price } => {
+            e.u8(1);
+            e.money(*price);
+        }
+    }
+    e.pick(*status, Status::ALL);
+    e.instant(*started_at);
+    e.opt(ending.as_ref(), |e, x| {
+        let Ending {
+            at,
+            by,
+            reason,
+            note,
+        } = x;
+        e.instant(*at);
+        e.pick(*by, Role::ALL);
+        e.pick(*reason, EndReason::ALL);
+        e.opt(note.as_deref(), Enc::str);
+    });
+    put_vec(e, milestones, |e, m| {
+        let Milestone {
+            title,
+            amount,
+            status,
+            funded,
+            funded_at,
+            submitted_at,
+        } = m;
+        e.str(title);
+        e.money(*amount);
+        e.pick(*status, MilestoneStatus::ALL);
+        e.money(*funded);
+        e.opt(*funded_at, Enc::instant);
+        e.opt(*submitted_at, Enc::instant);
+    });
+    put_vec(e, payments, |e, p| {
+        let Payment {
+            at,
+            milestone,
+            week,
+            amount,
+            fee,
+        } = p;
+        e.instant(*at);
+        e.opt(*milestone, Enc::u32);
+        e.opt(*week, Enc::week);
+        e.money(*amount);
+        e.money(*fee);
+    });
+    put_vec(e, refunds, |e, r| {
+        let Refund {
+            origin,
+            milestone,
+            amount,
+            status,
+            requested_at,
+            deadline,
+            disputed_at,
+            dispute_deadline,
+            note,
+            settled_at,
+            client_part,
+            fee_returned,
+        } = r;
+        e.pick(*origin, RefundOrigin::ALL);
+        e.opt(*milestone, Enc::u32);
+        e.money(*amount);
+        e.pick(*status, RefundStatus::ALL);
+        e.instant(*requested_at);
+        e.instant(*deadline);
+        e.opt(*disputed_at, Enc::instant);
+        e.opt(*dispute_deadline, Enc::instant);
+        e.opt(note.as_deref(), Enc::str);
+        e.opt(*settled_at, Enc::instant);
+        e.opt(*client_part, Enc::money);
+        e.opt(*fee_returned, Enc::money);
+    });
+    put_vec(e, disputes, |e, d| {
+        let HourlyDispute {
+            week,
+            reason,
+            status,
+            opened_at,
+            closed_at,
+            refunded,
+        } = d;
+        e.week(*week);
+        e.str(reason);
+        e.pick(*status, DisputeStatus::ALL);
+        e.instant(*opened_at);
+        e.opt(*closed_at, Enc::instant);
+        e.opt(*refunded, Enc::money);
+    });
+    for f in [feedback_client, feedback_freelancer] {
+        e.opt(f.as_ref(), put_feedback);
+    }
+}
+
+fn put_feedback(e: &mut Enc, f: &Feedback) {
+    let Feedback {
+        status,
+        given_at,
+        stars,
+        scores,
+        comment,
+        private,
+        reply,
+        replied_at,
+        commitment,
+        salt,
+    } = f;
+    e.pick(*status, FeedbackStatus::ALL);
+    e.opt(*given_at, Enc::instant);
+    e.opt(*stars, Enc::u8);
+    let Scores {
+        skills,
+        quality,
+        availability,
+        deadlines,
+        communication,
+        cooperation,
+    } = scores;
+    for s in [
+        skills,
+        quality,
+        availability,
+        deadlines,
+        communication,
+        cooperation,
+    ] {
+        e.opt(*s, Enc::u8);
+    }
+    for t in [comment, private, reply] {
+        e.opt(t.as_deref(), Enc::str);
+    }
+    e.opt(*replied_at, Enc::instant);
+    for t in [commitment, salt] {
+        e.opt(t.as_deref(), Enc::str);
+    }
+}
+
+/// Decodes what [`put_contract`] wrote (its history empty).
+pub fn get_contract(d: &mut Dec<'_>) -> Option<Contract> {
+    let id = ContractId::parse(d.str()?).ok()?;
+    let title = d.string()?;
+    let client = d.string()?;
+    let freelancer = d.string()?;
+    let terms = match d.u8()? {
+        0 => Terms::Hourly {
+            rate: d.money()?,
+            weekly_limit: d.opt(Dec::u32)?,
+            limit_changes: d.vec(|d| {
+                Some(LimitChange {
+                    at: d.instant()?,
+                    from: d.instant()?,
+                    hours: d.opt(Dec::u32)?,
+                })
+            })?,
+            manual_time: d.bool()?,
+        },
+        1 => Terms::Fixed { price: d.money()? },
+        _ => return None,
+    };
+    let status = d.pick(Status::ALL)?;
+    let started_at = d.instant()?;
+    let ending = d.opt(|d| {
+        Some(Ending {
+            at: d.instant()?,
+            by: d.pick(Role::ALL)?,
+            reason: d.pick(EndReason::ALL)?,
+            note: d.opt(Dec::string)?,
+        })
+    })?;
+    let milestones = d.vec(|d| {
+        Some(Milestone {
+            title: d.string()?,
+            amount: d.money()?,
+            status: d.pick(MilestoneStatus::ALL)?,
+            funded: d.money()?,
+            funded_at: d.opt(Dec::instant)?,
+            submitted_at: d.opt(Dec::instant)?,
+        })
+    })?;
+    let payments = d.vec(|d| {
+        Some(Payment {
+            at: d.instant()?,
+            milestone: d.opt(Dec::u32)?,
+            week: d.opt(Dec::week)?,
+            amount: d.money()?,
+            fee: d.money()?,
+        })
+    })?;
+    let refunds = d.vec(|d| {
+        Some(Refund {
+            origin: d.pick(RefundOrigin::ALL)?,
+            milestone: d.opt(Dec::u32)?,
+            amount: d.money()?,
+            status: d.pick(RefundStatus::ALL)?,
+            requested_at: d.instant()?,
+            deadline: d.instant()?,
+            disputed_at: d.opt(Dec::instant)?,
+            dispute_deadline: d.opt(Dec::instant)?,
+            note: d.opt(Dec::string)?,
+            settled_at: d.opt(Dec::instant)?,
+            client_part: d.opt(Dec::money)?,
+            fee_returned: d.opt(Dec::money)?,
+        })
+    })?;
+    let disputes = d.vec(|d| {
+        Some(HourlyDispute {
+            week: d.week()?,
+            reason: d.string()?,
+            status: d.pick(DisputeStatus::ALL)?,
+            opened_at: d.instant()?,
+            closed_at: d.opt(Dec::instant)?,
+            refunded: d.opt(Dec::money)?,
+        })
+    })?;
+    let feedback_client = d.opt(get_feedback)?;
+    let feedback_freelancer = d.opt(get_feedback)?;
+    Some(Contract {
+        id,
+        title,
+        client,
+        freelancer,
+        terms,
+        status,
+        started_at,
+        ending,
+        milestones,
+        payments,
+        refunds,
+        disputes,
+        feedback_client,
+        feedback_freelancer,
+        history: Vec::new(),
+    })
+}
+
+fn get_feedback(d: &mut Dec<'_>) -> Option<Feedback> {
+    Some(Feedback {
+        status: d.pick(FeedbackStatus::ALL)?,
+        given_at: d.opt(Dec::instant)?,
+        stars: d.opt(Dec::u8)?,
+        scores: Scores {
+            skills: d.opt(Dec::u8)?,
+            quality: d.opt(Dec::u8)?,
+            availability: d.opt(Dec::u8)?,
+            deadlines: d.opt(Dec::u8)?,
+            communication: d.opt(Dec::u8)?,
+            cooperation: d.opt(Dec::u8)?,
+        },
+        comment: d.opt(Dec::string)?,
+        private: d.opt(Dec::string)?,
+        reply: d.opt(Dec::string)?,
+        replied_at: d.opt(Dec::instant)?,
+        commitment: d.opt(Dec::string)?,
+        salt: d.opt(Dec::string)?,
+    })
+}
+
+/// The contracts section, loaded: per contract file name (the id), its
+/// stat and where its contract lies in `bytes`.
+#[derive(Debug, Default)]
+pub struct Contracts {
+    /// The threshold of its entries.
+    pub threshold: i64,
+    bytes: Vec<u8>,
+    entries: HashMap<Box<str>, (Stat, std::ops::Range<usize>)>,
+}
+
+impl Contracts {
+    /// Reads the section's entries (not their contracts yet); `None` if it
+    /// does not parse.
+    pub fn read(l: Loaded) -> Option<Contracts> {
+        let mut d = Dec::new(&l.bytes);
+        let n = d.u32()? as usize;
+        let mut entries = HashMap::with_capacity(n.min(l.bytes.len()));
+        for _ in 0..n {
+            let id: Box<str> = d.str()?.into();
+            let stat = d.stat()?;
+            let len = d.u32()? as usize;
+            let at = d.at();
+            d.take(len)?;
+            entries.insert(id, (stat, at..at + len));
+        }
+        if !d.done() {
+            return None;
+        }
+        Some(Contracts {
+            threshold: l.threshold,
+            bytes: l.bytes,
+            entries,
+        })
+    }
+
+    /// The contract of the file `id`, if its entry still stands for the
+    /// file whose stat is `now`.
+    pub fn get(&self, id: &str, now: &Stat) -> Option<Contract> {
+        let (stat, range) = self.entries.get(id)?;
+        if !fresh(stat, now, self.threshold) {
+            return None;
+        }
+        let mut d = Dec::new(self.bytes.get(range.clone())?);
+        let c = get_contract(&mut d)?;
+        (d.done() && c.id.as_str() == id).then_some(c)
+    }
+
+    /// How many entries are old enough to be trusted.
+    pub fn trusted(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|(s, _)| s.mtime < self.threshold)
+            .count()
+    }
+
+    /// The section as read, to write again unchanged.
+    pub fn part(&self) -> Part {
+        (self.threshold, self.section())
+    }
+
+    fn section(&self) -> Vec<u8> {
+        let mut v: Vec<(&str, Stat, &[u8])> = self
+            .entries
+            .iter()
+            .filter_map(|(id, (s, r))| Some((&**id, *s, self.bytes.get(r.clone())?)))
+            .collect();
+        v.sort_by_key(|(id, ..)| *id);
+        contracts_section(v.into_iter())
+    }
+
+    /// The entry of `id` as recorded (its stat and encoded contract).
+    pub fn raw(&self, id: &str) -> Option<(Stat, &[u8])> {
+        let (stat, range) = self.entries.get(id)?;
+        Some((*stat, self.bytes.get(range.clone())?))
+    }
+}
+
+/// Builds a contracts section from `(id, stat, encoded contract)` entries.
+pub fn contracts_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, &'a [u8])>) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.u32(0);
+    let mut n = 0u32;
+    for (id, stat, bytes) in entries {
+        e.str(id);
+        e.stat(&stat);
+        e.u32(bytes.len() as u32);
+        e.0.extend_from_slice(bytes);
+        n += 1;
+    }
+    e.0[..4].copy_from_slice(&n.to_le_bytes());
+    e.0
+}
+
+/// One week directory's entry: its stat, whether it held a crashed
+/// writer's temp file, and where the names of its files lie.
+#[derive(Debug, Clone)]
+pub struct WeekEntry {
+    /// The directory's stat when it was listed.
+    pub stat: Stat,
+    /// Whether a temp file was in it.
+    pub temps: bool,
+    names: std::ops::Range<usize>,
+}
+
+/// The weeks section, loaded: per week directory, its entry.
+#[derive(Debug, Default)]
+pub struct Weeks {
+    /// The threshold of its entries.
+    pub threshold: i64,
+    bytes: Vec<u8>,
+    entries: std::collections::BTreeMap<Week, WeekEntry>,
+}
+
+impl Weeks {
+    /// Reads the section's entries (not their names yet).
+    pub fn read(l: Loaded) -> Option<Weeks> {
+        let mut d = Dec::new(&l.bytes);
+        let n = d.u32()? as usize;
+        let mut entries = std::collections::BTreeMap::new();
+        for _ in 0..n {
+            let week = d.week()?;
+            let stat = d.stat()?;
+            let temps = d.bool()?;
+            let len = d.u32()? as usize;
+            let at = d.at();
+            d.take(len)?;
+            entries.insert(
+                week,
+                WeekEntry {
+                    stat,
+                    temps,
+                    names: at..at + len,
+                },
+            );
+        }
+        if !d.done() {
+            return None;
+        }
+        Some(Weeks {
+            threshold: l.threshold,
+            bytes: l.bytes,
+            entries,
+        })
+    }
+
+    /// The entry of `week`, if any.
+    pub fn entry(&self, week: Week) -> Option<&WeekEntry> {
+        self.entries.get(&week)
+    }
+
+    /// The names of an entry's files (sorted, `.toml` cut).
+    pub fn names(&self, e: &WeekEntry) -> Option<Vec<Box<str>>> {
+        let mut d = Dec::new(self.bytes.get(e.names.clone())?);
+        let names = d.vec(|d| d.str().map(Box::from))?;
+        d.done().then_some(names)
+    }
+
+    /// How many entries are old enough to be trusted.
+    pub fn trusted(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|e| e.stat.mtime < self.threshold)
+            .count()
+    }
+
+    /// The section as read, to write again unchanged.
+    pub fn part(&self) -> Part {
+        let section = weeks_section(self.entries.iter().map(|(w, e)| {
+            (
+                *w,
+                e.stat,
+                e.temps,
+                std::borrow::Cow::Borrowed(self.raw_names(e)),
+            )
+        }));
+        (self.threshold, section)
+    }
+
+    /// An entry's names as encoded.
+    pub fn raw_names(&self, e: &WeekEntry) -> &[u8] {
+        self.bytes.get(e.names.clone()).unwrap_or_default()
+    }
+}
+
+/// The encoded names of a week directory's files.
+pub fn names_blob(names: &[Box<str>]) -> Vec<u8> {
+    let mut e = Enc::default();
+    put_vec(&mut e, names, |e, n| e.str(n));
+    e.0
+}
+
+/// Builds a weeks section from `(week, stat, temps, encoded names)`.
+pub fn weeks_section<'a>(
+    entries: impl Iterator<Item = (Week, Stat, bool, std::borrow::Cow<'a, [u8]>)>,
+) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.u32(0);
+    let mut n = 0u32;
+    for (week, stat, temps, names) in entries {
+        e.week(week);
+        e.stat(&stat);
+        e.bool(temps);
+        e.u32(names.len() as u32);
+        e.0.extend_from_slice(&names);
+        n += 1;
+    }
+    e.0[..4].copy_from_slice(&n.to_le_bytes());
+    e.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(mtime: i64) -> Stat {
+        Stat {
+            size: 10,
+            mtime,
+            ctime: mtime,
+            ino: 7,
+            dev: 1,
+        }
+    }
+
+    #[test]
+    fn an_entry_as_new_as_the_index_is_not_trusted() {
+        let s = stat(1_000);
+        assert!(fresh(&s, &s, 1_001));
+        // Racily clean: the same stat, but as new as the index.
+        assert!(!fresh(&s, &s, 1_000));
+        assert!(!fresh(&s, &s, 999));
+        // Any change of the stat.
+        for other in [
+            Stat { size: 11, ..s },
+            Stat { ctime: 1_001, ..s },
+            Stat { ino: 8, ..s },
+            Stat { dev: 2, ..s },
+            Stat { mtime: 999, ..s },
+        ] {
+            assert!(!fresh(&s, &other, 2_000));
+        }
+    }
+
+    #[test]
+    fn a_damaged_index_decodes_to_nothing_and_never_panics() {
+        let mut e = Enc::default();
+        e.str("c1");
+        e.week("2026-W47".parse().expect("week"));
+        let good = e.0.clone();
+        for cut in 0..good.len() {
+            let mut d = Dec::new(&good[..cut]);
+            assert!(d.str().and_then(|_| d.week()).is_none());
+        }
+        // A week that is not a Monday 00:00.
+        let mut e = Enc::default();
+        e.i64(3);
+        assert!(Dec::new(&e.0).week().is_none());
+        // Random bytes as a contract: no panic.
+        let mut x: u64 = 1;
+        for len in 0..400 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect();
+            let _ = get_contract(&mut Dec::new(&bytes));
+        }
+    }
+
+    #[test]
+    fn the_checksum_sees_a_changed_byte() {
+        let b: Vec<u8> = (0..100u8).collect();
+        let sum = checksum(&b);
+        for i in 0..b.len() {
+            let mut c = b.clone();
+            c[i] ^= 1;
+            assert_ne!(checksum(&c), sum, "byte {i}");
+        }
+    }
+}

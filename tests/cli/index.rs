@@ -1,0 +1,474 @@
+//! The derived index (SPEC §6): deleting it changes no output, a hand edit
+//! after it was made is seen (within its own timestamp granularity too), a
+//! corrupt one is ignored and rebuilt, `check` never reads it, and git
+//! never tracks it.
+//!
+//! An entry is trusted only for a file older than the command that made
+//! the index (by a margin), so every test first ages the ledger's files by
+//! an hour: without that the index would never be trusted, and these tests
+//! would pass without it.
+
+use crate::harness::{Ledger, copy_dir};
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+/// The index of a ledger without git.
+const INDEX: &str = ".contracts.index";
+
+/// Sets a file's or directory's mtime.
+fn set_mtime(p: &Path, t: SystemTime) {
+    fs::File::open(p)
+        .and_then(|f| f.set_modified(t))
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+}
+
+fn mtime(p: &Path) -> SystemTime {
+    fs::metadata(p)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Ages every file and directory of the ledger (but the index) by an hour.
+fn age(l: &Ledger) {
+    fn walk(dir: &Path, t: SystemTime) {
+        for e in fs::read_dir(dir).expect("read_dir").flatten() {
+            let p = e.path();
+            let name = e.file_name();
+            if name == ".git" || name == INDEX {
+                continue;
+            }
+            if p.is_dir() {
+                walk(&p, t);
+            }
+            set_mtime(&p, t);
+        }
+    }
+    let t = SystemTime::now() - Duration::from_secs(3600);
+    walk(l.path(), t);
+    set_mtime(l.path(), t);
+}
+
+/// `args` at the harness's clock; its exit code and outputs.
+fn out(l: &Ledger, args: &[&str]) -> (i32, String, String) {
+    let r = l.run(args);
+    (r.code, r.stdout, r.stderr)
+}
+
+/// The commands whose output the index must not change.
+const VIEWS: &[&[&str]] = &[
+    &["list"],
+    &["--json", "list"],
+    &["sweep", "--dry-run"],
+    &["--json", "sweep", "--dry-run"],
+    &["diary", "show", "--week", "2026-W47"],
+    &["diary", "show", "--week", "2026-W46"],
+    &["--json", "diary", "show", "--week", "2026-W47"],
+    &["show", "f1"],
+    &["show", "h1"],
+    &["refund", "list"],
+    &["feedback", "summary"],
+    &["end", "h2", "--yes", "--dry-run"],
+];
+
+fn views(l: &Ledger) -> Vec<(i32, String, String)> {
+    VIEWS.iter().map(|a| out(l, a)).collect()
+}
+
+fn remove_index(l: &Ledger) {
+    match fs::remove_file(l.file(INDEX)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("rm index: {e}"),
+        _ => {}
+    }
+}
+
+/// An hourly contract `id` made at `at` (active at once: no git).
+fn hourly_at(l: &Ledger, id: &str, at: &str) {
+    l.run_at(
+        at,
+        &[
+            "new",
+            "--id",
+            id,
+            "--title",
+            "Support",
+            "--client",
+            "Acme",
+            "--freelancer",
+            "Bob",
+            "--hourly",
+            "50",
+        ],
+    )
+    .ok();
+}
+
+/// The freelancer logs an hour from `from` at `now`.
+fn log_at(l: &Ledger, now: &str, id: &str, from: &str, to: &str) {
+    l.run_at(
+        now,
+        &[
+            "--as",
+            "freelancer",
+            "diary",
+            "log",
+            id,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--memo",
+            "work 1",
+        ],
+    )
+    .ok();
+}
+
+/// A ledger of several contracts in several states: a fixed one with work
+/// submitted (a timer pending), one with a refund requested, one ended,
+/// hourly ones with time this week, last week and long ago (idle since).
+fn several() -> Ledger {
+    let l = Ledger::new();
+    l.fixed("f1", "500");
+    l.run_at(
+        "2026-11-10T09:00:00Z",
+        &["--as", "freelancer", "milestone", "submit", "f1"],
+    )
+    .ok();
+    l.fixed("f2", "300");
+    l.run_at(
+        "2026-11-16T09:00:00Z",
+        &["refund", "request", "f2", "--amount", "100"],
+    )
+    .ok();
+    l.fixed("f3", "200");
+    l.run_at(
+        "2026-11-12T09:00:00Z",
+        &["end", "f3", "--pay", "full", "--yes"],
+    )
+    .ok();
+    hourly_at(&l, "h1", "2026-11-02T09:00:00Z");
+    log_at(
+        &l,
+        "2026-11-11T12:00:00Z",
+        "h1",
+        "2026-11-10T09:00:00Z",
+        "2026-11-10T10:30:00Z",
+    );
+    log_at(
+        &l,
+        "2026-11-18T09:00:00Z",
+        "h1",
+        "2026-11-17T09:00:00Z",
+        "2026-11-17T11:00:00Z",
+    );
+    hourly_at(&l, "h2", "2026-05-04T09:00:00Z");
+    log_at(
+        &l,
+        "2026-05-06T12:00:00Z",
+        "h2",
+        "2026-05-05T09:00:00Z",
+        "2026-05-05T10:00:00Z",
+    );
+    l.run_at("2026-06-01T09:00:00Z", &["sweep"]).ok();
+    l
+}
+
+#[test]
+fn deleting_the_index_changes_no_output() {
+    let l = several();
+    age(&l);
+    // Never built: each command runs without an index.
+    let never: Vec<_> = VIEWS
+        .iter()
+        .map(|a| {
+            remove_index(&l);
+            out(&l, a)
+        })
+        .collect();
+    // Built by the first command, then used.
+    remove_index(&l);
+    let building = views(&l);
+    assert!(l.file(INDEX).is_file(), "no index was built");
+    let built = views(&l);
+    remove_index(&l);
+    let after = views(&l);
+    for (i, a) in VIEWS.iter().enumerate() {
+        assert_eq!(never[i], building[i], "{a:?}: building the index");
+        assert_eq!(never[i], built[i], "{a:?}: with the index");
+        assert_eq!(never[i], after[i], "{a:?}: after deleting it");
+    }
+    // The views show the ledger (not an empty one).
+    assert!(built[0].1.contains("Storefront") && built[0].1.contains("h2"));
+}
+
+/// Builds the index of an aged ledger and checks that it is used: the
+/// second `list` reads no contract file (the index file is newer).
+fn indexed(l: &Ledger) -> Vec<(i32, String, String)> {
+    age(l);
+    remove_index(l);
+    let v = views(l);
+    assert!(l.file(INDEX).is_file(), "no index was built");
+    v
+}
+
+#[test]
+fn a_hand_edit_of_a_contract_is_seen_even_with_its_old_mtime() {
+    let l = several();
+    indexed(&l);
+    let rel = "contracts/f1.toml";
+    let old = mtime(&l.file(rel));
+    // The same size: one letter changed; the mtime put back.
+    l.edit(rel, "title = \"Storefront\"", "title = \"Storefrunt\"");
+    set_mtime(&l.file(rel), old);
+    let list = l.run(&["list"]).ok().stdout;
+    assert!(list.contains("Storefrunt"), "{list}");
+    let json = l.run(&["--json", "list"]).ok().stdout;
+    assert!(json.contains("Storefrunt"), "{json}");
+    // And once more, from the index it rewrote.
+    assert!(l.run(&["list"]).ok().stdout.contains("Storefrunt"));
+}
+
+#[test]
+fn a_hand_edit_within_the_indexs_own_timestamp_is_seen() {
+    let l = several();
+    indexed(&l);
+    let rel = "contracts/f2.toml";
+    let index_time = mtime(&l.file(INDEX));
+    // A letter of the client's name, the size kept, the mtime set to the
+    // index's own: as if edited in the same tick the index was written.
+    l.edit(rel, "client = \"Acme\"", "client = \"Acmf\"");
+    set_mtime(&l.file(rel), index_time);
+    let shown = l.run(&["--json", "list"]).ok().json();
+    let f2 = shown
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|c| c["id"] == "f2")
+        .expect("f2")
+        .clone();
+    assert_eq!(f2["client"], "Acmf", "{f2}");
+    assert!(l.run(&["list"]).ok().stdout.contains("Acmf"));
+    // Replaced by a file of the same size (a new inode), mtime kept.
+    let text = l
+        .read("contracts/f1.toml")
+        .replace("Storefront", "Storefrant");
+    let old = mtime(&l.file("contracts/f1.toml"));
+    fs::remove_file(l.file("contracts/f1.toml")).expect("rm");
+    l.write("contracts/f1.toml", &text);
+    set_mtime(&l.file("contracts/f1.toml"), old);
+    assert!(l.run(&["list"]).ok().stdout.contains("Storefrant"));
+}
+
+/// A week file written by hand (or by a `git pull`) into a week whose
+/// directory the index has: the directory's mtime put back, only its
+/// ctime tells. A contract idle since asks about every week since its last
+/// paid one, which the index answers, and must see it.
+#[test]
+fn a_week_file_added_by_hand_to_an_indexed_week_is_seen() {
+    let l = Ledger::new();
+    hourly_at(&l, "h1", "2026-05-04T09:00:00Z");
+    hourly_at(&l, "h2", "2026-05-04T09:00:00Z");
+    log_at(
+        &l,
+        "2026-05-13T12:00:00Z",
+        "h1",
+        "2026-05-12T09:00:00Z",
+        "2026-05-12T10:00:00Z",
+    );
+    log_at(
+        &l,
+        "2026-07-22T12:00:00Z",
+        "h2",
+        "2026-07-21T09:00:00Z",
+        "2026-07-21T10:00:00Z",
+    );
+    // The file h1 would have had in 2026-W30, made in a copy.
+    let other = Ledger::empty();
+    copy_dir(l.path(), other.path());
+    log_at(
+        &other,
+        "2026-07-22T12:00:00Z",
+        "h1",
+        "2026-07-21T11:00:00Z",
+        "2026-07-21T12:00:00Z",
+    );
+    let added = other.read("diary/2026-W30/h1.toml");
+    l.run(&["sweep"]).ok();
+    age(&l);
+    remove_index(&l);
+    // Builds the index (the weeks of h1 since 2026-W20 among them).
+    l.run(&["sweep"]).ok();
+    l.run(&["sweep"]).ok();
+    assert!(l.file(INDEX).is_file());
+    let quiet = l.run(&["--json", "sweep", "--dry-run"]).ok().json();
+    assert_eq!(quiet["events"].as_array().map(Vec::len), Some(0), "{quiet}");
+    let dir = l.file("diary/2026-W30");
+    let old = mtime(&dir);
+    l.write("diary/2026-W30/h1.toml", &added);
+    set_mtime(&l.file("diary/2026-W30/h1.toml"), old);
+    set_mtime(&dir, old);
+    let due = l.run(&["--json", "sweep", "--dry-run"]).ok().json();
+    let paid = due["events"].as_array().expect("events").iter().any(|e| {
+        e["event"] == "week_paid"
+            && e["contract"] == "h1"
+            && e["detail"].as_str().is_some_and(|d| d.contains("2026-W30"))
+    });
+    assert!(paid, "{due}");
+    // The same from a sweep that writes (its cleaning reads the index too).
+    let swept = l.run(&["--json", "sweep"]).ok().json();
+    assert!(swept.to_string().contains("2026-W30"), "{swept}");
+}
+
+#[test]
+fn a_corrupt_index_is_ignored_and_rebuilt() {
+    let l = several();
+    let good = indexed(&l);
+    let real = fs::read(l.file(INDEX)).expect("index");
+    let mut flipped = real.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x20;
+    let mut other_version = real.clone();
+    other_version[16] ^= 0x7f;
+    let corrupt: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("garbage", b"not an index at all\n".repeat(50)),
+        ("truncated", real[..real.len() / 3].to_vec()),
+        ("a byte flipped", flipped),
+        ("another format", other_version),
+        ("only the header", real[..80.min(real.len())].to_vec()),
+    ];
+    for (what, bytes) in corrupt {
+        fs::write(l.file(INDEX), &bytes).expect("write");
+        assert_eq!(views(&l), good, "{what}");
+        let now = fs::read(l.file(INDEX)).expect("index");
+        assert!(now.starts_with(b"contracts index\0"), "{what}: not rebuilt");
+        assert_ne!(now, bytes, "{what}: not rebuilt");
+    }
+    // A directory where the index should be: ignored (and left).
+    remove_index(&l);
+    fs::create_dir(l.file(INDEX)).expect("mkdir");
+    assert_eq!(views(&l), good, "a directory");
+    fs::remove_dir(l.file(INDEX)).expect("rmdir");
+}
+
+/// The index's layout, as `src/store/index.rs` writes it: the header's
+/// section table and the checksum each section is checked against. The
+/// test forges an entry the program would trust.
+fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
+    fn checksum(b: &[u8]) -> u64 {
+        let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            h = (h ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd).rotate_left(29);
+        }
+        for &x in chunks.remainder() {
+            h = (h ^ u64::from(x)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        }
+        h ^ (h >> 31)
+    }
+    let p = l.file(INDEX);
+    let mut b = fs::read(&p).expect("index");
+    let word = |b: &[u8], at: usize| {
+        u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes")) as usize
+    };
+    // The contracts section: offset, length, checksum at byte 32.
+    let (at, len) = (word(&b, 32), word(&b, 40));
+    let body = &mut b[at..at + len];
+    let i = body
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the text to forge in the index");
+    body[i..i + to.len()].copy_from_slice(to);
+    let sum = checksum(&b[at..at + len]);
+    b[48..56].copy_from_slice(&sum.to_le_bytes());
+    let t = mtime(&p);
+    fs::write(&p, &b).expect("write");
+    set_mtime(&p, t);
+}
+
+#[test]
+fn check_never_reads_the_index() {
+    let l = several();
+    indexed(&l);
+    let clean = out(&l, &["check"]);
+    assert_eq!(clean.0, 0, "{clean:?}");
+    // The index made to say something false that its stats vouch for: a
+    // reader of the index shows it (the forgery works)...
+    forge(&l, b"Storefront", b"FORGED-XYZ");
+    let list = l.run(&["list"]).ok().stdout;
+    assert!(list.contains("FORGED-XYZ"), "{list}");
+    // ...and `check` does not: the same result as without the index.
+    assert_eq!(out(&l, &["check"]), clean);
+    // An index that would make the ledger invalid if read.
+    forge(
+        &l,
+        b"FORGED-XYZ",
+        b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09",
+    );
+    assert_eq!(out(&l, &["check"]), clean);
+    // A hand edit that breaks the file is reported by check, whatever the
+    // index says of the file.
+    l.edit("contracts/f1.toml", "status = ", "statuz = ");
+    assert_eq!(l.run(&["check"]).code, 5);
+    assert_eq!(l.run(&["list"]).code, 5);
+}
+
+#[test]
+fn a_git_ledgers_index_is_kept_in_git_and_never_tracked() {
+    let l = Ledger::empty();
+    l.run_at("2026-11-02T08:00:00Z", &["init", "--git"]).ok();
+    l.hourly("c1");
+    l.run_at(
+        "2026-11-02T09:30:00Z",
+        &["--as", "freelancer", "accept", "c1"],
+    )
+    .ok();
+    log_at(
+        &l,
+        "2026-11-18T09:00:00Z",
+        "c1",
+        "2026-11-17T09:00:00Z",
+        "2026-11-17T10:00:00Z",
+    );
+    age(&l);
+    let first = views_git(&l);
+    assert!(l.file(".git/contracts/index").is_file(), "no index in .git");
+    assert!(!l.file(INDEX).exists());
+    assert_eq!(crate::git::git(l.path(), &["status", "--porcelain"]), "");
+    assert_eq!(views_git(&l), first);
+    l.run(&["sweep"]).ok();
+    assert_eq!(crate::git::git(l.path(), &["status", "--porcelain"]), "");
+    fs::remove_file(l.file(".git/contracts/index")).expect("rm");
+    assert_eq!(views_git(&l), first);
+    // Not a private file of the clone's (those are published by `sync`).
+    l.run(&["feedback", "summary"]).ok();
+}
+
+fn views_git(l: &Ledger) -> Vec<(i32, String, String)> {
+    [
+        &["list"][..],
+        &["--json", "list"],
+        &["sweep", "--dry-run"],
+        &["diary", "show", "--week", "2026-W47"],
+    ]
+    .iter()
+    .map(|a| out(l, a))
+    .collect()
+}
+
+#[test]
+fn a_ledger_without_git_has_git_ignore_its_index() {
+    let l = several();
+    l.run(&["list"]).ok();
+    assert!(l.file(INDEX).is_file());
+    assert!(l.read(".gitignore").lines().any(|x| x == INDEX));
+    crate::git::git(l.path(), &["init", "-q"]);
+    let status = crate::git::git(
+        l.path(),
+        &["status", "--porcelain", "--untracked-files=all"],
+    );
+    assert!(!status.contains(INDEX), "{status}");
+    assert!(status.contains("contracts/f1.toml"), "{status}");
+}
