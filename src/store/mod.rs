@@ -433,16 +433,13 @@ impl Store {
         // Whether the ledger is kept in git, from a listing of its
         // directory: most ledgers have no `.git` to probe for.
         let started = std::time::SystemTime::now();
-        let (mut in_git, mut git_dir, mut root_index) = (false, false, false);
+        let (mut in_git, mut git_dir) = (false, false);
         match fs::read_dir(root) {
             Ok(rd) => {
                 for e in rd.flatten() {
-                    let name = e.file_name();
-                    if name == ".git" {
+                    if e.file_name() == ".git" {
                         in_git = true;
                         git_dir = e.file_type().is_ok_and(|t| t.is_dir());
-                    } else if name == index::ROOT_INDEX {
-                        root_index = true;
                     }
                 }
             }
@@ -453,13 +450,10 @@ impl Store {
         // ledger has one (none where `.git` is a file: a worktree's), else
         // a hidden file that `init` has git ignore.
         let index_at = match (in_git, git_dir) {
-            (true, true) => {
-                // Made before the ledger was put in git: not to be tracked.
-                if root_index {
-                    let _ = fs::remove_file(root.join(index::ROOT_INDEX));
-                }
-                Some(root.join(".git").join("contracts").join(index::GIT_INDEX))
-            }
+            // A root index made before the ledger was put in git is left
+            // alone (never read here): git may track it, and removing it
+            // would leave a change for `sync` to refuse.
+            (true, true) => Some(root.join(".git").join("contracts").join(index::GIT_INDEX)),
             (true, false) => None,
             (false, _) => Some(root.join(index::ROOT_INDEX)),
         };
@@ -556,7 +550,32 @@ impl Store {
         {
             let _ = atomic::create_dir(dir);
         }
+        if self.git.is_none() {
+            self.ignore_root_index();
+        }
         let _ = index::write(&path, self.index_key, [contracts.as_ref(), weeks.as_ref()]);
+    }
+
+    /// Has the `.gitignore` of a ledger not in git ignore the root index:
+    /// one written by a version before the index does not, and a ledger
+    /// put in git later (`git init; git add -A`) would track it.
+    fn ignore_root_index(&self) {
+        let ignore = self.root.join(".gitignore");
+        let Ok(text) = fs::read_to_string(&ignore) else {
+            return;
+        };
+        if text.lines().any(|l| l.trim() == index::ROOT_INDEX) {
+            return;
+        }
+        let sep = if text.is_empty() || text.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        let _ = atomic::replace(
+            &ignore,
+            format!("{text}{sep}{}\n", index::ROOT_INDEX).as_bytes(),
+        );
     }
 
     /// The contracts section to write, and whether it says more than the

@@ -472,3 +472,35 @@ fn a_ledger_without_git_has_git_ignore_its_index() {
     assert!(!status.contains(INDEX), "{status}");
     assert!(status.contains("contracts/f1.toml"), "{status}");
 }
+
+/// A plain ledger made before the index (its `.gitignore` does not name
+/// it), then put in git by hand and shared: the index is ignored once
+/// written, and one committed anyway is left alone (its removal was a
+/// change `sync` refused: `bench/sync.py`'s ledger, made this way).
+#[test]
+fn a_plain_ledger_from_before_the_index_put_in_git_syncs() {
+    let l = several();
+    l.write(".gitignore", ".contracts.lock\n.tmp-*\n");
+    remove_index(&l);
+    l.run(&["list"]).ok();
+    assert!(l.read(".gitignore").lines().any(|x| x == INDEX));
+    // The index committed anyway (`git add -f`), as an older version's
+    // ledger would have it.
+    let g = |args: &[&str]| crate::git::git(l.path(), args);
+    g(&["init", "-q"]);
+    g(&["add", "-A"]);
+    g(&["add", "-f", INDEX]);
+    g(&[
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@example.com",
+        "commit",
+        "-qm",
+        "the ledger",
+    ]);
+    l.run(&["list"]).ok();
+    l.run(&["sweep"]).ok();
+    assert!(l.file(INDEX).is_file(), "a tracked index is left alone");
+    assert_eq!(g(&["status", "--porcelain"]), "");
+}
