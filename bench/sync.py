@@ -161,7 +161,10 @@ def main():
     print(f"\nsync beyond git's fetch + push: {beyond:.1f} ms (ratio {med(times['sync']) / med(times['fetch+push']):.2f});"
           f" processes a sync started: {procs[0] if procs else '?'} ({procs[1] if procs else '?'} of them git)")
     print(f"target: <= 200 ms beyond fetch + push: {'met' if beyond <= 200 else 'MISSED'} ({a.runs} runs)")
-    shutil.rmtree(work, ignore_errors=True)
+    if os.environ.get("SYNC_KEEP"):
+        print(f"kept {work}", file=sys.stderr)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -275,7 +275,17 @@ impl Sim {
         }
         if r.code != 0 {
             self.stats.refused += 1;
-            if state(&dir) != before {
+            // After a killed sync, a command first puts back what that sync
+            // half wrote: the clone is then as its HEAD has it.
+            if self.killed[c] {
+                let status = git(&dir, &["status", "--porcelain"]);
+                if !status.trim().is_empty() {
+                    self.fail(&format!(
+                        "refused (exit {}) after a killed sync, and left changes: {status}\n{}",
+                        r.code, r.stderr
+                    ));
+                }
+            } else if state(&dir) != before {
                 self.fail(&format!(
                     "refused (exit {}) but the clone changed: {}",
                     r.code, r.stderr
