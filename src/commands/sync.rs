@@ -166,14 +166,13 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         git.out(&["push", "-q", remote, &format!("HEAD:refs/heads/{branch}")])?;
         Ok(())
     };
-    if !git.ok(&["rev-parse", "--verify", "-q", &theirs_ref]) {
+    let Ok(theirs) = git.out(&["rev-parse", "--verify", "-q", &theirs_ref]) else {
         push(git)?;
         ctx.out
             .print(&format!("in sync: pushed to {remote} (it had no {branch})"))?;
         return Ok(());
-    }
+    };
     let ours = git.out(&["rev-parse", "HEAD"])?;
-    let theirs = git.out(&["rev-parse", &theirs_ref])?;
     // What comes in is checked first: signed by a party, each operation
     // that party's.
     let mut rejected = Rejected::default();
@@ -208,12 +207,15 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
         ctx.out.print(&format!("in sync with {remote}"))?;
         return Ok(());
     }
-    if git.ok(&["merge-base", "--is-ancestor", &theirs, &ours]) {
+    // One question to git for where the two stand (an ancestor of the
+    // other is their merge base), not one per case.
+    let base = git.out(&["merge-base", &ours, &theirs])?;
+    if base == theirs {
         push(git)?;
         ctx.out.print(&format!("in sync: pushed to {remote}"))?;
         return Ok(());
     }
-    if rejected.is_empty() && git.ok(&["merge-base", "--is-ancestor", &ours, &theirs]) {
+    if rejected.is_empty() && base == ours {
         // What the other clone's merge set aside is news here too: each
         // party hears of its own operation set aside.
         let news = newly_superseded(store, git, &ours, &theirs)?;
@@ -227,7 +229,6 @@ fn integrate(ctx: &Ctx, store: &Store, git: &Git, remote: &str, branch: &str) ->
             .print(&format!("in sync: took {remote}'s changes"))?;
         return Ok(());
     }
-    let base = git.out(&["merge-base", &ours, &theirs])?;
     // What the other side's merges set aside is news here too, in the
     // contracts only they changed as in those both did.
     let news = newly_superseded(store, git, &ours, &theirs)?;
