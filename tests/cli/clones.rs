@@ -831,7 +831,14 @@ impl Sim {
         let c = self.below(3) as usize;
         if c == F && !self.f_forged && self.chance(8) {
             self.backdate();
-        } else if c == F && forge_on() && !self.f_forged && self.chance(10) {
+        } else if c == F
+            && forge_on()
+            && !self.f_forged
+            && self.step * 2 > self.steps
+            && self.chance(10)
+        {
+            // In the second half of a history: she backdates in the first
+            // (a forger is no longer an honest clone, and backdates no more).
             self.forgery();
         } else {
             let cmd = self.command(c);
