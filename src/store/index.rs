@@ -21,8 +21,9 @@
 //!
 //! The file: a header (magic, format, a key that names the program version
 //! and the ledger's settings, and two sections' places and checksums), then
-//! the contracts section (per contract file: its stat and the contract as
-//! read without its history, in a compact binary form) and the weeks section
+//! the contracts section (per contract file: its stat, when it next has
+//! something due ([`Due`]), and the contract as read without its history,
+//! in a compact binary form) and the weeks section
 //! (per week directory: its stat and the names of its files). Each section
 //! is read only by a command that needs it.
 
@@ -49,7 +50,7 @@ pub const RACY_MARGIN: Duration = Duration::from_secs(3);
 
 const MAGIC: &[u8; 16] = b"contracts index\0";
 /// Bumped whenever the layout changes; another one is ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const HEADER: usize = 16 + 4 + 4 + 8 + 2 * SECTION_HEAD;
 const SECTION_HEAD: usize = 8 + 8 + 8;
 
@@ -118,6 +119,80 @@ pub fn threshold_of(started: SystemTime) -> i64 {
 /// stat is now `now`, in an index whose threshold is `threshold`.
 pub fn fresh(recorded: &Stat, now: &Stat, threshold: i64) -> bool {
     recorded == now && recorded.mtime < threshold
+}
+
+/// What an entry says of when its contract next has something due, for
+/// `sweep` to pass over a contract with nothing due without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Not known (a week directory it depends on was too new to trust, or
+    /// changed while the command ran): the contract is read.
+    Unknown,
+    /// Nothing of the contract falls due before `at` (`None`: nothing at
+    /// all) while its file, and the week directories of `weeks` if any,
+    /// stay as they were when this was recorded.
+    Known {
+        /// The earliest instant anything can fall due
+        /// ([`crate::core::timers::next_due`]).
+        at: Option<Instant>,
+        /// The weeks whose files `at` was computed from.
+        weeks: Option<WeekDeps>,
+    },
+}
+
+/// The week directories a [`Due`] depends on: a file added to (or removed
+/// from) any of them could bring a week's settlement earlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekDeps {
+    /// The first week.
+    pub first: Week,
+    /// The last week (`None`: every week from `first` on, directories made
+    /// later included).
+    pub last: Option<Week>,
+    /// The [`week_print`]s of those weeks' directories, summed: any
+    /// directory added, removed or changed changes it.
+    pub print: u64,
+}
+
+/// A week directory's contribution to a [`WeekDeps::print`]: its week and
+/// stat, mixed (a sum of these changes when any one of them does).
+pub fn week_print(week: Week, stat: &Stat) -> u64 {
+    let mut e = Enc::default();
+    e.week(week);
+    e.stat(stat);
+    checksum(&e.0)
+}
+
+fn put_due(e: &mut Enc, due: &Due) {
+    match due {
+        Due::Unknown => e.u8(0),
+        Due::Known { at, weeks } => {
+            e.u8(1);
+            e.opt(*at, Enc::instant);
+            e.opt(weeks.as_ref(), |e, w| {
+                e.week(w.first);
+                e.opt(w.last, Enc::week);
+                e.u64(w.print);
+            });
+        }
+    }
+}
+
+fn get_due(d: &mut Dec<'_>) -> Option<Due> {
+    match d.u8()? {
+        0 => Some(Due::Unknown),
+        1 => Some(Due::Known {
+            at: d.opt(Dec::instant)?,
+            weeks: d.opt(|d| {
+                Some(WeekDeps {
+                    first: d.week()?,
+                    last: d.opt(Dec::week)?,
+                    print: d.u64()?,
+                })
+            })?,
+        }),
+        _ => None,
+    }
 }
 
 // ------------------------------------------------------------ the file
@@ -788,13 +863,13 @@ fn get_feedback(d: &mut Dec<'_>) -> Option<Feedback> {
 }
 
 /// The contracts section, loaded: per contract file name (the id), its
-/// stat and where its contract lies in `bytes`.
+/// stat, its [`Due`] and where its contract lies in `bytes`.
 #[derive(Debug, Default)]
 pub struct Contracts {
     /// The threshold of its entries.
     pub threshold: i64,
     bytes: Vec<u8>,
-    entries: HashMap<Box<str>, (Stat, std::ops::Range<usize>)>,
+    entries: HashMap<Box<str>, (Stat, Due, std::ops::Range<usize>)>,
 }
 
 impl Contracts {
@@ -807,10 +882,11 @@ impl Contracts {
         for _ in 0..n {
             let id: Box<str> = d.str()?.into();
             let stat = d.stat()?;
+            let due = get_due(&mut d)?;
             let len = d.u32()? as usize;
             let at = d.at();
             d.take(len)?;
-            entries.insert(id, (stat, at..at + len));
+            entries.insert(id, (stat, due, at..at + len));
         }
         if !d.done() {
             return None;
@@ -825,7 +901,7 @@ impl Contracts {
     /// The contract of the file `id`, if its entry still stands for the
     /// file whose stat is `now`.
     pub fn get(&self, id: &str, now: &Stat) -> Option<Contract> {
-        let (stat, range) = self.entries.get(id)?;
+        let (stat, _, range) = self.entries.get(id)?;
         if !fresh(stat, now, self.threshold) {
             return None;
         }
@@ -834,11 +910,19 @@ impl Contracts {
         (d.done() && c.id.as_str() == id).then_some(c)
     }
 
+    /// When the contract of the file `id` next has something due, if its
+    /// entry still stands for the file whose stat is `now` (its week
+    /// directories are the caller's to check).
+    pub fn due(&self, id: &str, now: &Stat) -> Option<Due> {
+        let (stat, due, _) = self.entries.get(id)?;
+        fresh(stat, now, self.threshold).then_some(*due)
+    }
+
     /// How many entries are old enough to be trusted.
     pub fn trusted(&self) -> usize {
         self.entries
             .values()
-            .filter(|(s, _)| s.mtime < self.threshold)
+            .filter(|(s, ..)| s.mtime < self.threshold)
             .count()
     }
 
@@ -848,30 +932,34 @@ impl Contracts {
     }
 
     fn section(&self) -> Vec<u8> {
-        let mut v: Vec<(&str, Stat, &[u8])> = self
+        let mut v: Vec<(&str, Stat, Due, &[u8])> = self
             .entries
             .iter()
-            .filter_map(|(id, (s, r))| Some((&**id, *s, self.bytes.get(r.clone())?)))
+            .filter_map(|(id, (s, due, r))| Some((&**id, *s, *due, self.bytes.get(r.clone())?)))
             .collect();
         v.sort_by_key(|(id, ..)| *id);
         contracts_section(v.into_iter())
     }
 
-    /// The entry of `id` as recorded (its stat and encoded contract).
-    pub fn raw(&self, id: &str) -> Option<(Stat, &[u8])> {
-        let (stat, range) = self.entries.get(id)?;
-        Some((*stat, self.bytes.get(range.clone())?))
+    /// The entry of `id` as recorded (its stat, due and encoded contract).
+    pub fn raw(&self, id: &str) -> Option<(Stat, Due, &[u8])> {
+        let (stat, due, range) = self.entries.get(id)?;
+        Some((*stat, *due, self.bytes.get(range.clone())?))
     }
 }
 
-/// Builds a contracts section from `(id, stat, encoded contract)` entries.
-pub fn contracts_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, &'a [u8])>) -> Vec<u8> {
+/// Builds a contracts section from `(id, stat, due, encoded contract)`
+/// entries.
+pub fn contracts_section<'a>(
+    entries: impl Iterator<Item = (&'a str, Stat, Due, &'a [u8])>,
+) -> Vec<u8> {
     let mut e = Enc::default();
     e.u32(0);
     let mut n = 0u32;
-    for (id, stat, bytes) in entries {
+    for (id, stat, due, bytes) in entries {
         e.str(id);
         e.stat(&stat);
+        put_due(&mut e, &due);
         e.u32(bytes.len() as u32);
         e.0.extend_from_slice(bytes);
         n += 1;

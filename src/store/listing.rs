@@ -52,6 +52,8 @@ pub(super) struct Listing {
     // Whether the command asks about every contract (`list`, `sweep`):
     // only then do the index's weeks pay for their loading.
     many: bool,
+    // Week directories stat'ed only to check a recorded print against.
+    stats: BTreeMap<Week, Stat>,
 }
 
 /// The index's weeks: where to load them from, or as loaded.
@@ -178,6 +180,7 @@ impl Listing {
             relisted: false,
             clean: all,
             many: all,
+            stats: BTreeMap::new(),
         };
         if all {
             l.load_snapshot();
@@ -374,6 +377,60 @@ impl Listing {
             }
         }
         self.by_name = Some(by_name);
+    }
+
+    /// The print ([`index::WeekDeps::print`]) of the week directories from
+    /// `first` to `last` (`None`: on) as they are now, to check a recorded
+    /// one against: each directory's stat as this command listed or
+    /// confirmed it, or taken now. `None` if one cannot be taken.
+    pub(super) fn print_now(&mut self, first: Week, last: Option<Week>) -> Option<u64> {
+        use std::ops::Bound::{Included, Unbounded};
+        if last.is_some_and(|l| l < first) {
+            return Some(0);
+        }
+        let range = (Included(first), last.map_or(Unbounded, Included));
+        let mut sum = 0u64;
+        for week in self.weeks.range(range).map(|(w, _)| *w) {
+            let stat = match self.seen.get(&week) {
+                Some((stat, _)) => *stat,
+                None => match self.stats.get(&week) {
+                    Some(stat) => *stat,
+                    None => {
+                        let stat = Stat::at(self.dir.as_ref()?, &week.to_string()).ok()?;
+                        self.stats.insert(week, stat);
+                        stat
+                    }
+                },
+            };
+            sum = sum.wrapping_add(index::week_print(week, &stat));
+        }
+        Some(sum)
+    }
+
+    /// The print of the week directories from `first` to `last` as this
+    /// command listed them (the stats its names of them came from), to
+    /// record: `None` if one was not listed that way, or is not older than
+    /// `threshold` (it could change again within its own timestamp).
+    pub(super) fn print_listed(
+        &self,
+        first: Week,
+        last: Option<Week>,
+        threshold: i64,
+    ) -> Option<u64> {
+        use std::ops::Bound::{Included, Unbounded};
+        if last.is_some_and(|l| l < first) {
+            return Some(0);
+        }
+        let range = (Included(first), last.map_or(Unbounded, Included));
+        let mut sum = 0u64;
+        for week in self.weeks.range(range).map(|(w, _)| *w) {
+            let (stat, _) = self.seen.get(&week)?;
+            if stat.mtime >= threshold {
+                return None;
+            }
+            sum = sum.wrapping_add(index::week_print(week, stat));
+        }
+        Some(sum)
     }
 
     /// Records a week file this command created.

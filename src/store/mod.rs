@@ -16,7 +16,8 @@ pub mod ser;
 pub mod tree;
 
 use crate::core::diary::WeekFile;
-use crate::core::model::{Contract, ContractId};
+use crate::core::model::{Contract, ContractId, Instant};
+use crate::core::timers;
 use crate::core::validate::{self, Problem};
 use crate::core::week::Week;
 use crate::core::{Currency, Settings};
@@ -159,6 +160,10 @@ struct Indexed {
     confirmed: std::collections::HashSet<String>,
     // Read from the file: its stat before reading, and the contract encoded.
     read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
+    // When each contract this command read (from its file or the index)
+    // next has something due; an entry confirmed without reading keeps its
+    // own.
+    dues: std::collections::HashMap<String, index::Due>,
 }
 
 impl Drop for Store {
@@ -564,25 +569,27 @@ impl Store {
     /// recorded anew where the file was read (and is old enough to trust).
     fn contracts_part(u: &Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
         let old = u.old.as_ref();
-        let mut entries: Vec<(&str, index::Stat, &[u8])> = Vec::with_capacity(u.ids.len());
+        let mut entries: Vec<(&str, index::Stat, index::Due, &[u8])> =
+            Vec::with_capacity(u.ids.len());
         for id in &u.ids {
             let id = id.as_str();
+            let due = u.dues.get(id).copied();
             if let Some((stat, bytes)) = u.read.get(id) {
                 if stat.mtime < threshold {
-                    entries.push((id, *stat, bytes));
+                    entries.push((id, *stat, due.unwrap_or(index::Due::Unknown), bytes));
                 }
             } else if u.confirmed.contains(id)
-                && let Some((stat, bytes)) = old.and_then(|o| o.raw(id))
+                && let Some((stat, old_due, bytes)) = old.and_then(|o| o.raw(id))
             {
-                entries.push((id, stat, bytes));
+                entries.push((id, stat, due.unwrap_or(old_due), bytes));
             }
         }
-        // Unchanged: the same entries, each with the same stat.
+        // Unchanged: the same entries, each with the same stat and due.
         let same = old.is_some_and(|o| {
             o.trusted() == entries.len()
-                && entries.iter().all(|(id, stat, _)| {
+                && entries.iter().all(|(id, stat, due, _)| {
                     o.raw(id)
-                        .is_some_and(|(s, _)| s == *stat && s.mtime < o.threshold)
+                        .is_some_and(|(s, d, _)| s == *stat && d == *due && s.mtime < o.threshold)
                 })
         });
         (!same).then(|| (threshold, index::contracts_section(entries.into_iter())))
@@ -802,9 +809,30 @@ impl Store {
         // and a second thread's heap growth (mprotect) stalls the first's
         // page faults; measured slower with two threads than with one.
         let results: Vec<_> = match (part, &self.index_at) {
-            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, ids),
+            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, ids, None),
             _ => ids.iter().map(|id| self.parse_contract(id, part)).collect(),
         };
+        Self::gather(results)
+    }
+
+    /// Every contract without its history that may have a timer due at
+    /// `now`, for `sweep`: [`Store::contracts_without_history`] less the
+    /// contracts whose index entry stands for their file (and for the week
+    /// directories their settlement depends on) and says nothing of them
+    /// falls due by `now` — those files are not read. Without an index,
+    /// every contract.
+    pub fn contracts_maybe_due(&self, now: Instant) -> Result<Vec<Doc<Contract>>, StoreError> {
+        let Some(at) = &self.index_at else {
+            return self.contracts_without_history();
+        };
+        let ids = self.contract_ids()?;
+        Self::gather(self.indexed_contracts(at, ids, Some(now)))
+    }
+
+    /// The contracts read, or every problem found in them.
+    fn gather(
+        results: Vec<Result<Option<Doc<Contract>>, StoreError>>,
+    ) -> Result<Vec<Doc<Contract>>, StoreError> {
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for r in results {
@@ -825,29 +853,46 @@ impl Store {
     /// Every contract without its history, each taken from the index where
     /// its entry stands for the file (the same stat, older than the index),
     /// read from its file otherwise (and recorded for the index's next
-    /// version).
+    /// version). With `due_by`, a contract whose entry stands and says
+    /// nothing of it falls due by then is left out, unread.
     #[allow(clippy::type_complexity)]
     fn indexed_contracts(
         &self,
         at: &Path,
         ids: Vec<ContractId>,
+        due_by: Option<Instant>,
     ) -> Vec<Result<Option<Doc<Contract>>, StoreError>> {
         let old = index::IndexFile::open(at, self.index_key)
             .and_then(|f| f.load(index::Section::Contracts))
             .and_then(index::Contracts::read);
         let dir = fs::File::open(self.root.join("contracts")).ok();
+        // Every contract's weeks are asked about: a question about many
+        // weeks is answered from the index's weeks.
+        let _ = self.with_listing(|l| {
+            l.for_many();
+            Ok(())
+        });
+        let threshold = index::threshold_of(self.started);
         let mut u = Indexed::default();
         let mut out = Vec::with_capacity(ids.len());
         for id in &ids {
             let name = format!("{id}.toml");
-            let from_index = match (&old, &dir) {
-                (Some(old), Some(dir)) => index::Stat::at(dir, &name)
-                    .ok()
-                    .and_then(|now| old.get(id.as_str(), &now)),
+            let now = match (&old, &dir) {
+                (Some(_), Some(dir)) => index::Stat::at(dir, &name).ok(),
                 _ => None,
             };
-            if let Some(value) = from_index {
+            let entry = old.as_ref().zip(now.as_ref());
+            if let (Some(by), Some((old, now))) = (due_by, entry)
+                && let Some(due) = old.due(id.as_str(), now)
+                && self.nothing_due(&due, by)
+            {
                 u.confirmed.insert(id.to_string());
+                continue;
+            }
+            if let Some(value) = entry.and_then(|(old, now)| old.get(id.as_str(), now)) {
+                u.confirmed.insert(id.to_string());
+                u.dues
+                    .insert(id.to_string(), self.due_of(&value, threshold));
                 out.push(Ok(Some(Doc {
                     value,
                     rel: Self::contract_rel(id),
@@ -863,18 +908,63 @@ impl Store {
                 let mut e = index::Enc::default();
                 index::put_contract(&mut e, &doc.value);
                 u.read.insert(id.to_string(), (*stat, e.0));
+                u.dues
+                    .insert(id.to_string(), self.due_of(&doc.value, threshold));
             }
             out.push(r.map(|o| o.map(|(d, _)| d)));
         }
         u.old = old;
         u.ids = ids;
         self.indexed.replace(Some(u));
-        // Every contract's weeks are asked about next.
-        let _ = self.with_listing(|l| {
-            l.for_many();
-            Ok(())
-        });
         out
+    }
+
+    /// Whether a contract whose entry (standing for its file) says `due`
+    /// has nothing due at `by`: its next instant is later, and the week
+    /// directories that instant depends on are as they were.
+    fn nothing_due(&self, due: &index::Due, by: Instant) -> bool {
+        let index::Due::Known { at, weeks } = due else {
+            return false;
+        };
+        if at.is_some_and(|at| at <= by) {
+            return false;
+        }
+        weeks.is_none_or(|w| {
+            self.with_listing(|l| Ok(l.print_now(w.first, w.last)))
+                .ok()
+                .flatten()
+                == Some(w.print)
+        })
+    }
+
+    /// When `c` next has something due, to record in the index: from its
+    /// pending timers and the week files (as this command listed them) of
+    /// the weeks whose settlement may still fall due; unknown if one of
+    /// those weeks' directories is not older than `threshold`.
+    fn due_of(&self, c: &Contract, threshold: i64) -> index::Due {
+        let Some((first, end)) = timers::settling_weeks(c) else {
+            return index::Due::Known {
+                at: timers::next_due(c, &[]),
+                weeks: None,
+            };
+        };
+        self.with_listing(|l| {
+            let files = l.weeks_of(&c.id, first, end);
+            // A file in a later week than the first one settles later: only
+            // the weeks up to it can bring the instant earlier.
+            let last = match (files.first(), end) {
+                (Some(f), Some(e)) => Some((*f).min(e)),
+                (f, e) => f.copied().or(e),
+            };
+            Ok(match l.print_listed(first, last, threshold) {
+                Some(print) => index::Due::Known {
+                    at: timers::next_due(c, &files),
+                    weeks: Some(index::WeekDeps { first, last, print }),
+                },
+                None => index::Due::Unknown,
+            })
+        })
+        .unwrap_or(index::Due::Unknown)
     }
 
     /// Loads one contract's week file, if it exists; validated against `contract`.
