@@ -21,11 +21,13 @@
 //!
 //! The file: a header (magic, format, a key that names the program version
 //! and the ledger's settings, and two sections' places and checksums), then
-//! the contracts section (per contract file: its stat, when it next has
-//! something due ([`Due`]), and the contract as read without its history,
-//! in a compact binary form) and the weeks section
-//! (per week directory: its stat and the names of its files). Each section
-//! is read only by a command that needs it.
+//! the contracts section (per contract file: its stat and the contract as
+//! read without its history, in a compact binary form), the weeks section
+//! (per week directory: its stat and the names of its files) and the dues
+//! section (per contract file: its stat and when its contract next has
+//! something due, [`Due`]: small, so that `sweep` finds what it need not
+//! read without loading the contracts). Each section is read only by a
+//! command that needs it.
 
 use crate::core::model::*;
 use crate::core::money::Money;
@@ -51,7 +53,8 @@ pub const RACY_MARGIN: Duration = Duration::from_secs(3);
 const MAGIC: &[u8; 16] = b"contracts index\0";
 /// Bumped whenever the layout changes; another one is ignored.
 const FORMAT: u32 = 2;
-const HEADER: usize = 16 + 4 + 4 + 8 + 2 * SECTION_HEAD;
+const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;
+const SECTIONS: usize = 3;
 const SECTION_HEAD: usize = 8 + 8 + 8;
 
 /// A file's (or directory's) identity and version, as git's index keeps it.
@@ -157,10 +160,20 @@ pub struct WeekDeps {
 /// A week directory's contribution to a [`WeekDeps::print`]: its week and
 /// stat, mixed (a sum of these changes when any one of them does).
 pub fn week_print(week: Week, stat: &Stat) -> u64 {
-    let mut e = Enc::default();
-    e.week(week);
-    e.stat(stat);
-    checksum(&e.0)
+    // On the stack: `sweep` takes one per week directory.
+    let mut b = [0u8; 48];
+    let words = [
+        week.start().timestamp() as u64,
+        stat.size,
+        stat.mtime as u64,
+        stat.ctime as u64,
+        stat.ino,
+        stat.dev,
+    ];
+    for (chunk, w) in b.chunks_exact_mut(8).zip(words) {
+        chunk.copy_from_slice(&w.to_le_bytes());
+    }
+    checksum(&b)
 }
 
 fn put_due(e: &mut Enc, due: &Due) {
@@ -204,7 +217,7 @@ pub struct IndexFile {
     file: std::fs::File,
     // The index file's own mtime (ns): no entry at or after it is trusted.
     mtime: i64,
-    sections: [(u64, u64, u64); 2],
+    sections: [(u64, u64, u64); SECTIONS],
 }
 
 /// Which section.
@@ -214,6 +227,8 @@ pub enum Section {
     Contracts = 0,
     /// Week directories.
     Weeks = 1,
+    /// When each contract next has something due.
+    Dues = 2,
 }
 
 /// A section as loaded: its threshold and its entries' bytes.
@@ -241,7 +256,7 @@ impl IndexFile {
         if d.u64()? != key {
             return None;
         }
-        let mut sections = [(0, 0, 0); 2];
+        let mut sections = [(0, 0, 0); SECTIONS];
         for s in &mut sections {
             *s = (d.u64()?, d.u64()?, d.u64()?);
         }
@@ -278,7 +293,7 @@ pub type Part = (i64, Vec<u8>);
 /// Writes an index at `path`: the header for `key`, then each section
 /// (`None`: empty). Atomic (a temp file of this process renamed over it),
 /// not flushed to disk: it is a cache, and a torn one fails its checksum.
-pub fn write(path: &Path, key: u64, sections: [Option<&Part>; 2]) -> io::Result<()> {
+pub fn write(path: &Path, key: u64, sections: [Option<&Part>; SECTIONS]) -> io::Result<()> {
     let mut out = Vec::with_capacity(
         HEADER
             + sections
@@ -863,13 +878,13 @@ fn get_feedback(d: &mut Dec<'_>) -> Option<Feedback> {
 }
 
 /// The contracts section, loaded: per contract file name (the id), its
-/// stat, its [`Due`] and where its contract lies in `bytes`.
+/// stat and where its contract lies in `bytes`.
 #[derive(Debug, Default)]
 pub struct Contracts {
     /// The threshold of its entries.
     pub threshold: i64,
     bytes: Vec<u8>,
-    entries: HashMap<Box<str>, (Stat, Due, std::ops::Range<usize>)>,
+    entries: HashMap<Box<str>, (Stat, std::ops::Range<usize>)>,
 }
 
 impl Contracts {
@@ -882,11 +897,10 @@ impl Contracts {
         for _ in 0..n {
             let id: Box<str> = d.str()?.into();
             let stat = d.stat()?;
-            let due = get_due(&mut d)?;
             let len = d.u32()? as usize;
             let at = d.at();
             d.take(len)?;
-            entries.insert(id, (stat, due, at..at + len));
+            entries.insert(id, (stat, at..at + len));
         }
         if !d.done() {
             return None;
@@ -901,7 +915,7 @@ impl Contracts {
     /// The contract of the file `id`, if its entry still stands for the
     /// file whose stat is `now`.
     pub fn get(&self, id: &str, now: &Stat) -> Option<Contract> {
-        let (stat, _, range) = self.entries.get(id)?;
+        let (stat, range) = self.entries.get(id)?;
         if !fresh(stat, now, self.threshold) {
             return None;
         }
@@ -910,19 +924,11 @@ impl Contracts {
         (d.done() && c.id.as_str() == id).then_some(c)
     }
 
-    /// When the contract of the file `id` next has something due, if its
-    /// entry still stands for the file whose stat is `now` (its week
-    /// directories are the caller's to check).
-    pub fn due(&self, id: &str, now: &Stat) -> Option<Due> {
-        let (stat, due, _) = self.entries.get(id)?;
-        fresh(stat, now, self.threshold).then_some(*due)
-    }
-
     /// How many entries are old enough to be trusted.
     pub fn trusted(&self) -> usize {
         self.entries
             .values()
-            .filter(|(s, ..)| s.mtime < self.threshold)
+            .filter(|(s, _)| s.mtime < self.threshold)
             .count()
     }
 
@@ -932,36 +938,95 @@ impl Contracts {
     }
 
     fn section(&self) -> Vec<u8> {
-        let mut v: Vec<(&str, Stat, Due, &[u8])> = self
+        let mut v: Vec<(&str, Stat, &[u8])> = self
             .entries
             .iter()
-            .filter_map(|(id, (s, due, r))| Some((&**id, *s, *due, self.bytes.get(r.clone())?)))
+            .filter_map(|(id, (s, r))| Some((&**id, *s, self.bytes.get(r.clone())?)))
             .collect();
         v.sort_by_key(|(id, ..)| *id);
         contracts_section(v.into_iter())
     }
 
-    /// The entry of `id` as recorded (its stat, due and encoded contract).
-    pub fn raw(&self, id: &str) -> Option<(Stat, Due, &[u8])> {
-        let (stat, due, range) = self.entries.get(id)?;
-        Some((*stat, *due, self.bytes.get(range.clone())?))
+    /// The entry of `id` as recorded (its stat and encoded contract).
+    pub fn raw(&self, id: &str) -> Option<(Stat, &[u8])> {
+        let (stat, range) = self.entries.get(id)?;
+        Some((*stat, self.bytes.get(range.clone())?))
     }
 }
 
-/// Builds a contracts section from `(id, stat, due, encoded contract)`
-/// entries.
-pub fn contracts_section<'a>(
-    entries: impl Iterator<Item = (&'a str, Stat, Due, &'a [u8])>,
-) -> Vec<u8> {
+/// Builds a contracts section from `(id, stat, encoded contract)` entries.
+pub fn contracts_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, &'a [u8])>) -> Vec<u8> {
     let mut e = Enc::default();
     e.u32(0);
     let mut n = 0u32;
-    for (id, stat, due, bytes) in entries {
+    for (id, stat, bytes) in entries {
+        e.str(id);
+        e.stat(&stat);
+        e.u32(bytes.len() as u32);
+        e.0.extend_from_slice(bytes);
+        n += 1;
+    }
+    e.0[..4].copy_from_slice(&n.to_le_bytes());
+    e.0
+}
+
+/// The dues section, loaded: per contract file name (the id), its stat and
+/// its [`Due`].
+#[derive(Debug, Default)]
+pub struct Dues {
+    /// The threshold of its entries.
+    pub threshold: i64,
+    entries: HashMap<Box<str>, (Stat, Due)>,
+}
+
+impl Dues {
+    /// Reads the section; `None` if it does not parse.
+    pub fn read(l: Loaded) -> Option<Dues> {
+        let mut d = Dec::new(&l.bytes);
+        let n = d.u32()? as usize;
+        let mut entries = HashMap::with_capacity(n.min(l.bytes.len()));
+        for _ in 0..n {
+            let id: Box<str> = d.str()?.into();
+            let stat = d.stat()?;
+            entries.insert(id, (stat, get_due(&mut d)?));
+        }
+        d.done().then_some(Dues {
+            threshold: l.threshold,
+            entries,
+        })
+    }
+
+    /// When the contract of the file `id` next has something due, if its
+    /// entry still stands for the file whose stat is `now` (the week
+    /// directories it depends on are the caller's to check).
+    pub fn get(&self, id: &str, now: &Stat) -> Option<Due> {
+        let (stat, due) = self.entries.get(id)?;
+        fresh(stat, now, self.threshold).then_some(*due)
+    }
+
+    /// The entry of `id` as recorded, trusted or not.
+    pub fn raw(&self, id: &str) -> Option<(Stat, Due)> {
+        self.entries.get(id).copied()
+    }
+
+    /// How many entries are old enough to be trusted.
+    pub fn trusted(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|(s, _)| s.mtime < self.threshold)
+            .count()
+    }
+}
+
+/// Builds a dues section from `(id, stat, due)` entries.
+pub fn dues_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, Due)>) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.u32(0);
+    let mut n = 0u32;
+    for (id, stat, due) in entries {
         e.str(id);
         e.stat(&stat);
         put_due(&mut e, &due);
-        e.u32(bytes.len() as u32);
-        e.0.extend_from_slice(bytes);
         n += 1;
     }
     e.0[..4].copy_from_slice(&n.to_le_bytes());
