@@ -273,13 +273,16 @@ impl IndexFile {
         if !(8..=(1 << 34)).contains(&len) {
             return None;
         }
-        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
-        self.file.read_exact_at(&mut bytes, at).ok()?;
-        if checksum(&bytes) != sum {
+        // The threshold apart from the entries: cutting it off the front
+        // afterwards would move megabytes.
+        let mut head = [0u8; 8];
+        self.file.read_exact_at(&mut head, at).ok()?;
+        let mut bytes = vec![0u8; usize::try_from(len - 8).ok()?];
+        self.file.read_exact_at(&mut bytes, at + 8).ok()?;
+        if checksum_split(&head, &bytes) != sum {
             return None;
         }
-        let threshold = i64::from_le_bytes(bytes[..8].try_into().ok()?);
-        bytes.drain(..8);
+        let threshold = i64::from_le_bytes(head);
         Some(Loaded {
             threshold: threshold.min(self.mtime),
             bytes,
@@ -379,7 +382,21 @@ fn injected(_: Option<String>) -> io::Error {
 /// A checksum of `b` (not cryptographic: it finds a torn or damaged file,
 /// eight bytes at a time).
 fn checksum(b: &[u8]) -> u64 {
-    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
+    let h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
+    checksum_on(h, b)
+}
+
+/// [`checksum`] of `head` followed by `body`, without joining them.
+fn checksum_split(head: &[u8; 8], body: &[u8]) -> u64 {
+    let h: u64 = 0x9e37_79b9_7f4a_7c15 ^ (8 + body.len()) as u64;
+    let h = (h ^ u64::from_le_bytes(*head))
+        .wrapping_mul(0xff51_afd7_ed55_8ccd)
+        .rotate_left(29);
+    checksum_on(h, body)
+}
+
+/// The checksum of `b` from the state `h`.
+fn checksum_on(mut h: u64, b: &[u8]) -> u64 {
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
@@ -1209,6 +1226,15 @@ mod tests {
                 })
                 .collect();
             let _ = get_contract(&mut Dec::new(&bytes));
+        }
+    }
+
+    #[test]
+    fn the_checksum_of_a_section_is_the_same_read_in_two_parts() {
+        for len in 8..40u8 {
+            let b: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37)).collect();
+            let head: [u8; 8] = b[..8].try_into().expect("8 bytes");
+            assert_eq!(checksum_split(&head, &b[8..]), checksum(&b), "{len}");
         }
     }
 

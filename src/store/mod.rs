@@ -899,9 +899,29 @@ impl Store {
         // page faults; measured slower with two threads than with one.
         let results: Vec<_> = match (part, &self.index_at) {
             (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, ids, None),
-            _ => ids.iter().map(|id| self.parse_contract(id, part)).collect(),
+            _ => ids
+                .iter()
+                .map(|id| (self.parse_contract(id, part), false))
+                .collect(),
         };
-        Self::gather(results)
+        Ok(Self::gather(results)?.into_iter().map(|(d, _)| d).collect())
+    }
+
+    /// [`Store::contracts_without_history`], each with whether its index
+    /// entry stands (for its file and the week directories its settlement
+    /// depends on) and says nothing of it falls due by `now`: then
+    /// applying its timers at `now` changes nothing and reads no week file,
+    /// and `list` need not. Without an index, none is so marked.
+    pub fn contracts_marked_quiet(
+        &self,
+        now: Instant,
+    ) -> Result<Vec<(Doc<Contract>, bool)>, StoreError> {
+        let Some(at) = &self.index_at else {
+            let docs = self.contracts_without_history()?;
+            return Ok(docs.into_iter().map(|d| (d, false)).collect());
+        };
+        let ids = self.contract_ids()?;
+        Self::gather(self.indexed_contracts(at, ids, Some((now, false))))
     }
 
     /// Every contract without its history that may have a timer due at
@@ -915,18 +935,21 @@ impl Store {
             return self.contracts_without_history();
         };
         let ids = self.contract_ids()?;
-        Self::gather(self.indexed_contracts(at, ids, Some(now)))
+        let docs = Self::gather(self.indexed_contracts(at, ids, Some((now, true))))?;
+        Ok(docs.into_iter().map(|(d, _)| d).collect())
     }
 
-    /// The contracts read, or every problem found in them.
+    /// The contracts read (each with its mark), or every problem found in
+    /// them.
+    #[allow(clippy::type_complexity)]
     fn gather(
-        results: Vec<Result<Option<Doc<Contract>>, StoreError>>,
-    ) -> Result<Vec<Doc<Contract>>, StoreError> {
+        results: Vec<(Result<Option<Doc<Contract>>, StoreError>, bool)>,
+    ) -> Result<Vec<(Doc<Contract>, bool)>, StoreError> {
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
-        for r in results {
+        for (r, mark) in results {
             match r {
-                Ok(Some(d)) => out.push(d),
+                Ok(Some(d)) => out.push((d, mark)),
                 Ok(None) => {}
                 Err(StoreError::Invalid(ps)) => problems.extend(ps),
                 Err(e) => return Err(e),
@@ -942,25 +965,28 @@ impl Store {
     /// Every contract without its history, each taken from the index where
     /// its entry stands for the file (the same stat, older than the index),
     /// read from its file otherwise (and recorded for the index's next
-    /// version). With `due_by`, a contract whose entry stands and says
-    /// nothing of it falls due by then is left out, unread.
+    /// version). With `due_by`, each is marked with whether its entry
+    /// stands and says nothing of it falls due by then; and with `due_by`'s
+    /// `true` (`sweep`), such a contract is left out, unread, and the dues
+    /// of those read are recorded.
     #[allow(clippy::type_complexity)]
     fn indexed_contracts(
         &self,
         at: &Path,
         ids: Vec<ContractId>,
-        due_by: Option<Instant>,
-    ) -> Vec<Result<Option<Doc<Contract>>, StoreError>> {
+        due_by: Option<(Instant, bool)>,
+    ) -> Vec<(Result<Option<Doc<Contract>>, StoreError>, bool)> {
         let mut u = Indexed {
             file: index::IndexFile::open(at, self.index_key),
-            swept: due_by.is_some(),
+            swept: due_by.is_some_and(|(_, skip)| skip),
             ..Indexed::default()
         };
         // `sweep` loads the small dues first, the contracts only for one it
         // has to read.
-        if u.swept {
+        if due_by.is_some() {
             u.load_old_dues();
-        } else {
+        }
+        if !u.swept {
             u.load_old();
         }
         let dir = fs::File::open(self.root.join("contracts")).ok();
@@ -978,11 +1004,15 @@ impl Store {
                 (Some(_), Some(dir)) => index::Stat::at(dir, &name).ok(),
                 _ => None,
             };
-            if let (Some(by), Some(now)) = (due_by, &now)
+            let quiet = if let (Some((by, _)), Some(now)) = (due_by, &now)
                 && let Some(Some(dues)) = &u.old_dues
                 && let Some(due) = dues.get(id.as_str(), now)
-                && self.nothing_due(&due, by)
             {
+                self.nothing_due(&due, by)
+            } else {
+                false
+            };
+            if quiet && u.swept {
                 u.confirmed.insert(id.to_string());
                 continue;
             }
@@ -997,12 +1027,15 @@ impl Store {
                     let due = self.due_of(&value, threshold);
                     u.dues.insert(id.to_string(), (now, due));
                 }
-                out.push(Ok(Some(Doc {
-                    value,
-                    rel: Self::contract_rel(id),
-                    text: String::new(),
-                    whole: false,
-                })));
+                out.push((
+                    Ok(Some(Doc {
+                        value,
+                        rel: Self::contract_rel(id),
+                        text: String::new(),
+                        whole: false,
+                    })),
+                    quiet,
+                ));
                 continue;
             }
             let r = self.parse_contract_stat(id, Part::WithoutHistory, true);
@@ -1017,7 +1050,7 @@ impl Store {
                     u.dues.insert(id.to_string(), (*stat, due));
                 }
             }
-            out.push(r.map(|o| o.map(|(d, _)| d)));
+            out.push((r.map(|o| o.map(|(d, _)| d)), quiet));
         }
         u.ids = ids;
         self.indexed.replace(Some(u));

@@ -579,10 +579,12 @@ fn instants_around_deadlines(l: &Ledger, from: &str) -> Vec<String> {
         .collect()
 }
 
-/// `sweep --dry-run` at every instant around every deadline, and between:
-/// the same output with the index (made once, then trusted) as without.
+/// `list` and `sweep --dry-run` at every instant around every deadline,
+/// and between: the same output with the index (made once, then trusted;
+/// `list` applies no timer to a contract it says has nothing due) as
+/// without.
 #[test]
-fn sweep_says_the_same_with_and_without_the_index_at_every_instant() {
+fn list_and_sweep_say_the_same_with_and_without_the_index_at_every_instant() {
     let l = several();
     let instants = instants_around_deadlines(&l, "2026-11-18T10:00:00Z");
     assert!(instants.len() > 40, "{instants:?}");
@@ -591,9 +593,13 @@ fn sweep_says_the_same_with_and_without_the_index_at_every_instant() {
     age(&l);
     remove_index(&l);
     l.run(&["list"]).ok();
+    // The dues: recorded by a sweep.
+    l.run(&["sweep", "--dry-run"]).ok();
     for now in &instants {
         for args in [
-            &["--json", "sweep", "--dry-run"][..],
+            &["list"][..],
+            &["--json", "list"],
+            &["--json", "sweep", "--dry-run"],
             &["sweep", "--dry-run"],
         ] {
             remove_index(&bare);
