@@ -18,9 +18,15 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         store.week_contracts(this)?.into_iter().collect();
     // A timer started last week may still run.
     with_time.extend(store.week_contracts(this.prev())?);
-    for doc in store.contracts_without_history()? {
-        // Timers apply in memory so no view is stale; only writers persist them.
-        let c = advanced(&store, doc.value, ctx.now)?.contract;
+    for (doc, quiet) in store.contracts_marked_quiet(ctx.now)? {
+        // Timers apply in memory so no view is stale; only writers persist
+        // them. A contract the index says has nothing due by now would come
+        // out as it goes in (and no week file would be read for it).
+        let c = if quiet {
+            doc.value
+        } else {
+            advanced(&store, doc.value, ctx.now)?.contract
+        };
         let week = if with_time.contains(&c.id) {
             this_week(&store, &c, ctx.now)?
         } else {

@@ -15,10 +15,11 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let s = &store.settings;
     let v = ctx.viewer(s);
     // Load (and validate) everything before writing anything: what is due,
-    // from the contracts without their histories; then the whole file of
+    // from the contracts without their histories (those the derived index
+    // says have nothing due by now are not read); then the whole file of
     // each contract that has something due.
     let mut due = Vec::new();
-    for doc in store.contracts_without_history()? {
+    for doc in store.contracts_maybe_due(ctx.now)? {
         if !advanced(&store, doc.value.clone(), ctx.now)?
             .events
             .is_empty()

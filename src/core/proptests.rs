@@ -358,6 +358,21 @@ fn idempotent(c: &Contract, s: &Settings, now: Instant) -> Result<Contract, Test
         timers::pending(&once.contract).iter().all(|t| t.at > now),
         "a due timer is left after advance"
     );
+    // Nothing falls due before `next_due` (what `sweep` skips by), and
+    // something does at it.
+    if let Some(at) = timers::next_due(c, &[]) {
+        let before = timers::advance(c, s, at - chrono::Duration::nanoseconds(1));
+        prop_assert!(before.events.is_empty(), "a timer fell due before next_due");
+        prop_assert!(
+            !timers::advance(c, s, at).events.is_empty(),
+            "nothing fell due at next_due"
+        );
+    } else {
+        prop_assert!(
+            timers::pending(c).is_empty(),
+            "no next_due, yet pending timers"
+        );
+    }
     // Each timer is recorded at the instant it fell due.
     let due: Vec<Instant> = timers::pending(c)
         .iter()

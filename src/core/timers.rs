@@ -19,6 +19,19 @@ pub const MILESTONE_AUTO_RELEASE_DAYS: i64 = 14;
 /// last week settled by now (or its end's week). A week held by a dispute
 /// before that is paid when the dispute ends. `None` when there are none.
 pub fn unpaid_weeks(c: &Contract, now: Instant) -> Option<(Week, Week)> {
+    let (first, end) = settling_weeks(c)?;
+    let last = Week::last_settled_by(now);
+    let last = end.map_or(last, |e| e.min(last));
+    (first <= last).then_some((first, last))
+}
+
+/// The weeks of an hourly contract whose files may still fall due (their
+/// settlement): from the week after its last paid week (or its first
+/// week) to its end's week, unbounded while it runs. [`unpaid_weeks`]
+/// without its clock: the weeks it gives at any `now` lie in these.
+/// `None` when there are none (a fixed-price contract, or every week to
+/// the end paid).
+pub fn settling_weeks(c: &Contract) -> Option<(Week, Option<Week>)> {
     if c.kind() != Kind::Hourly {
         return None;
     }
@@ -28,11 +41,29 @@ pub fn unpaid_weeks(c: &Contract, now: Instant) -> Option<(Week, Week)> {
         .filter_map(|p| p.week)
         .max()
         .map_or(Week::of(c.started_at), Week::next);
-    let mut last = Week::last_settled_by(now);
-    if let Some(end) = c.ended_at() {
-        last = last.min(Week::of(end));
-    }
-    (first <= last).then_some((first, last))
+    let last = c.ended_at().map(Week::of);
+    last.is_none_or(|l| first <= l).then_some((first, last))
+}
+
+/// The earliest instant at which anything of `c` can fall due, given the
+/// weeks of [`settling_weeks`] in which it has a week file (`files`, any
+/// order): no timer of [`pending_with`], whatever week files of those
+/// weeks it is given, falls due before it, so [`advance_with`] at an
+/// earlier `now` changes nothing. A week with a file counts even if the
+/// file holds no time or a dispute holds it (a lower bound, never late).
+/// `None`: nothing can fall due while the contract and those files stay
+/// as they are.
+pub fn next_due(c: &Contract, files: &[Week]) -> Option<Instant> {
+    let timers = pending(c).first().map(|t| t.at);
+    let range = settling_weeks(c);
+    let weeks = files
+        .iter()
+        .filter(|w| {
+            range.is_some_and(|(first, last)| **w >= first && last.is_none_or(|l| **w <= l))
+        })
+        .map(|w| w.settled_from())
+        .min();
+    timers.into_iter().chain(weeks).min()
 }
 
 /// When work submitted at `submitted` is released unless the client acts

@@ -22,9 +22,12 @@
 //! The file: a header (magic, format, a key that names the program version
 //! and the ledger's settings, and two sections' places and checksums), then
 //! the contracts section (per contract file: its stat and the contract as
-//! read without its history, in a compact binary form) and the weeks section
-//! (per week directory: its stat and the names of its files). Each section
-//! is read only by a command that needs it.
+//! read without its history, in a compact binary form), the weeks section
+//! (per week directory: its stat and the names of its files) and the dues
+//! section (per contract file: its stat and when its contract next has
+//! something due, [`Due`]: small, so that `sweep` finds what it need not
+//! read without loading the contracts). Each section is read only by a
+//! command that needs it.
 
 use crate::core::model::*;
 use crate::core::money::Money;
@@ -49,8 +52,9 @@ pub const RACY_MARGIN: Duration = Duration::from_secs(3);
 
 const MAGIC: &[u8; 16] = b"contracts index\0";
 /// Bumped whenever the layout changes; another one is ignored.
-const FORMAT: u32 = 1;
-const HEADER: usize = 16 + 4 + 4 + 8 + 2 * SECTION_HEAD;
+const FORMAT: u32 = 2;
+const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;
+const SECTIONS: usize = 3;
 const SECTION_HEAD: usize = 8 + 8 + 8;
 
 /// A file's (or directory's) identity and version, as git's index keeps it.
@@ -120,6 +124,90 @@ pub fn fresh(recorded: &Stat, now: &Stat, threshold: i64) -> bool {
     recorded == now && recorded.mtime < threshold
 }
 
+/// What an entry says of when its contract next has something due, for
+/// `sweep` to pass over a contract with nothing due without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Not known (a week directory it depends on was too new to trust, or
+    /// changed while the command ran): the contract is read.
+    Unknown,
+    /// Nothing of the contract falls due before `at` (`None`: nothing at
+    /// all) while its file, and the week directories of `weeks` if any,
+    /// stay as they were when this was recorded.
+    Known {
+        /// The earliest instant anything can fall due
+        /// ([`crate::core::timers::next_due`]).
+        at: Option<Instant>,
+        /// The weeks whose files `at` was computed from.
+        weeks: Option<WeekDeps>,
+    },
+}
+
+/// The week directories a [`Due`] depends on: a file added to (or removed
+/// from) any of them could bring a week's settlement earlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekDeps {
+    /// The first week.
+    pub first: Week,
+    /// The last week (`None`: every week from `first` on, directories made
+    /// later included).
+    pub last: Option<Week>,
+    /// The [`week_print`]s of those weeks' directories, summed: any
+    /// directory added, removed or changed changes it.
+    pub print: u64,
+}
+
+/// A week directory's contribution to a [`WeekDeps::print`]: its week and
+/// stat, mixed (a sum of these changes when any one of them does).
+pub fn week_print(week: Week, stat: &Stat) -> u64 {
+    // On the stack: `sweep` takes one per week directory.
+    let mut b = [0u8; 48];
+    let words = [
+        week.start().timestamp() as u64,
+        stat.size,
+        stat.mtime as u64,
+        stat.ctime as u64,
+        stat.ino,
+        stat.dev,
+    ];
+    for (chunk, w) in b.chunks_exact_mut(8).zip(words) {
+        chunk.copy_from_slice(&w.to_le_bytes());
+    }
+    checksum(&b)
+}
+
+fn put_due(e: &mut Enc, due: &Due) {
+    match due {
+        Due::Unknown => e.u8(0),
+        Due::Known { at, weeks } => {
+            e.u8(1);
+            e.opt(*at, Enc::instant);
+            e.opt(weeks.as_ref(), |e, w| {
+                e.week(w.first);
+                e.opt(w.last, Enc::week);
+                e.u64(w.print);
+            });
+        }
+    }
+}
+
+fn get_due(d: &mut Dec<'_>) -> Option<Due> {
+    match d.u8()? {
+        0 => Some(Due::Unknown),
+        1 => Some(Due::Known {
+            at: d.opt(Dec::instant)?,
+            weeks: d.opt(|d| {
+                Some(WeekDeps {
+                    first: d.week()?,
+                    last: d.opt(Dec::week)?,
+                    print: d.u64()?,
+                })
+            })?,
+        }),
+        _ => None,
+    }
+}
+
 // ------------------------------------------------------------ the file
 
 /// What was read of an index file: its key and sections, each checked
@@ -129,7 +217,7 @@ pub struct IndexFile {
     file: std::fs::File,
     // The index file's own mtime (ns): no entry at or after it is trusted.
     mtime: i64,
-    sections: [(u64, u64, u64); 2],
+    sections: [(u64, u64, u64); SECTIONS],
 }
 
 /// Which section.
@@ -139,6 +227,8 @@ pub enum Section {
     Contracts = 0,
     /// Week directories.
     Weeks = 1,
+    /// When each contract next has something due.
+    Dues = 2,
 }
 
 /// A section as loaded: its threshold and its entries' bytes.
@@ -166,7 +256,7 @@ impl IndexFile {
         if d.u64()? != key {
             return None;
         }
-        let mut sections = [(0, 0, 0); 2];
+        let mut sections = [(0, 0, 0); SECTIONS];
         for s in &mut sections {
             *s = (d.u64()?, d.u64()?, d.u64()?);
         }
@@ -183,13 +273,16 @@ impl IndexFile {
         if !(8..=(1 << 34)).contains(&len) {
             return None;
         }
-        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
-        self.file.read_exact_at(&mut bytes, at).ok()?;
-        if checksum(&bytes) != sum {
+        // The threshold apart from the entries: cutting it off the front
+        // afterwards would move megabytes.
+        let mut head = [0u8; 8];
+        self.file.read_exact_at(&mut head, at).ok()?;
+        let mut bytes = vec![0u8; usize::try_from(len - 8).ok()?];
+        self.file.read_exact_at(&mut bytes, at + 8).ok()?;
+        if checksum_split(&head, &bytes) != sum {
             return None;
         }
-        let threshold = i64::from_le_bytes(bytes[..8].try_into().ok()?);
-        bytes.drain(..8);
+        let threshold = i64::from_le_bytes(head);
         Some(Loaded {
             threshold: threshold.min(self.mtime),
             bytes,
@@ -203,7 +296,7 @@ pub type Part = (i64, Vec<u8>);
 /// Writes an index at `path`: the header for `key`, then each section
 /// (`None`: empty). Atomic (a temp file of this process renamed over it),
 /// not flushed to disk: it is a cache, and a torn one fails its checksum.
-pub fn write(path: &Path, key: u64, sections: [Option<&Part>; 2]) -> io::Result<()> {
+pub fn write(path: &Path, key: u64, sections: [Option<&Part>; SECTIONS]) -> io::Result<()> {
     let mut out = Vec::with_capacity(
         HEADER
             + sections
@@ -289,7 +382,21 @@ fn injected(_: Option<String>) -> io::Error {
 /// A checksum of `b` (not cryptographic: it finds a torn or damaged file,
 /// eight bytes at a time).
 fn checksum(b: &[u8]) -> u64 {
-    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
+    let h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
+    checksum_on(h, b)
+}
+
+/// [`checksum`] of `head` followed by `body`, without joining them.
+fn checksum_split(head: &[u8; 8], body: &[u8]) -> u64 {
+    let h: u64 = 0x9e37_79b9_7f4a_7c15 ^ (8 + body.len()) as u64;
+    let h = (h ^ u64::from_le_bytes(*head))
+        .wrapping_mul(0xff51_afd7_ed55_8ccd)
+        .rotate_left(29);
+    checksum_on(h, body)
+}
+
+/// The checksum of `b` from the state `h`.
+fn checksum_on(mut h: u64, b: &[u8]) -> u64 {
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
@@ -880,6 +987,69 @@ pub fn contracts_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, &'a [
     e.0
 }
 
+/// The dues section, loaded: per contract file name (the id), its stat and
+/// its [`Due`].
+#[derive(Debug, Default)]
+pub struct Dues {
+    /// The threshold of its entries.
+    pub threshold: i64,
+    entries: HashMap<Box<str>, (Stat, Due)>,
+}
+
+impl Dues {
+    /// Reads the section; `None` if it does not parse.
+    pub fn read(l: Loaded) -> Option<Dues> {
+        let mut d = Dec::new(&l.bytes);
+        let n = d.u32()? as usize;
+        let mut entries = HashMap::with_capacity(n.min(l.bytes.len()));
+        for _ in 0..n {
+            let id: Box<str> = d.str()?.into();
+            let stat = d.stat()?;
+            entries.insert(id, (stat, get_due(&mut d)?));
+        }
+        d.done().then_some(Dues {
+            threshold: l.threshold,
+            entries,
+        })
+    }
+
+    /// When the contract of the file `id` next has something due, if its
+    /// entry still stands for the file whose stat is `now` (the week
+    /// directories it depends on are the caller's to check).
+    pub fn get(&self, id: &str, now: &Stat) -> Option<Due> {
+        let (stat, due) = self.entries.get(id)?;
+        fresh(stat, now, self.threshold).then_some(*due)
+    }
+
+    /// The entry of `id` as recorded, trusted or not.
+    pub fn raw(&self, id: &str) -> Option<(Stat, Due)> {
+        self.entries.get(id).copied()
+    }
+
+    /// How many entries are old enough to be trusted.
+    pub fn trusted(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|(s, _)| s.mtime < self.threshold)
+            .count()
+    }
+}
+
+/// Builds a dues section from `(id, stat, due)` entries.
+pub fn dues_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, Due)>) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.u32(0);
+    let mut n = 0u32;
+    for (id, stat, due) in entries {
+        e.str(id);
+        e.stat(&stat);
+        put_due(&mut e, &due);
+        n += 1;
+    }
+    e.0[..4].copy_from_slice(&n.to_le_bytes());
+    e.0
+}
+
 /// One week directory's entry: its stat, whether it held a crashed
 /// writer's temp file, and where the names of its files lie.
 #[derive(Debug, Clone)]
@@ -1056,6 +1226,15 @@ mod tests {
                 })
                 .collect();
             let _ = get_contract(&mut Dec::new(&bytes));
+        }
+    }
+
+    #[test]
+    fn the_checksum_of_a_section_is_the_same_read_in_two_parts() {
+        for len in 8..40u8 {
+            let b: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37)).collect();
+            let head: [u8; 8] = b[..8].try_into().expect("8 bytes");
+            assert_eq!(checksum_split(&head, &b[8..]), checksum(&b), "{len}");
         }
     }
 

@@ -504,3 +504,216 @@ fn a_plain_ledger_from_before_the_index_put_in_git_syncs() {
     assert!(l.file(INDEX).is_file(), "a tracked index is left alone");
     assert_eq!(g(&["status", "--porcelain"]), "");
 }
+
+// ------------------------------------------------ `sweep` skips by the index
+
+/// The events of `--json sweep` (with `extra` args) at `now`, as
+/// `(contract, event, at)`.
+fn sweep_events(l: &Ledger, now: &str, extra: &[&str]) -> Vec<(String, String, String)> {
+    let mut args = vec!["--json", "sweep"];
+    args.extend_from_slice(extra);
+    let j = l.run_at(now, &args).ok().json();
+    j["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+            (s("contract"), s("event"), s("at"))
+        })
+        .collect()
+}
+
+/// A refund whose deadline passes between two sweeps is settled by the
+/// second, though the index, made by the first, says the contract has
+/// nothing due at the first's clock (`sweep` passes over such contracts
+/// unread).
+#[test]
+fn a_deadline_passing_between_two_sweeps_is_settled_by_the_second() {
+    let l = several();
+    age(&l);
+    remove_index(&l);
+    // f2's refund falls due 2026-11-23T09:00:00Z. Built, then used.
+    for now in ["2026-11-22T09:00:00Z", "2026-11-23T08:59:59Z"] {
+        let ev = sweep_events(&l, now, &[]);
+        assert!(!ev.iter().any(|(c, ..)| c == "f2"), "{now}: {ev:?}");
+    }
+    assert!(l.file(INDEX).is_file());
+    let ev = sweep_events(&l, "2026-11-23T09:00:00Z", &["--dry-run"]);
+    let settled = ("f2".to_string(), "refund_auto_approved".to_string());
+    assert!(
+        ev.iter().any(|(c, e, _)| (c.clone(), e.clone()) == settled),
+        "{ev:?}"
+    );
+    let ev = sweep_events(&l, "2026-11-23T09:00:01Z", &[]);
+    assert!(
+        ev.iter().any(|(c, e, _)| (c.clone(), e.clone()) == settled),
+        "{ev:?}"
+    );
+    assert!(
+        l.read("contracts/f2.toml")
+            .contains("status = \"refunded\"")
+    );
+}
+
+/// A hand edit that brings a deadline earlier (the file's size and mtime
+/// kept) is seen by the next sweep, which the index would otherwise tell
+/// that nothing is due yet.
+#[test]
+fn a_hand_edit_bringing_a_deadline_earlier_is_seen_by_sweep() {
+    let l = several();
+    age(&l);
+    remove_index(&l);
+    for _ in 0..2 {
+        let ev = sweep_events(&l, "2026-11-21T00:00:00Z", &["--dry-run"]);
+        assert!(!ev.iter().any(|(c, ..)| c == "f2"), "{ev:?}");
+    }
+    let rel = "contracts/f2.toml";
+    let old = mtime(&l.file(rel));
+    l.edit(
+        rel,
+        "deadline = 2026-11-23T09:00:00Z",
+        "deadline = 2026-11-20T09:00:00Z",
+    );
+    set_mtime(&l.file(rel), old);
+    for extra in [&["--dry-run"][..], &[]] {
+        let ev = sweep_events(&l, "2026-11-21T00:00:00Z", extra);
+        assert!(
+            ev.contains(&(
+                "f2".into(),
+                "refund_auto_approved".into(),
+                "2026-11-20T09:00:00Z".into()
+            )),
+            "{extra:?}: {ev:?}"
+        );
+    }
+}
+
+/// Every instant a timer of `l` falls due from `from` on (a dry run far
+/// ahead, without the index), with a second before and after each.
+fn instants_around_deadlines(l: &Ledger, from: &str) -> Vec<String> {
+    remove_index(l);
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("instant");
+    let from = t(from);
+    let mut out: Vec<_> = sweep_events(l, "2030-01-01T00:00:00Z", &["--dry-run"])
+        .into_iter()
+        .map(|(.., at)| t(&at))
+        .filter(|at| *at >= from)
+        .flat_map(|at| [-1, 0, 1].map(|s| at + chrono::Duration::seconds(s)))
+        .collect();
+    // And days in between, for the weeks (whose settlement instants a
+    // contract's file does not hold).
+    out.extend((0..40).map(|d| from + chrono::Duration::hours(31 * d)));
+    out.sort();
+    out.dedup();
+    out.iter()
+        .map(|t| t.to_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .collect()
+}
+
+/// `list` and `sweep --dry-run` at every instant around every deadline,
+/// and between: the same output with the index (made once, then trusted;
+/// `list` applies no timer to a contract it says has nothing due) as
+/// without.
+#[test]
+fn list_and_sweep_say_the_same_with_and_without_the_index_at_every_instant() {
+    let l = several();
+    let instants = instants_around_deadlines(&l, "2026-11-18T10:00:00Z");
+    assert!(instants.len() > 40, "{instants:?}");
+    let bare = Ledger::empty();
+    copy_dir(l.path(), bare.path());
+    age(&l);
+    remove_index(&l);
+    l.run(&["list"]).ok();
+    // The dues: recorded by a sweep.
+    l.run(&["sweep", "--dry-run"]).ok();
+    for now in &instants {
+        for args in [
+            &["list"][..],
+            &["--json", "list"],
+            &["--json", "sweep", "--dry-run"],
+            &["sweep", "--dry-run"],
+        ] {
+            remove_index(&bare);
+            let without = bare.run_at(now, args);
+            let with = l.run_at(now, args);
+            assert_eq!(
+                (with.code, &with.stdout, &with.stderr),
+                (without.code, &without.stdout, &without.stderr),
+                "{now} {args:?}"
+            );
+        }
+    }
+}
+
+/// Sweeps that write, one after another at a later clock each, with time
+/// logged in between (new week files, new week directories): the same
+/// outputs and the same files with the index (rebuilt after each change,
+/// then trusted by the sweep) as without it.
+#[test]
+fn sweeps_that_write_leave_the_same_files_with_and_without_the_index() {
+    let l = several();
+    let instants = instants_around_deadlines(&l, "2026-11-18T10:00:00Z");
+    let bare = Ledger::empty();
+    copy_dir(l.path(), bare.path());
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("instant");
+    for (i, now) in instants.iter().enumerate() {
+        // Every so often, an hour logged by each hourly contract still
+        // open, in the week of `now` (a new week directory, or a new file
+        // in one the index has).
+        if i % 9 == 4 {
+            let start = t(now) - chrono::Duration::hours(2);
+            let end = start + chrono::Duration::hours(1);
+            let f = |d: chrono::DateTime<chrono::FixedOffset>| {
+                d.to_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            };
+            for id in ["h1", "h2"] {
+                for led in [&l, &bare] {
+                    let _ = led.run_at(
+                        now,
+                        &[
+                            "--as",
+                            "freelancer",
+                            "diary",
+                            "log",
+                            id,
+                            "--from",
+                            &f(start),
+                            "--to",
+                            &f(end),
+                            "--memo",
+                            "more",
+                        ],
+                    );
+                }
+            }
+        }
+        // The index made from aged files, so that the sweep trusts it: by
+        // a sweep (which records the dues) or by `list` (which keeps them).
+        age(&l);
+        let rebuild: &[&str] = if i % 2 == 0 {
+            &["sweep", "--dry-run"]
+        } else {
+            &["list"]
+        };
+        l.run_at(now, rebuild).ok();
+        remove_index(&bare);
+        let with = l.run_at(now, &["--json", "sweep"]);
+        let without = bare.run_at(now, &["--json", "sweep"]);
+        assert_eq!(
+            (with.code, &with.stdout, &with.stderr),
+            (without.code, &without.stdout, &without.stderr),
+            "{now}"
+        );
+    }
+    assert_eq!(l.snapshot(), bare.snapshot());
+    // Something happened along the way.
+    let log = l.run(&["log"]).ok().stdout;
+    for e in [
+        "refund_auto_approved",
+        "week_paid",
+        "feedback_window_closed",
+    ] {
+        assert!(log.contains(e), "{e}: {log}");
+    }
+}

@@ -14,7 +14,9 @@ use crate::render::{Out, table, text::duration, utc, utc_words};
 pub fn list(rows: &[(Contract, Option<ThisWeek>)], s: &Settings, o: &Out, now: Instant) -> String {
     let cur = s.currency;
     let color = o.color;
-    let mut t = table::new(
+    // Every contract of the ledger, so laid out without comfy-table's cost
+    // per cell where it is not coloured (the same bytes).
+    let mut t = table::Grid::new(
         &[
             "ID",
             "Title",
@@ -53,20 +55,21 @@ pub fn list(rows: &[(Contract, Option<ThisWeek>)], s: &Settings, o: &Out, now: I
             .first()
             .map(|tm| format!("{}: {}", utc_words(tm.at), timers::describe(c, tm, s)))
             .unwrap_or_else(|| "-".into());
-        t.add_row(vec![
-            table::text(c.id.as_str()),
-            table::text(&c.title),
-            table::text(&c.client),
-            table::text(&c.freelancer),
-            table::text(&terms),
-            table::status(c.status.as_str(), color),
-            table::num(cur.format(tot.escrow)),
-            table::num(cur.format(tot.paid)),
-            table::num(week),
-            table::text(&next),
+        use table::Kind::{Num, Status, Text};
+        t.add_row([
+            (c.id.to_string(), Text),
+            (c.title.clone(), Text),
+            (c.client.clone(), Text),
+            (c.freelancer.clone(), Text),
+            (terms, Text),
+            (c.status.as_str().to_string(), Status),
+            (cur.format(tot.escrow), Num),
+            (cur.format(tot.paid), Num),
+            (week, Num),
+            (next, Text),
         ]);
     }
-    format!("{t}\nAmounts in {}.", cur.code())
+    format!("{}\nAmounts in {}.", t.render(), cur.code())
 }
 
 /// `log` for people: history events, oldest first, in the display zone.
