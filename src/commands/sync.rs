@@ -637,7 +637,10 @@ pub(crate) fn undo_planned(store: &Store, git: &Git) -> Result<()> {
         if git.show("HEAD", p)?.is_some() {
             git.out(&["checkout", "HEAD", "--", p])?;
         } else {
-            let _ = git.out(&["rm", "-q", "--cached", "--", p]);
+            // `-f`: staged from their side, then rewritten by the merge
+            // (its entries set aside), it differs from both HEAD and the
+            // file, and git would keep it (long clones run, seed 641203702).
+            let _ = git.out(&["rm", "-q", "--cached", "-f", "--", p]);
             let _ = std::fs::remove_file(store.root().join(p));
         }
     }

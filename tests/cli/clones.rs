@@ -1582,6 +1582,33 @@ fn a_command_after_a_fast_forward_killed_midway_commits_none_of_the_other_clones
     );
 }
 
+/// After the long clones simulation (seed 641203702, step 150): a sync
+/// killed after it took a new week file from the other side (staged) and
+/// then rewrote it (entries set aside) left a file that differs from both
+/// HEAD, where it is absent, and what is staged; putting the sync's writes
+/// back left it staged (`git rm --cached` keeps such a file), and the next
+/// `sync` found the work tree dirty. Made by hand here: the plan a sync
+/// notes first, the file staged, then changed.
+#[test]
+fn a_new_file_a_killed_sync_staged_and_rewrote_is_put_back() {
+    let (_bare, acme, _ann) = crate::git::two_clones();
+    let rel = "diary/2026-W46/f1.toml";
+    acme.write(
+        ".git/contracts/sync-merging",
+        &format!("path {rel}\ncontract f1\n"),
+    );
+    acme.write(rel, "staged = true\n");
+    git(acme.path(), &["add", "--", rel]);
+    acme.write(rel, "rewritten = true\n");
+    // A refused command puts the sync's writes back first.
+    acme.run_at("2026-11-03T09:00:00Z", &["--json", "resume", "f1"])
+        .code(4);
+    assert_eq!(git(acme.path(), &["status", "--porcelain"]), "");
+    assert!(!acme.path().join(rel).exists());
+    assert!(!acme.path().join(".git/contracts/sync-merging").exists());
+    acme.run_at("2026-11-03T09:01:00Z", &["sync"]).ok();
+}
+
 /// After the long simulation (seed 245373990, 400 steps, step 341): there
 /// Acme's `sync` was SIGKILLed (it alone; the git it ran went on) while it
 /// merged, and Acme's next command (`resume h1`) or sync made an ordinary
