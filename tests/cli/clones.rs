@@ -64,6 +64,23 @@ fn strict() -> bool {
     std::env::var("CONTRACTS_CLONES_STRICT").map_or(true, |v| v != "0")
 }
 
+/// Removes every `*.lock` file of the bare repository `dir` (at its top
+/// and under `refs/`).
+fn remove_locks(dir: &Path) {
+    fn walk(dir: &Path, deep: bool) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if p.is_dir() && (deep || name == "refs") {
+                walk(&p, true);
+            } else if name.ends_with(".lock") {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+    }
+    walk(dir, false);
+}
+
 /// Whether kills are on (`CONTRACTS_SIM_KILLS=0` turns them off).
 fn kills_on() -> bool {
     std::env::var("CONTRACTS_SIM_KILLS").map_or(true, |v| v != "0")
@@ -603,6 +620,14 @@ impl Sim {
             std::thread::sleep(Duration::from_millis(1));
         }
         let landed = alive && status.signal() == Some(9);
+        // The remote is a directory here, its `git-receive-pack` a child of
+        // the killed push, killed with it: a server's would live on and
+        // finish its ref update. Its locks go, as that server would leave
+        // none (seed 392192269 of the long run: every later push failed on
+        // the bare remote's `refs/heads/master.lock`).
+        if landed {
+            remove_locks(self.bare.path());
+        }
         let line = format!(
             "[{}] {} --now {} sync killed after {delay}µs: {}",
             self.step,
