@@ -439,6 +439,16 @@ impl Cx<'_> {
         Ok(Some((text, c)))
     }
 
+    /// The week files the fold of `c` (the file of contract `id`) at `rev`
+    /// reads: an hourly contract's ([`Cx::weeks`]), none for a fixed one.
+    fn diary(&mut self, rev: &str, id: &str, c: &Contract) -> Result<Vec<WeekFile>> {
+        if c.kind() == crate::core::Kind::Hourly {
+            self.weeks(rev, id)
+        } else {
+            Ok(Vec::new())
+        }
+    }
+
     /// The week files of contract `id` at `rev` (`diary/WEEK/ID.toml`),
     /// each that reads, in the order of their paths.
     fn weeks(&mut self, rev: &str, id: &str) -> Result<Vec<WeekFile>> {
@@ -680,11 +690,7 @@ fn fold_failures(
         let Some(until) = crate::core::fold::as_of(&c) else {
             continue;
         };
-        let weeks = if c.kind() == crate::core::Kind::Hourly {
-            cx.weeks(rev, &id)?
-        } else {
-            Vec::new()
-        };
+        let weeks = cx.diary(rev, &id, &c)?;
         let settings = &cx.store.settings;
         // Its parent's state, when this commit's operations all come after
         // it and its diary is the parent's: folding them onto that state
@@ -755,11 +761,7 @@ fn fold_failures(
             && let Some((before_text, Some(before))) = cx.contract(parent, &rel)?
             && let Some(then) = crate::core::fold::as_of(&before)
         {
-            let before_weeks = if before.kind() == crate::core::Kind::Hourly {
-                cx.weeks(parent, &id)?
-            } else {
-                Vec::new()
-            };
+            let before_weeks = cx.diary(parent, &id, &before)?;
             let explained = crate::core::fold::fold(&before, &before_weeks, settings, then);
             let forged_before = match explained {
                 Ok(e) => !cx
@@ -812,11 +814,7 @@ fn same_as_the_whole_fold(
     if whole == *onto {
         return Ok(());
     }
-    let before_weeks = if before.kind() == crate::core::Kind::Hourly {
-        cx.weeks(parent, id)?
-    } else {
-        Vec::new()
-    };
+    let before_weeks = cx.diary(parent, id, before)?;
     let honest = fold(before, &before_weeks, settings, then).is_ok_and(|b| b == *before);
     assert!(
         !honest,
