@@ -254,17 +254,15 @@ pub fn genesis(c: &Contract, settings: &Settings) -> Result<Contract, Unfoldable
     let Some(created) = c.history.first() else {
         return Err(Unfoldable::Legacy);
     };
-    let Op::Created { price, .. } = &created.op else {
+    let Op::Created {
+        price,
+        milestones: made_with,
+        rate: made_at,
+        ..
+    } = &created.op
+    else {
         return Err(Unfoldable::Legacy);
     };
-    let added: HashSet<u32> = c
-        .history
-        .iter()
-        .filter_map(|e| match e.op {
-            Op::MilestoneAdded { milestone, .. } => Some(milestone),
-            _ => None,
-        })
-        .collect();
     let terms = match &c.terms {
         Terms::Hourly {
             rate,
@@ -272,19 +270,50 @@ pub fn genesis(c: &Contract, settings: &Settings) -> Result<Contract, Unfoldable
             manual_time,
             ..
         } => NewTerms::Hourly {
-            rate: *rate,
+            // The rate the contract was made at, where its creation
+            // records it: no operation changes it.
+            rate: made_at.unwrap_or(*rate),
             weekly_limit: *weekly_limit,
             manual_time: *manual_time,
         },
         Terms::Fixed { price: now } => NewTerms::Fixed {
             price: price.unwrap_or(*now),
-            milestones: c
-                .milestones
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !added.contains(&(*i as u32 + 1)))
-                .map(|(_, m)| (m.title.clone(), m.amount))
-                .collect(),
+            milestones: match made_with {
+                // The first ones, as many as it was made with: every
+                // milestone after them is an operation's (one that none
+                // added is no term, and the fold leaves it out).
+                Some(n) => {
+                    let n = *n as usize;
+                    if c.milestones.len() < n {
+                        return Err(Unfoldable::Terms(format!(
+                            "it was made with {n} milestone(s) and lists {}",
+                            c.milestones.len()
+                        )));
+                    }
+                    c.milestones[..n]
+                        .iter()
+                        .map(|m| (m.title.clone(), m.amount))
+                        .collect()
+                }
+                // Made by a version that did not record them: those no
+                // operation added.
+                None => {
+                    let added: HashSet<u32> = c
+                        .history
+                        .iter()
+                        .filter_map(|e| match e.op {
+                            Op::MilestoneAdded { milestone, .. } => Some(milestone),
+                            _ => None,
+                        })
+                        .collect();
+                    c.milestones
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !added.contains(&(*i as u32 + 1)))
+                        .map(|(_, m)| (m.title.clone(), m.amount))
+                        .collect()
+                }
+            },
         },
     };
     let req = NewContract {
@@ -305,6 +334,11 @@ pub fn genesis(c: &Contract, settings: &Settings) -> Result<Contract, Unfoldable
     };
     let mut out = made.map_err(|e| Unfoldable::Terms(e.to_string()))?;
     stamp(&mut out, operation_of(&created.id));
+    // Its creation as recorded (a version that recorded fewer of its
+    // terms wrote fewer arguments).
+    if let Some(first) = out.contract.history.first_mut() {
+        first.op = created.op.clone();
+    }
     Ok(out.contract)
 }
 

@@ -16,7 +16,7 @@ pub fn detail(c: &Contract, e: &Event, cur: &Currency) -> String {
     let limit = |h: &Option<u32>| h.map_or("none".to_string(), |h| format!("{h} h"));
     match &e.op {
         Op::Legacy { detail, .. } => detail.clone(),
-        Op::Created { price, hours } => match (&c.terms, price) {
+        Op::Created { price, hours, .. } => match (&c.terms, price) {
             (Terms::Hourly { rate, .. }, _) => format!(
                 "hourly at {}/h, {}",
                 cur.show(*rate),

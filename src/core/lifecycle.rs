@@ -114,6 +114,8 @@ pub fn create(
                 Op::Created {
                     price: None,
                     hours: weekly_limit,
+                    milestones: None,
+                    rate: Some(rate),
                 },
             )
         }
@@ -144,6 +146,7 @@ pub fn create(
                     price: Amount::new(cur, price),
                 });
             }
+            let count = u32::try_from(list.len()).ok();
             let ms: Vec<Milestone> = list
                 .into_iter()
                 .enumerate()
@@ -166,6 +169,8 @@ pub fn create(
                 Op::Created {
                     price: Some(price),
                     hours: None,
+                    milestones: count,
+                    rate: None,
                 },
             )
         }

@@ -152,9 +152,9 @@ pub fn contract(
 
 /// The contract a merge holds, from its three versions (the common
 /// ancestor's, ours, theirs): [`contract`]'s merge where both sides have
-/// it, the side that has it otherwise; then an hourly contract's pay — and
-/// all of any contract a rejected commit `touched` — folded again with the
-/// merged `weeks`, so no state stands as one side recorded it. Theirs
+/// it, the side that has it otherwise; then folded again from its terms
+/// with the merged `weeks`, so no state stands as one side (or the common
+/// ancestor) recorded it. Theirs
 /// taken whole (ours is the ancestor) is folded onto the ancestor instead
 /// when `touched`. `None` for a contract made on both sides under one id,
 /// or one whose creation a rejected commit made (`made`).
@@ -176,11 +176,13 @@ pub fn contract_leaving_out(
         (_, None, Some(t)) => t,
         _ => return None,
     };
+    // Folded again from its terms, whatever either side or their common
+    // ancestor held: the ancestor may be a commit that was left out (the
+    // other clone's merge that rejected it has it as a parent), and what
+    // no operation explains must not come back through it.
     match as_of(&merged) {
-        Some(until) if touched || merged.kind() == super::model::Kind::Hourly => {
-            Some(fold(&merged, weeks, settings, until).unwrap_or(merged))
-        }
-        _ => Some(merged),
+        Some(until) => Some(fold(&merged, weeks, settings, until).unwrap_or(merged)),
+        None => Some(merged),
     }
 }
 

@@ -840,6 +840,11 @@ args! {
     price: Money,
     /// A weekly limit in hours (absent: none).
     hours: u32,
+    /// How many milestones a fixed-price contract was made with (its terms:
+    /// a milestone after them is one an operation added).
+    milestones: u32,
+    /// The hourly rate a contract was made with.
+    rate: Money,
     /// The weekly limit before a change (absent: none).
     previous: u32,
     /// When a limit change takes effect.
@@ -954,7 +959,7 @@ macro_rules! ops {
 
 ops! {
     /// `new`: the terms it was made with.
-    Created = "created" { ; price, hours },
+    Created = "created" { ; price, hours, milestones, rate },
     /// `pause`.
     Paused = "paused" { ; },
     /// `resume`.

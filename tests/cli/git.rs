@@ -2168,3 +2168,83 @@ fn sync_names_the_months_whose_journals_what_came_in_changed() {
     let r = ann.run_at("2026-12-02T09:05:00Z", &["sync"]).ok();
     assert!(!r.stderr.contains("journals"), "{}", r.stderr);
 }
+
+/// The merge base of the forger's later commits and the client's is the
+/// forged commit itself (the client's merge that left it out has it as a
+/// parent): a merge folds from the contract's terms, never from that
+/// base's state, so the milestone from nowhere never comes back (long
+/// clones run, seed 392192274).
+#[test]
+fn a_forged_milestone_stays_out_when_the_forged_commit_is_the_merge_base() {
+    let (_keys, _bare, acme, bob) = signed_pair();
+    let f1 = "contracts/f1.toml";
+    // Milestone 1 released: none is funded.
+    bob.run_at(
+        "2026-11-02T11:00:00Z",
+        &["--as", "freelancer", "milestone", "submit", "f1"],
+    )
+    .ok();
+    bob.run_at("2026-11-02T11:01:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-02T11:02:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-02T12:00:00Z", &["milestone", "approve", "f1"])
+        .ok();
+    acme.run_at("2026-11-02T12:01:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-02T12:02:00Z", &["sync"]).ok();
+    let text = bob.read(f1);
+    let head = text.find("\n[[history]]").expect("a history");
+    let last = text[..head]
+        .rfind("\n[[milestones]]\n")
+        .expect("a milestone");
+    let after = text[last + 1..].find("\n[[").map_or(head, |i| last + 1 + i);
+    let forged = format!(
+        "{}\n[[milestones]]\ntitle = \"forged\"\namount = \"100.00\"\nstatus = \"funded\"\nfunded = \"100.00\"\nfunded_at = 2026-11-03T09:00:00Z\n{}",
+        &text[..after],
+        &text[after..]
+    );
+    bob.write(f1, &forged);
+    bob.run_at("2026-11-03T09:00:00Z", &["show", "f1"]).ok();
+    let rev = forge(&bob, f1, &forged);
+    git(bob.path(), &["push", "-q", "origin", "HEAD"]);
+    // Acme's sync leaves it out; Acme adds a milestone of its own.
+    let r = acme
+        .run_at("2026-11-03T10:00:00Z", &["--json", "sync"])
+        .refused_for("rejected");
+    assert!(r.stderr.contains(&rev), "{}", r.stderr);
+    acme.run_at(
+        "2026-11-03T11:00:00Z",
+        &[
+            "milestone",
+            "add",
+            "f1",
+            "--title",
+            "More",
+            "--amount",
+            "50",
+        ],
+    )
+    .ok();
+    acme.run_at("2026-11-03T11:01:00Z", &["sync"]).ok();
+    // Bob, not having synced, submits the forged milestone: honest-looking,
+    // on top of his forgery.
+    bob.run_at(
+        "2026-11-03T12:00:00Z",
+        &["--as", "freelancer", "milestone", "submit", "f1", "2"],
+    )
+    .ok();
+    // Bob's sync merges with the forged commit as the merge base.
+    let r = bob.run_at("2026-11-03T13:00:00Z", &["--json", "sync"]);
+    assert!(r.code == 0 || r.code == 4, "{}", r.stderr);
+    acme.run_at("2026-11-03T14:00:00Z", &["--json", "sync"]);
+    bob.run_at("2026-11-03T14:01:00Z", &["sync"]).ok();
+    for l in [&acme, &bob] {
+        assert!(!l.read(f1).contains("\"forged\""), "{}", l.read(f1));
+        l.run_at("2026-11-03T15:00:00Z", &["check"]).ok();
+    }
+    assert_eq!(tree_of(&acme), tree_of(&bob));
+    let shown = json_at(&acme, "2026-11-03T15:00:00Z", &["show", "f1"]);
+    assert_eq!(
+        shown["milestones"].as_array().map(Vec::len),
+        Some(2),
+        "{shown}"
+    );
+}
