@@ -1071,6 +1071,19 @@ pub struct Weeks {
 }
 
 impl Weeks {
+    /// Whether an entry's files include `name` (`.toml` cut), read from
+    /// the encoded names without making them: a contract idle for years
+    /// asks this of every week since.
+    pub fn contains(&self, e: &WeekEntry, name: &str) -> Option<bool> {
+        let mut d = Dec::new(self.bytes.get(e.names.clone())?);
+        let n = d.u32()?;
+        let mut found = false;
+        for _ in 0..n {
+            found |= d.str()? == name;
+        }
+        d.done().then_some(found)
+    }
+
     /// Reads the section's entries (not their names yet).
     pub fn read(l: Loaded) -> Option<Weeks> {
         let mut d = Dec::new(&l.bytes);

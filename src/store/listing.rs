@@ -213,10 +213,10 @@ impl Listing {
         Ok(l)
     }
 
-    /// Says that the command asks about every contract: a question about
-    /// many weeks is answered from the index's weeks from then on. (For one
-    /// contract, listing the directories of its weeks costs less than
-    /// loading them.)
+    /// Says that the command asks about every contract: the index's weeks
+    /// it confirms or lists are written to the next index. (A command
+    /// about one contract also answers a question about many weeks from
+    /// the index, but never writes it again.)
     pub(super) fn for_many(&mut self) {
         self.many = true;
     }
@@ -243,7 +243,9 @@ impl Listing {
     /// Whether the index's weeks were asked for (so its next version
     /// should record this command's).
     pub(super) fn snapshot_wanted(&self) -> bool {
-        matches!(self.snap, Snap::Loaded(_))
+        // A command about one contract reads it, never writes it again: a
+        // writer (`end`) must not pay for the whole index.
+        self.many && matches!(self.snap, Snap::Loaded(_))
     }
 
     /// The week directories `diary/` has now, with their names if listed.
@@ -273,6 +275,21 @@ impl Listing {
         let snap = self.snapshot()?;
         let e = snap.entry(week).filter(|e| e.stat == stat)?;
         Some((snap.names(e)?, stat, temps))
+    }
+
+    /// Whether `id` has a file in `week`, from the index if it has the
+    /// directory unchanged (its stat confirmed once per command), without
+    /// listing it or making its names.
+    fn has_by_index(&mut self, week: Week, id: &ContractId) -> Option<bool> {
+        let (stat, temps) = match self.seen.get(&week) {
+            Some(seen) => *seen,
+            None => self.confirmed(week)?,
+        };
+        let snap = self.snapshot()?;
+        let e = snap.entry(week).filter(|e| e.stat == stat)?;
+        let found = snap.contains(e, id.as_str())?;
+        self.seen.insert(week, (stat, temps));
+        Some(found)
     }
 
     /// The names of the files in `week` (sorted, `.toml` cut), its
@@ -329,6 +346,11 @@ impl Listing {
 
     /// Whether `id` has a file in `week`.
     pub(super) fn has(&mut self, week: Week, id: &ContractId) -> io::Result<bool> {
+        if self.weeks.get(&week).is_some_and(Option::is_none)
+            && let Some(found) = self.has_by_index(week, id)
+        {
+            return Ok(found);
+        }
         let stems = self.stems(week)?;
         Ok(stems.binary_search_by(|s| (**s).cmp(id.as_str())).is_ok())
     }
@@ -353,7 +375,9 @@ impl Listing {
         // or many asked about), listing the rest and keeping each name's
         // weeks costs less than looking week by week; a question about a
         // few recent weeks of a long diary lists only those.
-        if self.many && weeks.len() > MANY_WEEKS {
+        // Also for one contract idle for years: a stat of each idle week's
+        // directory, not a listing of it.
+        if weeks.len() > MANY_WEEKS {
             self.load_snapshot();
         }
         if self.by_name.is_none() && weeks.len() > MANY_WEEKS && 2 * self.listed >= self.weeks.len()

@@ -717,3 +717,63 @@ fn sweeps_that_write_leave_the_same_files_with_and_without_the_index() {
         assert!(log.contains(e), "{e}: {log}");
     }
 }
+
+/// A command about one contract idle for months asks the index which of
+/// its weeks have files (a stat of each idle week's directory, not a
+/// listing of it): a running timer put by hand into one of those weeks,
+/// its directory's mtime set back, is still found and stopped by `end`.
+#[test]
+fn end_of_a_contract_idle_for_months_finds_a_timer_put_by_hand_in_an_indexed_week() {
+    let l = Ledger::new();
+    hourly_at(&l, "h1", "2026-05-04T09:00:00Z");
+    hourly_at(&l, "h2", "2026-05-04T09:00:00Z");
+    log_at(
+        &l,
+        "2026-05-05T12:00:00Z",
+        "h1",
+        "2026-05-05T09:00:00Z",
+        "2026-05-05T10:00:00Z",
+    );
+    // h2 works every week: 20 week directories h1 has no file in.
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("instant");
+    let first = t("2026-05-12T09:00:00Z");
+    let rfc = |d: chrono::DateTime<chrono::FixedOffset>| {
+        d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    for k in 0..20 {
+        let from = first + chrono::Duration::weeks(k);
+        log_at(
+            &l,
+            &rfc(from + chrono::Duration::hours(3)),
+            "h2",
+            &rfc(from),
+            &rfc(from + chrono::Duration::hours(1)),
+        );
+    }
+    // A timer started on h1 in 2026-W25, in a copy.
+    let other = Ledger::empty();
+    copy_dir(l.path(), other.path());
+    other
+        .run_at(
+            "2026-06-16T09:00:00Z",
+            &["--as", "freelancer", "diary", "start", "h1"],
+        )
+        .ok();
+    let running = other.read("diary/2026-W25/h1.toml");
+    assert!(!running.contains("\nend = "), "{running}");
+    l.run(&["sweep"]).ok();
+    age(&l);
+    remove_index(&l);
+    l.run(&["list"]).ok();
+    l.run(&["sweep"]).ok();
+    assert!(l.file(INDEX).is_file());
+    let dir = l.file("diary/2026-W25");
+    let old = mtime(&dir);
+    l.write("diary/2026-W25/h1.toml", &running);
+    set_mtime(&l.file("diary/2026-W25/h1.toml"), old);
+    set_mtime(&dir, old);
+    l.run(&["end", "h1", "--yes"]).ok();
+    let stopped = l.read("diary/2026-W25/h1.toml");
+    assert!(stopped.contains("\nend = "), "{stopped}");
+    l.run(&["check"]).ok();
+}
