@@ -521,14 +521,25 @@ impl Sim {
             ));
         }
         let meets = std::mem::take(&mut self.to_name[c]);
-        if (report || meets) && self.honest(c) {
-            // A forged commit is named by the first sync that meets it and
-            // leaves it out; a clone that learns of it through that merge
-            // takes the merge as it is.
+        if self.honest(c) {
+            // Named by any honest clone's sync, even one whose duty to name
+            // it was forgotten with a killed sync before it.
             for (rev, _) in self.forged.clone() {
                 if r.stderr.contains(&rev) {
                     self.named.insert(rev);
-                } else if !self.named.contains(&rev) {
+                }
+            }
+        }
+        if (report || meets) && self.honest(c) {
+            // A forged commit is named by the first sync that meets it and
+            // leaves it out; a clone that learns of it through that merge
+            // takes the merge as it is. A sync killed once it had merged
+            // named it in its merge commit only.
+            for (rev, _) in self.forged.clone() {
+                if !self.named.contains(&rev) && self.left_out_by_a_merge(c, &rev) {
+                    self.named.insert(rev.clone());
+                }
+                if !self.named.contains(&rev) {
                     self.fail(&format!(
                         "{}'s sync met forged commit {rev} without naming it: {}",
                         NAMES[c], r.stderr
@@ -547,6 +558,20 @@ impl Sim {
             }
         }
         r
+    }
+
+    /// Whether a merge in `c`'s history left out the commit `rev` (its
+    /// message names it as rejected).
+    fn left_out_by_a_merge(&self, c: usize, rev: &str) -> bool {
+        std::process::Command::new("git")
+            .args(["log", "--merges", "--format=%B", "HEAD"])
+            .current_dir(self.clones[c].path())
+            .output()
+            .is_ok_and(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .any(|l| l.starts_with("Rejected: ") && l.contains(rev))
+            })
     }
 
     /// No merge half done, nothing left uncommitted, `check` passes.
