@@ -52,7 +52,7 @@ pub const RACY_MARGIN: Duration = Duration::from_secs(3);
 
 const MAGIC: &[u8; 16] = b"contracts index\0";
 /// Bumped whenever the layout changes; another one is ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;
 const SECTIONS: usize = 3;
 const SECTION_HEAD: usize = 8 + 8 + 8;
@@ -128,23 +128,30 @@ pub fn fresh(recorded: &Stat, now: &Stat, threshold: i64) -> bool {
 /// `sweep` to pass over a contract with nothing due without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Due {
-    /// Not known (a week directory it depends on was too new to trust, or
-    /// changed while the command ran): the contract is read.
+    /// Not known (a week directory it depends on could not be listed):
+    /// the contract is read.
     Unknown,
     /// Nothing of the contract falls due before `at` (`None`: nothing at
-    /// all) while its file, and the week directories of `weeks` if any,
-    /// stay as they were when this was recorded.
+    /// all) while its file stays as it was, and while it has no week file
+    /// in the weeks of `weeks`, if any.
     Known {
         /// The earliest instant anything can fall due
         /// ([`crate::core::timers::next_due`]).
         at: Option<Instant>,
-        /// The weeks whose files `at` was computed from.
+        /// The weeks in which the contract had no week file when `at` was
+        /// computed, and in which one would bring it earlier.
         weeks: Option<WeekDeps>,
     },
 }
 
-/// The week directories a [`Due`] depends on: a file added to (or removed
-/// from) any of them could bring a week's settlement earlier.
+/// The weeks a [`Due`] depends on: from the first week whose settlement
+/// may still fall due to the week before the first that has a file of
+/// the contract (a file added in any of them could bring the contract's
+/// settlement earlier; one added later, or removed, cannot). A week with
+/// a file of the contract is never among them. Checked against the dues
+/// section's table of week directories ([`Dues::weeks`]): the contract had
+/// no file in any week directory of the table; a week directory not in
+/// the table, or changed since, is listed again and looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeekDeps {
     /// The first week.
@@ -152,28 +159,6 @@ pub struct WeekDeps {
     /// The last week (`None`: every week from `first` on, directories made
     /// later included).
     pub last: Option<Week>,
-    /// The [`week_print`]s of those weeks' directories, summed: any
-    /// directory added, removed or changed changes it.
-    pub print: u64,
-}
-
-/// A week directory's contribution to a [`WeekDeps::print`]: its week and
-/// stat, mixed (a sum of these changes when any one of them does).
-pub fn week_print(week: Week, stat: &Stat) -> u64 {
-    // On the stack: `sweep` takes one per week directory.
-    let mut b = [0u8; 48];
-    let words = [
-        week.start().timestamp() as u64,
-        stat.size,
-        stat.mtime as u64,
-        stat.ctime as u64,
-        stat.ino,
-        stat.dev,
-    ];
-    for (chunk, w) in b.chunks_exact_mut(8).zip(words) {
-        chunk.copy_from_slice(&w.to_le_bytes());
-    }
-    checksum(&b)
 }
 
 fn put_due(e: &mut Enc, due: &Due) {
@@ -185,7 +170,6 @@ fn put_due(e: &mut Enc, due: &Due) {
             e.opt(weeks.as_ref(), |e, w| {
                 e.week(w.first);
                 e.opt(w.last, Enc::week);
-                e.u64(w.print);
             });
         }
     }
@@ -200,7 +184,6 @@ fn get_due(d: &mut Dec<'_>) -> Option<Due> {
                 Some(WeekDeps {
                     first: d.week()?,
                     last: d.opt(Dec::week)?,
-                    print: d.u64()?,
                 })
             })?,
         }),
@@ -941,14 +924,6 @@ impl Contracts {
         (d.done() && c.id.as_str() == id).then_some(c)
     }
 
-    /// How many entries are old enough to be trusted.
-    pub fn trusted(&self) -> usize {
-        self.entries
-            .values()
-            .filter(|(s, _)| s.mtime < self.threshold)
-            .count()
-    }
-
     /// The section as read, to write again unchanged.
     pub fn part(&self) -> Part {
         (self.threshold, self.section())
@@ -987,12 +962,19 @@ pub fn contracts_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, &'a [
     e.0
 }
 
-/// The dues section, loaded: per contract file name (the id), its stat and
-/// its [`Due`].
+/// The dues section, loaded: the week directories its entries' week
+/// dependencies were checked against, and per contract file name (the
+/// id), its stat and its [`Due`].
 #[derive(Debug, Default)]
 pub struct Dues {
     /// The threshold of its entries.
     pub threshold: i64,
+    /// The first week any entry depends on (`None`: none depends on weeks).
+    pub from: Option<Week>,
+    /// Each week directory from `from` on, with its stat, as the entries
+    /// were checked against it (sorted; a directory too new to trust, or
+    /// not listed, is left out).
+    pub weeks: Vec<(Week, Stat)>,
     entries: HashMap<Box<str>, (Stat, Due)>,
 }
 
@@ -1000,6 +982,11 @@ impl Dues {
     /// Reads the section; `None` if it does not parse.
     pub fn read(l: Loaded) -> Option<Dues> {
         let mut d = Dec::new(&l.bytes);
+        let from = d.opt(Dec::week)?;
+        let weeks = d.vec(|d| Some((d.week()?, d.stat()?)))?;
+        if !weeks.is_sorted_by(|a, b| a.0 < b.0) {
+            return None;
+        }
         let n = d.u32()? as usize;
         let mut entries = HashMap::with_capacity(n.min(l.bytes.len()));
         for _ in 0..n {
@@ -1009,6 +996,8 @@ impl Dues {
         }
         d.done().then_some(Dues {
             threshold: l.threshold,
+            from,
+            weeks,
             entries,
         })
     }
@@ -1026,18 +1015,29 @@ impl Dues {
         self.entries.get(id).copied()
     }
 
-    /// How many entries are old enough to be trusted.
-    pub fn trusted(&self) -> usize {
-        self.entries
-            .values()
-            .filter(|(s, _)| s.mtime < self.threshold)
-            .count()
+    /// The stat of `week`'s directory in the table, if it is there and
+    /// old enough to be trusted.
+    pub fn week(&self, week: Week) -> Option<Stat> {
+        let i = self.weeks.binary_search_by(|(w, _)| w.cmp(&week)).ok()?;
+        let stat = self.weeks[i].1;
+        (stat.mtime < self.threshold).then_some(stat)
     }
 }
 
-/// Builds a dues section from `(id, stat, due)` entries.
-pub fn dues_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, Due)>) -> Vec<u8> {
+/// Builds a dues section from its table of week directories (from
+/// `from` on, sorted) and `(id, stat, due)` entries.
+pub fn dues_section<'a>(
+    from: Option<Week>,
+    weeks: &[(Week, Stat)],
+    entries: impl Iterator<Item = (&'a str, Stat, Due)>,
+) -> Vec<u8> {
     let mut e = Enc::default();
+    e.opt(from, Enc::week);
+    put_vec(&mut e, weeks, |e, (w, s)| {
+        e.week(*w);
+        e.stat(s);
+    });
+    let at = e.0.len();
     e.u32(0);
     let mut n = 0u32;
     for (id, stat, due) in entries {
@@ -1046,7 +1046,7 @@ pub fn dues_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, Due)>) -> 
         put_due(&mut e, &due);
         n += 1;
     }
-    e.0[..4].copy_from_slice(&n.to_le_bytes());
+    e.0[at..at + 4].copy_from_slice(&n.to_le_bytes());
     e.0
 }
 
@@ -1112,14 +1112,6 @@ impl Weeks {
         let mut d = Dec::new(self.bytes.get(e.names.clone())?);
         let names = d.vec(|d| d.str().map(Box::from))?;
         d.done().then_some(names)
-    }
-
-    /// How many entries are old enough to be trusted.
-    pub fn trusted(&self) -> usize {
-        self.entries
-            .values()
-            .filter(|e| e.stat.mtime < self.threshold)
-            .count()
     }
 
     /// The section as read, to write again unchanged.

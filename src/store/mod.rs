@@ -163,8 +163,8 @@ struct Indexed {
     swept: bool,
     // Every contract file, in order.
     ids: Vec<ContractId>,
-    // Taken from the index (its entry stood).
-    confirmed: std::collections::HashSet<String>,
+    // Per contract of `ids`: taken from the index (its entry stood).
+    confirmed: Vec<bool>,
     // Read from the file: its stat before reading, and the contract encoded.
     read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
     // When each contract `sweep` read (from its file or the index) next
@@ -207,6 +207,10 @@ impl Drop for Store {
         self.save_index();
     }
 }
+
+/// `sweep` reads this many contracts (those with something due, or whose
+/// file changed) from their files rather than load the index's contracts.
+const FEW_TO_READ: usize = 64;
 
 /// How much of a contract file to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -546,8 +550,8 @@ impl Store {
             return;
         };
         let mut used = self.indexed.get_mut().take();
-        let listing = self.listing.get_mut().take();
-        let listing = listing.filter(listing::Listing::snapshot_wanted);
+        let all_listing = self.listing.get_mut().take();
+        let listing = all_listing.as_ref().filter(|l| l.snapshot_wanted());
         if used.is_none() && listing.is_none() {
             return;
         }
@@ -557,8 +561,8 @@ impl Store {
         let dues = used
             .as_mut()
             .filter(|u| u.swept)
-            .map(|u| Self::dues_part(u, threshold));
-        let weeks = listing.as_ref().map(|l| Self::weeks_part(l, threshold));
+            .map(|u| Self::dues_part(u, all_listing.as_ref(), threshold));
+        let weeks = listing.map(|l| Self::weeks_part(l, threshold));
         if contracts.as_ref().is_none_or(Option::is_none)
             && dues.as_ref().is_none_or(Option::is_none)
             && weeks.as_ref().is_none_or(Option::is_none)
@@ -585,10 +589,7 @@ impl Store {
         };
         let weeks = match weeks {
             Some(Some(part)) => Some(part),
-            Some(None) => listing
-                .as_ref()
-                .and_then(|l| l.snapshot())
-                .map(index::Weeks::part),
+            Some(None) => listing.and_then(|l| l.snapshot()).map(index::Weeks::part),
             None => raw(index::Section::Weeks),
         };
         if let Some(dir) = path.parent()
@@ -628,59 +629,68 @@ impl Store {
         );
     }
 
-    /// The contracts section to write, and whether it says more than the
-    /// one read: each contract file's entry, taken over where it stood,
-    /// recorded anew where the file was read (and is old enough to trust).
+    /// The contracts section to write, if it says more than the one read:
+    /// each contract file's entry, taken over where it stood, recorded
+    /// anew where the file was read (and is old enough to trust). An entry
+    /// it merely lacks (a file changed too recently to trust, or removed)
+    /// is no reason to write it again: the one read has that entry for
+    /// another stat, never trusted.
     fn contracts_part(u: &mut Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
-        // Nothing read, every entry confirmed: the same section (not even
-        // loaded, when `sweep` had nothing to read).
-        if u.read.is_empty() && u.confirmed.len() == u.ids.len() && u.old.is_none() {
+        // Nothing read to record (`sweep` reads few contracts without
+        // loading them): the same section.
+        let learned = u.read.values().any(|(stat, _)| stat.mtime < threshold);
+        if !learned && (u.old.is_none() || u.confirmed.iter().all(|c| *c)) {
             return None;
         }
         u.load_old();
         let old = u.old.as_ref().and_then(Option::as_ref);
         let mut entries: Vec<(&str, index::Stat, &[u8])> = Vec::with_capacity(u.ids.len());
-        for id in &u.ids {
+        for (i, id) in u.ids.iter().enumerate() {
             let id = id.as_str();
             if let Some((stat, bytes)) = u.read.get(id) {
                 if stat.mtime < threshold {
                     entries.push((id, *stat, bytes));
                 }
-            } else if u.confirmed.contains(id)
+            } else if u.confirmed.get(i).is_some_and(|c| *c)
                 && let Some((stat, bytes)) = old.and_then(|o| o.raw(id))
             {
                 entries.push((id, stat, bytes));
             }
         }
-        // Unchanged: the same entries, each with the same stat.
+        // Each entry the same as one the index has and trusts.
         let same = old.is_some_and(|o| {
-            o.trusted() == entries.len()
-                && entries.iter().all(|(id, stat, _)| {
-                    o.raw(id)
-                        .is_some_and(|(s, _)| s == *stat && s.mtime < o.threshold)
-                })
+            entries.iter().all(|(id, stat, _)| {
+                o.raw(id)
+                    .is_some_and(|(s, _)| s == *stat && s.mtime < o.threshold)
+            })
         });
         (!same).then(|| (threshold, index::contracts_section(entries.into_iter())))
     }
 
-    /// The dues section to write (`sweep`), and whether it says more than
-    /// the one read: each contract's due as this command found it, or as
-    /// the index had it for a contract passed over.
-    fn dues_part(u: &mut Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
+    /// The dues section to write (`sweep`), if it says more than the one
+    /// read: each contract's due as this command found it, or as the index
+    /// had it for a contract passed over, with the table of the week
+    /// directories (as this command listed or confirmed them) they were
+    /// checked against.
+    fn dues_part(
+        u: &mut Indexed,
+        listing: Option<&listing::Listing>,
+        threshold: i64,
+    ) -> Option<(i64, Vec<u8>)> {
         // Every contract passed over: the index's dues stand as they are.
-        if u.dues.is_empty() && u.read.is_empty() && u.confirmed.len() == u.ids.len() {
+        if u.dues.is_empty() && u.confirmed.iter().all(|c| *c) {
             return None;
         }
         u.load_old_dues();
         let old = u.old_dues.as_ref().and_then(Option::as_ref);
         let mut entries: Vec<(&str, index::Stat, index::Due)> = Vec::with_capacity(u.ids.len());
-        for id in &u.ids {
+        for (i, id) in u.ids.iter().enumerate() {
             let id = id.as_str();
             if let Some((stat, due)) = u.dues.get(id) {
                 if stat.mtime < threshold {
                     entries.push((id, *stat, *due));
                 }
-            } else if u.confirmed.contains(id)
+            } else if u.confirmed.get(i).is_some_and(|c| *c)
                 && let Some(o) = old
                 && let Some((stat, due)) = o.raw(id)
                 && stat.mtime < o.threshold
@@ -688,14 +698,33 @@ impl Store {
                 entries.push((id, stat, due));
             }
         }
+        let from = entries
+            .iter()
+            .filter_map(|(_, _, due)| match due {
+                index::Due::Known { weeks: Some(w), .. } => Some(w.first),
+                _ => None,
+            })
+            .min();
+        let weeks = match (from, listing) {
+            (Some(from), Some(l)) => l.table_from(from, threshold),
+            _ => Vec::new(),
+        };
+        // Each entry, and each week of the table, the same as the index
+        // has and trusts (the index's table may have more).
         let same = old.is_some_and(|o| {
-            o.trusted() == entries.len()
+            from.is_none_or(|from| o.from.is_some_and(|f| f <= from))
+                && weeks.iter().all(|(w, stat)| o.week(*w) == Some(*stat))
                 && entries.iter().all(|(id, stat, due)| {
                     o.raw(id)
                         .is_some_and(|(s, d)| s == *stat && d == *due && s.mtime < o.threshold)
                 })
         });
-        (!same).then(|| (threshold, index::dues_section(entries.into_iter())))
+        (!same).then(|| {
+            (
+                threshold,
+                index::dues_section(from, &weeks, entries.into_iter()),
+            )
+        })
     }
 
     /// The weeks section to write, and whether it says more than the one
@@ -733,13 +762,14 @@ impl Store {
                 }
             }
         }
+        // Each entry the same as one the index has and trusts (an entry it
+        // merely lacks, too new to trust, is no reason to write it).
         let same = snap.is_some_and(|s| {
-            s.trusted() == entries.len()
-                && entries.iter().all(|(w, stat, temps, _)| {
-                    s.entry(*w).is_some_and(|e| {
-                        e.stat == *stat && e.temps == *temps && e.stat.mtime < s.threshold
-                    })
+            entries.iter().all(|(w, stat, temps, _)| {
+                s.entry(*w).is_some_and(|e| {
+                    e.stat == *stat && e.temps == *temps && e.stat.mtime < s.threshold
                 })
+            })
         });
         (!same).then(|| (threshold, index::weeks_section(entries.into_iter())))
     }
@@ -1015,35 +1045,62 @@ impl Store {
             l.for_many();
             Ok(())
         });
-        let threshold = index::threshold_of(self.started);
+        // The week directories that may have changed since the dues were
+        // recorded (only those from the first week a due depends on are
+        // looked at); `None`: not known, no due that depends on weeks
+        // stands.
+        let changed: Option<Vec<Week>> = match (&u.old_dues, due_by) {
+            (Some(Some(dues)), Some(_)) => match dues.from {
+                Some(from) => self.with_listing(|l| Ok(l.changed_since(from, dues))).ok(),
+                None => Some(Vec::new()),
+            },
+            _ => None,
+        };
+        // Each file's stat, and whether its due entry stands and says
+        // nothing falls due by then.
+        let mut name = String::new();
+        let marks: Vec<(Option<index::Stat>, bool)> = ids
+            .iter()
+            .map(|id| {
+                name.clear();
+                name.push_str(id.as_str());
+                name.push_str(".toml");
+                let now = match (&u.file, &dir) {
+                    (Some(_), Some(dir)) => index::Stat::at(dir, name.as_str()).ok(),
+                    _ => None,
+                };
+                let quiet = if let (Some((by, _)), Some(now)) = (due_by, &now)
+                    && let Some(Some(dues)) = &u.old_dues
+                    && let Some(due) = dues.get(id.as_str(), now)
+                    && let Some(changed) = &changed
+                {
+                    self.nothing_due(id, &due, by, changed)
+                } else {
+                    false
+                };
+                (now, quiet)
+            })
+            .collect();
+        // `sweep` with few contracts to read reads their files: loading
+        // the index's contracts (every contract's entry) costs more.
+        let to_read = marks.iter().filter(|(_, quiet)| !quiet).count();
+        let from_section = !u.swept || to_read > FEW_TO_READ;
+        u.confirmed = vec![false; ids.len()];
         let mut out = Vec::with_capacity(ids.len());
-        for id in &ids {
-            let name = format!("{id}.toml");
-            let now = match (&u.file, &dir) {
-                (Some(_), Some(dir)) => index::Stat::at(dir, &name).ok(),
-                _ => None,
-            };
-            let quiet = if let (Some((by, _)), Some(now)) = (due_by, &now)
-                && let Some(Some(dues)) = &u.old_dues
-                && let Some(due) = dues.get(id.as_str(), now)
-            {
-                self.nothing_due(&due, by)
-            } else {
-                false
-            };
+        for (i, (id, (now, quiet))) in ids.iter().zip(marks).enumerate() {
             if quiet && u.swept {
-                u.confirmed.insert(id.to_string());
+                u.confirmed[i] = true;
                 continue;
             }
-            let from_index = now.and_then(|now| {
+            let from_index = now.filter(|_| from_section).and_then(|now| {
                 u.load_old();
                 let old = u.old.as_ref().and_then(Option::as_ref)?;
                 Some((old.get(id.as_str(), &now)?, now))
             });
             if let Some((value, now)) = from_index {
-                u.confirmed.insert(id.to_string());
+                u.confirmed[i] = true;
                 if u.swept {
-                    let due = self.due_of(&value, threshold);
+                    let due = self.due_of(&value);
                     u.dues.insert(id.to_string(), (now, due));
                 }
                 out.push((
@@ -1061,11 +1118,14 @@ impl Store {
             if let Ok(Some((doc, Some(stat)))) = &r
                 && doc.value.history.is_empty()
             {
-                let mut e = index::Enc::default();
-                index::put_contract(&mut e, &doc.value);
-                u.read.insert(id.to_string(), (*stat, e.0));
+                // Recorded only where the index's contracts are rewritten.
+                if from_section {
+                    let mut e = index::Enc::default();
+                    index::put_contract(&mut e, &doc.value);
+                    u.read.insert(id.to_string(), (*stat, e.0));
+                }
                 if u.swept {
-                    let due = self.due_of(&doc.value, threshold);
+                    let due = self.due_of(&doc.value);
                     u.dues.insert(id.to_string(), (*stat, due));
                 }
             }
@@ -1077,9 +1137,17 @@ impl Store {
     }
 
     /// Whether a contract whose entry (standing for its file) says `due`
-    /// has nothing due at `by`: its next instant is later, and the week
-    /// directories that instant depends on are as they were.
-    fn nothing_due(&self, due: &index::Due, by: Instant) -> bool {
+    /// has nothing due at `by`: its next instant is later, and it has no
+    /// file in any week directory its instant depends on that may have
+    /// changed since the dues were recorded (`changed`, from the dues'
+    /// table: each such directory is listed, once per command).
+    fn nothing_due(
+        &self,
+        id: &ContractId,
+        due: &index::Due,
+        by: Instant,
+        changed: &[Week],
+    ) -> bool {
         let index::Due::Known { at, weeks } = due else {
             return false;
         };
@@ -1087,18 +1155,17 @@ impl Store {
             return false;
         }
         weeks.is_none_or(|w| {
-            self.with_listing(|l| Ok(l.print_now(w.first, w.last)))
-                .ok()
-                .flatten()
-                == Some(w.print)
+            self.with_listing(|l| Ok(l.none_in(id, w.first, w.last, changed)))
+                .unwrap_or(false)
         })
     }
 
     /// When `c` next has something due, to record in the index: from its
     /// pending timers and the week files (as this command listed them) of
-    /// the weeks whose settlement may still fall due; unknown if one of
-    /// those weeks' directories is not older than `threshold`.
-    fn due_of(&self, c: &Contract, threshold: i64) -> index::Due {
+    /// the weeks whose settlement may still fall due, with the weeks in
+    /// which a file would bring it earlier (those before its first week
+    /// with a file).
+    fn due_of(&self, c: &Contract) -> index::Due {
         let Some((first, end)) = timers::settling_weeks(c) else {
             return index::Due::Known {
                 at: timers::next_due(c, &[]),
@@ -1107,18 +1174,21 @@ impl Store {
         };
         self.with_listing(|l| {
             let files = l.weeks_of(&c.id, first, end);
-            // A file in a later week than the first one settles later: only
-            // the weeks up to it can bring the instant earlier.
-            let last = match (files.first(), end) {
-                (Some(f), Some(e)) => Some((*f).min(e)),
-                (f, e) => f.copied().or(e),
+            // Only a file in a week before the first one with a file can
+            // bring the instant earlier (a later week settles later; a file
+            // removed makes it later, and the recorded one is a lower
+            // bound).
+            let weeks = match files.first() {
+                Some(f) if *f <= first => None,
+                Some(f) => Some(index::WeekDeps {
+                    first,
+                    last: Some(f.prev()),
+                }),
+                None => Some(index::WeekDeps { first, last: end }),
             };
-            Ok(match l.print_listed(first, last, threshold) {
-                Some(print) => index::Due::Known {
-                    at: timers::next_due(c, &files),
-                    weeks: Some(index::WeekDeps { first, last, print }),
-                },
-                None => index::Due::Unknown,
+            Ok(index::Due::Known {
+                at: timers::next_due(c, &files),
+                weeks,
             })
         })
         .unwrap_or(index::Due::Unknown)
@@ -1360,7 +1430,11 @@ impl Store {
             .and_then(|n| n.strip_suffix(".toml"))
             && let Some(u) = &mut *self.indexed.borrow_mut()
         {
-            u.confirmed.remove(id);
+            if let Some(i) = u.ids.iter().position(|x| x.as_str() == id)
+                && let Some(c) = u.confirmed.get_mut(i)
+            {
+                *c = false;
+            }
             u.read.remove(id);
             u.dues.remove(id);
         }

@@ -717,3 +717,143 @@ fn sweeps_that_write_leave_the_same_files_with_and_without_the_index() {
         assert!(log.contains(e), "{e}: {log}");
     }
 }
+
+// ------------------------------------------------ the dues' week directories
+
+/// `rel` of `from` written into `l` by hand, as a `git pull` would: the
+/// week directory's and the file's mtimes set to `mtime` (only the
+/// directory's ctime tells).
+fn add_by_hand(l: &Ledger, from: &Ledger, rel: &str, mtime: SystemTime) {
+    let text = from.read(rel);
+    let dir = l.file(rel).parent().expect("dir").to_path_buf();
+    l.write(rel, &text);
+    set_mtime(&l.file(rel), mtime);
+    set_mtime(&dir, mtime);
+}
+
+/// Whether `--json sweep --dry-run` at `now` pays `id`'s `week`.
+fn pays(l: &Ledger, now: &str, id: &str, week: &str) -> bool {
+    let j = l.run_at(now, &["--json", "sweep", "--dry-run"]).ok().json();
+    j["events"].as_array().expect("events").iter().any(|e| {
+        e["event"] == "week_paid"
+            && e["contract"] == id
+            && e["detail"].as_str().is_some_and(|d| d.contains(week))
+    })
+}
+
+/// h1 idle since May (paid), h2 with time in 2026-W46; and a copy in which
+/// h1 logged an hour in 2026-W46 too (the file to add by hand).
+fn idle_and_busy() -> (Ledger, Ledger) {
+    let l = Ledger::new();
+    hourly_at(&l, "h1", "2026-05-04T09:00:00Z");
+    log_at(
+        &l,
+        "2026-05-06T12:00:00Z",
+        "h1",
+        "2026-05-05T09:00:00Z",
+        "2026-05-05T10:00:00Z",
+    );
+    hourly_at(&l, "h2", "2026-05-04T09:00:00Z");
+    l.run_at("2026-06-01T09:00:00Z", &["sweep"]).ok();
+    log_at(
+        &l,
+        "2026-11-12T12:00:00Z",
+        "h2",
+        "2026-11-11T09:00:00Z",
+        "2026-11-11T10:00:00Z",
+    );
+    let other = Ledger::empty();
+    copy_dir(l.path(), other.path());
+    log_at(
+        &other,
+        "2026-11-12T12:00:00Z",
+        "h1",
+        "2026-11-11T11:00:00Z",
+        "2026-11-11T12:00:00Z",
+    );
+    (l, other)
+}
+
+/// A week file of a contract idle for months, added by hand to a week
+/// directory the dues' table has, with the directory's mtime set to the
+/// index's own (changed within its timestamp): the directory is listed
+/// again and the file seen, by a dry run and by a sweep that writes.
+#[test]
+fn a_week_file_added_within_the_indexs_timestamp_to_a_tabled_week_is_seen() {
+    let (l, other) = idle_and_busy();
+    let rel = "diary/2026-W46/h1.toml";
+    age(&l);
+    remove_index(&l);
+    // The dues and their table of week directories, then trusted.
+    l.run(&["sweep"]).ok();
+    l.run(&["sweep"]).ok();
+    let settles = "2026-11-21T01:00:00Z";
+    assert!(!pays(&l, settles, "h1", "2026-W46"));
+    assert!(pays(&l, settles, "h2", "2026-W46"));
+    let index_time = mtime(&l.file(INDEX));
+    add_by_hand(&l, &other, rel, index_time);
+    assert!(pays(&l, settles, "h1", "2026-W46"));
+    let j = l.run_at(settles, &["--json", "sweep"]).ok().json();
+    assert!(j.to_string().contains("2026-W46"), "{j}");
+    assert!(l.read("contracts/h1.toml").contains("2026-W46"));
+}
+
+/// A contract's due depends on the weeks before its first week with a
+/// file (its unpaid weeks without time): a file added by hand to one of
+/// them, in a week directory another contract's file made and the index
+/// has, brings its pay earlier, and is seen.
+#[test]
+fn a_week_file_added_before_a_contracts_first_file_is_seen() {
+    let (l, other) = idle_and_busy();
+    // h1 logs this week: its first unpaid week with a file is 2026-W47.
+    log_at(
+        &l,
+        "2026-11-18T09:00:00Z",
+        "h1",
+        "2026-11-17T09:00:00Z",
+        "2026-11-17T10:00:00Z",
+    );
+    age(&l);
+    remove_index(&l);
+    l.run(&["sweep"]).ok();
+    l.run(&["sweep"]).ok();
+    let settles = "2026-11-21T01:00:00Z";
+    assert!(!pays(&l, settles, "h1", "2026-W46"));
+    let old = mtime(&l.file("diary/2026-W46"));
+    add_by_hand(&l, &other, "diary/2026-W46/h1.toml", old);
+    assert!(pays(&l, settles, "h1", "2026-W46"));
+    // Once the sweep that writes recorded it, the same.
+    l.run(&["sweep"]).ok();
+    assert!(pays(&l, settles, "h1", "2026-W46"));
+}
+
+/// A week directory a command wrote into just before the sweep that
+/// records the dues (too new to trust): not in their table, so listed
+/// again by the next sweep, which sees a file added to it since, with
+/// the directory's mtime kept.
+#[test]
+fn a_week_directory_too_new_for_the_dues_table_is_listed_again() {
+    let (l, other) = idle_and_busy();
+    age(&l);
+    remove_index(&l);
+    l.run(&["sweep"]).ok();
+    // h2 logs more into 2026-W46 now: its directory is as new as the
+    // sweep that follows.
+    let dir = l.file("diary/2026-W46");
+    let before = mtime(&dir);
+    log_at(
+        &l,
+        "2026-11-12T13:00:00Z",
+        "h2",
+        "2026-11-11T13:00:00Z",
+        "2026-11-11T14:00:00Z",
+    );
+    l.run(&["sweep"]).ok();
+    let now = mtime(&dir);
+    assert_ne!(before, now);
+    add_by_hand(&l, &other, "diary/2026-W46/h1.toml", now);
+    assert!(pays(&l, "2026-11-21T01:00:00Z", "h1", "2026-W46"));
+    // Without the index: the same.
+    remove_index(&l);
+    assert!(pays(&l, "2026-11-21T01:00:00Z", "h1", "2026-W46"));
+}
