@@ -52,9 +52,9 @@ pub const RACY_MARGIN: Duration = Duration::from_secs(3);
 
 const MAGIC: &[u8; 16] = b"contracts index\0";
 /// Bumped whenever the layout changes; another one is ignored.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;
-const SECTIONS: usize = 3;
+const SECTIONS: usize = 4;
 const SECTION_HEAD: usize = 8 + 8 + 8;
 
 /// A file's (or directory's) identity and version, as git's index keeps it.
@@ -212,6 +212,8 @@ pub enum Section {
     Weeks = 1,
     /// When each contract next has something due.
     Dues = 2,
+    /// `list`'s rows.
+    Rows = 3,
 }
 
 /// A section as loaded: its threshold and its entries' bytes.
@@ -969,11 +971,11 @@ pub fn contracts_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, &'a [
 pub struct Dues {
     /// The threshold of its entries.
     pub threshold: i64,
-    /// The first week any entry depends on (`None`: none depends on weeks).
-    pub from: Option<Week>,
-    /// Each week directory from `from` on, with its stat, as the entries
-    /// were checked against it (sorted; a directory too new to trust, or
-    /// not listed, is left out).
+    /// The weeks any entry depends on, as disjoint spans in order.
+    pub spans: Vec<WeekDeps>,
+    /// Each week directory in `spans`, with its stat, as the entries were
+    /// checked against it (sorted; a directory too new to trust, or not
+    /// listed, is left out).
     pub weeks: Vec<(Week, Stat)>,
     entries: HashMap<Box<str>, (Stat, Due)>,
 }
@@ -982,7 +984,6 @@ impl Dues {
     /// Reads the section; `None` if it does not parse.
     pub fn read(l: Loaded) -> Option<Dues> {
         let mut d = Dec::new(&l.bytes);
-        let from = d.opt(Dec::week)?;
         let weeks = d.vec(|d| Some((d.week()?, d.stat()?)))?;
         if !weeks.is_sorted_by(|a, b| a.0 < b.0) {
             return None;
@@ -994,9 +995,13 @@ impl Dues {
             let stat = d.stat()?;
             entries.insert(id, (stat, get_due(&mut d)?));
         }
+        let spans = spans(entries.values().filter_map(|(_, due)| match due {
+            Due::Known { weeks, .. } => *weeks,
+            Due::Unknown => None,
+        }));
         d.done().then_some(Dues {
             threshold: l.threshold,
-            from,
+            spans,
             weeks,
             entries,
         })
@@ -1024,15 +1029,33 @@ impl Dues {
     }
 }
 
-/// Builds a dues section from its table of week directories (from
-/// `from` on, sorted) and `(id, stat, due)` entries.
+/// The weeks of `deps`, as disjoint spans in order (adjacent ones joined).
+pub fn spans(deps: impl Iterator<Item = WeekDeps>) -> Vec<WeekDeps> {
+    let mut all: Vec<WeekDeps> = deps.collect();
+    all.sort_unstable_by_key(|d| d.first);
+    let mut out: Vec<WeekDeps> = Vec::new();
+    for d in all {
+        if let Some(cur) = out.last_mut()
+            && cur.last.is_none_or(|l| d.first <= l.next())
+        {
+            cur.last = match (cur.last, d.last) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+            continue;
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Builds a dues section from its table of week directories (those of the
+/// entries' spans, sorted) and `(id, stat, due)` entries.
 pub fn dues_section<'a>(
-    from: Option<Week>,
     weeks: &[(Week, Stat)],
     entries: impl Iterator<Item = (&'a str, Stat, Due)>,
 ) -> Vec<u8> {
     let mut e = Enc::default();
-    e.opt(from, Enc::week);
     put_vec(&mut e, weeks, |e, (w, s)| {
         e.week(*w);
         e.stat(s);
@@ -1047,6 +1070,120 @@ pub fn dues_section<'a>(
         n += 1;
     }
     e.0[at..at + 4].copy_from_slice(&n.to_le_bytes());
+    e.0
+}
+
+/// A `list` row of a contract (all but its week's cell), as `list` shows
+/// it for the contract as its file has it: used only for a contract with
+/// nothing due (so that its timers change nothing), and recorded only for
+/// one whose row is the same at any clock (no change of its weekly limit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Whether the contract is hourly.
+    pub hourly: bool,
+    /// Its cells from the title to the next deadline, but the week's.
+    pub cells: [String; 8],
+}
+
+/// The rows section, loaded: per contract file name (the id), its stat and
+/// where its row lies, sorted by name (no entry is decoded before it is
+/// asked for).
+#[derive(Debug, Default)]
+pub struct Rows {
+    /// The threshold of its entries.
+    pub threshold: i64,
+    bytes: Vec<u8>,
+    // (name, stat, row) places, sorted by name.
+    entries: Vec<(std::ops::Range<usize>, Stat, std::ops::Range<usize>)>,
+}
+
+impl Rows {
+    /// Reads the section's entries (not their rows yet); `None` if it does
+    /// not parse or is not sorted.
+    pub fn read(l: Loaded) -> Option<Rows> {
+        let mut d = Dec::new(&l.bytes);
+        let n = d.u32()? as usize;
+        let mut entries = Vec::with_capacity(n.min(l.bytes.len()));
+        for _ in 0..n {
+            let len = d.u32()? as usize;
+            let id = d.at()..d.at() + len;
+            d.take(len)?;
+            let stat = d.stat()?;
+            let len = d.u32()? as usize;
+            let row = d.at()..d.at() + len;
+            d.take(len)?;
+            entries.push((id, stat, row));
+        }
+        let name = |r: &std::ops::Range<usize>| &l.bytes[r.clone()];
+        if !d.done() || !entries.is_sorted_by(|a, b| name(&a.0) < name(&b.0)) {
+            return None;
+        }
+        Some(Rows {
+            threshold: l.threshold,
+            bytes: l.bytes,
+            entries,
+        })
+    }
+
+    fn find(&self, id: &str) -> Option<&(std::ops::Range<usize>, Stat, std::ops::Range<usize>)> {
+        let i = self
+            .entries
+            .binary_search_by(|(n, ..)| self.bytes[n.clone()].cmp(id.as_bytes()))
+            .ok()?;
+        self.entries.get(i)
+    }
+
+    /// The row of the file `id`, if its entry still stands for the file
+    /// whose stat is `now`.
+    pub fn get(&self, id: &str, now: &Stat) -> Option<Row> {
+        let (_, stat, range) = self.find(id)?;
+        if !fresh(stat, now, self.threshold) {
+            return None;
+        }
+        let mut d = Dec::new(self.bytes.get(range.clone())?);
+        let hourly = d.bool()?;
+        let mut cells: [String; 8] = Default::default();
+        for c in &mut cells {
+            *c = d.string()?;
+        }
+        d.done().then_some(Row { hourly, cells })
+    }
+
+    /// The section's entries as read, to write again unchanged.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The entry of `id` as recorded (its stat and encoded row), if it is
+    /// old enough to be trusted.
+    pub fn raw(&self, id: &str) -> Option<(Stat, &[u8])> {
+        let (_, stat, range) = self.find(id)?;
+        (stat.mtime < self.threshold).then_some((*stat, self.bytes.get(range.clone())?))
+    }
+}
+
+/// A row, encoded.
+pub fn row_blob(row: &Row) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.bool(row.hourly);
+    for c in &row.cells {
+        e.str(c);
+    }
+    e.0
+}
+
+/// Builds a rows section from `(id, stat, encoded row)` entries (sorted
+/// here by id).
+pub fn rows_section(mut entries: Vec<(&str, Stat, &[u8])>) -> Vec<u8> {
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut e = Enc::default();
+    e.u32(entries.len() as u32);
+    for (id, stat, row) in entries {
+        e.str(id);
+        e.stat(&stat);
+        e.u32(row.len() as u32);
+        e.0.extend_from_slice(row);
+    }
     e.0
 }
 
@@ -1228,6 +1365,37 @@ mod tests {
             let head: [u8; 8] = b[..8].try_into().expect("8 bytes");
             assert_eq!(checksum_split(&head, &b[8..]), checksum(&b), "{len}");
         }
+    }
+
+    #[test]
+    fn spans_join_overlapping_and_adjacent_weeks_only() {
+        let w = |s: &str| s.parse::<Week>().expect("week");
+        let d = |a: &str, b: Option<&str>| WeekDeps {
+            first: w(a),
+            last: b.map(w),
+        };
+        let got = spans(
+            [
+                d("2026-W10", Some("2026-W12")),
+                d("2026-W01", Some("2026-W03")),
+                d("2026-W13", Some("2026-W13")),
+                d("2026-W02", Some("2026-W02")),
+                d("2026-W20", Some("2026-W22")),
+                d("2026-W30", None),
+                d("2026-W40", Some("2026-W41")),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            got,
+            [
+                d("2026-W01", Some("2026-W03")),
+                d("2026-W10", Some("2026-W13")),
+                d("2026-W20", Some("2026-W22")),
+                d("2026-W30", None),
+            ]
+        );
+        assert!(spans(std::iter::empty()).is_empty());
     }
 
     #[test]

@@ -376,26 +376,29 @@ impl Listing {
         self.by_name = Some(by_name);
     }
 
-    /// The week directories from `from` on that may differ from those of
-    /// `table` (the dues section's): not in it (or too new there to
+    /// The week directories of `table`'s spans (the dues section's) that
+    /// may differ from those of its table: not in it (or too new there to
     /// trust), with another stat now (as this command listed or confirmed
     /// it, or taken now), or gone. Sorted.
-    pub(super) fn changed_since(&mut self, from: Week, table: &index::Dues) -> Vec<Week> {
+    pub(super) fn changed_since(&mut self, table: &index::Dues) -> Vec<Week> {
+        use std::ops::Bound::{Included, Unbounded};
         let mut out = Vec::new();
-        for week in self.weeks.range(from..).map(|(w, _)| *w) {
-            let now = match self.seen.get(&week) {
-                Some((stat, _)) => Some(*stat),
-                None => self
-                    .dir
-                    .as_ref()
-                    .and_then(|d| Stat::at(d, &week.to_string()).ok()),
-            };
-            if now.is_none() || table.week(week) != now {
-                out.push(week);
+        for span in &table.spans {
+            let range = (Included(span.first), span.last.map_or(Unbounded, Included));
+            for week in self.weeks.range(range).map(|(w, _)| *w) {
+                let now = match self.seen.get(&week) {
+                    Some((stat, _)) => Some(*stat),
+                    None => self
+                        .dir
+                        .as_ref()
+                        .and_then(|d| Stat::at(d, &week.to_string()).ok()),
+                };
+                if now.is_none() || table.week(week) != now {
+                    out.push(week);
+                }
             }
         }
-        let from_at = table.weeks.partition_point(|(w, _)| *w < from);
-        for (week, _) in &table.weeks[from_at..] {
+        for (week, _) in &table.weeks {
             if !self.weeks.contains_key(week) {
                 out.push(*week);
             }
@@ -423,17 +426,23 @@ impl Listing {
             .all(|w| self.has(*w, id).is_ok_and(|has| !has))
     }
 
-    /// The week directories from `from` on as this command listed or
+    /// The week directories of `spans` as this command listed or
     /// confirmed them, each with the stat its names came from, when that
     /// is older than `threshold`: the table a dues section records.
-    pub(super) fn table_from(&self, from: Week, threshold: i64) -> Vec<(Week, Stat)> {
-        self.weeks
-            .range(from..)
-            .filter_map(|(w, _)| {
-                let (stat, _) = self.seen.get(w)?;
-                (stat.mtime < threshold).then_some((*w, *stat))
-            })
-            .collect()
+    pub(super) fn table_of(&self, spans: &[index::WeekDeps], threshold: i64) -> Vec<(Week, Stat)> {
+        use std::ops::Bound::{Included, Unbounded};
+        let mut out = Vec::new();
+        for span in spans {
+            let range = (Included(span.first), span.last.map_or(Unbounded, Included));
+            for (w, _) in self.weeks.range(range) {
+                if let Some((stat, _)) = self.seen.get(w)
+                    && stat.mtime < threshold
+                {
+                    out.push((*w, *stat));
+                }
+            }
+        }
+        out
     }
 
     /// Records a week file this command created.

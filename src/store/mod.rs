@@ -7,6 +7,7 @@ pub mod de;
 mod fold_diff;
 pub mod git;
 mod index;
+pub use index::{Row, Stat};
 mod listing;
 pub mod located;
 pub mod lock;
@@ -165,6 +166,13 @@ struct Indexed {
     ids: Vec<ContractId>,
     // Per contract of `ids`: taken from the index (its entry stood).
     confirmed: Vec<bool>,
+    // Per contract of `ids`: its file's stat as this command took it.
+    now: Vec<Option<index::Stat>>,
+    // The index's `list` rows (`None`: not loaded), and the rows `list`
+    // showed for contracts it read (the stat of the file each came from,
+    // and the row encoded).
+    old_rows: Option<Option<index::Rows>>,
+    rows: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
     // Read from the file: its stat before reading, and the contract encoded.
     read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
     // When each contract `sweep` read (from its file or the index) next
@@ -182,6 +190,18 @@ impl Indexed {
                     .as_ref()
                     .and_then(|f| f.load(index::Section::Contracts))
                     .and_then(index::Contracts::read),
+            );
+        }
+    }
+
+    /// Loads the index's rows, if not yet.
+    fn load_old_rows(&mut self) {
+        if self.old_rows.is_none() {
+            self.old_rows = Some(
+                self.file
+                    .as_ref()
+                    .and_then(|f| f.load(index::Section::Rows))
+                    .and_then(index::Rows::read),
             );
         }
     }
@@ -211,6 +231,17 @@ impl Drop for Store {
 /// `sweep` reads this many contracts (those with something due, or whose
 /// file changed) from their files rather than load the index's contracts.
 const FEW_TO_READ: usize = 64;
+
+/// A contract as [`Store::contracts_or_rows`] gives it.
+#[derive(Debug)]
+pub enum Listed {
+    /// Read (from its file or the index), with whether the index says it
+    /// has nothing due (its timers would change nothing), and the stat of
+    /// its file it stands for (`None`: not known).
+    Contract(Box<Doc<Contract>>, bool, Option<index::Stat>),
+    /// Not read: it has nothing due, and the index has its `list` row.
+    Row(ContractId, index::Row),
+}
 
 /// How much of a contract file to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -563,9 +594,14 @@ impl Store {
             .filter(|u| u.swept)
             .map(|u| Self::dues_part(u, all_listing.as_ref(), threshold));
         let weeks = listing.map(|l| Self::weeks_part(l, threshold));
+        let rows = used
+            .as_mut()
+            .filter(|u| !u.rows.is_empty())
+            .map(|u| Self::rows_part(u, threshold));
         if contracts.as_ref().is_none_or(Option::is_none)
             && dues.as_ref().is_none_or(Option::is_none)
             && weeks.as_ref().is_none_or(Option::is_none)
+            && rows.as_ref().is_none_or(Option::is_none)
         {
             return;
         }
@@ -587,6 +623,13 @@ impl Store {
             Some(Some(part)) => Some(part),
             _ => raw(index::Section::Dues),
         };
+        let rows = match rows {
+            Some(Some(part)) => Some(part),
+            _ => match used.as_ref().and_then(|u| u.old_rows.as_ref()) {
+                Some(old) => old.as_ref().map(|r| (r.threshold, r.bytes().to_vec())),
+                None => raw(index::Section::Rows),
+            },
+        };
         let weeks = match weeks {
             Some(Some(part)) => Some(part),
             Some(None) => listing.and_then(|l| l.snapshot()).map(index::Weeks::part),
@@ -603,7 +646,12 @@ impl Store {
         let _ = index::write(
             &path,
             self.index_key,
-            [contracts.as_ref(), weeks.as_ref(), dues.as_ref()],
+            [
+                contracts.as_ref(),
+                weeks.as_ref(),
+                dues.as_ref(),
+                rows.as_ref(),
+            ],
         );
     }
 
@@ -639,7 +687,8 @@ impl Store {
         // Nothing read to record (`sweep` reads few contracts without
         // loading them): the same section.
         let learned = u.read.values().any(|(stat, _)| stat.mtime < threshold);
-        if !learned && (u.old.is_none() || u.confirmed.iter().all(|c| *c)) {
+        // A missing index is written again, if only to say so.
+        if !learned && u.file.is_some() && (u.old.is_none() || u.confirmed.iter().all(|c| *c)) {
             return None;
         }
         u.load_old();
@@ -651,9 +700,13 @@ impl Store {
                 if stat.mtime < threshold {
                     entries.push((id, *stat, bytes));
                 }
-            } else if u.confirmed.get(i).is_some_and(|c| *c)
-                && let Some((stat, bytes)) = old.and_then(|o| o.raw(id))
+            } else if let Some((stat, bytes)) = old.and_then(|o| o.raw(id))
+                && (u.confirmed.get(i).is_some_and(|c| *c)
+                    || u.now.get(i).copied().flatten() == Some(stat))
             {
+                // Taken from the index, or not looked at but for the stat
+                // of its file, the same (the entry's own threshold is
+                // checked with the others below).
                 entries.push((id, stat, bytes));
             }
         }
@@ -698,33 +751,50 @@ impl Store {
                 entries.push((id, stat, due));
             }
         }
-        let from = entries
-            .iter()
-            .filter_map(|(_, _, due)| match due {
-                index::Due::Known { weeks: Some(w), .. } => Some(w.first),
-                _ => None,
-            })
-            .min();
-        let weeks = match (from, listing) {
-            (Some(from), Some(l)) => l.table_from(from, threshold),
-            _ => Vec::new(),
-        };
+        let spans = index::spans(entries.iter().filter_map(|(_, _, due)| match due {
+            index::Due::Known { weeks, .. } => *weeks,
+            index::Due::Unknown => None,
+        }));
+        let weeks = listing.map_or_else(Vec::new, |l| l.table_of(&spans, threshold));
         // Each entry, and each week of the table, the same as the index
-        // has and trusts (the index's table may have more).
+        // has and trusts (the index's table and spans may have more).
         let same = old.is_some_and(|o| {
-            from.is_none_or(|from| o.from.is_some_and(|f| f <= from))
-                && weeks.iter().all(|(w, stat)| o.week(*w) == Some(*stat))
+            weeks.iter().all(|(w, stat)| o.week(*w) == Some(*stat))
                 && entries.iter().all(|(id, stat, due)| {
                     o.raw(id)
                         .is_some_and(|(s, d)| s == *stat && d == *due && s.mtime < o.threshold)
                 })
         });
-        (!same).then(|| {
-            (
-                threshold,
-                index::dues_section(from, &weeks, entries.into_iter()),
-            )
-        })
+        (!same).then(|| (threshold, index::dues_section(&weeks, entries.into_iter())))
+    }
+
+    /// The rows section to write (`list`), if it says more than the one
+    /// read: each row `list` showed for a contract it read (and whose file
+    /// is old enough to trust), and the index's rows of the other files
+    /// whose stat is the same.
+    fn rows_part(u: &mut Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
+        u.load_old_rows();
+        let old = u.old_rows.as_ref().and_then(Option::as_ref);
+        let learned = u.rows.iter().any(|(id, (stat, blob))| {
+            stat.mtime < threshold && old.and_then(|o| o.raw(id)) != Some((*stat, blob.as_slice()))
+        });
+        if !learned {
+            return None;
+        }
+        let mut entries: Vec<(&str, index::Stat, &[u8])> = Vec::with_capacity(u.ids.len());
+        for (i, id) in u.ids.iter().enumerate() {
+            let id = id.as_str();
+            if let Some((stat, blob)) = u.rows.get(id) {
+                if stat.mtime < threshold {
+                    entries.push((id, *stat, blob));
+                }
+            } else if let Some((stat, blob)) = old.and_then(|o| o.raw(id))
+                && u.now.get(i).copied().flatten() == Some(stat)
+            {
+                entries.push((id, stat, blob));
+            }
+        }
+        Some((threshold, index::rows_section(entries)))
     }
 
     /// The weeks section to write, and whether it says more than the one
@@ -947,13 +1017,34 @@ impl Store {
         // and a second thread's heap growth (mprotect) stalls the first's
         // page faults; measured slower with two threads than with one.
         let results: Vec<_> = match (part, &self.index_at) {
-            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, ids, None),
+            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, ids, None, false),
             _ => ids
                 .iter()
-                .map(|id| (self.parse_contract(id, part), false))
+                .map(|id| {
+                    self.parse_contract(id, part)
+                        .map(|o| o.map(|d| Listed::Contract(Box::new(d), false, None)))
+                })
                 .collect(),
         };
-        Ok(Self::gather(results)?.into_iter().map(|(d, _)| d).collect())
+        Ok(Self::docs(Self::gather(results)?))
+    }
+
+    /// The contracts of `listed` (each with its mark).
+    fn docs_marked(listed: Vec<Listed>) -> Vec<(Doc<Contract>, bool)> {
+        listed
+            .into_iter()
+            .filter_map(|l| match l {
+                Listed::Contract(d, quiet, _) => Some((*d, quiet)),
+                Listed::Row(..) => None,
+            })
+            .collect()
+    }
+
+    fn docs(listed: Vec<Listed>) -> Vec<Doc<Contract>> {
+        Self::docs_marked(listed)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect()
     }
 
     /// [`Store::contracts_without_history`], each with whether its index
@@ -970,7 +1061,42 @@ impl Store {
             return Ok(docs.into_iter().map(|d| (d, false)).collect());
         };
         let ids = self.contract_ids()?;
-        Self::gather(self.indexed_contracts(at, ids, Some((now, false))))
+        Ok(Self::docs_marked(Self::gather(self.indexed_contracts(
+            at,
+            ids,
+            Some((now, false)),
+            false,
+        ))?))
+    }
+
+    /// [`Store::contracts_marked_quiet`] for `list`'s table: a contract
+    /// with nothing due by `now` whose `list` row the index has for its
+    /// file is not read, only its row taken ([`Store::remember_row`]
+    /// records the rows of those read).
+    pub fn contracts_or_rows(&self, now: Instant) -> Result<Vec<Listed>, StoreError> {
+        let Some(at) = &self.index_at else {
+            let docs = self.contracts_without_history()?;
+            return Ok(docs
+                .into_iter()
+                .map(|d| Listed::Contract(Box::new(d), false, None))
+                .collect());
+        };
+        let ids = self.contract_ids()?;
+        Self::gather(self.indexed_contracts(at, ids, Some((now, false)), true))
+    }
+
+    /// Records, for the index's next version, `id`'s `list` row (its cells
+    /// from the title on, and whether it is hourly) as shown for the
+    /// contract its file had at `stat`: only for a contract with nothing
+    /// due, whose row is the same at any clock.
+    pub fn remember_row(&self, id: &str, stat: index::Stat, hourly: bool, cells: &[String; 8]) {
+        if let Some(u) = &mut *self.indexed.borrow_mut() {
+            let row = index::Row {
+                hourly,
+                cells: cells.clone(),
+            };
+            u.rows.insert(id.to_string(), (stat, index::row_blob(&row)));
+        }
     }
 
     /// Every contract without its history that may have a timer due at
@@ -984,21 +1110,17 @@ impl Store {
             return self.contracts_without_history();
         };
         let ids = self.contract_ids()?;
-        let docs = Self::gather(self.indexed_contracts(at, ids, Some((now, true))))?;
-        Ok(docs.into_iter().map(|(d, _)| d).collect())
+        let listed = Self::gather(self.indexed_contracts(at, ids, Some((now, true)), false))?;
+        Ok(Self::docs(listed))
     }
 
-    /// The contracts read (each with its mark), or every problem found in
-    /// them.
-    #[allow(clippy::type_complexity)]
-    fn gather(
-        results: Vec<(Result<Option<Doc<Contract>>, StoreError>, bool)>,
-    ) -> Result<Vec<(Doc<Contract>, bool)>, StoreError> {
+    /// What was read, or every problem found in it.
+    fn gather<T>(results: Vec<Result<Option<T>, StoreError>>) -> Result<Vec<T>, StoreError> {
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
-        for (r, mark) in results {
+        for r in results {
             match r {
-                Ok(Some(d)) => out.push((d, mark)),
+                Ok(Some(d)) => out.push(d),
                 Ok(None) => {}
                 Err(StoreError::Invalid(ps)) => problems.extend(ps),
                 Err(e) => return Err(e),
@@ -1018,24 +1140,28 @@ impl Store {
     /// stands and says nothing of it falls due by then; and with `due_by`'s
     /// `true` (`sweep`), such a contract is left out, unread, and the dues
     /// of those read are recorded.
-    #[allow(clippy::type_complexity)]
     fn indexed_contracts(
         &self,
         at: &Path,
         ids: Vec<ContractId>,
         due_by: Option<(Instant, bool)>,
-    ) -> Vec<(Result<Option<Doc<Contract>>, StoreError>, bool)> {
+        rows: bool,
+    ) -> Vec<Result<Option<Listed>, StoreError>> {
         let mut u = Indexed {
             file: index::IndexFile::open(at, self.index_key),
             swept: due_by.is_some_and(|(_, skip)| skip),
             ..Indexed::default()
         };
         // `sweep` loads the small dues first, the contracts only for one it
-        // has to read.
+        // has to read; `list` its rows first.
         if due_by.is_some() {
             u.load_old_dues();
         }
-        if !u.swept {
+        if rows {
+            u.load_old_rows();
+        }
+        let few = u.swept || rows;
+        if !few {
             u.load_old();
         }
         let dir = fs::File::open(self.root.join("contracts")).ok();
@@ -1046,20 +1172,17 @@ impl Store {
             Ok(())
         });
         // The week directories that may have changed since the dues were
-        // recorded (only those from the first week a due depends on are
-        // looked at); `None`: not known, no due that depends on weeks
-        // stands.
+        // recorded (only those of the weeks some due depends on are looked
+        // at); `None`: not known, no due that depends on weeks stands.
         let changed: Option<Vec<Week>> = match (&u.old_dues, due_by) {
-            (Some(Some(dues)), Some(_)) => match dues.from {
-                Some(from) => self.with_listing(|l| Ok(l.changed_since(from, dues))).ok(),
-                None => Some(Vec::new()),
-            },
+            (Some(Some(dues)), Some(_)) if dues.spans.is_empty() => Some(Vec::new()),
+            (Some(Some(dues)), Some(_)) => self.with_listing(|l| Ok(l.changed_since(dues))).ok(),
             _ => None,
         };
-        // Each file's stat, and whether its due entry stands and says
-        // nothing falls due by then.
+        // Each file's stat, whether its due entry stands and says nothing
+        // falls due by then, and its row if so.
         let mut name = String::new();
-        let marks: Vec<(Option<index::Stat>, bool)> = ids
+        let marks: Vec<(Option<index::Stat>, bool, Option<index::Row>)> = ids
             .iter()
             .map(|id| {
                 name.clear();
@@ -1078,18 +1201,32 @@ impl Store {
                 } else {
                     false
                 };
-                (now, quiet)
+                let row = match (quiet, &now, &u.old_rows) {
+                    (true, Some(now), Some(Some(r))) => r.get(id.as_str(), now),
+                    _ => None,
+                };
+                (now, quiet, row)
             })
             .collect();
-        // `sweep` with few contracts to read reads their files: loading
-        // the index's contracts (every contract's entry) costs more.
-        let to_read = marks.iter().filter(|(_, quiet)| !quiet).count();
-        let from_section = !u.swept || to_read > FEW_TO_READ;
+        // With few contracts to read (`sweep`: those with something due,
+        // or whose file changed; `list`: those without a row), their files
+        // are read: loading the index's contracts (every contract's entry)
+        // costs more.
+        let to_read = marks
+            .iter()
+            .filter(|(_, quiet, row)| !(*quiet && (u.swept || row.is_some())))
+            .count();
+        let from_section = !few || to_read > FEW_TO_READ;
         u.confirmed = vec![false; ids.len()];
+        u.now = marks.iter().map(|(now, ..)| *now).collect();
         let mut out = Vec::with_capacity(ids.len());
-        for (i, (id, (now, quiet))) in ids.iter().zip(marks).enumerate() {
+        for (i, (id, (now, quiet, row))) in ids.iter().zip(marks).enumerate() {
             if quiet && u.swept {
                 u.confirmed[i] = true;
+                continue;
+            }
+            if let Some(row) = row {
+                out.push(Ok(Some(Listed::Row(id.clone(), row))));
                 continue;
             }
             let from_index = now.filter(|_| from_section).and_then(|now| {
@@ -1103,15 +1240,13 @@ impl Store {
                     let due = self.due_of(&value);
                     u.dues.insert(id.to_string(), (now, due));
                 }
-                out.push((
-                    Ok(Some(Doc {
-                        value,
-                        rel: Self::contract_rel(id),
-                        text: String::new(),
-                        whole: false,
-                    })),
-                    quiet,
-                ));
+                let doc = Doc {
+                    value,
+                    rel: Self::contract_rel(id),
+                    text: String::new(),
+                    whole: false,
+                };
+                out.push(Ok(Some(Listed::Contract(Box::new(doc), quiet, Some(now)))));
                 continue;
             }
             let r = self.parse_contract_stat(id, Part::WithoutHistory, true);
@@ -1129,7 +1264,7 @@ impl Store {
                     u.dues.insert(id.to_string(), (*stat, due));
                 }
             }
-            out.push((r.map(|o| o.map(|(d, _)| d)), quiet));
+            out.push(r.map(|o| o.map(|(d, stat)| Listed::Contract(Box::new(d), quiet, stat))));
         }
         u.ids = ids;
         self.indexed.replace(Some(u));
@@ -1437,6 +1572,7 @@ impl Store {
             }
             u.read.remove(id);
             u.dues.remove(id);
+            u.rows.remove(id);
         }
     }
 

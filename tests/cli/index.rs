@@ -354,8 +354,13 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
 
 /// The index's layout, as `src/store/index.rs` writes it: the header's
 /// section table and the checksum each section is checked against. The
-/// test forges an entry the program would trust.
+/// test forges an entry the program would trust, in the contracts section.
 fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
+    forge_in(l, 0, from, to);
+}
+
+/// [`forge`] in section `k` (0: contracts, 3: `list`'s rows).
+fn forge_in(l: &Ledger, k: usize, from: &[u8], to: &[u8]) {
     fn checksum(b: &[u8]) -> u64 {
         let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
         let mut chunks = b.chunks_exact(8);
@@ -373,8 +378,9 @@ fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
     let word = |b: &[u8], at: usize| {
         u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes")) as usize
     };
-    // The contracts section: offset, length, checksum at byte 32.
-    let (at, len) = (word(&b, 32), word(&b, 40));
+    // Section k: offset, length, checksum at byte 32 + 24 k.
+    let head = 32 + 24 * k;
+    let (at, len) = (word(&b, head), word(&b, head + 8));
     let body = &mut b[at..at + len];
     let i = body
         .windows(from.len())
@@ -382,7 +388,7 @@ fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
         .expect("the text to forge in the index");
     body[i..i + to.len()].copy_from_slice(to);
     let sum = checksum(&b[at..at + len]);
-    b[48..56].copy_from_slice(&sum.to_le_bytes());
+    b[head + 16..head + 24].copy_from_slice(&sum.to_le_bytes());
     let t = mtime(&p);
     fs::write(&p, &b).expect("write");
     set_mtime(&p, t);
@@ -397,7 +403,7 @@ fn check_never_reads_the_index() {
     // The index made to say something false that its stats vouch for: a
     // reader of the index shows it (the forgery works)...
     forge(&l, b"Storefront", b"FORGED-XYZ");
-    let list = l.run(&["list"]).ok().stdout;
+    let list = l.run(&["--json", "list"]).ok().stdout;
     assert!(list.contains("FORGED-XYZ"), "{list}");
     // ...and `check` does not: the same result as without the index.
     assert_eq!(out(&l, &["check"]), clean);
@@ -856,4 +862,81 @@ fn a_week_directory_too_new_for_the_dues_table_is_listed_again() {
     // Without the index: the same.
     remove_index(&l);
     assert!(pays(&l, "2026-11-21T01:00:00Z", "h1", "2026-W46"));
+}
+
+// ------------------------------------------------ `list`'s rows
+
+/// `list`'s rows, kept by the index for contracts with nothing due: used
+/// (a forged one is shown), and never for a file edited by hand since,
+/// whether its mtime was put back or is as new as the index.
+#[test]
+fn a_list_row_stands_only_for_its_file() {
+    let l = several();
+    age(&l);
+    remove_index(&l);
+    // The dues (a sweep), then the rows (a list of contracts with nothing
+    // due), then trusted.
+    l.run(&["sweep", "--dry-run"]).ok();
+    let before = l.run(&["list"]).ok().stdout;
+    assert_eq!(l.run(&["list"]).ok().stdout, before);
+    forge_in(&l, 3, b"Storefront", b"FORGED-XYZ");
+    let forged = l.run(&["list"]).ok().stdout;
+    assert!(
+        forged.contains("FORGED-XYZ"),
+        "the rows are not used: {forged}"
+    );
+    // A hand edit, the size and mtime kept: the file is read again.
+    let rel = "contracts/f1.toml";
+    let old = mtime(&l.file(rel));
+    l.edit(rel, "title = \"Storefront\"", "title = \"Storefrunt\"");
+    set_mtime(&l.file(rel), old);
+    // The dues recorded anew for the edited file (so that only the row's
+    // own stat can tell).
+    l.run(&["sweep", "--dry-run"]).ok();
+    let list = l.run(&["list"]).ok().stdout;
+    assert!(
+        list.contains("Storefrunt") && !list.contains("FORGED"),
+        "{list}"
+    );
+    // Again from the rows it recorded, once the file is old enough.
+    age(&l);
+    l.run(&["list"]).ok();
+    assert!(l.run(&["list"]).ok().stdout.contains("Storefrunt"));
+    // Edited within the index's own timestamp.
+    let index_time = mtime(&l.file(INDEX));
+    l.edit(rel, "title = \"Storefrunt\"", "title = \"Storefrant\"");
+    set_mtime(&l.file(rel), index_time);
+    l.run(&["sweep", "--dry-run"]).ok();
+    assert!(l.run(&["list"]).ok().stdout.contains("Storefrant"));
+    // Deleting the index: the same table.
+    let with = l.run(&["list"]).ok().stdout;
+    remove_index(&l);
+    assert_eq!(l.run(&["list"]).ok().stdout, with);
+}
+
+/// A contract whose row the index has, with something due by the clock of
+/// a later `list`: its timers apply (the row is not used), as without the
+/// index.
+#[test]
+fn a_list_row_is_not_used_once_something_is_due() {
+    let l = several();
+    age(&l);
+    remove_index(&l);
+    l.run(&["sweep", "--dry-run"]).ok();
+    l.run(&["list"]).ok();
+    l.run(&["list"]).ok();
+    let bare = Ledger::empty();
+    copy_dir(l.path(), bare.path());
+    remove_index(&bare);
+    // f2's refund falls due 2026-11-23T09:00:00Z.
+    for now in [
+        "2026-11-23T08:59:59Z",
+        "2026-11-23T09:00:00Z",
+        "2026-12-20T00:00:00Z",
+    ] {
+        let with = l.run_at(now, &["list"]).ok().stdout;
+        let without = bare.run_at(now, &["list"]).ok().stdout;
+        assert_eq!(with, without, "{now}");
+        remove_index(&bare);
+    }
 }
