@@ -54,7 +54,7 @@ const MAGIC: &[u8; 16] = b"contracts index\0";
 /// Bumped whenever the layout changes; another one is ignored.
 const FORMAT: u32 = 4;
 const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;
-const SECTIONS: usize = 4;
+const SECTIONS: usize = 5;
 const SECTION_HEAD: usize = 8 + 8 + 8;
 
 /// A file's (or directory's) identity and version, as git's index keeps it.
@@ -214,6 +214,8 @@ pub enum Section {
     Dues = 2,
     /// `list`'s rows.
     Rows = 3,
+    /// The names of the contract files.
+    Names = 4,
 }
 
 /// A section as loaded: its threshold and its entries' bytes.
@@ -977,7 +979,10 @@ pub struct Dues {
     /// checked against it (sorted; a directory too new to trust, or not
     /// listed, is left out).
     pub weeks: Vec<(Week, Stat)>,
-    entries: HashMap<Box<str>, (Stat, Due)>,
+    bytes: Vec<u8>,
+    // (name's place in `bytes`, stat, due), sorted by name: no name is
+    // copied out.
+    entries: Vec<(std::ops::Range<usize>, Stat, Due)>,
 }
 
 impl Dues {
@@ -989,35 +994,50 @@ impl Dues {
             return None;
         }
         let n = d.u32()? as usize;
-        let mut entries = HashMap::with_capacity(n.min(l.bytes.len()));
+        let mut entries = Vec::with_capacity(n.min(l.bytes.len()));
         for _ in 0..n {
-            let id: Box<str> = d.str()?.into();
+            let len = d.u32()? as usize;
+            let id = d.at()..d.at() + len;
+            d.take(len)?;
             let stat = d.stat()?;
-            entries.insert(id, (stat, get_due(&mut d)?));
+            entries.push((id, stat, get_due(&mut d)?));
         }
-        let spans = spans(entries.values().filter_map(|(_, due)| match due {
+        let name = |r: &std::ops::Range<usize>| &l.bytes[r.clone()];
+        if !d.done() || !entries.is_sorted_by(|a, b| name(&a.0) < name(&b.0)) {
+            return None;
+        }
+        let spans = spans(entries.iter().filter_map(|(_, _, due)| match due {
             Due::Known { weeks, .. } => *weeks,
             Due::Unknown => None,
         }));
-        d.done().then_some(Dues {
+        Some(Dues {
             threshold: l.threshold,
             spans,
             weeks,
+            bytes: l.bytes,
             entries,
         })
+    }
+
+    fn find(&self, id: &str) -> Option<(Stat, Due)> {
+        let i = self
+            .entries
+            .binary_search_by(|(n, ..)| self.bytes[n.clone()].cmp(id.as_bytes()))
+            .ok()?;
+        self.entries.get(i).map(|(_, s, d)| (*s, *d))
     }
 
     /// When the contract of the file `id` next has something due, if its
     /// entry still stands for the file whose stat is `now` (the week
     /// directories it depends on are the caller's to check).
     pub fn get(&self, id: &str, now: &Stat) -> Option<Due> {
-        let (stat, due) = self.entries.get(id)?;
-        fresh(stat, now, self.threshold).then_some(*due)
+        let (stat, due) = self.find(id)?;
+        fresh(&stat, now, self.threshold).then_some(due)
     }
 
     /// The entry of `id` as recorded, trusted or not.
     pub fn raw(&self, id: &str) -> Option<(Stat, Due)> {
-        self.entries.get(id).copied()
+        self.find(id)
     }
 
     /// The stat of `week`'s directory in the table, if it is there and
@@ -1050,11 +1070,10 @@ pub fn spans(deps: impl Iterator<Item = WeekDeps>) -> Vec<WeekDeps> {
 }
 
 /// Builds a dues section from its table of week directories (those of the
-/// entries' spans, sorted) and `(id, stat, due)` entries.
-pub fn dues_section<'a>(
-    weeks: &[(Week, Stat)],
-    entries: impl Iterator<Item = (&'a str, Stat, Due)>,
-) -> Vec<u8> {
+/// entries' spans, sorted) and `(id, stat, due)` entries (sorted here by
+/// id).
+pub fn dues_section(weeks: &[(Week, Stat)], mut entries: Vec<(&str, Stat, Due)>) -> Vec<u8> {
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut e = Enc::default();
     put_vec(&mut e, weeks, |e, (w, s)| {
         e.week(*w);
@@ -1185,6 +1204,29 @@ pub fn rows_section(mut entries: Vec<(&str, Stat, &[u8])>) -> Vec<u8> {
         e.0.extend_from_slice(row);
     }
     e.0
+}
+
+/// The names section: the stat of `contracts/` (taken before it was
+/// listed) and the ids of its contract files, in the order of
+/// [`super::Store::contract_ids`] (recorded only for a directory with no
+/// file whose name is not an id).
+pub fn names_section(stat: &Stat, ids: &[ContractId]) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.stat(stat);
+    put_vec(&mut e, ids, |e, id| e.str(id.as_str()));
+    e.0
+}
+
+/// The ids of the names section, if it stands for `contracts/` whose stat
+/// is `now` (the same stat, older than the index's threshold).
+pub fn read_names(l: &Loaded, now: &Stat) -> Option<Vec<ContractId>> {
+    let mut d = Dec::new(&l.bytes);
+    let stat = d.stat()?;
+    if !fresh(&stat, now, l.threshold) {
+        return None;
+    }
+    let ids = d.vec(|d| ContractId::parse(d.str()?).ok())?;
+    d.done().then_some(ids)
 }
 
 /// One week directory's entry: its stat, whether it held a crashed

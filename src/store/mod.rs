@@ -173,6 +173,9 @@ struct Indexed {
     // and the row encoded).
     old_rows: Option<Option<index::Rows>>,
     rows: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
+    // The names section to write: `contracts/` listed anew (its stat
+    // before, and the ids).
+    names: Option<(index::Stat, Vec<ContractId>)>,
     // Read from the file: its stat before reading, and the contract encoded.
     read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
     // When each contract `sweep` read (from its file or the index) next
@@ -598,10 +601,17 @@ impl Store {
             .as_mut()
             .filter(|u| !u.rows.is_empty())
             .map(|u| Self::rows_part(u, threshold));
+        // `contracts/` listed anew, old enough to trust.
+        let names = used
+            .as_ref()
+            .and_then(|u| u.names.as_ref())
+            .filter(|(stat, _)| stat.mtime < threshold)
+            .map(|(stat, ids)| (threshold, index::names_section(stat, ids)));
         if contracts.as_ref().is_none_or(Option::is_none)
             && dues.as_ref().is_none_or(Option::is_none)
             && weeks.as_ref().is_none_or(Option::is_none)
             && rows.as_ref().is_none_or(Option::is_none)
+            && names.is_none()
         {
             return;
         }
@@ -635,6 +645,7 @@ impl Store {
             Some(None) => listing.and_then(|l| l.snapshot()).map(index::Weeks::part),
             None => raw(index::Section::Weeks),
         };
+        let names = names.or_else(|| raw(index::Section::Names));
         if let Some(dir) = path.parent()
             && self.git.is_some()
         {
@@ -651,6 +662,7 @@ impl Store {
                 weeks.as_ref(),
                 dues.as_ref(),
                 rows.as_ref(),
+                names.as_ref(),
             ],
         );
     }
@@ -765,7 +777,7 @@ impl Store {
                         .is_some_and(|(s, d)| s == *stat && d == *due && s.mtime < o.threshold)
                 })
         });
-        (!same).then(|| (threshold, index::dues_section(&weeks, entries.into_iter())))
+        (!same).then(|| (threshold, index::dues_section(&weeks, entries)))
     }
 
     /// The rows section to write (`list`), if it says more than the one
@@ -1012,13 +1024,13 @@ impl Store {
     }
 
     fn all_contracts(&self, part: Part) -> Result<Vec<Doc<Contract>>, StoreError> {
-        let ids = self.contract_ids()?;
         // One thread: per file, opening and reading cost more than parsing,
         // and a second thread's heap growth (mprotect) stalls the first's
         // page faults; measured slower with two threads than with one.
         let results: Vec<_> = match (part, &self.index_at) {
-            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, ids, None, false),
-            _ => ids
+            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, None, false)?,
+            _ => self
+                .contract_ids()?
                 .iter()
                 .map(|id| {
                     self.parse_contract(id, part)
@@ -1060,13 +1072,11 @@ impl Store {
             let docs = self.contracts_without_history()?;
             return Ok(docs.into_iter().map(|d| (d, false)).collect());
         };
-        let ids = self.contract_ids()?;
         Ok(Self::docs_marked(Self::gather(self.indexed_contracts(
             at,
-            ids,
             Some((now, false)),
             false,
-        ))?))
+        )?)?))
     }
 
     /// [`Store::contracts_marked_quiet`] for `list`'s table: a contract
@@ -1081,8 +1091,7 @@ impl Store {
                 .map(|d| Listed::Contract(Box::new(d), false, None))
                 .collect());
         };
-        let ids = self.contract_ids()?;
-        Self::gather(self.indexed_contracts(at, ids, Some((now, false)), true))
+        Self::gather(self.indexed_contracts(at, Some((now, false)), true)?)
     }
 
     /// Records, for the index's next version, `id`'s `list` row (its cells
@@ -1109,8 +1118,7 @@ impl Store {
         let Some(at) = &self.index_at else {
             return self.contracts_without_history();
         };
-        let ids = self.contract_ids()?;
-        let listed = Self::gather(self.indexed_contracts(at, ids, Some((now, true)), false))?;
+        let listed = Self::gather(self.indexed_contracts(at, Some((now, true)), false)?)?;
         Ok(Self::docs(listed))
     }
 
@@ -1140,18 +1148,19 @@ impl Store {
     /// stands and says nothing of it falls due by then; and with `due_by`'s
     /// `true` (`sweep`), such a contract is left out, unread, and the dues
     /// of those read are recorded.
+    #[allow(clippy::type_complexity)]
     fn indexed_contracts(
         &self,
         at: &Path,
-        ids: Vec<ContractId>,
         due_by: Option<(Instant, bool)>,
         rows: bool,
-    ) -> Vec<Result<Option<Listed>, StoreError>> {
+    ) -> Result<Vec<Result<Option<Listed>, StoreError>>, StoreError> {
         let mut u = Indexed {
             file: index::IndexFile::open(at, self.index_key),
             swept: due_by.is_some_and(|(_, skip)| skip),
             ..Indexed::default()
         };
+        let ids = self.indexed_ids(&mut u)?;
         // `sweep` loads the small dues first, the contracts only for one it
         // has to read; `list` its rows first.
         if due_by.is_some() {
@@ -1268,7 +1277,27 @@ impl Store {
         }
         u.ids = ids;
         self.indexed.replace(Some(u));
-        out
+        Ok(out)
+    }
+
+    /// [`Store::contract_ids`], taken from the index where it has the
+    /// names of `contracts/` with the directory's stat as it is now (older
+    /// than the index): a file added, removed or renamed changes the
+    /// directory's mtime and ctime. Listed otherwise, and recorded.
+    fn indexed_ids(&self, u: &mut Indexed) -> Result<Vec<ContractId>, StoreError> {
+        let dir = self.root.join("contracts");
+        let now = rustix::fs::stat(&dir).ok().map(|s| index::Stat::of(&s));
+        if let Some(now) = &now
+            && let Some(f) = &u.file
+            && let Some(ids) = f
+                .load(index::Section::Names)
+                .and_then(|l| index::read_names(&l, now))
+        {
+            return Ok(ids);
+        }
+        let ids = self.contract_ids()?;
+        u.names = now.map(|now| (now, ids.clone()));
+        Ok(ids)
     }
 
     /// Whether a contract whose entry (standing for its file) says `due`

@@ -940,3 +940,40 @@ fn a_list_row_is_not_used_once_something_is_due() {
         remove_index(&bare);
     }
 }
+
+// ------------------------------------------------ the names of `contracts/`
+
+/// A contract file added or removed by hand, the directory's mtime put
+/// back (or set to the index's own): `contracts/` is listed again (its
+/// ctime tells), though the index has its names.
+#[test]
+fn a_contract_file_added_or_removed_by_hand_is_seen() {
+    let l = several();
+    indexed(&l);
+    // The names recorded, then trusted.
+    l.run(&["sweep", "--dry-run"]).ok();
+    l.run(&["list"]).ok();
+    let dir = l.file("contracts");
+    let old = mtime(&dir);
+    let text = l
+        .read("contracts/f1.toml")
+        .replace("id = \"f1\"", "id = \"f9\"");
+    l.write("contracts/f9.toml", &text);
+    set_mtime(&l.file("contracts/f9.toml"), old);
+    set_mtime(&dir, old);
+    for args in [&["list"][..], &["--json", "list"]] {
+        let shown = l.run(args).ok().stdout;
+        assert!(shown.contains("f9"), "{args:?}: {shown}");
+    }
+    // Removed, the directory's mtime set to the index's own.
+    l.run(&["list"]).ok();
+    let index_time = mtime(&l.file(INDEX));
+    fs::remove_file(l.file("contracts/f9.toml")).expect("rm");
+    set_mtime(&dir, index_time);
+    assert!(!l.run(&["list"]).ok().stdout.contains("f9"));
+    assert!(!l.run(&["list"]).ok().stdout.contains("f9"));
+    // A file whose name is not an id: refused, as without the index.
+    l.write("contracts/not an id.toml", &text);
+    set_mtime(&dir, old);
+    assert_eq!(l.run(&["list"]).code, 5);
+}
