@@ -20,14 +20,24 @@
 //! from the listings) elsewhere.
 //!
 //! The file: a header (magic, format, a key that names the program version
-//! and the ledger's settings, and two sections' places and checksums), then
-//! the contracts section (per contract file: its stat and the contract as
-//! read without its history, in a compact binary form), the weeks section
-//! (per week directory: its stat and the names of its files) and the dues
-//! section (per contract file: its stat and when its contract next has
-//! something due, [`Due`]: small, so that `sweep` finds what it need not
-//! read without loading the contracts). Each section is read only by a
-//! command that needs it.
+//! and the ledger's settings, and each section's place and checksum), then
+//! the sections:
+//! - contracts: per contract file, its stat and the contract as read
+//!   without its history, in a compact binary form;
+//! - weeks: per week directory, its stat and the names of its files;
+//! - dues: per contract file, its stat and when its contract next has
+//!   something due, [`Due`] (small, so that `sweep` finds what it need not
+//!   read without loading the contracts), with the table of the week
+//!   directories those dues depend on, as they were checked against them;
+//! - rows: per contract file, its stat and its `list` row ([`Row`]), so
+//!   that `list` need not decode a contract with nothing due;
+//! - names: the stat of `contracts/` and the ids of its files, so that a
+//!   command need not list it while it is unchanged (each file is still
+//!   stat'ed: an edit in place changes no directory).
+//!
+//! Each section is read only by a command that needs it, and the file is
+//! written again only when a command learned something it did not have (an
+//! entry it lacks because its file is too new to trust is no reason).
 
 use crate::core::model::*;
 use crate::core::money::Money;
@@ -52,7 +62,7 @@ pub const RACY_MARGIN: Duration = Duration::from_secs(3);
 
 const MAGIC: &[u8; 16] = b"contracts index\0";
 /// Bumped whenever the layout changes; another one is ignored.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;
 const SECTIONS: usize = 5;
 const SECTION_HEAD: usize = 8 + 8 + 8;

@@ -712,13 +712,16 @@ impl Store {
                 if stat.mtime < threshold {
                     entries.push((id, *stat, bytes));
                 }
-            } else if let Some((stat, bytes)) = old.and_then(|o| o.raw(id))
+            } else if let Some(o) = old
+                && let Some((stat, bytes)) = o.raw(id)
+                && stat.mtime < o.threshold
                 && (u.confirmed.get(i).is_some_and(|c| *c)
                     || u.now.get(i).copied().flatten() == Some(stat))
             {
                 // Taken from the index, or not looked at but for the stat
-                // of its file, the same (the entry's own threshold is
-                // checked with the others below).
+                // of its file, the same; never an entry the index did not
+                // trust (its file may have changed within its timestamp
+                // since it was read).
                 entries.push((id, stat, bytes));
             }
         }
