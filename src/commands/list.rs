@@ -2,8 +2,9 @@
 
 use super::{Ctx, advanced, figures, this_week, this_week_empty};
 use crate::core::week::Week;
+use crate::render::rows::ThisWeek;
 use crate::render::{json, views};
-use crate::store::Access;
+use crate::store::{Access, Listed};
 use anyhow::Result;
 
 /// Runs `list`.
@@ -11,30 +12,31 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let s = &store.settings;
     let v = ctx.viewer(s);
-    let mut rows = Vec::new();
     // One directory listing says which contracts have time this week.
     let this = Week::of(ctx.now);
     let mut with_time: std::collections::HashSet<_> =
         store.week_contracts(this)?.into_iter().collect();
     // A timer started last week may still run.
     with_time.extend(store.week_contracts(this.prev())?);
-    for (doc, quiet) in store.contracts_marked_quiet(ctx.now)? {
-        // Timers apply in memory so no view is stale; only writers persist
-        // them. A contract the index says has nothing due by now would come
-        // out as it goes in (and no week file would be read for it).
-        let c = if quiet {
-            doc.value
-        } else {
-            advanced(&store, doc.value, ctx.now)?.contract
-        };
-        let week = if with_time.contains(&c.id) {
-            this_week(&store, &c, ctx.now)?
-        } else {
-            this_week_empty(&c, ctx.now)
-        };
-        rows.push((c, week));
-    }
     if ctx.out.json {
+        let mut rows = Vec::new();
+        for (doc, quiet) in store.contracts_marked_quiet(ctx.now)? {
+            // Timers apply in memory so no view is stale; only writers
+            // persist them. A contract the index says has nothing due by
+            // now would come out as it goes in (and no week file would be
+            // read for it).
+            let c = if quiet {
+                doc.value
+            } else {
+                advanced(&store, doc.value, ctx.now)?.contract
+            };
+            let week = if with_time.contains(&c.id) {
+                this_week(&store, &c, ctx.now)?
+            } else {
+                this_week_empty(&c, ctx.now)
+            };
+            rows.push((c, week));
+        }
         let figs = rows
             .iter()
             .map(|(c, _)| figures(&store, c, v.role, ctx.now))
@@ -47,11 +49,60 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         ctx.out.print_json(&arr)?;
         return Ok(());
     }
+    let mut rows = Vec::new();
+    for listed in store.contracts_or_rows(ctx.now)? {
+        match listed {
+            // Nothing due, its row as the index has it: read only for its
+            // time this week.
+            Listed::Row(id, row) => {
+                let week = match (row.hourly, with_time.contains(&id)) {
+                    (false, _) => None,
+                    (true, true) => {
+                        let c = store.contract_without_history(&id)?.value;
+                        this_week(&store, &c, ctx.now)?
+                    }
+                    (true, false) => Some(ThisWeek {
+                        week: this,
+                        seconds: 0,
+                        running_since: None,
+                    }),
+                };
+                let r = views::ListRow {
+                    id: id.to_string(),
+                    hourly: row.hourly,
+                    cells: row.cells,
+                };
+                rows.push((r, week));
+            }
+            Listed::Contract(doc, quiet, stat) => {
+                let c = if quiet {
+                    doc.value
+                } else {
+                    advanced(&store, doc.value, ctx.now)?.contract
+                };
+                let week = if with_time.contains(&c.id) {
+                    this_week(&store, &c, ctx.now)?
+                } else {
+                    this_week_empty(&c, ctx.now)
+                };
+                let r = views::list_row(&c, s, ctx.now);
+                // The row of a contract its timers leave as its file has
+                // it, the same at any clock: the index keeps it.
+                if quiet
+                    && !views::list_row_ages(&c)
+                    && let Some(stat) = stat
+                {
+                    store.remember_row(&r.id, stat, r.hourly, &r.cells);
+                }
+                rows.push((r, week));
+            }
+        }
+    }
     if rows.is_empty() {
         ctx.out
             .print("no contracts yet: `contracts new --help` shows how to create one")?;
         return Ok(());
     }
-    ctx.out.print(&views::list(&rows, s, &ctx.out, ctx.now))?;
+    ctx.out.print(&views::list(rows, s, &ctx.out))?;
     Ok(())
 }

@@ -20,14 +20,24 @@
 //! from the listings) elsewhere.
 //!
 //! The file: a header (magic, format, a key that names the program version
-//! and the ledger's settings, and two sections' places and checksums), then
-//! the contracts section (per contract file: its stat and the contract as
-//! read without its history, in a compact binary form), the weeks section
-//! (per week directory: its stat and the names of its files) and the dues
-//! section (per contract file: its stat and when its contract next has
-//! something due, [`Due`]: small, so that `sweep` finds what it need not
-//! read without loading the contracts). Each section is read only by a
-//! command that needs it.
+//! and the ledger's settings, and each section's place and checksum), then
+//! the sections:
+//! - contracts: per contract file, its stat and the contract as read
+//!   without its history, in a compact binary form;
+//! - weeks: per week directory, its stat and the names of its files;
+//! - dues: per contract file, its stat and when its contract next has
+//!   something due, [`Due`] (small, so that `sweep` finds what it need not
+//!   read without loading the contracts), with the table of the week
+//!   directories those dues depend on, as they were checked against them;
+//! - rows: per contract file, its stat and its `list` row ([`Row`]), so
+//!   that `list` need not decode a contract with nothing due;
+//! - names: the stat of `contracts/` and the ids of its files, so that a
+//!   command need not list it while it is unchanged (each file is still
+//!   stat'ed: an edit in place changes no directory).
+//!
+//! Each section is read only by a command that needs it, and the file is
+//! written again only when a command learned something it did not have (an
+//! entry it lacks because its file is too new to trust is no reason).
 
 use crate::core::model::*;
 use crate::core::money::Money;
@@ -52,9 +62,9 @@ pub const RACY_MARGIN: Duration = Duration::from_secs(3);
 
 const MAGIC: &[u8; 16] = b"contracts index\0";
 /// Bumped whenever the layout changes; another one is ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 5;
 const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;
-const SECTIONS: usize = 3;
+const SECTIONS: usize = 5;
 const SECTION_HEAD: usize = 8 + 8 + 8;
 
 /// A file's (or directory's) identity and version, as git's index keeps it.
@@ -128,23 +138,30 @@ pub fn fresh(recorded: &Stat, now: &Stat, threshold: i64) -> bool {
 /// `sweep` to pass over a contract with nothing due without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Due {
-    /// Not known (a week directory it depends on was too new to trust, or
-    /// changed while the command ran): the contract is read.
+    /// Not known (a week directory it depends on could not be listed):
+    /// the contract is read.
     Unknown,
     /// Nothing of the contract falls due before `at` (`None`: nothing at
-    /// all) while its file, and the week directories of `weeks` if any,
-    /// stay as they were when this was recorded.
+    /// all) while its file stays as it was, and while it has no week file
+    /// in the weeks of `weeks`, if any.
     Known {
         /// The earliest instant anything can fall due
         /// ([`crate::core::timers::next_due`]).
         at: Option<Instant>,
-        /// The weeks whose files `at` was computed from.
+        /// The weeks in which the contract had no week file when `at` was
+        /// computed, and in which one would bring it earlier.
         weeks: Option<WeekDeps>,
     },
 }
 
-/// The week directories a [`Due`] depends on: a file added to (or removed
-/// from) any of them could bring a week's settlement earlier.
+/// The weeks a [`Due`] depends on: from the first week whose settlement
+/// may still fall due to the week before the first that has a file of
+/// the contract (a file added in any of them could bring the contract's
+/// settlement earlier; one added later, or removed, cannot). A week with
+/// a file of the contract is never among them. Checked against the dues
+/// section's table of week directories ([`Dues::weeks`]): the contract had
+/// no file in any week directory of the table; a week directory not in
+/// the table, or changed since, is listed again and looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeekDeps {
     /// The first week.
@@ -152,28 +169,6 @@ pub struct WeekDeps {
     /// The last week (`None`: every week from `first` on, directories made
     /// later included).
     pub last: Option<Week>,
-    /// The [`week_print`]s of those weeks' directories, summed: any
-    /// directory added, removed or changed changes it.
-    pub print: u64,
-}
-
-/// A week directory's contribution to a [`WeekDeps::print`]: its week and
-/// stat, mixed (a sum of these changes when any one of them does).
-pub fn week_print(week: Week, stat: &Stat) -> u64 {
-    // On the stack: `sweep` takes one per week directory.
-    let mut b = [0u8; 48];
-    let words = [
-        week.start().timestamp() as u64,
-        stat.size,
-        stat.mtime as u64,
-        stat.ctime as u64,
-        stat.ino,
-        stat.dev,
-    ];
-    for (chunk, w) in b.chunks_exact_mut(8).zip(words) {
-        chunk.copy_from_slice(&w.to_le_bytes());
-    }
-    checksum(&b)
 }
 
 fn put_due(e: &mut Enc, due: &Due) {
@@ -185,7 +180,6 @@ fn put_due(e: &mut Enc, due: &Due) {
             e.opt(weeks.as_ref(), |e, w| {
                 e.week(w.first);
                 e.opt(w.last, Enc::week);
-                e.u64(w.print);
             });
         }
     }
@@ -200,7 +194,6 @@ fn get_due(d: &mut Dec<'_>) -> Option<Due> {
                 Some(WeekDeps {
                     first: d.week()?,
                     last: d.opt(Dec::week)?,
-                    print: d.u64()?,
                 })
             })?,
         }),
@@ -229,6 +222,10 @@ pub enum Section {
     Weeks = 1,
     /// When each contract next has something due.
     Dues = 2,
+    /// `list`'s rows.
+    Rows = 3,
+    /// The names of the contract files.
+    Names = 4,
 }
 
 /// A section as loaded: its threshold and its entries' bytes.
@@ -941,14 +938,6 @@ impl Contracts {
         (d.done() && c.id.as_str() == id).then_some(c)
     }
 
-    /// How many entries are old enough to be trusted.
-    pub fn trusted(&self) -> usize {
-        self.entries
-            .values()
-            .filter(|(s, _)| s.mtime < self.threshold)
-            .count()
-    }
-
     /// The section as read, to write again unchanged.
     pub fn part(&self) -> Part {
         (self.threshold, self.section())
@@ -987,57 +976,120 @@ pub fn contracts_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, &'a [
     e.0
 }
 
-/// The dues section, loaded: per contract file name (the id), its stat and
-/// its [`Due`].
+/// The dues section, loaded: the week directories its entries' week
+/// dependencies were checked against, and per contract file name (the
+/// id), its stat and its [`Due`].
 #[derive(Debug, Default)]
 pub struct Dues {
     /// The threshold of its entries.
     pub threshold: i64,
-    entries: HashMap<Box<str>, (Stat, Due)>,
+    /// The weeks any entry depends on, as disjoint spans in order.
+    pub spans: Vec<WeekDeps>,
+    /// Each week directory in `spans`, with its stat, as the entries were
+    /// checked against it (sorted; a directory too new to trust, or not
+    /// listed, is left out).
+    pub weeks: Vec<(Week, Stat)>,
+    bytes: Vec<u8>,
+    // (name's place in `bytes`, stat, due), sorted by name: no name is
+    // copied out.
+    entries: Vec<(std::ops::Range<usize>, Stat, Due)>,
 }
 
 impl Dues {
     /// Reads the section; `None` if it does not parse.
     pub fn read(l: Loaded) -> Option<Dues> {
         let mut d = Dec::new(&l.bytes);
-        let n = d.u32()? as usize;
-        let mut entries = HashMap::with_capacity(n.min(l.bytes.len()));
-        for _ in 0..n {
-            let id: Box<str> = d.str()?.into();
-            let stat = d.stat()?;
-            entries.insert(id, (stat, get_due(&mut d)?));
+        let weeks = d.vec(|d| Some((d.week()?, d.stat()?)))?;
+        if !weeks.is_sorted_by(|a, b| a.0 < b.0) {
+            return None;
         }
-        d.done().then_some(Dues {
+        let n = d.u32()? as usize;
+        let mut entries = Vec::with_capacity(n.min(l.bytes.len()));
+        for _ in 0..n {
+            let len = d.u32()? as usize;
+            let id = d.at()..d.at() + len;
+            d.take(len)?;
+            let stat = d.stat()?;
+            entries.push((id, stat, get_due(&mut d)?));
+        }
+        let name = |r: &std::ops::Range<usize>| &l.bytes[r.clone()];
+        if !d.done() || !entries.is_sorted_by(|a, b| name(&a.0) < name(&b.0)) {
+            return None;
+        }
+        let spans = spans(entries.iter().filter_map(|(_, _, due)| match due {
+            Due::Known { weeks, .. } => *weeks,
+            Due::Unknown => None,
+        }));
+        Some(Dues {
             threshold: l.threshold,
+            spans,
+            weeks,
+            bytes: l.bytes,
             entries,
         })
+    }
+
+    fn find(&self, id: &str) -> Option<(Stat, Due)> {
+        let i = self
+            .entries
+            .binary_search_by(|(n, ..)| self.bytes[n.clone()].cmp(id.as_bytes()))
+            .ok()?;
+        self.entries.get(i).map(|(_, s, d)| (*s, *d))
     }
 
     /// When the contract of the file `id` next has something due, if its
     /// entry still stands for the file whose stat is `now` (the week
     /// directories it depends on are the caller's to check).
     pub fn get(&self, id: &str, now: &Stat) -> Option<Due> {
-        let (stat, due) = self.entries.get(id)?;
-        fresh(stat, now, self.threshold).then_some(*due)
+        let (stat, due) = self.find(id)?;
+        fresh(&stat, now, self.threshold).then_some(due)
     }
 
     /// The entry of `id` as recorded, trusted or not.
     pub fn raw(&self, id: &str) -> Option<(Stat, Due)> {
-        self.entries.get(id).copied()
+        self.find(id)
     }
 
-    /// How many entries are old enough to be trusted.
-    pub fn trusted(&self) -> usize {
-        self.entries
-            .values()
-            .filter(|(s, _)| s.mtime < self.threshold)
-            .count()
+    /// The stat of `week`'s directory in the table, if it is there and
+    /// old enough to be trusted.
+    pub fn week(&self, week: Week) -> Option<Stat> {
+        let i = self.weeks.binary_search_by(|(w, _)| w.cmp(&week)).ok()?;
+        let stat = self.weeks[i].1;
+        (stat.mtime < self.threshold).then_some(stat)
     }
 }
 
-/// Builds a dues section from `(id, stat, due)` entries.
-pub fn dues_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, Due)>) -> Vec<u8> {
+/// The weeks of `deps`, as disjoint spans in order (adjacent ones joined).
+pub fn spans(deps: impl Iterator<Item = WeekDeps>) -> Vec<WeekDeps> {
+    let mut all: Vec<WeekDeps> = deps.collect();
+    all.sort_unstable_by_key(|d| d.first);
+    let mut out: Vec<WeekDeps> = Vec::new();
+    for d in all {
+        if let Some(cur) = out.last_mut()
+            && cur.last.is_none_or(|l| d.first <= l.next())
+        {
+            cur.last = match (cur.last, d.last) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+            continue;
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Builds a dues section from its table of week directories (those of the
+/// entries' spans, sorted) and `(id, stat, due)` entries (sorted here by
+/// id).
+pub fn dues_section(weeks: &[(Week, Stat)], mut entries: Vec<(&str, Stat, Due)>) -> Vec<u8> {
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut e = Enc::default();
+    put_vec(&mut e, weeks, |e, (w, s)| {
+        e.week(*w);
+        e.stat(s);
+    });
+    let at = e.0.len();
     e.u32(0);
     let mut n = 0u32;
     for (id, stat, due) in entries {
@@ -1046,8 +1098,145 @@ pub fn dues_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, Due)>) -> 
         put_due(&mut e, &due);
         n += 1;
     }
-    e.0[..4].copy_from_slice(&n.to_le_bytes());
+    e.0[at..at + 4].copy_from_slice(&n.to_le_bytes());
     e.0
+}
+
+/// A `list` row of a contract (all but its week's cell), as `list` shows
+/// it for the contract as its file has it: used only for a contract with
+/// nothing due (so that its timers change nothing), and recorded only for
+/// one whose row is the same at any clock (no change of its weekly limit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Whether the contract is hourly.
+    pub hourly: bool,
+    /// Its cells from the title to the next deadline, but the week's.
+    pub cells: [String; 8],
+}
+
+/// The rows section, loaded: per contract file name (the id), its stat and
+/// where its row lies, sorted by name (no entry is decoded before it is
+/// asked for).
+#[derive(Debug, Default)]
+pub struct Rows {
+    /// The threshold of its entries.
+    pub threshold: i64,
+    bytes: Vec<u8>,
+    // (name, stat, row) places, sorted by name.
+    entries: Vec<(std::ops::Range<usize>, Stat, std::ops::Range<usize>)>,
+}
+
+impl Rows {
+    /// Reads the section's entries (not their rows yet); `None` if it does
+    /// not parse or is not sorted.
+    pub fn read(l: Loaded) -> Option<Rows> {
+        let mut d = Dec::new(&l.bytes);
+        let n = d.u32()? as usize;
+        let mut entries = Vec::with_capacity(n.min(l.bytes.len()));
+        for _ in 0..n {
+            let len = d.u32()? as usize;
+            let id = d.at()..d.at() + len;
+            d.take(len)?;
+            let stat = d.stat()?;
+            let len = d.u32()? as usize;
+            let row = d.at()..d.at() + len;
+            d.take(len)?;
+            entries.push((id, stat, row));
+        }
+        let name = |r: &std::ops::Range<usize>| &l.bytes[r.clone()];
+        if !d.done() || !entries.is_sorted_by(|a, b| name(&a.0) < name(&b.0)) {
+            return None;
+        }
+        Some(Rows {
+            threshold: l.threshold,
+            bytes: l.bytes,
+            entries,
+        })
+    }
+
+    fn find(&self, id: &str) -> Option<&(std::ops::Range<usize>, Stat, std::ops::Range<usize>)> {
+        let i = self
+            .entries
+            .binary_search_by(|(n, ..)| self.bytes[n.clone()].cmp(id.as_bytes()))
+            .ok()?;
+        self.entries.get(i)
+    }
+
+    /// The row of the file `id`, if its entry still stands for the file
+    /// whose stat is `now`.
+    pub fn get(&self, id: &str, now: &Stat) -> Option<Row> {
+        let (_, stat, range) = self.find(id)?;
+        if !fresh(stat, now, self.threshold) {
+            return None;
+        }
+        let mut d = Dec::new(self.bytes.get(range.clone())?);
+        let hourly = d.bool()?;
+        let mut cells: [String; 8] = Default::default();
+        for c in &mut cells {
+            *c = d.string()?;
+        }
+        d.done().then_some(Row { hourly, cells })
+    }
+
+    /// The section's entries as read, to write again unchanged.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The entry of `id` as recorded (its stat and encoded row), if it is
+    /// old enough to be trusted.
+    pub fn raw(&self, id: &str) -> Option<(Stat, &[u8])> {
+        let (_, stat, range) = self.find(id)?;
+        (stat.mtime < self.threshold).then_some((*stat, self.bytes.get(range.clone())?))
+    }
+}
+
+/// A row, encoded.
+pub fn row_blob(row: &Row) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.bool(row.hourly);
+    for c in &row.cells {
+        e.str(c);
+    }
+    e.0
+}
+
+/// Builds a rows section from `(id, stat, encoded row)` entries (sorted
+/// here by id).
+pub fn rows_section(mut entries: Vec<(&str, Stat, &[u8])>) -> Vec<u8> {
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut e = Enc::default();
+    e.u32(entries.len() as u32);
+    for (id, stat, row) in entries {
+        e.str(id);
+        e.stat(&stat);
+        e.u32(row.len() as u32);
+        e.0.extend_from_slice(row);
+    }
+    e.0
+}
+
+/// The names section: the stat of `contracts/` (taken before it was
+/// listed) and the ids of its contract files, in the order of
+/// [`super::Store::contract_ids`] (recorded only for a directory with no
+/// file whose name is not an id).
+pub fn names_section(stat: &Stat, ids: &[ContractId]) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.stat(stat);
+    put_vec(&mut e, ids, |e, id| e.str(id.as_str()));
+    e.0
+}
+
+/// The ids of the names section, if it stands for `contracts/` whose stat
+/// is `now` (the same stat, older than the index's threshold).
+pub fn read_names(l: &Loaded, now: &Stat) -> Option<Vec<ContractId>> {
+    let mut d = Dec::new(&l.bytes);
+    let stat = d.stat()?;
+    if !fresh(&stat, now, l.threshold) {
+        return None;
+    }
+    let ids = d.vec(|d| ContractId::parse(d.str()?).ok())?;
+    d.done().then_some(ids)
 }
 
 /// One week directory's entry: its stat, whether it held a crashed
@@ -1125,14 +1314,6 @@ impl Weeks {
         let mut d = Dec::new(self.bytes.get(e.names.clone())?);
         let names = d.vec(|d| d.str().map(Box::from))?;
         d.done().then_some(names)
-    }
-
-    /// How many entries are old enough to be trusted.
-    pub fn trusted(&self) -> usize {
-        self.entries
-            .values()
-            .filter(|e| e.stat.mtime < self.threshold)
-            .count()
     }
 
     /// The section as read, to write again unchanged.
@@ -1249,6 +1430,37 @@ mod tests {
             let head: [u8; 8] = b[..8].try_into().expect("8 bytes");
             assert_eq!(checksum_split(&head, &b[8..]), checksum(&b), "{len}");
         }
+    }
+
+    #[test]
+    fn spans_join_overlapping_and_adjacent_weeks_only() {
+        let w = |s: &str| s.parse::<Week>().expect("week");
+        let d = |a: &str, b: Option<&str>| WeekDeps {
+            first: w(a),
+            last: b.map(w),
+        };
+        let got = spans(
+            [
+                d("2026-W10", Some("2026-W12")),
+                d("2026-W01", Some("2026-W03")),
+                d("2026-W13", Some("2026-W13")),
+                d("2026-W02", Some("2026-W02")),
+                d("2026-W20", Some("2026-W22")),
+                d("2026-W30", None),
+                d("2026-W40", Some("2026-W41")),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            got,
+            [
+                d("2026-W01", Some("2026-W03")),
+                d("2026-W10", Some("2026-W13")),
+                d("2026-W20", Some("2026-W22")),
+                d("2026-W30", None),
+            ]
+        );
+        assert!(spans(std::iter::empty()).is_empty());
     }
 
     #[test]

@@ -52,19 +52,6 @@ pub(super) struct Listing {
     // Whether the command asks about every contract (`list`, `sweep`):
     // only then do the index's weeks pay for their loading.
     many: bool,
-    // Every week directory's print as it is now, summed in order (made
-    // when a recorded print is first checked).
-    sums: Option<Sums>,
-}
-
-/// The prints of the week directories, summed in week order.
-#[derive(Debug, Default)]
-struct Sums {
-    weeks: Vec<Week>,
-    // The sum of the prints of the weeks up to each, and how many of them
-    // could not be stat'ed.
-    sum: Vec<u64>,
-    missing: Vec<u32>,
 }
 
 /// The index's weeks: where to load them from, or as loaded.
@@ -191,7 +178,6 @@ impl Listing {
             relisted: false,
             clean: all,
             many: all,
-            sums: None,
         };
         if all {
             l.load_snapshot();
@@ -414,83 +400,79 @@ impl Listing {
         self.by_name = Some(by_name);
     }
 
-    /// The print ([`index::WeekDeps::print`]) of the week directories from
-    /// `first` to `last` (`None`: on) as they are now, to check a recorded
-    /// one against: each directory's stat as this command listed or
-    /// confirmed it, or taken now. `None` if one cannot be taken.
-    pub(super) fn print_now(&mut self, first: Week, last: Option<Week>) -> Option<u64> {
-        if last.is_some_and(|l| l < first) {
-            return Some(0);
-        }
-        let sums = self.sums.get_or_insert_with(|| {
-            // Every week's print once, summed in order, so that a range
-            // costs two look-ups (500 contracts idle for years each
-            // depend on every week since).
-            let mut sums = Sums::default();
-            let (mut sum, mut missing) = (0u64, 0u32);
-            for week in self.weeks.keys() {
-                let stat = match self.seen.get(week) {
+    /// The week directories of `table`'s spans (the dues section's) that
+    /// may differ from those of its table: not in it (or too new there to
+    /// trust), with another stat now (as this command listed or confirmed
+    /// it, or taken now), or gone. Sorted.
+    pub(super) fn changed_since(&mut self, table: &index::Dues) -> Vec<Week> {
+        use std::ops::Bound::{Included, Unbounded};
+        let mut out = Vec::new();
+        for span in &table.spans {
+            let range = (Included(span.first), span.last.map_or(Unbounded, Included));
+            for week in self.weeks.range(range).map(|(w, _)| *w) {
+                let now = match self.seen.get(&week) {
                     Some((stat, _)) => Some(*stat),
                     None => self
                         .dir
                         .as_ref()
                         .and_then(|d| Stat::at(d, &week.to_string()).ok()),
                 };
-                match stat {
-                    Some(stat) => sum = sum.wrapping_add(index::week_print(*week, &stat)),
-                    None => missing += 1,
+                if now.is_none() || table.week(week) != now {
+                    out.push(week);
                 }
-                sums.weeks.push(*week);
-                sums.sum.push(sum);
-                sums.missing.push(missing);
             }
-            sums
-        });
-        // Sums before `first`, and up to `last`.
-        let from = sums.weeks.partition_point(|w| *w < first);
-        let to = match last {
-            Some(l) => sums.weeks.partition_point(|w| *w <= l),
-            None => sums.weeks.len(),
-        };
-        let at = |i: usize| {
-            i.checked_sub(1)
-                .map_or((0, 0), |i| (sums.sum[i], sums.missing[i]))
-        };
-        let ((s0, m0), (s1, m1)) = (at(from), at(to));
-        (m0 == m1).then(|| s1.wrapping_sub(s0))
+        }
+        for (week, _) in &table.weeks {
+            if !self.weeks.contains_key(week) {
+                out.push(*week);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
-    /// The print of the week directories from `first` to `last` as this
-    /// command listed them (the stats its names of them came from), to
-    /// record: `None` if one was not listed that way, or is not older than
-    /// `threshold` (it could change again within its own timestamp).
-    pub(super) fn print_listed(
-        &self,
+    /// Whether `id` has no file in any week of `changed` from `first` to
+    /// `last` (`None`: on), each such week's directory listed (once per
+    /// command) or its names taken from the index where it stands. `false`
+    /// if one cannot be listed.
+    pub(super) fn none_in(
+        &mut self,
+        id: &ContractId,
         first: Week,
         last: Option<Week>,
-        threshold: i64,
-    ) -> Option<u64> {
+        changed: &[Week],
+    ) -> bool {
+        let from = changed.partition_point(|w| *w < first);
+        changed[from..]
+            .iter()
+            .take_while(|w| last.is_none_or(|l| **w <= l))
+            .all(|w| self.has(*w, id).is_ok_and(|has| !has))
+    }
+
+    /// The week directories of `spans` as this command listed or
+    /// confirmed them, each with the stat its names came from, when that
+    /// is older than `threshold`: the table a dues section records.
+    pub(super) fn table_of(&self, spans: &[index::WeekDeps], threshold: i64) -> Vec<(Week, Stat)> {
         use std::ops::Bound::{Included, Unbounded};
-        if last.is_some_and(|l| l < first) {
-            return Some(0);
-        }
-        let range = (Included(first), last.map_or(Unbounded, Included));
-        let mut sum = 0u64;
-        for week in self.weeks.range(range).map(|(w, _)| *w) {
-            let (stat, _) = self.seen.get(&week)?;
-            if stat.mtime >= threshold {
-                return None;
+        let mut out = Vec::new();
+        for span in spans {
+            let range = (Included(span.first), span.last.map_or(Unbounded, Included));
+            for (w, _) in self.weeks.range(range) {
+                if let Some((stat, _)) = self.seen.get(w)
+                    && stat.mtime < threshold
+                {
+                    out.push((*w, *stat));
+                }
             }
-            sum = sum.wrapping_add(index::week_print(week, stat));
         }
-        Some(sum)
+        out
     }
 
     /// Records a week file this command created.
     pub(super) fn created(&mut self, week: Week, id: &ContractId) {
         // Its directory changed: not recorded as listed.
         self.seen.remove(&week);
-        self.sums = None;
         // A week new to the listing: its directory is this command's.
         if let Some(stems) = self.weeks.entry(week).or_insert_with(|| Some(Vec::new()))
             && let Err(at) = stems.binary_search_by(|s| (**s).cmp(id.as_str()))
@@ -556,57 +538,5 @@ mod tests {
         assert!(none.weeks_of(&c1, first, None).is_empty());
         none.created(first, &c1);
         assert!(none.has(first, &c1).expect("has"));
-    }
-
-    #[test]
-    fn a_ranges_print_is_the_same_summed_at_once_or_week_by_week() {
-        let d = tempfile::tempdir().expect("temp dir");
-        let diary = d.path().join("diary");
-        let first: Week = "2026-W01".parse().expect("week");
-        let mut weeks = Vec::new();
-        let mut w = first;
-        for i in 0..20 {
-            // Every other week has a directory.
-            if i % 2 == 0 {
-                fs::create_dir_all(diary.join(w.to_string())).expect("mkdir");
-                fs::write(diary.join(w.to_string()).join("c1.toml"), "").expect("write");
-            }
-            weeks.push(w);
-            w = w.next();
-        }
-        let c1 = ContractId::parse("c1").expect("id");
-        let mut listed = Listing::read(&diary, super::Snap::Off).expect("list");
-        listed.weeks_of(&c1, first, None);
-        let mut now = Listing::read(&diary, super::Snap::Off).expect("list");
-        for (i, a) in weeks.iter().enumerate() {
-            for b in &weeks[i..] {
-                let want = listed.print_listed(*a, Some(*b), i64::MAX);
-                assert!(want.is_some());
-                assert_eq!(now.print_now(*a, Some(*b)), want, "{a}..{b}");
-            }
-            assert_eq!(
-                now.print_now(*a, None),
-                listed.print_listed(*a, None, i64::MAX)
-            );
-        }
-        // A file added changes the print of every range holding its week
-        // (the directory aged first, so that its mtime tells within the
-        // clock's tick).
-        let dir = diary.join(first.to_string());
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        fs::File::open(&dir)
-            .and_then(|f| f.set_modified(old))
-            .expect("age");
-        let mut now = Listing::read(&diary, super::Snap::Off).expect("list");
-        let before = now.print_now(first, None);
-        fs::write(dir.join("c2.toml"), "").expect("write");
-        let mut again = Listing::read(&diary, super::Snap::Off).expect("list");
-        assert_ne!(again.print_now(first, None), before);
-        assert_eq!(
-            again.print_now(first.next(), None),
-            now.print_now(first.next(), None)
-        );
-        // Not older than the threshold: not recorded.
-        assert_eq!(listed.print_listed(first, None, 0), None);
     }
 }

@@ -7,6 +7,7 @@ pub mod de;
 mod fold_diff;
 pub mod git;
 mod index;
+pub use index::{Row, Stat};
 mod listing;
 pub mod located;
 pub mod lock;
@@ -163,8 +164,18 @@ struct Indexed {
     swept: bool,
     // Every contract file, in order.
     ids: Vec<ContractId>,
-    // Taken from the index (its entry stood).
-    confirmed: std::collections::HashSet<String>,
+    // Per contract of `ids`: taken from the index (its entry stood).
+    confirmed: Vec<bool>,
+    // Per contract of `ids`: its file's stat as this command took it.
+    now: Vec<Option<index::Stat>>,
+    // The index's `list` rows (`None`: not loaded), and the rows `list`
+    // showed for contracts it read (the stat of the file each came from,
+    // and the row encoded).
+    old_rows: Option<Option<index::Rows>>,
+    rows: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
+    // The names section to write: `contracts/` listed anew (its stat
+    // before, and the ids).
+    names: Option<(index::Stat, Vec<ContractId>)>,
     // Read from the file: its stat before reading, and the contract encoded.
     read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
     // When each contract `sweep` read (from its file or the index) next
@@ -182,6 +193,18 @@ impl Indexed {
                     .as_ref()
                     .and_then(|f| f.load(index::Section::Contracts))
                     .and_then(index::Contracts::read),
+            );
+        }
+    }
+
+    /// Loads the index's rows, if not yet.
+    fn load_old_rows(&mut self) {
+        if self.old_rows.is_none() {
+            self.old_rows = Some(
+                self.file
+                    .as_ref()
+                    .and_then(|f| f.load(index::Section::Rows))
+                    .and_then(index::Rows::read),
             );
         }
     }
@@ -206,6 +229,21 @@ impl Drop for Store {
         // command.
         self.save_index();
     }
+}
+
+/// `sweep` reads this many contracts (those with something due, or whose
+/// file changed) from their files rather than load the index's contracts.
+const FEW_TO_READ: usize = 64;
+
+/// A contract as [`Store::contracts_or_rows`] gives it.
+#[derive(Debug)]
+pub enum Listed {
+    /// Read (from its file or the index), with whether the index says it
+    /// has nothing due (its timers would change nothing), and the stat of
+    /// its file it stands for (`None`: not known).
+    Contract(Box<Doc<Contract>>, bool, Option<index::Stat>),
+    /// Not read: it has nothing due, and the index has its `list` row.
+    Row(ContractId, index::Row),
 }
 
 /// How much of a contract file to read.
@@ -546,8 +584,8 @@ impl Store {
             return;
         };
         let mut used = self.indexed.get_mut().take();
-        let listing = self.listing.get_mut().take();
-        let listing = listing.filter(listing::Listing::snapshot_wanted);
+        let all_listing = self.listing.get_mut().take();
+        let listing = all_listing.as_ref().filter(|l| l.snapshot_wanted());
         if used.is_none() && listing.is_none() {
             return;
         }
@@ -557,11 +595,23 @@ impl Store {
         let dues = used
             .as_mut()
             .filter(|u| u.swept)
-            .map(|u| Self::dues_part(u, threshold));
-        let weeks = listing.as_ref().map(|l| Self::weeks_part(l, threshold));
+            .map(|u| Self::dues_part(u, all_listing.as_ref(), threshold));
+        let weeks = listing.map(|l| Self::weeks_part(l, threshold));
+        let rows = used
+            .as_mut()
+            .filter(|u| !u.rows.is_empty())
+            .map(|u| Self::rows_part(u, threshold));
+        // `contracts/` listed anew, old enough to trust.
+        let names = used
+            .as_ref()
+            .and_then(|u| u.names.as_ref())
+            .filter(|(stat, _)| stat.mtime < threshold)
+            .map(|(stat, ids)| (threshold, index::names_section(stat, ids)));
         if contracts.as_ref().is_none_or(Option::is_none)
             && dues.as_ref().is_none_or(Option::is_none)
             && weeks.as_ref().is_none_or(Option::is_none)
+            && rows.as_ref().is_none_or(Option::is_none)
+            && names.is_none()
         {
             return;
         }
@@ -583,14 +633,19 @@ impl Store {
             Some(Some(part)) => Some(part),
             _ => raw(index::Section::Dues),
         };
+        let rows = match rows {
+            Some(Some(part)) => Some(part),
+            _ => match used.as_ref().and_then(|u| u.old_rows.as_ref()) {
+                Some(old) => old.as_ref().map(|r| (r.threshold, r.bytes().to_vec())),
+                None => raw(index::Section::Rows),
+            },
+        };
         let weeks = match weeks {
             Some(Some(part)) => Some(part),
-            Some(None) => listing
-                .as_ref()
-                .and_then(|l| l.snapshot())
-                .map(index::Weeks::part),
+            Some(None) => listing.and_then(|l| l.snapshot()).map(index::Weeks::part),
             None => raw(index::Section::Weeks),
         };
+        let names = names.or_else(|| raw(index::Section::Names));
         if let Some(dir) = path.parent()
             && self.git.is_some()
         {
@@ -602,7 +657,13 @@ impl Store {
         let _ = index::write(
             &path,
             self.index_key,
-            [contracts.as_ref(), weeks.as_ref(), dues.as_ref()],
+            [
+                contracts.as_ref(),
+                weeks.as_ref(),
+                dues.as_ref(),
+                rows.as_ref(),
+                names.as_ref(),
+            ],
         );
     }
 
@@ -628,59 +689,76 @@ impl Store {
         );
     }
 
-    /// The contracts section to write, and whether it says more than the
-    /// one read: each contract file's entry, taken over where it stood,
-    /// recorded anew where the file was read (and is old enough to trust).
+    /// The contracts section to write, if it says more than the one read:
+    /// each contract file's entry, taken over where it stood, recorded
+    /// anew where the file was read (and is old enough to trust). An entry
+    /// it merely lacks (a file changed too recently to trust, or removed)
+    /// is no reason to write it again: the one read has that entry for
+    /// another stat, never trusted.
     fn contracts_part(u: &mut Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
-        // Nothing read, every entry confirmed: the same section (not even
-        // loaded, when `sweep` had nothing to read).
-        if u.read.is_empty() && u.confirmed.len() == u.ids.len() && u.old.is_none() {
+        // Nothing read to record (`sweep` reads few contracts without
+        // loading them): the same section.
+        let learned = u.read.values().any(|(stat, _)| stat.mtime < threshold);
+        // A missing index is written again, if only to say so.
+        if !learned && u.file.is_some() && (u.old.is_none() || u.confirmed.iter().all(|c| *c)) {
             return None;
         }
         u.load_old();
         let old = u.old.as_ref().and_then(Option::as_ref);
         let mut entries: Vec<(&str, index::Stat, &[u8])> = Vec::with_capacity(u.ids.len());
-        for id in &u.ids {
+        for (i, id) in u.ids.iter().enumerate() {
             let id = id.as_str();
             if let Some((stat, bytes)) = u.read.get(id) {
                 if stat.mtime < threshold {
                     entries.push((id, *stat, bytes));
                 }
-            } else if u.confirmed.contains(id)
-                && let Some((stat, bytes)) = old.and_then(|o| o.raw(id))
+            } else if let Some(o) = old
+                && let Some((stat, bytes)) = o.raw(id)
+                && stat.mtime < o.threshold
+                && (u.confirmed.get(i).is_some_and(|c| *c)
+                    || u.now.get(i).copied().flatten() == Some(stat))
             {
+                // Taken from the index, or not looked at but for the stat
+                // of its file, the same; never an entry the index did not
+                // trust (its file may have changed within its timestamp
+                // since it was read).
                 entries.push((id, stat, bytes));
             }
         }
-        // Unchanged: the same entries, each with the same stat.
+        // Each entry the same as one the index has and trusts.
         let same = old.is_some_and(|o| {
-            o.trusted() == entries.len()
-                && entries.iter().all(|(id, stat, _)| {
-                    o.raw(id)
-                        .is_some_and(|(s, _)| s == *stat && s.mtime < o.threshold)
-                })
+            entries.iter().all(|(id, stat, _)| {
+                o.raw(id)
+                    .is_some_and(|(s, _)| s == *stat && s.mtime < o.threshold)
+            })
         });
         (!same).then(|| (threshold, index::contracts_section(entries.into_iter())))
     }
 
-    /// The dues section to write (`sweep`), and whether it says more than
-    /// the one read: each contract's due as this command found it, or as
-    /// the index had it for a contract passed over.
-    fn dues_part(u: &mut Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
+    /// The dues section to write (`sweep`), if it says more than the one
+    /// read: each contract's due as this command found it, or as the index
+    /// had it for a contract passed over, with the table of the week
+    /// directories (as this command listed or confirmed them) they were
+    /// checked against.
+    fn dues_part(
+        u: &mut Indexed,
+        listing: Option<&listing::Listing>,
+        threshold: i64,
+    ) -> Option<(i64, Vec<u8>)> {
         // Every contract passed over: the index's dues stand as they are.
-        if u.dues.is_empty() && u.read.is_empty() && u.confirmed.len() == u.ids.len() {
+        if u.dues.is_empty() && u.confirmed.iter().all(|c| *c) {
             return None;
         }
         u.load_old_dues();
         let old = u.old_dues.as_ref().and_then(Option::as_ref);
         let mut entries: Vec<(&str, index::Stat, index::Due)> = Vec::with_capacity(u.ids.len());
-        for id in &u.ids {
+        for (i, id) in u.ids.iter().enumerate() {
             let id = id.as_str();
             if let Some((stat, due)) = u.dues.get(id) {
                 if stat.mtime < threshold {
                     entries.push((id, *stat, *due));
                 }
-            } else if u.confirmed.contains(id)
+            } else if u.confirmed.get(i).is_some_and(|c| *c)
                 && let Some(o) = old
                 && let Some((stat, due)) = o.raw(id)
                 && stat.mtime < o.threshold
@@ -688,14 +766,50 @@ impl Store {
                 entries.push((id, stat, due));
             }
         }
+        let spans = index::spans(entries.iter().filter_map(|(_, _, due)| match due {
+            index::Due::Known { weeks, .. } => *weeks,
+            index::Due::Unknown => None,
+        }));
+        let weeks = listing.map_or_else(Vec::new, |l| l.table_of(&spans, threshold));
+        // Each entry, and each week of the table, the same as the index
+        // has and trusts (the index's table and spans may have more).
         let same = old.is_some_and(|o| {
-            o.trusted() == entries.len()
+            weeks.iter().all(|(w, stat)| o.week(*w) == Some(*stat))
                 && entries.iter().all(|(id, stat, due)| {
                     o.raw(id)
                         .is_some_and(|(s, d)| s == *stat && d == *due && s.mtime < o.threshold)
                 })
         });
-        (!same).then(|| (threshold, index::dues_section(entries.into_iter())))
+        (!same).then(|| (threshold, index::dues_section(&weeks, entries)))
+    }
+
+    /// The rows section to write (`list`), if it says more than the one
+    /// read: each row `list` showed for a contract it read (and whose file
+    /// is old enough to trust), and the index's rows of the other files
+    /// whose stat is the same.
+    fn rows_part(u: &mut Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
+        u.load_old_rows();
+        let old = u.old_rows.as_ref().and_then(Option::as_ref);
+        let learned = u.rows.iter().any(|(id, (stat, blob))| {
+            stat.mtime < threshold && old.and_then(|o| o.raw(id)) != Some((*stat, blob.as_slice()))
+        });
+        if !learned {
+            return None;
+        }
+        let mut entries: Vec<(&str, index::Stat, &[u8])> = Vec::with_capacity(u.ids.len());
+        for (i, id) in u.ids.iter().enumerate() {
+            let id = id.as_str();
+            if let Some((stat, blob)) = u.rows.get(id) {
+                if stat.mtime < threshold {
+                    entries.push((id, *stat, blob));
+                }
+            } else if let Some((stat, blob)) = old.and_then(|o| o.raw(id))
+                && u.now.get(i).copied().flatten() == Some(stat)
+            {
+                entries.push((id, stat, blob));
+            }
+        }
+        Some((threshold, index::rows_section(entries)))
     }
 
     /// The weeks section to write, and whether it says more than the one
@@ -733,13 +847,14 @@ impl Store {
                 }
             }
         }
+        // Each entry the same as one the index has and trusts (an entry it
+        // merely lacks, too new to trust, is no reason to write it).
         let same = snap.is_some_and(|s| {
-            s.trusted() == entries.len()
-                && entries.iter().all(|(w, stat, temps, _)| {
-                    s.entry(*w).is_some_and(|e| {
-                        e.stat == *stat && e.temps == *temps && e.stat.mtime < s.threshold
-                    })
+            entries.iter().all(|(w, stat, temps, _)| {
+                s.entry(*w).is_some_and(|e| {
+                    e.stat == *stat && e.temps == *temps && e.stat.mtime < s.threshold
                 })
+            })
         });
         (!same).then(|| (threshold, index::weeks_section(entries.into_iter())))
     }
@@ -912,18 +1027,39 @@ impl Store {
     }
 
     fn all_contracts(&self, part: Part) -> Result<Vec<Doc<Contract>>, StoreError> {
-        let ids = self.contract_ids()?;
         // One thread: per file, opening and reading cost more than parsing,
         // and a second thread's heap growth (mprotect) stalls the first's
         // page faults; measured slower with two threads than with one.
         let results: Vec<_> = match (part, &self.index_at) {
-            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, ids, None),
-            _ => ids
+            (Part::WithoutHistory, Some(at)) => self.indexed_contracts(at, None, false)?,
+            _ => self
+                .contract_ids()?
                 .iter()
-                .map(|id| (self.parse_contract(id, part), false))
+                .map(|id| {
+                    self.parse_contract(id, part)
+                        .map(|o| o.map(|d| Listed::Contract(Box::new(d), false, None)))
+                })
                 .collect(),
         };
-        Ok(Self::gather(results)?.into_iter().map(|(d, _)| d).collect())
+        Ok(Self::docs(Self::gather(results)?))
+    }
+
+    /// The contracts of `listed` (each with its mark).
+    fn docs_marked(listed: Vec<Listed>) -> Vec<(Doc<Contract>, bool)> {
+        listed
+            .into_iter()
+            .filter_map(|l| match l {
+                Listed::Contract(d, quiet, _) => Some((*d, quiet)),
+                Listed::Row(..) => None,
+            })
+            .collect()
+    }
+
+    fn docs(listed: Vec<Listed>) -> Vec<Doc<Contract>> {
+        Self::docs_marked(listed)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect()
     }
 
     /// [`Store::contracts_without_history`], each with whether its index
@@ -939,8 +1075,40 @@ impl Store {
             let docs = self.contracts_without_history()?;
             return Ok(docs.into_iter().map(|d| (d, false)).collect());
         };
-        let ids = self.contract_ids()?;
-        Self::gather(self.indexed_contracts(at, ids, Some((now, false))))
+        Ok(Self::docs_marked(Self::gather(self.indexed_contracts(
+            at,
+            Some((now, false)),
+            false,
+        )?)?))
+    }
+
+    /// [`Store::contracts_marked_quiet`] for `list`'s table: a contract
+    /// with nothing due by `now` whose `list` row the index has for its
+    /// file is not read, only its row taken ([`Store::remember_row`]
+    /// records the rows of those read).
+    pub fn contracts_or_rows(&self, now: Instant) -> Result<Vec<Listed>, StoreError> {
+        let Some(at) = &self.index_at else {
+            let docs = self.contracts_without_history()?;
+            return Ok(docs
+                .into_iter()
+                .map(|d| Listed::Contract(Box::new(d), false, None))
+                .collect());
+        };
+        Self::gather(self.indexed_contracts(at, Some((now, false)), true)?)
+    }
+
+    /// Records, for the index's next version, `id`'s `list` row (its cells
+    /// from the title on, and whether it is hourly) as shown for the
+    /// contract its file had at `stat`: only for a contract with nothing
+    /// due, whose row is the same at any clock.
+    pub fn remember_row(&self, id: &str, stat: index::Stat, hourly: bool, cells: &[String; 8]) {
+        if let Some(u) = &mut *self.indexed.borrow_mut() {
+            let row = index::Row {
+                hourly,
+                cells: cells.clone(),
+            };
+            u.rows.insert(id.to_string(), (stat, index::row_blob(&row)));
+        }
     }
 
     /// Every contract without its history that may have a timer due at
@@ -953,22 +1121,17 @@ impl Store {
         let Some(at) = &self.index_at else {
             return self.contracts_without_history();
         };
-        let ids = self.contract_ids()?;
-        let docs = Self::gather(self.indexed_contracts(at, ids, Some((now, true))))?;
-        Ok(docs.into_iter().map(|(d, _)| d).collect())
+        let listed = Self::gather(self.indexed_contracts(at, Some((now, true)), false)?)?;
+        Ok(Self::docs(listed))
     }
 
-    /// The contracts read (each with its mark), or every problem found in
-    /// them.
-    #[allow(clippy::type_complexity)]
-    fn gather(
-        results: Vec<(Result<Option<Doc<Contract>>, StoreError>, bool)>,
-    ) -> Result<Vec<(Doc<Contract>, bool)>, StoreError> {
+    /// What was read, or every problem found in it.
+    fn gather<T>(results: Vec<Result<Option<T>, StoreError>>) -> Result<Vec<T>, StoreError> {
         let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
-        for (r, mark) in results {
+        for r in results {
             match r {
-                Ok(Some(d)) => out.push((d, mark)),
+                Ok(Some(d)) => out.push(d),
                 Ok(None) => {}
                 Err(StoreError::Invalid(ps)) => problems.extend(ps),
                 Err(e) => return Err(e),
@@ -992,20 +1155,25 @@ impl Store {
     fn indexed_contracts(
         &self,
         at: &Path,
-        ids: Vec<ContractId>,
         due_by: Option<(Instant, bool)>,
-    ) -> Vec<(Result<Option<Doc<Contract>>, StoreError>, bool)> {
+        rows: bool,
+    ) -> Result<Vec<Result<Option<Listed>, StoreError>>, StoreError> {
         let mut u = Indexed {
             file: index::IndexFile::open(at, self.index_key),
             swept: due_by.is_some_and(|(_, skip)| skip),
             ..Indexed::default()
         };
+        let ids = self.indexed_ids(&mut u)?;
         // `sweep` loads the small dues first, the contracts only for one it
-        // has to read.
+        // has to read; `list` its rows first.
         if due_by.is_some() {
             u.load_old_dues();
         }
-        if !u.swept {
+        if rows {
+            u.load_old_rows();
+        }
+        let few = u.swept || rows;
+        if !few {
             u.load_old();
         }
         let dir = fs::File::open(self.root.join("contracts")).ok();
@@ -1015,71 +1183,138 @@ impl Store {
             l.for_many();
             Ok(())
         });
-        let threshold = index::threshold_of(self.started);
+        // The week directories that may have changed since the dues were
+        // recorded (only those of the weeks some due depends on are looked
+        // at); `None`: not known, no due that depends on weeks stands.
+        let changed: Option<Vec<Week>> = match (&u.old_dues, due_by) {
+            (Some(Some(dues)), Some(_)) if dues.spans.is_empty() => Some(Vec::new()),
+            (Some(Some(dues)), Some(_)) => self.with_listing(|l| Ok(l.changed_since(dues))).ok(),
+            _ => None,
+        };
+        // Each file's stat, whether its due entry stands and says nothing
+        // falls due by then, and its row if so.
+        let mut name = String::new();
+        let marks: Vec<(Option<index::Stat>, bool, Option<index::Row>)> = ids
+            .iter()
+            .map(|id| {
+                name.clear();
+                name.push_str(id.as_str());
+                name.push_str(".toml");
+                let now = match (&u.file, &dir) {
+                    (Some(_), Some(dir)) => index::Stat::at(dir, name.as_str()).ok(),
+                    _ => None,
+                };
+                let quiet = if let (Some((by, _)), Some(now)) = (due_by, &now)
+                    && let Some(Some(dues)) = &u.old_dues
+                    && let Some(due) = dues.get(id.as_str(), now)
+                    && let Some(changed) = &changed
+                {
+                    self.nothing_due(id, &due, by, changed)
+                } else {
+                    false
+                };
+                let row = match (quiet, &now, &u.old_rows) {
+                    (true, Some(now), Some(Some(r))) => r.get(id.as_str(), now),
+                    _ => None,
+                };
+                (now, quiet, row)
+            })
+            .collect();
+        // With few contracts to read (`sweep`: those with something due,
+        // or whose file changed; `list`: those without a row), their files
+        // are read: loading the index's contracts (every contract's entry)
+        // costs more.
+        let to_read = marks
+            .iter()
+            .filter(|(_, quiet, row)| !(*quiet && (u.swept || row.is_some())))
+            .count();
+        let from_section = !few || to_read > FEW_TO_READ;
+        u.confirmed = vec![false; ids.len()];
+        u.now = marks.iter().map(|(now, ..)| *now).collect();
         let mut out = Vec::with_capacity(ids.len());
-        for id in &ids {
-            let name = format!("{id}.toml");
-            let now = match (&u.file, &dir) {
-                (Some(_), Some(dir)) => index::Stat::at(dir, &name).ok(),
-                _ => None,
-            };
-            let quiet = if let (Some((by, _)), Some(now)) = (due_by, &now)
-                && let Some(Some(dues)) = &u.old_dues
-                && let Some(due) = dues.get(id.as_str(), now)
-            {
-                self.nothing_due(&due, by)
-            } else {
-                false
-            };
+        for (i, (id, (now, quiet, row))) in ids.iter().zip(marks).enumerate() {
             if quiet && u.swept {
-                u.confirmed.insert(id.to_string());
+                u.confirmed[i] = true;
                 continue;
             }
-            let from_index = now.and_then(|now| {
+            if let Some(row) = row {
+                out.push(Ok(Some(Listed::Row(id.clone(), row))));
+                continue;
+            }
+            let from_index = now.filter(|_| from_section).and_then(|now| {
                 u.load_old();
                 let old = u.old.as_ref().and_then(Option::as_ref)?;
                 Some((old.get(id.as_str(), &now)?, now))
             });
             if let Some((value, now)) = from_index {
-                u.confirmed.insert(id.to_string());
+                u.confirmed[i] = true;
                 if u.swept {
-                    let due = self.due_of(&value, threshold);
+                    let due = self.due_of(&value);
                     u.dues.insert(id.to_string(), (now, due));
                 }
-                out.push((
-                    Ok(Some(Doc {
-                        value,
-                        rel: Self::contract_rel(id),
-                        text: String::new(),
-                        whole: false,
-                    })),
-                    quiet,
-                ));
+                let doc = Doc {
+                    value,
+                    rel: Self::contract_rel(id),
+                    text: String::new(),
+                    whole: false,
+                };
+                out.push(Ok(Some(Listed::Contract(Box::new(doc), quiet, Some(now)))));
                 continue;
             }
             let r = self.parse_contract_stat(id, Part::WithoutHistory, true);
             if let Ok(Some((doc, Some(stat)))) = &r
                 && doc.value.history.is_empty()
             {
-                let mut e = index::Enc::default();
-                index::put_contract(&mut e, &doc.value);
-                u.read.insert(id.to_string(), (*stat, e.0));
+                // Recorded only where the index's contracts are rewritten.
+                if from_section {
+                    let mut e = index::Enc::default();
+                    index::put_contract(&mut e, &doc.value);
+                    u.read.insert(id.to_string(), (*stat, e.0));
+                }
                 if u.swept {
-                    let due = self.due_of(&doc.value, threshold);
+                    let due = self.due_of(&doc.value);
                     u.dues.insert(id.to_string(), (*stat, due));
                 }
             }
-            out.push((r.map(|o| o.map(|(d, _)| d)), quiet));
+            out.push(r.map(|o| o.map(|(d, stat)| Listed::Contract(Box::new(d), quiet, stat))));
         }
         u.ids = ids;
         self.indexed.replace(Some(u));
-        out
+        Ok(out)
+    }
+
+    /// [`Store::contract_ids`], taken from the index where it has the
+    /// names of `contracts/` with the directory's stat as it is now (older
+    /// than the index): a file added, removed or renamed changes the
+    /// directory's mtime and ctime. Listed otherwise, and recorded.
+    fn indexed_ids(&self, u: &mut Indexed) -> Result<Vec<ContractId>, StoreError> {
+        let dir = self.root.join("contracts");
+        let now = rustix::fs::stat(&dir).ok().map(|s| index::Stat::of(&s));
+        if let Some(now) = &now
+            && let Some(f) = &u.file
+            && let Some(ids) = f
+                .load(index::Section::Names)
+                .and_then(|l| index::read_names(&l, now))
+        {
+            return Ok(ids);
+        }
+        let ids = self.contract_ids()?;
+        u.names = now.map(|now| (now, ids.clone()));
+        Ok(ids)
     }
 
     /// Whether a contract whose entry (standing for its file) says `due`
-    /// has nothing due at `by`: its next instant is later, and the week
-    /// directories that instant depends on are as they were.
-    fn nothing_due(&self, due: &index::Due, by: Instant) -> bool {
+    /// has nothing due at `by`: its next instant is later, and it has no
+    /// file in any week directory its instant depends on that may have
+    /// changed since the dues were recorded (`changed`, from the dues'
+    /// table: each such directory is listed, once per command).
+    fn nothing_due(
+        &self,
+        id: &ContractId,
+        due: &index::Due,
+        by: Instant,
+        changed: &[Week],
+    ) -> bool {
         let index::Due::Known { at, weeks } = due else {
             return false;
         };
@@ -1087,18 +1322,17 @@ impl Store {
             return false;
         }
         weeks.is_none_or(|w| {
-            self.with_listing(|l| Ok(l.print_now(w.first, w.last)))
-                .ok()
-                .flatten()
-                == Some(w.print)
+            self.with_listing(|l| Ok(l.none_in(id, w.first, w.last, changed)))
+                .unwrap_or(false)
         })
     }
 
     /// When `c` next has something due, to record in the index: from its
     /// pending timers and the week files (as this command listed them) of
-    /// the weeks whose settlement may still fall due; unknown if one of
-    /// those weeks' directories is not older than `threshold`.
-    fn due_of(&self, c: &Contract, threshold: i64) -> index::Due {
+    /// the weeks whose settlement may still fall due, with the weeks in
+    /// which a file would bring it earlier (those before its first week
+    /// with a file).
+    fn due_of(&self, c: &Contract) -> index::Due {
         let Some((first, end)) = timers::settling_weeks(c) else {
             return index::Due::Known {
                 at: timers::next_due(c, &[]),
@@ -1107,18 +1341,21 @@ impl Store {
         };
         self.with_listing(|l| {
             let files = l.weeks_of(&c.id, first, end);
-            // A file in a later week than the first one settles later: only
-            // the weeks up to it can bring the instant earlier.
-            let last = match (files.first(), end) {
-                (Some(f), Some(e)) => Some((*f).min(e)),
-                (f, e) => f.copied().or(e),
+            // Only a file in a week before the first one with a file can
+            // bring the instant earlier (a later week settles later; a file
+            // removed makes it later, and the recorded one is a lower
+            // bound).
+            let weeks = match files.first() {
+                Some(f) if *f <= first => None,
+                Some(f) => Some(index::WeekDeps {
+                    first,
+                    last: Some(f.prev()),
+                }),
+                None => Some(index::WeekDeps { first, last: end }),
             };
-            Ok(match l.print_listed(first, last, threshold) {
-                Some(print) => index::Due::Known {
-                    at: timers::next_due(c, &files),
-                    weeks: Some(index::WeekDeps { first, last, print }),
-                },
-                None => index::Due::Unknown,
+            Ok(index::Due::Known {
+                at: timers::next_due(c, &files),
+                weeks,
             })
         })
         .unwrap_or(index::Due::Unknown)
@@ -1360,9 +1597,14 @@ impl Store {
             .and_then(|n| n.strip_suffix(".toml"))
             && let Some(u) = &mut *self.indexed.borrow_mut()
         {
-            u.confirmed.remove(id);
+            if let Some(i) = u.ids.iter().position(|x| x.as_str() == id)
+                && let Some(c) = u.confirmed.get_mut(i)
+            {
+                *c = false;
+            }
             u.read.remove(id);
             u.dues.remove(id);
+            u.rows.remove(id);
         }
     }
 

@@ -354,8 +354,13 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
 
 /// The index's layout, as `src/store/index.rs` writes it: the header's
 /// section table and the checksum each section is checked against. The
-/// test forges an entry the program would trust.
+/// test forges an entry the program would trust, in the contracts section.
 fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
+    forge_in(l, 0, from, to);
+}
+
+/// [`forge`] in section `k` (0: contracts, 3: `list`'s rows).
+fn forge_in(l: &Ledger, k: usize, from: &[u8], to: &[u8]) {
     fn checksum(b: &[u8]) -> u64 {
         let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
         let mut chunks = b.chunks_exact(8);
@@ -373,8 +378,9 @@ fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
     let word = |b: &[u8], at: usize| {
         u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes")) as usize
     };
-    // The contracts section: offset, length, checksum at byte 32.
-    let (at, len) = (word(&b, 32), word(&b, 40));
+    // Section k: offset, length, checksum at byte 32 + 24 k.
+    let head = 32 + 24 * k;
+    let (at, len) = (word(&b, head), word(&b, head + 8));
     let body = &mut b[at..at + len];
     let i = body
         .windows(from.len())
@@ -382,7 +388,7 @@ fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
         .expect("the text to forge in the index");
     body[i..i + to.len()].copy_from_slice(to);
     let sum = checksum(&b[at..at + len]);
-    b[48..56].copy_from_slice(&sum.to_le_bytes());
+    b[head + 16..head + 24].copy_from_slice(&sum.to_le_bytes());
     let t = mtime(&p);
     fs::write(&p, &b).expect("write");
     set_mtime(&p, t);
@@ -397,7 +403,7 @@ fn check_never_reads_the_index() {
     // The index made to say something false that its stats vouch for: a
     // reader of the index shows it (the forgery works)...
     forge(&l, b"Storefront", b"FORGED-XYZ");
-    let list = l.run(&["list"]).ok().stdout;
+    let list = l.run(&["--json", "list"]).ok().stdout;
     assert!(list.contains("FORGED-XYZ"), "{list}");
     // ...and `check` does not: the same result as without the index.
     assert_eq!(out(&l, &["check"]), clean);
@@ -716,6 +722,260 @@ fn sweeps_that_write_leave_the_same_files_with_and_without_the_index() {
     ] {
         assert!(log.contains(e), "{e}: {log}");
     }
+}
+
+// ------------------------------------------------ the dues' week directories
+
+/// `rel` of `from` written into `l` by hand, as a `git pull` would: the
+/// week directory's and the file's mtimes set to `mtime` (only the
+/// directory's ctime tells).
+fn add_by_hand(l: &Ledger, from: &Ledger, rel: &str, mtime: SystemTime) {
+    let text = from.read(rel);
+    let dir = l.file(rel).parent().expect("dir").to_path_buf();
+    l.write(rel, &text);
+    set_mtime(&l.file(rel), mtime);
+    set_mtime(&dir, mtime);
+}
+
+/// Whether `--json sweep --dry-run` at `now` pays `id`'s `week`.
+fn pays(l: &Ledger, now: &str, id: &str, week: &str) -> bool {
+    let j = l.run_at(now, &["--json", "sweep", "--dry-run"]).ok().json();
+    j["events"].as_array().expect("events").iter().any(|e| {
+        e["event"] == "week_paid"
+            && e["contract"] == id
+            && e["detail"].as_str().is_some_and(|d| d.contains(week))
+    })
+}
+
+/// h1 idle since May (paid), h2 with time in 2026-W46; and a copy in which
+/// h1 logged an hour in 2026-W46 too (the file to add by hand).
+fn idle_and_busy() -> (Ledger, Ledger) {
+    let l = Ledger::new();
+    hourly_at(&l, "h1", "2026-05-04T09:00:00Z");
+    log_at(
+        &l,
+        "2026-05-06T12:00:00Z",
+        "h1",
+        "2026-05-05T09:00:00Z",
+        "2026-05-05T10:00:00Z",
+    );
+    hourly_at(&l, "h2", "2026-05-04T09:00:00Z");
+    l.run_at("2026-06-01T09:00:00Z", &["sweep"]).ok();
+    log_at(
+        &l,
+        "2026-11-12T12:00:00Z",
+        "h2",
+        "2026-11-11T09:00:00Z",
+        "2026-11-11T10:00:00Z",
+    );
+    let other = Ledger::empty();
+    copy_dir(l.path(), other.path());
+    log_at(
+        &other,
+        "2026-11-12T12:00:00Z",
+        "h1",
+        "2026-11-11T11:00:00Z",
+        "2026-11-11T12:00:00Z",
+    );
+    (l, other)
+}
+
+/// A week file of a contract idle for months, added by hand to a week
+/// directory the dues' table has, with the directory's mtime set to the
+/// index's own (changed within its timestamp): the directory is listed
+/// again and the file seen, by a dry run and by a sweep that writes.
+#[test]
+fn a_week_file_added_within_the_indexs_timestamp_to_a_tabled_week_is_seen() {
+    let (l, other) = idle_and_busy();
+    let rel = "diary/2026-W46/h1.toml";
+    age(&l);
+    remove_index(&l);
+    // The dues and their table of week directories, then trusted.
+    l.run(&["sweep"]).ok();
+    l.run(&["sweep"]).ok();
+    let settles = "2026-11-21T01:00:00Z";
+    assert!(!pays(&l, settles, "h1", "2026-W46"));
+    assert!(pays(&l, settles, "h2", "2026-W46"));
+    let index_time = mtime(&l.file(INDEX));
+    add_by_hand(&l, &other, rel, index_time);
+    assert!(pays(&l, settles, "h1", "2026-W46"));
+    let j = l.run_at(settles, &["--json", "sweep"]).ok().json();
+    assert!(j.to_string().contains("2026-W46"), "{j}");
+    assert!(l.read("contracts/h1.toml").contains("2026-W46"));
+}
+
+/// A contract's due depends on the weeks before its first week with a
+/// file (its unpaid weeks without time): a file added by hand to one of
+/// them, in a week directory another contract's file made and the index
+/// has, brings its pay earlier, and is seen.
+#[test]
+fn a_week_file_added_before_a_contracts_first_file_is_seen() {
+    let (l, other) = idle_and_busy();
+    // h1 logs this week: its first unpaid week with a file is 2026-W47.
+    log_at(
+        &l,
+        "2026-11-18T09:00:00Z",
+        "h1",
+        "2026-11-17T09:00:00Z",
+        "2026-11-17T10:00:00Z",
+    );
+    age(&l);
+    remove_index(&l);
+    l.run(&["sweep"]).ok();
+    l.run(&["sweep"]).ok();
+    let settles = "2026-11-21T01:00:00Z";
+    assert!(!pays(&l, settles, "h1", "2026-W46"));
+    let old = mtime(&l.file("diary/2026-W46"));
+    add_by_hand(&l, &other, "diary/2026-W46/h1.toml", old);
+    assert!(pays(&l, settles, "h1", "2026-W46"));
+    // Once the sweep that writes recorded it, the same.
+    l.run(&["sweep"]).ok();
+    assert!(pays(&l, settles, "h1", "2026-W46"));
+}
+
+/// A week directory a command wrote into just before the sweep that
+/// records the dues (too new to trust): not in their table, so listed
+/// again by the next sweep, which sees a file added to it since, with
+/// the directory's mtime kept.
+#[test]
+fn a_week_directory_too_new_for_the_dues_table_is_listed_again() {
+    let (l, other) = idle_and_busy();
+    age(&l);
+    remove_index(&l);
+    l.run(&["sweep"]).ok();
+    // h2 logs more into 2026-W46 now: its directory is as new as the
+    // sweep that follows.
+    let dir = l.file("diary/2026-W46");
+    let before = mtime(&dir);
+    log_at(
+        &l,
+        "2026-11-12T13:00:00Z",
+        "h2",
+        "2026-11-11T13:00:00Z",
+        "2026-11-11T14:00:00Z",
+    );
+    l.run(&["sweep"]).ok();
+    let now = mtime(&dir);
+    assert_ne!(before, now);
+    add_by_hand(&l, &other, "diary/2026-W46/h1.toml", now);
+    assert!(pays(&l, "2026-11-21T01:00:00Z", "h1", "2026-W46"));
+    // Without the index: the same.
+    remove_index(&l);
+    assert!(pays(&l, "2026-11-21T01:00:00Z", "h1", "2026-W46"));
+}
+
+// ------------------------------------------------ `list`'s rows
+
+/// `list`'s rows, kept by the index for contracts with nothing due: used
+/// (a forged one is shown), and never for a file edited by hand since,
+/// whether its mtime was put back or is as new as the index.
+#[test]
+fn a_list_row_stands_only_for_its_file() {
+    let l = several();
+    age(&l);
+    remove_index(&l);
+    // The dues (a sweep), then the rows (a list of contracts with nothing
+    // due), then trusted.
+    l.run(&["sweep", "--dry-run"]).ok();
+    let before = l.run(&["list"]).ok().stdout;
+    assert_eq!(l.run(&["list"]).ok().stdout, before);
+    forge_in(&l, 3, b"Storefront", b"FORGED-XYZ");
+    let forged = l.run(&["list"]).ok().stdout;
+    assert!(
+        forged.contains("FORGED-XYZ"),
+        "the rows are not used: {forged}"
+    );
+    // A hand edit, the size and mtime kept: the file is read again.
+    let rel = "contracts/f1.toml";
+    let old = mtime(&l.file(rel));
+    l.edit(rel, "title = \"Storefront\"", "title = \"Storefrunt\"");
+    set_mtime(&l.file(rel), old);
+    // The dues recorded anew for the edited file (so that only the row's
+    // own stat can tell).
+    l.run(&["sweep", "--dry-run"]).ok();
+    let list = l.run(&["list"]).ok().stdout;
+    assert!(
+        list.contains("Storefrunt") && !list.contains("FORGED"),
+        "{list}"
+    );
+    // Again from the rows it recorded, once the file is old enough.
+    age(&l);
+    l.run(&["list"]).ok();
+    assert!(l.run(&["list"]).ok().stdout.contains("Storefrunt"));
+    // Edited within the index's own timestamp.
+    let index_time = mtime(&l.file(INDEX));
+    l.edit(rel, "title = \"Storefrunt\"", "title = \"Storefrant\"");
+    set_mtime(&l.file(rel), index_time);
+    l.run(&["sweep", "--dry-run"]).ok();
+    assert!(l.run(&["list"]).ok().stdout.contains("Storefrant"));
+    // Deleting the index: the same table.
+    let with = l.run(&["list"]).ok().stdout;
+    remove_index(&l);
+    assert_eq!(l.run(&["list"]).ok().stdout, with);
+}
+
+/// A contract whose row the index has, with something due by the clock of
+/// a later `list`: its timers apply (the row is not used), as without the
+/// index.
+#[test]
+fn a_list_row_is_not_used_once_something_is_due() {
+    let l = several();
+    age(&l);
+    remove_index(&l);
+    l.run(&["sweep", "--dry-run"]).ok();
+    l.run(&["list"]).ok();
+    l.run(&["list"]).ok();
+    let bare = Ledger::empty();
+    copy_dir(l.path(), bare.path());
+    remove_index(&bare);
+    // f2's refund falls due 2026-11-23T09:00:00Z.
+    for now in [
+        "2026-11-23T08:59:59Z",
+        "2026-11-23T09:00:00Z",
+        "2026-12-20T00:00:00Z",
+    ] {
+        let with = l.run_at(now, &["list"]).ok().stdout;
+        let without = bare.run_at(now, &["list"]).ok().stdout;
+        assert_eq!(with, without, "{now}");
+        remove_index(&bare);
+    }
+}
+
+// ------------------------------------------------ the names of `contracts/`
+
+/// A contract file added or removed by hand, the directory's mtime put
+/// back (or set to the index's own): `contracts/` is listed again (its
+/// ctime tells), though the index has its names.
+#[test]
+fn a_contract_file_added_or_removed_by_hand_is_seen() {
+    let l = several();
+    indexed(&l);
+    // The names recorded, then trusted.
+    l.run(&["sweep", "--dry-run"]).ok();
+    l.run(&["list"]).ok();
+    let dir = l.file("contracts");
+    let old = mtime(&dir);
+    let text = l
+        .read("contracts/f1.toml")
+        .replace("id = \"f1\"", "id = \"f9\"");
+    l.write("contracts/f9.toml", &text);
+    set_mtime(&l.file("contracts/f9.toml"), old);
+    set_mtime(&dir, old);
+    for args in [&["list"][..], &["--json", "list"]] {
+        let shown = l.run(args).ok().stdout;
+        assert!(shown.contains("f9"), "{args:?}: {shown}");
+    }
+    // Removed, the directory's mtime set to the index's own.
+    l.run(&["list"]).ok();
+    let index_time = mtime(&l.file(INDEX));
+    fs::remove_file(l.file("contracts/f9.toml")).expect("rm");
+    set_mtime(&dir, index_time);
+    assert!(!l.run(&["list"]).ok().stdout.contains("f9"));
+    assert!(!l.run(&["list"]).ok().stdout.contains("f9"));
+    // A file whose name is not an id: refused, as without the index.
+    l.write("contracts/not an id.toml", &text);
+    set_mtime(&dir, old);
+    assert_eq!(l.run(&["list"]).code, 5);
 }
 
 /// A command about one contract idle for months asks the index which of

@@ -9,9 +9,61 @@ use crate::core::{Contract, Instant, Kind, Settings, Terms};
 use crate::render::rows::ThisWeek;
 use crate::render::{Out, table, text::duration, utc, utc_words};
 
+/// A `list` row but its week's cell: the contract's id and whether it is
+/// hourly, and its title, client, freelancer, terms, status, escrow, paid
+/// and next deadline, as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRow {
+    /// The contract's id.
+    pub id: String,
+    /// Whether it is hourly (it has a week's time).
+    pub hourly: bool,
+    /// Its cells from the title to the next deadline, but the week's.
+    pub cells: [String; 8],
+}
+
+/// The cells of `c`'s `list` row (at `now`: the terms show the weekly
+/// limit of its week). The same for every `now` when `c` has no change of
+/// its limit ([`list_row_ages`] is `false`).
+pub fn list_row(c: &Contract, s: &Settings, now: Instant) -> ListRow {
+    let cur = s.currency;
+    let tot = c.totals();
+    let terms = match &c.terms {
+        Terms::Hourly { rate, .. } => match limit_for(c, Week::of(now)) {
+            Some(h) => format!("{}/h, {h}h/wk", cur.show(*rate)),
+            None => format!("{}/h", cur.show(*rate)),
+        },
+        Terms::Fixed { price } => format!("fixed {}", cur.show(*price)),
+    };
+    let next = timers::pending(c)
+        .first()
+        .map(|tm| format!("{}: {}", utc_words(tm.at), timers::describe(c, tm, s)))
+        .unwrap_or_else(|| "-".into());
+    ListRow {
+        id: c.id.to_string(),
+        hourly: c.kind() == Kind::Hourly,
+        cells: [
+            c.title.clone(),
+            c.client.clone(),
+            c.freelancer.clone(),
+            terms,
+            c.status.as_str().to_string(),
+            cur.format(tot.escrow),
+            cur.format(tot.paid),
+            next,
+        ],
+    }
+}
+
+/// Whether `c`'s `list` row may differ from one `now` to another (a change
+/// of its weekly limit).
+pub fn list_row_ages(c: &Contract) -> bool {
+    matches!(&c.terms, Terms::Hourly { limit_changes, .. } if !limit_changes.is_empty())
+}
+
 /// `list` for people: one row per contract, with this week's time and the
 /// next deadline.
-pub fn list(rows: &[(Contract, Option<ThisWeek>)], s: &Settings, o: &Out, now: Instant) -> String {
+pub fn list(rows: Vec<(ListRow, Option<ThisWeek>)>, s: &Settings, o: &Out) -> String {
     let cur = s.currency;
     let color = o.color;
     // Every contract of the ledger, so laid out without comfy-table's cost
@@ -31,17 +83,9 @@ pub fn list(rows: &[(Contract, Option<ThisWeek>)], s: &Settings, o: &Out, now: I
         ],
         color,
     );
-    for (c, w) in rows {
-        let tot = c.totals();
-        let terms = match &c.terms {
-            Terms::Hourly { rate, .. } => match limit_for(c, Week::of(now)) {
-                Some(h) => format!("{}/h, {h}h/wk", cur.show(*rate)),
-                None => format!("{}/h", cur.show(*rate)),
-            },
-            Terms::Fixed { price } => format!("fixed {}", cur.show(*price)),
-        };
-        let week = match (c.kind(), w) {
-            (Kind::Hourly, Some(w)) => {
+    for (r, w) in rows {
+        let week = match (r.hourly, w) {
+            (true, Some(w)) => {
                 let run = if w.running_since.is_some() {
                     " (running)"
                 } else {
@@ -51,25 +95,27 @@ pub fn list(rows: &[(Contract, Option<ThisWeek>)], s: &Settings, o: &Out, now: I
             }
             _ => "-".into(),
         };
-        let next = timers::pending(c)
-            .first()
-            .map(|tm| format!("{}: {}", utc_words(tm.at), timers::describe(c, tm, s)))
-            .unwrap_or_else(|| "-".into());
+        let [title, client, freelancer, terms, status, escrow, paid, next] = r.cells;
         use table::Kind::{Num, Status, Text};
         t.add_row([
-            (c.id.to_string(), Text),
-            (c.title.clone(), Text),
-            (c.client.clone(), Text),
-            (c.freelancer.clone(), Text),
+            (r.id, Text),
+            (title, Text),
+            (client, Text),
+            (freelancer, Text),
             (terms, Text),
-            (c.status.as_str().to_string(), Status),
-            (cur.format(tot.escrow), Num),
-            (cur.format(tot.paid), Num),
+            (status, Status),
+            (escrow, Num),
+            (paid, Num),
             (week, Num),
             (next, Text),
         ]);
     }
-    format!("{}\nAmounts in {}.", t.render(), cur.code())
+    // Onto the table itself: it is a megabyte at 5,000 contracts.
+    let mut out = t.render();
+    out.push_str("\nAmounts in ");
+    out.push_str(cur.code());
+    out.push('.');
+    out
 }
 
 /// `log` for people: history events, oldest first, in the display zone.
