@@ -1382,6 +1382,29 @@ impl Store {
         self.read_as(rel, text, codec::read_contract)
     }
 
+    /// [`Store::contract_text`] of one of many versions of a contract
+    /// file, the event tables read before taken from `memo` by their exact
+    /// text ([`codec::read_contract_memo`]); anything it does not read is
+    /// read whole, with the same messages.
+    pub fn contract_text_memo(
+        &self,
+        rel: &str,
+        text: &str,
+        memo: &mut codec::EventMemo,
+    ) -> Result<Contract, StoreError> {
+        let Some(c) = codec::read_contract_memo(rel, text, self.currency(), memo) else {
+            return self.contract_text(rel, text);
+        };
+        // Every test and simulation holds it to the whole reading.
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            self.contract_text(rel, text).ok().as_ref(),
+            Some(&c),
+            "{rel}: read with remembered events differs from read whole"
+        );
+        Ok(c)
+    }
+
     /// A week file's text as another revision has it (`sync`).
     pub fn week_text(&self, rel: &str, text: &str) -> Result<WeekFile, StoreError> {
         self.read_as(rel, text, codec::read_week)
