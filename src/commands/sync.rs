@@ -467,6 +467,8 @@ fn merge_with(
     plan.extend(touched.iter().map(|id| format!("contract {id}")));
     store.keep_cache(MERGING, &(plan.join("\n") + "\n"))?;
     let mut aside_entries = Vec::new();
+    // Each file flushed as it is written, their directories once at the end.
+    store.defer_dir_syncs();
     let written = (|| -> Result<()> {
         // Taken from their side in one `checkout` (and one `rm`), not one
         // git process a file.
@@ -542,9 +544,12 @@ fn merge_with(
                 store.save_contract(&doc, &folded)?;
             }
         }
-        check(store, mine.iter().chain(&other))
+        check(store, mine.iter().chain(&other))?;
+        store.sync_deferred()?;
+        Ok(())
     })();
     if let Err(e) = written {
+        let _ = store.sync_deferred();
         undo_merge(store, git)?;
         return Err(e);
     }

@@ -156,6 +156,7 @@ pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Che
         parties: Default::default(),
         contracts: Default::default(),
         weeks: Default::default(),
+        events: Default::default(),
     };
     let mut failed: Vec<(String, Vec<String>)> = Vec::new();
     let mut left_out: HashSet<String> = HashSet::new();
@@ -370,6 +371,12 @@ impl Rejected {
     }
 }
 
+/// Maps and sets of a history's event ids, built at every commit: hashed
+/// quickly (ids are short, and no one chooses what is hashed here to
+/// slow it down but at the cost of their own history's checks).
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::store::codec::Fx>>;
+type FxSet<K> = HashSet<K, std::hash::BuildHasherDefault<crate::store::codec::Fx>>;
+
 /// Commits whose objects are read ahead at once.
 const READ_AHEAD: usize = 256;
 
@@ -397,6 +404,9 @@ struct Cx<'s> {
     contracts: HashMap<String, (String, Read)>,
     /// Week files read, by id (forgotten past a bound).
     weeks: HashMap<String, Option<Rc<WeekFile>>>,
+    /// Event tables read, by their text (a contract's versions share all
+    /// but their newest).
+    events: crate::store::codec::EventMemo,
 }
 
 /// A contract file's text, and the contract if it reads.
@@ -433,7 +443,11 @@ impl Cx<'_> {
         let Some(text) = self.git.blob(&e.oid)? else {
             return Ok(None);
         };
-        let c = self.store.contract_text(path, &text).ok().map(Rc::new);
+        let c = self
+            .store
+            .contract_text_memo(path, &text, &mut self.events)
+            .ok()
+            .map(Rc::new);
         self.contracts
             .insert(path.to_string(), (e.oid, (text.clone(), c.clone())));
         Ok(Some((text, c)))
@@ -599,7 +613,7 @@ fn check_commit(
         let earlier_c = cx.contract(parent, &path)?.and_then(|(_, c)| c);
         let earlier = earlier_c.as_ref().map_or(&none, |c| &c.history);
         // Each id's first event, found once (not a scan per event).
-        let mut by_id: HashMap<&str, &crate::core::model::Event> = HashMap::new();
+        let mut by_id: FxMap<&str, &crate::core::model::Event> = FxMap::default();
         for x in &after.history {
             by_id.entry(x.id.as_str()).or_insert(x);
         }
@@ -620,7 +634,7 @@ fn check_commit(
                 Some(_) => {}
             }
         }
-        let before: HashSet<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
+        let before: FxSet<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
         for e in after
             .history
             .iter()
@@ -708,7 +722,7 @@ fn fold_failures(
         let onto = before.as_ref().and_then(|(_, b)| {
             let then = crate::core::fold::as_of(b)?;
             // Its history only grew (else the whole fold names what changed).
-            let mine: HashMap<&str, &crate::core::model::Event> =
+            let mine: FxMap<&str, &crate::core::model::Event> =
                 c.history.iter().map(|e| (e.id.as_str(), e)).collect();
             if !b
                 .history
@@ -717,7 +731,7 @@ fn fold_failures(
             {
                 return None;
             }
-            let known: HashSet<&str> = b.history.iter().map(|e| e.id.as_str()).collect();
+            let known: FxSet<&str> = b.history.iter().map(|e| e.id.as_str()).collect();
             let later = c
                 .history
                 .iter()

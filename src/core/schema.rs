@@ -402,7 +402,25 @@ impl FeedbackEntry {
 impl ContractFile {
     /// The contract, or what is wrong with the file beyond its keys. Events
     /// of a version-1 file get the ids every clone gives them.
-    pub fn into_contract(self) -> Result<Contract, Vec<Problem>> {
+    pub fn into_contract(mut self) -> Result<Contract, Vec<Problem>> {
+        let mut joined = Vec::new();
+        let history = join_history(
+            self.version,
+            std::mem::take(&mut self.history),
+            std::mem::take(&mut self.effects),
+            &mut joined,
+        );
+        self.into_contract_joined(history, joined)
+    }
+
+    /// [`ContractFile::into_contract`] of a file whose history and effects
+    /// were joined already (into `history`, with the problems `joined`):
+    /// its own `history` and `effects` are not read.
+    pub fn into_contract_joined(
+        self,
+        mut history: Vec<Event>,
+        joined: Vec<Problem>,
+    ) -> Result<Contract, Vec<Problem>> {
         let mut out = Vec::new();
         let foreign = |out: &mut Vec<Problem>, key: &str, present: bool, kind: Kind| {
             if present {
@@ -459,7 +477,7 @@ impl ContractFile {
             (None, ..) => None,
         };
         let known = out.len();
-        let mut history = join_history(self.version, self.history, self.effects, &mut out);
+        out.extend(joined);
         let latest = history.iter().map(|e| e.at).max();
         // A reader that skips the history (`list`) has nothing to hold it
         // to, nor has a history with an event that could not be read.
@@ -804,6 +822,18 @@ fn split_history(events: &[Event]) -> (Vec<RawEvent>, Vec<RawEvent>) {
 /// other effects, and the timers' events placed before the first operation
 /// not earlier than them (a timer due by an operation's instant applies
 /// before it).
+/// The events of a history without effects, each read alone: what
+/// joining `raw` with no effects gives, if it gives it without a problem.
+/// (Only effects join events; each of the rest is its own.)
+pub fn lone_event(version: i64, raw: RawEvent) -> Option<Event> {
+    let mut out = Vec::new();
+    let mut events = join_history(version, vec![raw], Vec::new(), &mut out);
+    match (events.pop(), events.is_empty() && out.is_empty()) {
+        (Some(e), true) => Some(e),
+        _ => None,
+    }
+}
+
 fn join_history(
     version: i64,
     history: Vec<RawEvent>,
@@ -845,9 +875,11 @@ fn join_history(
         }
         heads.push((i, raw));
     }
+    // (Only effects are joined by it: none, no index to build.)
     let index: std::collections::HashMap<String, usize> = heads
         .iter()
         .enumerate()
+        .filter(|_| !effects.is_empty())
         .filter(|(_, (_, r))| r.detail.is_none() && !r.id.is_empty())
         .map(|(k, (_, r))| (r.id.clone(), k))
         .rev()

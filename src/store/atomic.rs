@@ -198,6 +198,36 @@ pub fn replace(target: &Path, data: &[u8]) -> io::Result<()> {
     sync_dir(real.parent().unwrap_or(Path::new(".")))
 }
 
+/// [`replace`], but the entry of the target's directory is not flushed:
+/// the directory is added to `dirs`, for [`sync_dirs`] to flush once
+/// however many files were written there. The data is flushed before the
+/// rename, so a crash in between leaves the file whole, as before or as
+/// after.
+pub fn replace_deferred(
+    target: &Path,
+    data: &[u8],
+    dirs: &mut std::collections::BTreeSet<PathBuf>,
+) -> io::Result<()> {
+    let real = real_target(target)?;
+    let mode = writable_mode(&real, &"the file")?;
+    let tmp = write_temp(&real, data, mode)?;
+    if let Err(e) = rename(&tmp, &real) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    failpoint!("atomic::after_rename");
+    dirs.insert(real.parent().unwrap_or(Path::new(".")).to_path_buf());
+    Ok(())
+}
+
+/// Flushes the entries of each of `dirs` ([`replace_deferred`]).
+pub fn sync_dirs(dirs: &std::collections::BTreeSet<PathBuf>) -> io::Result<()> {
+    for dir in dirs {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
 /// Replaces each target with its data, each atomically, all durably, with
 /// the disk flushed twice rather than twice per file: every temp file is
 /// written, then the file system is synced once (`syncfs`), then each is

@@ -10,9 +10,9 @@ use super::ser;
 use super::tree::{self, ValueKind};
 use crate::core::Settings;
 use crate::core::diary::WeekFile;
-use crate::core::model::{Contract, Instant};
+use crate::core::model::{Contract, Event, Instant};
 use crate::core::money::Currency;
-use crate::core::schema::{ContractFile, Party, SettingsFile, WeekFileData};
+use crate::core::schema::{ContractFile, Party, RawEvent, SettingsFile, WeekFileData};
 use crate::core::validate::Problem;
 use chrono::{Datelike, NaiveDate, TimeZone, Timelike};
 use std::ops::Range;
@@ -187,6 +187,187 @@ pub fn write_ledger(s: &Settings, parties: &[Party]) -> Result<Table, ser::Error
 /// Reads a contract file.
 pub fn read_contract(cx: &mut Cx<'_>, root: &tree::Table<'_>) -> Option<Contract> {
     cx.read(root, ContractFile::into_contract)
+}
+
+/// The `[[history]]` and `[[effects]]` tables of contract files read
+/// before, each by its exact text: a contract's versions along a history
+/// share all but their newest events, which `verify` would otherwise read
+/// again at every commit (quadratic in a contract's history). Only bytes
+/// are trusted: a table whose text differs at all is read anew.
+#[derive(Default)]
+pub struct EventMemo {
+    index: std::collections::HashMap<Box<str>, usize, std::hash::BuildHasherDefault<Fx>>,
+    events: Vec<Memo>,
+    bytes: usize,
+}
+
+/// One event table read: as the file holds it, and the event it is alone
+/// (for files of versions before 3, then from 3 on), once asked.
+struct Memo {
+    raw: RawEvent,
+    lone: [Option<Option<Event>>; 2],
+}
+
+/// Text kept in an [`EventMemo`] before it is forgotten.
+const MEMO_BYTES: usize = 64 << 20;
+
+/// A quick hash of short texts (the memo's keys), as rustc's `FxHasher`.
+#[derive(Default)]
+pub struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Which array of events a table belongs to.
+#[derive(Clone, Copy, PartialEq)]
+enum Events {
+    History,
+    Effects,
+}
+
+/// Reads the contract file `text` (at `file`) as [`read_contract`] would,
+/// its `[[history]]` and `[[effects]]` tables taken from `memo` where their
+/// text was read before: the rest of the file is read with them left out,
+/// each event table alone, then the two joined. `None` where anything is
+/// outside the shape this program writes or has a problem: the caller
+/// then reads the file whole (its messages placed in the whole file).
+/// Where it gives a contract, it is the one reading the file whole gives:
+/// each event table's lines are its own in either reading, and the
+/// tables' order is the file's.
+pub fn read_contract_memo(
+    file: &str,
+    text: &str,
+    currency: Currency,
+    memo: &mut EventMemo,
+) -> Option<Contract> {
+    // The file cut at its table headers (lines starting with `[`).
+    let mut rest = String::with_capacity(text.len());
+    let mut blocks: Vec<(Events, &str)> = Vec::new();
+    let bytes = text.as_bytes();
+    let headers = std::iter::once(0)
+        .filter(|_| bytes.first() == Some(&b'['))
+        .chain(memchr::memmem::find_iter(bytes, b"\n[").map(|i| i + 1));
+    // Where the text before the first header ends, then each block.
+    let mut starts: Vec<usize> = headers.collect();
+    starts.push(bytes.len());
+    let first = starts.first().copied().unwrap_or(0);
+    rest.push_str(&text[..first]);
+    for w in starts.windows(2) {
+        let block = &text[w[0]..w[1]];
+        let header = block.split('\n').next().unwrap_or_default();
+        match header {
+            "[[history]]" => blocks.push((Events::History, block)),
+            "[[effects]]" => blocks.push((Events::Effects, block)),
+            _ => rest.push_str(block),
+        }
+    }
+    let root = tree::fast(&rest)?;
+    if root.get("history").is_some() || root.get("effects").is_some() {
+        return None;
+    }
+    // Each table read once, by its text (forgotten past a bound, between
+    // files).
+    if memo.bytes > MEMO_BYTES {
+        memo.index.clear();
+        memo.events.clear();
+        memo.bytes = 0;
+    }
+    let mut keys = Vec::with_capacity(blocks.len());
+    for (kind, block) in blocks {
+        let key = block.trim_end_matches('\n');
+        let i = match memo.index.get(key) {
+            Some(&i) => i,
+            None => {
+                let raw = read_event(file, key, currency)?;
+                memo.bytes += key.len();
+                let lone = [None, None];
+                memo.events.push(Memo { raw, lone });
+                memo.index.insert(key.into(), memo.events.len() - 1);
+                memo.events.len() - 1
+            }
+        };
+        keys.push((kind, i));
+    }
+    let src = Source { file, text: &rest };
+    let mut cx = Cx::new(&src, Some(currency));
+    let mut all = true;
+    let c = cx.read(&root, |mut f: ContractFile| {
+        // Without effects, each event is its own: joined already, where
+        // each is alone what it is among the others (else joined here).
+        let lone = keys.iter().all(|(kind, _)| *kind == Events::History);
+        let class = usize::from(f.version >= 3);
+        let mut events = Vec::with_capacity(if lone { keys.len() } else { 0 });
+        for (_, key) in keys.iter().filter(|_| lone) {
+            let Some(m) = memo.events.get_mut(*key) else {
+                break;
+            };
+            let e = m.lone[class]
+                .get_or_insert_with(|| crate::core::schema::lone_event(f.version, m.raw.clone()));
+            match e {
+                Some(e) => events.push(e.clone()),
+                None => break,
+            }
+        }
+        if lone && events.len() == keys.len() {
+            return f.into_contract_joined(events, Vec::new());
+        }
+        for (kind, key) in &keys {
+            let Some(m) = memo.events.get(*key) else {
+                all = false;
+                continue;
+            };
+            match kind {
+                Events::History => f.history.push(m.raw.clone()),
+                Events::Effects => f.effects.push(m.raw.clone()),
+            }
+        }
+        f.into_contract()
+    });
+    c.filter(|_| all && cx.problems.is_empty())
+}
+
+/// One event table (`[[history]]` or `[[effects]]` and its lines) read
+/// alone, if it reads without a problem.
+fn read_event(file: &str, block: &str, currency: Currency) -> Option<RawEvent> {
+    let root = tree::fast(block)?;
+    let [entry] = root.entries.as_slice() else {
+        return None;
+    };
+    let tree::Item::ArrayOfTables(tables) = &entry.item else {
+        return None;
+    };
+    let [table] = tables.as_slice() else {
+        return None;
+    };
+    let src = Source { file, text: block };
+    let (event, problems) = de::Reader::new(&src, Some(currency)).read::<RawEvent>(table);
+    event.filter(|_| problems.is_empty())
 }
 
 /// Reads a week file.

@@ -35,6 +35,10 @@ pub struct Git {
     // Objects are read through one `git cat-file --batch`, started on the
     // first read and kept while this lives.
     objects: RefCell<objects::Objects>,
+    // The entries that differ between two trees (by their ids), as
+    // [`Git::differing`] found them: `read_ahead` pairs the trees a check
+    // then pairs again.
+    diffs: RefCell<Diffs>,
 }
 
 impl Clone for Git {
@@ -45,6 +49,7 @@ impl Clone for Git {
             spent: self.spent.clone(),
             sign: self.sign,
             objects: Default::default(),
+            diffs: Default::default(),
         }
     }
 }
@@ -74,6 +79,7 @@ impl Git {
             spent: Default::default(),
             sign: false,
             objects: Default::default(),
+            diffs: Default::default(),
         })
     }
 
@@ -86,6 +92,7 @@ impl Git {
             spent: Default::default(),
             sign: false,
             objects: Default::default(),
+            diffs: Default::default(),
         };
         // git's own default branch (`init.defaultBranch`, else `master`):
         // the one a remote made with plain `git init --bare` names.
@@ -360,9 +367,14 @@ impl Git {
             if !at.is_tree {
                 return Ok(None);
             }
-            let tree = self.tree(&at.oid)?;
-            match tree.iter().find(|e| e.name == part) {
-                Some(e) => at = e.clone(),
+            // Looked up where the tree is stored: one entry made, not all.
+            let Some((data, hash)) = self.read(|o, root| o.raw_tree(root, &at.oid))? else {
+                return Ok(None);
+            };
+            match objects::raw_entries(&data, hash)
+                .find(|e| String::from_utf8_lossy(e.name) == part)
+            {
+                Some(e) => at = e.to_entry(),
                 None => return Ok(None),
             }
         }
@@ -417,14 +429,8 @@ impl Git {
         if a == b {
             return Ok(());
         }
-        let (ta, tb) = (
-            a.map(|t| self.tree(t)).transpose()?.unwrap_or_default(),
-            b.map(|t| self.tree(t)).transpose()?.unwrap_or_default(),
-        );
-        for (x, y) in pair_up(&ta, &tb) {
-            if x == y {
-                continue;
-            }
+        for (x, y) in self.differing(a, b)?.iter() {
+            let (x, y) = (x.as_ref(), y.as_ref());
             let name = x.or(y).map_or("", |e| e.name.as_str());
             let path = format!("{prefix}{name}");
             let sub = |e: Option<&Entry>| e.filter(|e| e.is_tree).map(|e| e.oid.clone());
@@ -442,6 +448,60 @@ impl Git {
             }
         }
         Ok(())
+    }
+
+    /// The entries of trees `a` and `b` (either absent, or not a tree:
+    /// empty) that differ, paired by name as [`pair_up`] pairs them. Trees
+    /// in git's order with names in UTF-8 (every tree git writes) are
+    /// compared where they are stored, an entry made only for those that
+    /// differ; others are parsed whole and paired.
+    fn differing(&self, a: Option<&str>, b: Option<&str>) -> Result<Rc<Vec<Pair>>, StoreError> {
+        let key = (
+            a.unwrap_or_default().to_string(),
+            b.unwrap_or_default().to_string(),
+        );
+        if let Some(d) = self.diffs.borrow().get(&key) {
+            return Ok(d.clone());
+        }
+        let d = Rc::new(self.differing_now(a, b)?);
+        let mut diffs = self.diffs.borrow_mut();
+        if diffs.len() >= DIFFS_KEPT {
+            diffs.clear();
+        }
+        diffs.insert(key, d.clone());
+        Ok(d)
+    }
+
+    /// [`Git::differing`], found now.
+    fn differing_now(&self, a: Option<&str>, b: Option<&str>) -> Result<Vec<Pair>, StoreError> {
+        let raw = |t: Option<&str>| -> Result<Option<Stored>, StoreError> {
+            match t {
+                Some(t) => self.read(|o, root| o.raw_tree(root, t)),
+                None => Ok(None),
+            }
+        };
+        let (ra, rb) = (raw(a)?, raw(b)?);
+        fn entries(r: &Option<Stored>) -> Vec<objects::RawEntry<'_>> {
+            r.as_ref()
+                .map(|(d, h)| objects::raw_entries(d, *h).collect())
+                .unwrap_or_default()
+        }
+        let (ea, eb) = (entries(&ra), entries(&rb));
+        if let Some(pairs) = pair_up_raw(&ea, &eb) {
+            return Ok(pairs
+                .into_iter()
+                .map(|(x, y)| (x.map(|e| e.to_entry()), y.map(|e| e.to_entry())))
+                .collect());
+        }
+        let (ta, tb) = (
+            a.map(|t| self.tree(t)).transpose()?.unwrap_or_default(),
+            b.map(|t| self.tree(t)).transpose()?.unwrap_or_default(),
+        );
+        Ok(pair_up(&ta, &tb)
+            .into_iter()
+            .filter(|(x, y)| x != y)
+            .map(|(x, y)| (x.cloned(), y.cloned()))
+            .collect())
     }
 
     /// Reads ahead, asking `cat-file` for many objects at once, what
@@ -484,13 +544,8 @@ impl Git {
             self.read(|o, root| o.prefetch(root, &ids))?;
             let mut next = Vec::new();
             for (a, b) in &level {
-                let ta = a.as_deref().map(|t| self.tree(t)).transpose()?;
-                let tb = b.as_deref().map(|t| self.tree(t)).transpose()?;
-                let (ta, tb) = (ta.unwrap_or_default(), tb.unwrap_or_default());
-                for (x, y) in pair_up(&ta, &tb) {
-                    if x == y {
-                        continue;
-                    }
+                for (x, y) in self.differing(a.as_deref(), b.as_deref())?.iter() {
+                    let (x, y) = (x.as_ref(), y.as_ref());
                     let sub = |e: Option<&Entry>| e.filter(|e| e.is_tree).map(|e| e.oid.clone());
                     let (sx, sy) = (sub(x), sub(y));
                     if sx.is_some() || sy.is_some() {
@@ -665,6 +720,74 @@ fn pair_up<'t>(a: &'t [Entry], b: &'t [Entry]) -> Vec<(Option<&'t Entry>, Option
                 j += 1;
             }
             (None, None) => return out,
+        }
+    }
+}
+
+/// Pairs of trees whose differences are kept ([`Git::differing`]).
+const DIFFS_KEPT: usize = 4096;
+
+/// The differences found between pairs of trees, by their ids.
+type Diffs = std::collections::HashMap<(String, String), Rc<Vec<Pair>>>;
+
+/// Two entries paired by name, either absent.
+type Pair = (Option<Entry>, Option<Entry>);
+
+/// A tree as stored, and the length of its ids.
+type Stored = (Rc<[u8]>, usize);
+
+/// [`pair_up`] of two stored trees, only the pairs that differ, if both
+/// are in git's order and every name and mode is UTF-8 (so that entries
+/// equal as bytes are equal as parsed, and the reverse); else `None`.
+fn pair_up_raw<'t>(
+    a: &[objects::RawEntry<'t>],
+    b: &[objects::RawEntry<'t>],
+) -> Option<Vec<(Option<objects::RawEntry<'t>>, Option<objects::RawEntry<'t>>)>> {
+    use objects::RawEntry;
+    use std::cmp::Ordering;
+    fn order(x: &RawEntry<'_>, y: &RawEntry<'_>) -> Ordering {
+        let (p, q) = (x.name, y.name);
+        let n = p.iter().zip(q).take_while(|(c, d)| c == d).count();
+        let next = |s: &[u8], tree: bool| s.get(n).copied().or(tree.then_some(b'/'));
+        next(p, x.is_tree()).cmp(&next(q, y.is_tree()))
+    }
+    let fit = |t: &[RawEntry<'_>]| {
+        t.iter()
+            .all(|e| std::str::from_utf8(e.name).is_ok() && std::str::from_utf8(e.mode).is_ok())
+            && t.windows(2).all(|w| order(&w[0], &w[1]) == Ordering::Less)
+    };
+    if !fit(a) || !fit(b) {
+        return None;
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    loop {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => match order(x, y) {
+                Ordering::Equal => {
+                    if x != y {
+                        out.push((Some(*x), Some(*y)));
+                    }
+                    (i, j) = (i + 1, j + 1);
+                }
+                Ordering::Less => {
+                    out.push((Some(*x), None));
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    out.push((None, Some(*y)));
+                    j += 1;
+                }
+            },
+            (Some(x), None) => {
+                out.push((Some(*x), None));
+                i += 1;
+            }
+            (None, Some(y)) => {
+                out.push((None, Some(*y)));
+                j += 1;
+            }
+            (None, None) => return Some(out),
         }
     }
 }

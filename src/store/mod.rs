@@ -137,6 +137,9 @@ pub struct Store {
     git: Option<git::Git>,
     /// What this command wrote (relative paths), for its commit.
     written: std::cell::RefCell<Vec<String>>,
+    /// While a batch of writes is on ([`Store::defer_dir_syncs`]): the
+    /// directories whose entries are flushed once at its end.
+    deferred: std::cell::RefCell<Option<std::collections::BTreeSet<PathBuf>>>,
     /// Which week files exist, listed once per command (`None`: not yet).
     listing: std::cell::RefCell<Option<listing::Listing>>,
     /// The derived index's file (`None`: this ledger has none, or the
@@ -555,6 +558,7 @@ impl Store {
             warnings,
             git: git.map(|g| g.signing(!parties_empty)),
             written: std::cell::RefCell::new(Vec::new()),
+            deferred: std::cell::RefCell::new(None),
             listing: std::cell::RefCell::new(None),
             index_at,
             index_key,
@@ -1576,10 +1580,36 @@ impl Store {
             return Ok(Written::Unchanged);
         };
         let path = self.root.join(rel);
-        atomic::replace(&path, text.as_bytes())
+        self.replace(&path, text.as_bytes())
             .map_err(io_err(format!("cannot write {}", path.display())))?;
         self.wrote(rel);
         Ok(Written::Changed)
+    }
+
+    /// [`atomic::replace`], or within a batch of writes
+    /// ([`Store::defer_dir_syncs`]) [`atomic::replace_deferred`].
+    fn replace(&self, path: &Path, data: &[u8]) -> io::Result<()> {
+        match self.deferred.borrow_mut().as_mut() {
+            Some(dirs) => atomic::replace_deferred(path, data, dirs),
+            None => atomic::replace(path, data),
+        }
+    }
+
+    /// Begins a batch of writes (a merge's): each file written is flushed
+    /// before it is renamed into place, as always, but the directories'
+    /// entries only once each, by [`Store::sync_deferred`] (a crash before
+    /// leaves each file as before or as after, whole).
+    pub fn defer_dir_syncs(&self) {
+        *self.deferred.borrow_mut() = Some(Default::default());
+    }
+
+    /// Ends a batch of writes: flushes the entries of every directory
+    /// written to since [`Store::defer_dir_syncs`], once each.
+    pub fn sync_deferred(&self) -> Result<(), StoreError> {
+        let Some(dirs) = self.deferred.borrow_mut().take() else {
+            return Ok(());
+        };
+        atomic::sync_dirs(&dirs).map_err(io_err("cannot flush the files written".to_string()))
     }
 
     /// Records in this command's listing a week file it created.
@@ -1622,6 +1652,29 @@ impl Store {
     /// contract, or every problem of it.
     pub fn contract_text(&self, rel: &str, text: &str) -> Result<Contract, StoreError> {
         self.read_as(rel, text, codec::read_contract)
+    }
+
+    /// [`Store::contract_text`] of one of many versions of a contract
+    /// file, the event tables read before taken from `memo` by their exact
+    /// text ([`codec::read_contract_memo`]); anything it does not read is
+    /// read whole, with the same messages.
+    pub fn contract_text_memo(
+        &self,
+        rel: &str,
+        text: &str,
+        memo: &mut codec::EventMemo,
+    ) -> Result<Contract, StoreError> {
+        let Some(c) = codec::read_contract_memo(rel, text, self.currency(), memo) else {
+            return self.contract_text(rel, text);
+        };
+        // Every test and simulation holds it to the whole reading.
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            self.contract_text(rel, text).ok().as_ref(),
+            Some(&c),
+            "{rel}: read with remembered events differs from read whole"
+        );
+        Ok(c)
     }
 
     /// A week file's text as another revision has it (`sync`).
@@ -1682,7 +1735,7 @@ impl Store {
                         .map_err(io_err(format!("cannot create {}", dir.display())))?;
                 }
                 let text = merge::render_new(canonical);
-                atomic::replace(&path, text.as_bytes())
+                self.replace(&path, text.as_bytes())
                     .map_err(io_err(format!("cannot write {}", path.display())))?;
                 self.wrote(rel);
                 self.created(new.week, &new.contract);

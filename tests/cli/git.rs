@@ -2248,3 +2248,62 @@ fn a_forged_milestone_stays_out_when_the_forged_commit_is_the_merge_base() {
         "{shown}"
     );
 }
+
+#[test]
+fn an_old_operation_edited_in_place_is_named_by_a_verify_that_read_it_before() {
+    // `verify` reads a contract's event tables once each, by their text:
+    // one edited in place (a second moved in an old operation's instant,
+    // honest commits around it) is read anew and named, from a cold start
+    // (every version before it read in the same run) and from a warm one.
+    let (_keys, _bare, acme, bob) = signed_pair();
+    let f1 = "contracts/f1.toml";
+    for (i, title) in ["More", "Again"].iter().enumerate() {
+        acme.run_at(
+            &format!("2026-11-04T09:0{i}:00Z"),
+            &[
+                "milestone",
+                "add",
+                "f1",
+                "--title",
+                title,
+                "--amount",
+                "100",
+            ],
+        )
+        .ok();
+    }
+    acme.run_at("2026-11-04T09:05:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-04T09:06:00Z", &["sync"]).ok();
+    bob.run(&["verify"]).ok();
+    let text = bob.read(f1);
+    // The first operation's instant, one second later, in its table only.
+    let first = text.find("[[history]]").unwrap();
+    let at = first + text[first..].find("\nat = ").unwrap() + "\nat = ".len();
+    let end = at + text[at..].find('\n').unwrap();
+    let instant = &text[at..end];
+    assert!(instant.ends_with(":00Z"), "{instant}");
+    let moved = format!("{}:01Z", &instant[..instant.len() - 4]);
+    let edited = format!("{}{moved}{}", &text[..at], &text[end..]);
+    let forged = forge(&bob, f1, &edited);
+    bob.run_at(
+        "2026-11-04T10:00:00Z",
+        &["--as", "freelancer", "milestone", "submit", "f1"],
+    )
+    .ok();
+    let honest = git(bob.path(), &["rev-parse", "--short=12", "HEAD"])
+        .trim()
+        .to_string();
+    for cold in [true, false] {
+        if cold {
+            let _ = std::fs::remove_file(bob.path().join(".git/contracts/verified"));
+        }
+        let r = bob.run(&["--json", "verify"]).refused_for("unverified");
+        assert!(
+            r.stderr.contains(&format!("{forged}: changes `"))
+                && r.stderr.contains("in f1's history"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains(&format!("{honest}: ")), "{}", r.stderr);
+    }
+}

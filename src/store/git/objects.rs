@@ -133,6 +133,9 @@ pub(super) struct Objects {
     batch: Option<Batch>,
     commits: HashMap<String, Rc<Commit>>,
     trees: HashMap<String, Rc<Vec<Entry>>>,
+    /// Trees read and not parsed: their entries compared where they are
+    /// stored (most of two versions of a folder are the same).
+    raw_trees: HashMap<String, Rc<[u8]>>,
     blobs: HashMap<String, Rc<str>>,
     // Bytes kept in `trees` and `blobs`: forgotten past a bound.
     kept: usize,
@@ -196,6 +199,7 @@ impl Objects {
                 is_id(o)
                     && !self.commits.contains_key(*o)
                     && !self.trees.contains_key(*o)
+                    && !self.raw_trees.contains_key(*o)
                     && !self.blobs.contains_key(*o)
             })
             .collect();
@@ -233,9 +237,8 @@ impl Objects {
                 self.commits.insert(raw.oid, c);
             }
             "tree" => {
-                let t = Rc::new(parse_tree(&raw.data, raw.oid.len() / 2));
-                self.remember(held(&t));
-                self.trees.insert(raw.oid, t);
+                self.remember(raw.data.len());
+                self.raw_trees.insert(raw.oid, raw.data.into());
             }
             "blob" => {
                 let text = text_of(raw.data);
@@ -250,6 +253,7 @@ impl Objects {
         self.kept += bytes;
         if self.kept > KEEP {
             self.trees.clear();
+            self.raw_trees.clear();
             self.blobs.clear();
             self.kept = bytes;
         }
@@ -276,18 +280,40 @@ impl Objects {
         if let Some(t) = self.trees.get(oid) {
             return Ok(Some(t.clone()));
         }
+        let Some((data, hash)) = self.raw_tree(root, oid)? else {
+            return Ok(None);
+        };
+        let t = Rc::new(parse_tree(&data, hash));
+        self.remember(held(&t));
+        if is_id(oid) {
+            self.trees.insert(oid.to_string(), t.clone());
+        }
+        Ok(Some(t))
+    }
+
+    /// The tree `oid` as stored (`MODE NAME\0ID` entries), if it is
+    /// one, and the length of its ids in bytes: see [`raw_entries`].
+    pub(super) fn raw_tree(
+        &mut self,
+        root: &Path,
+        oid: &str,
+    ) -> io::Result<Option<(Rc<[u8]>, usize)>> {
+        if let Some(t) = self.raw_trees.get(oid) {
+            return Ok(Some((t.clone(), oid.len() / 2)));
+        }
         let Some(raw) = self.raw(root, oid)? else {
             return Ok(None);
         };
         if raw.kind != "tree" {
             return Ok(None);
         }
-        let t = Rc::new(parse_tree(&raw.data, raw.oid.len() / 2));
-        self.remember(held(&t));
+        let hash = raw.oid.len() / 2;
+        let data: Rc<[u8]> = raw.data.into();
+        self.remember(data.len());
         if is_id(oid) {
-            self.trees.insert(raw.oid, t.clone());
+            self.raw_trees.insert(raw.oid, data.clone());
         }
-        Ok(Some(t))
+        Ok(Some((data, hash)))
     }
 
     /// The text of the file `oid` (not UTF-8: as git's `show` would be
@@ -394,28 +420,58 @@ fn signed_by_header(data: &[u8], header: &str) -> Option<(String, Vec<u8>)> {
 
 /// A tree object's entries (`MODE NAME\0ID`, the id `hash` bytes).
 fn parse_tree(data: &[u8], hash: usize) -> Vec<Entry> {
-    let mut out = Vec::new();
-    let mut rest = data;
-    while let Some(sp) = memchr::memchr(b' ', rest) {
-        let Some(nul) = memchr::memchr(0, &rest[sp..]).map(|i| sp + i) else {
-            break;
-        };
-        let Some(id) = rest.get(nul + 1..nul + 1 + hash) else {
-            break;
-        };
-        out.push(Entry {
-            name: String::from_utf8_lossy(&rest[sp + 1..nul]).into_owned(),
-            oid: hex(id),
-            is_tree: &rest[..sp] == b"40000",
-            mode: String::from_utf8_lossy(&rest[..sp]).into_owned(),
-        });
-        rest = &rest[nul + 1 + hash..];
+    raw_entries(data, hash).map(|e| e.to_entry()).collect()
+}
+
+/// An entry of a tree where the tree is stored: its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawEntry<'t> {
+    /// Its mode's digits.
+    pub mode: &'t [u8],
+    /// Its name.
+    pub name: &'t [u8],
+    /// Its object's id (binary).
+    pub id: &'t [u8],
+}
+
+impl RawEntry<'_> {
+    /// A tree (a folder), not a file.
+    pub fn is_tree(&self) -> bool {
+        self.mode == b"40000"
     }
-    out
+
+    /// As [`parse_tree`] reads it.
+    pub fn to_entry(&self) -> Entry {
+        Entry {
+            name: String::from_utf8_lossy(self.name).into_owned(),
+            oid: hex(self.id),
+            is_tree: self.is_tree(),
+            mode: String::from_utf8_lossy(self.mode).into_owned(),
+        }
+    }
+}
+
+/// The entries of a stored tree (the ids `hash` bytes), as far as they
+/// read: what [`parse_tree`] parses, without copying.
+pub fn raw_entries(data: &[u8], hash: usize) -> impl Iterator<Item = RawEntry<'_>> {
+    let mut rest = data;
+    // (Fields of a few bytes: a plain scan beats a vectorised search.)
+    std::iter::from_fn(move || {
+        let sp = rest.iter().position(|&b| b == b' ')?;
+        let nul = sp + rest[sp..].iter().position(|&b| b == 0)?;
+        let id = rest.get(nul + 1..nul + 1 + hash)?;
+        let e = RawEntry {
+            mode: &rest[..sp],
+            name: &rest[sp + 1..nul],
+            id,
+        };
+        rest = &rest[nul + 1 + hash..];
+        Some(e)
+    })
 }
 
 /// Bytes in lowercase hexadecimal, as git writes ids.
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
