@@ -440,7 +440,7 @@ impl RawEntry<'_> {
         self.mode == b"40000"
     }
 
-    /// As [`parse_tree`] reads it.
+    /// As `parse_tree` reads it.
     pub fn to_entry(&self) -> Entry {
         Entry {
             name: String::from_utf8_lossy(self.name).into_owned(),
@@ -452,7 +452,7 @@ impl RawEntry<'_> {
 }
 
 /// The entries of a stored tree (the ids `hash` bytes), as far as they
-/// read: what [`parse_tree`] parses, without copying.
+/// read: what `parse_tree` parses, without copying.
 pub fn raw_entries(data: &[u8], hash: usize) -> impl Iterator<Item = RawEntry<'_>> {
     let mut rest = data;
     // (Fields of a few bytes: a plain scan beats a vectorised search.)
