@@ -61,6 +61,11 @@ pub const ROOT_INDEX: &str = ".contracts.index";
 pub const RACY_MARGIN: Duration = Duration::from_secs(3);
 
 const MAGIC: &[u8; 16] = b"contracts index\0";
+/// How many files a command may have read anew (contracts, week
+/// directories) and still leave the index as it was: the next commands
+/// read them again, which costs less than writing the whole index.
+pub const FEW: usize = 16;
+
 /// Bumped whenever the layout changes; another one is ignored.
 const FORMAT: u32 = 5;
 const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;

@@ -47,6 +47,8 @@ pub(super) struct Listing {
     pub(super) seen: BTreeMap<Week, (Stat, bool)>,
     // Whether a week was listed anew (the index is worth writing again).
     pub(super) relisted: bool,
+    // How many week directories were listed anew.
+    pub(super) relisted_weeks: usize,
     // Whether listing removes a crashed writer's temp files.
     clean: bool,
     // Whether the command asks about every contract (`list`, `sweep`):
@@ -176,6 +178,7 @@ impl Listing {
             snap,
             seen: BTreeMap::new(),
             relisted: false,
+            relisted_weeks: 0,
             clean: all,
             many: all,
         };
@@ -316,6 +319,7 @@ impl Listing {
             self.seen.insert(week, (stat, temps));
         }
         self.relisted = true;
+        self.relisted_weeks += 1;
         Ok(names)
     }
 

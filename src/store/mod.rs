@@ -181,6 +181,8 @@ struct Indexed {
     names: Option<(index::Stat, Vec<ContractId>)>,
     // Read from the file: its stat before reading, and the contract encoded.
     read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
+    // How many contracts were read from their files.
+    from_files: usize,
     // When each contract `sweep` read (from its file or the index) next
     // has something due, with the stat of its file; an entry confirmed
     // without reading keeps its own.
@@ -617,6 +619,23 @@ impl Store {
             && rows.as_ref().is_none_or(Option::is_none)
             && names.is_none()
         {
+            return;
+        }
+        // A few things learned (a round of writes: a contract ended, time
+        // logged into this week) cost the next commands less to read again
+        // than writing the whole index (megabytes at 5,000 contracts) costs
+        // this one (`contracts/` listed anew included: a millisecond): it
+        // is written again once they add up, or when a part of it was
+        // unusable.
+        let learned = used.as_ref().map_or(0, |u| u.from_files + u.rows.len())
+            + all_listing.as_ref().map_or(0, |l| l.relisted_weeks);
+        let usable = used.as_ref().is_none_or(|u| {
+            u.file.is_some()
+                && !matches!(u.old, Some(None))
+                && !matches!(u.old_dues, Some(None))
+                && !matches!(u.old_rows, Some(None))
+        }) && listing.is_none_or(|l| l.snapshot().is_some());
+        if usable && learned <= index::FEW {
             return;
         }
         // What this command did not use is kept as it was.
@@ -1266,6 +1285,7 @@ impl Store {
                 continue;
             }
             let r = self.parse_contract_stat(id, Part::WithoutHistory, true);
+            u.from_files += 1;
             if let Ok(Some((doc, Some(stat)))) = &r
                 && doc.value.history.is_empty()
             {

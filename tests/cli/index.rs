@@ -1037,3 +1037,50 @@ fn end_of_a_contract_idle_for_months_finds_a_timer_put_by_hand_in_an_indexed_wee
     assert!(stopped.contains("\nend = "), "{stopped}");
     l.run(&["check"]).ok();
 }
+
+/// A few contract files changed since the index was written are read
+/// again by the next `sweep` rather than the whole index written again;
+/// once more than a few are, it is written again (and says the same).
+#[test]
+fn the_index_is_written_again_once_more_than_a_few_files_changed() {
+    let l = Ledger::new();
+    let ids: Vec<String> = (0..24).map(|i| format!("h{i}")).collect();
+    for id in &ids {
+        hourly_at(&l, id, "2026-11-02T09:00:00Z");
+    }
+    age(&l);
+    remove_index(&l);
+    for _ in 0..2 {
+        l.run(&["sweep"]).ok();
+        l.run(&["list"]).ok();
+    }
+    let before = fs::read(l.file(INDEX)).expect("index");
+    let shown = l.run(&["list"]).ok().stdout;
+    // One contract renamed by hand (and old enough to trust): read again,
+    // the index left as it was.
+    let retitle = |id: &str| {
+        let rel = format!("contracts/{id}.toml");
+        let text = l.read(&rel);
+        l.write(
+            &rel,
+            &text.replacen("title = \"Support\"", "title = \"Support, renamed\"", 1),
+        );
+    };
+    retitle("h0");
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    set_mtime(&l.file("contracts/h0.toml"), hour_ago);
+    let one = l.run(&["list"]).ok().stdout;
+    assert_ne!(one, shown);
+    l.run(&["sweep"]).ok();
+    assert_eq!(fs::read(l.file(INDEX)).expect("index"), before);
+    // Twenty more, old enough to trust: the index is written again.
+    for id in &ids[1..21] {
+        retitle(id);
+        set_mtime(&l.file(&format!("contracts/{id}.toml")), hour_ago);
+    }
+    let many = l.run(&["list"]).ok().stdout;
+    l.run(&["sweep"]).ok();
+    assert_ne!(fs::read(l.file(INDEX)).expect("index"), before);
+    remove_index(&l);
+    assert_eq!(l.run(&["list"]).ok().stdout, many);
+}
