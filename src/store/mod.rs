@@ -181,8 +181,10 @@ struct Indexed {
     names: Option<(index::Stat, Vec<ContractId>)>,
     // Read from the file: its stat before reading, and the contract encoded.
     read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
-    // How many contracts were read from their files.
+    // How many contracts were read from their files, and how many dues
+    // were worked out anew from the index's contracts.
     from_files: usize,
+    dues_new: usize,
     // When each contract `sweep` read (from its file or the index) next
     // has something due, with the stat of its file; an entry confirmed
     // without reading keeps its own.
@@ -627,7 +629,9 @@ impl Store {
         // this one (`contracts/` listed anew included: a millisecond): it
         // is written again once they add up, or when a part of it was
         // unusable.
-        let learned = used.as_ref().map_or(0, |u| u.from_files + u.rows.len())
+        let learned = used
+            .as_ref()
+            .map_or(0, |u| u.from_files + u.dues_new + u.rows.len())
             + all_listing.as_ref().map_or(0, |l| l.relisted_weeks);
         let usable = used.as_ref().is_none_or(|u| {
             u.file.is_some()
@@ -1274,6 +1278,7 @@ impl Store {
                 if u.swept {
                     let due = self.due_of(&value);
                     u.dues.insert(id.to_string(), (now, due));
+                    u.dues_new += 1;
                 }
                 let doc = Doc {
                     value,
