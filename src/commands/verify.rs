@@ -157,6 +157,8 @@ pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Che
         contracts: Default::default(),
         weeks: Default::default(),
         events: Default::default(),
+        sigs: Default::default(),
+        coming: None,
     };
     let mut failed: Vec<(String, Vec<String>)> = Vec::new();
     let mut left_out: HashSet<String> = HashSet::new();
@@ -175,6 +177,13 @@ pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Che
                     None => false,
                 };
                 git.read_ahead(&pairs, deep);
+                if deep {
+                    let revs: Vec<&str> = commits[i..commits.len().min(i + READ_AHEAD)]
+                        .iter()
+                        .map(|(r, _)| r.as_str())
+                        .collect();
+                    cx.check_signatures_ahead(&revs);
+                }
             }
             out.checked += 1;
             match check_commit(&mut cx, rev, parents, &mut failed)? {
@@ -407,6 +416,10 @@ struct Cx<'s> {
     /// Event tables read, by their text (a contract's versions share all
     /// but their newest).
     events: crate::store::codec::EventMemo,
+    /// Whether each commit's signature holds for its own key, worked out
+    /// on another core ahead of the walk, and those still to come.
+    sigs: HashMap<String, Option<bool>>,
+    coming: Option<std::sync::mpsc::Receiver<(String, Option<bool>)>>,
 }
 
 /// A contract file's text, and the contract if it reads.
@@ -416,6 +429,45 @@ type Read = (Rc<str>, Option<Rc<Contract>>);
 const WEEKS_KEPT: usize = 100_000;
 
 impl Cx<'_> {
+    /// Whether `rev`'s signature holds for its own key, if worked out
+    /// ahead (waiting for it if it is on its way).
+    fn sig_holds(&mut self, rev: &str) -> Option<bool> {
+        while !self.sigs.contains_key(rev) {
+            let (r, v) = self.coming.as_ref()?.recv().ok()?;
+            self.sigs.insert(r, v);
+        }
+        self.sigs.get(rev).copied().flatten()
+    }
+
+    /// Has the signatures of `revs` checked on another thread (another
+    /// core: the ed25519 arithmetic is a fifth of a cold `verify`), in
+    /// order, while this one reads and folds.
+    fn check_signatures_ahead(&mut self, revs: &[&str]) {
+        let mut work = Vec::with_capacity(revs.len());
+        for rev in revs {
+            if let Ok(Some(c)) = self.git.read_commit(rev) {
+                work.push((rev.to_string(), c.signature.clone()));
+            }
+        }
+        // What the last batch sent and was not asked for yet is kept.
+        if let Some(rx) = self.coming.take() {
+            self.sigs.extend(rx.try_iter());
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new().spawn(move || {
+            for (rev, sig) in work {
+                let v = crate::store::git::sshsig::holds(sig.as_ref());
+                if tx.send((rev, v)).is_err() {
+                    return;
+                }
+            }
+        });
+        // Without a thread, each is checked where it is needed.
+        if spawned.is_ok() {
+            self.coming = Some(rx);
+        }
+    }
+
     /// The parties recorded in `ledger.toml` as of `rev`.
     fn parties(&mut self, rev: &str) -> Result<Rc<Vec<Party>>> {
         if let Some(p) = self.parties.get(rev) {
@@ -534,7 +586,8 @@ fn check_commit(
         .cloned()
         .collect();
     let short = &rev[..rev.len().min(12)];
-    let signer = match git.signer(rev, &allowed, &cx.dir) {
+    let known = cx.sig_holds(rev);
+    let signer = match git.signer_known(rev, &allowed, &cx.dir, known) {
         Ok(name) => name,
         Err(why) => return none(Verdict::Fails(vec![format!("{short}: {why}")])),
     };

@@ -231,12 +231,24 @@ impl Git {
     /// by `git verify-commit` against an allowed-signers file of the same
     /// parties written in `dir`.
     pub fn signer(&self, rev: &str, parties: &[Party], dir: &Path) -> Result<String, String> {
+        self.signer_known(rev, parties, dir, None)
+    }
+
+    /// [`Git::signer`], with whether its signature holds for its own key
+    /// already known where `known` says so ([`sshsig::holds`]).
+    pub fn signer_known(
+        &self,
+        rev: &str,
+        parties: &[Party],
+        dir: &Path,
+        known: Option<bool>,
+    ) -> Result<String, String> {
         let commit = match self.read_commit(rev) {
             Ok(Some(c)) => c,
             Ok(None) => return Err(format!("{rev}: not a commit")),
             Err(e) => return Err(e.to_string()),
         };
-        if let Some(verdict) = sshsig::signer(&commit, parties) {
+        if let Some(verdict) = sshsig::signer_known(&commit, parties, known) {
             return verdict;
         }
         let allowed = dir.join(format!("allowed-{rev}"));

@@ -2307,3 +2307,38 @@ fn an_old_operation_edited_in_place_is_named_by_a_verify_that_read_it_before() {
         assert!(!r.stderr.contains(&format!("{honest}: ")), "{}", r.stderr);
     }
 }
+
+/// A commit whose signature does not hold for what it signs (its message
+/// changed after signing, the signature kept) is named by `verify`: the
+/// signatures checked on another core say the same as checked in line.
+#[test]
+fn a_commit_changed_after_it_was_signed_is_named_by_verify() {
+    let (_keys, _bare, acme, _bob) = signed_pair();
+    acme.run(&["verify"]).ok();
+    let text = git(acme.path(), &["cat-file", "commit", "HEAD"]);
+    assert!(text.contains("gpgsig "), "{text}");
+    let tampered = format!("{}\ntampered\n", text.trim_end());
+    let path = acme.path().join("tampered-commit");
+    std::fs::write(&path, tampered).expect("write");
+    let oid = git(
+        acme.path(),
+        &[
+            "hash-object",
+            "-t",
+            "commit",
+            "-w",
+            path.to_str().expect("utf-8"),
+        ],
+    )
+    .trim()
+    .to_string();
+    std::fs::remove_file(&path).expect("rm");
+    git(acme.path(), &["update-ref", "HEAD", &oid]);
+    let r = acme.run(&["--json", "verify"]).refused_for("unverified");
+    assert!(r.stderr.contains(&oid[..12]), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Could not verify signature"),
+        "{}",
+        r.stderr
+    );
+}

@@ -38,6 +38,30 @@ pub fn allowed_signers(parties: &[Party]) -> String {
 /// file): the party's name (as git names the principal: without `"`), or
 /// why not; `None` where it is for git to decide.
 pub fn signer(commit: &Commit, parties: &[Party]) -> Option<Result<String, String>> {
+    signer_known(commit, parties, None)
+}
+
+/// Whether an ed25519 signature holds for the key it names (`None`: not
+/// one this process checks, or unsigned): what [`signer`] computes, apart
+/// from which party holds that key, so it can be worked out on another
+/// core ahead of the walk that knows the parties.
+pub fn holds(signature: Option<&(String, Vec<u8>)>) -> Option<bool> {
+    let (armored, payload) = signature?;
+    let sig = SshSig::from_pem(armored.as_bytes()).ok()?;
+    if sig.algorithm() != Algorithm::Ed25519 {
+        return None;
+    }
+    let own = PublicKey::new(sig.public_key().clone(), "");
+    Some(own.verify("git", payload, &sig).is_ok())
+}
+
+/// [`signer`], with whether the signature holds for its own key already
+/// known ([`holds`]) where `known` says so.
+pub fn signer_known(
+    commit: &Commit,
+    parties: &[Party],
+    known: Option<bool>,
+) -> Option<Result<String, String>> {
     let Some((armored, payload)) = &commit.signature else {
         return Some(Err(UNSIGNED.to_string()));
     };
@@ -45,6 +69,9 @@ pub fn signer(commit: &Commit, parties: &[Party]) -> Option<Result<String, Strin
     if sig.algorithm() != Algorithm::Ed25519 {
         return None;
     }
+    // (A party's key whose data is the signature's is that key: checking
+    // against either gives the same.)
+    let check = |key: &PublicKey| known.unwrap_or_else(|| key.verify("git", payload, &sig).is_ok());
     let keys: Vec<(&Party, PublicKey)> = parties
         .iter()
         .filter_map(|p| Some((p, PublicKey::from_openssh(&p.key).ok()?)))
@@ -52,19 +79,21 @@ pub fn signer(commit: &Commit, parties: &[Party]) -> Option<Result<String, Strin
     // `find-principals`: the recorded parties whose key made the signature,
     // first in the file first; `verify` checks it as the first that does.
     if let Some((party, key)) = keys.iter().find(|(_, k)| k.key_data() == sig.public_key()) {
-        return Some(match key.verify("git", payload, &sig) {
-            Ok(()) => Ok(party.name.replace('"', "")),
-            Err(_) => Err(no_party("Could not verify signature.")),
+        return Some(if check(key) {
+            Ok(party.name.replace('"', ""))
+        } else {
+            Err(no_party("Could not verify signature."))
         });
     }
     // No principal: git says whether the signature holds for its own key.
     let own = PublicKey::new(sig.public_key().clone(), "");
-    Some(Err(no_party(&match own.verify("git", payload, &sig) {
-        Ok(()) => format!(
+    Some(Err(no_party(&if check(&own) {
+        format!(
             "Good \"git\" signature with ED25519 key {}",
             own.fingerprint(ssh_key::HashAlg::Sha256)
-        ),
-        Err(_) => "Could not verify signature.".to_string(),
+        )
+    } else {
+        "Could not verify signature.".to_string()
     })))
 }
 
