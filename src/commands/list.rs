@@ -21,21 +21,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     if ctx.out.json {
         let mut rows = Vec::new();
         for (doc, quiet) in store.contracts_marked_quiet(ctx.now)? {
-            // Timers apply in memory so no view is stale; only writers
-            // persist them. A contract the index says has nothing due by
-            // now would come out as it goes in (and no week file would be
-            // read for it).
-            let c = if quiet {
-                doc.value
-            } else {
-                advanced(&store, doc.value, ctx.now)?.contract
-            };
-            let week = if with_time.contains(&c.id) {
-                this_week(&store, &c, ctx.now)?
-            } else {
-                this_week_empty(&c, ctx.now)
-            };
-            rows.push((c, week));
+            rows.push(as_now(ctx, &store, &with_time, doc.value, quiet)?);
         }
         let figs = rows
             .iter()
@@ -75,16 +61,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
                 rows.push((r, week));
             }
             Listed::Contract(doc, quiet, stat) => {
-                let c = if quiet {
-                    doc.value
-                } else {
-                    advanced(&store, doc.value, ctx.now)?.contract
-                };
-                let week = if with_time.contains(&c.id) {
-                    this_week(&store, &c, ctx.now)?
-                } else {
-                    this_week_empty(&c, ctx.now)
-                };
+                let (c, week) = as_now(ctx, &store, &with_time, doc.value, quiet)?;
                 let r = views::list_row(&c, s, ctx.now);
                 // The row of a contract its timers leave as its file has
                 // it, the same at any clock: the index keeps it.
@@ -105,4 +82,28 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     }
     ctx.out.print(&views::list(rows, s, &ctx.out))?;
     Ok(())
+}
+
+/// `c` as it stands at `ctx.now`, and its time this week. Timers apply in
+/// memory so no view is stale; only writers persist them. A contract the
+/// index says has nothing due by now (`quiet`) would come out as it goes
+/// in (and no week file would be read for it).
+fn as_now(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    with_time: &std::collections::HashSet<crate::core::ContractId>,
+    c: crate::core::Contract,
+    quiet: bool,
+) -> Result<(crate::core::Contract, Option<ThisWeek>)> {
+    let c = if quiet {
+        c
+    } else {
+        advanced(store, c, ctx.now)?.contract
+    };
+    let week = if with_time.contains(&c.id) {
+        this_week(store, &c, ctx.now)?
+    } else {
+        this_week_empty(&c, ctx.now)
+    };
+    Ok((c, week))
 }
