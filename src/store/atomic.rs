@@ -187,15 +187,8 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 /// Replaces `target` with `data` atomically and durably, keeping its mode
 /// (`FILE_MODE` for a new file).
 pub fn replace(target: &Path, data: &[u8]) -> io::Result<()> {
-    let real = real_target(target)?;
-    let mode = writable_mode(&real, &"the file")?;
-    let tmp = write_temp(&real, data, mode)?;
-    if let Err(e) = rename(&tmp, &real) {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    failpoint!("atomic::after_rename");
-    sync_dir(real.parent().unwrap_or(Path::new(".")))
+    let dir = renamed_into_place(target, data)?;
+    sync_dir(&dir)
 }
 
 /// [`replace`], but the entry of the target's directory is not flushed:
@@ -208,6 +201,14 @@ pub fn replace_deferred(
     data: &[u8],
     dirs: &mut std::collections::BTreeSet<PathBuf>,
 ) -> io::Result<()> {
+    dirs.insert(renamed_into_place(target, data)?);
+    Ok(())
+}
+
+/// Writes `data` to a flushed temp file beside `target` (its mode kept)
+/// and renames it over `target`: the directory whose entry is yet to be
+/// flushed.
+fn renamed_into_place(target: &Path, data: &[u8]) -> io::Result<PathBuf> {
     let real = real_target(target)?;
     let mode = writable_mode(&real, &"the file")?;
     let tmp = write_temp(&real, data, mode)?;
@@ -216,8 +217,7 @@ pub fn replace_deferred(
         return Err(e);
     }
     failpoint!("atomic::after_rename");
-    dirs.insert(real.parent().unwrap_or(Path::new(".")).to_path_buf());
-    Ok(())
+    Ok(real.parent().unwrap_or(Path::new(".")).to_path_buf())
 }
 
 /// Flushes the entries of each of `dirs` ([`replace_deferred`]).
