@@ -159,30 +159,72 @@ pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Che
         events: Default::default(),
         sigs: Default::default(),
         coming: None,
+        pending: Default::default(),
     };
     let mut failed: Vec<(String, Vec<String>)> = Vec::new();
     let mut left_out: HashSet<String> = HashSet::new();
+    // The batch of commits from `i`: each paired with its first parent.
+    let batch = |i: usize| -> Vec<(&str, &str)> {
+        commits[i.min(commits.len())..commits.len().min(i + READ_AHEAD)]
+            .iter()
+            .filter_map(|(r, p)| Some((p.first()?.as_str(), r.as_str())))
+            .collect()
+    };
+    // Where no party is recorded yet, a commit's files are not read: its
+    // commit and tree are enough.
+    let deep_at = |cx: &mut Cx<'_>, pairs: &[(&str, &str)]| -> Result<bool> {
+        Ok(match pairs.first() {
+            Some((p, _)) => !cx.parties(p)?.is_empty(),
+            None => false,
+        })
+    };
+    // The next batch is read on another thread while this one is checked,
+    // its signatures on a third.
+    let mut ahead = if commits.len() > READ_AHEAD {
+        git.reader()
+    } else {
+        None
+    };
+    if let Some(a) = ahead.as_mut() {
+        cx.coming = a.verdicts();
+    }
     let r = (|| -> Result<()> {
         for (i, (rev, parents)) in commits.iter().enumerate() {
             // What the next commits' checks read, asked of git at once.
             if i % READ_AHEAD == 0 {
-                let pairs: Vec<(&str, &str)> = commits[i..commits.len().min(i + READ_AHEAD)]
-                    .iter()
-                    .filter_map(|(r, p)| Some((p.first()?.as_str(), r.as_str())))
-                    .collect();
-                // Where no party is recorded yet, a commit's files are not
-                // read: its commit and tree are enough.
-                let deep = match pairs.first() {
-                    Some((p, _)) => !cx.parties(p)?.is_empty(),
-                    None => false,
-                };
-                git.read_ahead(&pairs, deep);
-                if deep {
-                    let revs: Vec<&str> = commits[i..commits.len().min(i + READ_AHEAD)]
-                        .iter()
-                        .map(|(r, _)| r.as_str())
-                        .collect();
-                    cx.check_signatures_ahead(&revs);
+                let pairs = batch(i);
+                match ahead.as_mut() {
+                    Some(a) => {
+                        // The first batch is asked here, each next one
+                        // while the one before it is checked.
+                        let ask = |cx: &mut Cx<'_>,
+                                   a: &mut crate::store::git::ReadAhead,
+                                   p: &[(&str, &str)]|
+                         -> Result<()> {
+                            if p.is_empty() {
+                                return Ok(());
+                            }
+                            let deep = deep_at(cx, p)?;
+                            a.ask(p, deep);
+                            if deep {
+                                cx.pending.extend(p.iter().map(|(_, r)| r.to_string()));
+                            }
+                            Ok(())
+                        };
+                        if i == 0 {
+                            ask(&mut cx, a, &pairs)?;
+                        }
+                        a.take(git);
+                        ask(&mut cx, a, &batch(i + READ_AHEAD))?;
+                    }
+                    None => {
+                        let deep = deep_at(&mut cx, &pairs)?;
+                        git.read_ahead(&pairs, deep);
+                        if deep {
+                            let revs: Vec<&str> = pairs.iter().map(|(_, r)| *r).collect();
+                            cx.check_signatures_ahead(&revs);
+                        }
+                    }
                 }
             }
             out.checked += 1;
@@ -198,6 +240,7 @@ pub fn check_all(store: &Store, commits: &[(String, Vec<String>)]) -> Result<Che
         }
         Ok(())
     })();
+    drop(ahead);
     // Written only where git checked a signature.
     let _ = std::fs::remove_dir_all(&cx.dir);
     r?;
@@ -408,9 +451,10 @@ struct Cx<'s> {
     dir: std::path::PathBuf,
     /// The parties recorded as of each revision seen.
     parties: HashMap<String, Rc<Vec<Party>>>,
-    /// The last version read of each contract file: its id, its text and
-    /// the contract (if it reads).
-    contracts: HashMap<String, (String, Read)>,
+    /// The last two versions read of each contract file (a commit's and
+    /// its parent's), newest first: its id, its text and the contract (if
+    /// it reads).
+    contracts: HashMap<String, [Option<(String, Read)>; 2]>,
     /// Week files read, by id (forgotten past a bound).
     weeks: HashMap<String, Option<Rc<WeekFile>>>,
     /// Event tables read, by their text (a contract's versions share all
@@ -420,6 +464,8 @@ struct Cx<'s> {
     /// on another core ahead of the walk, and those still to come.
     sigs: HashMap<String, Option<bool>>,
     coming: Option<std::sync::mpsc::Receiver<(String, Option<bool>)>>,
+    /// The commits whose verdicts are on their way.
+    pending: HashSet<String>,
 }
 
 /// A contract file's text, and the contract if it reads.
@@ -432,8 +478,9 @@ impl Cx<'_> {
     /// Whether `rev`'s signature holds for its own key, if worked out
     /// ahead (waiting for it if it is on its way).
     fn sig_holds(&mut self, rev: &str) -> Option<bool> {
-        while !self.sigs.contains_key(rev) {
+        while !self.sigs.contains_key(rev) && self.pending.contains(rev) {
             let (r, v) = self.coming.as_ref()?.recv().ok()?;
+            self.pending.remove(&r);
             self.sigs.insert(r, v);
         }
         self.sigs.get(rev).copied().flatten()
@@ -444,6 +491,7 @@ impl Cx<'_> {
     /// order, while this one reads and folds.
     fn check_signatures_ahead(&mut self, revs: &[&str]) {
         let mut work = Vec::with_capacity(revs.len());
+        self.pending.extend(revs.iter().map(|r| r.to_string()));
         for rev in revs {
             if let Ok(Some(c)) = self.git.read_commit(rev) {
                 work.push((rev.to_string(), c.signature.clone()));
@@ -454,14 +502,16 @@ impl Cx<'_> {
             self.sigs.extend(rx.try_iter());
         }
         let (tx, rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new().spawn(move || {
-            for (rev, sig) in work {
-                let v = crate::store::git::sshsig::holds(sig.as_ref());
-                if tx.send((rev, v)).is_err() {
-                    return;
+        let spawned = std::thread::Builder::new()
+            .name("signatures".into())
+            .spawn(move || {
+                for (rev, sig) in work {
+                    let v = crate::store::git::sshsig::holds(sig.as_ref());
+                    if tx.send((rev, v)).is_err() {
+                        return;
+                    }
                 }
-            }
-        });
+            });
         // Without a thread, each is checked where it is needed.
         if spawned.is_ok() {
             self.coming = Some(rx);
@@ -487,10 +537,13 @@ impl Cx<'_> {
         let Some(e) = self.git.object_at(rev, path)?.filter(|e| !e.is_tree) else {
             return Ok(None);
         };
-        if let Some((oid, read)) = self.contracts.get(path)
-            && *oid == e.oid
+        if let Some(kept) = self.contracts.get_mut(path)
+            && let Some(i) = kept
+                .iter()
+                .position(|k| k.as_ref().is_some_and(|(oid, _)| *oid == e.oid))
         {
-            return Ok(Some(read.clone()));
+            kept.swap(0, i);
+            return Ok(kept[0].as_ref().map(|(_, read)| read.clone()));
         }
         let Some(text) = self.git.blob(&e.oid)? else {
             return Ok(None);
@@ -500,8 +553,9 @@ impl Cx<'_> {
             .contract_text_memo(path, &text, &mut self.events)
             .ok()
             .map(Rc::new);
-        self.contracts
-            .insert(path.to_string(), (e.oid, (text.clone(), c.clone())));
+        let kept = self.contracts.entry(path.to_string()).or_default();
+        kept[1] = Some((e.oid, (text.clone(), c.clone())));
+        kept.swap(0, 1);
         Ok(Some((text, c)))
     }
 

@@ -39,6 +39,8 @@ pub struct Git {
     // [`Git::differing`] found them: `read_ahead` pairs the trees a check
     // then pairs again.
     diffs: RefCell<Diffs>,
+    // Trees (by id) found in git's order with UTF-8 names and modes.
+    fit: RefCell<std::collections::HashSet<String>>,
 }
 
 impl Clone for Git {
@@ -50,6 +52,81 @@ impl Clone for Git {
             sign: self.sign,
             objects: Default::default(),
             diffs: Default::default(),
+            fit: Default::default(),
+        }
+    }
+}
+
+/// A batch asked of a [`ReadAhead`]: pairs of commits, and whether their
+/// files are read (`deep`).
+type Asked = (Vec<(String, String)>, bool);
+
+/// A batch read ahead: the objects, and the trees found to differ.
+type Batch = (Vec<objects::Fetched>, Vec<((String, String), Vec<Pair>)>);
+
+/// Reading ahead on another thread ([`Git::reader`]): each batch asked
+/// is taken, in the order asked, into the [`Git`] that reads it.
+pub struct ReadAhead {
+    ask: Option<std::sync::mpsc::Sender<Asked>>,
+    got: std::sync::mpsc::Receiver<Batch>,
+    verdicts: Option<std::sync::mpsc::Receiver<(String, Option<bool>)>>,
+    waiting: usize,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl ReadAhead {
+    /// Whether each commit's signature holds for its own key
+    /// ([`sshsig::holds`]), in the order asked: for every commit of each
+    /// batch asked `deep` (the second of its pair), worked out a batch
+    /// ahead. Taken once.
+    pub fn verdicts(&mut self) -> Option<std::sync::mpsc::Receiver<(String, Option<bool>)>> {
+        self.verdicts.take()
+    }
+
+    /// Asks for what [`Git::read_ahead`] reads for `pairs` (`deep`).
+    pub fn ask(&mut self, pairs: &[(&str, &str)], deep: bool) {
+        let pairs = pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        if let Some(ask) = &self.ask
+            && ask.send((pairs, deep)).is_ok()
+        {
+            self.waiting += 1;
+        }
+    }
+
+    /// Whether a batch asked is still to be taken.
+    pub fn waiting(&self) -> bool {
+        self.waiting > 0
+    }
+
+    /// Keeps in `git` the objects of the oldest batch asked and not taken,
+    /// waiting for them (time counted as git's). What could not be read
+    /// ahead is read where it is needed.
+    pub fn take(&mut self, git: &Git) {
+        if self.waiting == 0 {
+            return;
+        }
+        self.waiting -= 1;
+        let got = git.read(|_, _| Ok(self.got.recv().ok()));
+        if let Ok(Some((raws, diffs))) = got {
+            git.objects.borrow_mut().keep_all(raws);
+            let mut kept = git.diffs.borrow_mut();
+            if kept.len() + diffs.len() > DIFFS_KEPT {
+                kept.clear();
+            }
+            kept.extend(diffs.into_iter().map(|(k, d)| (k, Rc::new(d))));
+        }
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        // No more asked: the thread ends after the batch it reads.
+        drop(self.ask.take());
+        for t in self.threads.drain(..) {
+            let _ = t.join();
         }
     }
 }
@@ -80,6 +157,7 @@ impl Git {
             sign: false,
             objects: Default::default(),
             diffs: Default::default(),
+            fit: Default::default(),
         })
     }
 
@@ -93,6 +171,7 @@ impl Git {
             sign: false,
             objects: Default::default(),
             diffs: Default::default(),
+            fit: Default::default(),
         };
         // git's own default branch (`init.defaultBranch`, else `master`):
         // the one a remote made with plain `git init --bare` names.
@@ -383,9 +462,12 @@ impl Git {
             let Some((data, hash)) = self.read(|o, root| o.raw_tree(root, &at.oid))? else {
                 return Ok(None);
             };
-            match objects::raw_entries(&data, hash)
-                .find(|e| String::from_utf8_lossy(e.name) == part)
-            {
+            // (A name that is not UTF-8 is matched as read, lossily.)
+            match objects::raw_entries(&data, hash).find(|e| {
+                e.name == part.as_bytes()
+                    || (std::str::from_utf8(e.name).is_err()
+                        && String::from_utf8_lossy(e.name) == part)
+            }) {
                 Some(e) => at = e.to_entry(),
                 None => return Ok(None),
             }
@@ -493,14 +575,54 @@ impl Git {
             }
         };
         let (ra, rb) = (raw(a)?, raw(b)?);
-        fn entries(r: &Option<Stored>) -> Vec<objects::RawEntry<'_>> {
-            r.as_ref()
-                .map(|(d, h)| objects::raw_entries(d, *h).collect())
-                .unwrap_or_default()
+        fn all(r: &Option<Stored>) -> Vec<objects::RawEntry<'_>> {
+            match r {
+                Some((d, h)) => objects::raw_entries(d, *h).collect(),
+                None => Vec::new(),
+            }
         }
-        let (ea, eb) = (entries(&ra), entries(&rb));
-        if let Some(pairs) = pair_up_raw(&ea, &eb) {
-            return Ok(pairs
+        // The entries both begin with alike are passed over where they are
+        // stored, the last of them kept; then those both end with.
+        let (mut ia, mut ib) = (
+            ra.iter().flat_map(|(d, h)| objects::raw_entries(d, *h)),
+            rb.iter().flat_map(|(d, h)| objects::raw_entries(d, *h)),
+        );
+        let (mut head, mut ea, mut eb) = (None, Vec::new(), Vec::new());
+        loop {
+            match (ia.next(), ib.next()) {
+                (Some(x), Some(y)) if x == y => head = Some(x),
+                (x, y) => {
+                    ea.extend(x);
+                    eb.extend(y);
+                    break;
+                }
+            }
+        }
+        ea.extend(ia);
+        eb.extend(ib);
+        let tail = ea
+            .iter()
+            .rev()
+            .zip(eb.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let after = ea.get(ea.len() - tail).copied();
+        let (ma, mb) = (&ea[..ea.len() - tail], &eb[..eb.len() - tail]);
+        // One side known in git's order, the other is iff what differs is
+        // (the entries alike are the known side's); neither known, each is
+        // checked whole.
+        let known = |t: Option<&str>| t.is_none_or(|t| self.fit.borrow().contains(t));
+        let fits = match (known(a), known(b)) {
+            (true, true) => true,
+            (true, false) => self.found_fit(b, fits_between(mb, head.as_ref(), after.as_ref())),
+            (false, true) => self.found_fit(a, fits_between(ma, head.as_ref(), after.as_ref())),
+            (false, false) => {
+                self.found_fit(a, fits_between(&all(&ra), None, None))
+                    && self.found_fit(b, fits_between(&all(&rb), None, None))
+            }
+        };
+        if fits {
+            return Ok(pair_up_raw(ma, mb)
                 .into_iter()
                 .map(|(x, y)| (x.map(|e| e.to_entry()), y.map(|e| e.to_entry())))
                 .collect());
@@ -514,6 +636,19 @@ impl Git {
             .filter(|(x, y)| x != y)
             .map(|(x, y)| (x.cloned(), y.cloned()))
             .collect())
+    }
+
+    /// Records that the tree `oid` is in git's order with UTF-8 names and
+    /// modes ([`fits_between`]), if `fits`; gives `fits`.
+    fn found_fit(&self, oid: Option<&str>, fits: bool) -> bool {
+        if let (Some(oid), true) = (oid, fits) {
+            let mut fit = self.fit.borrow_mut();
+            if fit.len() >= FIT_KEPT {
+                fit.clear();
+            }
+            fit.insert(oid.to_string());
+        }
+        fits
     }
 
     /// Reads ahead, asking `cat-file` for many objects at once, what
@@ -576,6 +711,72 @@ impl Git {
         }
         let ids: Vec<&str> = blobs.iter().map(String::as_str).collect();
         self.read(|o, root| o.prefetch(root, &ids))
+    }
+
+    /// A reader on another thread, through its own `cat-file`, that reads
+    /// ahead what [`Git::read_ahead`] would while this one works: `verify`
+    /// otherwise waits for each batch of objects in turn.
+    pub fn reader(&self) -> Option<ReadAhead> {
+        use std::sync::mpsc::channel;
+        let root = self.root.clone();
+        let (ask, asked) = channel::<Asked>();
+        let (send, got) = channel();
+        // Signatures are checked on a thread of their own, a batch ahead.
+        let (check, to_check) = channel::<(String, Option<(String, Vec<u8>)>)>();
+        let (holds, verdicts) = channel();
+        let signatures = std::thread::Builder::new()
+            .name("signatures".into())
+            .spawn(move || {
+                for (rev, sig) in to_check {
+                    if holds.send((rev, sshsig::holds(sig.as_ref()))).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        let thread = std::thread::Builder::new()
+            .name("git read-ahead".into())
+            .spawn(move || {
+                let git = Git {
+                    root,
+                    spent: Default::default(),
+                    sign: false,
+                    objects: RefCell::new(objects::Objects::tapped()),
+                    diffs: Default::default(),
+                    fit: Default::default(),
+                };
+                for (pairs, deep) in asked {
+                    let pairs: Vec<(&str, &str)> = pairs
+                        .iter()
+                        .map(|(a, b)| (a.as_str(), b.as_str()))
+                        .collect();
+                    git.read_ahead(&pairs, deep);
+                    if deep {
+                        for (_, rev) in &pairs {
+                            let c = git.read_commit(rev).ok().flatten();
+                            let sig = c.and_then(|c| c.signature.clone());
+                            let _ = check.send((rev.to_string(), sig));
+                        }
+                    }
+                    let raws = git.objects.borrow_mut().take_tapped();
+                    // The trees paired, handed over: not paired again there.
+                    let diffs = std::mem::take(&mut *git.diffs.borrow_mut())
+                        .into_iter()
+                        .map(|(k, d)| (k, Rc::unwrap_or_clone(d)))
+                        .collect();
+                    if send.send((raws, diffs)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(ReadAhead {
+            ask: Some(ask),
+            got,
+            verdicts: Some(verdicts),
+            waiting: 0,
+            threads: vec![thread, signatures],
+        })
     }
 
     /// The files under the folder `dir` at `rev` (as `git ls-tree -r
@@ -746,36 +947,65 @@ type Diffs = std::collections::HashMap<(String, String), Rc<Vec<Pair>>>;
 type Pair = (Option<Entry>, Option<Entry>);
 
 /// A tree as stored, and the length of its ids.
-type Stored = (Rc<[u8]>, usize);
+type Stored = (std::sync::Arc<[u8]>, usize);
 
-/// [`pair_up`] of two stored trees, only the pairs that differ, if both
-/// are in git's order and every name and mode is UTF-8 (so that entries
-/// equal as bytes are equal as parsed, and the reverse); else `None`.
+/// Trees known to be in git's order kept ([`Git::fits`]).
+const FIT_KEPT: usize = 100_000;
+
+/// Whether `entries` are in git's order after `before` and before `after`
+/// (where given), every name and mode UTF-8: so that entries equal as
+/// bytes are equal as parsed, and the reverse, and trees pair in one walk.
+fn fits_between(
+    entries: &[objects::RawEntry<'_>],
+    before: Option<&objects::RawEntry<'_>>,
+    after: Option<&objects::RawEntry<'_>>,
+) -> bool {
+    let utf8 = entries
+        .iter()
+        .all(|e| std::str::from_utf8(e.name).is_ok() && std::str::from_utf8(e.mode).is_ok());
+    let mut seq = before.into_iter().chain(entries).chain(after);
+    let Some(mut last) = seq.next() else {
+        return utf8;
+    };
+    utf8 && seq.all(|e| {
+        let ordered = git_order(last, e) == std::cmp::Ordering::Less;
+        last = e;
+        ordered
+    })
+}
+
+/// git's order of two entries of a tree (a folder sorts as `NAME/`).
+fn git_order(x: &objects::RawEntry<'_>, y: &objects::RawEntry<'_>) -> std::cmp::Ordering {
+    let (p, q) = (x.name, y.name);
+    let n = p.iter().zip(q).take_while(|(c, d)| c == d).count();
+    let next = |s: &[u8], tree: bool| s.get(n).copied().or(tree.then_some(b'/'));
+    next(p, x.is_tree()).cmp(&next(q, y.is_tree()))
+}
+
+/// [`pair_up`] of two stored trees, each in git's order with UTF-8 names
+/// and modes ([`Git::fits`]): only the pairs that differ. The entries the
+/// two begin and end with alike are passed over unpaired (two versions of
+/// a folder differ in an entry or two; sorted, those pair only with each
+/// other).
 fn pair_up_raw<'t>(
     a: &[objects::RawEntry<'t>],
     b: &[objects::RawEntry<'t>],
-) -> Option<Vec<(Option<objects::RawEntry<'t>>, Option<objects::RawEntry<'t>>)>> {
-    use objects::RawEntry;
+) -> Vec<(Option<objects::RawEntry<'t>>, Option<objects::RawEntry<'t>>)> {
     use std::cmp::Ordering;
-    fn order(x: &RawEntry<'_>, y: &RawEntry<'_>) -> Ordering {
-        let (p, q) = (x.name, y.name);
-        let n = p.iter().zip(q).take_while(|(c, d)| c == d).count();
-        let next = |s: &[u8], tree: bool| s.get(n).copied().or(tree.then_some(b'/'));
-        next(p, x.is_tree()).cmp(&next(q, y.is_tree()))
-    }
-    let fit = |t: &[RawEntry<'_>]| {
-        t.iter()
-            .all(|e| std::str::from_utf8(e.name).is_ok() && std::str::from_utf8(e.mode).is_ok())
-            && t.windows(2).all(|w| order(&w[0], &w[1]) == Ordering::Less)
-    };
-    if !fit(a) || !fit(b) {
-        return None;
-    }
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[head..], &b[head..]);
+    let tail = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - tail], &b[..b.len() - tail]);
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
     loop {
         match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => match order(x, y) {
+            (Some(x), Some(y)) => match git_order(x, y) {
                 Ordering::Equal => {
                     if x != y {
                         out.push((Some(*x), Some(*y)));
@@ -799,7 +1029,7 @@ fn pair_up_raw<'t>(
                 out.push((None, Some(*y)));
                 j += 1;
             }
-            (None, None) => return Some(out),
+            (None, None) => return out,
         }
     }
 }
@@ -936,6 +1166,75 @@ mod tests {
         assert_eq!(pair_up(&a, &b).len(), 6);
         // By name, the file `a` and the folder `a` are paired.
         assert_eq!(pair_up(&a, &b_unsorted).len(), 5);
+    }
+
+    #[test]
+    fn trees_out_of_order_are_paired_by_name_wherever_the_disorder_is() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        run(dir, &["init", "-q"]);
+        let blob = |text: &str| {
+            let p = dir.join("blob");
+            std::fs::write(&p, text).unwrap();
+            let hex = run(dir, &["hash-object", "-w", p.to_str().unwrap()]);
+            (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect::<Vec<u8>>()
+        };
+        let (one, two) = (blob("1\n"), blob("2\n"));
+        // A tree written as given, in whatever order (git sorts its own).
+        let tree = |entries: &[(&str, &[u8])]| {
+            let mut data = Vec::new();
+            for (name, id) in entries {
+                data.extend_from_slice(format!("100644 {name}\0").as_bytes());
+                data.extend_from_slice(id);
+            }
+            let p = dir.join("tree");
+            std::fs::write(&p, data).unwrap();
+            run(
+                dir,
+                &[
+                    "hash-object",
+                    "-t",
+                    "tree",
+                    "--literally",
+                    "-w",
+                    p.to_str().unwrap(),
+                ],
+            )
+        };
+        let names = |d: &[Pair]| -> Vec<String> {
+            let mut n: Vec<String> = d
+                .iter()
+                .map(|(x, y)| x.as_ref().or(y.as_ref()).unwrap().name.clone())
+                .collect();
+            n.sort();
+            n
+        };
+        let sorted = tree(&[("a", &one), ("b", &one), ("c", &one), ("d", &one)]);
+        // Out of order between entries alike on both sides, one changed.
+        let middle = tree(&[("a", &one), ("c", &one), ("b", &one), ("d", &two)]);
+        // Out of order where both begin alike.
+        let head_a = tree(&[("b", &one), ("a", &one), ("c", &one)]);
+        let head_b = tree(&[("b", &one), ("a", &one), ("c", &two)]);
+        let near = tree(&[("a", &one), ("b", &one), ("c", &two), ("d", &one)]);
+        let cases = [
+            (&sorted, &middle, vec!["d"]),
+            (&middle, &sorted, vec!["d"]),
+            (&head_a, &head_b, vec!["c"]),
+            (&sorted, &near, vec!["c"]),
+            (&near, &middle, vec!["c", "d"]),
+        ];
+        // Each pair asked of a fresh reader, and of one that saw the others.
+        let seen = Git::of(dir).unwrap();
+        for (a, b, want) in cases {
+            let fresh = Git::of(dir).unwrap();
+            for git in [&fresh, &seen] {
+                let d = git.differing(Some(a), Some(b)).unwrap();
+                assert_eq!(names(&d), want, "{a} {b}");
+            }
+        }
     }
 
     fn run(dir: &Path, args: &[&str]) -> String {

@@ -1344,6 +1344,84 @@ fn refused_by_verify(l: &Ledger, rev: &str, needles: &[&str]) {
 }
 
 #[test]
+fn a_history_longer_than_what_verify_reads_at_once_is_checked_to_its_end() {
+    // `verify` reads 256 commits at a time, the next batch (and its
+    // signatures) on other threads while one is checked: what they hand
+    // over must be what reading each commit alone gives.
+    let (_keys, _bare, acme, bob) = signed_pair();
+    for i in 0..540 {
+        git(
+            bob.path(),
+            &[
+                "-c",
+                "gpg.format=ssh",
+                "commit",
+                "-q",
+                "-S",
+                "--allow-empty",
+                "-m",
+                &format!("nothing {i}"),
+            ],
+        );
+    }
+    bob.run_at("2026-11-03T09:00:00Z", &["sync"]).ok();
+    acme.run_at("2026-11-03T09:01:00Z", &["sync"]).ok();
+    acme.run_at(
+        "2026-11-04T09:00:00Z",
+        &["refund", "request", "f1", "--amount", "200"],
+    )
+    .ok();
+    acme.run_at("2026-11-04T09:01:00Z", &["sync"]).ok();
+    bob.run_at("2026-11-04T09:02:00Z", &["sync"]).ok();
+    let count = git(bob.path(), &["rev-list", "--count", "HEAD"]);
+    assert!(count.trim().parse::<usize>().unwrap() > 540, "{count}");
+    let r = bob.run(&["verify"]).ok();
+    let all = format!("verified: {} commit(s)", count.trim());
+    assert!(r.stdout.contains(&all), "{}{}", r.stdout, r.stderr);
+    // Far past the first batch: a forgery, then a signature that no
+    // longer holds, each named by a verify that checks every commit anew.
+    let f1 = "contracts/f1.toml";
+    let text = bob.read(f1);
+    let rev = forge(&bob, f1, &text.replace("\"200.00\"", "\"20.00\""));
+    let cache = bob.path().join(".git/contracts/verified");
+    std::fs::remove_file(&cache).expect("a verify remembers what it checked");
+    refused_by_verify(&bob, &rev, &["changes `refund_requested`"]);
+    std::fs::remove_file(&cache).expect("a verify remembers what it checked");
+    // (HEAD is the 540-somethingth commit: in the third batch.)
+    assert_named_once_tampered(&bob);
+}
+
+/// Changes `l`'s last commit after it was signed (its message, its
+/// signature kept) and checks that `verify` names it.
+fn assert_named_once_tampered(l: &Ledger) {
+    let commit = git(l.path(), &["cat-file", "commit", "HEAD"]);
+    assert!(commit.contains("gpgsig "), "{commit}");
+    let tampered = l.path().join("tampered-commit");
+    std::fs::write(&tampered, format!("{}\ntampered\n", commit.trim_end())).expect("write");
+    let oid = git(
+        l.path(),
+        &[
+            "hash-object",
+            "-t",
+            "commit",
+            "-w",
+            tampered.to_str().expect("utf-8"),
+        ],
+    )
+    .trim()
+    .to_string();
+    std::fs::remove_file(&tampered).expect("rm");
+    git(l.path(), &["update-ref", "HEAD", &oid]);
+    let r = l.run(&["--json", "verify"]).refused_for("unverified");
+    assert!(r.stderr.contains(&oid[..12]), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Could not verify signature"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn a_forgery_signed_with_the_forgers_own_key_is_found_by_the_fold() {
     let (_keys, _bare, acme, bob) = signed_pair();
     bob.run(&["verify"]).ok();
@@ -2315,30 +2393,5 @@ fn an_old_operation_edited_in_place_is_named_by_a_verify_that_read_it_before() {
 fn a_commit_changed_after_it_was_signed_is_named_by_verify() {
     let (_keys, _bare, acme, _bob) = signed_pair();
     acme.run(&["verify"]).ok();
-    let text = git(acme.path(), &["cat-file", "commit", "HEAD"]);
-    assert!(text.contains("gpgsig "), "{text}");
-    let tampered = format!("{}\ntampered\n", text.trim_end());
-    let path = acme.path().join("tampered-commit");
-    std::fs::write(&path, tampered).expect("write");
-    let oid = git(
-        acme.path(),
-        &[
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            path.to_str().expect("utf-8"),
-        ],
-    )
-    .trim()
-    .to_string();
-    std::fs::remove_file(&path).expect("rm");
-    git(acme.path(), &["update-ref", "HEAD", &oid]);
-    let r = acme.run(&["--json", "verify"]).refused_for("unverified");
-    assert!(r.stderr.contains(&oid[..12]), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("Could not verify signature"),
-        "{}",
-        r.stderr
-    );
+    assert_named_once_tampered(&acme);
 }

@@ -8,6 +8,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// One long-lived `git cat-file --batch`.
 struct Batch {
@@ -92,10 +93,19 @@ impl Drop for Batch {
 }
 
 /// An object as `cat-file` gives it.
-struct Raw {
+pub struct Raw {
     oid: String,
     kind: String,
     data: Vec<u8>,
+}
+
+/// An object read ahead on another thread, to keep: a tree as stored
+/// (shared, not copied), or any other object as read.
+pub enum Fetched {
+    /// A tree, by its id.
+    Tree(String, Arc<[u8]>),
+    /// A commit or a file.
+    Other(Raw),
 }
 
 /// A commit, as its object records it.
@@ -135,10 +145,13 @@ pub(super) struct Objects {
     trees: HashMap<String, Rc<Vec<Entry>>>,
     /// Trees read and not parsed: their entries compared where they are
     /// stored (most of two versions of a folder are the same).
-    raw_trees: HashMap<String, Rc<[u8]>>,
+    raw_trees: HashMap<String, Arc<[u8]>>,
     blobs: HashMap<String, Rc<str>>,
     // Bytes kept in `trees` and `blobs`: forgotten past a bound.
     kept: usize,
+    /// Where objects read ahead for another thread go (see
+    /// [`Objects::tapped`]).
+    tap: Option<Vec<Fetched>>,
 }
 
 /// What the object caches may hold (in bytes of memory, about) before
@@ -229,8 +242,56 @@ impl Objects {
         Ok(())
     }
 
+    /// Objects that hand every object read ahead to another thread
+    /// ([`Objects::take_tapped`]): commits and trees are kept here too (the
+    /// next levels are found from them), files only there.
+    pub(super) fn tapped() -> Objects {
+        Objects {
+            tap: Some(Vec::new()),
+            ..Default::default()
+        }
+    }
+
+    /// The objects read ahead since last asked (see [`Objects::tapped`]).
+    pub(super) fn take_tapped(&mut self) -> Vec<Fetched> {
+        self.tap.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Keeps objects another thread read ahead.
+    pub(super) fn keep_all(&mut self, fetched: Vec<Fetched>) {
+        for f in fetched {
+            match f {
+                Fetched::Tree(oid, data) => {
+                    self.remember(data.len());
+                    self.raw_trees.insert(oid, data);
+                }
+                Fetched::Other(raw) => self.keep(raw),
+            }
+        }
+    }
+
     /// Keeps an object read, parsed as its type is.
     fn keep(&mut self, raw: Raw) {
+        if let Some(tap) = self.tap.as_mut() {
+            match raw.kind.as_str() {
+                "tree" => {
+                    let data: Arc<[u8]> = raw.data.into();
+                    tap.push(Fetched::Tree(raw.oid.clone(), data.clone()));
+                    self.remember(data.len());
+                    self.raw_trees.insert(raw.oid, data);
+                    return;
+                }
+                "commit" => tap.push(Fetched::Other(Raw {
+                    oid: raw.oid.clone(),
+                    kind: raw.kind.clone(),
+                    data: raw.data.clone(),
+                })),
+                _ => {
+                    tap.push(Fetched::Other(raw));
+                    return;
+                }
+            }
+        }
         match raw.kind.as_str() {
             "commit" => {
                 let c = Rc::new(parse_commit(&raw.oid, &raw.data));
@@ -297,7 +358,7 @@ impl Objects {
         &mut self,
         root: &Path,
         oid: &str,
-    ) -> io::Result<Option<(Rc<[u8]>, usize)>> {
+    ) -> io::Result<Option<(Arc<[u8]>, usize)>> {
         if let Some(t) = self.raw_trees.get(oid) {
             return Ok(Some((t.clone(), oid.len() / 2)));
         }
@@ -308,7 +369,7 @@ impl Objects {
             return Ok(None);
         }
         let hash = raw.oid.len() / 2;
-        let data: Rc<[u8]> = raw.data.into();
+        let data: Arc<[u8]> = raw.data.into();
         self.remember(data.len());
         if is_id(oid) {
             self.raw_trees.insert(raw.oid, data.clone());
