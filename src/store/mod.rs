@@ -597,6 +597,28 @@ impl Store {
         if used.is_none() && listing.is_none() {
             return;
         }
+        // A few things learned (a round of writes: a contract ended, time
+        // logged into this week) cost the next commands less to read again
+        // than writing the whole index (megabytes at 5,000 contracts) costs
+        // this one (`contracts/` listed anew included: a millisecond): it
+        // is written again once they add up, or when a part of it this
+        // command read was unusable. Decided before any part is built:
+        // building them costs as much as reading them.
+        let learned = used
+            .as_ref()
+            .map_or(0, |u| u.from_files + u.dues_new + u.rows.len())
+            + all_listing.as_ref().map_or(0, |l| l.relisted_weeks);
+        let usable = |used: &Option<Indexed>| {
+            used.as_ref().is_none_or(|u| {
+                u.file.is_some()
+                    && !matches!(u.old, Some(None))
+                    && !matches!(u.old_dues, Some(None))
+                    && !matches!(u.old_rows, Some(None))
+            }) && listing.is_none_or(|l| l.snapshot().is_some())
+        };
+        if usable(&used) && learned <= index::FEW {
+            return;
+        }
         let threshold = index::threshold_of(self.started);
         // Built only when they say more than the index read.
         let contracts = used.as_mut().map(|u| Self::contracts_part(u, threshold));
@@ -623,23 +645,8 @@ impl Store {
         {
             return;
         }
-        // A few things learned (a round of writes: a contract ended, time
-        // logged into this week) cost the next commands less to read again
-        // than writing the whole index (megabytes at 5,000 contracts) costs
-        // this one (`contracts/` listed anew included: a millisecond): it
-        // is written again once they add up, or when a part of it was
-        // unusable.
-        let learned = used
-            .as_ref()
-            .map_or(0, |u| u.from_files + u.dues_new + u.rows.len())
-            + all_listing.as_ref().map_or(0, |l| l.relisted_weeks);
-        let usable = used.as_ref().is_none_or(|u| {
-            u.file.is_some()
-                && !matches!(u.old, Some(None))
-                && !matches!(u.old_dues, Some(None))
-                && !matches!(u.old_rows, Some(None))
-        }) && listing.is_none_or(|l| l.snapshot().is_some());
-        if usable && learned <= index::FEW {
+        // (Building the parts may have found an old one unusable.)
+        if usable(&used) && learned <= index::FEW {
             return;
         }
         // What this command did not use is kept as it was.
