@@ -949,7 +949,7 @@ type Pair = (Option<Entry>, Option<Entry>);
 /// A tree as stored, and the length of its ids.
 type Stored = (std::sync::Arc<[u8]>, usize);
 
-/// Trees known to be in git's order kept ([`Git::fits`]).
+/// Trees known to be in git's order kept ([`Git::found_fit`]).
 const FIT_KEPT: usize = 100_000;
 
 /// Whether `entries` are in git's order after `before` and before `after`
@@ -982,25 +982,16 @@ fn git_order(x: &objects::RawEntry<'_>, y: &objects::RawEntry<'_>) -> std::cmp::
     next(p, x.is_tree()).cmp(&next(q, y.is_tree()))
 }
 
-/// [`pair_up`] of two stored trees, each in git's order with UTF-8 names
-/// and modes ([`Git::fits`]): only the pairs that differ. The entries the
-/// two begin and end with alike are passed over unpaired (two versions of
-/// a folder differ in an entry or two; sorted, those pair only with each
-/// other).
+/// [`pair_up`] of the entries of two stored trees, each in git's order
+/// with UTF-8 names and modes ([`fits_between`]): only the pairs that
+/// differ, in one walk. ([`Git::differing`] passes over the entries the
+/// two begin and end with alike before: sorted, those pair only with each
+/// other.)
 fn pair_up_raw<'t>(
     a: &[objects::RawEntry<'t>],
     b: &[objects::RawEntry<'t>],
 ) -> Vec<(Option<objects::RawEntry<'t>>, Option<objects::RawEntry<'t>>)> {
     use std::cmp::Ordering;
-    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let (a, b) = (&a[head..], &b[head..]);
-    let tail = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (a, b) = (&a[..a.len() - tail], &b[..b.len() - tail]);
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
     loop {
