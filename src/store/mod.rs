@@ -194,37 +194,44 @@ struct Indexed {
 impl Indexed {
     /// Loads the index's contracts, if not yet.
     fn load_old(&mut self) {
-        if self.old.is_none() {
-            self.old = Some(
-                self.file
-                    .as_ref()
-                    .and_then(|f| f.load(index::Section::Contracts))
-                    .and_then(index::Contracts::read),
-            );
-        }
+        Self::load(
+            &mut self.old,
+            self.file.as_ref(),
+            index::Section::Contracts,
+            index::Contracts::read,
+        );
     }
 
     /// Loads the index's rows, if not yet.
     fn load_old_rows(&mut self) {
-        if self.old_rows.is_none() {
-            self.old_rows = Some(
-                self.file
-                    .as_ref()
-                    .and_then(|f| f.load(index::Section::Rows))
-                    .and_then(index::Rows::read),
-            );
-        }
+        Self::load(
+            &mut self.old_rows,
+            self.file.as_ref(),
+            index::Section::Rows,
+            index::Rows::read,
+        );
     }
 
     /// Loads the index's dues, if not yet.
     fn load_old_dues(&mut self) {
-        if self.old_dues.is_none() {
-            self.old_dues = Some(
-                self.file
-                    .as_ref()
-                    .and_then(|f| f.load(index::Section::Dues))
-                    .and_then(index::Dues::read),
-            );
+        Self::load(
+            &mut self.old_dues,
+            self.file.as_ref(),
+            index::Section::Dues,
+            index::Dues::read,
+        );
+    }
+
+    /// Fills `slot` with the section `which` of `file` as `read` reads it
+    /// (`Some(None)`: absent or unusable), if it is not filled yet.
+    fn load<T>(
+        slot: &mut Option<Option<T>>,
+        file: Option<&index::IndexFile>,
+        which: index::Section,
+        read: fn(index::Loaded) -> Option<T>,
+    ) {
+        if slot.is_none() {
+            *slot = Some(file.and_then(|f| f.load(which)).and_then(read));
         }
     }
 }
