@@ -376,9 +376,20 @@ impl ContractId {
     /// The number of an automatic id: `cN`, or `cN-xxxxxx` (a shared
     /// ledger's, whose suffix keeps two clones' ids apart).
     pub fn auto_number(&self) -> Option<u64> {
+        Self::auto_number_of(self.0.as_bytes())
+    }
+
+    /// The order of two ids given as text (their [`Ord`]), without making
+    /// them: auto numbers first, by number, then by name.
+    pub fn order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+        let key = |id: &[u8]| Self::auto_number_of(id).unwrap_or(u64::MAX);
+        key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+    }
+
+    /// [`ContractId::auto_number`] of an id's bytes.
+    fn auto_number_of(b: &[u8]) -> Option<u64> {
         // By bytes: ids are compared by this (every map of contracts), so it
         // must not cost a search.
-        let b = self.0.as_bytes();
         let (&b'c', rest) = b.split_first()? else {
             return None;
         };

@@ -1,48 +1,51 @@
 //! The derived index (SPEC §6): what `list`, `sweep` and the questions
-//! about many weeks need from the ledger's files, kept in one git-ignored
-//! file so that a command need not read and parse every contract file, nor
-//! list every week directory, when they have not changed.
+//! about many weeks need from the ledger's files, kept in git-ignored
+//! files so that a command need not read and parse every contract file,
+//! nor list every week directory, when they have not changed.
 //!
 //! The files stay the only truth. Each entry records the size, mtime,
 //! ctime, inode and device of the file (or week directory) it was derived
 //! from, taken before it was read; it is used only while the file's stat is
-//! the same, and only if the file's mtime is older than the index's own
+//! the same, and only if the file's mtime is older than its section's
 //! threshold (git's "racily clean" rule): a file changed within the same
-//! tick as the index was made is read again. The threshold is the earlier of
-//! the index file's mtime and the instant its command started, less
-//! [`RACY_MARGIN`] (so that file systems with whole-second timestamps, and
-//! the kernel's coarse clock, are covered).
+//! tick as the section was made is read again. The threshold is the
+//! earlier of the section file's mtime and the instant its command
+//! started, less [`RACY_MARGIN`] (the kernel's coarse clock), and an entry
+//! whose mtime is a whole second (a file system that keeps no fractions)
+//! must be older by [`COARSE_MARGIN`] (as every entry must on a network
+//! file system).
 //!
-//! A missing, unreadable, corrupt or other-version index is ignored (and
-//! rebuilt), never an error; `check` never reads it; deleting it changes no
-//! output. It lives in `.git/contracts/index` in a git ledger (git never
-//! tracks its own directory) and in `.contracts.index` (git-ignored, hidden
-//! from the listings) elsewhere.
-//!
-//! The file: a header (magic, format, a key that names the program version
-//! and the ledger's settings, and each section's place and checksum), then
-//! the sections:
-//! - contracts: per contract file, its stat and the contract as read
+//! A missing, unreadable, corrupt or other-version section is ignored (and
+//! rebuilt), never an error; `check` never reads it; deleting the index
+//! changes no output. It is a directory, `.git/contracts/index/` in a git
+//! ledger (git never tracks its own directory) and `.contracts.index/`
+//! (git-ignored, hidden from the listings) elsewhere, with a file per
+//! section:
+//! - `contracts`: per contract file, its stat and the contract as read
 //!   without its history, in a compact binary form;
-//! - weeks: per week directory, its stat and the names of its files;
-//! - dues: per contract file, its stat and when its contract next has
+//! - `weeks`: per week directory, its stat and the names of its files;
+//! - `dues`: per contract file, its stat and when its contract next has
 //!   something due, [`Due`] (small, so that `sweep` finds what it need not
 //!   read without loading the contracts), with the table of the week
 //!   directories those dues depend on, as they were checked against them;
-//! - rows: per contract file, its stat and its `list` row ([`Row`]), so
+//! - `rows`: per contract file, its stat and its `list` row ([`Row`]), so
 //!   that `list` need not decode a contract with nothing due;
-//! - names: the stat of `contracts/` and the ids of its files, so that a
+//! - `names`: the stat of `contracts/` and the ids of its files, so that a
 //!   command need not list it while it is unchanged (each file is still
 //!   stat'ed: an edit in place changes no directory).
 //!
-//! Each section is read only by a command that needs it, and the file is
-//! written again only when a command learned something it did not have (an
-//! entry it lacks because its file is too new to trust is no reason).
+//! Each section is read only by a command that needs it, and written again
+//! only when a command learned something it did not have (an entry it lacks
+//! because its file is too new to trust is no reason): the small ones
+//! (`dues`, `rows`, `names`) at once, the big ones once a few things
+//! learned add up ([`many`]). Entries are kept in the contracts' order, the
+//! order a command asks for them in.
 
 use crate::core::model::*;
 use crate::core::money::Money;
 use crate::core::week::Week;
 use rustix::fd::AsFd;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
@@ -55,22 +58,37 @@ pub const GIT_INDEX: &str = "index";
 pub const ROOT_INDEX: &str = ".contracts.index";
 
 /// How much older than the command that made it a file must be for its
-/// entry to be trusted: whole-second (or two-second) timestamps and the
-/// kernel's coarse clock could otherwise give a file changed after it was
-/// read the same mtime as before.
-pub const RACY_MARGIN: Duration = Duration::from_secs(3);
+/// entry to be trusted, on a local file system that records fractions of a
+/// second: a file changed after the command started may carry an mtime up
+/// to a tick of the kernel's coarse clock (10 ms at most) earlier, and one
+/// of 10 ms granularity (exFAT) earlier again.
+pub const RACY_MARGIN: Duration = Duration::from_millis(50);
+
+/// The margin where timestamps are coarser: an entry whose mtime has no
+/// fraction of a second (FAT, ext3, HFS+ record whole seconds, FAT even
+/// seconds), and every entry of an index on a network file system (where
+/// the server's clock stamps the files, not this machine's).
+pub const COARSE_MARGIN: Duration = Duration::from_secs(3);
 
 const MAGIC: &[u8; 16] = b"contracts index\0";
 /// How many files a command may have read anew (contracts, week
-/// directories) and still leave the index as it was: the next commands
-/// read them again, which costs less than writing the whole index.
+/// directories) and still leave the index's section of them as it was: the
+/// next commands read them again, which costs less than writing the whole
+/// section (megabytes at 5,000 contracts).
 pub const FEW: usize = 16;
 
+/// Whether `learned` entries of a section of `entries` are worth writing
+/// it again for: more than [`FEW`], or more than one in 64 (a small
+/// section costs little to write).
+pub fn many(learned: usize, entries: usize) -> bool {
+    learned > FEW || learned.saturating_mul(64) > entries
+}
+
 /// Bumped whenever the layout changes; another one is ignored.
-const FORMAT: u32 = 5;
-const HEADER: usize = 16 + 4 + 4 + 8 + SECTIONS * SECTION_HEAD;
-const SECTIONS: usize = 5;
-const SECTION_HEAD: usize = 8 + 8 + 8;
+const FORMAT: u32 = 6;
+/// A section file's header: magic, format, section, key, the entries'
+/// length, the checksum of the threshold and entries, the threshold.
+const HEADER: usize = 16 + 4 + 4 + 8 + 8 + 8 + 8;
 
 /// A file's (or directory's) identity and version, as git's index keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,15 +146,26 @@ fn ns(t: SystemTime) -> i64 {
     }
 }
 
-/// The threshold of entries made by a command that started at `started`.
-pub fn threshold_of(started: SystemTime) -> i64 {
-    ns(started.checked_sub(RACY_MARGIN).unwrap_or(UNIX_EPOCH))
+/// The threshold of entries made by a command that started at `started`
+/// (`coarse`: on a network file system).
+pub fn threshold_of(started: SystemTime, coarse: bool) -> i64 {
+    let margin = if coarse { COARSE_MARGIN } else { RACY_MARGIN };
+    ns(started.checked_sub(margin).unwrap_or(UNIX_EPOCH))
+}
+
+/// Whether a file (or directory) whose mtime is `mtime` is old enough to
+/// be trusted from an index whose threshold is `threshold`: before it, and
+/// by [`COARSE_MARGIN`] if the mtime is a whole second.
+pub fn older(mtime: i64, threshold: i64) -> bool {
+    const EXTRA: i64 = (COARSE_MARGIN.as_nanos() - RACY_MARGIN.as_nanos()) as i64;
+    mtime < threshold
+        && (mtime.rem_euclid(1_000_000_000) != 0 || mtime < threshold.saturating_sub(EXTRA))
 }
 
 /// Whether an entry recorded as `recorded` still stands for a file whose
 /// stat is now `now`, in an index whose threshold is `threshold`.
 pub fn fresh(recorded: &Stat, now: &Stat, threshold: i64) -> bool {
-    recorded == now && recorded.mtime < threshold
+    recorded == now && older(recorded.mtime, threshold)
 }
 
 /// What an entry says of when its contract next has something due, for
@@ -206,20 +235,18 @@ fn get_due(d: &mut Dec<'_>) -> Option<Due> {
     }
 }
 
-// ------------------------------------------------------------ the file
+// ------------------------------------------------------------ the files
 
-/// What was read of an index file: its key and sections, each checked
-/// against its checksum only when loaded.
+/// The index as a command opened it: the directory of its section files,
+/// each read (and checked against its checksum) only when loaded.
 #[derive(Debug)]
 pub struct IndexFile {
-    file: std::fs::File,
-    // The index file's own mtime (ns): no entry at or after it is trusted.
-    mtime: i64,
-    sections: [(u64, u64, u64); SECTIONS],
+    dir: rustix::fd::OwnedFd,
+    key: u64,
 }
 
 /// Which section.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     /// Contract files.
     Contracts = 0,
@@ -233,6 +260,19 @@ pub enum Section {
     Names = 4,
 }
 
+impl Section {
+    /// The name of the section's file in the index's directory.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Section::Contracts => "contracts",
+            Section::Weeks => "weeks",
+            Section::Dues => "dues",
+            Section::Rows => "rows",
+            Section::Names => "names",
+        }
+    }
+}
+
 /// A section as loaded: its threshold and its entries' bytes.
 #[derive(Debug)]
 pub struct Loaded {
@@ -243,50 +283,47 @@ pub struct Loaded {
 }
 
 impl IndexFile {
-    /// Opens the index at `path` if it is one this program wrote for
-    /// `key`; anything else (absent, corrupt, another version) is `None`.
+    /// Opens the index directory at `path`, whose sections are used if this
+    /// program wrote them for `key`; `None` if there is no such directory
+    /// (an index of a version that kept one file is rebuilt).
     pub fn open(path: &Path, key: u64) -> Option<IndexFile> {
-        let file = std::fs::File::open(path).ok()?;
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let dir = rustix::fs::open(path, flags, Mode::empty()).ok()?;
+        Some(IndexFile { dir, key })
+    }
+
+    /// A section's bytes, if its file is there, is one this program wrote
+    /// for this key and section, and is intact; anything else (absent,
+    /// corrupt, another version) is `None`.
+    pub fn load(&self, which: Section) -> Option<Loaded> {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&self.dir, which.file_name(), flags, Mode::empty()).ok()?;
+        let file = std::fs::File::from(fd);
         let mtime = Stat::of_fd(&file).ok()?.mtime;
         let mut head = [0u8; HEADER];
         file.read_exact_at(&mut head, 0).ok()?;
         let mut d = Dec::new(&head);
-        if d.take(16)? != MAGIC || d.u32()? != FORMAT {
+        if d.take(16)? != MAGIC || d.u32()? != FORMAT || d.u32()? != which as u32 {
             return None;
         }
-        let _ = d.u32()?;
-        if d.u64()? != key {
+        if d.u64()? != self.key {
             return None;
         }
-        let mut sections = [(0, 0, 0); SECTIONS];
-        for s in &mut sections {
-            *s = (d.u64()?, d.u64()?, d.u64()?);
-        }
-        Some(IndexFile {
-            file,
-            mtime,
-            sections,
-        })
-    }
-
-    /// A section's bytes, if it is there and intact.
-    pub fn load(&self, which: Section) -> Option<Loaded> {
-        let (at, len, sum) = self.sections[which as usize];
-        if !(8..=(1 << 34)).contains(&len) {
+        let len = d.u64()?;
+        let sum = d.u64()?;
+        let threshold = d.u64()? as i64;
+        if len > 1 << 34 {
             return None;
         }
-        // The threshold apart from the entries: cutting it off the front
-        // afterwards would move megabytes.
-        let mut head = [0u8; 8];
-        self.file.read_exact_at(&mut head, at).ok()?;
-        let mut bytes = vec![0u8; usize::try_from(len - 8).ok()?];
-        self.file.read_exact_at(&mut bytes, at + 8).ok()?;
-        if checksum_split(&head, &bytes) != sum {
+        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
+        file.read_exact_at(&mut bytes, HEADER as u64).ok()?;
+        if checksum_split(&threshold.to_le_bytes(), &bytes) != sum {
             return None;
         }
-        let threshold = i64::from_le_bytes(head);
         Some(Loaded {
-            threshold: threshold.min(self.mtime),
+            threshold: threshold.min(mtime),
             bytes,
         })
     }
@@ -295,46 +332,41 @@ impl IndexFile {
 /// A section to write: its threshold and entries.
 pub type Part = (i64, Vec<u8>);
 
-/// Writes an index at `path`: the header for `key`, then each section
-/// (`None`: empty). Atomic (a temp file of this process renamed over it),
-/// not flushed to disk: it is a cache, and a torn one fails its checksum.
-pub fn write(path: &Path, key: u64, sections: [Option<&Part>; SECTIONS]) -> io::Result<()> {
-    let mut out = Vec::with_capacity(
-        HEADER
-            + sections
-                .iter()
-                .flatten()
-                .map(|(_, b)| b.len() + 8)
-                .sum::<usize>(),
-    );
+/// Writes `parts` into the index directory at `path` for `key`, each
+/// section in its own file (a section not given is left as it is). A file
+/// where the directory belongs (an index of an earlier version) is
+/// replaced. Each file atomic (a temp file of this process renamed over
+/// it), not flushed to disk: it is a cache, and a torn one fails its
+/// checksum.
+pub fn write(path: &Path, key: u64, parts: &[(Section, &Part)]) -> io::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir()) {
+        std::fs::remove_file(path)?;
+    }
+    super::atomic::create_dir(path)?;
+    for (which, (threshold, bytes)) in parts {
+        write_section(path, key, *which, *threshold, bytes)?;
+    }
+    Ok(())
+}
+
+fn write_section(
+    dir: &Path,
+    key: u64,
+    which: Section,
+    threshold: i64,
+    bytes: &[u8],
+) -> io::Result<()> {
+    let mut out = Vec::with_capacity(HEADER + bytes.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&(which as u32).to_le_bytes());
     out.extend_from_slice(&key.to_le_bytes());
-    let heads_at = out.len();
-    out.resize(HEADER, 0);
-    let mut heads = Vec::new();
-    for s in sections {
-        let at = out.len() as u64;
-        if let Some((threshold, bytes)) = s {
-            out.extend_from_slice(&threshold.to_le_bytes());
-            out.extend_from_slice(bytes);
-        }
-        let body = &out[at as usize..];
-        heads.push((at, body.len() as u64, checksum(body)));
-    }
-    let mut e = Enc::default();
-    for (at, len, sum) in heads {
-        e.u64(at);
-        e.u64(len);
-        e.u64(sum);
-    }
-    out[heads_at..heads_at + e.0.len()].copy_from_slice(&e.0);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    out.extend_from_slice(&checksum_split(&threshold.to_le_bytes(), bytes).to_le_bytes());
+    out.extend_from_slice(&threshold.to_le_bytes());
+    debug_assert_eq!(out.len(), HEADER);
+    out.extend_from_slice(bytes);
+    let name = which.file_name();
     // Per process: readers under the shared lock may write it at once.
     let tmp = dir.join(format!(
         "{}{name}.{}",
@@ -352,7 +384,7 @@ pub fn write(path: &Path, key: u64, sections: [Option<&Part>; SECTIONS]) -> io::
         f.write_all(&out)?;
         drop(f);
         fail::fail_point!("index::rename", |arg| Err(injected(arg)));
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, dir.join(name))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -943,21 +975,6 @@ impl Contracts {
         (d.done() && c.id.as_str() == id).then_some(c)
     }
 
-    /// The section as read, to write again unchanged.
-    pub fn part(&self) -> Part {
-        (self.threshold, self.section())
-    }
-
-    fn section(&self) -> Vec<u8> {
-        let mut v: Vec<(&str, Stat, &[u8])> = self
-            .entries
-            .iter()
-            .filter_map(|(id, (s, r))| Some((&**id, *s, self.bytes.get(r.clone())?)))
-            .collect();
-        v.sort_by_key(|(id, ..)| *id);
-        contracts_section(v.into_iter())
-    }
-
     /// The entry of `id` as recorded (its stat and encoded contract).
     pub fn raw(&self, id: &str) -> Option<(Stat, &[u8])> {
         let (stat, range) = self.entries.get(id)?;
@@ -995,9 +1012,11 @@ pub struct Dues {
     /// listed, is left out).
     pub weeks: Vec<(Week, Stat)>,
     bytes: Vec<u8>,
-    // (name's place in `bytes`, stat, due), sorted by name: no name is
-    // copied out.
+    // (name's place in `bytes`, stat, due), in the contracts' order: no
+    // name is copied out.
     entries: Vec<(std::ops::Range<usize>, Stat, Due)>,
+    // Where the next id asked for is likely to be.
+    next: Cell<usize>,
 }
 
 impl Dues {
@@ -1018,7 +1037,7 @@ impl Dues {
             entries.push((id, stat, get_due(&mut d)?));
         }
         let name = |r: &std::ops::Range<usize>| &l.bytes[r.clone()];
-        if !d.done() || !entries.is_sorted_by(|a, b| name(&a.0) < name(&b.0)) {
+        if !d.done() || !entries.is_sorted_by(|a, b| in_order(name(&a.0), name(&b.0))) {
             return None;
         }
         let spans = spans(entries.iter().filter_map(|(_, _, due)| match due {
@@ -1031,14 +1050,14 @@ impl Dues {
             weeks,
             bytes: l.bytes,
             entries,
+            next: Cell::new(0),
         })
     }
 
     fn find(&self, id: &str) -> Option<(Stat, Due)> {
-        let i = self
-            .entries
-            .binary_search_by(|(n, ..)| self.bytes[n.clone()].cmp(id.as_bytes()))
-            .ok()?;
+        let i = seek(&self.next, id, self.entries.len(), |i| {
+            &self.bytes[self.entries[i].0.clone()]
+        })?;
         self.entries.get(i).map(|(_, s, d)| (*s, *d))
     }
 
@@ -1060,7 +1079,7 @@ impl Dues {
     pub fn week(&self, week: Week) -> Option<Stat> {
         let i = self.weeks.binary_search_by(|(w, _)| w.cmp(&week)).ok()?;
         let stat = self.weeks[i].1;
-        (stat.mtime < self.threshold).then_some(stat)
+        older(stat.mtime, self.threshold).then_some(stat)
     }
 }
 
@@ -1088,7 +1107,7 @@ pub fn spans(deps: impl Iterator<Item = WeekDeps>) -> Vec<WeekDeps> {
 /// entries' spans, sorted) and `(id, stat, due)` entries (sorted here by
 /// id).
 pub fn dues_section(weeks: &[(Week, Stat)], mut entries: Vec<(&str, Stat, Due)>) -> Vec<u8> {
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries.sort_by(|a, b| ContractId::order(a.0.as_bytes(), b.0.as_bytes()));
     let mut e = Enc::default();
     put_vec(&mut e, weeks, |e, (w, s)| {
         e.week(*w);
@@ -1105,6 +1124,42 @@ pub fn dues_section(weeks: &[(Week, Stat)], mut entries: Vec<(&str, Stat, Due)>)
     }
     e.0[at..at + 4].copy_from_slice(&n.to_le_bytes());
     e.0
+}
+
+/// Whether the id `a` comes before `b` (a section's entries are kept in
+/// the contracts' order, the order commands ask for them in).
+fn in_order(a: &[u8], b: &[u8]) -> bool {
+    ContractId::order(a, b) == std::cmp::Ordering::Less
+}
+
+/// The place of `id` among `len` entries in the contracts' order, whose
+/// names `name` gives: the one after the last found first (a command asks
+/// for every contract in that order), else by binary search.
+fn seek<'a>(
+    next: &Cell<usize>,
+    id: &str,
+    len: usize,
+    name: impl Fn(usize) -> &'a [u8],
+) -> Option<usize> {
+    let at = next.get();
+    let i = if at < len && name(at) == id.as_bytes() {
+        at
+    } else {
+        let (mut lo, mut hi) = (0, len);
+        loop {
+            if lo >= hi {
+                return None;
+            }
+            let mid = lo + (hi - lo) / 2;
+            match ContractId::order(name(mid), id.as_bytes()) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => break mid,
+            }
+        }
+    };
+    next.set(i + 1);
+    Some(i)
 }
 
 /// A `list` row of a contract (all but its week's cell), as `list` shows
@@ -1127,8 +1182,10 @@ pub struct Rows {
     /// The threshold of its entries.
     pub threshold: i64,
     bytes: Vec<u8>,
-    // (name, stat, row) places, sorted by name.
+    // (name, stat, row) places, in the contracts' order.
     entries: Vec<(std::ops::Range<usize>, Stat, std::ops::Range<usize>)>,
+    // Where the next id asked for is likely to be.
+    next: Cell<usize>,
 }
 
 impl Rows {
@@ -1149,21 +1206,21 @@ impl Rows {
             entries.push((id, stat, row));
         }
         let name = |r: &std::ops::Range<usize>| &l.bytes[r.clone()];
-        if !d.done() || !entries.is_sorted_by(|a, b| name(&a.0) < name(&b.0)) {
+        if !d.done() || !entries.is_sorted_by(|a, b| in_order(name(&a.0), name(&b.0))) {
             return None;
         }
         Some(Rows {
             threshold: l.threshold,
             bytes: l.bytes,
             entries,
+            next: Cell::new(0),
         })
     }
 
     fn find(&self, id: &str) -> Option<&(std::ops::Range<usize>, Stat, std::ops::Range<usize>)> {
-        let i = self
-            .entries
-            .binary_search_by(|(n, ..)| self.bytes[n.clone()].cmp(id.as_bytes()))
-            .ok()?;
+        let i = seek(&self.next, id, self.entries.len(), |i| {
+            &self.bytes[self.entries[i].0.clone()]
+        })?;
         self.entries.get(i)
     }
 
@@ -1183,16 +1240,11 @@ impl Rows {
         d.done().then_some(Row { hourly, cells })
     }
 
-    /// The section's entries as read, to write again unchanged.
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
     /// The entry of `id` as recorded (its stat and encoded row), if it is
     /// old enough to be trusted.
     pub fn raw(&self, id: &str) -> Option<(Stat, &[u8])> {
         let (_, stat, range) = self.find(id)?;
-        (stat.mtime < self.threshold).then_some((*stat, self.bytes.get(range.clone())?))
+        older(stat.mtime, self.threshold).then_some((*stat, self.bytes.get(range.clone())?))
     }
 }
 
@@ -1209,7 +1261,7 @@ pub fn row_blob(row: &Row) -> Vec<u8> {
 /// Builds a rows section from `(id, stat, encoded row)` entries (sorted
 /// here by id).
 pub fn rows_section(mut entries: Vec<(&str, Stat, &[u8])>) -> Vec<u8> {
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries.sort_by(|a, b| ContractId::order(a.0.as_bytes(), b.0.as_bytes()));
     let mut e = Enc::default();
     e.u32(entries.len() as u32);
     for (id, stat, row) in entries {
@@ -1321,19 +1373,6 @@ impl Weeks {
         d.done().then_some(names)
     }
 
-    /// The section as read, to write again unchanged.
-    pub fn part(&self) -> Part {
-        let section = weeks_section(self.entries.iter().map(|(w, e)| {
-            (
-                *w,
-                e.stat,
-                e.temps,
-                std::borrow::Cow::Borrowed(self.raw_names(e)),
-            )
-        }));
-        (self.threshold, section)
-    }
-
     /// An entry's names as encoded.
     pub fn raw_names(&self, e: &WeekEntry) -> &[u8] {
         self.bytes.get(e.names.clone()).unwrap_or_default()
@@ -1397,6 +1436,92 @@ mod tests {
         ] {
             assert!(!fresh(&s, &other, 2_000));
         }
+    }
+
+    #[test]
+    fn a_whole_second_mtime_is_trusted_only_after_the_coarse_margin() {
+        const S: i64 = 1_000_000_000;
+        let extra = (COARSE_MARGIN - RACY_MARGIN).as_nanos() as i64;
+        // A fraction of a second: the file system keeps them, the
+        // threshold (already the fine margin before the command) is enough.
+        assert!(older(5 * S + 1, 5 * S + 2));
+        assert!(!older(5 * S + 2, 5 * S + 2));
+        // Whole seconds: a file system that keeps no fractions may give a
+        // later change the same mtime, up to the coarse margin after.
+        assert!(!older(5 * S, 5 * S + 1));
+        assert!(!older(5 * S, 5 * S + extra));
+        assert!(older(5 * S, 5 * S + extra + 1));
+        assert!(!older(-5 * S, -5 * S + extra));
+        assert!(older(-5 * S, -5 * S + extra + 1));
+        let t = UNIX_EPOCH + Duration::from_secs(100);
+        assert_eq!(
+            threshold_of(t, false),
+            100 * S - RACY_MARGIN.as_nanos() as i64
+        );
+        assert_eq!(threshold_of(t, true), 97 * S);
+    }
+
+    #[test]
+    fn rows_are_found_in_any_order_and_only_where_they_are() {
+        let s = stat(1_000);
+        let ids = ["c2", "c10", "c1", "x", "c11", "c3-0a9fbe", "a"];
+        let blobs: Vec<Vec<u8>> = ids
+            .iter()
+            .map(|id| {
+                row_blob(&Row {
+                    hourly: true,
+                    cells: std::array::from_fn(|i| format!("{id} {i}")),
+                })
+            })
+            .collect();
+        let entries = ids
+            .iter()
+            .zip(&blobs)
+            .map(|(id, b)| (*id, s, b.as_slice()))
+            .collect();
+        let bytes = rows_section(entries);
+        let read = || {
+            Rows::read(Loaded {
+                threshold: 2_000,
+                bytes: bytes.clone(),
+            })
+            .expect("rows")
+        };
+        let cell = |r: &Rows, id: &str| r.get(id, &s).map(|row| row.cells[0].clone());
+        // In the contracts' order (the cursor's way), in the reverse, and
+        // with ids between and around the recorded ones.
+        let mut order: Vec<&str> = ids.to_vec();
+        order.sort_by(|a, b| ContractId::order(a.as_bytes(), b.as_bytes()));
+        assert_eq!(order, ["c1", "c2", "c3-0a9fbe", "c10", "c11", "a", "x"]);
+        for asked in [
+            order.clone(),
+            order.iter().rev().copied().collect(),
+            vec![
+                "c0", "c1", "c4", "c10", "c2", "c12", "b", "x", "z", "a", "c11",
+            ],
+        ] {
+            let r = read();
+            for id in asked {
+                let want = ids.contains(&id).then(|| format!("{id} 0"));
+                assert_eq!(cell(&r, id), want, "{id}");
+            }
+        }
+        // Out of the contracts' order: not used.
+        let mut e = Enc::default();
+        e.u32(2);
+        for id in ["c10", "c9"] {
+            e.str(id);
+            e.stat(&s);
+            e.u32(blobs[0].len() as u32);
+            e.0.extend_from_slice(&blobs[0]);
+        }
+        assert!(
+            Rows::read(Loaded {
+                threshold: 2_000,
+                bytes: e.0,
+            })
+            .is_none()
+        );
     }
 
     #[test]

@@ -468,7 +468,7 @@ impl Listing {
             let range = (Included(span.first), span.last.map_or(Unbounded, Included));
             for (w, _) in self.weeks.range(range) {
                 if let Some((stat, _)) = self.seen.get(w)
-                    && stat.mtime < threshold
+                    && index::older(stat.mtime, threshold)
                 {
                     out.push((*w, *stat));
                 }

@@ -245,6 +245,53 @@ impl Drop for Store {
     }
 }
 
+/// How many contract files one thread stats; more are shared with a
+/// second thread (most of `list`'s and `sweep`'s time at 5,000 contracts
+/// is the kernel's, one stat per file).
+const STATS_PER_THREAD: usize = 1024;
+
+/// The stat of each contract file of `ids` in `dir` (`None` for each where
+/// there is no `dir`, or no file), while `meanwhile` runs: many are taken
+/// on a second thread.
+fn stat_all(
+    dir: Option<&fs::File>,
+    ids: &[ContractId],
+    meanwhile: impl FnOnce(),
+) -> Vec<Option<index::Stat>> {
+    let stat = |ids: &[ContractId]| -> Vec<Option<index::Stat>> {
+        let Some(dir) = dir else {
+            return vec![None; ids.len()];
+        };
+        let mut name = String::new();
+        ids.iter()
+            .map(|id| {
+                name.clear();
+                name.push_str(id.as_str());
+                name.push_str(".toml");
+                index::Stat::at(dir, name.as_str()).ok()
+            })
+            .collect()
+    };
+    if dir.is_none() || ids.len() <= STATS_PER_THREAD {
+        meanwhile();
+        return stat(ids);
+    }
+    let (first, second) = ids.split_at(ids.len() / 2);
+    std::thread::scope(|s| {
+        let other = std::thread::Builder::new()
+            .name("stats".into())
+            .spawn_scoped(s, || stat(second));
+        meanwhile();
+        let mut all = stat(first);
+        match other.map(|h| h.join()) {
+            Ok(Ok(rest)) => all.extend(rest),
+            // No second thread: this one does it all.
+            _ => all.extend(stat(second)),
+        }
+        all
+    })
+}
+
 /// `sweep` reads this many contracts (those with something due, or whose
 /// file changed) from their files rather than load the index's contracts.
 const FEW_TO_READ: usize = 64;
@@ -604,89 +651,59 @@ impl Store {
         if used.is_none() && listing.is_none() {
             return;
         }
-        // A few things learned (a round of writes: a contract ended, time
-        // logged into this week) cost the next commands less to read again
-        // than writing the whole index (megabytes at 5,000 contracts) costs
-        // this one (`contracts/` listed anew included: a millisecond): it
-        // is written again once they add up, or when a part of it this
-        // command read was unusable. Decided before any part is built:
-        // building them costs as much as reading them.
-        let learned = used
-            .as_ref()
-            .map_or(0, |u| u.from_files + u.dues_new + u.rows.len())
-            + all_listing.as_ref().map_or(0, |l| l.relisted_weeks);
-        let usable = |used: &Option<Indexed>| {
-            used.as_ref().is_none_or(|u| {
-                u.file.is_some()
-                    && !matches!(u.old, Some(None))
-                    && !matches!(u.old_dues, Some(None))
-                    && !matches!(u.old_rows, Some(None))
-            }) && listing.is_none_or(|l| l.snapshot().is_some())
-        };
-        if usable(&used) && learned <= index::FEW {
-            return;
+        // Each section is a file of its own, written again when this command
+        // learned something it lacks (or found it unusable). The big ones,
+        // every contract's entry and every week directory's names
+        // (megabytes at 5,000 contracts), wait until a few things learned
+        // add up (a round of writes: a contract ended, time logged into this
+        // week): the next commands read those again for less than writing
+        // them costs this one. Decided before they are built: building
+        // them costs as much as reading them.
+        let contracts_due = used.as_ref().is_some_and(|u| {
+            !u.read.is_empty()
+                && (u.file.is_none()
+                    || matches!(u.old, Some(None))
+                    || index::many(u.from_files, u.ids.len()))
+        });
+        let weeks_due = listing.is_some_and(|l| {
+            l.snapshot().is_none() || index::many(l.relisted_weeks, l.weeks().count())
+        });
+        let threshold =
+            index::threshold_of(self.started, netfs::network_type(&self.root).is_some());
+        let mut parts: Vec<(index::Section, (i64, Vec<u8>))> = Vec::new();
+        if let Some(u) = used.as_mut() {
+            if contracts_due && let Some(part) = Self::contracts_part(u, threshold) {
+                parts.push((index::Section::Contracts, part));
+            }
+            if u.swept
+                && let Some(part) = Self::dues_part(u, all_listing.as_ref(), threshold)
+            {
+                parts.push((index::Section::Dues, part));
+            }
+            if !u.rows.is_empty()
+                && let Some(part) = Self::rows_part(u, threshold)
+            {
+                parts.push((index::Section::Rows, part));
+            }
+            // `contracts/` listed anew, old enough to trust.
+            if let Some((stat, ids)) = &u.names
+                && index::older(stat.mtime, threshold)
+            {
+                parts.push((
+                    index::Section::Names,
+                    (threshold, index::names_section(stat, ids)),
+                ));
+            }
         }
-        let threshold = index::threshold_of(self.started);
-        // Built only when they say more than the index read.
-        let contracts = used.as_mut().map(|u| Self::contracts_part(u, threshold));
-        let dues = used
-            .as_mut()
-            .filter(|u| u.swept)
-            .map(|u| Self::dues_part(u, all_listing.as_ref(), threshold));
-        let weeks = listing.map(|l| Self::weeks_part(l, threshold));
-        let rows = used
-            .as_mut()
-            .filter(|u| !u.rows.is_empty())
-            .map(|u| Self::rows_part(u, threshold));
-        // `contracts/` listed anew, old enough to trust.
-        let names = used
-            .as_ref()
-            .and_then(|u| u.names.as_ref())
-            .filter(|(stat, _)| stat.mtime < threshold)
-            .map(|(stat, ids)| (threshold, index::names_section(stat, ids)));
-        if contracts.as_ref().is_none_or(Option::is_none)
-            && dues.as_ref().is_none_or(Option::is_none)
-            && weeks.as_ref().is_none_or(Option::is_none)
-            && rows.as_ref().is_none_or(Option::is_none)
-            && names.is_none()
+        if weeks_due
+            && let Some(l) = listing
+            && let Some(part) = Self::weeks_part(l, threshold)
         {
+            parts.push((index::Section::Weeks, part));
+        }
+        if parts.is_empty() {
             return;
         }
-        // (Building the parts may have found an old one unusable.)
-        if usable(&used) && learned <= index::FEW {
-            return;
-        }
-        // What this command did not use is kept as it was.
-        let old = index::IndexFile::open(&path, self.index_key);
-        let raw = |s| {
-            old.as_ref()
-                .and_then(|f| f.load(s))
-                .map(|l| (l.threshold, l.bytes))
-        };
-        let contracts = match contracts {
-            Some(Some(part)) => Some(part),
-            _ => match used.as_ref().and_then(|u| u.old.as_ref()) {
-                Some(old) => old.as_ref().map(index::Contracts::part),
-                None => raw(index::Section::Contracts),
-            },
-        };
-        let dues = match dues {
-            Some(Some(part)) => Some(part),
-            _ => raw(index::Section::Dues),
-        };
-        let rows = match rows {
-            Some(Some(part)) => Some(part),
-            _ => match used.as_ref().and_then(|u| u.old_rows.as_ref()) {
-                Some(old) => old.as_ref().map(|r| (r.threshold, r.bytes().to_vec())),
-                None => raw(index::Section::Rows),
-            },
-        };
-        let weeks = match weeks {
-            Some(Some(part)) => Some(part),
-            Some(None) => listing.and_then(|l| l.snapshot()).map(index::Weeks::part),
-            None => raw(index::Section::Weeks),
-        };
-        let names = names.or_else(|| raw(index::Section::Names));
         if let Some(dir) = path.parent()
             && self.git.is_some()
         {
@@ -695,17 +712,9 @@ impl Store {
         if self.git.is_none() {
             self.ignore_root_index();
         }
-        let _ = index::write(
-            &path,
-            self.index_key,
-            [
-                contracts.as_ref(),
-                weeks.as_ref(),
-                dues.as_ref(),
-                rows.as_ref(),
-                names.as_ref(),
-            ],
-        );
+        let parts: Vec<(index::Section, &(i64, Vec<u8>))> =
+            parts.iter().map(|(s, p)| (*s, p)).collect();
+        let _ = index::write(&path, self.index_key, &parts);
     }
 
     /// Has the `.gitignore` of a ledger not in git ignore the root index:
@@ -739,7 +748,10 @@ impl Store {
     fn contracts_part(u: &mut Indexed, threshold: i64) -> Option<(i64, Vec<u8>)> {
         // Nothing read to record (`sweep` reads few contracts without
         // loading them): the same section.
-        let learned = u.read.values().any(|(stat, _)| stat.mtime < threshold);
+        let learned = u
+            .read
+            .values()
+            .any(|(stat, _)| index::older(stat.mtime, threshold));
         // A missing index is written again, if only to say so.
         if !learned && u.file.is_some() && (u.old.is_none() || u.confirmed.iter().all(|c| *c)) {
             return None;
@@ -750,12 +762,12 @@ impl Store {
         for (i, id) in u.ids.iter().enumerate() {
             let id = id.as_str();
             if let Some((stat, bytes)) = u.read.get(id) {
-                if stat.mtime < threshold {
+                if index::older(stat.mtime, threshold) {
                     entries.push((id, *stat, bytes));
                 }
             } else if let Some(o) = old
                 && let Some((stat, bytes)) = o.raw(id)
-                && stat.mtime < o.threshold
+                && index::older(stat.mtime, o.threshold)
                 && (u.confirmed.get(i).is_some_and(|c| *c)
                     || u.now.get(i).copied().flatten() == Some(stat))
             {
@@ -770,7 +782,7 @@ impl Store {
         let same = old.is_some_and(|o| {
             entries.iter().all(|(id, stat, _)| {
                 o.raw(id)
-                    .is_some_and(|(s, _)| s == *stat && s.mtime < o.threshold)
+                    .is_some_and(|(s, _)| s == *stat && index::older(s.mtime, o.threshold))
             })
         });
         (!same).then(|| (threshold, index::contracts_section(entries.into_iter())))
@@ -796,13 +808,13 @@ impl Store {
         for (i, id) in u.ids.iter().enumerate() {
             let id = id.as_str();
             if let Some((stat, due)) = u.dues.get(id) {
-                if stat.mtime < threshold {
+                if index::older(stat.mtime, threshold) {
                     entries.push((id, *stat, *due));
                 }
             } else if u.confirmed.get(i).is_some_and(|c| *c)
                 && let Some(o) = old
                 && let Some((stat, due)) = o.raw(id)
-                && stat.mtime < o.threshold
+                && index::older(stat.mtime, o.threshold)
             {
                 entries.push((id, stat, due));
             }
@@ -817,8 +829,9 @@ impl Store {
         let same = old.is_some_and(|o| {
             weeks.iter().all(|(w, stat)| o.week(*w) == Some(*stat))
                 && entries.iter().all(|(id, stat, due)| {
-                    o.raw(id)
-                        .is_some_and(|(s, d)| s == *stat && d == *due && s.mtime < o.threshold)
+                    o.raw(id).is_some_and(|(s, d)| {
+                        s == *stat && d == *due && index::older(s.mtime, o.threshold)
+                    })
                 })
         });
         (!same).then(|| (threshold, index::dues_section(&weeks, entries)))
@@ -832,7 +845,8 @@ impl Store {
         u.load_old_rows();
         let old = u.old_rows.as_ref().and_then(Option::as_ref);
         let learned = u.rows.iter().any(|(id, (stat, blob))| {
-            stat.mtime < threshold && old.and_then(|o| o.raw(id)) != Some((*stat, blob.as_slice()))
+            index::older(stat.mtime, threshold)
+                && old.and_then(|o| o.raw(id)) != Some((*stat, blob.as_slice()))
         });
         if !learned {
             return None;
@@ -841,7 +855,7 @@ impl Store {
         for (i, id) in u.ids.iter().enumerate() {
             let id = id.as_str();
             if let Some((stat, blob)) = u.rows.get(id) {
-                if stat.mtime < threshold {
+                if index::older(stat.mtime, threshold) {
                     entries.push((id, *stat, blob));
                 }
             } else if let Some((stat, blob)) = old.and_then(|o| o.raw(id))
@@ -872,14 +886,14 @@ impl Store {
                     }
                 }
                 (Some((stat, temps)), Some(names)) => {
-                    if stat.mtime < threshold {
+                    if index::older(stat.mtime, threshold) {
                         entries.push((week, *stat, *temps, Cow::Owned(index::names_blob(names))));
                     }
                 }
                 _ => {
                     if let Some(s) = snap
                         && let Some(e) = s.entry(week)
-                        && e.stat.mtime < s.threshold
+                        && index::older(e.stat.mtime, s.threshold)
                         && !l.seen.contains_key(&week)
                         && names.is_none()
                     {
@@ -893,20 +907,23 @@ impl Store {
         let same = snap.is_some_and(|s| {
             entries.iter().all(|(w, stat, temps, _)| {
                 s.entry(*w).is_some_and(|e| {
-                    e.stat == *stat && e.temps == *temps && e.stat.mtime < s.threshold
+                    e.stat == *stat && e.temps == *temps && index::older(e.stat.mtime, s.threshold)
                 })
             })
         });
         (!same).then(|| (threshold, index::weeks_section(entries.into_iter())))
     }
 
-    /// Removes temp files left by crashed writers in the ledger directory and
-    /// `contracts/` (each week directory is cleaned when written to). `sweep`
+    /// Removes temp files left by crashed writers in the ledger directory,
+    /// `contracts/` and the index's directory (each week directory is cleaned when written to). `sweep`
     /// does this: it reads every contract anyway.
     pub fn clean_temps(&self) {
         self.must_write();
         atomic::clean_temps(&self.root);
         atomic::clean_temps(&self.root.join("contracts"));
+        if let Some(index) = &self.index_at {
+            atomic::clean_temps(index);
+        }
         // Every week directory, listed once: the listing is kept for the
         // rest of the command (which weeks of each contract have a file).
         let diary = self.root.join("diary");
@@ -1205,24 +1222,27 @@ impl Store {
             ..Indexed::default()
         };
         let ids = self.indexed_ids(&mut u)?;
-        // `sweep` loads the small dues first, the contracts only for one it
-        // has to read; `list` its rows first.
-        if due_by.is_some() {
-            u.load_old_dues();
-        }
-        if rows {
-            u.load_old_rows();
-        }
         let few = u.swept || rows;
-        if !few {
-            u.load_old();
-        }
         let dir = fs::File::open(self.root.join("contracts")).ok();
-        // Every contract's weeks are asked about: a question about many
-        // weeks is answered from the index's weeks.
-        let _ = self.with_listing(|l| {
-            l.for_many();
-            Ok(())
+        // Each file's stat, taken while the index's sections are read.
+        let stats = stat_all(dir.as_ref().filter(|_| u.file.is_some()), &ids, || {
+            // `sweep` loads the small dues first, the contracts only for one
+            // it has to read; `list` its rows first.
+            if due_by.is_some() {
+                u.load_old_dues();
+            }
+            if rows {
+                u.load_old_rows();
+            }
+            if !few {
+                u.load_old();
+            }
+            // Every contract's weeks are asked about: a question about many
+            // weeks is answered from the index's weeks.
+            let _ = self.with_listing(|l| {
+                l.for_many();
+                Ok(())
+            });
         });
         // The week directories that may have changed since the dues were
         // recorded (only those of the weeks some due depends on are looked
@@ -1234,17 +1254,10 @@ impl Store {
         };
         // Each file's stat, whether its due entry stands and says nothing
         // falls due by then, and its row if so.
-        let mut name = String::new();
         let marks: Vec<(Option<index::Stat>, bool, Option<index::Row>)> = ids
             .iter()
-            .map(|id| {
-                name.clear();
-                name.push_str(id.as_str());
-                name.push_str(".toml");
-                let now = match (&u.file, &dir) {
-                    (Some(_), Some(dir)) => index::Stat::at(dir, name.as_str()).ok(),
-                    _ => None,
-                };
+            .zip(stats)
+            .map(|(id, now)| {
                 let quiet = if let (Some((by, _)), Some(now)) = (due_by, &now)
                     && let Some(Some(dues)) = &u.old_dues
                     && let Some(due) = dues.get(id.as_str(), now)

@@ -196,7 +196,14 @@ impl Ledger {
                     let rel = p.strip_prefix(root).expect("prefix").display().to_string();
                     // The derived index (SPEC §6) is no ledger file: a
                     // reader may write it, and deleting it changes nothing.
-                    if rel == ".contracts.index" || rel == ".git/contracts/index" {
+                    // Its crashed writers' temp files are the ledger's
+                    // to clean, though.
+                    let temp = e.file_name().to_string_lossy().starts_with(".tmp-");
+                    if rel == ".contracts.index"
+                        || (!temp
+                            && (rel.starts_with(".contracts.index/")
+                                || rel.starts_with(".git/contracts/index/")))
+                    {
                         continue;
                     }
                     out.push((rel, fs::read(&p).expect("read")));

@@ -30,7 +30,7 @@ fn mtime(p: &Path) -> SystemTime {
 }
 
 /// Ages every file and directory of the ledger (but the index) by an hour.
-fn age(l: &Ledger) {
+pub fn age(l: &Ledger) {
     fn walk(dir: &Path, t: SystemTime) {
         for e in fs::read_dir(dir).expect("read_dir").flatten() {
             let p = e.path();
@@ -76,10 +76,20 @@ fn views(l: &Ledger) -> Vec<(i32, String, String)> {
 }
 
 fn remove_index(l: &Ledger) {
-    match fs::remove_file(l.file(INDEX)) {
+    match fs::remove_dir_all(l.file(INDEX)) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("rm index: {e}"),
         _ => {}
     }
+}
+
+/// The index's own timestamp: the mtime of its newest section file.
+fn index_time(l: &Ledger) -> SystemTime {
+    fs::read_dir(l.file(INDEX))
+        .expect("the index directory")
+        .flatten()
+        .map(|e| mtime(&e.path()))
+        .max()
+        .expect("a section file")
 }
 
 /// An hourly contract `id` made at `at` (active at once: no git).
@@ -189,7 +199,7 @@ fn deleting_the_index_changes_no_output() {
     // Built by the first command, then used.
     remove_index(&l);
     let building = views(&l);
-    assert!(l.file(INDEX).is_file(), "no index was built");
+    assert!(l.file(INDEX).is_dir(), "no index was built");
     let built = views(&l);
     remove_index(&l);
     let after = views(&l);
@@ -208,7 +218,7 @@ fn indexed(l: &Ledger) -> Vec<(i32, String, String)> {
     age(l);
     remove_index(l);
     let v = views(l);
-    assert!(l.file(INDEX).is_file(), "no index was built");
+    assert!(l.file(INDEX).is_dir(), "no index was built");
     v
 }
 
@@ -234,7 +244,7 @@ fn a_hand_edit_within_the_indexs_own_timestamp_is_seen() {
     let l = several();
     indexed(&l);
     let rel = "contracts/f2.toml";
-    let index_time = mtime(&l.file(INDEX));
+    let index_time = index_time(&l);
     // A letter of the client's name, the size kept, the mtime set to the
     // index's own: as if edited in the same tick the index was written.
     l.edit(rel, "client = \"Acme\"", "client = \"Acmf\"");
@@ -300,7 +310,7 @@ fn a_week_file_added_by_hand_to_an_indexed_week_is_seen() {
     // Builds the index (the weeks of h1 since 2026-W20 among them).
     l.run(&["sweep"]).ok();
     l.run(&["sweep"]).ok();
-    assert!(l.file(INDEX).is_file());
+    assert!(l.file(INDEX).is_dir());
     let quiet = l.run(&["--json", "sweep", "--dry-run"]).ok().json();
     assert_eq!(quiet["events"].as_array().map(Vec::len), Some(0), "{quiet}");
     let dir = l.file("diary/2026-W30");
@@ -324,37 +334,63 @@ fn a_week_file_added_by_hand_to_an_indexed_week_is_seen() {
 fn a_corrupt_index_is_ignored_and_rebuilt() {
     let l = several();
     let good = indexed(&l);
-    let real = fs::read(l.file(INDEX)).expect("index");
-    let mut flipped = real.clone();
-    let mid = flipped.len() / 2;
-    flipped[mid] ^= 0x20;
-    let mut other_version = real.clone();
-    other_version[16] ^= 0x7f;
-    let corrupt: Vec<(&str, Vec<u8>)> = vec![
-        ("empty", Vec::new()),
-        ("garbage", b"not an index at all\n".repeat(50)),
-        ("truncated", real[..real.len() / 3].to_vec()),
-        ("a byte flipped", flipped),
-        ("another format", other_version),
-        ("only the header", real[..80.min(real.len())].to_vec()),
-    ];
-    for (what, bytes) in corrupt {
-        fs::write(l.file(INDEX), &bytes).expect("write");
-        assert_eq!(views(&l), good, "{what}");
-        let now = fs::read(l.file(INDEX)).expect("index");
-        assert!(now.starts_with(b"contracts index\0"), "{what}: not rebuilt");
-        assert_ne!(now, bytes, "{what}: not rebuilt");
+    // Every section written (`list`'s rows once a sweep found nothing due).
+    l.run(&["sweep"]).ok();
+    assert_eq!(views(&l), good);
+    for section in ["contracts", "weeks", "dues", "rows", "names"] {
+        let rel = format!("{INDEX}/{section}");
+        let real = fs::read(l.file(&rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let mut flipped = real.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x20;
+        let mut other_version = real.clone();
+        other_version[16] ^= 0x7f;
+        // Another section's file under this one's name.
+        let other = if section == "rows" { "dues" } else { "rows" };
+        let misplaced = fs::read(l.file(&format!("{INDEX}/{other}")))
+            .unwrap_or_else(|e| panic!("{other}: {e}"));
+        let corrupt: Vec<(&str, Vec<u8>)> = vec![
+            ("empty", Vec::new()),
+            ("garbage", b"not an index at all\n".repeat(50)),
+            ("truncated", real[..real.len() / 3].to_vec()),
+            ("a byte flipped", flipped),
+            ("another format", other_version),
+            ("only the header", real[..56.min(real.len())].to_vec()),
+            ("another section's", misplaced),
+        ];
+        for (what, bytes) in corrupt {
+            fs::write(l.file(&rel), &bytes).expect("write");
+            assert_eq!(views(&l), good, "{section}: {what}");
+            // (The weeks are written again by the next `sweep`.)
+            l.run(&["sweep"]).ok();
+            let now = fs::read(l.file(&rel)).expect("index");
+            assert!(
+                now.starts_with(b"contracts index\0"),
+                "{section}: {what}: not rebuilt"
+            );
+            assert_ne!(now, bytes, "{section}: {what}: not rebuilt");
+        }
+        // A directory where the section's file should be: ignored.
+        fs::remove_file(l.file(&rel)).expect("rm");
+        fs::create_dir(l.file(&rel)).expect("mkdir");
+        assert_eq!(views(&l), good, "{section}: a directory");
+        fs::remove_dir(l.file(&rel)).expect("rmdir");
+        // Missing: written again.
+        assert_eq!(views(&l), good, "{section}: missing");
+        l.run(&["sweep"]).ok();
+        assert!(l.file(&rel).is_file(), "{section}: not written again");
     }
-    // A directory where the index should be: ignored (and left).
+    // A file where the index's directory should be (as an earlier version
+    // kept it): ignored, and replaced by the directory.
     remove_index(&l);
-    fs::create_dir(l.file(INDEX)).expect("mkdir");
-    assert_eq!(views(&l), good, "a directory");
-    fs::remove_dir(l.file(INDEX)).expect("rmdir");
+    fs::write(l.file(INDEX), b"contracts index\0 of one file").expect("write");
+    assert_eq!(views(&l), good, "one file");
+    assert!(l.file(INDEX).is_dir(), "not replaced");
 }
 
-/// The index's layout, as `src/store/index.rs` writes it: the header's
-/// section table and the checksum each section is checked against. The
-/// test forges an entry the program would trust, in the contracts section.
+/// The index's layout, as `src/store/index.rs` writes it: a file per
+/// section, each with its checksum. The test forges an entry the program
+/// would trust, in the contracts section.
 fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
     forge_in(l, 0, from, to);
 }
@@ -373,22 +409,20 @@ fn forge_in(l: &Ledger, k: usize, from: &[u8], to: &[u8]) {
         }
         h ^ (h >> 31)
     }
-    let p = l.file(INDEX);
+    let name = ["contracts", "weeks", "dues", "rows", "names"][k];
+    let p = l.file(&format!("{INDEX}/{name}"));
     let mut b = fs::read(&p).expect("index");
-    let word = |b: &[u8], at: usize| {
-        u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes")) as usize
-    };
-    // Section k: offset, length, checksum at byte 32 + 24 k.
-    let head = 32 + 24 * k;
-    let (at, len) = (word(&b, head), word(&b, head + 8));
-    let body = &mut b[at..at + len];
+    // The header: magic, format, section, key, then the entries' length,
+    // the checksum of the threshold and entries (bytes 40..48), the
+    // threshold, the entries.
+    let body = &mut b[56..];
     let i = body
         .windows(from.len())
         .position(|w| w == from)
         .expect("the text to forge in the index");
     body[i..i + to.len()].copy_from_slice(to);
-    let sum = checksum(&b[at..at + len]);
-    b[head + 16..head + 24].copy_from_slice(&sum.to_le_bytes());
+    let sum = checksum(&b[48..]);
+    b[40..48].copy_from_slice(&sum.to_le_bytes());
     let t = mtime(&p);
     fs::write(&p, &b).expect("write");
     set_mtime(&p, t);
@@ -440,13 +474,13 @@ fn a_git_ledgers_index_is_kept_in_git_and_never_tracked() {
     );
     age(&l);
     let first = views_git(&l);
-    assert!(l.file(".git/contracts/index").is_file(), "no index in .git");
+    assert!(l.file(".git/contracts/index").is_dir(), "no index in .git");
     assert!(!l.file(INDEX).exists());
     assert_eq!(crate::git::git(l.path(), &["status", "--porcelain"]), "");
     assert_eq!(views_git(&l), first);
     l.run(&["sweep"]).ok();
     assert_eq!(crate::git::git(l.path(), &["status", "--porcelain"]), "");
-    fs::remove_file(l.file(".git/contracts/index")).expect("rm");
+    fs::remove_dir_all(l.file(".git/contracts/index")).expect("rm");
     assert_eq!(views_git(&l), first);
     // Not a private file of the clone's (those are published by `sync`).
     l.run(&["feedback", "summary"]).ok();
@@ -468,7 +502,7 @@ fn views_git(l: &Ledger) -> Vec<(i32, String, String)> {
 fn a_ledger_without_git_has_git_ignore_its_index() {
     let l = several();
     l.run(&["list"]).ok();
-    assert!(l.file(INDEX).is_file());
+    assert!(l.file(INDEX).is_dir());
     assert!(l.read(".gitignore").lines().any(|x| x == INDEX));
     crate::git::git(l.path(), &["init", "-q"]);
     let status = crate::git::git(
@@ -487,6 +521,7 @@ fn a_ledger_without_git_has_git_ignore_its_index() {
 fn a_plain_ledger_from_before_the_index_put_in_git_syncs() {
     let l = several();
     l.write(".gitignore", ".contracts.lock\n.tmp-*\n");
+    age(&l);
     remove_index(&l);
     l.run(&["list"]).ok();
     assert!(l.read(".gitignore").lines().any(|x| x == INDEX));
@@ -507,7 +542,7 @@ fn a_plain_ledger_from_before_the_index_put_in_git_syncs() {
     ]);
     l.run(&["list"]).ok();
     l.run(&["sweep"]).ok();
-    assert!(l.file(INDEX).is_file(), "a tracked index is left alone");
+    assert!(l.file(INDEX).is_dir(), "a tracked index is left alone");
     assert_eq!(g(&["status", "--porcelain"]), "");
 }
 
@@ -544,7 +579,7 @@ fn a_deadline_passing_between_two_sweeps_is_settled_by_the_second() {
         let ev = sweep_events(&l, now, &[]);
         assert!(!ev.iter().any(|(c, ..)| c == "f2"), "{now}: {ev:?}");
     }
-    assert!(l.file(INDEX).is_file());
+    assert!(l.file(INDEX).is_dir());
     let ev = sweep_events(&l, "2026-11-23T09:00:00Z", &["--dry-run"]);
     let settled = ("f2".to_string(), "refund_auto_approved".to_string());
     assert!(
@@ -796,7 +831,7 @@ fn a_week_file_added_within_the_indexs_timestamp_to_a_tabled_week_is_seen() {
     let settles = "2026-11-21T01:00:00Z";
     assert!(!pays(&l, settles, "h1", "2026-W46"));
     assert!(pays(&l, settles, "h2", "2026-W46"));
-    let index_time = mtime(&l.file(INDEX));
+    let index_time = index_time(&l);
     add_by_hand(&l, &other, rel, index_time);
     assert!(pays(&l, settles, "h1", "2026-W46"));
     let j = l.run_at(settles, &["--json", "sweep"]).ok().json();
@@ -903,7 +938,7 @@ fn a_list_row_stands_only_for_its_file() {
     l.run(&["list"]).ok();
     assert!(l.run(&["list"]).ok().stdout.contains("Storefrunt"));
     // Edited within the index's own timestamp.
-    let index_time = mtime(&l.file(INDEX));
+    let index_time = index_time(&l);
     l.edit(rel, "title = \"Storefrunt\"", "title = \"Storefrant\"");
     set_mtime(&l.file(rel), index_time);
     l.run(&["sweep", "--dry-run"]).ok();
@@ -967,7 +1002,7 @@ fn a_contract_file_added_or_removed_by_hand_is_seen() {
     }
     // Removed, the directory's mtime set to the index's own.
     l.run(&["list"]).ok();
-    let index_time = mtime(&l.file(INDEX));
+    let index_time = index_time(&l);
     fs::remove_file(l.file("contracts/f9.toml")).expect("rm");
     set_mtime(&dir, index_time);
     assert!(!l.run(&["list"]).ok().stdout.contains("f9"));
@@ -1026,7 +1061,7 @@ fn end_of_a_contract_idle_for_months_finds_a_timer_put_by_hand_in_an_indexed_wee
     remove_index(&l);
     l.run(&["list"]).ok();
     l.run(&["sweep"]).ok();
-    assert!(l.file(INDEX).is_file());
+    assert!(l.file(INDEX).is_dir());
     let dir = l.file("diary/2026-W25");
     let old = mtime(&dir);
     l.write("diary/2026-W25/h1.toml", &running);
@@ -1039,8 +1074,9 @@ fn end_of_a_contract_idle_for_months_finds_a_timer_put_by_hand_in_an_indexed_wee
 }
 
 /// A few contract files changed since the index was written are read
-/// again by the next `sweep` rather than the whole index written again;
-/// once more than a few are, it is written again (and says the same).
+/// again by the next `sweep` rather than the index's contracts written
+/// again (`list`'s rows are: a small section); once more than a few are,
+/// they are written again (and say the same).
 #[test]
 fn the_index_is_written_again_once_more_than_a_few_files_changed() {
     let l = Ledger::new();
@@ -1053,8 +1089,12 @@ fn the_index_is_written_again_once_more_than_a_few_files_changed() {
     for _ in 0..2 {
         l.run(&["sweep"]).ok();
         l.run(&["list"]).ok();
+        l.run(&["feedback", "summary"]).ok();
     }
-    let before = fs::read(l.file(INDEX)).expect("index");
+    let contracts = format!("{INDEX}/contracts");
+    let rows = format!("{INDEX}/rows");
+    let before = fs::read(l.file(&contracts)).expect("index");
+    let rows_before = fs::read(l.file(&rows)).expect("rows");
     let shown = l.run(&["list"]).ok().stdout;
     // One contract renamed by hand (and old enough to trust): read again,
     // the index left as it was.
@@ -1072,7 +1112,11 @@ fn the_index_is_written_again_once_more_than_a_few_files_changed() {
     let one = l.run(&["list"]).ok().stdout;
     assert_ne!(one, shown);
     l.run(&["sweep"]).ok();
-    assert_eq!(fs::read(l.file(INDEX)).expect("index"), before);
+    assert_eq!(l.run(&["list"]).ok().stdout, one);
+    assert_eq!(fs::read(l.file(&contracts)).expect("index"), before);
+    // The small rows section has the renamed contract's row at once (once
+    // the sweep found nothing due of it).
+    assert_ne!(fs::read(l.file(&rows)).expect("rows"), rows_before);
     // Twenty more, old enough to trust: the index is written again.
     for id in &ids[1..21] {
         retitle(id);
@@ -1080,7 +1124,10 @@ fn the_index_is_written_again_once_more_than_a_few_files_changed() {
     }
     let many = l.run(&["list"]).ok().stdout;
     l.run(&["sweep"]).ok();
-    assert_ne!(fs::read(l.file(INDEX)).expect("index"), before);
+    // (`list` and `sweep` read only contracts with no row or something
+    // due; a command about every contract reads the index's contracts.)
+    l.run(&["feedback", "summary"]).ok();
+    assert_ne!(fs::read(l.file(&contracts)).expect("index"), before);
     remove_index(&l);
     assert_eq!(l.run(&["list"]).ok().stdout, many);
 }

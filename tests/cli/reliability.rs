@@ -786,9 +786,11 @@ fn a_command_killed_writing_the_index_changes_no_output() {
             "x",
         ])
         .ok();
-        let _ = fs::remove_file(l.file(".contracts.index"));
+        // Old enough for what a command reads to be recorded.
+        crate::index::age(&l);
+        let _ = fs::remove_dir_all(l.file(".contracts.index"));
         let expected = views(&copy_of(&l));
-        let _ = fs::remove_file(l.file(".contracts.index"));
+        let _ = fs::remove_dir_all(l.file(".contracts.index"));
         let d = run_with(&l, &["list"], &format!("{fp}=return(kill)"));
         assert_eq!(d.signal, Some(9), "{fp}: not killed\n{}", d.stderr);
         assert!(!temps(&l).is_empty(), "{fp}: no temp file left");
