@@ -32,12 +32,15 @@
 //!   that `list` need not decode a contract with nothing due;
 //! - `names`: the stat of `contracts/` and the ids of its files, so that a
 //!   command need not list it while it is unchanged (each file is still
-//!   stat'ed: an edit in place changes no directory).
+//!   stat'ed: an edit in place changes no directory);
+//! - `diary`: the stat of `diary/` and its week directories, so that a
+//!   command need not list it (two thousand weeks at forty years) while it
+//!   is unchanged.
 //!
 //! Each section is read only by a command that needs it, and written again
 //! only when a command learned something it did not have (an entry it lacks
 //! because its file is too new to trust is no reason): the small ones
-//! (`dues`, `rows`, `names`) at once, the big ones once a few things
+//! (`dues`, `rows`, `names`, `diary`) at once, the big ones once a few things
 //! learned add up ([`many`]). Entries are kept in the contracts' order, the
 //! order a command asks for them in.
 
@@ -258,6 +261,8 @@ pub enum Section {
     Rows = 3,
     /// The names of the contract files.
     Names = 4,
+    /// The week directories of `diary/`.
+    Diary = 5,
 }
 
 impl Section {
@@ -269,6 +274,7 @@ impl Section {
             Section::Dues => "dues",
             Section::Rows => "rows",
             Section::Names => "names",
+            Section::Diary => "diary",
         }
     }
 }
@@ -1294,6 +1300,28 @@ pub fn read_names(l: &Loaded, now: &Stat) -> Option<Vec<ContractId>> {
     }
     let ids = d.vec(|d| ContractId::parse(d.str()?).ok())?;
     d.done().then_some(ids)
+}
+
+/// The diary section: the stat of `diary/` (taken before it was listed)
+/// and its week directories, in order.
+pub fn diary_section(stat: &Stat, weeks: &[Week]) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.stat(stat);
+    put_vec(&mut e, weeks, |e, w| e.week(*w));
+    e.0
+}
+
+/// The week directories of the diary section, if it stands for `diary/`
+/// whose stat is `now` (the same stat, older than the threshold), and they
+/// are in order.
+pub fn read_diary(l: &Loaded, now: &Stat) -> Option<Vec<Week>> {
+    let mut d = Dec::new(&l.bytes);
+    let stat = d.stat()?;
+    if !fresh(&stat, now, l.threshold) {
+        return None;
+    }
+    let weeks = d.vec(Dec::week)?;
+    (d.done() && weeks.is_sorted_by(|a, b| a < b)).then_some(weeks)
 }
 
 /// One week directory's entry: its stat, whether it held a crashed

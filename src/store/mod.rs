@@ -648,7 +648,8 @@ impl Store {
         let mut used = self.indexed.get_mut().take();
         let all_listing = self.listing.get_mut().take();
         let listing = all_listing.as_ref().filter(|l| l.snapshot_wanted());
-        if used.is_none() && listing.is_none() {
+        let diary = all_listing.as_ref().and_then(|l| l.diary.as_ref());
+        if used.is_none() && listing.is_none() && diary.is_none() {
             return;
         }
         // Each section is a file of its own, written again when this command
@@ -694,6 +695,15 @@ impl Store {
                     (threshold, index::names_section(stat, ids)),
                 ));
             }
+        }
+        // `diary/` listed anew, old enough to trust.
+        if let Some((stat, weeks)) = diary
+            && index::older(stat.mtime, threshold)
+        {
+            parts.push((
+                index::Section::Diary,
+                (threshold, index::diary_section(stat, weeks)),
+            ));
         }
         if weeks_due
             && let Some(l) = listing

@@ -337,7 +337,7 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
     // Every section written (`list`'s rows once a sweep found nothing due).
     l.run(&["sweep"]).ok();
     assert_eq!(views(&l), good);
-    for section in ["contracts", "weeks", "dues", "rows", "names"] {
+    for section in ["contracts", "weeks", "dues", "rows", "names", "diary"] {
         let rel = format!("{INDEX}/{section}");
         let real = fs::read(l.file(&rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
         let mut flipped = real.clone();
@@ -866,6 +866,36 @@ fn a_week_file_added_before_a_contracts_first_file_is_seen() {
     // Once the sweep that writes recorded it, the same.
     l.run(&["sweep"]).ok();
     assert!(pays(&l, settles, "h1", "2026-W46"));
+}
+
+/// A week directory added by hand, with `diary/`'s mtime set back: the
+/// index's list of week directories no longer stands for `diary/` (its
+/// ctime tells), so the new week is seen.
+#[test]
+fn a_week_directory_added_by_hand_is_seen() {
+    let (l, other) = idle_and_busy();
+    // In the copy, h1 logged in 2026-W47, a week `l` has no directory for.
+    log_at(
+        &other,
+        "2026-11-18T12:00:00Z",
+        "h1",
+        "2026-11-17T09:00:00Z",
+        "2026-11-17T10:00:00Z",
+    );
+    age(&l);
+    remove_index(&l);
+    l.run(&["sweep"]).ok();
+    let settles = "2026-11-28T01:00:00Z";
+    // The first dry run records `diary/`'s weeks, the next one uses them.
+    assert!(!pays(&l, settles, "h1", "2026-W47"));
+    assert!(l.file(&format!("{INDEX}/diary")).is_file());
+    assert!(!pays(&l, settles, "h1", "2026-W47"));
+    let diary = l.file("diary");
+    let old = mtime(&diary);
+    add_by_hand(&l, &other, "diary/2026-W47/h1.toml", old);
+    set_mtime(&diary, old);
+    assert!(pays(&l, settles, "h1", "2026-W47"));
+    assert!(pays(&l, settles, "h1", "2026-W47"));
 }
 
 /// A week directory a command wrote into just before the sweep that
