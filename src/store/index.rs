@@ -1284,44 +1284,50 @@ pub fn rows_section(mut entries: Vec<(&str, Stat, &[u8])>) -> Vec<u8> {
 /// [`super::Store::contract_ids`] (recorded only for a directory with no
 /// file whose name is not an id).
 pub fn names_section(stat: &Stat, ids: &[ContractId]) -> Vec<u8> {
-    let mut e = Enc::default();
-    e.stat(stat);
-    put_vec(&mut e, ids, |e, id| e.str(id.as_str()));
-    e.0
+    listed_section(stat, ids, |e, id| e.str(id.as_str()))
 }
 
 /// The ids of the names section, if it stands for `contracts/` whose stat
 /// is `now` (the same stat, older than the index's threshold).
 pub fn read_names(l: &Loaded, now: &Stat) -> Option<Vec<ContractId>> {
-    let mut d = Dec::new(&l.bytes);
-    let stat = d.stat()?;
-    if !fresh(&stat, now, l.threshold) {
-        return None;
-    }
-    let ids = d.vec(|d| ContractId::parse(d.str()?).ok())?;
-    d.done().then_some(ids)
+    read_listed(l, now, |d| ContractId::parse(d.str()?).ok())
 }
 
 /// The diary section: the stat of `diary/` (taken before it was listed)
 /// and its week directories, in order.
 pub fn diary_section(stat: &Stat, weeks: &[Week]) -> Vec<u8> {
-    let mut e = Enc::default();
-    e.stat(stat);
-    put_vec(&mut e, weeks, |e, w| e.week(*w));
-    e.0
+    listed_section(stat, weeks, |e, w| e.week(*w))
 }
 
 /// The week directories of the diary section, if it stands for `diary/`
 /// whose stat is `now` (the same stat, older than the threshold), and they
 /// are in order.
 pub fn read_diary(l: &Loaded, now: &Stat) -> Option<Vec<Week>> {
+    read_listed(l, now, |d| d.week()).filter(|weeks| weeks.is_sorted_by(|a, b| a < b))
+}
+
+/// A directory's listing: its stat, then each item as `put` writes it.
+fn listed_section<T>(stat: &Stat, items: &[T], put: impl FnMut(&mut Enc, &T)) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.stat(stat);
+    put_vec(&mut e, items, put);
+    e.0
+}
+
+/// The items of a directory's listing as `get` reads them, if it stands
+/// for the directory whose stat is `now`.
+fn read_listed<T>(
+    l: &Loaded,
+    now: &Stat,
+    get: impl FnMut(&mut Dec<'_>) -> Option<T>,
+) -> Option<Vec<T>> {
     let mut d = Dec::new(&l.bytes);
     let stat = d.stat()?;
     if !fresh(&stat, now, l.threshold) {
         return None;
     }
-    let weeks = d.vec(Dec::week)?;
-    (d.done() && weeks.is_sorted_by(|a, b| a < b)).then_some(weeks)
+    let items = d.vec(get)?;
+    d.done().then_some(items)
 }
 
 /// One week directory's entry: its stat, whether it held a crashed
