@@ -55,8 +55,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
                 };
                 let r = views::ListRow {
                     id: id.to_string(),
-                    hourly: row.hourly,
-                    cells: row.cells,
+                    row,
                 };
                 rows.push((r, week));
             }
@@ -69,7 +68,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
                     && !views::list_row_ages(&c)
                     && let Some(stat) = stat
                 {
-                    store.remember_row(&r.id, stat, r.hourly, &r.cells);
+                    store.remember_row(&r.id, stat, r.row.hourly, r.row.cells());
                 }
                 rows.push((r, week));
             }

@@ -83,7 +83,10 @@ pub enum Kind {
 pub struct Grid {
     headers: Vec<String>,
     color: bool,
-    cells: Vec<(String, Kind)>,
+    // Every cell's text one after another (one buffer, not a string per
+    // cell: 50,000 cells at 5,000 contracts), and where each cell ends.
+    text: String,
+    cells: Vec<(usize, Kind)>,
 }
 
 impl Grid {
@@ -92,25 +95,39 @@ impl Grid {
         Grid {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             color,
+            text: String::new(),
             cells: Vec::new(),
         }
     }
 
     /// Adds a row: one cell per header.
-    pub fn add_row(&mut self, row: impl IntoIterator<Item = (String, Kind)>) {
+    pub fn add_row<S: AsRef<str>>(&mut self, row: impl IntoIterator<Item = (S, Kind)>) {
         let before = self.cells.len();
-        self.cells.extend(row);
+        for (s, kind) in row {
+            self.text.push_str(s.as_ref());
+            self.cells.push((self.text.len(), kind));
+        }
         debug_assert_eq!(self.cells.len() - before, self.headers.len());
+    }
+
+    /// Each cell's text and kind, in order.
+    fn each(&self) -> impl Iterator<Item = (&str, Kind)> {
+        self.cells.iter().scan(0, |start, &(end, kind)| {
+            let s = &self.text[*start..end];
+            *start = end;
+            Some((s, kind))
+        })
     }
 
     /// The table as comfy-table lays it out.
     fn comfy(&self) -> String {
         let heads: Vec<&str> = self.headers.iter().map(String::as_str).collect();
         let mut t = new(&heads, self.color);
-        for row in self.cells.chunks(self.headers.len().max(1)) {
+        let cells: Vec<(&str, Kind)> = self.each().collect();
+        for row in cells.chunks(self.headers.len().max(1)) {
             t.add_row(row.iter().map(|(s, k)| match k {
                 Kind::Text => text(s),
-                Kind::Num => num(s.as_str()),
+                Kind::Num => num(*s),
                 Kind::Status => status(s, self.color),
             }));
         }
@@ -134,11 +151,10 @@ impl Grid {
             return None;
         }
         let texts: Vec<Cow<'_, str>> = self
-            .cells
-            .iter()
+            .each()
             .map(|(s, k)| match k {
                 Kind::Text => clean(s),
-                _ => Cow::Borrowed(s.as_str()),
+                _ => Cow::Borrowed(s),
             })
             .collect();
         if texts.iter().any(|t| t.contains('\n')) {

@@ -1176,8 +1176,34 @@ fn seek<'a>(
 pub struct Row {
     /// Whether the contract is hourly.
     pub hourly: bool,
-    /// Its cells from the title to the next deadline, but the week's.
-    pub cells: [String; 8],
+    /// Its cells from the title to the next deadline, but the week's, one
+    /// after another (one string, not eight, per row: 5,000 rows in a
+    /// `list`).
+    pub text: String,
+    /// Where each cell ends in `text`.
+    pub ends: [usize; 8],
+}
+
+impl Row {
+    /// The row of `cells`.
+    pub fn new(hourly: bool, cells: [&str; 8]) -> Row {
+        let mut text = String::with_capacity(cells.iter().map(|c| c.len()).sum());
+        let ends = cells.map(|c| {
+            text.push_str(c);
+            text.len()
+        });
+        Row { hourly, text, ends }
+    }
+
+    /// Its cells.
+    pub fn cells(&self) -> [&str; 8] {
+        let mut start = 0;
+        self.ends.map(|end| {
+            let cell = self.text.get(start..end).unwrap_or_default();
+            start = end;
+            cell
+        })
+    }
 }
 
 /// The rows section, loaded: per contract file name (the id), its stat and
@@ -1239,11 +1265,13 @@ impl Rows {
         }
         let mut d = Dec::new(self.bytes.get(range.clone())?);
         let hourly = d.bool()?;
-        let mut cells: [String; 8] = Default::default();
-        for c in &mut cells {
-            *c = d.string()?;
+        let mut text = String::with_capacity(range.len());
+        let mut ends = [0; 8];
+        for end in &mut ends {
+            text.push_str(d.str()?);
+            *end = text.len();
         }
-        d.done().then_some(Row { hourly, cells })
+        d.done().then_some(Row { hourly, text, ends })
     }
 
     /// The entry of `id` as recorded (its stat and encoded row), if it is
@@ -1258,7 +1286,7 @@ impl Rows {
 pub fn row_blob(row: &Row) -> Vec<u8> {
     let mut e = Enc::default();
     e.bool(row.hourly);
-    for c in &row.cells {
+    for c in row.cells() {
         e.str(c);
     }
     e.0
@@ -1502,10 +1530,8 @@ mod tests {
         let blobs: Vec<Vec<u8>> = ids
             .iter()
             .map(|id| {
-                row_blob(&Row {
-                    hourly: true,
-                    cells: std::array::from_fn(|i| format!("{id} {i}")),
-                })
+                let cells: [String; 8] = std::array::from_fn(|i| format!("{id} {i}"));
+                row_blob(&Row::new(true, cells.each_ref().map(String::as_str)))
             })
             .collect();
         let entries = ids
@@ -1521,7 +1547,7 @@ mod tests {
             })
             .expect("rows")
         };
-        let cell = |r: &Rows, id: &str| r.get(id, &s).map(|row| row.cells[0].clone());
+        let cell = |r: &Rows, id: &str| r.get(id, &s).map(|row| row.cells()[0].to_string());
         // In the contracts' order (the cursor's way), in the reverse, and
         // with ids between and around the recorded ones.
         let mut order: Vec<&str> = ids.to_vec();

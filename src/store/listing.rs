@@ -257,9 +257,11 @@ impl Listing {
         match &self.snap {
             Snap::Off => false,
             Snap::Loaded(_) => true,
+            // Missing: loaded (as missing), so that the command records it.
             Snap::Unloaded(path, _) => {
                 std::fs::metadata(path.join(index::Section::Weeks.file_name()))
-                    .is_ok_and(|m| m.len() <= (weeks as u64).saturating_mul(LISTING_AS_BYTES))
+                    .ok()
+                    .is_none_or(|m| m.len() <= (weeks as u64).saturating_mul(LISTING_AS_BYTES))
             }
         }
     }

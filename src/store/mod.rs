@@ -1169,12 +1169,9 @@ impl Store {
     /// from the title on, and whether it is hourly) as shown for the
     /// contract its file had at `stat`: only for a contract with nothing
     /// due, whose row is the same at any clock.
-    pub fn remember_row(&self, id: &str, stat: index::Stat, hourly: bool, cells: &[String; 8]) {
+    pub fn remember_row(&self, id: &str, stat: index::Stat, hourly: bool, cells: [&str; 8]) {
         if let Some(u) = &mut *self.indexed.borrow_mut() {
-            let row = index::Row {
-                hourly,
-                cells: cells.clone(),
-            };
+            let row = index::Row::new(hourly, cells);
             u.rows.insert(id.to_string(), (stat, index::row_blob(&row)));
         }
     }

@@ -16,10 +16,9 @@ use crate::render::{Out, table, text::duration, utc, utc_words};
 pub struct ListRow {
     /// The contract's id.
     pub id: String,
-    /// Whether it is hourly (it has a week's time).
-    pub hourly: bool,
-    /// Its cells from the title to the next deadline, but the week's.
-    pub cells: [String; 8],
+    /// Whether it is hourly (it has a week's time), and its cells from the
+    /// title to the next deadline, but the week's.
+    pub row: crate::store::Row,
 }
 
 /// The cells of `c`'s `list` row (at `now`: the terms show the weekly
@@ -41,17 +40,19 @@ pub fn list_row(c: &Contract, s: &Settings, now: Instant) -> ListRow {
         .unwrap_or_else(|| "-".into());
     ListRow {
         id: c.id.to_string(),
-        hourly: c.kind() == Kind::Hourly,
-        cells: [
-            c.title.clone(),
-            c.client.clone(),
-            c.freelancer.clone(),
-            terms,
-            c.status.as_str().to_string(),
-            cur.format(tot.escrow),
-            cur.format(tot.paid),
-            next,
-        ],
+        row: crate::store::Row::new(
+            c.kind() == Kind::Hourly,
+            [
+                &c.title,
+                &c.client,
+                &c.freelancer,
+                &terms,
+                c.status.as_str(),
+                &cur.format(tot.escrow),
+                &cur.format(tot.paid),
+                &next,
+            ],
+        ),
     }
 }
 
@@ -84,7 +85,7 @@ pub fn list(rows: Vec<(ListRow, Option<ThisWeek>)>, s: &Settings, o: &Out) -> St
         color,
     );
     for (r, w) in rows {
-        let week = match (r.hourly, w) {
+        let week = match (r.row.hourly, w) {
             (true, Some(w)) => {
                 let run = if w.running_since.is_some() {
                     " (running)"
@@ -95,10 +96,10 @@ pub fn list(rows: Vec<(ListRow, Option<ThisWeek>)>, s: &Settings, o: &Out) -> St
             }
             _ => "-".into(),
         };
-        let [title, client, freelancer, terms, status, escrow, paid, next] = r.cells;
+        let [title, client, freelancer, terms, status, escrow, paid, next] = r.row.cells();
         use table::Kind::{Num, Status, Text};
         t.add_row([
-            (r.id, Text),
+            (r.id.as_str(), Text),
             (title, Text),
             (client, Text),
             (freelancer, Text),
@@ -106,7 +107,7 @@ pub fn list(rows: Vec<(ListRow, Option<ThisWeek>)>, s: &Settings, o: &Out) -> St
             (status, Status),
             (escrow, Num),
             (paid, Num),
-            (week, Num),
+            (week.as_str(), Num),
             (next, Text),
         ]);
     }
