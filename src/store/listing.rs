@@ -212,12 +212,23 @@ impl Listing {
             many: all,
         };
         if all {
-            l.load_snapshot();
             let all: Vec<Week> = l.weeks.keys().copied().collect();
-            for w in all {
+            // Each week directory's stat, taken while the index is read.
+            let dir = l.dir.take();
+            let stats = Stat::at_each(
+                dir.as_ref(),
+                &all,
+                |w, name| {
+                    use std::fmt::Write;
+                    let _ = write!(name, "{w}");
+                },
+                || l.load_snapshot(),
+            );
+            l.dir = dir;
+            for (w, now) in all.into_iter().zip(stats) {
                 // Unchanged since the index, without a temp file: nothing to
                 // clean, its names read from the index if asked for.
-                if let Some((stat, temps)) = l.confirmed(w) {
+                if let Some((stat, temps)) = now.and_then(|now| l.confirmed_as(w, now)) {
                     l.seen.insert(w, (stat, temps));
                     continue;
                 }
@@ -290,12 +301,19 @@ impl Listing {
     /// Whether the index has `week`'s directory unchanged (and, when
     /// cleaning, without a temp file): its stat and temp flag.
     fn confirmed(&self, week: Week) -> Option<(Stat, bool)> {
+        // (No stat for a week the index does not have.)
+        self.snapshot()?.entry(week)?;
+        let now = Stat::at(self.dir.as_ref()?, &week.to_string()).ok()?;
+        self.confirmed_as(week, now)
+    }
+
+    /// [`Listing::confirmed`] of a directory whose stat is `now`.
+    fn confirmed_as(&self, week: Week, now: Stat) -> Option<(Stat, bool)> {
         let snap = self.snapshot()?;
         let e = snap.entry(week)?;
         if self.clean && e.temps {
             return None;
         }
-        let now = Stat::at(self.dir.as_ref()?, &week.to_string()).ok()?;
         index::fresh(&e.stat, &now, snap.threshold).then_some((e.stat, e.temps))
     }
 

@@ -245,53 +245,6 @@ impl Drop for Store {
     }
 }
 
-/// How many contract files one thread stats; more are shared with a
-/// second thread (most of `list`'s and `sweep`'s time at 5,000 contracts
-/// is the kernel's, one stat per file).
-const STATS_PER_THREAD: usize = 1024;
-
-/// The stat of each contract file of `ids` in `dir` (`None` for each where
-/// there is no `dir`, or no file), while `meanwhile` runs: many are taken
-/// on a second thread.
-fn stat_all(
-    dir: Option<&fs::File>,
-    ids: &[ContractId],
-    meanwhile: impl FnOnce(),
-) -> Vec<Option<index::Stat>> {
-    let stat = |ids: &[ContractId]| -> Vec<Option<index::Stat>> {
-        let Some(dir) = dir else {
-            return vec![None; ids.len()];
-        };
-        let mut name = String::new();
-        ids.iter()
-            .map(|id| {
-                name.clear();
-                name.push_str(id.as_str());
-                name.push_str(".toml");
-                index::Stat::at(dir, name.as_str()).ok()
-            })
-            .collect()
-    };
-    if dir.is_none() || ids.len() <= STATS_PER_THREAD {
-        meanwhile();
-        return stat(ids);
-    }
-    let (first, second) = ids.split_at(ids.len() / 2);
-    std::thread::scope(|s| {
-        let other = std::thread::Builder::new()
-            .name("stats".into())
-            .spawn_scoped(s, || stat(second));
-        meanwhile();
-        let mut all = stat(first);
-        match other.map(|h| h.join()) {
-            Ok(Ok(rest)) => all.extend(rest),
-            // No second thread: this one does it all.
-            _ => all.extend(stat(second)),
-        }
-        all
-    })
-}
-
 /// `sweep` reads this many contracts (those with something due, or whose
 /// file changed) from their files rather than load the index's contracts.
 const FEW_TO_READ: usize = 64;
@@ -1232,25 +1185,34 @@ impl Store {
         let few = u.swept || rows;
         let dir = fs::File::open(self.root.join("contracts")).ok();
         // Each file's stat, taken while the index's sections are read.
-        let stats = stat_all(dir.as_ref().filter(|_| u.file.is_some()), &ids, || {
-            // `sweep` loads the small dues first, the contracts only for one
-            // it has to read; `list` its rows first.
-            if due_by.is_some() {
-                u.load_old_dues();
-            }
-            if rows {
-                u.load_old_rows();
-            }
-            if !few {
-                u.load_old();
-            }
-            // Every contract's weeks are asked about: a question about many
-            // weeks is answered from the index's weeks.
-            let _ = self.with_listing(|l| {
-                l.for_many();
-                Ok(())
-            });
-        });
+        let dir = dir.as_ref().filter(|_| u.file.is_some());
+        let stats = index::Stat::at_each(
+            dir,
+            &ids,
+            |id, name| {
+                name.push_str(id.as_str());
+                name.push_str(".toml");
+            },
+            || {
+                // `sweep` loads the small dues first, the contracts only for one
+                // it has to read; `list` its rows first.
+                if due_by.is_some() {
+                    u.load_old_dues();
+                }
+                if rows {
+                    u.load_old_rows();
+                }
+                if !few {
+                    u.load_old();
+                }
+                // Every contract's weeks are asked about: a question about many
+                // weeks is answered from the index's weeks.
+                let _ = self.with_listing(|l| {
+                    l.for_many();
+                    Ok(())
+                });
+            },
+        );
         // The week directories that may have changed since the dues were
         // recorded (only those of the weeks some due depends on are looked
         // at); `None`: not known, no due that depends on weeks stands.
