@@ -100,6 +100,12 @@ impl Grid {
         }
     }
 
+    /// Makes room for `rows` more rows of about `width` bytes of text each.
+    pub fn reserve(&mut self, rows: usize, width: usize) {
+        self.cells.reserve(rows.saturating_mul(self.headers.len()));
+        self.text.reserve(rows.saturating_mul(width));
+    }
+
     /// Adds a row: one cell per header.
     pub fn add_row<S: AsRef<str>>(&mut self, row: impl IntoIterator<Item = (S, Kind)>) {
         let before = self.cells.len();
@@ -201,11 +207,11 @@ impl Grid {
                 out.push_str(seams[i]);
                 let pad = widths[i] - w;
                 if *kind == Kind::Num {
-                    out.extend(std::iter::repeat_n(' ', pad));
+                    pad_with_spaces(&mut out, pad);
                     out.push_str(text);
                 } else {
                     out.push_str(text);
-                    out.extend(std::iter::repeat_n(' ', pad));
+                    pad_with_spaces(&mut out, pad);
                 }
             }
             out.push_str(seams[n]);
@@ -213,6 +219,17 @@ impl Grid {
         }
         out.push_str(bottom);
         Some(out)
+    }
+}
+
+/// Adds `n` spaces to `out`, a run at a time (not a char at a time: most
+/// cells of a long table are padded).
+fn pad_with_spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
     }
 }
 
@@ -239,6 +256,8 @@ mod tests {
             "ÅÄÖ",
             "12.50",
             "-",
+            // Wider than a run of padding.
+            "a title of more than a hundred characters, so that the other cells of its column are padded by more than sixty-four",
         ];
         let mut x: u64 = 7;
         let mut next = |m: usize| {

@@ -84,6 +84,9 @@ pub fn list(rows: Vec<(ListRow, Option<ThisWeek>)>, s: &Settings, o: &Out) -> St
         ],
         color,
     );
+    // (A row's cells, the week's and the id's included.)
+    let width = rows.first().map_or(0, |(r, _)| r.row.text.len() + 16);
+    t.reserve(rows.len(), width);
     for (r, w) in rows {
         let week = match (r.row.hourly, w) {
             (true, Some(w)) => {
