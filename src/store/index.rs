@@ -390,9 +390,9 @@ pub type Part = (i64, Vec<u8>);
 /// Writes `parts` into the index directory at `path` for `key`, each
 /// section in its own file (a section not given is left as it is). A file
 /// where the directory belongs (an index of an earlier version) is
-/// replaced. Each file atomic (a temp file of this process renamed over
-/// it), not flushed to disk: it is a cache, and a torn one fails its
-/// checksum.
+/// replaced. Each file is whole or missing (a temp file of this process
+/// renamed to it, the old one removed first), not flushed to disk: it is a
+/// cache, and a torn one fails its checksum.
 pub fn write(path: &Path, key: u64, parts: &[(Section, &Part)]) -> io::Result<()> {
     if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir()) {
         std::fs::remove_file(path)?;
@@ -438,8 +438,17 @@ fn write_section(
         fail::fail_point!("index::write", |arg| Err(injected(arg)));
         f.write_all(&out)?;
         drop(f);
+        // The old file goes first: ext4 flushes a file renamed over another
+        // (`auto_da_alloc`: 0.4 ms for 30 KB here, 0.2 ms this way); a
+        // reader meanwhile finds the section missing, as after a crash,
+        // and reads the files.
+        let target = dir.join(name);
+        match std::fs::remove_file(&target) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         fail::fail_point!("index::rename", |arg| Err(injected(arg)));
-        std::fs::rename(&tmp, dir.join(name))
+        std::fs::rename(&tmp, target)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

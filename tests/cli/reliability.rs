@@ -768,7 +768,13 @@ fn a_command_killed_writing_the_index_changes_no_output() {
         })
         .collect()
     };
-    for fp in ["index::write", "index::rename"] {
+    // From no index, and from one whose names section is garbage (the
+    // kill before the rename then leaves that section missing).
+    for (fp, stale) in [
+        ("index::write", false),
+        ("index::rename", false),
+        ("index::rename", true),
+    ] {
         let l = Ledger::new();
         l.fixed("f1", "500");
         l.hourly("h1");
@@ -791,8 +797,17 @@ fn a_command_killed_writing_the_index_changes_no_output() {
         let _ = fs::remove_dir_all(l.file(".contracts.index"));
         let expected = views(&copy_of(&l));
         let _ = fs::remove_dir_all(l.file(".contracts.index"));
+        let names = l.file(".contracts.index/names");
+        if stale {
+            l.run(&["list"]).ok();
+            assert!(names.is_file(), "no names section");
+            fs::write(&names, "garbage").expect("write");
+        }
         let d = run_with(&l, &["list"], &format!("{fp}=return(kill)"));
         assert_eq!(d.signal, Some(9), "{fp}: not killed\n{}", d.stderr);
+        if stale {
+            assert!(!names.exists(), "{fp}: the old section is still there");
+        }
         assert!(!temps(&l).is_empty(), "{fp}: no temp file left");
         assert_eq!(views(&l), expected, "{fp}");
         l.run(&["sweep"]).ok();
