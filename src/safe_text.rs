@@ -19,7 +19,9 @@ pub fn is_unsafe(ch: char) -> bool {
 /// `s` with every control character (including ESC, CR, TAB and newlines)
 /// and every bidirectional control shown as an escape.
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    // Printable ASCII (most text) holds neither, and is checked a byte
+    // at a time.
+    if printable_ascii(s) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -31,6 +33,12 @@ pub fn clean(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether `s` is printable ASCII only (space to `~`): no control and no
+/// bidirectional control, and as wide on a terminal as it is long.
+pub fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// JSON text with bidirectional controls written as `\uXXXX` escapes (the
@@ -59,6 +67,20 @@ pub fn clean_lines(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_is_ascii_that_needs_no_escape_and_is_one_column_a_char() {
+        use unicode_width::UnicodeWidthStr;
+        for b in 0u8..=127 {
+            let s = char::from(b).to_string();
+            let plain = !s.chars().any(is_unsafe) && s.width() == 1;
+            assert_eq!(printable_ascii(&s), plain, "{b:#x}");
+        }
+        assert!(printable_ascii("Storefront redesign, 50.00/h"));
+        for s in ["é", "宽", "a\u{202e}b", "tab\there", "\u{7f}"] {
+            assert!(!printable_ascii(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn escapes_control_characters() {

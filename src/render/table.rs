@@ -166,7 +166,16 @@ impl Grid {
         if texts.iter().any(|t| t.contains('\n')) {
             return None;
         }
-        let widths_of: Vec<usize> = texts.iter().map(|t| t.width()).collect();
+        let widths_of: Vec<usize> = texts
+            .iter()
+            .map(|t| {
+                if crate::safe_text::printable_ascii(t) {
+                    t.len()
+                } else {
+                    t.width()
+                }
+            })
+            .collect();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width().max(1)).collect();
         for row in widths_of.chunks(n) {
             for (w, c) in widths.iter_mut().zip(row) {
