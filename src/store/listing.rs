@@ -10,6 +10,11 @@
 //! store's back (git, for `sync`) says so ([`super::Store::took`]), and
 //! the listings are read again.
 //!
+//! `diary/`'s own list of weeks is taken from the derived index's diary
+//! section where it has `diary/` with the same stat (and not as new as the
+//! index): a week directory added or removed changes that stat. `sweep`
+//! lists it anyway, removing crashed writers' temp files.
+//!
 //! A question about many weeks (a contract idle for years, `sweep`'s
 //! cleaning) takes a week's names from the derived index
 //! ([`super::index`]) instead, where the index has the week directory with

@@ -181,10 +181,8 @@ struct Indexed {
     names: Option<(index::Stat, Vec<ContractId>)>,
     // Read from the file: its stat before reading, and the contract encoded.
     read: std::collections::HashMap<String, (index::Stat, Vec<u8>)>,
-    // How many contracts were read from their files, and how many dues
-    // were worked out anew from the index's contracts.
+    // How many contracts were read from their files.
     from_files: usize,
-    dues_new: usize,
     // When each contract `sweep` read (from its file or the index) next
     // has something due, with the stat of its file; an entry confirmed
     // without reading keeps its own.
@@ -715,7 +713,7 @@ impl Store {
             .read
             .values()
             .any(|(stat, _)| index::older(stat.mtime, threshold));
-        // A missing index is written again, if only to say so.
+        // A missing or unusable section is written again.
         if !learned && u.file.is_some() && (u.old.is_none() || u.confirmed.iter().all(|c| *c)) {
             return None;
         }
@@ -1274,7 +1272,6 @@ impl Store {
                 if u.swept {
                     let due = self.due_of(&value);
                     u.dues.insert(id.to_string(), (now, due));
-                    u.dues_new += 1;
                 }
                 let doc = Doc {
                     value,
