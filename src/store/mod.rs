@@ -160,11 +160,18 @@ struct Indexed {
     // The index as opened by the command.
     file: Option<index::IndexFile>,
     // Its contracts (`None`: not loaded yet; `sweep` loads them only for a
-    // contract it has to read) and its dues (`sweep` only).
+    // contract it has to read) and its dues (`sweep` and `list`).
     old: Option<Option<index::Contracts>>,
     old_dues: Option<Option<index::Dues>>,
-    // Whether the command recorded dues (`sweep`): others keep the index's.
+    // Whether the command passes over contracts with nothing due
+    // (`sweep`).
     swept: bool,
+    // Whether it records the dues of the contracts it read (`sweep`, and
+    // `list`, which needs them to use its rows): others keep the index's.
+    record_dues: bool,
+    // Per contract of `ids`: its due entry stood, and the contract was not
+    // read (`list` took its row).
+    dues_stood: Vec<bool>,
     // Every contract file, in order.
     ids: Vec<ContractId>,
     // Per contract of `ids`: taken from the index (its entry stood).
@@ -627,7 +634,7 @@ impl Store {
             if contracts_due && let Some(part) = Self::contracts_part(u, threshold) {
                 parts.push((index::Section::Contracts, part));
             }
-            if u.swept
+            if u.record_dues
                 && let Some(part) = Self::dues_part(u, all_listing.as_ref(), threshold)
             {
                 parts.push((index::Section::Dues, part));
@@ -749,7 +756,7 @@ impl Store {
         (!same).then(|| (threshold, index::contracts_section(entries.into_iter())))
     }
 
-    /// The dues section to write (`sweep`), if it says more than the one
+    /// The dues section to write (`sweep`, `list`), if it says more than the one
     /// read: each contract's due as this command found it, or as the index
     /// had it for a contract passed over, with the table of the week
     /// directories (as this command listed or confirmed them) they were
@@ -760,7 +767,10 @@ impl Store {
         threshold: i64,
     ) -> Option<(i64, Vec<u8>)> {
         // Every contract passed over: the index's dues stand as they are.
-        if u.dues.is_empty() && u.confirmed.iter().all(|c| *c) {
+        let stood = |u: &Indexed, i: usize| {
+            u.confirmed.get(i).is_some_and(|c| *c) || u.dues_stood.get(i).is_some_and(|c| *c)
+        };
+        if u.dues.is_empty() && (0..u.ids.len()).all(|i| stood(u, i)) {
             return None;
         }
         u.load_old_dues();
@@ -772,7 +782,7 @@ impl Store {
                 if index::older(stat.mtime, threshold) {
                     entries.push((id, *stat, *due));
                 }
-            } else if u.confirmed.get(i).is_some_and(|c| *c)
+            } else if stood(u, i)
                 && let Some(o) = old
                 && let Some((stat, due)) = o.raw(id)
                 && index::older(stat.mtime, o.threshold)
@@ -1164,9 +1174,9 @@ impl Store {
     /// its entry stands for the file (the same stat, older than the index),
     /// read from its file otherwise (and recorded for the index's next
     /// version). With `due_by`, each is marked with whether its entry
-    /// stands and says nothing of it falls due by then; and with `due_by`'s
-    /// `true` (`sweep`), such a contract is left out, unread, and the dues
-    /// of those read are recorded.
+    /// stands and says nothing of it falls due by then, and the dues of
+    /// those read are recorded; with `due_by`'s `true` (`sweep`), such a
+    /// contract is left out, unread.
     #[allow(clippy::type_complexity)]
     fn indexed_contracts(
         &self,
@@ -1177,6 +1187,7 @@ impl Store {
         let mut u = Indexed {
             file: index::IndexFile::open(at, self.index_key),
             swept: due_by.is_some_and(|(_, skip)| skip),
+            record_dues: due_by.is_some(),
             ..Indexed::default()
         };
         let ids = self.indexed_ids(&mut u)?;
@@ -1251,6 +1262,7 @@ impl Store {
             .count();
         let from_section = !few || to_read > FEW_TO_READ;
         u.confirmed = vec![false; ids.len()];
+        u.dues_stood = vec![false; ids.len()];
         u.now = marks.iter().map(|(now, ..)| *now).collect();
         let mut out = Vec::with_capacity(ids.len());
         for (i, (id, (now, quiet, row))) in ids.iter().zip(marks).enumerate() {
@@ -1259,6 +1271,7 @@ impl Store {
                 continue;
             }
             if let Some(row) = row {
+                u.dues_stood[i] = true;
                 out.push(Ok(Some(Listed::Row(id.clone(), row))));
                 continue;
             }
@@ -1269,7 +1282,7 @@ impl Store {
             });
             if let Some((value, now)) = from_index {
                 u.confirmed[i] = true;
-                if u.swept {
+                if u.record_dues {
                     let due = self.due_of(&value);
                     u.dues.insert(id.to_string(), (now, due));
                 }
@@ -1293,7 +1306,7 @@ impl Store {
                     index::put_contract(&mut e, &doc.value);
                     u.read.insert(id.to_string(), (*stat, e.0));
                 }
-                if u.swept {
+                if u.record_dues {
                     let due = self.due_of(&doc.value);
                     u.dues.insert(id.to_string(), (*stat, due));
                 }

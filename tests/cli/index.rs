@@ -982,6 +982,30 @@ fn a_list_row_stands_only_for_its_file() {
 /// A contract whose row the index has, with something due by the clock of
 /// a later `list`: its timers apply (the row is not used), as without the
 /// index.
+/// `list` records the dues it works out, as `sweep` does: on a ledger
+/// never swept (a fresh import) the next `list` finds its contracts with
+/// nothing due, records their rows, and the one after uses them.
+#[test]
+fn a_ledger_never_swept_comes_to_list_from_its_rows() {
+    let l = Ledger::new();
+    l.fixed("f1", "500");
+    l.fixed("f2", "300");
+    hourly_at(&l, "h1", "2026-11-02T09:00:00Z");
+    age(&l);
+    remove_index(&l);
+    let shown = l.run(&["list"]).ok().stdout;
+    assert!(
+        l.file(&format!("{INDEX}/dues")).is_file(),
+        "no dues from `list`"
+    );
+    assert_eq!(l.run(&["list"]).ok().stdout, shown);
+    assert!(l.file(&format!("{INDEX}/rows")).is_file(), "no rows");
+    // The rows are what `list` shows now (the forgery works), with no
+    // `sweep` ever run.
+    forge_in(&l, 3, b"Storefront", b"FORGED-XYZ");
+    assert!(l.run(&["list"]).ok().stdout.contains("FORGED-XYZ"));
+}
+
 #[test]
 fn a_list_row_is_not_used_once_something_is_due() {
     let l = several();

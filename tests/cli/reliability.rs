@@ -768,8 +768,8 @@ fn a_command_killed_writing_the_index_changes_no_output() {
         })
         .collect()
     };
-    // From no index, and from one whose names section is garbage (the
-    // kill before the rename then leaves that section missing).
+    // From no index, and from one whose sections are garbage (the kill
+    // before the rename then leaves one section missing).
     for (fp, stale) in [
         ("index::write", false),
         ("index::rename", false),
@@ -797,16 +797,43 @@ fn a_command_killed_writing_the_index_changes_no_output() {
         let _ = fs::remove_dir_all(l.file(".contracts.index"));
         let expected = views(&copy_of(&l));
         let _ = fs::remove_dir_all(l.file(".contracts.index"));
-        let names = l.file(".contracts.index/names");
-        if stale {
+        // Every section garbage: the first one the command writes again is
+        // the one its kill leaves missing.
+        let sections = || -> Vec<String> {
+            let mut v: Vec<String> = fs::read_dir(l.file(".contracts.index"))
+                .map(|d| {
+                    d.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|n| !n.starts_with(".tmp-"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            v.sort();
+            v
+        };
+        let before = if stale {
             l.run(&["list"]).ok();
-            assert!(names.is_file(), "no names section");
-            fs::write(&names, "garbage").expect("write");
-        }
+            let all = sections();
+            assert!(
+                all.iter().any(|s| s == "names"),
+                "no names section: {all:?}"
+            );
+            for s in &all {
+                fs::write(l.file(&format!(".contracts.index/{s}")), "garbage").expect("write");
+            }
+            all
+        } else {
+            Vec::new()
+        };
         let d = run_with(&l, &["list"], &format!("{fp}=return(kill)"));
         assert_eq!(d.signal, Some(9), "{fp}: not killed\n{}", d.stderr);
         if stale {
-            assert!(!names.exists(), "{fp}: the old section is still there");
+            let after = sections();
+            assert_eq!(
+                after.len() + 1,
+                before.len(),
+                "{fp}: {before:?} → {after:?}"
+            );
         }
         assert!(!temps(&l).is_empty(), "{fp}: no temp file left");
         assert_eq!(views(&l), expected, "{fp}");
