@@ -167,7 +167,8 @@ struct Indexed {
     // (`sweep`).
     swept: bool,
     // Whether it records the dues of the contracts it read (`sweep`, and
-    // `list`, which needs them to use its rows): others keep the index's.
+    // `list` where the index has none it can use): others keep the
+    // index's.
     record_dues: bool,
     // Per contract of `ids`: its due entry stood, and the contract was not
     // read (`list` took its row).
@@ -1187,7 +1188,6 @@ impl Store {
         let mut u = Indexed {
             file: index::IndexFile::open(at, self.index_key),
             swept: due_by.is_some_and(|(_, skip)| skip),
-            record_dues: due_by.is_some(),
             ..Indexed::default()
         };
         let ids = self.indexed_ids(&mut u)?;
@@ -1222,6 +1222,12 @@ impl Store {
                 });
             },
         );
+        // `list` records dues only where the index has none it can use (a
+        // ledger never swept, a fresh import): then its next runs find the
+        // contracts with nothing due and use their rows. Otherwise keeping
+        // them is `sweep`'s, and a `list` after a round of writes does not
+        // pay for writing them.
+        u.record_dues = u.swept || (due_by.is_some() && matches!(u.old_dues, Some(None)));
         // The week directories that may have changed since the dues were
         // recorded (only those of the weeks some due depends on are looked
         // at); `None`: not known, no due that depends on weeks stands.

@@ -982,9 +982,10 @@ fn a_list_row_stands_only_for_its_file() {
 /// A contract whose row the index has, with something due by the clock of
 /// a later `list`: its timers apply (the row is not used), as without the
 /// index.
-/// `list` records the dues it works out, as `sweep` does: on a ledger
-/// never swept (a fresh import) the next `list` finds its contracts with
-/// nothing due, records their rows, and the one after uses them.
+/// `list` records the dues it works out where the index has none, as
+/// `sweep` does: on a ledger never swept (a fresh import) the next `list`
+/// finds its contracts with nothing due, records their rows, and the one
+/// after uses them.
 #[test]
 fn a_ledger_never_swept_comes_to_list_from_its_rows() {
     let l = Ledger::new();
