@@ -1119,9 +1119,7 @@ impl Dues {
     }
 
     fn find(&self, id: &str) -> Option<(Stat, Due)> {
-        let i = seek(&self.next, id, self.entries.len(), |i| {
-            &self.bytes[self.entries[i].0.clone()]
-        })?;
+        let i = seek(&self.next, id, &self.entries, |e| &self.bytes[e.0.clone()])?;
         self.entries.get(i).map(|(_, s, d)| (*s, *d))
     }
 
@@ -1196,31 +1194,21 @@ fn in_order(a: &[u8], b: &[u8]) -> bool {
     ContractId::order(a, b) == std::cmp::Ordering::Less
 }
 
-/// The place of `id` among `len` entries in the contracts' order, whose
+/// The place of `id` among `entries`, kept in the contracts' order, whose
 /// names `name` gives: the one after the last found first (a command asks
 /// for every contract in that order), else by binary search.
-fn seek<'a>(
+fn seek<'a, E>(
     next: &Cell<usize>,
     id: &str,
-    len: usize,
-    name: impl Fn(usize) -> &'a [u8],
+    entries: &'a [E],
+    name: impl Fn(&'a E) -> &'a [u8],
 ) -> Option<usize> {
     let at = next.get();
-    let i = if at < len && name(at) == id.as_bytes() {
-        at
-    } else {
-        let (mut lo, mut hi) = (0, len);
-        loop {
-            if lo >= hi {
-                return None;
-            }
-            let mid = lo + (hi - lo) / 2;
-            match ContractId::order(name(mid), id.as_bytes()) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => break mid,
-            }
-        }
+    let i = match entries.get(at) {
+        Some(e) if name(e) == id.as_bytes() => at,
+        _ => entries
+            .binary_search_by(|e| ContractId::order(name(e), id.as_bytes()))
+            .ok()?,
     };
     next.set(i + 1);
     Some(i)
@@ -1308,9 +1296,7 @@ impl Rows {
     }
 
     fn find(&self, id: &str) -> Option<&(std::ops::Range<usize>, Stat, std::ops::Range<usize>)> {
-        let i = seek(&self.next, id, self.entries.len(), |i| {
-            &self.bytes[self.entries[i].0.clone()]
-        })?;
+        let i = seek(&self.next, id, &self.entries, |e| &self.bytes[e.0.clone()])?;
         self.entries.get(i)
     }
 
@@ -1323,13 +1309,11 @@ impl Rows {
         }
         let mut d = Dec::new(self.bytes.get(range.clone())?);
         let hourly = d.bool()?;
-        let mut text = String::with_capacity(range.len());
-        let mut ends = [0; 8];
-        for end in &mut ends {
-            text.push_str(d.str()?);
-            *end = text.len();
+        let mut cells = [""; 8];
+        for c in &mut cells {
+            *c = d.str()?;
         }
-        d.done().then_some(Row { hourly, text, ends })
+        d.done().then(|| Row::new(hourly, cells))
     }
 
     /// The entry of `id` as recorded (its stat and encoded row), if it is
