@@ -80,8 +80,8 @@ pub fn main() -> ExitCode {
 /// or `CONTRACTS_NOW` counts as unset, as an empty variable does for most
 /// tools (`VAR= contracts …`).
 fn parse_cli(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
-    use clap::{CommandFactory, FromArgMatches};
-    let mut cmd = Cli::command();
+    use clap::FromArgMatches;
+    let mut cmd = crate::cli::command_for(args);
     for (id, var) in [
         ("ledger", "CONTRACTS_LEDGER"),
         ("role", "CONTRACTS_ROLE"),
@@ -102,8 +102,7 @@ fn parse_cli(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
 /// variable supplied (`Usage: contracts show --ledger <PATH> <ID>`) as if it
 /// had to be typed.
 fn without_env_in_usage(e: clap::Error, args: &[std::ffi::OsString]) -> clap::Error {
-    use clap::CommandFactory;
-    let mut bare = Cli::command();
+    let mut bare = crate::cli::command_for(args);
     for id in ["ledger", "role", "now"] {
         bare = bare.mut_arg(id, |a| a.env(None::<&str>));
     }

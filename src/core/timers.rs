@@ -171,6 +171,10 @@ fn paid_weeks(c: &Contract) -> HashSet<Week> {
 /// [`pending`], plus the settlement of each of `weeks` (an hourly
 /// contract's week files) still to be paid.
 pub fn pending_with(c: &Contract, weeks: &[WeekFile]) -> Vec<Timer> {
+    if weeks.is_empty() {
+        // No set of paid weeks to build (a payment per settled week).
+        return pending(c);
+    }
     let mut out = pending(c);
     let paid = paid_weeks(c);
     out.extend(

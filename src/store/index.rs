@@ -35,7 +35,12 @@
 //!   stat'ed: an edit in place changes no directory);
 //! - `diary`: the stat of `diary/` and its week directories, so that a
 //!   command need not list it (two thousand weeks at forty years) while it
-//!   is unchanged.
+//!   is unchanged;
+//! - `sheets`: the last week whose table of every contract was shown
+//!   (`diary show --week`, most often the current week, again and again):
+//!   per contract with time in it, the stats of its contract file and week
+//!   file, the contract as read without its history and the week file, so
+//!   that the table is drawn from stats alone while neither file changed.
 //!
 //! Each section is read only by a command that needs it, and written again
 //! only when a command learned something it did not have (an entry it lacks
@@ -44,6 +49,7 @@
 //! learned add up ([`many`]). Entries are kept in the contracts' order, the
 //! order a command asks for them in.
 
+use crate::core::diary::{Aside, Entry, Removed, WeekFile};
 use crate::core::model::*;
 use crate::core::money::Money;
 use crate::core::week::Week;
@@ -312,6 +318,8 @@ pub enum Section {
     Names = 4,
     /// The week directories of `diary/`.
     Diary = 5,
+    /// The last week shown of every contract.
+    Sheets = 6,
 }
 
 impl Section {
@@ -324,6 +332,7 @@ impl Section {
             Section::Rows => "rows",
             Section::Names => "names",
             Section::Diary => "diary",
+            Section::Sheets => "sheets",
         }
     }
 }
@@ -1062,6 +1071,238 @@ pub fn contracts_section<'a>(entries: impl Iterator<Item = (&'a str, Stat, &'a [
     e.0
 }
 
+// ------------------------------------------------------------ week files
+
+/// Encodes a week file. Every field is named, so that a field added to
+/// the model does not compile until it is kept here.
+pub fn put_week(e: &mut Enc, w: &WeekFile) {
+    let WeekFile {
+        contract,
+        week,
+        entries,
+        last_number,
+        aside,
+        removed,
+    } = w;
+    e.str(contract.as_str());
+    e.week(*week);
+    put_vec(e, entries, put_entry);
+    e.u64(*last_number);
+    put_vec(e, aside, |e, a| {
+        let Aside { entry, why } = a;
+        put_entry(e, entry);
+        e.str(why);
+    });
+    put_vec(e, removed, |e, r| {
+        let Removed { id, at, origin } = r;
+        e.str(id);
+        e.instant(*at);
+        e.opt(origin.as_deref(), Enc::str);
+    });
+}
+
+fn put_entry(e: &mut Enc, x: &Entry) {
+    let Entry {
+        id,
+        start,
+        end,
+        memo,
+        manual,
+        origin,
+        history,
+        at,
+    } = x;
+    e.str(id);
+    e.instant(*start);
+    e.opt(*end, Enc::instant);
+    e.str(memo);
+    e.bool(*manual);
+    e.opt(origin.as_deref(), Enc::str);
+    e.bool(*history);
+    e.opt(*at, Enc::instant);
+}
+
+/// Decodes what [`put_week`] wrote.
+pub fn get_week(d: &mut Dec<'_>) -> Option<WeekFile> {
+    Some(WeekFile {
+        contract: ContractId::parse(d.str()?).ok()?,
+        week: d.week()?,
+        entries: d.vec(get_entry)?,
+        last_number: d.u64()?,
+        aside: d.vec(|d| {
+            Some(Aside {
+                entry: get_entry(d)?,
+                why: d.string()?,
+            })
+        })?,
+        removed: d.vec(|d| {
+            Some(Removed {
+                id: d.string()?,
+                at: d.instant()?,
+                origin: d.opt(Dec::string)?,
+            })
+        })?,
+    })
+}
+
+fn get_entry(d: &mut Dec<'_>) -> Option<Entry> {
+    Some(Entry {
+        id: d.string()?,
+        start: d.instant()?,
+        end: d.opt(Dec::instant)?,
+        memo: d.string()?,
+        manual: d.bool()?,
+        origin: d.opt(Dec::string)?,
+        history: d.bool()?,
+        at: d.opt(Dec::instant)?,
+    })
+}
+
+/// One contract's entry in the sheets section: the stats of its contract
+/// file and week file, and each encoded.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetEntry<'a> {
+    /// The contract's id (its files' name).
+    pub id: &'a str,
+    /// Its contract file's stat, taken before it was read.
+    pub contract_stat: Stat,
+    /// Its week file's stat, taken before it was read.
+    pub week_stat: Stat,
+    /// The contract without its history ([`put_contract`]).
+    pub contract: &'a [u8],
+    /// The week file ([`put_week`]).
+    pub week: &'a [u8],
+}
+
+/// An entry of a loaded sheets section: where its contract and week file
+/// lie in the section's bytes.
+#[derive(Debug)]
+struct Recorded {
+    id: Box<str>,
+    contract_stat: Stat,
+    week_stat: Stat,
+    contract: std::ops::Range<usize>,
+    week: std::ops::Range<usize>,
+}
+
+/// The sheets section, loaded: the week it is of, the stat of its
+/// directory when the entries are of every file in it, and its entries, in
+/// the contracts' order.
+#[derive(Debug)]
+pub struct Sheets {
+    /// The week.
+    pub week: Week,
+    dir: Option<Stat>,
+    threshold: i64,
+    bytes: Vec<u8>,
+    entries: Vec<Recorded>,
+}
+
+impl Sheets {
+    /// Reads the section's entries (not their contents yet); `None` if it
+    /// does not parse.
+    pub fn read(l: Loaded) -> Option<Sheets> {
+        let mut d = Dec::new(&l.bytes);
+        let week = d.week()?;
+        let dir = d.opt(Dec::stat)?;
+        let entries = d.vec(|d| {
+            let id: Box<str> = d.str()?.into();
+            let (cs, ws) = (d.stat()?, d.stat()?);
+            let blob = |d: &mut Dec<'_>| {
+                let len = d.u32()? as usize;
+                let at = d.at();
+                d.take(len)?;
+                Some(at..at + len)
+            };
+            let (contract, week) = (blob(d)?, blob(d)?);
+            Some(Recorded {
+                id,
+                contract_stat: cs,
+                week_stat: ws,
+                contract,
+                week,
+            })
+        })?;
+        if !d.done() {
+            return None;
+        }
+        Some(Sheets {
+            week,
+            dir,
+            threshold: l.threshold,
+            bytes: l.bytes,
+            entries,
+        })
+    }
+
+    /// The contracts with a file in the week's directory, if the entries
+    /// are of every one and the directory's stat is still `now` (no file
+    /// added, removed or renamed).
+    pub fn ids(&self, now: &Stat) -> Option<Vec<ContractId>> {
+        let dir = self.dir.as_ref()?;
+        if !fresh(dir, now, self.threshold) {
+            return None;
+        }
+        self.entries
+            .iter()
+            .map(|e| ContractId::parse(&e.id).ok())
+            .collect()
+    }
+
+    /// The entry of `id`, if it stands for both files as they are now
+    /// (their stats `contract` and `week`): their contents decoded, and
+    /// the entry as recorded.
+    pub fn get<'a>(
+        &'a self,
+        id: &'a str,
+        contract: &Stat,
+        week: &Stat,
+    ) -> Option<(Contract, WeekFile, SheetEntry<'a>)> {
+        let i = self
+            .entries
+            .binary_search_by(|e| ContractId::order(e.id.as_bytes(), id.as_bytes()))
+            .ok()?;
+        let r = &self.entries[i];
+        if !fresh(&r.contract_stat, contract, self.threshold)
+            || !fresh(&r.week_stat, week, self.threshold)
+        {
+            return None;
+        }
+        let entry = SheetEntry {
+            id,
+            contract_stat: r.contract_stat,
+            week_stat: r.week_stat,
+            contract: self.bytes.get(r.contract.clone())?,
+            week: self.bytes.get(r.week.clone())?,
+        };
+        let mut d = Dec::new(entry.contract);
+        let c = get_contract(&mut d).filter(|c| d.done() && c.id.as_str() == id)?;
+        let mut d = Dec::new(entry.week);
+        let w = get_week(&mut d)
+            .filter(|w| d.done() && w.contract.as_str() == id && w.week == self.week)?;
+        Some((c, w, entry))
+    }
+}
+
+/// Builds a sheets section of `week` from entries in the contracts' order;
+/// `dir`: the stat of the week's directory, taken before it was listed, if
+/// they are of every file in it.
+pub fn sheets_section(week: Week, dir: Option<&Stat>, entries: &[SheetEntry<'_>]) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.week(week);
+    e.opt(dir, Enc::stat);
+    put_vec(&mut e, entries, |e, s| {
+        e.str(s.id);
+        e.stat(&s.contract_stat);
+        e.stat(&s.week_stat);
+        for blob in [s.contract, s.week] {
+            e.u32(blob.len() as u32);
+            e.0.extend_from_slice(blob);
+        }
+    });
+    e.0
+}
+
 /// The dues section, loaded: the week directories its entries' week
 /// dependencies were checked against, and per contract file name (the
 /// id), its stat and its [`Due`].
@@ -1683,6 +1924,58 @@ mod tests {
                 })
                 .collect();
             let _ = get_contract(&mut Dec::new(&bytes));
+            let _ = get_week(&mut Dec::new(&bytes));
+        }
+    }
+
+    /// A week file with every field set (and every option both ways)
+    /// decodes to itself, and to nothing from any part of it.
+    #[test]
+    fn a_week_file_decodes_to_itself() {
+        let t = |s: &str| -> crate::core::Instant { s.parse().expect("instant") };
+        let entry = |n: u64, end: Option<&str>, origin: Option<&str>, at: Option<&str>| Entry {
+            id: format!("2026W47-{n}"),
+            start: t("2026-11-17T09:00:00.5Z"),
+            end: end.map(t),
+            memo: format!("memo {n} — ü"),
+            manual: n.is_multiple_of(2),
+            origin: origin.map(str::to_string),
+            history: n == 3,
+            at: at.map(t),
+        };
+        let w = WeekFile {
+            contract: ContractId::parse("shop").expect("id"),
+            week: "2026-W47".parse().expect("week"),
+            entries: vec![
+                entry(1, Some("2026-11-17T10:00:00Z"), Some("timew x"), None),
+                entry(2, None, None, Some("2026-11-18T10:00:00Z")),
+                entry(3, Some("2026-11-17T11:00:00Z"), None, None),
+            ],
+            last_number: 9,
+            aside: vec![Aside {
+                entry: entry(4, Some("2026-11-17T12:00:00Z"), None, None),
+                why: "overlaps 2026W47-1".into(),
+            }],
+            removed: vec![
+                Removed {
+                    id: "2026W47-5".into(),
+                    at: t("2026-11-18T09:00:00Z"),
+                    origin: Some("watson 3f2a".into()),
+                },
+                Removed {
+                    id: "2026W47-6".into(),
+                    at: t("2026-11-18T09:30:00Z"),
+                    origin: None,
+                },
+            ],
+        };
+        let mut e = Enc::default();
+        put_week(&mut e, &w);
+        let mut d = Dec::new(&e.0);
+        assert_eq!(get_week(&mut d), Some(w));
+        assert!(d.done());
+        for cut in 0..e.0.len() {
+            assert_eq!(get_week(&mut Dec::new(&e.0[..cut])), None, "cut at {cut}");
         }
     }
 

@@ -151,6 +151,9 @@ pub struct Store {
     started: std::time::SystemTime,
     /// How this command used the index's contracts, for its next version.
     indexed: std::cell::RefCell<Option<Indexed>>,
+    /// The index's next sheets section, if this command learned something
+    /// for it ([`Store::week_sheets`]).
+    sheets: std::cell::RefCell<Option<Vec<u8>>>,
 }
 
 /// The index's contracts as a command used them: which it took from the
@@ -581,6 +584,7 @@ impl Store {
             index_key,
             started,
             indexed: std::cell::RefCell::new(None),
+            sheets: std::cell::RefCell::new(None),
         })
     }
 
@@ -608,7 +612,8 @@ impl Store {
         let all_listing = self.listing.get_mut().take();
         let listing = all_listing.as_ref().filter(|l| l.snapshot_wanted());
         let diary = all_listing.as_ref().and_then(|l| l.diary.as_ref());
-        if used.is_none() && listing.is_none() && diary.is_none() {
+        let sheets = self.sheets.get_mut().take();
+        if used.is_none() && listing.is_none() && diary.is_none() && sheets.is_none() {
             return;
         }
         // Each section is a file of its own, written again when this command
@@ -669,6 +674,9 @@ impl Store {
             && let Some(part) = Self::weeks_part(l, threshold)
         {
             parts.push((index::Section::Weeks, part));
+        }
+        if let Some(bytes) = sheets {
+            parts.push((index::Section::Sheets, (threshold, bytes)));
         }
         if parts.is_empty() {
             return;
@@ -1430,8 +1438,23 @@ impl Store {
         id: &ContractId,
         contract: Option<&Contract>,
     ) -> Result<Option<Doc<WeekFile>>, StoreError> {
+        Ok(self
+            .read_week_stat(week, id, contract, false)?
+            .map(|(d, _)| d))
+    }
+
+    /// [`Store::read_week`], with the file's stat before it was read (when
+    /// `stat`).
+    #[allow(clippy::type_complexity)]
+    fn read_week_stat(
+        &self,
+        week: Week,
+        id: &ContractId,
+        contract: Option<&Contract>,
+        stat: bool,
+    ) -> Result<Option<(Doc<WeekFile>, Option<index::Stat>)>, StoreError> {
         let rel = Self::week_rel(week, id);
-        let Some(text) = read_text(&self.root.join(&rel), &rel)? else {
+        let Some((text, st)) = read_text_stat(&self.root.join(&rel), &rel, stat)? else {
             return Ok(None);
         };
         let doc = parse_text(&text, &rel)?;
@@ -1461,7 +1484,7 @@ impl Store {
             problems.extend(locate_all(&src, &doc, validate::week(w, contract)));
         }
         match w {
-            Some(value) if problems.is_empty() => Ok(Some(self.doc(value, rel, text))),
+            Some(value) if problems.is_empty() => Ok(Some((self.doc(value, rel, text), st))),
             _ => Err(StoreError::Invalid(problems)),
         }
     }
@@ -1549,6 +1572,102 @@ impl Store {
     /// directory, once per command).
     pub fn week_contracts(&self, week: Week) -> Result<Vec<ContractId>, StoreError> {
         self.with_listing(|l| l.contracts(week))
+    }
+
+    /// Every contract with a week file in `week` (in order, without its
+    /// history), with that week file: what the week's table of every
+    /// contract shows. Taken from the index's sheets section where it is of
+    /// this week and both files' stats stand (a stat per file, nothing
+    /// read), read and validated otherwise; what was read is recorded.
+    pub fn week_sheets(&self, week: Week) -> Result<Vec<(Contract, WeekFile)>, StoreError> {
+        let old = self
+            .index_at
+            .as_ref()
+            .and_then(|p| index::IndexFile::open(p, self.index_key))
+            .and_then(|f| f.load(index::Section::Sheets))
+            .and_then(index::Sheets::read)
+            .filter(|s| s.week == week);
+        // The week's directory, its stat taken before it is listed: while
+        // it stands, the section's contracts are the directory's files.
+        let wd = fs::File::open(self.root.join(format!("diary/{week}"))).ok();
+        let wd_stat = wd.as_ref().and_then(|f| index::Stat::of_fd(f).ok());
+        let ids = match old
+            .as_ref()
+            .zip(wd_stat.as_ref())
+            .and_then(|(o, s)| o.ids(s))
+        {
+            Some(ids) => ids,
+            None => self.week_contracts(week)?,
+        };
+        let dirs = old.as_ref().and_then(|_| {
+            let cd = fs::File::open(self.root.join("contracts")).ok()?;
+            Some((cd, wd.as_ref()?))
+        });
+        let mut out = Vec::with_capacity(ids.len());
+        // The next section's entries: those that stood (`Ok`), and those
+        // read (`Err`: their stats and encodings, in `read`).
+        let mut kept: Vec<Result<index::SheetEntry<'_>, usize>> = Vec::with_capacity(ids.len());
+        // (id, contract file's stat, week file's stat, and each encoded)
+        type Read<'a> = (&'a str, index::Stat, index::Stat, Vec<u8>, Vec<u8>);
+        let mut read: Vec<Read<'_>> = Vec::new();
+        let mut learned = false;
+        let mut name = String::new();
+        for id in &ids {
+            name.clear();
+            name.push_str(id.as_str());
+            name.push_str(".toml");
+            if let (Some(old), Some((cd, wd))) = (&old, &dirs)
+                && let (Ok(cs), Ok(ws)) = (index::Stat::at(cd, &name), index::Stat::at(wd, &name))
+                && let Some((c, w, e)) = old.get(id.as_str(), &cs, &ws)
+            {
+                kept.push(Ok(e));
+                out.push((c, w));
+                continue;
+            }
+            learned = true;
+            let Some((doc, cs)) = self.parse_contract_stat(id, Part::WithoutHistory, true)? else {
+                // A week file of a contract that does not exist: the week
+                // file is what is wrong, with its location.
+                self.week_for_check(week, id, None)?;
+                return Err(StoreError::NoContract(id.to_string()));
+            };
+            let c = doc.value;
+            let (w, ws) = match self.read_week_stat(week, id, Some(&c), true)? {
+                Some((d, ws)) => (d.value, ws),
+                None => (WeekFile::new(id.clone(), week), None),
+            };
+            if let (Some(cs), Some(ws)) = (cs, ws)
+                && c.history.is_empty()
+            {
+                let (mut ce, mut we) = (index::Enc::default(), index::Enc::default());
+                index::put_contract(&mut ce, &c);
+                index::put_week(&mut we, &w);
+                kept.push(Err(read.len()));
+                read.push((id.as_str(), cs, ws, ce.0, we.0));
+            }
+            out.push((c, w));
+        }
+        if learned && self.index_at.is_some() {
+            let entries: Vec<index::SheetEntry<'_>> = kept
+                .into_iter()
+                .map(|k| {
+                    k.unwrap_or_else(|i| {
+                        let (id, cs, ws, c, w) = &read[i];
+                        index::SheetEntry {
+                            id,
+                            contract_stat: *cs,
+                            week_stat: *ws,
+                            contract: c,
+                            week: w,
+                        }
+                    })
+                })
+                .collect();
+            let every = entries.len() == ids.len();
+            let dir = wd_stat.as_ref().filter(|_| every);
+            *self.sheets.borrow_mut() = Some(index::sheets_section(week, dir, &entries));
+        }
+        Ok(out)
     }
 
     /// Loads a week file whose contract may be missing (for `check`).

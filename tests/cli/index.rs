@@ -16,6 +16,17 @@ use std::time::{Duration, SystemTime};
 /// The index of a ledger without git.
 const INDEX: &str = ".contracts.index";
 
+/// Its section files, in the order of `src/store/index.rs`.
+const SECTIONS: [&str; 7] = [
+    "contracts",
+    "weeks",
+    "dues",
+    "rows",
+    "names",
+    "diary",
+    "sheets",
+];
+
 /// Sets a file's or directory's mtime.
 fn set_mtime(p: &Path, t: SystemTime) {
     fs::File::open(p)
@@ -337,7 +348,7 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
     // Every section written (`list`'s rows once a sweep found nothing due).
     l.run(&["sweep"]).ok();
     assert_eq!(views(&l), good);
-    for section in ["contracts", "weeks", "dues", "rows", "names", "diary"] {
+    for section in SECTIONS {
         let rel = format!("{INDEX}/{section}");
         let real = fs::read(l.file(&rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
         let mut flipped = real.clone();
@@ -395,7 +406,8 @@ fn forge(l: &Ledger, from: &[u8], to: &[u8]) {
     forge_in(l, 0, from, to);
 }
 
-/// [`forge`] in section `k` (0: contracts, 3: `list`'s rows).
+/// [`forge`] in section `k` (0: contracts, 3: `list`'s rows, 6: the
+/// week's sheets).
 fn forge_in(l: &Ledger, k: usize, from: &[u8], to: &[u8]) {
     fn checksum(b: &[u8]) -> u64 {
         let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ b.len() as u64;
@@ -409,7 +421,7 @@ fn forge_in(l: &Ledger, k: usize, from: &[u8], to: &[u8]) {
         }
         h ^ (h >> 31)
     }
-    let name = ["contracts", "weeks", "dues", "rows", "names"][k];
+    let name = SECTIONS[k];
     let p = l.file(&format!("{INDEX}/{name}"));
     let mut b = fs::read(&p).expect("index");
     // The header: magic, format, section, key, then the entries' length,
@@ -1185,4 +1197,111 @@ fn the_index_is_written_again_once_more_than_a_few_files_changed() {
     assert_ne!(fs::read(l.file(&contracts)).expect("index"), before);
     remove_index(&l);
     assert_eq!(l.run(&["list"]).ok().stdout, many);
+}
+
+// ------------------------------------------------ the week's sheets
+
+/// `from` replaced by `to` (of the same length) in `rel`, the mtimes of the
+/// file and its directory put back: only the ctime tells.
+fn edit_in_place(l: &Ledger, rel: &str, from: &str, to: &str) {
+    let dir = l.file(rel).parent().expect("dir").to_path_buf();
+    let (old, old_dir) = (mtime(&l.file(rel)), mtime(&dir));
+    l.edit(rel, from, to);
+    set_mtime(&l.file(rel), old);
+    set_mtime(&dir, old_dir);
+}
+
+/// The table of every contract's week, drawn from the index's sheets
+/// section while the files stand: used (a forged memo is shown), and never
+/// for a week file or contract file edited by hand since, with its size
+/// and mtime kept or with the index's own mtime.
+#[test]
+fn a_weeks_table_is_drawn_from_the_index_only_while_its_files_stand() {
+    let l = several();
+    age(&l);
+    remove_index(&l);
+    let week = ["diary", "show", "--week", "2026-W47"];
+    let before = l.run(&week).ok().stdout;
+    assert!(l.file(&format!("{INDEX}/sheets")).is_file(), "no sheets");
+    assert_eq!(l.run(&week).ok().stdout, before);
+    forge_in(&l, 6, b"work 1", b"FORGED");
+    let forged = l.run(&week).ok().stdout;
+    assert!(
+        forged.contains("FORGED"),
+        "the sheets are not used: {forged}"
+    );
+    // The week file edited by hand, its size and mtime (and its
+    // directory's) kept: read again.
+    let rel = "diary/2026-W47/h1.toml";
+    let shows_not_forged = |word: &str| {
+        let shown = l.run(&week).ok().stdout;
+        assert!(shown.contains(word) && !shown.contains("FORGED"), "{shown}");
+    };
+    edit_in_place(&l, rel, "memo = \"work 1\"", "memo = \"work 2\"");
+    shows_not_forged("work 2");
+    // Its contract file likewise: its title read again.
+    age(&l);
+    l.run(&week).ok();
+    forge_in(&l, 6, b"Support", b"FORGED!");
+    assert!(l.run(&week).ok().stdout.contains("FORGED!"));
+    edit_in_place(
+        &l,
+        "contracts/h1.toml",
+        "title = \"Support\"",
+        "title = \"Supp0rt\"",
+    );
+    shows_not_forged("Supp0rt");
+    // Edited within the index's own timestamp.
+    age(&l);
+    l.run(&week).ok();
+    let index_time = index_time(&l);
+    l.edit(rel, "memo = \"work 2\"", "memo = \"work 3\"");
+    set_mtime(&l.file(rel), index_time);
+    assert!(l.run(&week).ok().stdout.contains("work 3"));
+    // The JSON says the same, and deleting the index changes nothing.
+    let with = (
+        l.run(&week).ok().stdout,
+        l.run(&["--json", week[0], week[1], week[2], week[3]])
+            .ok()
+            .stdout,
+    );
+    remove_index(&l);
+    let without = (
+        l.run(&week).ok().stdout,
+        l.run(&["--json", week[0], week[1], week[2], week[3]])
+            .ok()
+            .stdout,
+    );
+    assert_eq!(with, without);
+    assert!(with.1.contains("work 3"), "{}", with.1);
+}
+
+/// A week file added to the tabled week by hand (as a `git pull` would),
+/// the directory's mtime put back: shown; removed by hand: gone.
+#[test]
+fn a_week_file_added_or_removed_by_hand_is_seen_by_the_weeks_table() {
+    let (l, other) = idle_and_busy();
+    let rel = "diary/2026-W46/h1.toml";
+    age(&l);
+    remove_index(&l);
+    let week = ["diary", "show", "--week", "2026-W46"];
+    let before = l.run(&week).ok().stdout;
+    assert_eq!(l.run(&week).ok().stdout, before);
+    assert!(
+        before.contains("h2 —") && !before.contains("h1 —"),
+        "{before}"
+    );
+    let dir = l.file("diary/2026-W46");
+    let old = mtime(&dir);
+    add_by_hand(&l, &other, rel, old);
+    let added = l.run(&week).ok().stdout;
+    assert!(added.contains("h1 —") && added.contains("h2 —"), "{added}");
+    // Once more from the sheets it recorded, once old enough.
+    age(&l);
+    l.run(&week).ok();
+    assert_eq!(l.run(&week).ok().stdout, added);
+    let old = mtime(&dir);
+    fs::remove_file(l.file(rel)).expect("rm");
+    set_mtime(&dir, old);
+    assert_eq!(l.run(&week).ok().stdout, before);
 }

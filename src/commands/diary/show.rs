@@ -59,7 +59,28 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
         contracts.insert(id.clone(), advanced_for_tables(&store, c, ctx.now));
     }
     let mut out = Vec::new();
-    for &week in &weeks {
+    // One week of every contract (the current week's table, shown again
+    // and again): drawn from the index where its files did not change.
+    let one = matches!((&weeks[..], &only), ([_], None));
+    if let ([week], true) = (&weeks[..], one) {
+        let mut sheets = Vec::new();
+        for (c, wf) in store.week_sheets(*week)? {
+            // A week file whose entries were all deleted has nothing to show.
+            if wf.entries.is_empty() {
+                continue;
+            }
+            let c = advanced_for_tables(&store, c, ctx.now);
+            let bill = bill(&c, &wf, s, ctx.now);
+            sheets.push(Sheet {
+                contract: c,
+                wf,
+                bill,
+            });
+        }
+        out.push((*week, sheets));
+    }
+    let rest: &[Week] = if one { &[] } else { &weeks };
+    for &week in rest {
         let ids = match &only {
             Some(id) => vec![id.clone()],
             None => store.week_contracts(week)?,

@@ -1,13 +1,14 @@
 //! The tables of `diary show`: hours per entry or day, the limit, billable
 //! and over-limit time, the amount, and where each week stands.
 
-use crate::core::diary::{billable_split, counting_until, entry_ref, stage_words};
+use crate::core::diary::{billable_split, counting_until, stage_words};
 use crate::core::model::{DisputeStatus, Role};
 use crate::core::week::Week;
 use crate::core::{Instant, Money, Settings};
+use crate::render::Out;
 use crate::render::rows::{Sheet, fee_net, sheet_rate, week_dispute};
+use crate::render::table::{Grid, Kind};
 use crate::render::text::{clean, duration};
-use crate::render::{Out, table};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
 
@@ -35,9 +36,9 @@ pub fn diary(
     let cur = s.currency;
     let color = o.color;
     let zone = o.zone_name(now);
-    let mut text = Vec::new();
+    let mut text = Lines::default();
     for (week, sheets) in weeks {
-        text.push(format!(
+        text.fmt(format_args!(
             "{week} · Mon {} – Sun {} (billing weeks are UTC: {} to {}) · {}",
             week.start().format("%-d %b"),
             week.sunday().format("%-d %b %Y"),
@@ -47,11 +48,11 @@ pub fn diary(
         ));
         if sheets.iter().all(|sh| sh.wf.entries.is_empty()) {
             text.push(if single {
-                "  no time logged this week".into()
+                "  no time logged this week"
             } else {
-                "  no contract has time in this week".into()
+                "  no contract has time in this week"
             });
-            text.push(String::new());
+            text.push("");
             continue;
         }
         let (mut tot_m, mut tot_b, mut tot_o, mut tot_a, mut tot_f) =
@@ -64,7 +65,7 @@ pub fn diary(
             tot_o += b.over;
             tot_a += b.amount;
             tot_f += b.fee;
-            text.push(format!(
+            text.fmt(format_args!(
                 "{} — {} ({} for {}){}",
                 c.id,
                 clean(&c.title),
@@ -80,7 +81,7 @@ pub fn diary(
             let split = billable_split(c, &sh.wf, now);
             let t = match by {
                 DiaryBy::Entry => {
-                    let mut t = table::new(
+                    let mut t = Grid::new(
                         &[
                             "Entry",
                             "Day",
@@ -92,36 +93,49 @@ pub fn diary(
                         ],
                         color,
                     );
+                    t.reserve(sh.wf.entries.len(), 64);
                     for (e, (bill_m, _)) in sh.wf.entries.iter().zip(&split) {
                         let start_l = o.zone().local(e.start);
-                        let end_txt = match e.end {
-                            None => "running".to_string(),
-                            Some(end) => {
-                                let end_l = o.zone().local(end);
-                                if end_l.date() == start_l.date() {
-                                    hm(end_l)
-                                } else {
-                                    format!("{} {} {}", end_l.weekday(), end_l.day(), hm(end_l))
+                        let kind = if e.end.is_none() {
+                            "tracking"
+                        } else if e.history {
+                            "history"
+                        } else if e.manual {
+                            "manual"
+                        } else {
+                            "tracked"
+                        };
+                        // Written into the grid's text, not a string per cell.
+                        t.cell(Kind::Text, |b| {
+                            b.push_str(c.id.as_str());
+                            b.push('/');
+                            b.push_str(&e.id);
+                        });
+                        t.cell(Kind::Text, |b| push_day_month(b, start_l.date()));
+                        t.cell(Kind::Text, |b| {
+                            push_hm(b, start_l);
+                            b.push('–');
+                            match e.end {
+                                None => b.push_str("running"),
+                                Some(end) => {
+                                    let end_l = o.zone().local(end);
+                                    if end_l.date() != start_l.date() {
+                                        b.push_str(
+                                            WEEKDAYS
+                                                [end_l.weekday().num_days_from_monday() as usize],
+                                        );
+                                        b.push(' ');
+                                        push_number(b, end_l.day());
+                                        b.push(' ');
+                                    }
+                                    push_hm(b, end_l);
                                 }
                             }
-                        };
-                        t.add_row(vec![
-                            table::text(&entry_ref(&c.id, &e.id)),
-                            table::text(&day_month(start_l.date())),
-                            table::text(&format!("{}–{end_txt}", hm(start_l))),
-                            table::num(duration(e.seconds(until))),
-                            table::num(duration(*bill_m)),
-                            table::text(if e.end.is_none() {
-                                "tracking"
-                            } else if e.history {
-                                "history"
-                            } else if e.manual {
-                                "manual"
-                            } else {
-                                "tracked"
-                            }),
-                            table::text(&e.memo),
-                        ]);
+                        });
+                        t.cell(Kind::Num, |b| b.push_str(&duration(e.seconds(until))));
+                        t.cell(Kind::Num, |b| b.push_str(&duration(*bill_m)));
+                        t.cell(Kind::Text, |b| b.push_str(kind));
+                        t.cell(Kind::Text, |b| b.push_str(&e.memo));
                     }
                     t
                 }
@@ -133,22 +147,22 @@ pub fn diary(
                         d.1 += e.seconds(until);
                         d.2 += bill_m;
                     }
-                    let mut t = table::new(
+                    let mut t = Grid::new(
                         &[&format!("Day ({zone})"), "Entries", "Duration", "Billable"],
                         color,
                     );
                     for (d, (n, m, bm)) in days {
-                        t.add_row(vec![
-                            table::text(&day_month(d)),
-                            table::num(n.to_string()),
-                            table::num(duration(m)),
-                            table::num(duration(bm)),
+                        t.add_row([
+                            (day_month(d), Kind::Text),
+                            (n.to_string(), Kind::Num),
+                            (duration(m), Kind::Num),
+                            (duration(bm), Kind::Num),
                         ]);
                     }
                     t
                 }
             };
-            text.push(t.to_string());
+            text.push(&t.render());
             let limit = b
                 .limit_hours
                 .map_or("none".to_string(), |h| format!("{h}h"));
@@ -187,8 +201,8 @@ pub fn diary(
                     }
                 ));
             }
-            text.push(footer);
-            text.push(String::new());
+            text.push(&footer);
+            text.push("");
         }
         if sheets.len() > 1 {
             let mut line = format!(
@@ -206,15 +220,42 @@ pub fn diary(
                     cur.show(x.net)
                 ));
             }
-            text.push(line);
-            text.push(String::new());
+            text.push(&line);
+            text.push("");
         }
     }
-    text.push(format!(
+    text.fmt(format_args!(
         "Times in {zone}{}; amounts = billable seconds × rate ÷ 3600, rounded once per week, half away from zero.",
         if o.zone() == crate::time::Zone::Utc { "" } else { " (--utc for UTC)" }
     ));
-    text.join("\n")
+    text.0
+}
+
+/// Lines of text, one string joined by newlines as they come.
+#[derive(Default)]
+struct Lines(String, bool);
+
+impl Lines {
+    fn push(&mut self, line: &str) {
+        self.newline();
+        self.0.push_str(line);
+    }
+
+    fn fmt(&mut self, line: std::fmt::Arguments<'_>) {
+        use std::fmt::Write;
+        self.newline();
+        let _ = self.0.write_fmt(line);
+    }
+
+    // Before every line but the first.
+    fn newline(&mut self) {
+        if self.1 {
+            self.0.push('\n');
+        } else {
+            self.0.reserve(64 * 1024);
+            self.1 = true;
+        }
+    }
 }
 
 // Formatted by hand, not with chrono's `format`: a week of many contracts has
@@ -223,17 +264,63 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 /// `Mon 21 Sep`.
 fn day_month(d: NaiveDate) -> String {
-    format!(
-        "{} {} {}",
-        d.weekday(),
-        d.day(),
-        MONTHS[d.month0() as usize]
-    )
+    let mut s = String::with_capacity(10);
+    push_day_month(&mut s, d);
+    s
 }
 
-/// `07:05`.
-fn hm(t: NaiveDateTime) -> String {
-    format!("{:02}:{:02}", t.hour(), t.minute())
+/// Adds `Mon 21 Sep` to `b`.
+fn push_day_month(b: &mut String, d: NaiveDate) {
+    b.push_str(WEEKDAYS[d.weekday().num_days_from_monday() as usize]);
+    b.push(' ');
+    push_number(b, d.day());
+    b.push(' ');
+    b.push_str(MONTHS[d.month0() as usize]);
+}
+
+/// Adds `07:05` to `b`.
+fn push_hm(b: &mut String, t: NaiveDateTime) {
+    push_two(b, t.hour());
+    b.push(':');
+    push_two(b, t.minute());
+}
+
+/// Adds `n` (under 100) to `b` in two digits.
+fn push_two(b: &mut String, n: u32) {
+    b.push(char::from(b'0' + (n / 10 % 10) as u8));
+    b.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Adds `n` (under 100) to `b`.
+fn push_number(b: &mut String, n: u32) {
+    if n >= 10 {
+        push_two(b, n);
+    } else {
+        b.push(char::from(b'0' + n as u8));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-written forms against chrono's own.
+    #[test]
+    fn days_and_times_are_written_as_chrono_writes_them() {
+        let mut d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+        for _ in 0..400 {
+            assert_eq!(day_month(d), d.format("%a %-d %b").to_string());
+            let t = d
+                .and_hms_opt(d.day() % 24, (d.day() * 7) % 60, 0)
+                .unwrap_or_default();
+            let mut s = String::new();
+            push_hm(&mut s, t);
+            assert_eq!(s, t.format("%H:%M").to_string());
+            d = d.succ_opt().unwrap_or_default();
+        }
+    }
 }
