@@ -36,11 +36,12 @@
 //! - `diary`: the stat of `diary/` and its week directories, so that a
 //!   command need not list it (two thousand weeks at forty years) while it
 //!   is unchanged;
-//! - `sheets`: the last week whose table of every contract was shown
-//!   (`diary show --week`, most often the current week, again and again):
-//!   per contract with time in it, the stats of its contract file and week
-//!   file, the contract as read without its history and the week file, so
-//!   that the table is drawn from stats alone while neither file changed.
+//! - `sheets-YYYY-Www`: a week whose table of every contract was shown
+//!   (`diary show --week`, most often the current week, again and again;
+//!   the last [`SHEETS_KEPT`] weeks shown): per contract with time in it,
+//!   the stats of its contract file and week file, the contract as read
+//!   without its history and the week file, so that the table is drawn
+//!   from stats alone while neither file changed.
 //!
 //! Each section is read only by a command that needs it, and written again
 //! only when a command learned something it did not have (an entry it lacks
@@ -318,7 +319,8 @@ pub enum Section {
     Names = 4,
     /// The week directories of `diary/`.
     Diary = 5,
-    /// The last week shown of every contract.
+    /// The sheets of a week shown of every contract (a file per week:
+    /// [`sheets_file`]).
     Sheets = 6,
 }
 
@@ -361,9 +363,15 @@ impl IndexFile {
     /// for this key and section, and is intact; anything else (absent,
     /// corrupt, another version) is `None`.
     pub fn load(&self, which: Section) -> Option<Loaded> {
+        self.load_named(which, which.file_name())
+    }
+
+    /// [`IndexFile::load`] of a section kept in a file of another name
+    /// (the sheets of a week: [`sheets_file`]).
+    pub fn load_named(&self, which: Section, name: &str) -> Option<Loaded> {
         use rustix::fs::{Mode, OFlags};
         let flags = OFlags::RDONLY | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(&self.dir, which.file_name(), flags, Mode::empty()).ok()?;
+        let fd = rustix::fs::openat(&self.dir, name, flags, Mode::empty()).ok()?;
         let file = std::fs::File::from(fd);
         let mtime = Stat::of_fd(&file).ok()?.mtime;
         let mut head = [0u8; HEADER];
@@ -408,7 +416,45 @@ pub fn write(path: &Path, key: u64, parts: &[(Section, &Part)]) -> io::Result<()
     }
     super::atomic::create_dir(path)?;
     for (which, (threshold, bytes)) in parts {
-        write_section(path, key, *which, *threshold, bytes)?;
+        write_section(path, key, *which, which.file_name(), *threshold, bytes)?;
+    }
+    Ok(())
+}
+
+/// The file of the sheets of `week`.
+pub fn sheets_file(week: Week) -> String {
+    format!("{}-{week}", Section::Sheets.file_name())
+}
+
+/// A week's sheets are written again once more than this many of its
+/// files were read anew (see [`many`] for the big sections).
+pub const FEW_SHEETS: usize = 8;
+
+/// How many weeks' sheets are kept: the current week's table, and the few
+/// others looked at in between, each stand.
+pub const SHEETS_KEPT: usize = 4;
+
+/// Writes the sheets of `week` ([`sheets_section`]) into the index
+/// directory at `path` for `key`, and removes the oldest weeks' beyond
+/// [`SHEETS_KEPT`].
+pub fn write_sheets(path: &Path, key: u64, week: Week, part: &Part) -> io::Result<()> {
+    super::atomic::create_dir(path)?;
+    let name = sheets_file(week);
+    write_section(path, key, Section::Sheets, &name, part.0, &part.1)?;
+    let prefix = format!("{}-", Section::Sheets.file_name());
+    let mut others: Vec<(SystemTime, std::path::PathBuf)> = std::fs::read_dir(path)?
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix) && n != name)
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    others.sort();
+    let extra = (others.len() + 1).saturating_sub(SHEETS_KEPT);
+    for (_, p) in others.into_iter().take(extra) {
+        let _ = std::fs::remove_file(p);
     }
     Ok(())
 }
@@ -417,6 +463,7 @@ fn write_section(
     dir: &Path,
     key: u64,
     which: Section,
+    name: &str,
     threshold: i64,
     bytes: &[u8],
 ) -> io::Result<()> {
@@ -430,7 +477,6 @@ fn write_section(
     out.extend_from_slice(&threshold.to_le_bytes());
     debug_assert_eq!(out.len(), HEADER);
     out.extend_from_slice(bytes);
-    let name = which.file_name();
     // Per process: readers under the shared lock may write it at once.
     let tmp = dir.join(format!(
         "{}{name}.{}",
@@ -1896,6 +1942,43 @@ mod tests {
             })
             .is_none()
         );
+    }
+
+    /// The sheets of the last [`SHEETS_KEPT`] weeks written are kept, the
+    /// other sections and the latest week's whatever their age.
+    #[test]
+    fn only_the_last_weeks_sheets_are_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("index");
+        write(&path, 1, &[(Section::Rows, &(0, vec![1, 2, 3]))]).expect("rows");
+        let week = |i: i64| {
+            Week::of(chrono::DateTime::from_timestamp(i * 7 * 86_400, 0).unwrap_or_default())
+        };
+        let t0 = SystemTime::now() - Duration::from_secs(3600);
+        for i in 0..7 {
+            write_sheets(&path, 1, week(i), &(0, vec![i as u8])).expect("sheets");
+            // Written in order, a second apart (the clock's ticks are coarse).
+            std::fs::File::open(path.join(sheets_file(week(i))))
+                .and_then(|f| f.set_modified(t0 + Duration::from_secs(i as u64)))
+                .expect("mtime");
+        }
+        let mut names: Vec<String> = std::fs::read_dir(&path)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let mut want: Vec<String> = (3..7).map(|i| sheets_file(week(i))).collect();
+        want.push("rows".into());
+        want.sort();
+        assert_eq!(names, want);
+        let f = IndexFile::open(&path, 1).expect("index");
+        assert_eq!(
+            f.load_named(Section::Sheets, &sheets_file(week(6)))
+                .map(|l| l.bytes),
+            Some(vec![6])
+        );
+        assert!(f.load_named(Section::Rows, &sheets_file(week(6))).is_none());
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub struct Store {
     indexed: std::cell::RefCell<Option<Indexed>>,
     /// The index's next sheets section, if this command learned something
     /// for it ([`Store::week_sheets`]).
-    sheets: std::cell::RefCell<Option<Vec<u8>>>,
+    sheets: std::cell::RefCell<Option<(Week, Vec<u8>)>>,
 }
 
 /// The index's contracts as a command used them: which it took from the
@@ -675,10 +675,7 @@ impl Store {
         {
             parts.push((index::Section::Weeks, part));
         }
-        if let Some(bytes) = sheets {
-            parts.push((index::Section::Sheets, (threshold, bytes)));
-        }
-        if parts.is_empty() {
+        if parts.is_empty() && sheets.is_none() {
             return;
         }
         if let Some(dir) = path.parent()
@@ -692,6 +689,9 @@ impl Store {
         let parts: Vec<(index::Section, &(i64, Vec<u8>))> =
             parts.iter().map(|(s, p)| (*s, p)).collect();
         let _ = index::write(&path, self.index_key, &parts);
+        if let Some((week, bytes)) = sheets {
+            let _ = index::write_sheets(&path, self.index_key, week, &(threshold, bytes));
+        }
     }
 
     /// Has the `.gitignore` of a ledger not in git ignore the root index:
@@ -1584,7 +1584,7 @@ impl Store {
             .index_at
             .as_ref()
             .and_then(|p| index::IndexFile::open(p, self.index_key))
-            .and_then(|f| f.load(index::Section::Sheets))
+            .and_then(|f| f.load_named(index::Section::Sheets, &index::sheets_file(week)))
             .and_then(index::Sheets::read)
             .filter(|s| s.week == week);
         // The week's directory, its stat taken before it is listed: while
@@ -1610,7 +1610,7 @@ impl Store {
         // (id, contract file's stat, week file's stat, and each encoded)
         type Read<'a> = (&'a str, index::Stat, index::Stat, Vec<u8>, Vec<u8>);
         let mut read: Vec<Read<'_>> = Vec::new();
-        let mut learned = false;
+        let mut learned = 0;
         let mut name = String::new();
         for id in &ids {
             name.clear();
@@ -1624,7 +1624,7 @@ impl Store {
                 out.push((c, w));
                 continue;
             }
-            learned = true;
+            learned += 1;
             let Some((doc, cs)) = self.parse_contract_stat(id, Part::WithoutHistory, true)? else {
                 // A week file of a contract that does not exist: the week
                 // file is what is wrong, with its location.
@@ -1647,7 +1647,12 @@ impl Store {
             }
             out.push((c, w));
         }
-        if learned && self.index_at.is_some() {
+        // Written again where it had none of this week, or once more than a
+        // few files changed since: reading a few again costs the next
+        // tables less than writing it costs this one (after a round of
+        // writes to the week: a timer stopped, time logged).
+        if (old.is_none() && learned > 0 || learned > index::FEW_SHEETS) && self.index_at.is_some()
+        {
             let entries: Vec<index::SheetEntry<'_>> = kept
                 .into_iter()
                 .map(|k| {
@@ -1665,7 +1670,7 @@ impl Store {
                 .collect();
             let every = entries.len() == ids.len();
             let dir = wd_stat.as_ref().filter(|_| every);
-            *self.sheets.borrow_mut() = Some(index::sheets_section(week, dir, &entries));
+            *self.sheets.borrow_mut() = Some((week, index::sheets_section(week, dir, &entries)));
         }
         Ok(out)
     }

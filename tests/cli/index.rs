@@ -16,7 +16,8 @@ use std::time::{Duration, SystemTime};
 /// The index of a ledger without git.
 const INDEX: &str = ".contracts.index";
 
-/// Its section files, in the order of `src/store/index.rs`.
+/// Its section files, in the order of `src/store/index.rs` (the sheets of
+/// the week [`VIEWS`] show first).
 const SECTIONS: [&str; 7] = [
     "contracts",
     "weeks",
@@ -24,7 +25,7 @@ const SECTIONS: [&str; 7] = [
     "rows",
     "names",
     "diary",
-    "sheets",
+    "sheets-2026-W47",
 ];
 
 /// Sets a file's or directory's mtime.
@@ -1222,7 +1223,10 @@ fn a_weeks_table_is_drawn_from_the_index_only_while_its_files_stand() {
     remove_index(&l);
     let week = ["diary", "show", "--week", "2026-W47"];
     let before = l.run(&week).ok().stdout;
-    assert!(l.file(&format!("{INDEX}/sheets")).is_file(), "no sheets");
+    assert!(
+        l.file(&format!("{INDEX}/sheets-2026-W47")).is_file(),
+        "no sheets"
+    );
     assert_eq!(l.run(&week).ok().stdout, before);
     forge_in(&l, 6, b"work 1", b"FORGED");
     let forged = l.run(&week).ok().stdout;
@@ -1230,6 +1234,12 @@ fn a_weeks_table_is_drawn_from_the_index_only_while_its_files_stand() {
         forged.contains("FORGED"),
         "the sheets are not used: {forged}"
     );
+    // Other weeks' tables in between keep their own sheets.
+    for other in ["2026-W46", "2026-W19"] {
+        l.run(&["diary", "show", "--week", other]).ok();
+        assert!(l.file(&format!("{INDEX}/sheets-{other}")).is_file());
+    }
+    assert!(l.run(&week).ok().stdout.contains("FORGED"));
     // The week file edited by hand, its size and mtime (and its
     // directory's) kept: read again.
     let rel = "diary/2026-W47/h1.toml";
@@ -1239,8 +1249,11 @@ fn a_weeks_table_is_drawn_from_the_index_only_while_its_files_stand() {
     };
     edit_in_place(&l, rel, "memo = \"work 1\"", "memo = \"work 2\"");
     shows_not_forged("work 2");
-    // Its contract file likewise: its title read again.
+    // Its contract file likewise: its title read again (from sheets made
+    // anew: one file read again is no reason to write them).
+    let sheets = l.file(&format!("{INDEX}/sheets-2026-W47"));
     age(&l);
+    fs::remove_file(&sheets).expect("rm sheets");
     l.run(&week).ok();
     forge_in(&l, 6, b"Support", b"FORGED!");
     assert!(l.run(&week).ok().stdout.contains("FORGED!"));
@@ -1253,8 +1266,9 @@ fn a_weeks_table_is_drawn_from_the_index_only_while_its_files_stand() {
     shows_not_forged("Supp0rt");
     // Edited within the index's own timestamp.
     age(&l);
+    fs::remove_file(&sheets).expect("rm sheets");
     l.run(&week).ok();
-    let index_time = index_time(&l);
+    let index_time = mtime(&sheets);
     l.edit(rel, "memo = \"work 2\"", "memo = \"work 3\"");
     set_mtime(&l.file(rel), index_time);
     assert!(l.run(&week).ok().stdout.contains("work 3"));
@@ -1304,4 +1318,47 @@ fn a_week_file_added_or_removed_by_hand_is_seen_by_the_weeks_table() {
     fs::remove_file(l.file(rel)).expect("rm");
     set_mtime(&dir, old);
     assert_eq!(l.run(&week).ok().stdout, before);
+}
+
+/// A week's sheets are written again only once more than a few of its
+/// files changed: the few are read again meanwhile.
+#[test]
+fn a_weeks_sheets_are_written_again_once_more_than_a_few_files_changed() {
+    let l = Ledger::new();
+    let ids: Vec<String> = (1..=10).map(|i| format!("h{i}")).collect();
+    for id in &ids {
+        hourly_at(&l, id, "2026-11-02T09:00:00Z");
+        log_at(
+            &l,
+            "2026-11-18T09:00:00Z",
+            id,
+            "2026-11-17T09:00:00Z",
+            "2026-11-17T10:00:00Z",
+        );
+    }
+    age(&l);
+    remove_index(&l);
+    let week = ["diary", "show", "--week", "2026-W47"];
+    l.run(&week).ok();
+    let sheets = l.file(&format!("{INDEX}/sheets-2026-W47"));
+    let made = fs::read(&sheets).expect("sheets");
+    // One week file changed: shown, the sheets left as they were.
+    let rel = |id: &str| format!("diary/2026-W47/{id}.toml");
+    edit_in_place(&l, &rel("h1"), "memo = \"work 1\"", "memo = \"work 2\"");
+    let shown = l.run(&week).ok().stdout;
+    assert!(shown.contains("work 2"), "{shown}");
+    assert_eq!(fs::read(&sheets).expect("sheets"), made, "written again");
+    // All ten: written again, and used (a forged memo is shown).
+    for id in &ids[1..] {
+        edit_in_place(&l, &rel(id), "memo = \"work 1\"", "memo = \"work 2\"");
+    }
+    age(&l);
+    assert!(!l.run(&week).ok().stdout.contains("work 1"));
+    assert_ne!(
+        fs::read(&sheets).expect("sheets"),
+        made,
+        "not written again"
+    );
+    forge_in(&l, 6, b"work 2", b"FORGED");
+    assert!(l.run(&week).ok().stdout.contains("FORGED"));
 }
