@@ -1,11 +1,14 @@
 //! `list`: every contract in a table (or a JSON array).
 
-use super::{Ctx, advanced, figures, this_week, this_week_empty};
+use super::{Ctx, advanced, figures, this_week_empty, this_week_with};
+use crate::core::diary::WeekFile;
 use crate::core::week::Week;
+use crate::core::{Contract, ContractId};
 use crate::render::rows::ThisWeek;
 use crate::render::{json, views};
 use crate::store::{Access, Listed};
 use anyhow::Result;
+use std::collections::HashMap;
 
 /// Runs `list`.
 pub fn run(ctx: &Ctx) -> Result<()> {
@@ -16,12 +19,24 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let this = Week::of(ctx.now);
     let mut with_time: std::collections::HashSet<_> =
         store.week_contracts(this)?.into_iter().collect();
+    // Their week files, from the index's sheets of this week where they
+    // stand (the running contracts' files are most of what `list` reads
+    // otherwise). On any problem each is read as before, and reports it as
+    // before.
+    let sheets: HashMap<ContractId, (Contract, WeekFile)> = if with_time.is_empty() {
+        HashMap::new()
+    } else {
+        store
+            .week_sheets(this)
+            .map(|v| v.into_iter().map(|(c, w)| (c.id.clone(), (c, w))).collect())
+            .unwrap_or_default()
+    };
     // A timer started last week may still run.
     with_time.extend(store.week_contracts(this.prev())?);
     if ctx.out.json {
         let mut rows = Vec::new();
         for (doc, quiet) in store.contracts_marked_quiet(ctx.now)? {
-            rows.push(as_now(ctx, &store, &with_time, doc.value, quiet)?);
+            rows.push(as_now(ctx, &store, &with_time, &sheets, doc.value, quiet)?);
         }
         let figs = rows
             .iter()
@@ -43,10 +58,13 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             Listed::Row(id, row) => {
                 let week = match (row.hourly, with_time.contains(&id)) {
                     (false, _) => None,
-                    (true, true) => {
-                        let c = store.contract_without_history(&id)?.value;
-                        this_week(&store, &c, ctx.now)?
-                    }
+                    (true, true) => match sheets.get(&id) {
+                        Some((c, wf)) => this_week_with(&store, c, Some(wf), ctx.now)?,
+                        None => {
+                            let c = store.contract_without_history(&id)?.value;
+                            this_week_with(&store, &c, None, ctx.now)?
+                        }
+                    },
                     (true, false) => Some(ThisWeek {
                         week: this,
                         seconds: 0,
@@ -60,7 +78,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
                 rows.push((r, week));
             }
             Listed::Contract(doc, quiet, stat) => {
-                let (c, week) = as_now(ctx, &store, &with_time, doc.value, quiet)?;
+                let (c, week) = as_now(ctx, &store, &with_time, &sheets, doc.value, quiet)?;
                 let r = views::list_row(&c, s, ctx.now);
                 // The row of a contract its timers leave as its file has
                 // it, the same at any clock: the index keeps it.
@@ -91,6 +109,7 @@ fn as_now(
     ctx: &Ctx,
     store: &crate::store::Store,
     with_time: &std::collections::HashSet<crate::core::ContractId>,
+    sheets: &HashMap<ContractId, (Contract, WeekFile)>,
     c: crate::core::Contract,
     quiet: bool,
 ) -> Result<(crate::core::Contract, Option<ThisWeek>)> {
@@ -100,7 +119,7 @@ fn as_now(
         advanced(store, c, ctx.now)?.contract
     };
     let week = if with_time.contains(&c.id) {
-        this_week(store, &c, ctx.now)?
+        this_week_with(store, &c, sheets.get(&c.id).map(|(_, w)| w), ctx.now)?
     } else {
         this_week_empty(&c, ctx.now)
     };

@@ -132,6 +132,17 @@ pub fn money_arg(settings: &Settings, flag: &str, s: &str) -> Result<crate::core
 
 /// The current week's diary time of an hourly contract (reads one file).
 pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<ThisWeek>> {
+    this_week_with(store, c, None, now)
+}
+
+/// [`this_week`], the current week's file given if it is at hand (`wf`,
+/// as [`Store::week`] gives it for `c`).
+pub fn this_week_with(
+    store: &Store,
+    c: &Contract,
+    wf: Option<&WeekFile>,
+    now: Instant,
+) -> Result<Option<ThisWeek>> {
     if c.kind() != crate::core::Kind::Hourly {
         return Ok(None);
     }
@@ -139,11 +150,19 @@ pub fn this_week(store: &Store, c: &Contract, now: Instant) -> Result<Option<Thi
     let mut seconds = 0;
     let mut running_since = None;
     let mut entries_this_week = false;
-    if let Some(doc) = store.week(week, c)? {
+    let read;
+    let wf = match wf {
+        Some(wf) => Some(wf),
+        None => {
+            read = store.week(week, c)?;
+            read.as_ref().map(|d| &d.value)
+        }
+    };
+    if let Some(wf) = wf {
         let until = crate::core::diary::counting_until(c, week, now);
-        seconds = doc.value.seconds(until);
-        running_since = doc.value.running().map(|e| e.start);
-        entries_this_week = !doc.value.entries.is_empty();
+        seconds = wf.seconds(until);
+        running_since = wf.running().map(|e| e.start);
+        entries_this_week = !wf.entries.is_empty();
     }
     // A timer started last week and still running. It would overlap any
     // entry of this week, so only a week without entries needs the look.

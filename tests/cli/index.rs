@@ -1362,3 +1362,45 @@ fn a_weeks_sheets_are_written_again_once_more_than_a_few_files_changed() {
     forge_in(&l, 6, b"work 2", b"FORGED");
     assert!(l.run(&week).ok().stdout.contains("FORGED"));
 }
+
+/// `list` takes the week files of the contracts with time this week from
+/// this week's sheets where they stand: a forged one is shown, one edited
+/// by hand since (size and mtime kept) is read again.
+#[test]
+fn list_takes_this_weeks_files_from_the_sheets() {
+    let l = several();
+    age(&l);
+    remove_index(&l);
+    let before = l.run(&["list"]).ok().stdout;
+    assert!(
+        l.file(&format!("{INDEX}/sheets-2026-W47")).is_file(),
+        "no sheets from `list`"
+    );
+    assert_eq!(l.run(&["list"]).ok().stdout, before);
+    // h1's entry of this week, 09:00 to 11:00, made to end at 12:00.
+    let at = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .expect("time")
+            .timestamp()
+            .to_le_bytes()
+    };
+    forge_in(
+        &l,
+        6,
+        &at("2026-11-17T11:00:00Z"),
+        &at("2026-11-17T12:00:00Z"),
+    );
+    let forged = l.run(&["list"]).ok().stdout;
+    assert_ne!(forged, before, "the sheets are not used");
+    assert!(forged.contains("3h"), "{forged}");
+    edit_in_place(
+        &l,
+        "diary/2026-W47/h1.toml",
+        "memo = \"work 1\"",
+        "memo = \"work 2\"",
+    );
+    assert_eq!(l.run(&["list"]).ok().stdout, before);
+    // And deleting the index changes nothing.
+    remove_index(&l);
+    assert_eq!(l.run(&["list"]).ok().stdout, before);
+}
