@@ -28,6 +28,11 @@ const SECTIONS: [&str; 7] = [
     "sheets-2026-W47",
 ];
 
+/// The index's section file `name`.
+fn section_file(l: &Ledger, name: &str) -> std::path::PathBuf {
+    l.file(&format!("{INDEX}/{name}"))
+}
+
 /// Sets a file's or directory's mtime.
 fn set_mtime(p: &Path, t: SystemTime) {
     fs::File::open(p)
@@ -359,8 +364,8 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
         other_version[16] ^= 0x7f;
         // Another section's file under this one's name.
         let other = if section == "rows" { "dues" } else { "rows" };
-        let misplaced = fs::read(l.file(&format!("{INDEX}/{other}")))
-            .unwrap_or_else(|e| panic!("{other}: {e}"));
+        let misplaced =
+            fs::read(section_file(&l, other)).unwrap_or_else(|e| panic!("{other}: {e}"));
         let corrupt: Vec<(&str, Vec<u8>)> = vec![
             ("empty", Vec::new()),
             ("garbage", b"not an index at all\n".repeat(50)),
@@ -423,7 +428,7 @@ fn forge_in(l: &Ledger, k: usize, from: &[u8], to: &[u8]) {
         h ^ (h >> 31)
     }
     let name = SECTIONS[k];
-    let p = l.file(&format!("{INDEX}/{name}"));
+    let p = section_file(l, name);
     let mut b = fs::read(&p).expect("index");
     // The header: magic, format, section, key, then the entries' length,
     // the checksum of the threshold and entries (bytes 40..48), the
@@ -901,7 +906,7 @@ fn a_week_directory_added_by_hand_is_seen() {
     let settles = "2026-11-28T01:00:00Z";
     // The first dry run records `diary/`'s weeks, the next one uses them.
     assert!(!pays(&l, settles, "h1", "2026-W47"));
-    assert!(l.file(&format!("{INDEX}/diary")).is_file());
+    assert!(section_file(&l, "diary").is_file());
     assert!(!pays(&l, settles, "h1", "2026-W47"));
     let diary = l.file("diary");
     let old = mtime(&diary);
@@ -1008,12 +1013,9 @@ fn a_ledger_never_swept_comes_to_list_from_its_rows() {
     age(&l);
     remove_index(&l);
     let shown = l.run(&["list"]).ok().stdout;
-    assert!(
-        l.file(&format!("{INDEX}/dues")).is_file(),
-        "no dues from `list`"
-    );
+    assert!(section_file(&l, "dues").is_file(), "no dues from `list`");
     assert_eq!(l.run(&["list"]).ok().stdout, shown);
-    assert!(l.file(&format!("{INDEX}/rows")).is_file(), "no rows");
+    assert!(section_file(&l, "rows").is_file(), "no rows");
     // The rows are what `list` shows now (the forgery works), with no
     // `sweep` ever run.
     forge_in(&l, 3, b"Storefront", b"FORGED-XYZ");
@@ -1237,7 +1239,7 @@ fn a_weeks_table_is_drawn_from_the_index_only_while_its_files_stand() {
     // Other weeks' tables in between keep their own sheets.
     for other in ["2026-W46", "2026-W19"] {
         l.run(&["diary", "show", "--week", other]).ok();
-        assert!(l.file(&format!("{INDEX}/sheets-{other}")).is_file());
+        assert!(section_file(&l, &format!("sheets-{other}")).is_file());
     }
     assert!(l.run(&week).ok().stdout.contains("FORGED"));
     // The week file edited by hand, its size and mtime (and its
