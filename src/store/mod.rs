@@ -1589,7 +1589,10 @@ impl Store {
             .filter(|s| s.week == week);
         // The week's directory, its stat taken before it is listed: while
         // it stands, the section's contracts are the directory's files.
-        let wd = fs::File::open(self.root.join(format!("diary/{week}"))).ok();
+        let wd = self
+            .index_at
+            .as_ref()
+            .and_then(|_| fs::File::open(self.root.join(format!("diary/{week}"))).ok());
         let wd_stat = wd.as_ref().and_then(|f| index::Stat::of_fd(f).ok());
         let ids = match old
             .as_ref()
@@ -1605,11 +1608,9 @@ impl Store {
         });
         let mut out = Vec::with_capacity(ids.len());
         // The next section's entries: those that stood (`Ok`), and those
-        // read (`Err`: their stats and encodings, in `read`).
-        let mut kept: Vec<Result<index::SheetEntry<'_>, usize>> = Vec::with_capacity(ids.len());
-        // (id, contract file's stat, week file's stat, and each encoded)
-        type Read<'a> = (&'a str, index::Stat, index::Stat, Vec<u8>, Vec<u8>);
-        let mut read: Vec<Read<'_>> = Vec::new();
+        // read (`Err`: where in `out`, and the stats of its two files).
+        type Read = (usize, index::Stat, index::Stat);
+        let mut kept: Vec<Result<index::SheetEntry<'_>, Read>> = Vec::with_capacity(ids.len());
         let mut learned = 0;
         let mut name = String::new();
         for id in &ids {
@@ -1639,11 +1640,7 @@ impl Store {
             if let (Some(cs), Some(ws)) = (cs, ws)
                 && c.history.is_empty()
             {
-                let (mut ce, mut we) = (index::Enc::default(), index::Enc::default());
-                index::put_contract(&mut ce, &c);
-                index::put_week(&mut we, &w);
-                kept.push(Err(read.len()));
-                read.push((id.as_str(), cs, ws, ce.0, we.0));
+                kept.push(Err((out.len(), cs, ws)));
             }
             out.push((c, w));
         }
@@ -1653,19 +1650,32 @@ impl Store {
         // writes to the week: a timer stopped, time logged).
         if (old.is_none() && learned > 0 || learned > index::FEW_SHEETS) && self.index_at.is_some()
         {
+            // Those read, encoded only now that they are written.
+            let encoded: Vec<(Vec<u8>, Vec<u8>)> = kept
+                .iter()
+                .filter_map(|k| k.as_ref().err())
+                .map(|&(i, ..)| {
+                    let (mut ce, mut we) = (index::Enc::default(), index::Enc::default());
+                    index::put_contract(&mut ce, &out[i].0);
+                    index::put_week(&mut we, &out[i].1);
+                    (ce.0, we.0)
+                })
+                .collect();
+            let mut encoded_each = encoded.iter();
             let entries: Vec<index::SheetEntry<'_>> = kept
                 .into_iter()
-                .map(|k| {
-                    k.unwrap_or_else(|i| {
-                        let (id, cs, ws, c, w) = &read[i];
-                        index::SheetEntry {
-                            id,
-                            contract_stat: *cs,
-                            week_stat: *ws,
+                .filter_map(|k| match k {
+                    Ok(e) => Some(e),
+                    Err((i, cs, ws)) => {
+                        let (c, w) = encoded_each.next()?;
+                        Some(index::SheetEntry {
+                            id: ids[i].as_str(),
+                            contract_stat: cs,
+                            week_stat: ws,
                             contract: c,
                             week: w,
-                        }
-                    })
+                        })
+                    }
                 })
                 .collect();
             let every = entries.len() == ids.len();
