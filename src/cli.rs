@@ -852,7 +852,7 @@ pub struct FeedbackGiveArgs {
 /// otherwise (help, a mistyped command, `--`) the whole tree.
 ///
 /// Building a level, clap copies each global option into every command of
-/// it: some 300 copies for the top level's 28 commands, a fifth of a short
+/// it: some 300 copies for the top level's 28 commands, a tenth of a short
 /// command's run. The line parses the same either way (same matches, same
 /// errors): clap, too, takes the first word that is not an option or its
 /// value as the command.
