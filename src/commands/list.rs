@@ -50,8 +50,9 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         ctx.out.print_json(&arr)?;
         return Ok(());
     }
-    let mut rows = Vec::new();
-    for listed in store.contracts_or_rows(ctx.now)? {
+    let listed = store.contracts_or_rows(ctx.now)?;
+    let mut rows = Vec::with_capacity(listed.len());
+    for listed in listed {
         match listed {
             // Nothing due, its row as the index has it: read only for its
             // time this week.
@@ -97,7 +98,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             .print("no contracts yet: `contracts new --help` shows how to create one")?;
         return Ok(());
     }
-    ctx.out.print(&views::list(rows, s, &ctx.out))?;
+    ctx.out.print_with(|w| views::list(rows, s, &ctx.out, w))?;
     Ok(())
 }
 

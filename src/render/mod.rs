@@ -13,6 +13,33 @@ use crate::time::Zone;
 use chrono::{DateTime, Utc};
 use std::io::{self, Write};
 
+/// Text written into an `io::Write`, its first error kept.
+struct IoSink<W: Write> {
+    out: W,
+    error: Option<io::Error>,
+    last: Option<u8>,
+}
+
+impl<W: Write> std::fmt::Write for IoSink<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        match self.out.write_all(s.as_bytes()) {
+            Ok(()) => {
+                if let Some(&b) = s.as_bytes().last() {
+                    self.last = Some(b);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.error = Some(e);
+                Err(std::fmt::Error)
+            }
+        }
+    }
+}
+
 /// How and where to print.
 #[derive(Debug, Clone)]
 pub struct Out {
@@ -43,6 +70,37 @@ impl Out {
             })
             .and_then(|_| out.flush())
         {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            r => r,
+        }
+    }
+
+    /// Prints what `write` writes to stdout as it writes it (a long table
+    /// need not be one string first), with a newline at its end; a closed
+    /// pipe is not an error.
+    pub fn print_with(
+        &self,
+        write: impl FnOnce(&mut dyn std::fmt::Write) -> std::fmt::Result,
+    ) -> io::Result<()> {
+        let mut sink = IoSink {
+            out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+            error: None,
+            last: None,
+        };
+        let written = write(&mut sink);
+        let result = match (written, sink.error.take()) {
+            (_, Some(e)) => Err(e),
+            (Err(_), None) => Err(io::Error::other("a table could not be laid out")),
+            (Ok(()), None) => {
+                let end = if sink.last == Some(b'\n') {
+                    &b""[..]
+                } else {
+                    b"\n"
+                };
+                sink.out.write_all(end).and_then(|_| sink.out.flush())
+            }
+        };
+        match result {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
             r => r,
         }

@@ -149,22 +149,49 @@ impl Grid {
 
     /// The table, laid out.
     pub fn render(self) -> String {
-        self.plain().unwrap_or_else(|| self.comfy())
+        let mut out = String::new();
+        match self.layout() {
+            Some(layout) => {
+                out.reserve(layout.len);
+                let _ = self.write_plain(&layout, &mut out);
+            }
+            None => out = self.comfy(),
+        }
+        out
+    }
+
+    /// The table, laid out, written to `out` as it is laid out.
+    pub fn render_to(&self, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
+        match self.layout() {
+            Some(layout) => self.write_plain(&layout, out),
+            None => out.write_str(&self.comfy()),
+        }
     }
 
     /// Without colour and with one line per cell: comfy-table's layout
     /// when it knows no width (each column as wide as its widest cell, at
-    /// least 1), its borders taken from a one-row table it draws with the
-    /// same headers. `None` (comfy-table's own layout then) otherwise.
+    /// least 1), its borders drawn as comfy-table draws them. `None`
+    /// (comfy-table's own layout then) otherwise.
+    #[cfg(test)]
     fn plain(&self) -> Option<String> {
+        let layout = self.layout()?;
+        let mut out = String::new();
+        self.write_plain(&layout, &mut out).ok()?;
+        Some(out)
+    }
+
+    /// The plain layout's column widths and frame, if it applies (see
+    /// [`Grid::plain`]).
+    fn layout(&self) -> Option<Layout> {
         use unicode_width::UnicodeWidthStr;
         let n = self.headers.len();
         if self.color || n == 0 || self.headers.iter().any(|h| h.contains('\n')) {
             return None;
         }
-        // Two passes over the cells, each cleaning and measuring a cell
-        // again (for printable ASCII a scan): no vector of cleaned texts and
-        // widths, two megabytes at 5,000 contracts.
+        // Two passes over the cells (this one, then the writing), each
+        // cleaning and measuring a cell again (for printable ASCII a scan):
+        // no vector of cleaned texts and widths, two megabytes at 5,000
+        // contracts.
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width().max(1)).collect();
         let mut text_len = 0;
         for (i, (s, kind)) in self.each().enumerate() {
@@ -180,37 +207,47 @@ impl Grid {
             return None;
         }
         let frame = self.frame(&widths)?;
-        let [top, head, rule, bottom] = [&frame.top, &frame.head, &frame.rule, &frame.bottom];
-        let seams = &frame.seams;
         let rows = self.cells.len() / n;
-        let between: usize = seams.iter().map(String::len).sum::<usize>() + 1;
-        let mut out = String::with_capacity(
-            4 * top.len() + rows * (between + widths.iter().sum::<usize>()) + text_len + 64,
-        );
-        for l in [top, head, rule] {
-            out.push_str(l);
-            out.push('\n');
+        let between: usize = frame.seams.iter().map(String::len).sum::<usize>() + 1;
+        let len = 4 * frame.top.len() + rows * (between + widths.iter().sum::<usize>()) + text_len;
+        Some(Layout { widths, frame, len })
+    }
+
+    /// Writes the plain layout.
+    fn write_plain(&self, layout: &Layout, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
+        let (widths, frame) = (&layout.widths, &layout.frame);
+        let n = widths.len();
+        for l in [&frame.top, &frame.head, &frame.rule] {
+            out.write_str(l)?;
+            out.write_char('\n')?;
         }
         for (i, (s, kind)) in self.each().enumerate() {
             let col = i % n;
-            out.push_str(&seams[col]);
+            out.write_str(&frame.seams[col])?;
             let (text, w) = shown(s, kind);
             let pad = widths[col] - w;
             if kind == Kind::Num {
-                pad_with_spaces(&mut out, pad);
-                out.push_str(&text);
+                pad_with_spaces(out, pad)?;
+                out.write_str(&text)?;
             } else {
-                out.push_str(&text);
-                pad_with_spaces(&mut out, pad);
+                out.write_str(&text)?;
+                pad_with_spaces(out, pad)?;
             }
             if col + 1 == n {
-                out.push_str(&seams[n]);
-                out.push('\n');
+                out.write_str(&frame.seams[n])?;
+                out.write_char('\n')?;
             }
         }
-        out.push_str(bottom);
-        Some(out)
+        out.write_str(&frame.bottom)
     }
+}
+
+/// The plain layout of a grid: its columns' widths, its frame, and about
+/// how long it is.
+struct Layout {
+    widths: Vec<usize>,
+    frame: Frame,
+    len: usize,
 }
 
 /// A cell's text as shown (text from a file or argument cleaned) and its
@@ -269,7 +306,7 @@ impl Grid {
                     head.push_str(" ┆ ");
                 }
                 head.push_str(h);
-                pad_with_spaces(&mut head, w - h.width());
+                let _ = pad_with_spaces(&mut head, w - h.width());
             }
             head.push_str(" │");
             let mut seams = vec!["│ ".to_string()];
@@ -313,13 +350,14 @@ impl Grid {
 
 /// Adds `n` spaces to `out`, a run at a time (not a char at a time: most
 /// cells of a long table are padded).
-fn pad_with_spaces(out: &mut String, mut n: usize) {
+fn pad_with_spaces(out: &mut dyn std::fmt::Write, mut n: usize) -> std::fmt::Result {
     const SPACES: &str = "                                                                ";
     while n > 0 {
         let k = n.min(SPACES.len());
-        out.push_str(&SPACES[..k]);
+        out.write_str(&SPACES[..k])?;
         n -= k;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1587,6 +1587,13 @@ impl Rows {
         self.entries.get(i)
     }
 
+    /// Whether the entry of `id` stands for the file whose stat is `now`
+    /// (its row not decoded).
+    pub fn stands(&self, id: &str, now: &Stat) -> bool {
+        self.find(id)
+            .is_some_and(|(_, stat, _)| fresh(stat, now, self.threshold))
+    }
+
     /// The row of the file `id`, if its entry still stands for the file
     /// whose stat is `now`.
     pub fn get(&self, id: &str, now: &Stat) -> Option<Row> {

@@ -1162,20 +1162,27 @@ impl Store {
 
     /// What was read, or every problem found in it.
     fn gather<T>(results: Vec<Result<Option<T>, StoreError>>) -> Result<Vec<T>, StoreError> {
-        let mut out = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
-        for r in results {
-            match r {
-                Ok(Some(d)) => out.push(d),
-                Ok(None) => {}
-                Err(StoreError::Invalid(ps)) => problems.extend(ps),
-                Err(e) => return Err(e),
-            }
-        }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(StoreError::Invalid(problems))
+        let mut failed = None;
+        // Collected in place (no second vector of 5,000 contracts).
+        let out: Vec<T> = results
+            .into_iter()
+            .filter_map(|r| match r {
+                Ok(d) => d,
+                Err(StoreError::Invalid(ps)) => {
+                    problems.extend(ps);
+                    None
+                }
+                Err(e) => {
+                    failed.get_or_insert(e);
+                    None
+                }
+            })
+            .collect();
+        match failed {
+            Some(e) => Err(e),
+            None if problems.is_empty() => Ok(out),
+            None => Err(StoreError::Invalid(problems)),
         }
     }
 
@@ -1246,7 +1253,9 @@ impl Store {
         };
         // Each file's stat, whether its due entry stands and says nothing
         // falls due by then, and its row if so.
-        let marks: Vec<(Option<index::Stat>, bool, Option<index::Row>)> = ids
+        // (Whether its row stands, not the row: decoded where it is used,
+        // 5,000 rows are not held twice.)
+        let marks: Vec<(Option<index::Stat>, bool, bool)> = ids
             .iter()
             .zip(stats)
             .map(|(id, now)| {
@@ -1260,8 +1269,8 @@ impl Store {
                     false
                 };
                 let row = match (quiet, &now, &u.old_rows) {
-                    (true, Some(now), Some(Some(r))) => r.get(id.as_str(), now),
-                    _ => None,
+                    (true, Some(now), Some(Some(r))) => r.stands(id.as_str(), now),
+                    _ => false,
                 };
                 (now, quiet, row)
             })
@@ -1272,7 +1281,7 @@ impl Store {
         // costs more.
         let to_read = marks
             .iter()
-            .filter(|(_, quiet, row)| !(*quiet && (u.swept || row.is_some())))
+            .filter(|(_, quiet, row)| !(*quiet && (u.swept || *row)))
             .count();
         let from_section = !few || to_read > FEW_TO_READ;
         u.confirmed = vec![false; ids.len()];
@@ -1284,7 +1293,10 @@ impl Store {
                 u.confirmed[i] = true;
                 continue;
             }
-            if let Some(row) = row {
+            if row
+                && let (Some(now), Some(Some(rows))) = (&now, &u.old_rows)
+                && let Some(row) = rows.get(id.as_str(), now)
+            {
                 u.dues_stood[i] = true;
                 out.push(Ok(Some(Listed::Row(id.clone(), row))));
                 continue;

@@ -450,3 +450,58 @@ fn ledger_tables() {
     all.push_str(&format!("$ contracts feedback summary\n{summary}"));
     insta::assert_snapshot!("ledger_tables", all);
 }
+
+/// A table printed as it is laid out (`list`) into a pipe closed early
+/// (`| head -1`) ends quietly with 0, into a full disk with 1 and the
+/// error; complete, it ends with a newline.
+#[test]
+fn a_long_table_into_a_closed_pipe_or_a_full_disk() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let l = Ledger::new();
+    l.fixed("f0", "100");
+    // Copies of its file under other ids: more than two pipes' worth of
+    // table (a pipe holds 64 KiB here, the writer's buffer as much).
+    let text = l.read("contracts/f0.toml");
+    for i in 1..1500 {
+        l.write(
+            &format!("contracts/f{i}.toml"),
+            &text.replace("id = \"f0\"", &format!("id = \"f{i}\"")),
+        );
+    }
+    let whole = l.run(&["list"]).ok().stdout;
+    assert!(whole.len() > 3 * 64 * 1024, "too short: {}", whole.len());
+    assert!(whole.ends_with(".\n"), "{:?}", &whole[whole.len() - 40..]);
+    // The pipe closed after its first bytes.
+    let now = crate::harness::NOW;
+    let mut child = crate::reliability::std_cmd(&l, now, &["list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("read");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{:?}", out);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(&first[..], &whole.as_bytes()[..16]);
+    // A full disk.
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = crate::reliability::std_cmd(&l, now, &["list"])
+            .stdout(full)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{:?}", out);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("No space left"), "{err}");
+    }
+}
