@@ -1505,37 +1505,59 @@ fn seek<'a, E>(
 /// it for the contract as its file has it: used only for a contract with
 /// nothing due (so that its timers change nothing), and recorded only for
 /// one whose row is the same at any clock (no change of its weekly limit).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Row {
     /// Whether the contract is hourly.
     pub hourly: bool,
-    /// Its cells from the title to the next deadline, but the week's, one
-    /// after another (one string, not eight, per row: 5,000 rows in a
-    /// `list`).
-    pub text: String,
-    /// Where each cell ends in `text`.
-    pub ends: [usize; 8],
+    // Its cells from the title to the next deadline, but the week's: where
+    // each lies in `text`, which it shares with every row of its rows
+    // section (5,000 rows in a `list`: no string of their own to make).
+    text: std::rc::Rc<Vec<u8>>,
+    cells: [(u32, u32); 8],
 }
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.hourly == other.hourly && self.cells() == other.cells()
+    }
+}
+
+impl Eq for Row {}
 
 impl Row {
     /// The row of `cells`.
     pub fn new(hourly: bool, cells: [&str; 8]) -> Row {
-        let mut text = String::with_capacity(cells.iter().map(|c| c.len()).sum());
-        let ends = cells.map(|c| {
-            text.push_str(c);
-            text.len()
+        let mut text = Vec::with_capacity(cells.iter().map(|c| c.len()).sum());
+        let cells = cells.map(|c| {
+            let start = text.len();
+            text.extend_from_slice(c.as_bytes());
+            (start as u32, text.len() as u32)
         });
-        Row { hourly, text, ends }
+        Row {
+            hourly,
+            text: std::rc::Rc::new(text),
+            cells,
+        }
     }
 
     /// Its cells.
     pub fn cells(&self) -> [&str; 8] {
-        let mut start = 0;
-        self.ends.map(|end| {
-            let cell = self.text.get(start..end).unwrap_or_default();
-            start = end;
-            cell
+        self.cells.map(|(start, end)| {
+            self.text
+                .get(start as usize..end as usize)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default()
         })
+    }
+
+    /// The length of its cells' text, in bytes.
+    pub fn len(&self) -> usize {
+        self.cells.iter().map(|(s, e)| (e - s) as usize).sum()
+    }
+
+    /// Whether its cells are all empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -1546,7 +1568,8 @@ impl Row {
 pub struct Rows {
     /// The threshold of its entries.
     pub threshold: i64,
-    bytes: Vec<u8>,
+    // Shared with the rows taken from it.
+    bytes: std::rc::Rc<Vec<u8>>,
     // (name, stat, row) places, in the contracts' order.
     entries: Vec<(std::ops::Range<usize>, Stat, std::ops::Range<usize>)>,
     // Where the next id asked for is likely to be.
@@ -1576,7 +1599,7 @@ impl Rows {
         }
         Some(Rows {
             threshold: l.threshold,
-            bytes: l.bytes,
+            bytes: std::rc::Rc::new(l.bytes),
             entries,
             next: Cell::new(0),
         })
@@ -1603,11 +1626,17 @@ impl Rows {
         }
         let mut d = Dec::new(self.bytes.get(range.clone())?);
         let hourly = d.bool()?;
-        let mut cells = [""; 8];
+        let mut cells = [(0, 0); 8];
         for c in &mut cells {
-            *c = d.str()?;
+            let len = d.str()?.len();
+            let end = range.start + d.at();
+            *c = (u32::try_from(end - len).ok()?, u32::try_from(end).ok()?);
         }
-        d.done().then(|| Row::new(hourly, cells))
+        d.done().then(|| Row {
+            hourly,
+            text: self.bytes.clone(),
+            cells,
+        })
     }
 
     /// The entry of `id` as recorded (its stat and encoded row), if it is

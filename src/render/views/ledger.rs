@@ -90,7 +90,7 @@ pub fn list(
         color,
     );
     // (A row's cells, the week's and the id's included.)
-    let width = rows.first().map_or(0, |(r, _)| r.row.text.len() + 16);
+    let width = rows.first().map_or(0, |(r, _)| r.row.len() + 16);
     t.reserve(rows.len(), width);
     for (r, w) in rows {
         let week = match (r.row.hourly, w) {
