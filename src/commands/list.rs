@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         return Ok(());
     }
     let listed = store.contracts_or_rows(ctx.now)?;
-    let mut rows = Vec::with_capacity(listed.len());
+    let mut table = views::ListTable::new(listed.len(), s, &ctx.out);
     for listed in listed {
         match listed {
             // Nothing due, its row as the index has it: read only for its
@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
                     id: id.to_string(),
                     row,
                 };
-                rows.push((r, week));
+                table.push(&r, week);
             }
             Listed::Contract(doc, quiet, stat) => {
                 let (c, week) = as_now(ctx, &store, &with_time, &sheets, doc.value, quiet)?;
@@ -89,16 +89,16 @@ pub fn run(ctx: &Ctx) -> Result<()> {
                 {
                     store.remember_row(&r.id, stat, r.row.hourly, r.row.cells());
                 }
-                rows.push((r, week));
+                table.push(&r, week);
             }
         }
     }
-    if rows.is_empty() {
+    if table.is_empty() {
         ctx.out
             .print("no contracts yet: `contracts new --help` shows how to create one")?;
         return Ok(());
     }
-    ctx.out.print_with(|w| views::list(rows, s, &ctx.out, w))?;
+    ctx.out.print_with(|w| table.write(w))?;
     Ok(())
 }
 

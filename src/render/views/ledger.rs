@@ -63,36 +63,52 @@ pub fn list_row_ages(c: &Contract) -> bool {
 }
 
 /// `list` for people: one row per contract, with this week's time and the
-/// next deadline, written to `out`.
-pub fn list(
-    rows: Vec<(ListRow, Option<ThisWeek>)>,
-    s: &Settings,
-    o: &Out,
-    out: &mut dyn std::fmt::Write,
-) -> std::fmt::Result {
-    let cur = s.currency;
-    let color = o.color;
-    // Every contract of the ledger, so laid out without comfy-table's cost
-    // per cell where it is not coloured (the same bytes).
-    let mut t = table::Grid::new(
-        &[
-            "ID",
-            "Title",
-            "Client",
-            "Freelancer",
-            "Terms",
-            "Status",
-            "Escrow",
-            "Paid",
-            "This week",
-            "Next deadline",
-        ],
-        color,
-    );
-    // (A row's cells, the week's and the id's included.)
-    let width = rows.first().map_or(0, |(r, _)| r.row.len() + 16);
-    t.reserve(rows.len(), width);
-    for (r, w) in rows {
+/// next deadline. Rows go into the table as they come (5,000 of them at
+/// an agency's scale, not held in a vector first).
+#[derive(Debug)]
+pub struct ListTable {
+    t: table::Grid,
+    currency: crate::core::money::Currency,
+    rows: usize,
+    // How many rows are coming (room is made at the first).
+    expected: usize,
+}
+
+impl ListTable {
+    /// A table for about `expected` rows.
+    pub fn new(expected: usize, s: &Settings, o: &Out) -> ListTable {
+        // Every contract of the ledger, so laid out without comfy-table's
+        // cost per cell where it is not coloured (the same bytes).
+        let t = table::Grid::new(
+            &[
+                "ID",
+                "Title",
+                "Client",
+                "Freelancer",
+                "Terms",
+                "Status",
+                "Escrow",
+                "Paid",
+                "This week",
+                "Next deadline",
+            ],
+            o.color,
+        );
+        ListTable {
+            t,
+            currency: s.currency,
+            rows: 0,
+            expected,
+        }
+    }
+
+    /// Adds a contract's row, with its time this week.
+    pub fn push(&mut self, r: &ListRow, w: Option<ThisWeek>) {
+        if self.rows == 0 {
+            // (A row's cells, the week's and the id's included.)
+            self.t.reserve(self.expected, r.row.len() + 16);
+        }
+        self.rows += 1;
         let week = match (r.row.hourly, w) {
             (true, Some(w)) => {
                 let run = if w.running_since.is_some() {
@@ -106,7 +122,7 @@ pub fn list(
         };
         let [title, client, freelancer, terms, status, escrow, paid, next] = r.row.cells();
         use table::Kind::{Num, Status, Text};
-        t.add_row([
+        self.t.add_row([
             (r.id.as_str(), Text),
             (title, Text),
             (client, Text),
@@ -119,9 +135,18 @@ pub fn list(
             (next, Text),
         ]);
     }
-    // Written out as it is laid out: it is a megabyte at 5,000 contracts.
-    t.render_to(out)?;
-    write!(out, "\nAmounts in {}.", cur.code())
+
+    /// Whether no row was added.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The table, written to `out` as it is laid out (a megabyte at 5,000
+    /// contracts).
+    pub fn write(&self, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
+        self.t.render_to(out)?;
+        write!(out, "\nAmounts in {}.", self.currency.code())
+    }
 }
 
 /// `log` for people: history events, oldest first, in the display zone.

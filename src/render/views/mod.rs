@@ -11,5 +11,5 @@ pub use contract::contract;
 pub use diary::{DiaryBy, diary};
 pub use escrow::{milestones, refunds};
 pub use feedback::{feedback_one, summary as feedback_summary, to_give};
-pub use ledger::{ListRow, history, list, list_row, list_row_ages, timers_applied};
+pub use ledger::{ListRow, ListTable, history, list_row, list_row_ages, timers_applied};
 pub use report::report;
