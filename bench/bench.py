@@ -2,7 +2,7 @@
 """Benchmarks `contracts` side by side with timewarrior on the SPEC §6 fixture.
 
 Usage:
-  bench/bench.py [--fixtures 100000,100000-open,1000000] [--pairs 15] [--bin target/release/contracts]
+  bench/bench.py [--fixtures 100000,100000-open,1000000] [--pairs 15] [--bin PATH]
   bench/bench.py --sizes 10000,100000,1000000      (the "ended" fixture of each size)
 
 A fixture is a size (intervals; 200 per contract, 50 contracts running at a
@@ -21,12 +21,19 @@ and, alone: end, refund approve, sweep (nothing due), list, show, --version;
 peak memory of each with /usr/bin/time -v. It writes bench/RESULTS.md (and, with
 several sizes, bench/scaling.svg). Installs hyperfine, timewarrior and GNU time
 with apt-get when missing.
+
+It measures the release build for Linux (README, "Install"): static, for
+musl (`cargo build --release --target x86_64-unknown-linux-musl`; it asks
+rustup for the target when missing). The same code built for glibc (`cargo
+build --release`) runs the newest week's table and `--version` beside it, for
+comparison. `--bin PATH` measures that binary instead, alone.
 """
 import argparse, datetime as dt, json, os, platform, random, shutil, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PER_CONTRACT = 200
 RUNNING = 50
+MUSL = "x86_64-unknown-linux-musl"
 WEEKS_PER_CONTRACT = 20
 BASE = dt.datetime(2022, 11, 28, tzinfo=dt.timezone.utc)  # a Monday
 
@@ -72,6 +79,7 @@ class Fixture:
         self.ledger = os.path.join(self.dir, "ledger")
         self.twdb = os.path.join(self.dir, "timew")
         self.bin = bin_path
+        self.glibc_bin = None
         gens = (self.contracts + RUNNING - 1) // RUNNING
         # "now": late in the last generation's life (so nearly all intervals
         # are in the past and 50 contracts are running), a Wednesday noon.
@@ -280,6 +288,16 @@ class Run:
             out.append(pair)
 
         summary_newest = self.cmds[0][2]
+        if fx.glibc_bin:
+            # the same table from the glibc build, paired with timewarrior too
+            glibc_show = [fx.glibc_bin] + self.cmds[0][1][1:]
+
+            def glibc_pair():
+                a = timed(glibc_show, env)
+                b = timed(summary_newest, env)
+                self.res["pairs"].append(("week newest, glibc build", a, b))
+            out.append(glibc_pair)
+            out.append(lambda: self.sample("--version, glibc build", [fx.glibc_bin, "--version"]))
 
         def floor():
             a = timed(self.cat, env)
@@ -395,7 +413,7 @@ def report(results, args):
     lines += [f"- date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
               f"- machine: {uname.system} {uname.release}, {os.cpu_count()} cores ({cpu}), "
               f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
-              f"- {ver} (release build), timewarrior {twv}, hyperfine {hv}: each figure is one run's wall time as hyperfine measures it "
+              f"- {ver} ({args.build_words}), timewarrior {twv}, hyperfine {hv}: each figure is one run's wall time as hyperfine measures it "
               f"(`hyperfine -N --runs 1`, no shell), the two tools alternating pair by pair and the fixtures round by round",
               f"- `contracts` writes durably (fsync of file and directory); timewarrior does not fsync",
               f"- command: `python3 bench/bench.py --fixtures {args.fixtures} --pairs {args.pairs}`", ""]
@@ -478,13 +496,17 @@ def report(results, args):
         newest = pair_stats(res, "week newest")[1]
         floor = med(res["alone"]["true (a process doing nothing)"])
         version = med(res["alone"]["--version"])
+        st = pair_stats(res, "week newest, glibc build")
+        if st:
+            lines.append(f"| the same newest week's table from the glibc build (`cargo build --release`), for comparison "
+                         f"| {st[0]:.2f} | {st[1]:.2f} | {st[2]:.3f} | |")
         lines += ["", f"For the newest week timewarrior reads only its newest monthly file ({newest:.2f} ms): "
                   f"0.5 x of that is {newest * 0.5:.2f} ms, where starting a process that does nothing costs "
                   f"{floor:.2f} ms here (`true`) and `contracts --version` {version:.2f} ms. timewarrior's cost grows "
                   f"with how far back the week lies; ours does not."]
         lines += ["", "| command alone | median (ms) | min | max | target |", "|---|---|---|---|---|"]
         order = ["end", "end (a contract idle for years)", "refund approve", "sweep (nothing due)", "list", "show", "export hledger", "export csv diary",
-                 "--version", "true (a process doing nothing)"]
+                 "--version", "--version, glibc build", "true (a process doing nothing)"]
         for k in order:
             xs = res["alone"].get(k)
             if not xs:
@@ -586,7 +608,7 @@ def main():
                          "(left open, swept), SIZE-fresh (left open, before any sweep)")
     ap.add_argument("--sizes", help="comma-separated interval counts (their ended fixtures), e.g. 10000,100000,1000000")
     ap.add_argument("--pairs", type=int, default=15)
-    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "contracts"))
+    ap.add_argument("--bin", help="measure this binary (default: build the release build for Linux, and the glibc one beside it)")
     ap.add_argument("--dir", default=os.environ.get("BENCH_DIR", "/tmp/contracts-bench"))
     ap.add_argument("--build-only", action="store_true", help="build (and cache) the fixtures, measure nothing")
     args = ap.parse_args()
@@ -596,8 +618,18 @@ def main():
     need("timew", "timewarrior")
     if not os.path.exists("/usr/bin/time"):
         need("/usr/bin/time", "time")
-    if not os.path.exists(args.bin):
+    glibc_bin = None
+    if args.bin:
+        args.build_words = f"`{args.bin}`"
+    else:
+        glibc_bin = os.path.join(ROOT, "target", "release", "contracts")
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+        have = subprocess.run(["rustup", "target", "list", "--installed"], capture_output=True, text=True).stdout.split()
+        if MUSL not in have:
+            subprocess.run(["rustup", "target", "add", MUSL], check=True)
+        subprocess.run(["cargo", "build", "--release", "--target", MUSL], cwd=ROOT, check=True)
+        args.bin = os.path.join(ROOT, "target", MUSL, "release", "contracts")
+        args.build_words = f"release build for Linux, static: `cargo build --release --target {MUSL}`"
     args.bin = os.path.abspath(args.bin)
     names = args.fixtures.split(",")
     infos, runs, works = {}, {}, []
@@ -616,6 +648,7 @@ def main():
         works.append(work)
         run = Fixture(size, args.bin, args.dir, variant)
         run.dir, run.ledger, run.twdb = work, os.path.join(work, "ledger"), os.path.join(work, "timew")
+        run.glibc_bin = glibc_bin
         if variant == "open":
             idle = os.path.join(args.dir, f"run-{name}-idle")
             shutil.rmtree(idle, ignore_errors=True)

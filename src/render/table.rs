@@ -213,7 +213,8 @@ impl Grid {
         Some(Layout { widths, frame, len })
     }
 
-    /// Writes the plain layout.
+    /// Writes the plain layout: each cell's text, and between two cells
+    /// one write of what lies between them (see [`Gaps`]).
     fn write_plain(&self, layout: &Layout, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
         let (widths, frame) = (&layout.widths, &layout.frame);
         let n = widths.len();
@@ -221,24 +222,86 @@ impl Grid {
             out.write_str(l)?;
             out.write_char('\n')?;
         }
+        let gaps = Gaps::new(&frame.seams);
+        // The previous cell's padding on its right, not written yet.
+        let mut pending = 0;
         for (i, (s, kind)) in self.each().enumerate() {
             let col = i % n;
-            out.write_str(&frame.seams[col])?;
             let (text, w) = shown(s, kind);
             let pad = widths[col] - w;
-            if kind == Kind::Num {
-                pad_with_spaces(out, pad)?;
-                out.write_str(&text)?;
+            let (lead, trail) = if kind == Kind::Num {
+                (pad, 0)
             } else {
-                out.write_str(&text)?;
-                pad_with_spaces(out, pad)?;
-            }
-            if col + 1 == n {
-                out.write_str(&frame.seams[n])?;
-                out.write_char('\n')?;
-            }
+                (0, pad)
+            };
+            gaps.write(out, col, i == 0, pending, lead)?;
+            out.write_str(&text)?;
+            pending = trail;
+        }
+        if !self.cells.is_empty() {
+            gaps.write(out, n, false, pending, 0)?;
         }
         out.write_str(&frame.bottom)
+    }
+}
+
+/// What goes between two cells: the padding on the right of the one
+/// before, the seam (at a row's start, the previous row's end and the line
+/// break too), and the padding on the left of the next — one write, not
+/// three or four (a week's tables are a few thousand cells, and the copies'
+/// cost is per write as much as per byte). For each column the seam before
+/// it, with `SPACES` on both sides to slice the paddings from; the last is
+/// the table's last row's end.
+struct Gaps {
+    text: String,
+    // Where each seam starts in `text`, and its length.
+    at: Vec<(usize, usize)>,
+    // At the first row's start: the length of the previous row's end.
+    skip: usize,
+}
+
+impl Gaps {
+    fn new(seams: &[String]) -> Gaps {
+        let n = seams.len() - 1;
+        let mut text = String::new();
+        let mut at = Vec::with_capacity(n + 1);
+        for col in 0..=n {
+            text.push_str(SPACES);
+            let start = text.len();
+            if col == 0 || col == n {
+                text.push_str(&seams[n]);
+                text.push('\n');
+            }
+            if col < n {
+                text.push_str(&seams[col]);
+            }
+            at.push((start, text.len() - start));
+            text.push_str(SPACES);
+        }
+        Gaps {
+            text,
+            at,
+            skip: seams[n].len() + 1,
+        }
+    }
+
+    /// Writes the seam before column `col` (`first`: of the first row),
+    /// with `trail` spaces before it and `lead` after it.
+    fn write(
+        &self,
+        out: &mut dyn std::fmt::Write,
+        col: usize,
+        first: bool,
+        trail: usize,
+        lead: usize,
+    ) -> std::fmt::Result {
+        let (start, len) = self.at[col];
+        let end = start + len;
+        let start = if first { start + self.skip } else { start };
+        let (t, l) = (trail.min(SPACES.len()), lead.min(SPACES.len()));
+        pad_with_spaces(out, trail - t)?;
+        out.write_str(&self.text[start - t..end + l])?;
+        pad_with_spaces(out, lead - l)
     }
 }
 
@@ -348,10 +411,12 @@ impl Grid {
     }
 }
 
+/// A run of spaces to pad with.
+const SPACES: &str = "                                                                ";
+
 /// Adds `n` spaces to `out`, a run at a time (not a char at a time: most
 /// cells of a long table are padded).
 fn pad_with_spaces(out: &mut dyn std::fmt::Write, mut n: usize) -> std::fmt::Result {
-    const SPACES: &str = "                                                                ";
     while n > 0 {
         let k = n.min(SPACES.len());
         out.write_str(&SPACES[..k])?;

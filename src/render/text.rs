@@ -16,4 +16,29 @@ mod tests {
         assert_eq!(duration(29 * 60 + 59), "29m59s");
         assert_eq!(duration(4 * 3600 + 59 * 60 + 50), "4h59m50s");
     }
+
+    /// The hand-written digits against `format!`'s, for every second of
+    /// the first days, either sign, and the extremes.
+    #[test]
+    fn durations_as_format_writes_them() {
+        fn reference(seconds: i64) -> String {
+            let sign = if seconds < 0 { "-" } else { "" };
+            let s = seconds.unsigned_abs();
+            let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+            let secs = if sec == 0 {
+                String::new()
+            } else {
+                format!("{sec:02}s")
+            };
+            if h == 0 {
+                format!("{sign}{m}m{secs}")
+            } else {
+                format!("{sign}{h}h{m:02}m{secs}")
+            }
+        }
+        let extremes = [i64::MIN, i64::MIN + 1, i64::MAX, 1 << 40, -(1 << 40)];
+        for n in (-200_000..200_000).chain(extremes) {
+            assert_eq!(duration(n), reference(n), "{n}");
+        }
+    }
 }

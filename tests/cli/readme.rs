@@ -1,8 +1,8 @@
 //! Every command the README shows runs as written, in order, on a fresh
 //! machine: the `sh` blocks of README.md, run by bash with an empty HOME,
 //! the built binary first on PATH and nothing else of the environment.
-//! Lines that build or test this repository (`cargo …`, `bash .ci/run`,
-//! `examples/make-ledger.sh`) are what CI runs itself; `cargo run -q --`
+//! Lines that build or test this repository (`cargo …`, `rustup …`,
+//! `bash .ci/run`, `examples/make-ledger.sh`) are what CI runs itself; `cargo run -q --`
 //! is the binary.
 
 use crate::harness::copy_dir;
@@ -34,7 +34,7 @@ fn readme_lines() -> Vec<String> {
         let first = full.split_whitespace().next().unwrap_or("");
         if full.is_empty()
             || first.starts_with('#')
-            || ["cargo", "bash"].contains(&first)
+            || ["cargo", "rustup", "bash"].contains(&first)
             || first.ends_with("make-ledger.sh")
         {
             continue;

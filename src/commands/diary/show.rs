@@ -130,7 +130,8 @@ pub fn run(ctx: &Ctx, a: DiaryShowArgs) -> Result<()> {
         ByArg::Entry => DiaryBy::Entry,
         ByArg::Day => DiaryBy::Day,
     };
-    let text = views::diary(&out, by, only.is_some(), s, ctx.role(s), &ctx.out, ctx.now);
-    ctx.out.print(&text)?;
+    let (single, role) = (only.is_some(), ctx.role(s));
+    ctx.out
+        .print_with(|w| views::diary(w, &out, by, single, s, role, &ctx.out, ctx.now))?;
     Ok(())
 }

@@ -171,19 +171,55 @@ pub fn week_money(c: &Contract, wf: &WeekFile, settings: &Settings, now: Instant
 /// Seconds as `3h05m` (or `45m`); seconds are shown only when there are
 /// some (`29m59s`), so a sum is never shown rounded.
 pub fn hours_words(seconds: i64) -> String {
-    let sign = if seconds < 0 { "-" } else { "" };
-    let s = seconds.abs();
-    let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
-    let secs = if sec == 0 {
-        String::new()
-    } else {
-        format!("{sec:02}s")
-    };
-    if h == 0 {
-        format!("{sign}{m}m{secs}")
-    } else {
-        format!("{sign}{h}h{m:02}m{secs}")
+    let mut b = String::with_capacity(12);
+    push_hours_words(&mut b, seconds);
+    b
+}
+
+/// Adds [`hours_words`] of `seconds` to `b`: written by hand, not with
+/// `format!` (a week's tables write a few thousand of them).
+pub fn push_hours_words(b: &mut String, seconds: i64) {
+    if seconds < 0 {
+        b.push('-');
     }
+    let s = seconds.unsigned_abs();
+    let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+    if h == 0 {
+        push_decimal(b, m);
+    } else {
+        push_decimal(b, h);
+        b.push('h');
+        push_two_digits(b, m);
+    }
+    b.push('m');
+    if sec != 0 {
+        push_two_digits(b, sec);
+        b.push('s');
+    }
+}
+
+/// Adds `n` in decimal to `b`.
+fn push_decimal(b: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        b.push(char::from(d));
+    }
+}
+
+/// Adds `n` (under 100) in two digits to `b`.
+fn push_two_digits(b: &mut String, n: u64) {
+    b.push(char::from(b'0' + (n / 10 % 10) as u8));
+    b.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Seconds of each entry that are billable and over the limit, in entry

@@ -1,7 +1,9 @@
 //! The tables of `diary show`: hours per entry or day, the limit, billable
 //! and over-limit time, the amount, and where each week stands.
 
-use crate::core::diary::{billable_split, counting_until, stage_words};
+use crate::core::diary::{
+    billable_split, counting_until, push_hours_words as push_duration, stage_words,
+};
 use crate::core::model::{DisputeStatus, Role};
 use crate::core::week::Week;
 use crate::core::{Instant, Money, Settings};
@@ -22,9 +24,12 @@ pub enum DiaryBy {
 }
 
 /// `diary show` for people: each week's heading and stage, then per
-/// contract its rows, totals and (for the freelancer) fee and net.
-/// `single` is a `diary show ID`, which shows an empty week as such.
+/// contract its rows, totals and (for the freelancer) fee and net, written
+/// to `out` as they are laid out. `single` is a `diary show ID`, which
+/// shows an empty week as such.
+#[allow(clippy::too_many_arguments)]
 pub fn diary(
+    out: &mut dyn std::fmt::Write,
     weeks: &[(Week, Vec<Sheet>)],
     by: DiaryBy,
     single: bool,
@@ -32,11 +37,14 @@ pub fn diary(
     role: Role,
     o: &Out,
     now: Instant,
-) -> String {
+) -> std::fmt::Result {
     let cur = s.currency;
     let color = o.color;
     let zone = o.zone_name(now);
-    let mut text = Lines::default();
+    let mut text = Lines {
+        out,
+        started: false,
+    };
     for (week, sheets) in weeks {
         text.fmt(format_args!(
             "{week} · Mon {} – Sun {} (billing weeks are UTC: {} to {}) · {}",
@@ -45,14 +53,14 @@ pub fn diary(
             week.start().format("%a %H:%M"),
             (week.end() - chrono::Duration::minutes(1)).format("%a %H:%M"),
             stage_words(*week, now)
-        ));
+        ))?;
         if sheets.iter().all(|sh| sh.wf.entries.is_empty()) {
             text.push(if single {
                 "  no time logged this week"
             } else {
                 "  no contract has time in this week"
-            });
-            text.push("");
+            })?;
+            text.push("")?;
             continue;
         }
         let (mut tot_m, mut tot_b, mut tot_o, mut tot_a, mut tot_f) =
@@ -76,7 +84,7 @@ pub fn diary(
                 } else {
                     ""
                 }
-            ));
+            ))?;
             let until = counting_until(c, sh.wf.week, now);
             let split = billable_split(c, &sh.wf, now);
             let t = match by {
@@ -132,8 +140,8 @@ pub fn diary(
                                 }
                             }
                         });
-                        t.cell(Kind::Num, |b| b.push_str(&duration(e.seconds(until))));
-                        t.cell(Kind::Num, |b| b.push_str(&duration(*bill_m)));
+                        t.cell(Kind::Num, |b| push_duration(b, e.seconds(until)));
+                        t.cell(Kind::Num, |b| push_duration(b, *bill_m));
                         t.cell(Kind::Text, |b| b.push_str(kind));
                         t.cell(Kind::Text, |b| b.push_str(&e.memo));
                     }
@@ -162,7 +170,7 @@ pub fn diary(
                     t
                 }
             };
-            text.push(&t.render());
+            text.table(&t)?;
             let limit = b
                 .limit_hours
                 .map_or("none".to_string(), |h| format!("{h}h"));
@@ -201,8 +209,8 @@ pub fn diary(
                     }
                 ));
             }
-            text.push(&footer);
-            text.push("");
+            text.push(&footer)?;
+            text.push("")?;
         }
         if sheets.len() > 1 {
             let mut line = format!(
@@ -220,40 +228,46 @@ pub fn diary(
                     cur.show(x.net)
                 ));
             }
-            text.push(&line);
-            text.push("");
+            text.push(&line)?;
+            text.push("")?;
         }
     }
     text.fmt(format_args!(
         "Times in {zone}{}; amounts = billable seconds × rate ÷ 3600, rounded once per week, half away from zero.",
         if o.zone() == crate::time::Zone::Utc { "" } else { " (--utc for UTC)" }
-    ));
-    text.0
+    ))
 }
 
-/// Lines of text, one string joined by newlines as they come.
-#[derive(Default)]
-struct Lines(String, bool);
+/// Lines written to `out`, joined by newlines as they come.
+struct Lines<'a> {
+    out: &'a mut dyn std::fmt::Write,
+    started: bool,
+}
 
-impl Lines {
-    fn push(&mut self, line: &str) {
-        self.newline();
-        self.0.push_str(line);
+impl Lines<'_> {
+    fn push(&mut self, line: &str) -> std::fmt::Result {
+        self.newline()?;
+        self.out.write_str(line)
     }
 
-    fn fmt(&mut self, line: std::fmt::Arguments<'_>) {
-        use std::fmt::Write;
-        self.newline();
-        let _ = self.0.write_fmt(line);
+    fn fmt(&mut self, line: std::fmt::Arguments<'_>) -> std::fmt::Result {
+        self.newline()?;
+        self.out.write_fmt(line)
+    }
+
+    /// A table, laid out as it is written.
+    fn table(&mut self, t: &Grid) -> std::fmt::Result {
+        self.newline()?;
+        t.render_to(self.out)
     }
 
     // Before every line but the first.
-    fn newline(&mut self) {
-        if self.1 {
-            self.0.push('\n');
+    fn newline(&mut self) -> std::fmt::Result {
+        if self.started {
+            self.out.write_char('\n')
         } else {
-            self.0.reserve(64 * 1024);
-            self.1 = true;
+            self.started = true;
+            Ok(())
         }
     }
 }
