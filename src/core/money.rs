@@ -267,33 +267,54 @@ impl Currency {
 
     /// Prints with exactly the currency's decimals: `1250.00`, `1250` for JPY.
     pub fn format(&self, m: Money) -> String {
-        let exp = u32::from(self.exponent);
-        let sign = if m.0 < 0 { "-" } else { "" };
-        let abs = m.0.unsigned_abs();
-        if exp == 0 {
-            return format!("{sign}{abs}");
-        }
-        let scale = 10u64.pow(exp);
-        format!(
-            "{sign}{}.{:0width$}",
-            abs / scale,
-            abs % scale,
-            width = exp as usize
-        )
+        let mut s = String::with_capacity(24);
+        let _ = write_amount(&mut s, u32::from(self.exponent), m);
+        s
     }
 
     /// A formatter for `m` in this currency.
     pub fn show(&self, m: Money) -> Shown {
-        Shown(self.format(m))
+        Shown {
+            m,
+            exp: u32::from(self.exponent),
+        }
     }
 }
 
-/// A formatted amount, for `format!` arguments.
-pub struct Shown(String);
+/// Writes `m` with `exp` decimals.
+fn write_amount<W: fmt::Write + ?Sized>(w: &mut W, exp: u32, m: Money) -> fmt::Result {
+    if m.0 < 0 {
+        w.write_char('-')?;
+    }
+    let abs = m.0.unsigned_abs();
+    if exp == 0 {
+        return write!(w, "{abs}");
+    }
+    let scale = 10u64.pow(exp);
+    write!(
+        w,
+        "{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = exp as usize
+    )
+}
+
+/// A formatted amount, for `format!` arguments: no string of its own
+/// unless a width is asked for.
+pub struct Shown {
+    m: Money,
+    exp: u32,
+}
 
 impl fmt::Display for Shown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
+        if f.width().is_some() {
+            let mut s = String::with_capacity(24);
+            write_amount(&mut s, self.exp, self.m)?;
+            return f.pad(&s);
+        }
+        write_amount(f, self.exp, self.m)
     }
 }
 
@@ -303,6 +324,22 @@ mod tests {
 
     fn usd() -> Currency {
         Currency::from_code("USD").unwrap()
+    }
+
+    /// `show` writes what `format` returns, padded when a width is asked.
+    #[test]
+    fn shown_is_formatted_and_padded() {
+        let jpy = Currency::from_code("JPY").unwrap();
+        for minor in [0, 5, -5, 125_000, -100, i64::MAX, i64::MIN + 1] {
+            for c in [usd(), jpy] {
+                let m = Money(minor);
+                let s = c.format(m);
+                assert_eq!(c.show(m).to_string(), s);
+                assert_eq!(format!("{:>14}|", c.show(m)), format!("{s:>14}|"));
+            }
+        }
+        assert_eq!(usd().format(Money(-5)), "-0.05");
+        assert_eq!(usd().format(Money(125_000)), "1250.00");
     }
 
     #[test]

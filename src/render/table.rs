@@ -81,7 +81,9 @@ pub enum Kind {
 /// which were most of `list`'s time at 5,000 contracts.
 #[derive(Debug)]
 pub struct Grid {
-    headers: Vec<String>,
+    // The headers one after another, and where each ends.
+    heads: String,
+    head_ends: Vec<usize>,
     color: bool,
     // Every cell's text one after another (one buffer, not a string per
     // cell: 50,000 cells at 5,000 contracts), and where each cell ends.
@@ -92,8 +94,15 @@ pub struct Grid {
 impl Grid {
     /// A grid with `headers`, coloured when `color`.
     pub fn new(headers: &[&str], color: bool) -> Grid {
+        let mut heads = String::with_capacity(headers.iter().map(|h| h.len()).sum());
+        let mut head_ends = Vec::with_capacity(headers.len());
+        for h in headers {
+            heads.push_str(h);
+            head_ends.push(heads.len());
+        }
         Grid {
-            headers: headers.iter().map(|h| h.to_string()).collect(),
+            heads,
+            head_ends,
             color,
             text: String::new(),
             cells: Vec::new(),
@@ -102,7 +111,7 @@ impl Grid {
 
     /// Makes room for `rows` more rows of about `width` bytes of text each.
     pub fn reserve(&mut self, rows: usize, width: usize) {
-        self.cells.reserve(rows.saturating_mul(self.headers.len()));
+        self.cells.reserve(rows.saturating_mul(self.columns()));
         self.text.reserve(rows.saturating_mul(width));
     }
 
@@ -110,10 +119,10 @@ impl Grid {
     pub fn add_row<S: AsRef<str>>(&mut self, row: impl IntoIterator<Item = (S, Kind)>) {
         let before = self.cells.len();
         for (s, kind) in row {
-            self.text.push_str(s.as_ref());
+            push_piece(&mut self.text, s.as_ref());
             self.cells.push((self.text.len(), kind));
         }
-        debug_assert_eq!(self.cells.len() - before, self.headers.len());
+        debug_assert_eq!(self.cells.len() - before, self.columns());
     }
 
     /// Adds a cell whose text `write` puts at the end of the grid's text
@@ -121,6 +130,20 @@ impl Grid {
     pub fn cell(&mut self, kind: Kind, write: impl FnOnce(&mut String)) {
         write(&mut self.text);
         self.cells.push((self.text.len(), kind));
+    }
+
+    /// How many columns.
+    fn columns(&self) -> usize {
+        self.head_ends.len()
+    }
+
+    /// Each header's text, in order.
+    fn headers(&self) -> impl Iterator<Item = &str> {
+        self.head_ends.iter().scan(0, |start, &end| {
+            let s = &self.heads[*start..end];
+            *start = end;
+            Some(s)
+        })
     }
 
     /// Each cell's text and kind, in order.
@@ -134,10 +157,10 @@ impl Grid {
 
     /// The table as comfy-table lays it out.
     fn comfy(&self) -> String {
-        let heads: Vec<&str> = self.headers.iter().map(String::as_str).collect();
+        let heads: Vec<&str> = self.headers().collect();
         let mut t = new(&heads, self.color);
         let cells: Vec<(&str, Kind)> = self.each().collect();
-        for row in cells.chunks(self.headers.len().max(1)) {
+        for row in cells.chunks(self.columns().max(1)) {
             t.add_row(row.iter().map(|(s, k)| match k {
                 Kind::Text => text(s),
                 Kind::Num => num(*s),
@@ -184,15 +207,15 @@ impl Grid {
     /// [`Grid::plain`]).
     fn layout(&self) -> Option<Layout> {
         use unicode_width::UnicodeWidthStr;
-        let n = self.headers.len();
-        if self.color || n == 0 || self.headers.iter().any(|h| h.contains('\n')) {
+        let n = self.columns();
+        if self.color || n == 0 || self.headers().any(|h| h.contains('\n')) {
             return None;
         }
         // Two passes over the cells (this one, then the writing), each
         // cleaning and measuring a cell again (for printable ASCII a scan):
         // no vector of cleaned texts and widths, two megabytes at 5,000
         // contracts.
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width().max(1)).collect();
+        let mut widths: Vec<usize> = self.headers().map(|h| h.width().max(1)).collect();
         let mut text_len = 0;
         for (i, (s, kind)) in self.each().enumerate() {
             let (text, w) = shown(s, kind);
@@ -208,21 +231,19 @@ impl Grid {
         }
         let frame = self.frame(&widths)?;
         let rows = self.cells.len() / n;
-        let between: usize = frame.seams.iter().map(String::len).sum::<usize>() + 1;
-        let len = 4 * frame.top.len() + rows * (between + widths.iter().sum::<usize>()) + text_len;
+        let len = frame.head_end
+            + frame.bottom.len()
+            + rows * (frame.between() + widths.iter().sum::<usize>())
+            + text_len;
         Some(Layout { widths, frame, len })
     }
 
     /// Writes the plain layout: each cell's text, and between two cells
-    /// one write of what lies between them (see [`Gaps`]).
+    /// one write of what lies between them ([`Frame::gap`]).
     fn write_plain(&self, layout: &Layout, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
         let (widths, frame) = (&layout.widths, &layout.frame);
         let n = widths.len();
-        for l in [&frame.top, &frame.head, &frame.rule] {
-            out.write_str(l)?;
-            out.write_char('\n')?;
-        }
-        let gaps = Gaps::new(&frame.seams);
+        out.write_str(&frame.text[..frame.head_end])?;
         // The previous cell's padding on its right, not written yet.
         let mut pending = 0;
         for (i, (s, kind)) in self.each().enumerate() {
@@ -234,74 +255,14 @@ impl Grid {
             } else {
                 (0, pad)
             };
-            gaps.write(out, col, i == 0, pending, lead)?;
+            frame.gap(out, col, i == 0, pending, lead)?;
             out.write_str(&text)?;
             pending = trail;
         }
         if !self.cells.is_empty() {
-            gaps.write(out, n, false, pending, 0)?;
+            frame.gap(out, n, false, pending, 0)?;
         }
-        out.write_str(&frame.bottom)
-    }
-}
-
-/// What goes between two cells: the padding on the right of the one
-/// before, the seam (at a row's start, the previous row's end and the line
-/// break too), and the padding on the left of the next — one write, not
-/// three or four (a week's tables are a few thousand cells, and the copies'
-/// cost is per write as much as per byte). For each column the seam before
-/// it, with `SPACES` on both sides to slice the paddings from; the last is
-/// the table's last row's end.
-struct Gaps {
-    text: String,
-    // Where each seam starts in `text`, and its length.
-    at: Vec<(usize, usize)>,
-    // At the first row's start: the length of the previous row's end.
-    skip: usize,
-}
-
-impl Gaps {
-    fn new(seams: &[String]) -> Gaps {
-        let n = seams.len() - 1;
-        let mut text = String::new();
-        let mut at = Vec::with_capacity(n + 1);
-        for col in 0..=n {
-            text.push_str(SPACES);
-            let start = text.len();
-            if col == 0 || col == n {
-                text.push_str(&seams[n]);
-                text.push('\n');
-            }
-            if col < n {
-                text.push_str(&seams[col]);
-            }
-            at.push((start, text.len() - start));
-            text.push_str(SPACES);
-        }
-        Gaps {
-            text,
-            at,
-            skip: seams[n].len() + 1,
-        }
-    }
-
-    /// Writes the seam before column `col` (`first`: of the first row),
-    /// with `trail` spaces before it and `lead` after it.
-    fn write(
-        &self,
-        out: &mut dyn std::fmt::Write,
-        col: usize,
-        first: bool,
-        trail: usize,
-        lead: usize,
-    ) -> std::fmt::Result {
-        let (start, len) = self.at[col];
-        let end = start + len;
-        let start = if first { start + self.skip } else { start };
-        let (t, l) = (trail.min(SPACES.len()), lead.min(SPACES.len()));
-        pad_with_spaces(out, trail - t)?;
-        out.write_str(&self.text[start - t..end + l])?;
-        pad_with_spaces(out, lead - l)
+        out.write_str(&frame.text[frame.bottom.clone()])
     }
 }
 
@@ -329,13 +290,80 @@ fn shown(s: &str, kind: Kind) -> (std::borrow::Cow<'_, str>, usize) {
     (text, w)
 }
 
-/// A table's lines but its rows, and what goes between a row's cells.
+/// A table's lines but its rows, and what goes between a row's cells, in
+/// one string (two allocations a table, not twenty: a week's tables are
+/// dozens).
 struct Frame {
-    top: String,
-    head: String,
-    rule: String,
-    bottom: String,
-    seams: Vec<String>,
+    // The top, the header line and the rule, each with its line break;
+    // the bottom; then what goes between cells (see `Frame::gap`).
+    text: String,
+    head_end: usize,
+    bottom: std::ops::Range<usize>,
+    // For each column, where the seam before it starts in `text`, and its
+    // length; the last is the end of the last row.
+    at: Vec<(usize, usize)>,
+    // At the first row's start: the length of the previous row's end.
+    skip: usize,
+}
+
+impl Frame {
+    /// Ends the frame whose lines `text` holds: after them each seam
+    /// (`seam(0)` a row's start, `seam(n)` its end) with `SPACES` on both
+    /// sides to slice the paddings from.
+    fn finish<'s>(
+        mut text: String,
+        head_end: usize,
+        bottom: std::ops::Range<usize>,
+        n: usize,
+        seam: impl Fn(usize) -> &'s str,
+    ) -> Frame {
+        let mut at = Vec::with_capacity(n + 1);
+        for col in 0..=n {
+            text.push_str(SPACES);
+            let start = text.len();
+            if col == 0 || col == n {
+                text.push_str(seam(n));
+                text.push('\n');
+            }
+            if col < n {
+                text.push_str(seam(col));
+            }
+            at.push((start, text.len() - start));
+            text.push_str(SPACES);
+        }
+        Frame {
+            text,
+            head_end,
+            bottom,
+            at,
+            skip: seam(n).len() + 1,
+        }
+    }
+
+    /// The bytes a row adds but its cells' texts and padding.
+    fn between(&self) -> usize {
+        self.at.iter().map(|(_, len)| len).sum::<usize>() - self.skip
+    }
+
+    /// Writes what goes before column `col` (`n`: the last row's end;
+    /// `first`: in the first row) in one piece: `trail` spaces (the
+    /// previous cell's padding), the seam, `lead` spaces (this cell's).
+    fn gap(
+        &self,
+        out: &mut dyn std::fmt::Write,
+        col: usize,
+        first: bool,
+        trail: usize,
+        lead: usize,
+    ) -> std::fmt::Result {
+        let (start, len) = self.at[col];
+        let end = start + len;
+        let start = if first { start + self.skip } else { start };
+        let (t, l) = (trail.min(SPACES.len()), lead.min(SPACES.len()));
+        pad_with_spaces(out, trail - t)?;
+        out.write_str(&self.text[start - t..end + l])?;
+        pad_with_spaces(out, lead - l)
+    }
 }
 
 impl Grid {
@@ -346,68 +374,79 @@ impl Grid {
     fn frame(&self, widths: &[usize]) -> Option<Frame> {
         use unicode_width::UnicodeWidthStr;
         let n = widths.len();
-        if self
-            .headers
-            .iter()
-            .all(|h| !h.chars().any(char::is_control))
-        {
-            let across = |left: &str, line: char, mid: &str, right: &str| {
-                let mut s = String::with_capacity(3 * (widths.iter().sum::<usize>() + 3 * n + 1));
-                s.push_str(left);
-                for (i, w) in widths.iter().enumerate() {
-                    if i > 0 {
-                        s.push_str(mid);
-                    }
-                    s.extend(std::iter::repeat_n(line, w + 2));
-                }
-                s.push_str(right);
-                s
-            };
-            let mut head = String::from("│ ");
-            for (i, (h, w)) in self.headers.iter().zip(widths).enumerate() {
+        let across = |s: &mut String, left: &str, line: char, mid: &str, right: &str| {
+            s.push_str(left);
+            for (i, w) in widths.iter().enumerate() {
                 if i > 0 {
-                    head.push_str(" ┆ ");
+                    s.push_str(mid);
                 }
-                head.push_str(h);
-                let _ = pad_with_spaces(&mut head, w - h.width());
+                s.extend(std::iter::repeat_n(line, w + 2));
             }
-            head.push_str(" │");
-            let mut seams = vec!["│ ".to_string()];
-            seams.extend((1..n).map(|_| " ┆ ".to_string()));
-            seams.push(" │".to_string());
-            return Some(Frame {
-                top: across("┌", '─', "┬", "┐"),
-                head,
-                rule: across("╞", '═', "╪", "╡"),
-                bottom: across("└", '─', "┴", "┘"),
-                seams,
-            });
+            s.push_str(right);
+        };
+        if self.headers().all(|h| !h.chars().any(char::is_control)) {
+            let line = 3 * (widths.iter().sum::<usize>() + 3 * n + 2);
+            let gaps = (n + 1) * (2 * SPACES.len() + 16);
+            let mut text = String::with_capacity(4 * line + self.heads.len() + gaps);
+            across(&mut text, "┌", '─', "┬", "┐");
+            text.push_str("\n│ ");
+            for (i, (h, w)) in self.headers().zip(widths).enumerate() {
+                if i > 0 {
+                    text.push_str(" ┆ ");
+                }
+                text.push_str(h);
+                let _ = pad_with_spaces(&mut text, w - h.width());
+            }
+            text.push_str(" │\n");
+            across(&mut text, "╞", '═', "╪", "╡");
+            text.push('\n');
+            let head_end = text.len();
+            across(&mut text, "└", '─', "┴", "┘");
+            let bottom = head_end..text.len();
+            let seam = |c: usize| match c {
+                0 => "│ ",
+                c if c == n => " │",
+                _ => " ┆ ",
+            };
+            return Some(Frame::finish(text, head_end, bottom, n, seam));
         }
         // The headers over one row of `x`s as wide as each column: its
         // row, split at the `x`s, gives what goes between cells.
-        let heads: Vec<&str> = self.headers.iter().map(String::as_str).collect();
+        let heads: Vec<&str> = self.headers().collect();
         let mut t = new(&heads, false);
         t.add_row(widths.iter().map(|w| Cell::new("x".repeat(*w))));
-        let frame = t.to_string();
-        let lines: Vec<&str> = frame.split('\n').collect();
+        let drawn = t.to_string();
+        let lines: Vec<&str> = drawn.split('\n').collect();
         let [top, head, rule, model, bottom] = lines[..] else {
             return None;
         };
-        let seams: Vec<String> = model
-            .split('x')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let seams: Vec<&str> = model.split('x').filter(|s| !s.is_empty()).collect();
         if seams.len() != n + 1 || model.matches('x').count() != widths.iter().sum::<usize>() {
             return None;
         }
-        Some(Frame {
-            top: top.to_string(),
-            head: head.to_string(),
-            rule: rule.to_string(),
-            bottom: bottom.to_string(),
-            seams,
-        })
+        let mut text = String::new();
+        for l in [top, head, rule] {
+            text.push_str(l);
+            text.push('\n');
+        }
+        let head_end = text.len();
+        text.push_str(bottom);
+        let bottom = head_end..text.len();
+        Some(Frame::finish(text, head_end, bottom, n, |c| seams[c]))
+    }
+}
+
+/// Adds `s` to `b`: a short piece a character at a time, which costs less
+/// than the call to `memcpy` that `push_str` makes (in musl's, about 25 ns
+/// whatever the length, in the benchmarks' VM); a table is thousands of
+/// them.
+pub fn push_piece(b: &mut String, s: &str) {
+    if s.len() <= 16 {
+        for c in s.chars() {
+            b.push(c);
+        }
+    } else {
+        b.push_str(s);
     }
 }
 

@@ -40,5 +40,14 @@ mod tests {
         for n in (-200_000..200_000).chain(extremes) {
             assert_eq!(duration(n), reference(n), "{n}");
         }
+        // The `Display` form, with and without a width.
+        for n in [0, 59, 3600, -5405, i64::MIN] {
+            let h = crate::core::diary::HoursWords(n);
+            assert_eq!(h.to_string(), reference(n));
+            assert_eq!(
+                format!("{h:>12}|{h:<12}|"),
+                format!("{0:>12}|{0:<12}|", reference(n))
+            );
+        }
     }
 }

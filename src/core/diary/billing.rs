@@ -179,27 +179,46 @@ pub fn hours_words(seconds: i64) -> String {
 /// Adds [`hours_words`] of `seconds` to `b`: written by hand, not with
 /// `format!` (a week's tables write a few thousand of them).
 pub fn push_hours_words(b: &mut String, seconds: i64) {
+    let _ = write_hours_words(b, seconds);
+}
+
+/// [`hours_words`] as a `Display`, for `format!` arguments: no string of
+/// its own unless a width is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct HoursWords(pub i64);
+
+impl std::fmt::Display for HoursWords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.width().is_some() {
+            return f.pad(&hours_words(self.0));
+        }
+        write_hours_words(f, self.0)
+    }
+}
+
+fn write_hours_words<W: std::fmt::Write + ?Sized>(w: &mut W, seconds: i64) -> std::fmt::Result {
     if seconds < 0 {
-        b.push('-');
+        w.write_char('-')?;
     }
     let s = seconds.unsigned_abs();
     let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
     if h == 0 {
-        push_decimal(b, m);
+        write_decimal(w, m)?;
     } else {
-        push_decimal(b, h);
-        b.push('h');
-        push_two_digits(b, m);
+        write_decimal(w, h)?;
+        w.write_char('h')?;
+        write_two_digits(w, m)?;
     }
-    b.push('m');
+    w.write_char('m')?;
     if sec != 0 {
-        push_two_digits(b, sec);
-        b.push('s');
+        write_two_digits(w, sec)?;
+        w.write_char('s')?;
     }
+    Ok(())
 }
 
-/// Adds `n` in decimal to `b`.
-fn push_decimal(b: &mut String, n: u64) {
+/// Writes `n` in decimal.
+fn write_decimal<W: std::fmt::Write + ?Sized>(w: &mut W, n: u64) -> std::fmt::Result {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut n = n;
@@ -212,14 +231,15 @@ fn push_decimal(b: &mut String, n: u64) {
         }
     }
     for &d in &digits[i..] {
-        b.push(char::from(d));
+        w.write_char(char::from(d))?;
     }
+    Ok(())
 }
 
-/// Adds `n` (under 100) in two digits to `b`.
-fn push_two_digits(b: &mut String, n: u64) {
-    b.push(char::from(b'0' + (n / 10 % 10) as u8));
-    b.push(char::from(b'0' + (n % 10) as u8));
+/// Writes `n` (under 100) in two digits.
+fn write_two_digits<W: std::fmt::Write + ?Sized>(w: &mut W, n: u64) -> std::fmt::Result {
+    w.write_char(char::from(b'0' + (n / 10 % 10) as u8))?;
+    w.write_char(char::from(b'0' + (n % 10) as u8))
 }
 
 /// Seconds of each entry that are billable and over the limit, in entry

@@ -2,14 +2,15 @@
 //! and over-limit time, the amount, and where each week stands.
 
 use crate::core::diary::{
-    billable_split, counting_until, push_hours_words as push_duration, stage_words,
+    HoursWords as Hours, billable_split, counting_until, push_hours_words as push_duration,
+    stage_words,
 };
 use crate::core::model::{DisputeStatus, Role};
 use crate::core::week::Week;
 use crate::core::{Instant, Money, Settings};
 use crate::render::Out;
 use crate::render::rows::{Sheet, fee_net, sheet_rate, week_dispute};
-use crate::render::table::{Grid, Kind};
+use crate::render::table::{Grid, Kind, push_piece};
 use crate::render::text::{clean, duration};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
@@ -45,6 +46,7 @@ pub fn diary(
         out,
         started: false,
     };
+    let span_head = format!("Start–End ({zone})");
     for (week, sheets) in weeks {
         text.fmt(format_args!(
             "{week} · Mon {} – Sun {} (billing weeks are UTC: {} to {}) · {}",
@@ -91,13 +93,7 @@ pub fn diary(
                 DiaryBy::Entry => {
                     let mut t = Grid::new(
                         &[
-                            "Entry",
-                            "Day",
-                            &format!("Start–End ({zone})"),
-                            "Duration",
-                            "Billable",
-                            "Kind",
-                            "Memo",
+                            "Entry", "Day", &span_head, "Duration", "Billable", "Kind", "Memo",
                         ],
                         color,
                     );
@@ -115,9 +111,9 @@ pub fn diary(
                         };
                         // Written into the grid's text, not a string per cell.
                         t.cell(Kind::Text, |b| {
-                            b.push_str(c.id.as_str());
+                            push_piece(b, c.id.as_str());
                             b.push('/');
-                            b.push_str(&e.id);
+                            push_piece(b, &e.id);
                         });
                         t.cell(Kind::Text, |b| push_day_month(b, start_l.date()));
                         t.cell(Kind::Text, |b| {
@@ -142,8 +138,8 @@ pub fn diary(
                         });
                         t.cell(Kind::Num, |b| push_duration(b, e.seconds(until)));
                         t.cell(Kind::Num, |b| push_duration(b, *bill_m));
-                        t.cell(Kind::Text, |b| b.push_str(kind));
-                        t.cell(Kind::Text, |b| b.push_str(&e.memo));
+                        t.cell(Kind::Text, |b| push_piece(b, kind));
+                        t.cell(Kind::Text, |b| push_piece(b, &e.memo));
                     }
                     t
                 }
@@ -171,64 +167,64 @@ pub fn diary(
                 }
             };
             text.table(&t)?;
-            let limit = b
-                .limit_hours
-                .map_or("none".to_string(), |h| format!("{h}h"));
-            let history = if b.history > 0 {
-                format!(" · history {} (not billed)", duration(b.history))
-            } else {
-                String::new()
-            };
-            let mut footer = format!(
-                "Total {} · limit {limit} · billable {} · over limit {}{history} · rate {}/h · amount {} {}",
-                duration(b.seconds),
-                duration(b.billable),
-                duration(b.over),
+            // Written piece by piece: no string of its own for a line,
+            // an amount or a duration.
+            text.fmt(format_args!("Total {} · limit ", Hours(b.seconds)))?;
+            match b.limit_hours {
+                Some(h) => text.more(format_args!("{h}h"))?,
+                None => text.more(format_args!("none"))?,
+            }
+            text.more(format_args!(
+                " · billable {} · over limit {}",
+                Hours(b.billable),
+                Hours(b.over)
+            ))?;
+            if b.history > 0 {
+                text.more(format_args!(" · history {} (not billed)", Hours(b.history)))?;
+            }
+            text.more(format_args!(
+                " · rate {}/h · amount {} {}",
                 cur.show(sheet_rate(c)),
                 cur.show(b.amount),
                 cur.code()
-            );
+            ))?;
             if let Some(x) = fee_net(role, b.amount, b.fee) {
-                footer.push_str(&format!(
-                    "\nFor you: gross {} · fee {}% {} · net {}",
+                text.fmt(format_args!(
+                    "For you: gross {} · fee {}% {} · net {}",
                     cur.show(b.amount),
                     s.fee_percent,
                     cur.show(x.fee),
                     cur.show(x.net)
-                ));
+                ))?;
             }
             if let Some(d) = week_dispute(c, *week) {
-                footer.push_str(&format!(
-                    "\nDisputed by the client ({}): {}{}",
+                text.fmt(format_args!(
+                    "Disputed by the client ({}): {}",
                     d.status,
-                    clean(&d.reason),
-                    match (d.status, d.refunded) {
-                        (DisputeStatus::Accepted, Some(r)) =>
-                            format!(" · {} refunded", cur.show(r)),
-                        _ => String::new(),
-                    }
-                ));
+                    clean(&d.reason)
+                ))?;
+                if let (DisputeStatus::Accepted, Some(r)) = (d.status, d.refunded) {
+                    text.more(format_args!(" · {} refunded", cur.show(r)))?;
+                }
             }
-            text.push(&footer)?;
             text.push("")?;
         }
         if sheets.len() > 1 {
-            let mut line = format!(
+            text.fmt(format_args!(
                 "All contracts, {week}: total {} · billable {} · over limit {} · amount {} {}",
-                duration(tot_m),
-                duration(tot_b),
-                duration(tot_o),
+                Hours(tot_m),
+                Hours(tot_b),
+                Hours(tot_o),
                 cur.show(tot_a),
                 cur.code()
-            );
+            ))?;
             if let Some(x) = fee_net(role, tot_a, tot_f) {
-                line.push_str(&format!(
+                text.more(format_args!(
                     " · fee {} · net {}",
                     cur.show(x.fee),
                     cur.show(x.net)
-                ));
+                ))?;
             }
-            text.push(&line)?;
             text.push("")?;
         }
     }
@@ -253,6 +249,11 @@ impl Lines<'_> {
     fn fmt(&mut self, line: std::fmt::Arguments<'_>) -> std::fmt::Result {
         self.newline()?;
         self.out.write_fmt(line)
+    }
+
+    /// More of the last line.
+    fn more(&mut self, text: std::fmt::Arguments<'_>) -> std::fmt::Result {
+        self.out.write_fmt(text)
     }
 
     /// A table, laid out as it is written.
@@ -289,11 +290,11 @@ fn day_month(d: NaiveDate) -> String {
 
 /// Adds `Mon 21 Sep` to `b`.
 fn push_day_month(b: &mut String, d: NaiveDate) {
-    b.push_str(WEEKDAYS[d.weekday().num_days_from_monday() as usize]);
+    push_piece(b, WEEKDAYS[d.weekday().num_days_from_monday() as usize]);
     b.push(' ');
     push_number(b, d.day());
     b.push(' ');
-    b.push_str(MONTHS[d.month0() as usize]);
+    push_piece(b, MONTHS[d.month0() as usize]);
 }
 
 /// Adds `07:05` to `b`.
