@@ -189,3 +189,34 @@ pub fn utc(t: DateTime<Utc>) -> String {
 }
 
 pub use crate::core::week::utc_words;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write as _;
+
+    /// Pieces of every length, ASCII and not, past the buffer's size and
+    /// one longer than it: what arrives is what was written, in order.
+    #[test]
+    fn a_sink_writes_every_piece_in_order() {
+        let words = ["", "a", "┆", "seam │ ", "宽字符 and more", "x"];
+        let mut expected = String::new();
+        let mut sink = IoSink::new(Vec::new());
+        let mut n = 0usize;
+        while expected.len() < 3 * SINK_BUFFER {
+            let w = words[n % words.len()];
+            let piece = w.repeat(n % 23);
+            sink.write_str(&piece).unwrap();
+            expected.push_str(&piece);
+            n += 1;
+        }
+        let huge = "z".repeat(SINK_BUFFER + 3);
+        sink.write_str(&huge).unwrap();
+        expected.push_str(&huge);
+        sink.write_str("end").unwrap();
+        expected.push_str("end");
+        sink.finish().unwrap();
+        assert_eq!(sink.last, Some(b'd'));
+        assert!(sink.out == expected.as_bytes(), "the sink's bytes differ");
+    }
+}
