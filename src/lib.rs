@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod error;
+pub mod pieces;
 pub mod render;
 pub mod safe_text;
 pub mod store;

@@ -130,6 +130,27 @@ impl Week {
 
 text_serde!(Week, "Week", |s: &str| s.parse::<Week>());
 
+impl Week {
+    /// Adds the week's name (`2026-W47`, as `Display` writes it) to `s`,
+    /// by hand: `sweep` names every week directory of the ledger.
+    pub fn push_name(&self, s: &mut String) {
+        if !(0..=9999).contains(&self.year) || self.week > 99 {
+            use fmt::Write;
+            let _ = write!(s, "{self}");
+            return;
+        }
+        let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+        let y = self.year.unsigned_abs();
+        for d in [1000, 100, 10, 1] {
+            s.push(digit(y / d));
+        }
+        s.push('-');
+        s.push('W');
+        s.push(digit(self.week / 10));
+        s.push(digit(self.week));
+    }
+}
+
 impl fmt::Display for Week {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-W{:02}", self.year, self.week)
@@ -164,6 +185,27 @@ pub(crate) fn instant_words(t: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// The hand-written name against `Display`'s, for every week of four
+    /// centuries and the extremes.
+    #[test]
+    fn a_weeks_name_is_what_display_writes() {
+        let mut w: Week = "1900-W01".parse().unwrap();
+        let mut s = String::new();
+        for _ in 0..(400 * 53) {
+            s.clear();
+            w.push_name(&mut s);
+            assert_eq!(s, w.to_string());
+            w = w.next();
+        }
+        for (year, week) in [(0, 1), (9999, 52), (-1, 1), (10_000, 1), (2026, 100)] {
+            let w = Week { year, week };
+            s.clear();
+            w.push_name(&mut s);
+            assert_eq!(s, w.to_string());
+        }
+    }
+
     use super::*;
 
     fn t(s: &str) -> DateTime<Utc> {

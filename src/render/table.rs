@@ -436,19 +436,7 @@ impl Grid {
     }
 }
 
-/// Adds `s` to `b`: a short piece a character at a time, which costs less
-/// than the call to `memcpy` that `push_str` makes (in musl's, about 25 ns
-/// whatever the length, in the benchmarks' VM); a table is thousands of
-/// them.
-pub fn push_piece(b: &mut String, s: &str) {
-    if s.len() <= 16 {
-        for c in s.chars() {
-            b.push(c);
-        }
-    } else {
-        b.push_str(s);
-    }
-}
+pub use crate::pieces::push_short as push_piece;
 
 /// A run of spaces to pad with.
 const SPACES: &str = "                                                                ";

@@ -158,7 +158,13 @@ impl Stat {
                 .map(|item| {
                     buf.clear();
                     name(item, &mut buf);
-                    Stat::at(dir, buf.as_str()).ok()
+                    // Ended by a NUL, the name goes to the kernel as it is
+                    // (a `&str` is copied first).
+                    buf.push('\0');
+                    match std::ffi::CStr::from_bytes_with_nul(buf.as_bytes()) {
+                        Ok(c) => Stat::at(dir, c).ok(),
+                        Err(_) => Stat::at(dir, &buf[..buf.len() - 1]).ok(),
+                    }
                 })
                 .collect()
         };
@@ -184,7 +190,7 @@ impl Stat {
 
     /// The stat of `name` in the open directory `dir` (symlinks followed,
     /// as reading does).
-    pub fn at<Fd: AsFd>(dir: Fd, name: &str) -> io::Result<Stat> {
+    pub fn at<Fd: AsFd, P: rustix::path::Arg>(dir: Fd, name: P) -> io::Result<Stat> {
         Ok(Stat::of(&rustix::fs::statat(
             dir,
             name,

@@ -223,10 +223,7 @@ impl Listing {
             let stats = Stat::at_each(
                 dir.as_ref(),
                 &all,
-                |w, name| {
-                    use std::fmt::Write;
-                    let _ = write!(name, "{w}");
-                },
+                |w, name| w.push_name(name),
                 || l.load_snapshot(),
             );
             l.dir = dir;
@@ -308,7 +305,7 @@ impl Listing {
     fn confirmed(&self, week: Week) -> Option<(Stat, bool)> {
         // (No stat for a week the index does not have.)
         self.snapshot()?.entry(week)?;
-        let now = Stat::at(self.dir.as_ref()?, &week.to_string()).ok()?;
+        let now = Stat::at(self.dir.as_ref()?, week.to_string()).ok()?;
         self.confirmed_as(week, now)
     }
 
@@ -491,7 +488,7 @@ impl Listing {
                     None => self
                         .dir
                         .as_ref()
-                        .and_then(|d| Stat::at(d, &week.to_string()).ok()),
+                        .and_then(|d| Stat::at(d, week.to_string()).ok()),
                 };
                 if now.is_none() || table.week(week) != now {
                     out.push(week);

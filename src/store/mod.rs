@@ -1214,8 +1214,8 @@ impl Store {
             dir,
             &ids,
             |id, name| {
-                name.push_str(id.as_str());
-                name.push_str(".toml");
+                crate::pieces::push_short(name, id.as_str());
+                crate::pieces::push_short(name, ".toml");
             },
             || {
                 // `sweep` loads the small dues first, the contracts only for one
